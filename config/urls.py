@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from core import views as core_views
+
+api_v1 = [
+    path("", include("accounts.api_urls")),
+    path("", include("policies.api_urls")),
+    path("", include("cases.api_urls")),
+    path("", include("reviews.api_urls")),
+    path("", include("deadlines.api_urls")),
+    path("", include("notifications.api_urls")),
+    path("", include("letters.api_urls")),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("public/", include("policies.public_urls")),
+    path("cases/", include("cases.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("deadlines/", include("deadlines.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("letters/", include("letters.urls")),
+    path("policies/", include("policies.urls")),
+]
+
+handler403 = "core.views.error_403"
+handler404 = "core.views.error_404"
+
+admin.site.site_header = "容错纠错案件管理"
+admin.site.site_title = "容错纠错案件管理"
+
+if settings.DEBUG:
+    pass

@@ -1,0 +1,89 @@
+"""One error shape for every API error.
+
+Every error body is::
+
+    {"status": 400, "code": "invalid", "detail": "…", "fields": {"name": ["…"]}}
+
+``fields`` is present only for validation errors. Services raise
+``ApplicationError`` (a refused action: illegal transition, no permission
+for a step) or Django's ``ValidationError`` (bad input); both become 400 with
+the message in the active language and change nothing, because services run
+in one transaction.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler
+
+
+class ApplicationError(Exception):
+    """A business rule refused the action. ``message`` is shown to users."""
+
+    def __init__(self, message, *, code="refused", extra=None, status_code=400):
+        super().__init__(message)
+        self.message = str(message)
+        self.code = code
+        self.extra = extra or {}
+        self.status_code = status_code
+
+
+def _flatten(detail):
+    if isinstance(detail, dict):
+        return {k: _flatten(v) for k, v in detail.items()}
+    if isinstance(detail, list):
+        return [str(x) if not isinstance(x, (dict, list)) else _flatten(x) for x in detail]
+    return str(detail)
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        body = {"status": exc.status_code, "code": exc.code, "detail": exc.message}
+        if exc.extra:
+            body["extra"] = exc.extra
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        if isinstance(fields, list):
+            fields = {"non_field_errors": fields}
+        first = next(iter(fields.values()), [""])
+        first_message = first[0] if isinstance(first, list) and first else str(first)
+        response.data = {
+            "status": response.status_code,
+            "code": "invalid",
+            "detail": _("The input is invalid: %(message)s") % {"message": first_message},
+            "fields": fields,
+        }
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = getattr(exc, "default_code", "error")
+        if isinstance(detail, dict):
+            detail = next(iter(detail.values()))
+        response.data = {
+            "status": response.status_code,
+            "code": getattr(detail, "code", None) or code,
+            "detail": str(detail),
+        }
+    return response
+
+
+def problem(status_code, code, detail):
+    """The error shape for non-DRF views (health, downloads)."""
+    return {"status": status_code, "code": code, "detail": str(detail)}
+
+
+HTTP_STATUS = status

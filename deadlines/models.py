@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import BaseModel
+from policies.models import TimeLimitStage, TimeUnit
+
+
+class Clock(BaseModel):
+    """A stage clock. Its due date is derived from the start, the time limit
+    and the entries (pauses, resumes, extensions); ``due_date`` is a stored
+    copy of that derivation, kept for the indexed reminder sweep and written
+    only by ``deadlines.services.clock_recompute``."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        PAUSED = "paused", _("Paused")
+        STOPPED = "stopped", _("Stopped")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="clocks")
+    stage = models.CharField(_("stage"), max_length=30, choices=TimeLimitStage.choices)
+    # Optional sub-object the clock belongs to (e.g. a rectification task).
+    ref = models.CharField(max_length=50, blank=True, default="")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_on = models.DateField(_("started on"))
+    amount = models.PositiveSmallIntegerField(_("amount"))
+    unit = models.CharField(_("unit"), max_length=20, choices=TimeUnit.choices)
+    start_rule = models.CharField(max_length=20, default="next_day")
+    extension_allowed = models.BooleanField(default=False)
+    extension_max = models.PositiveSmallIntegerField(default=0)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    flagged = models.BooleanField(
+        _("calendar data missing"), default=False,
+        help_text=_("The computation touched a year with no holiday schedule."),
+    )
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stage clock")
+        verbose_name_plural = _("stage clocks")
+        ordering = ["started_on", "id"]
+        indexes = [
+            # The reminder sweep: running clocks by due date.
+            models.Index(fields=["status", "due_date"], name="clock_sweep_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.stage} → {self.due_date}"
+
+
+class ClockEntry(models.Model):
+    class Kind(models.TextChoices):
+        PAUSE = "pause", _("Paused")
+        RESUME = "resume", _("Resumed")
+        EXTEND = "extend", _("Extended")
+        STOP = "stop", _("Stopped")
+
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="entries")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    on = models.DateField()
+    days = models.PositiveSmallIntegerField(default=0)
+    reason = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

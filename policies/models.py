@@ -1,0 +1,233 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import BaseModel
+
+
+class Certainty(models.TextChoices):
+    """How sure the catalogue is of an item's wording (shown beside it)."""
+
+    VERBATIM = "verbatim", _("Verbatim")
+    SUMMARY = "summary", _("Summary")
+    EXAMPLE_DEFAULT = "example_default", _("Example default")
+
+
+class Jurisdiction(BaseModel):
+    """A jurisdiction that issues 容错 rules, e.g. 怀来县, 昆明市."""
+
+    org_unit = models.OneToOneField(
+        "accounts.OrgUnit", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="policy_jurisdiction", verbose_name=_("org unit"),
+    )
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=20, blank=True)
+    # Case numbers: 怀容〔2026〕第0001号; letters: 怀纪容〔2026〕3号.
+    case_prefix = models.CharField(_("case number prefix"), max_length=10, blank=True)
+    letter_prefix = models.CharField(_("letter number prefix"), max_length=10, blank=True)
+    issuing_body = models.CharField(_("issuing body"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("jurisdiction")
+        verbose_name_plural = _("jurisdictions")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class PolicyDocument(BaseModel):
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="documents",
+        verbose_name=_("jurisdiction"),
+    )
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    issuer = models.CharField(_("issuer"), max_length=200, blank=True)
+    number = models.CharField(_("document number"), max_length=100, blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        verbose_name = _("policy document")
+        verbose_name_plural = _("policy documents")
+        ordering = ["jurisdiction__code", "code"]
+
+    def __str__(self):
+        return self.title
+
+
+class PolicyVersion(BaseModel):
+    """A version of a policy. Published versions are immutable: a case keeps
+    the version in force when it was filed, so editing makes a new version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    class StartRule(models.TextChoices):
+        # Default: counting starts the day after the triggering event, as for
+        # 期间 in Chinese procedural law (the start day is not counted).
+        NEXT_DAY = "next_day", _("Counting starts the next day")
+        SAME_DAY = "same_day", _("The start day counts")
+
+    document = models.ForeignKey(
+        PolicyDocument, on_delete=models.PROTECT, related_name="versions",
+        verbose_name=_("policy document"),
+    )
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    start_rule = models.CharField(
+        _("start-day rule"), max_length=20, choices=StartRule.choices, default=StartRule.NEXT_DAY
+    )
+    # Deliberation: share of members that must be present (DESIGN §2).
+    quorum_numerator = models.PositiveSmallIntegerField(_("quorum numerator"), default=2)
+    quorum_denominator = models.PositiveSmallIntegerField(_("quorum denominator"), default=3)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
+        ordering = ["document", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="uniq_policy_version")
+        ]
+        indexes = [models.Index(fields=["status", "effective_from"])]
+
+    def __str__(self):
+        return f"{self.document.title} v{self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class PolicyItem(BaseModel):
+    """One entry of a version's lists, with its source and certainty."""
+
+    class Kind(models.TextChoices):
+        CONDITION = "condition", _("Condition (all must hold)")
+        POSITIVE = "positive", _("Positive-list scenario")
+        NEGATIVE = "negative", _("Negative-list item")
+        RESULT_USE = "result_use", _("Result use")
+        CORRECTION_STEP = "correction_step", _("Correction step")
+        DISCLOSURE_SCOPE = "disclosure_scope", _("Disclosure scope")
+        DISTINCTION = "distinction", _("Three distinctions")
+        FACTOR = "factor", _("Judging factor")
+
+    version = models.ForeignKey(
+        PolicyVersion, on_delete=models.CASCADE, related_name="items", verbose_name=_("version")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    text = models.TextField(_("text"))
+    source = models.TextField(_("source"), blank=True)
+    certainty = models.CharField(_("certainty"), max_length=20, choices=Certainty.choices)
+    # Result uses: how long the use applies by default (months); 0 = none.
+    default_duration_months = models.PositiveSmallIntegerField(
+        _("default duration (months)"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("policy item")
+        verbose_name_plural = _("policy items")
+        ordering = ["version", "kind", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "kind", "number"], name="uniq_policy_item")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}: {self.title or self.text[:30]}"
+
+
+class TimeLimitStage(models.TextChoices):
+    """Stages that can carry a time limit. Names are relied on by cases,
+    deadlines and letters."""
+
+    UNIT_REVIEW = "unit_review", _("Unit review")
+    INTAKE = "intake", _("Intake decision")
+    SUPPLEMENT = "supplement", _("Supplement answer")
+    VERIFICATION = "verification", _("Verification")
+    DEFENCE = "defence", _("Defence")
+    DELIBERATION = "deliberation", _("Deliberation and ruling")
+    FEEDBACK = "feedback", _("Feedback to applicant and unit")
+    FILING = "filing", _("Filing with the higher level")
+    REVIEW_REQUEST = "review_request", _("Request for review")
+    REVIEW_DECISION = "review_decision", _("Review decision")
+    CORRECTION = "correction", _("Correction")
+    RECTIFICATION = "rectification", _("Rectification task")
+    CLARIFICATION = "clarification", _("Clarification")
+    PREFILING_REVIEW = "prefiling_review", _("Pre-filing review")
+    PROGRESS_REPORT = "progress_report", _("Progress report")
+
+
+class TimeUnit(models.TextChoices):
+    WORKING_DAY = "working_day", _("working days")
+    CALENDAR_DAY = "calendar_day", _("calendar days")
+    MONTH = "month", _("months")
+
+
+class StageTimeLimit(BaseModel):
+    version = models.ForeignKey(
+        PolicyVersion, on_delete=models.CASCADE, related_name="time_limits", verbose_name=_("version")
+    )
+    stage = models.CharField(_("stage"), max_length=30, choices=TimeLimitStage.choices)
+    amount = models.PositiveSmallIntegerField(_("amount"))
+    unit = models.CharField(_("unit"), max_length=20, choices=TimeUnit.choices)
+    extension_allowed = models.BooleanField(_("extension allowed"), default=False)
+    extension_max = models.PositiveSmallIntegerField(_("maximum extension"), default=0)
+    source = models.TextField(_("source"), blank=True)
+    certainty = models.CharField(_("certainty"), max_length=20, choices=Certainty.choices)
+
+    class Meta:
+        verbose_name = _("stage time limit")
+        verbose_name_plural = _("stage time limits")
+        ordering = ["version", "stage"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "stage"], name="uniq_stage_time_limit")
+        ]
+
+    def __str__(self):
+        return f"{self.get_stage_display()}: {self.amount} {self.get_unit_display()}"
+
+
+class CalendarDay(BaseModel):
+    """An admin's entry in the working-day calendar. Overrides the library
+    (chinese-calendar) for that date: a year the library does not know yet,
+    or a local change."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday (no work)")
+        WORKDAY = "workday", _("Working day (调休)")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class CalendarYear(BaseModel):
+    """A year an admin has entered completely: the calendar is then known for
+    it even where the library has no data."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    complete = models.BooleanField(_("complete"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["year"]
+
+    def __str__(self):
+        return str(self.year)
