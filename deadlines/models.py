@@ -67,3 +67,44 @@ class ClockEntry(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class Reminder(models.Model):
+    """One reminder about one clock, sent at most once.
+
+    The unique key (clock, kind, day) is what makes the sweep exactly-once:
+    the sweep inserts the row with ``ON CONFLICT DO NOTHING`` in the same
+    transaction as the notifications, and only the transaction whose insert
+    created the row notifies anyone. A retried task, a second worker or an
+    overlapping run finds the row and does nothing.
+
+    ``day`` is the day the reminder is *scheduled for* (T-3, T-1, the due
+    date, the first overdue day) except for the daily ``overdue`` reminder,
+    whose day is the day it went out.
+    """
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Due soon")
+        DUE = "due", _("Due today")
+        OVERDUE = "overdue", _("Overdue")
+        ESCALATION = "escalation", _("Escalated to the supervisor")
+
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    day = models.DateField(_("day"))
+    # Working days before the due date, for ``before`` reminders.
+    offset = models.PositiveSmallIntegerField(default=0)
+    due_date = models.DateField(_("due date"))
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["clock", "kind", "day"], name="uniq_reminder"),
+        ]
+
+    def __str__(self):
+        return f"{self.clock_id} {self.kind} {self.day}"
