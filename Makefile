@@ -1,0 +1,36 @@
+# The two commands: `make run` and `make test`. Both set up what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip --disable-pip-version-check -q
+
+.PHONY: run test lint bootstrap clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-deps: requirements.txt | $(BIN)/python
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.test-deps: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(PIP) install -r requirements-dev.txt
+	touch $@ $(VENV)/.run-deps
+
+## make run: install, migrate SQLite, load policies and demo data, start web + worker + beat.
+run: $(VENV)/.run-deps
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py bootstrap
+	DJANGO_SETTINGS_MODULE=config.settings.local ./scripts/run.sh
+
+## make test: make sure PostgreSQL, Redis, Chromium are there, then run the whole suite.
+test: $(VENV)/.test-deps
+	./scripts/ensure_services.sh
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py prepare_fonts
+	$(BIN)/python -m pytest --create-db -q -ra $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf var/broker var/db.sqlite3

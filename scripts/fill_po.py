@@ -1,0 +1,40 @@
+"""Fill a .po catalogue's msgstr from a JSON glossary and compile it.
+
+    .venv/bin/python scripts/fill_po.py locale/zh_Hans
+
+Run after ``makemessages``; the glossary (``glossary.json`` beside
+LC_MESSAGES) is the source of the Chinese wording, so it survives
+re-extraction. Prints the msgids still untranslated.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import polib
+
+root = Path(sys.argv[1])
+glossary_path = root / "glossary.json"
+glossary = json.loads(glossary_path.read_text()) if glossary_path.exists() else {}
+po_path = root / "LC_MESSAGES" / "django.po"
+po = polib.pofile(str(po_path))
+po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
+missing = []
+for entry in po:
+    if entry.obsolete:
+        continue
+    if entry.msgid in glossary:
+        value = glossary[entry.msgid]
+        if entry.msgid_plural:
+            entry.msgstr_plural = {0: value}
+        else:
+            entry.msgstr = value
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+    elif not (entry.msgstr or any(entry.msgstr_plural.values())):
+        missing.append(entry.msgid)
+po.save(str(po_path))
+po.save_as_mofile(str(po_path.with_suffix(".mo")))
+for m in missing:
+    print("untranslated:", repr(m))

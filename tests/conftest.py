@@ -1,0 +1,139 @@
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from accounts.demo import DEMO_PASSWORD, build_demo_org
+
+from .factories import make_policy_version
+
+# Playwright's sync API runs an event loop in the test thread; Django then
+# refuses ORM calls from it unless told they are safe (they are: tests).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_STORAGE_ROOT = settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def world(db):
+    """The demo org tree and users, with a published policy for 怀来县 and
+    昆明市 (factory-made, so tests do not depend on the shipped catalogues)."""
+    data = build_demo_org(password=DEMO_PASSWORD)
+    units = data["units"]
+    data["policy"] = make_policy_version(org_unit=units["huailai"], code="huailai", name="怀来县", prefix="怀")
+    data["km_policy"] = make_policy_version(org_unit=units["kunming"], code="kunming", name="昆明市", prefix="昆")
+    return data
+
+
+@pytest.fixture
+def users(world):
+    return world["users"]
+
+
+@pytest.fixture
+def units(world):
+    return world["units"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def celery_worker_proc(django_db_setup, django_db_blocker):
+    """A real ``celery worker`` process on Redis (db 15) against the test
+    database. Tests that use it need ``transactional_db`` so that the worker
+    sees committed rows."""
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        REDIS_URL=settings.REDIS_URL,
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+    )
+    from config.celery_app import app
+
+    app.control.purge()
+    log = open(ROOT / "var" / "test-worker.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "--loglevel=INFO",
+         "--pool=solo", "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}@%h"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"celery worker exited: see {log.name}")
+        if app.control.ping(timeout=0.5):
+            break
+    else:
+        proc.kill()
+        raise RuntimeError("celery worker did not answer in 60 s")
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def _browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is required for browser tests: run scripts/ensure_services.sh")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(_browser, live_server):
+    context = _browser.new_context(locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(page):
+    """Log in through the login page as ``username``."""
+
+    def _login(username, password=DEMO_PASSWORD):
+        page.context.clear_cookies()
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    return _login
+
+
+__all__ = ["_free_port"]
