@@ -130,6 +130,11 @@ class PolicyItem(BaseModel):
     default_duration_months = models.PositiveSmallIntegerField(
         _("default duration (months)"), null=True, blank=True
     )
+    # The duration may be less certain than the wording: Kunming names its six
+    # uses, but no source gives how long each applies.
+    duration_certainty = models.CharField(
+        _("duration certainty"), max_length=20, choices=Certainty.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("policy item")
@@ -231,3 +236,39 @@ class CalendarYear(BaseModel):
 
     def __str__(self):
         return str(self.year)
+
+
+class PolicyAuditEntry(models.Model):
+    """Who changed what in the policy catalogue, and when (append-only)."""
+
+    class Action(models.TextChoices):
+        VERSION_CREATED = "version_created", _("Version created")
+        VERSION_UPDATED = "version_updated", _("Version updated")
+        VERSION_PUBLISHED = "version_published", _("Version published")
+        VERSION_CLOSED = "version_closed", _("Version closed (effective to set)")
+        DRAFT_COPIED = "draft_copied", _("Draft copied from a version")
+        ITEM_CREATED = "item_created", _("Item created")
+        ITEM_UPDATED = "item_updated", _("Item updated")
+        ITEM_DELETED = "item_deleted", _("Item deleted")
+        TIME_LIMIT_SET = "time_limit_set", _("Time limit set")
+        CALENDAR_CHANGED = "calendar_changed", _("Calendar changed")
+
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("actor"),
+    )
+    version = models.ForeignKey(
+        PolicyVersion, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="audit_entries", verbose_name=_("version"),
+    )
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("policy audit entry")
+        verbose_name_plural = _("policy audit entries")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()}"

@@ -1,0 +1,237 @@
+"""Load the shipped rule catalogues (``policies/catalogues/*.yaml``).
+
+Idempotent: a second run finds everything as the files say and changes
+nothing. It never mutates a published version (cases may reference it): if a
+file changed for a version that is already published, the version is left
+alone and the difference is reported; give the changed content a new
+version number in the file to publish it as a new version. It never sets or
+changes ``Jurisdiction.org_unit`` (admins and ``demo_data`` link it) and
+fills only blank jurisdiction fields, so admin edits survive.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+from .models import Certainty, Jurisdiction, PolicyDocument, PolicyItem, PolicyVersion, StageTimeLimit, TimeUnit
+from .services import policy_version_create, policy_version_publish, time_limit_validate
+
+CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogues"
+COMMON_FILE = "_common.yaml"
+JURISDICTION_FIELDS = ("name", "level", "case_prefix", "letter_prefix", "issuing_body")
+DOCUMENT_FIELDS = ("title", "issuer", "number", "source")
+ITEM_FIELDS = ("title", "text", "source", "certainty", "default_duration_months", "duration_certainty")
+LIMIT_FIELDS = ("amount", "unit", "extension_allowed", "extension_max", "source", "certainty")
+VERSION_FIELDS = ("effective_from", "start_rule", "quorum_numerator", "quorum_denominator", "notes")
+
+
+class CatalogueError(ValueError):
+    pass
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def _expand_list(block: dict, kind: str) -> list[dict]:
+    """A list block (``source``/``certainty`` defaults, ``list`` of strings or
+    dicts) as item dicts numbered from 1."""
+    items = []
+    for n, entry in enumerate(block.get("list") or [], start=1):
+        entry = {"text": entry} if isinstance(entry, str) else dict(entry)
+        item = {
+            "kind": kind,
+            "number": n,
+            "title": entry.get("title", ""),
+            "text": entry["text"],
+            "source": entry.get("source", block.get("source", "")),
+            "certainty": entry.get("certainty", block.get("certainty")),
+            "default_duration_months": entry.get("default_duration_months"),
+            "duration_certainty": entry.get("duration_certainty", block.get("duration_certainty", ""))
+            if entry.get("default_duration_months") is not None else "",
+        }
+        if item["certainty"] not in Certainty.values:
+            raise CatalogueError(f"{kind} {n}: certainty must be one of {Certainty.values}")
+        if not item["source"]:
+            raise CatalogueError(f"{kind} {n}: every item needs its source")
+        items.append(item)
+    return items
+
+
+def _expand_limits(table: dict) -> dict[str, dict]:
+    limits = {}
+    for stage, spec in table.items():
+        limit = {
+            "stage": stage,
+            "amount": spec["amount"],
+            "unit": spec.get("unit", TimeUnit.WORKING_DAY),
+            "extension_allowed": bool(spec.get("extension_allowed", False)),
+            "extension_max": spec.get("extension_max", 0),
+            "source": spec.get("source", ""),
+            "certainty": spec.get("certainty", Certainty.EXAMPLE_DEFAULT),
+        }
+        try:
+            time_limit_validate(**{k: limit[k] for k in ("stage", "amount", "unit", "extension_allowed",
+                                                          "extension_max", "certainty")})
+        except Exception as exc:
+            raise CatalogueError(f"time limit {stage}: {exc}") from exc
+        limits[stage] = limit
+    return limits
+
+
+def desired_version_content(spec: dict, common: dict) -> tuple[list[dict], dict[str, dict]]:
+    """The items and time limits a version spec asks for, with the common
+    blocks it names merged in (its own lists replace a block's kind)."""
+    own = {kind: _expand_list(block, kind) for kind, block in (spec.get("items") or {}).items()}
+    by_kind: dict[str, list[dict]] = {}
+    for name in spec.get("common") or []:
+        block = common[name]
+        by_kind[block["kind"]] = _expand_list(block, block["kind"])
+    by_kind.update(own)
+    for kind in by_kind:
+        if kind not in PolicyItem.Kind.values:
+            raise CatalogueError(f"unknown item kind {kind}")
+    items = [item for kind in PolicyItem.Kind.values for item in by_kind.get(kind, [])]
+    limits = _expand_limits(common.get("time_limits") or {})
+    limits.update(_expand_limits(spec.get("time_limits") or {}))
+    return items, limits
+
+
+def _version_fields(spec: dict) -> dict:
+    effective_from = spec["effective_from"]
+    if not isinstance(effective_from, dt.date):
+        effective_from = dt.date.fromisoformat(str(effective_from))
+    return {
+        "effective_from": effective_from,
+        "start_rule": spec.get("start_rule", PolicyVersion.StartRule.NEXT_DAY),
+        "quorum_numerator": spec.get("quorum_numerator", 2),
+        "quorum_denominator": spec.get("quorum_denominator", 3),
+        "notes": spec.get("notes", "").strip(),
+    }
+
+
+def _stored_content(version: PolicyVersion) -> tuple[dict, list[dict], dict[str, dict]]:
+    fields = {f: getattr(version, f) for f in VERSION_FIELDS}
+    items = [
+        {"kind": i.kind, "number": i.number, **{f: getattr(i, f) for f in ITEM_FIELDS}}
+        for i in version.items.order_by("kind", "number")
+    ]
+    limits = {t.stage: {"stage": t.stage, **{f: getattr(t, f) for f in LIMIT_FIELDS}} for t in version.time_limits.all()}
+    return fields, items, limits
+
+
+def _same(version: PolicyVersion, fields: dict, items: list[dict], limits: dict) -> bool:
+    stored_fields, stored_items, stored_limits = _stored_content(version)
+
+    def key(i):
+        return (i["kind"], i["number"])
+
+    return (
+        stored_fields == fields
+        and sorted(stored_items, key=key) == sorted(items, key=key)
+        and stored_limits == limits
+    )
+
+
+def read_catalogues(directory: Path = CATALOGUE_DIR) -> tuple[dict, list[dict]]:
+    common = yaml.safe_load((directory / COMMON_FILE).read_text(encoding="utf-8"))
+    files = [
+        yaml.safe_load(p.read_text(encoding="utf-8"))
+        for p in sorted(directory.glob("*.yaml")) if p.name != COMMON_FILE
+    ]
+    return common, files
+
+
+def _sync_jurisdiction(spec: dict, report: LoadReport) -> Jurisdiction:
+    code = spec["code"]
+    jurisdiction = Jurisdiction.objects.select_for_update().filter(code=code).first()
+    if jurisdiction is None:
+        jurisdiction = Jurisdiction.objects.create(code=code, **{f: spec.get(f, "") for f in JURISDICTION_FIELDS})
+        report.created.append(f"jurisdiction {code}")
+        return jurisdiction
+    # Fill only what is blank: an admin may have edited the rest.
+    blank = [f for f in JURISDICTION_FIELDS if not getattr(jurisdiction, f) and spec.get(f)]
+    for f in blank:
+        setattr(jurisdiction, f, spec[f])
+    if blank:
+        jurisdiction.save(update_fields=[*blank, "updated_at"])
+        report.updated.append(f"jurisdiction {code}: {', '.join(blank)}")
+    return jurisdiction
+
+
+def _sync_document(jurisdiction: Jurisdiction, spec: dict, report: LoadReport) -> PolicyDocument:
+    code = spec["code"]
+    values = {f: spec.get(f, "") or "" for f in DOCUMENT_FIELDS}
+    document = PolicyDocument.objects.select_for_update().filter(code=code).first()
+    if document is None:
+        document = PolicyDocument.objects.create(jurisdiction=jurisdiction, code=code, **values)
+        report.created.append(f"document {code}")
+        return document
+    if document.jurisdiction_id != jurisdiction.pk:
+        report.conflicts.append(f"document {code} belongs to another jurisdiction; left alone")
+        return document
+    # Document metadata is not versioned (cases reference versions), so the
+    # file's title, issuer, number and source win.
+    changed = [f for f in DOCUMENT_FIELDS if getattr(document, f) != values[f]]
+    for f in changed:
+        setattr(document, f, values[f])
+    if changed:
+        document.save(update_fields=[*changed, "updated_at"])
+        report.updated.append(f"document {code}: {', '.join(changed)}")
+    return document
+
+
+def _sync_version(document: PolicyDocument, spec: dict, common: dict, report: LoadReport) -> None:
+    number = int(spec["number"])
+    label = f"{document.code} v{number}"
+    fields = _version_fields(spec)
+    items, limits = desired_version_content(spec, common)
+    version = PolicyVersion.objects.filter(document=document, number=number).first()
+    if version is not None:
+        if _same(version, fields, items, limits):
+            report.unchanged.append(label)
+        elif version.is_published:
+            report.conflicts.append(
+                f"{label} is published and differs from the file; not changed. "
+                f"Give the new content a new version number to publish it."
+            )
+        else:
+            report.conflicts.append(f"{label} exists as a draft that differs from the file; left for its editor.")
+        return
+    version = policy_version_create(document=document, actor=None, number=number, **fields)
+    PolicyItem.objects.bulk_create(PolicyItem(version=version, **item) for item in items)
+    StageTimeLimit.objects.bulk_create(StageTimeLimit(version=version, **limit) for limit in limits.values())
+    if spec.get("status", "published") == "published":
+        policy_version_publish(version=version, actor=None)
+    report.created.append(f"{label} ({len(items)} items, {len(limits)} time limits)")
+
+
+@transaction.atomic
+def catalogue_load(*, directory: Path = CATALOGUE_DIR, only: list[str] | None = None) -> LoadReport:
+    """Load every catalogue file (or the jurisdictions in ``only``) in one
+    transaction: a broken file loads nothing."""
+    common, files = read_catalogues(directory)
+    report = LoadReport()
+    for data in files:
+        spec = data["jurisdiction"]
+        if only and spec["code"] not in only:
+            continue
+        jurisdiction = _sync_jurisdiction(spec, report)
+        for doc_spec in data.get("documents") or []:
+            document = _sync_document(jurisdiction, doc_spec, report)
+            if document.jurisdiction_id != jurisdiction.pk:
+                continue
+            for version_spec in sorted(doc_spec.get("versions") or [], key=lambda v: int(v["number"])):
+                _sync_version(document, version_spec, common, report)
+    return report

@@ -1,0 +1,365 @@
+"""Every write to the policy catalogue and the working-day calendar.
+
+A published version is immutable: a case is judged under the version that
+was in force when it was filed and keeps a reference to it (DESIGN §3), so a
+change to the rules is a new version (``policy_version_create_draft_from``,
+edit, ``policy_version_publish``). The one field of a published version that
+may still change is ``effective_to``, set when a later version replaces it;
+it says when the version stopped applying to *new* cases and changes nothing
+a filed case depends on.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+
+from .calendar import MAX_AMOUNT
+from .models import (
+    CalendarDay,
+    CalendarYear,
+    Certainty,
+    PolicyAuditEntry,
+    PolicyItem,
+    PolicyVersion,
+    StageTimeLimit,
+    TimeLimitStage,
+    TimeUnit,
+)
+
+PUBLISHED_IMMUTABLE = (
+    "This policy version is published and can no longer be changed. "
+    "Create a new draft from it and publish that instead."
+)
+ALREADY_PUBLISHED = "This policy version is already published."
+MISSING_TIME_LIMITS = "Every stage needs a time limit before the version can be published. Missing: %(stages)s."
+EFFECTIVE_ORDER = (
+    "The new version must take effect after version %(number)s of the same document "
+    "(effective from %(date)s)."
+)
+EFFECTIVE_TO_BEFORE_FROM = "The end of the effective period cannot be before its start."
+BAD_AMOUNT = "The time limit must be a whole number from 1 to %(max)s."
+BAD_UNIT = "Unknown time unit: %(unit)s."
+BAD_STAGE = "Unknown stage: %(stage)s."
+BAD_KIND = "Unknown item kind: %(kind)s."
+BAD_CERTAINTY = "Unknown certainty: %(certainty)s."
+BAD_EXTENSION = "A maximum extension needs the extension to be allowed, and cannot be negative."
+DUPLICATE_ITEM = "Item %(number)s of this kind already exists in the version."
+EMPTY_TEXT = "The item text cannot be empty."
+BAD_YEAR = "The year must be between 2000 and 2100."
+
+VERSION_EDITABLE_FIELDS = (
+    "effective_from", "effective_to", "start_rule", "quorum_numerator", "quorum_denominator", "notes",
+)
+ITEM_EDITABLE_FIELDS = (
+    "title", "text", "source", "certainty", "default_duration_months", "duration_certainty",
+)
+
+
+def _audit(*, actor, action: str, version: PolicyVersion | None = None, data: dict | None = None):
+    PolicyAuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None, version=version,
+        action=action, data=data or {},
+    )
+
+
+def _lock_version(version: PolicyVersion) -> PolicyVersion:
+    return PolicyVersion.objects.select_for_update().select_related("document").get(pk=version.pk)
+
+
+def _ensure_draft(version: PolicyVersion) -> None:
+    if version.status == PolicyVersion.Status.PUBLISHED:
+        raise ApplicationError(_(PUBLISHED_IMMUTABLE), code="published_immutable")
+
+
+def policy_version_assert_editable(*, version: PolicyVersion) -> None:
+    """Raise ``ApplicationError`` if the stored version is published (for
+    interfaces such as admin forms that validate before saving)."""
+    status = PolicyVersion.objects.filter(pk=version.pk).values_list("status", flat=True).first()
+    if status == PolicyVersion.Status.PUBLISHED:
+        raise ApplicationError(_(PUBLISHED_IMMUTABLE), code="published_immutable")
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+# --- versions -------------------------------------------------------------
+
+
+@transaction.atomic
+def policy_version_create(*, document, actor, number: int | None = None, effective_from: dt.date,
+                          start_rule: str = PolicyVersion.StartRule.NEXT_DAY, notes: str = "",
+                          quorum_numerator: int = 2, quorum_denominator: int = 3) -> PolicyVersion:
+    """A new, empty draft of ``document`` (the next number unless given)."""
+    if number is None:
+        number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = PolicyVersion(
+        document=document, number=number, effective_from=effective_from, start_rule=start_rule,
+        notes=notes, quorum_numerator=quorum_numerator, quorum_denominator=quorum_denominator,
+    )
+    version.full_clean()
+    version.save()
+    _audit(actor=actor, action=PolicyAuditEntry.Action.VERSION_CREATED, version=version,
+           data={"number": number, "effective_from": effective_from.isoformat()})
+    return version
+
+
+@transaction.atomic
+def policy_version_update(*, version: PolicyVersion, actor, data: dict) -> PolicyVersion:
+    """Change a draft's dates, start-day rule, quorum or notes."""
+    version = _lock_version(version)
+    _ensure_draft(version)
+    old = {f: getattr(version, f) for f in VERSION_EDITABLE_FIELDS if f in data}
+    changed = []
+    for field in VERSION_EDITABLE_FIELDS:
+        if field in data and getattr(version, field) != data[field]:
+            setattr(version, field, data[field])
+            changed.append(field)
+    if not changed:
+        return version
+    if version.effective_to and version.effective_to < version.effective_from:
+        raise ValidationError({"effective_to": _(EFFECTIVE_TO_BEFORE_FROM)})
+    version.full_clean()
+    version.save(update_fields=[*changed, "updated_at"])
+    _audit(actor=actor, action=PolicyAuditEntry.Action.VERSION_UPDATED, version=version,
+           data={f: {"old": _json(old[f]), "new": _json(getattr(version, f))} for f in changed})
+    return version
+
+
+@transaction.atomic
+def policy_version_publish(*, version: PolicyVersion, actor) -> PolicyVersion:
+    """Publish a draft. From now on it is immutable.
+
+    Publishing closes the previous published version of the same document if
+    its period overlaps: its ``effective_to`` becomes the day before the new
+    version takes effect. Two versions of one document in force on the same
+    day would make "the version in force when the case was filed" ambiguous;
+    closing the old one keeps one answer per day and touches nothing a filed
+    case depends on (the case keeps its own version). A new version must
+    therefore start after the one it replaces.
+    """
+    version = _lock_version(version)
+    if version.status == PolicyVersion.Status.PUBLISHED:
+        raise ApplicationError(_(ALREADY_PUBLISHED), code="already_published")
+    present = set(version.time_limits.values_list("stage", flat=True))
+    missing = [str(label) for value, label in TimeLimitStage.choices if value not in present]
+    if missing:
+        raise ApplicationError(_(MISSING_TIME_LIMITS) % {"stages": "、".join(missing)}, code="missing_time_limits")
+    others = list(
+        PolicyVersion.objects.select_for_update()
+        .filter(document_id=version.document_id, status=PolicyVersion.Status.PUBLISHED)
+        .exclude(pk=version.pk)
+        .order_by("effective_from")
+    )
+    for other in others:
+        if other.effective_from >= version.effective_from:
+            raise ApplicationError(
+                _(EFFECTIVE_ORDER) % {"number": other.number, "date": other.effective_from.isoformat()},
+                code="effective_order",
+            )
+    for other in others:
+        if other.effective_to is None or other.effective_to >= version.effective_from:
+            old_to = other.effective_to
+            other.effective_to = version.effective_from - dt.timedelta(days=1)
+            other.save(update_fields=["effective_to", "updated_at"])
+            _audit(actor=actor, action=PolicyAuditEntry.Action.VERSION_CLOSED, version=other,
+                   data={"old": _json(old_to), "new": other.effective_to.isoformat(),
+                         "replaced_by": version.pk})
+    version.status = PolicyVersion.Status.PUBLISHED
+    version.published_at = timezone.now()
+    version.save(update_fields=["status", "published_at", "updated_at"])
+    _audit(actor=actor, action=PolicyAuditEntry.Action.VERSION_PUBLISHED, version=version,
+           data={"number": version.number, "effective_from": version.effective_from.isoformat()})
+    return version
+
+
+@transaction.atomic
+def policy_version_create_draft_from(*, version: PolicyVersion, actor,
+                                     effective_from: dt.date | None = None) -> PolicyVersion:
+    """A new draft of the same document holding a copy of ``version``'s items
+    and time limits, ready to be edited and published. By default it takes
+    effect today (or the day after ``version`` does, if that is later)."""
+    source = PolicyVersion.objects.select_related("document").get(pk=version.pk)
+    # Lock the document's versions so two copies do not take the same number.
+    list(PolicyVersion.objects.select_for_update().filter(document_id=source.document_id).values_list("pk"))
+    if effective_from is None:
+        effective_from = max(timezone.localdate(), source.effective_from + dt.timedelta(days=1))
+    draft = policy_version_create(
+        document=source.document, actor=actor, effective_from=effective_from,
+        start_rule=source.start_rule, notes=source.notes,
+        quorum_numerator=source.quorum_numerator, quorum_denominator=source.quorum_denominator,
+    )
+    PolicyItem.objects.bulk_create(
+        PolicyItem(
+            version=draft, kind=i.kind, number=i.number, title=i.title, text=i.text, source=i.source,
+            certainty=i.certainty, default_duration_months=i.default_duration_months,
+            duration_certainty=i.duration_certainty,
+        )
+        for i in source.items.all()
+    )
+    StageTimeLimit.objects.bulk_create(
+        StageTimeLimit(
+            version=draft, stage=t.stage, amount=t.amount, unit=t.unit,
+            extension_allowed=t.extension_allowed, extension_max=t.extension_max,
+            source=t.source, certainty=t.certainty,
+        )
+        for t in source.time_limits.all()
+    )
+    _audit(actor=actor, action=PolicyAuditEntry.Action.DRAFT_COPIED, version=draft,
+           data={"from_version": source.pk, "from_number": source.number})
+    return draft
+
+
+# --- items ------------------------------------------------------------------
+
+
+def _check_item_values(*, kind: str | None = None, certainty: str | None = None, text: str | None = None,
+                       duration_certainty: str | None = None) -> None:
+    if kind is not None and kind not in PolicyItem.Kind.values:
+        raise ValidationError({"kind": _(BAD_KIND) % {"kind": kind}})
+    if certainty is not None and certainty not in Certainty.values:
+        raise ValidationError({"certainty": _(BAD_CERTAINTY) % {"certainty": certainty}})
+    if duration_certainty and duration_certainty not in Certainty.values:
+        raise ValidationError({"duration_certainty": _(BAD_CERTAINTY) % {"certainty": duration_certainty}})
+    if text is not None and not text.strip():
+        raise ValidationError({"text": _(EMPTY_TEXT)})
+
+
+@transaction.atomic
+def policy_item_create(*, version: PolicyVersion, actor, kind: str, number: int, text: str,
+                       certainty: str, title: str = "", source: str = "",
+                       default_duration_months: int | None = None,
+                       duration_certainty: str = "") -> PolicyItem:
+    version = _lock_version(version)
+    _ensure_draft(version)
+    _check_item_values(kind=kind, certainty=certainty, text=text, duration_certainty=duration_certainty)
+    if version.items.filter(kind=kind, number=number).exists():
+        raise ValidationError({"number": _(DUPLICATE_ITEM) % {"number": number}})
+    item = PolicyItem(
+        version=version, kind=kind, number=number, title=title, text=text, source=source,
+        certainty=certainty, default_duration_months=default_duration_months,
+        duration_certainty=duration_certainty,
+    )
+    item.full_clean()
+    item.save()
+    _audit(actor=actor, action=PolicyAuditEntry.Action.ITEM_CREATED, version=version,
+           data={"item": item.pk, "kind": kind, "number": number})
+    return item
+
+
+@transaction.atomic
+def policy_item_update(*, item: PolicyItem, actor, data: dict) -> PolicyItem:
+    item = PolicyItem.objects.select_for_update().get(pk=item.pk)
+    version = _lock_version(item.version)
+    _ensure_draft(version)
+    _check_item_values(certainty=data.get("certainty"), text=data.get("text"),
+                       duration_certainty=data.get("duration_certainty"))
+    changed = {}
+    for field in ITEM_EDITABLE_FIELDS:
+        if field in data and getattr(item, field) != data[field]:
+            changed[field] = {"old": getattr(item, field), "new": data[field]}
+            setattr(item, field, data[field])
+    if changed:
+        item.full_clean()
+        item.save(update_fields=[*changed, "updated_at"])
+        _audit(actor=actor, action=PolicyAuditEntry.Action.ITEM_UPDATED, version=version,
+               data={"item": item.pk, "changes": changed})
+    return item
+
+
+@transaction.atomic
+def policy_item_delete(*, item: PolicyItem, actor) -> None:
+    item = PolicyItem.objects.select_for_update().get(pk=item.pk)
+    version = _lock_version(item.version)
+    _ensure_draft(version)
+    data = {"item": item.pk, "kind": item.kind, "number": item.number, "text": item.text}
+    item.delete()
+    _audit(actor=actor, action=PolicyAuditEntry.Action.ITEM_DELETED, version=version, data=data)
+
+
+def time_limit_validate(*, stage: str, amount, unit: str, extension_allowed: bool = False,
+                        extension_max: int = 0, certainty: str = Certainty.EXAMPLE_DEFAULT) -> None:
+    """Raise ``ValidationError`` (per field) for a bad stage time limit."""
+    errors = {}
+    if stage not in TimeLimitStage.values:
+        errors["stage"] = _(BAD_STAGE) % {"stage": stage}
+    if unit not in TimeUnit.values:
+        errors["unit"] = _(BAD_UNIT) % {"unit": unit}
+    else:
+        top = MAX_AMOUNT[unit]
+        if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= top:
+            errors["amount"] = _(BAD_AMOUNT) % {"max": top}
+    if not isinstance(extension_max, int) or extension_max < 0 or (extension_max and not extension_allowed):
+        errors["extension_max"] = _(BAD_EXTENSION)
+    if certainty not in Certainty.values:
+        errors["certainty"] = _(BAD_CERTAINTY) % {"certainty": certainty}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def stage_time_limit_set(*, version: PolicyVersion, actor, stage: str, amount: int, unit: str,
+                         extension_allowed: bool = False, extension_max: int = 0, source: str = "",
+                         certainty: str = Certainty.EXAMPLE_DEFAULT) -> StageTimeLimit:
+    """Create or change the time limit of ``stage`` in a draft version."""
+    version = _lock_version(version)
+    _ensure_draft(version)
+    time_limit_validate(stage=stage, amount=amount, unit=unit, extension_allowed=extension_allowed,
+                        extension_max=extension_max, certainty=certainty)
+    limit, created = StageTimeLimit.objects.select_for_update().get_or_create(
+        version=version, stage=stage,
+        defaults={"amount": amount, "unit": unit, "extension_allowed": extension_allowed,
+                  "extension_max": extension_max, "source": source, "certainty": certainty},
+    )
+    if not created:
+        limit.amount, limit.unit, limit.source, limit.certainty = amount, unit, source, certainty
+        limit.extension_allowed, limit.extension_max = extension_allowed, extension_max
+        limit.save(update_fields=["amount", "unit", "extension_allowed", "extension_max", "source",
+                                  "certainty", "updated_at"])
+    _audit(actor=actor, action=PolicyAuditEntry.Action.TIME_LIMIT_SET, version=version,
+           data={"stage": stage, "amount": amount, "unit": unit, "extension_max": extension_max,
+                 "certainty": certainty})
+    return limit
+
+
+# --- calendar ---------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_day_set(*, actor, date: dt.date, kind: str, name: str = "") -> CalendarDay:
+    """Enter a holiday or a 调休 working day; it overrides the library."""
+    if kind not in CalendarDay.Kind.values:
+        raise ValidationError({"kind": _(BAD_KIND) % {"kind": kind}})
+    day, created = CalendarDay.objects.select_for_update().get_or_create(
+        date=date, defaults={"kind": kind, "name": name}
+    )
+    if not created and (day.kind, day.name) != (kind, name):
+        day.kind, day.name = kind, name
+        day.save(update_fields=["kind", "name", "updated_at"])
+    _audit(actor=actor, action=PolicyAuditEntry.Action.CALENDAR_CHANGED,
+           data={"date": date.isoformat(), "kind": kind, "name": name})
+    return day
+
+
+@transaction.atomic
+def calendar_year_set(*, actor, year: int, complete: bool = True, note: str = "") -> CalendarYear:
+    """Mark a year as entered completely (its holidays and 调休 days are all
+    in ``CalendarDay``), so that computations touching it are not flagged."""
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise ValidationError({"year": _(BAD_YEAR)})
+    row, created = CalendarYear.objects.select_for_update().get_or_create(
+        year=year, defaults={"complete": complete, "note": note}
+    )
+    if not created and (row.complete, row.note) != (complete, note):
+        row.complete, row.note = complete, note
+        row.save(update_fields=["complete", "note", "updated_at"])
+    _audit(actor=actor, action=PolicyAuditEntry.Action.CALENDAR_CHANGED,
+           data={"year": year, "complete": complete})
+    return row
