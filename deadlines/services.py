@@ -7,13 +7,16 @@ time is not the authority's time (补正 pauses the intake clock).
 
 import datetime as dt
 
-from django.db import transaction
-from django.utils import timezone
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.exceptions import ApplicationError
 from policies.calendar import WORKING_DAY, WorkCalendar, compute_due_date
 
-from .models import Clock, ClockEntry
+from .models import Clock, ClockEntry, Reminder
 
 
 def _today() -> dt.date:
@@ -130,25 +133,191 @@ def clock_stop(*, case, stage: str, actor=None, reason: str = "", ref: str = "")
     return clock
 
 
-EXTENSION_NOT_ALLOWED = "The policy allows no extension of this time limit."
-EXTENSION_TOO_LONG = "The extension exceeds the policy's maximum of %(max)s days (already granted: %(used)s)."
+CLOCK_ENDED = gettext_noop("This time limit has already ended.")
+EXTENSION_NOT_ALLOWED = gettext_noop("The policy allows no extension of this time limit.")
+EXTENSION_TOO_LONG = gettext_noop(
+    "The extension exceeds the policy's maximum of %(max)s days (already granted: %(used)s)."
+)
+EXTENSION_TOO_SHORT = gettext_noop("An extension must be at least one day.")
+EXTENSION_NO_REASON = gettext_noop("Give the reason for the extension.")
+EXTENSION_NOT_SUPERVISOR = gettext_noop("Only a supervisor of the case's jurisdiction may grant an extension.")
 
 
 @transaction.atomic
 def clock_extend(*, clock: Clock, actor, days: int, reason: str) -> Clock:
-    from django.utils.translation import gettext as _
-
+    """Extend a clock by ``days`` (of its unit), within the policy's
+    maximum. The caller checks that ``actor`` may (see
+    ``clock_extension_grant``)."""
     clock = Clock.objects.select_for_update().get(pk=clock.pk)
     if clock.status == Clock.Status.STOPPED:
-        raise ApplicationError(_("This time limit has already ended."))
+        raise ApplicationError(_(CLOCK_ENDED))
     if not clock.extension_allowed:
         raise ApplicationError(_(EXTENSION_NOT_ALLOWED))
     if days <= 0:
-        raise ApplicationError(_("An extension must be at least one day."))
+        raise ApplicationError(_(EXTENSION_TOO_SHORT))
     if not reason.strip():
-        raise ApplicationError(_("Give the reason for the extension."))
+        raise ApplicationError(_(EXTENSION_NO_REASON))
     used = sum(e.days for e in clock.entries.filter(kind=ClockEntry.Kind.EXTEND))
     if used + days > clock.extension_max:
         raise ApplicationError(_(EXTENSION_TOO_LONG) % {"max": clock.extension_max, "used": used})
     ClockEntry.objects.create(clock=clock, kind=ClockEntry.Kind.EXTEND, on=_today(), days=days, actor=actor, reason=reason)
     return clock_recompute(clock=clock)
+
+
+@transaction.atomic
+def clock_extension_grant(*, case, clock_id: int, actor, days: int, reason: str) -> Clock:
+    """A supervisor of the case's jurisdiction extends one of its clocks
+    (DESIGN §1: supervisors grant extensions). Writes the case history and
+    notifies those concerned after commit. ``case`` must already be one the
+    actor may see (``case_get_for_user``)."""
+    from accounts.models import Role
+    from accounts.selectors import user_has_role
+    from cases.models import CaseEvent
+
+    if not user_has_role(actor, Role.SUPERVISOR, case.jurisdiction):
+        raise ApplicationError(_(EXTENSION_NOT_SUPERVISOR), code="forbidden", status_code=403)
+    clock = Clock.objects.filter(pk=clock_id, case_id=case.pk).first()
+    if clock is None:
+        from django.http import Http404
+
+        raise Http404
+    before = clock.due_date
+    clock = clock_extend(clock=clock, actor=actor, days=days, reason=reason)
+    event = CaseEvent.objects.create(
+        case_id=case.pk, kind="deadline_extended", actor=actor, from_stage=case.stage, to_stage=case.stage,
+        reason=reason,
+        data={
+            "clock": clock.pk, "stage": clock.stage, "days": days,
+            "due_before": before.isoformat() if before else None,
+            "due_after": clock.due_date.isoformat() if clock.due_date else None,
+        },
+    )
+    transaction.on_commit(lambda: _event_notify_later(event.pk))
+    return clock
+
+
+def _event_notify_later(event_id: int) -> None:
+    from notifications.tasks import case_event_notify_task
+
+    case_event_notify_task.delay(event_id)
+
+
+# --- Reminders ------------------------------------------------------------------------------------
+#
+# The sweep (a beat task, several times a day) selects the running clocks
+# whose reminders may be due with one indexed query (selectors), decides for
+# each the *current* reminder (ReminderPlanner), and per batch, in one
+# transaction: inserts the reminder rows with ON CONFLICT DO NOTHING and
+# notifies the recipients of the rows this transaction created. The unique
+# key (clock, kind, day) makes every reminder go out once, whatever the
+# retries, restarts or overlapping runs.
+
+_INSERT_REMINDERS = """
+    INSERT INTO deadlines_reminder (clock_id, kind, day, "offset", due_date, sent_at)
+    VALUES {values}
+    ON CONFLICT (clock_id, kind, day) DO NOTHING
+    RETURNING id, clock_id, kind, day, "offset", due_date
+"""
+
+
+def _insert_reminders(rows: list[tuple], now) -> list[tuple]:
+    if not rows:
+        return []
+    # Sorted: concurrent sweeps take the unique-index locks in one order.
+    rows = sorted(rows, key=lambda r: (r[0], r[1], r[2]))
+    params: list = []
+    for clock_id, kind, day, offset, due in rows:
+        params.extend([clock_id, kind, day, offset, due, now])
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_REMINDERS.format(values=values), params)
+        return cursor.fetchall()
+
+
+def _reminder_message(*, kind: str, clock: Clock, case, offset: int, today: dt.date) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        label = f"{case.number or '#' + str(case.pk)} {case.title}".strip()
+        args = {"case": label, "stage": clock.get_stage_display(), "due": clock.due_date.isoformat(),
+                "n": offset, "late": (today - clock.due_date).days}
+        if kind == Reminder.Kind.BEFORE:
+            return _("%(case)s: \u201c%(stage)s\u201d is due on %(due)s, in %(n)s working day(s).") % args
+        if kind == Reminder.Kind.DUE:
+            return _("%(case)s: \u201c%(stage)s\u201d is due today (%(due)s).") % args
+        if kind == Reminder.Kind.ESCALATION:
+            return _("%(case)s: \u201c%(stage)s\u201d was due on %(due)s and is overdue; "
+                     "escalated to the supervisor.") % args
+        return _("%(case)s: \u201c%(stage)s\u201d is overdue since %(due)s (%(late)s day(s)).") % args
+
+
+@transaction.atomic
+def reminder_batch_send(*, candidates: list[tuple], today: dt.date, working_day: bool = True) -> list[Reminder]:
+    """Send the current reminders of one batch of clocks, each once.
+
+    ``candidates``: (clock_id, kind, day, offset, due_date) from
+    ``reminder_candidates``. An ESCALATION that already went out becomes
+    today's daily OVERDUE reminder (working days only).
+    """
+    from notifications.selectors import AudienceCache, audience_users, case_url
+    from notifications.services import NotificationItem, notify_many
+
+    from .selectors import ESCALATION_AUDIENCE, clock_actors
+
+    escalating = [c[0] for c in candidates if c[1] == Reminder.Kind.ESCALATION]
+    escalated = set(
+        Reminder.objects.filter(clock_id__in=escalating, kind=Reminder.Kind.ESCALATION).values_list(
+            "clock_id", flat=True
+        )
+    ) if escalating else set()
+    rows = []
+    for clock_id, kind, day, offset, due in candidates:
+        if kind == Reminder.Kind.ESCALATION and clock_id in escalated:
+            if not working_day or day == today:
+                continue
+            kind, day = Reminder.Kind.OVERDUE, today
+        rows.append((clock_id, kind, day, offset, due))
+    created = _insert_reminders(rows, timezone.now())
+    if not created:
+        return []
+    reminders = {
+        r.pk: r for r in Reminder.objects.filter(pk__in=[row[0] for row in created]).select_related(
+            "clock__case__applicant", "clock__case__created_by", "clock__case__unit", "clock__case__jurisdiction"
+        )
+    }
+    cache = AudienceCache()
+    items: list[NotificationItem] = []
+    for rem in reminders.values():
+        clock, case = rem.clock, rem.clock.case
+        audience = clock_actors(clock.stage)
+        if rem.kind in (Reminder.Kind.ESCALATION, Reminder.Kind.OVERDUE):
+            audience = audience + ESCALATION_AUDIENCE
+        recipients = audience_users(case=case, audience=audience, cache=cache)
+        items.append(NotificationItem(
+            recipients=recipients, actor=None, kind=f"reminder:{rem.kind}", case=case, url=case_url(case.pk),
+            message=_reminder_message(kind=rem.kind, clock=clock, case=case, offset=rem.offset, today=today),
+        ))
+        rem.item = items[-1]
+    notify_many(items=items)
+    through = Reminder.recipients.through
+    through.objects.bulk_create([
+        through(reminder_id=rem.pk, user_id=n.recipient_id)
+        for rem in reminders.values() for n in rem.item.created
+    ])
+    return list(reminders.values())
+
+
+def reminder_sweep(*, today: dt.date | None = None, batch_size: int = 1000) -> dict:
+    """Send every reminder due today (and catch up a missed run). Not
+    atomic as a whole on purpose: each batch commits on its own, so a crash
+    half-way keeps what was sent and the next run does the rest. Safe to run
+    twice, and concurrently. Returns counts."""
+    from .selectors import reminder_candidates, reminder_offsets
+
+    today = today or _today()
+    cal = WorkCalendar()
+    counts = {"clocks": 0, "sent": 0}
+    working = cal.is_working_day(today)
+    for batch in reminder_candidates(today=today, calendar=cal, offsets=reminder_offsets(), batch_size=batch_size):
+        counts["clocks"] += len(batch)
+        if batch:
+            counts["sent"] += len(reminder_batch_send(candidates=batch, today=today, working_day=working))
+    return counts

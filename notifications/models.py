@@ -24,6 +24,11 @@ class Notification(models.Model):
         "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications",
         verbose_name=_("case"),
     )
+    # The case event this notifies of, if any: at most one notification per
+    # event and recipient, so a redelivered task notifies nobody twice.
+    event = models.ForeignKey(
+        "cases.CaseEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(_("kind"), max_length=40)
     message = models.TextField(_("message"))
     url = models.CharField(_("link"), max_length=300, blank=True)
@@ -35,6 +40,12 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "recipient"], name="uniq_notification_event",
+                condition=models.Q(event__isnull=False),
+            ),
+        ]
         indexes = [
             # The centre and the header count: a user's notifications, unread first.
             models.Index(fields=["recipient", "read_at", "-created_at"], name="notif_recipient_idx"),

@@ -1,0 +1,48 @@
+"""Write the beat schedule (django-celery-beat rows) from code. Idempotent:
+run it on every deploy and ``make run``; rows are matched by name."""
+
+import json
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+# (name, task, crontab fields). Times are Asia/Shanghai (CELERY_TIMEZONE).
+SCHEDULE = [
+    # Reminders: every 15 minutes during the working day, first at 08:00
+    # (https://crontab.guru/#*/15_8-20_*_*_*). The first run sends the day's
+    # reminders; the others do nothing (the reminder keys exist) unless a
+    # run was missed (worker down) or a clock changed, which they catch up
+    # within 15 minutes. Nothing goes out at night.
+    (
+        "deadlines: reminder sweep",
+        "deadlines.reminder_sweep",
+        {"minute": "*/15", "hour": "8-20", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+    ),
+    # Daily digest e-mails at 08:30, after the morning's reminders
+    # (https://crontab.guru/#30_8_*_*_*).
+    (
+        "notifications: daily digest",
+        "notifications.digest_send_all",
+        {"minute": "30", "hour": "8", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Create or update the periodic tasks (Celery beat) declared in code."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        from django.conf import settings
+        from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+        for name, task, fields in SCHEDULE:
+            crontab, _ = CrontabSchedule.objects.get_or_create(timezone=settings.TIME_ZONE, **fields)
+            obj, created = PeriodicTask.objects.update_or_create(
+                name=name,
+                defaults={
+                    "task": task, "crontab": crontab, "interval": None, "solar": None, "clocked": None,
+                    "args": json.dumps([]), "kwargs": json.dumps({}), "enabled": True, "one_off": False,
+                },
+            )
+            self.stdout.write(f"{'created' if created else 'updated'}: {name} -> {task}")

@@ -1,0 +1,187 @@
+"""Reads of clocks: the case page's clocks with their explanations, who must
+act on a clock, and the reminder sweep's selection."""
+
+import datetime as dt
+from collections.abc import Iterator
+from itertools import islice
+
+from django.conf import settings
+from django.utils import timezone
+
+from notifications.selectors import (
+    APPLICANT,
+    COMMITTEE,
+    INSPECTORS,
+    INTAKE,
+    SUPERVISORS,
+    UNIT_REVIEWERS,
+)
+from policies.calendar import WorkCalendar
+
+from .models import Clock, Reminder
+
+# Who must act while each kind of clock runs: the one mapping the reminders
+# use. Verification and later steps go to the jurisdiction's inspectors until
+# assignment exists; then this is where "assigned inspectors" goes.
+CLOCK_STAGE_ACTORS: dict[str, tuple[str, ...]] = {
+    "unit_review": (UNIT_REVIEWERS,),
+    "intake": (INTAKE,),
+    "supplement": (APPLICANT,),
+    "verification": (INSPECTORS,),
+    "defence": (APPLICANT, INSPECTORS),
+    "deliberation": (COMMITTEE,),
+    "feedback": (INTAKE,),
+    "filing": (INTAKE,),
+    "review_request": (APPLICANT,),
+    "review_decision": (COMMITTEE,),
+    "correction": (INSPECTORS,),
+    "rectification": (APPLICANT, INSPECTORS),
+    "clarification": (INSPECTORS,),
+    "prefiling_review": (INTAKE,),
+    "progress_report": (APPLICANT,),
+}
+DEFAULT_ACTORS = (INTAKE,)
+# Once a clock is overdue its supervisors hear of it (escalation, then daily).
+ESCALATION_AUDIENCE = (SUPERVISORS,)
+# Clocks that measure the applicant's own time (补正, 申辩, 复核申请, 整改):
+# when they run out it is not "overdue at the authority".
+APPLICANT_CLOCKS = {"supplement", "defence", "review_request", "rectification", "progress_report"}
+
+DEFAULT_REMINDER_OFFSETS = (3, 1)
+
+
+def clock_actors(stage: str) -> tuple[str, ...]:
+    return CLOCK_STAGE_ACTORS.get(stage, DEFAULT_ACTORS)
+
+
+def reminder_offsets() -> tuple[int, ...]:
+    """Working days before the due date at which reminders go out, largest
+    first (setting ``DEADLINE_REMINDER_OFFSETS``, default [3, 1])."""
+    raw = getattr(settings, "DEADLINE_REMINDER_OFFSETS", DEFAULT_REMINDER_OFFSETS)
+    return tuple(sorted({int(n) for n in raw if int(n) > 0}, reverse=True))
+
+
+def clock_list_for_case(*, case, today: dt.date | None = None, calendar: WorkCalendar | None = None) -> list[Clock]:
+    """The case's clocks, oldest first, each with ``explanation`` (see
+    ``clock_explain``), ``overdue`` and ``at_authority``. Three queries
+    whatever the number of clocks: the clocks with their entries, and the
+    calendar's two tables."""
+    from .services import clock_explain
+
+    today = today or timezone.localdate()
+    clocks = list(
+        Clock.objects.filter(case=case).prefetch_related("entries__actor").order_by("started_on", "id")
+    )
+    if not clocks:
+        return clocks
+    cal = calendar or WorkCalendar()
+    for clock in clocks:
+        clock.explanation = clock_explain(clock=clock, calendar=cal)
+        clock.overdue = clock.status == Clock.Status.RUNNING and clock.due_date is not None and clock.due_date < today
+        clock.at_authority = clock.stage not in APPLICANT_CLOCKS
+        clock.actors = clock_actors(clock.stage)
+    return clocks
+
+
+# --- The reminder sweep's selection --------------------------------------------------------------
+
+
+def working_day_before(cal: WorkCalendar, day: dt.date, n: int) -> dt.date:
+    """The working day ``n`` working days before ``day`` (T-n)."""
+    d, count = day, 0
+    while count < n:
+        d -= dt.timedelta(days=1)
+        if cal.is_working_day(d):
+            count += 1
+    return d
+
+
+def working_day_after(cal: WorkCalendar, day: dt.date, n: int) -> dt.date:
+    d, count = day, 0
+    while count < n:
+        d += dt.timedelta(days=1)
+        if cal.is_working_day(d):
+            count += 1
+    return d
+
+
+def sweep_window_end(*, today: dt.date, calendar: WorkCalendar, offsets: tuple[int, ...]) -> dt.date:
+    """The last due date with a reminder due by ``today``: a clock due on
+    it gets its T-max reminder today. Everything due earlier is selected
+    too (later reminders, the due day, overdue)."""
+    return working_day_after(calendar, today, max(offsets, default=0))
+
+
+class ReminderPlanner:
+    """Decides the *current* reminder of a clock from its due date alone:
+    the latest scheduled one whose day has come. Running late (a missed
+    day) therefore sends only the current reminder, never the stale ones.
+    Plans are cached per due date: a sweep sees few distinct due dates."""
+
+    def __init__(self, *, today: dt.date, calendar: WorkCalendar, offsets: tuple[int, ...]):
+        self.today = today
+        self.cal = calendar
+        self.offsets = offsets
+        self.today_working = calendar.is_working_day(today)
+        self._plans: dict[dt.date, tuple | None] = {}
+
+    def plan(self, due: dt.date) -> tuple | None:
+        """(kind, day, offset) of the current reminder for a clock due on
+        ``due``, or None. For overdue clocks the kind is ESCALATION; the
+        sweep turns it into the daily OVERDUE once the escalation went."""
+        try:
+            return self._plans[due]
+        except KeyError:
+            pass
+        today = self.today
+        result = None
+        if today > due:
+            result = (Reminder.Kind.ESCALATION, due + dt.timedelta(days=1), 0)
+        elif today == due:
+            result = (Reminder.Kind.DUE, due, 0)
+        else:
+            # Offsets largest first: the last one whose day has come wins.
+            for n in self.offsets:
+                day = working_day_before(self.cal, due, n)
+                if day <= today:
+                    result = (Reminder.Kind.BEFORE, day, n)
+        self._plans[due] = result
+        return result
+
+
+def _batched(iterable, n):
+    it = iter(iterable)
+    while batch := list(islice(it, n)):
+        yield batch
+
+
+def reminder_due_clocks(*, window_end: dt.date, batch_size: int = 2000) -> Iterator[list[tuple[int, dt.date]]]:
+    """Running clocks due on or before ``window_end``, as (id, due_date)
+    rows in batches: ONE query on ``clock_sweep_idx`` (status, due_date),
+    read through a server-side cursor ``batch_size`` rows at a time, so
+    memory stays flat at a million clocks. Ordered, so that concurrent
+    sweeps take the reminder keys in the same order (no deadlock)."""
+    rows = (
+        Clock.objects.filter(status=Clock.Status.RUNNING, due_date__lte=window_end)
+        .order_by("due_date", "id")
+        .values_list("id", "due_date")
+        .iterator(chunk_size=batch_size)
+    )
+    yield from _batched(rows, batch_size)
+
+
+def reminder_candidates(
+    *, today: dt.date, calendar: WorkCalendar, offsets: tuple[int, ...], batch_size: int = 2000
+) -> Iterator[list[tuple[int, str, dt.date, int, dt.date]]]:
+    """The sweep's selection: per batch of due clocks, the current reminder
+    of each as (clock_id, kind, day, offset, due_date)."""
+    planner = ReminderPlanner(today=today, calendar=calendar, offsets=offsets)
+    plan = planner.plan
+    end = sweep_window_end(today=today, calendar=calendar, offsets=offsets)
+    for batch in reminder_due_clocks(window_end=end, batch_size=batch_size):
+        out = []
+        for clock_id, due in batch:
+            p = plan(due)
+            if p is not None:
+                out.append((clock_id, p[0], p[1], p[2], due))
+        yield out

@@ -1,0 +1,310 @@
+"""Notifications: who hears of what, in the centre and by e-mail.
+
+Rules:
+- nobody is notified of his own action (``actor`` is always left out);
+- e-mail follows each user's ``NotificationPreference``: immediate (a task
+  per notification, enqueued after commit), daily digest (one beat task a
+  day), or none;
+- every e-mail service locks the notification rows and sets ``emailed_at``
+  in the same transaction, so a retried or duplicated task sends nothing
+  twice (short of a crash between the SMTP hand-over and the commit).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from accounts.models import User
+from core.exceptions import ApplicationError
+
+from .models import Notification, NotificationPreference
+from .selectors import (
+    APPLICANT,
+    COMMITTEE,
+    FILER,
+    INSPECTORS,
+    INTAKE,
+    SUPERVISORS,
+    UNIT_REVIEWERS,
+    AudienceCache,
+    audience_users,
+    case_url,
+)
+
+PREFERENCE_INVALID = gettext_noop("Choose one of the e-mail options.")
+
+# Pseudo-tokens for case_event_notify: the people who handle the stage the
+# case moved to (STAGE) or left (PREVIOUS_STAGE), from STAGE_HANDLERS.
+STAGE = "stage"
+PREVIOUS_STAGE = "previous_stage"
+
+# Who handles a case in each cases.models.Stage (DESIGN §2).
+STAGE_HANDLERS: dict[str, tuple[str, ...]] = {
+    "draft": (APPLICANT,),
+    "unit_review": (UNIT_REVIEWERS,),
+    "submitted": (INTAKE,),
+    "supplement": (APPLICANT,),
+    "verification": (INSPECTORS,),
+    "defence": (APPLICANT, INSPECTORS),
+    "deliberation": (COMMITTEE,),
+    "ruled": (APPLICANT, UNIT_REVIEWERS),
+    "review": (COMMITTEE,),
+    "correction": (APPLICANT, INSPECTORS),
+    "clarification": (APPLICANT, INSPECTORS),
+    "closed": (APPLICANT,),
+}
+
+# Who is concerned by each kind of case event (cases.models.EventKind, plus
+# kinds later issues add). The actor of the event is always left out.
+# Unknown kinds get DEFAULT_EVENT_AUDIENCE: the applicant, the filer and
+# whoever handles the stage the case is now in.
+DEFAULT_EVENT_AUDIENCE = (APPLICANT, FILER, STAGE)
+EVENT_AUDIENCE: dict[str, tuple[str, ...]] = {
+    "created": (),
+    "edited": (),
+    "attachment_added": (),
+    "attachment_removed": (),
+    # To the unit (individual application) or to intake (unit application).
+    "submitted": (APPLICANT, FILER, STAGE),
+    # Whoever had it in his queue learns it is gone.
+    "withdrawn": (APPLICANT, FILER, PREVIOUS_STAGE),
+    "unit_forwarded": (APPLICANT, FILER, STAGE),
+    "unit_returned": (APPLICANT, FILER),
+    # Supervisors assign the inspectors of an accepted case.
+    "accepted": (APPLICANT, FILER, UNIT_REVIEWERS, SUPERVISORS),
+    "supplement_requested": (APPLICANT, FILER),
+    "supplement_answered": (STAGE,),
+    "not_accepted": (APPLICANT, FILER, UNIT_REVIEWERS),
+    # deadlines.services.clock_extension_grant
+    "deadline_extended": (APPLICANT, FILER, STAGE),
+    "other": DEFAULT_EVENT_AUDIENCE,
+}
+
+
+@dataclass
+class NotificationItem:
+    recipients: Iterable
+    kind: str
+    message: str
+    actor: User | None = None
+    case: object | None = None
+    url: str = ""
+    event_id: int | None = None
+    created: list[Notification] = field(default_factory=list)
+
+
+def _user_id(x) -> int | None:
+    return x if isinstance(x, int) else getattr(x, "pk", None)
+
+
+@transaction.atomic
+def notify_many(*, items: list[NotificationItem]) -> list[Notification]:
+    """Create the notifications of several messages at once (one query for
+    the recipients, one insert), and enqueue the immediate e-mails after
+    commit. Each item's ``created`` lists its notifications."""
+    wanted: set[int] = set()
+    for item in items:
+        wanted.update(uid for uid in map(_user_id, item.recipients) if uid is not None)
+    if not wanted:
+        return []
+    users = {
+        pk: (email, mode)
+        for pk, email, mode in User.objects.filter(pk__in=wanted, is_active=True).values_list(
+            "pk", "email", "notification_preference__email_mode"
+        )
+    }
+    rows: list[Notification] = []
+    for item in items:
+        actor_id = _user_id(item.actor)
+        seen: set[int] = set()
+        for uid in map(_user_id, item.recipients):
+            # Nobody is notified of his own action.
+            if uid is None or uid == actor_id or uid in seen or uid not in users:
+                continue
+            seen.add(uid)
+            note = Notification(
+                recipient_id=uid, actor_id=actor_id, case_id=_user_id(item.case),
+                kind=item.kind, message=item.message, url=item.url, event_id=item.event_id,
+            )
+            item.created.append(note)
+            rows.append(note)
+    Notification.objects.bulk_create(rows)
+    immediate = [
+        n.pk for n in rows
+        if users[n.recipient_id][0]
+        and (users[n.recipient_id][1] or NotificationPreference.EmailMode.IMMEDIATE)
+        == NotificationPreference.EmailMode.IMMEDIATE
+    ]
+    if immediate:
+        transaction.on_commit(lambda: _enqueue_emails(immediate))
+    return rows
+
+
+def _enqueue_emails(ids: list[int]) -> None:
+    from .tasks import notification_email_send_task
+
+    for pk in ids:
+        notification_email_send_task.delay(pk)
+
+
+def notify(*, recipients, actor, kind: str, message: str, case=None, url: str = "",
+           event_id: int | None = None) -> list[Notification]:
+    """Notify ``recipients`` (users or ids) of something ``actor`` did or the
+    system noticed (``actor=None``). The actor himself is never notified.
+    E-mails go out after the caller's transaction commits."""
+    if case is not None and not url:
+        url = case_url(_user_id(case))
+    item = NotificationItem(
+        recipients=recipients, kind=kind, message=message, actor=actor, case=case, url=url, event_id=event_id
+    )
+    notify_many(items=[item])
+    return item.created
+
+
+def _case_label(case) -> str:
+    return f"{case.number or '#' + str(case.pk)} {case.title}".strip()
+
+
+def event_audience(event) -> tuple[str, ...]:
+    tokens = EVENT_AUDIENCE.get(event.kind, DEFAULT_EVENT_AUDIENCE)
+    out: list[str] = []
+    for token in tokens:
+        if token == STAGE:
+            out.extend(STAGE_HANDLERS.get(event.to_stage or event.case.stage, ()))
+        elif token == PREVIOUS_STAGE:
+            out.extend(STAGE_HANDLERS.get(event.from_stage, ()))
+        else:
+            out.append(token)
+    return tuple(dict.fromkeys(out))
+
+
+def case_event_notify(*, event_id: int) -> list[Notification]:
+    """Notify everyone concerned by the case event ``event_id`` (see
+    ``EVENT_AUDIENCE``). Safe to run twice: a second run for the same event
+    finds the notifications already made and does nothing."""
+    from cases.models import CaseEvent
+
+    event = (
+        CaseEvent.objects.select_related(
+            "case__applicant", "case__created_by", "case__unit", "case__jurisdiction", "actor"
+        )
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return []
+    with transaction.atomic():
+        # Lock the case row: two deliveries of the same task serialise here,
+        # and the second sees the first one's notifications (the unique
+        # constraint on (event, recipient) backs this up).
+        type(event.case).objects.select_for_update().filter(pk=event.case_id).first()
+        if Notification.objects.filter(event_id=event.pk).exists():
+            return []
+        recipients = audience_users(case=event.case, audience=event_audience(event), cache=AudienceCache())
+        with translation.override(settings.LANGUAGE_CODE):
+            message = _("%(case)s: %(event)s by %(actor)s.") % {
+                "case": _case_label(event.case),
+                "event": event.kind_label,
+                "actor": event.actor.display_name if event.actor else _("the system"),
+            }
+            if event.reason:
+                message += " " + _("Reason: %(reason)s") % {"reason": event.reason}
+        return notify(
+            recipients=recipients, actor=event.actor, kind=event.kind, message=message, case=event.case,
+            event_id=event.pk,
+        )
+
+
+def notification_mark_read(*, user: User, notification_id: int) -> Notification:
+    """Mark one of ``user``'s notifications read (404 for anyone else's)."""
+    note = Notification.objects.filter(pk=notification_id, recipient=user).first()
+    if note is None:
+        raise Http404
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    return note
+
+
+def notification_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notification_preference_set(*, user: User, email_mode: str) -> NotificationPreference:
+    if email_mode not in NotificationPreference.EmailMode.values:
+        raise ApplicationError(_(PREFERENCE_INVALID))
+    pref, _created = NotificationPreference.objects.select_for_update().get_or_create(
+        user=user, defaults={"email_mode": email_mode}
+    )
+    if pref.email_mode != email_mode:
+        pref.email_mode = email_mode
+        pref.save(update_fields=["email_mode", "updated_at"])
+    return pref
+
+
+def _absolute(url: str) -> str:
+    base = getattr(settings, "SITE_URL", "").rstrip("/")
+    return f"{base}{url}" if url and base else url
+
+
+@transaction.atomic
+def notification_email_send(*, notification_id: int) -> bool:
+    """E-mail one notification, once. Returns False when there is nothing
+    to do (already e-mailed, read in the meantime, no address)."""
+    note = (
+        Notification.objects.select_for_update(of=("self",))
+        .select_related("recipient")
+        .filter(pk=notification_id)
+        .first()
+    )
+    if note is None or note.emailed_at is not None or note.read_at is not None:
+        return False
+    if not note.recipient.email or not note.recipient.is_active:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[Fault-tolerance cases] %(message)s") % {"message": note.message[:60]}
+        body = note.message
+        if note.url:
+            body += "\n\n" + _absolute(note.url)
+    # Inside the transaction on purpose: if the mail server refuses, the row
+    # stays un-emailed and the task's retry sends it.
+    send_mail(subject, body, None, [note.recipient.email])
+    note.emailed_at = timezone.now()
+    note.save(update_fields=["emailed_at"])
+    return True
+
+
+@transaction.atomic
+def notification_digest_send(*, user_id: int) -> int:
+    """One e-mail with all of a digest user's unread, not yet e-mailed
+    notifications. Returns how many it contained (0: nothing sent)."""
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if user is None:
+        return 0
+    notes = list(
+        Notification.objects.select_for_update()
+        .filter(recipient_id=user_id, read_at__isnull=True, emailed_at__isnull=True)
+        .order_by("created_at", "id")
+    )
+    if not notes:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[Fault-tolerance cases] %(count)s new notifications") % {"count": len(notes)}
+        lines = []
+        for n in notes:
+            line = f"- {timezone.localtime(n.created_at):%Y-%m-%d %H:%M} {n.message}"
+            if n.url:
+                line += f"\n  {_absolute(n.url)}"
+            lines.append(line)
+        body = "\n".join(lines)
+    send_mail(subject, body, None, [user.email])
+    Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=timezone.now())
+    return len(notes)
