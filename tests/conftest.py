@@ -75,17 +75,20 @@ def celery_worker_proc(django_db_setup, django_db_blocker):
     from config.celery_app import app
 
     app.control.purge()
-    log = open(ROOT / "var" / "test-worker.log", "w")  # noqa: SIM115
+    (ROOT / "var").mkdir(exist_ok=True)
+    log = open(ROOT / "var" / f"test-worker-{settings.TEST_RUN_ID}.log", "w")  # noqa: SIM115
+    nodename = f"test-{settings.TEST_RUN_ID}@{socket.gethostname()}"
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "--loglevel=INFO",
-         "--pool=solo", "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}@%h"],
+         "--pool=solo", "--without-gossip", "--without-mingle", "-n", nodename,
+         "-Q", settings.CELERY_TASK_DEFAULT_QUEUE],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"celery worker exited: see {log.name}")
-        if app.control.ping(timeout=0.5):
+        if app.control.ping(destination=[nodename], timeout=0.5):
             break
     else:
         proc.kill()
