@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import apis
+
+urlpatterns = [
+    path("policies/", apis.PolicyListApi.as_view(), name="api-policy-list"),
+    path("policies/<int:version_id>/", apis.PolicyDetailApi.as_view(), name="api-policy-detail"),
+    path("calendar/due-date/", apis.DueDateApi.as_view(), name="api-due-date"),
+]

@@ -1,0 +1,190 @@
+"""Read-only policy API and the due-date explanation.
+
+Published policies are public texts, so their GETs and the due-date call
+allow anonymous access; drafts are never served here.
+"""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.exceptions import ApplicationError
+from core.pagination import StandardPagination
+
+from . import calendar as workcal
+from .models import Certainty, PolicyItem, PolicyVersion, TimeLimitStage, TimeUnit
+from .selectors import policy_version_get, policy_version_list, time_limits_in_stage_order
+
+FLAGGED_WARNING = (
+    "The calendar has no holiday data for %(years)s: those days were counted as ordinary weeks. "
+    "Check the date, or ask an administrator to enter that year's holidays."
+)
+
+
+class _VersionBaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    status = serializers.CharField()
+    effective_from = serializers.DateField()
+    effective_to = serializers.DateField(allow_null=True)
+    published_at = serializers.DateTimeField(allow_null=True)
+    start_rule = serializers.CharField()
+    jurisdiction = serializers.SerializerMethodField()
+    document = serializers.SerializerMethodField()
+
+    def get_jurisdiction(self, v) -> dict:
+        j = v.document.jurisdiction
+        return {"code": j.code, "name": j.name, "case_prefix": j.case_prefix, "letter_prefix": j.letter_prefix}
+
+    def get_document(self, v) -> dict:
+        d = v.document
+        return {"code": d.code, "title": d.title, "issuer": d.issuer, "number": d.number, "source": d.source}
+
+
+class PolicyItemOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    text = serializers.CharField()
+    source = serializers.CharField()
+    certainty = serializers.ChoiceField(choices=Certainty.choices)
+    certainty_label = serializers.CharField(source="get_certainty_display")
+    default_duration_months = serializers.IntegerField(allow_null=True)
+    duration_certainty = serializers.CharField()
+
+
+class StageTimeLimitOutputSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=TimeLimitStage.choices)
+    stage_label = serializers.CharField(source="get_stage_display")
+    amount = serializers.IntegerField()
+    unit = serializers.ChoiceField(choices=TimeUnit.choices)
+    unit_label = serializers.CharField(source="get_unit_display")
+    extension_allowed = serializers.BooleanField()
+    extension_max = serializers.IntegerField()
+    source = serializers.CharField()
+    certainty = serializers.ChoiceField(choices=Certainty.choices)
+    certainty_label = serializers.CharField(source="get_certainty_display")
+
+
+class PolicyListApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class FilterSerializer(serializers.Serializer):
+        jurisdiction = serializers.SlugField(required=False, help_text="Jurisdiction code, e.g. kunming")
+
+    class OutputSerializer(_VersionBaseSerializer):
+        counts = serializers.SerializerMethodField()
+
+        def get_counts(self, v) -> dict:
+            counts = {kind: getattr(v, f"count_{kind}") for kind in PolicyItem.Kind.values}
+            counts["time_limits"] = v.count_time_limits
+            return counts
+
+    @extend_schema(
+        parameters=[OpenApiParameter("jurisdiction", str, description="Jurisdiction code, e.g. kunming"),
+                    OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses=inline_serializer(
+            "PaginatedPolicyVersionList",
+            fields={
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": OutputSerializer(many=True),
+            },
+        ),
+        summary="Published policy versions",
+        operation_id="policies_list",
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = policy_version_list(jurisdiction_code=filters.validated_data.get("jurisdiction"))
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+
+
+class PolicyDetailApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class OutputSerializer(_VersionBaseSerializer):
+        notes = serializers.CharField()
+        quorum = serializers.SerializerMethodField()
+        items = PolicyItemOutputSerializer(many=True)
+        time_limits = serializers.SerializerMethodField()
+
+        def get_quorum(self, v) -> dict:
+            return {"numerator": v.quorum_numerator, "denominator": v.quorum_denominator}
+
+        @extend_schema_field(StageTimeLimitOutputSerializer(many=True))
+        def get_time_limits(self, v):
+            return StageTimeLimitOutputSerializer(time_limits_in_stage_order(v), many=True).data
+
+    @extend_schema(
+        responses=OutputSerializer, operation_id="policies_retrieve",
+        summary="A published policy version with all items and time limits",
+    )
+    def get(self, request, version_id: int):
+        version = policy_version_get(version_id=version_id)
+        return Response(self.OutputSerializer(version).data)
+
+
+class DueDateDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    reason = serializers.CharField(help_text="工作日, 周末, 国庆节, 调休上班（国庆节）, ...")
+    known = serializers.BooleanField(help_text="False: no calendar data for the year")
+
+
+class DueDateApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        start = serializers.DateField(help_text="YYYY-MM-DD: the day of the triggering event")
+        amount = serializers.IntegerField(min_value=0, max_value=max(workcal.MAX_AMOUNT.values()))
+        unit = serializers.ChoiceField(choices=TimeUnit.choices)
+        start_rule = serializers.ChoiceField(
+            choices=PolicyVersion.StartRule.choices, default=PolicyVersion.StartRule.NEXT_DAY, required=False
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        start = serializers.DateField()
+        amount = serializers.IntegerField()
+        unit = serializers.CharField()
+        start_rule = serializers.CharField()
+        due = serializers.DateField()
+        counted = DueDateDaySerializer(many=True)
+        skipped = DueDateDaySerializer(many=True)
+        flagged = serializers.BooleanField()
+        unknown_years = serializers.ListField(child=serializers.IntegerField())
+        warning = serializers.CharField(allow_null=True)
+
+    @extend_schema(
+        parameters=[InputSerializer],
+        responses=OutputSerializer,
+        summary="Explain a due date: days counted, days skipped and why, flagged years",
+        operation_id="calendar_due_date",
+    )
+    def get(self, request):
+        data = self.InputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        try:
+            result = workcal.compute_due_date(
+                data.validated_data["start"], data.validated_data["amount"], data.validated_data["unit"],
+                start_rule=data.validated_data.get("start_rule") or workcal.NEXT_DAY,
+            )
+        except workcal.CalendarInputError as exc:
+            raise ApplicationError(str(exc), code="invalid")
+        body = result.as_dict()
+        body["warning"] = (
+            _(FLAGGED_WARNING) % {"years": "、".join(str(y) for y in result.unknown_years)}
+            if result.flagged else None
+        )
+        return Response(body)
