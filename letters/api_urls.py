@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .apis import CaseLetterListApi, LetterDownloadApi
+
+urlpatterns = [
+    path("cases/<int:case_id>/letters/", CaseLetterListApi.as_view(), name="api-case-letters"),
+    path("letters/<int:letter_id>/download/", LetterDownloadApi.as_view(), name="api-letter-download"),
+]

@@ -1,1 +1,129 @@
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import BaseModel
+
+
+class LetterKind(models.TextChoices):
+    ACCEPTANCE = "acceptance", _("Acceptance notice (受理通知书)")
+    SUPPLEMENT = "supplement", _("Supplement request (补正通知书)")
+    NOT_ACCEPTED = "not_accepted", _("Non-acceptance notice (不予受理通知书)")
+    RULING = "ruling", _("Ruling letter (容错认定书)")
+    REVIEW_DECISION = "review_decision", _("Review decision (复核决定书)")
+    CORRECTION_NOTICE = "correction_notice", _("Correction notice (纠错通知书)")
+    CLARIFICATION = "clarification", _("Clarification statement (澄清说明)")
+    PREFILING_REGISTRATION = "prefiling_registration", _("Pre-filing registration decision (报备受理决定书)")
+
+
+# The title printed on the letter (always Chinese: it is the document's text).
+LETTER_TITLES = {
+    LetterKind.ACCEPTANCE: "受理通知书",
+    LetterKind.SUPPLEMENT: "补正通知书",
+    LetterKind.NOT_ACCEPTED: "不予受理通知书",
+    LetterKind.RULING: "容错认定书",
+    LetterKind.REVIEW_DECISION: "复核决定书",
+    LetterKind.CORRECTION_NOTICE: "纠错通知书",
+    LetterKind.CLARIFICATION: "澄清说明",
+    LetterKind.PREFILING_REGISTRATION: "报备受理决定书",
+}
+
+
+def letter_path(instance, filename):
+    # Never a user-supplied name; under MEDIA_ROOT, which is outside the web
+    # root and served only by the access-checked download view.
+    return f"letters/{instance.case_id}/{filename}"
+
+
+class Letter(BaseModel):
+    """An official letter of a case. The context is a snapshot taken when the
+    letter was issued, so that a re-render (after a template fix) prints the
+    same facts, whatever changed on the case since."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="letters",
+                             verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=30, choices=LetterKind.choices)
+    # Tells apart several letters of one kind on one case (e.g. the id of the
+    # supplement request); "" when a case has at most one.
+    ref = models.CharField(_("reference"), max_length=50, blank=True, default="")
+    number = models.CharField(_("document number"), max_length=60, unique=True)
+    number_body = models.CharField(max_length=30)
+    number_year = models.PositiveSmallIntegerField()
+    number_seq = models.PositiveIntegerField()
+    issued_on = models.DateField(_("issued on"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("issued by"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    context = models.JSONField(_("content snapshot"), default=dict)
+    template_version = models.CharField(_("template version"), max_length=20, blank=True)
+    file = models.FileField(_("file"), upload_to=letter_path, max_length=200, blank=True)
+    size = models.PositiveIntegerField(_("size"), null=True, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("letter")
+        verbose_name_plural = _("letters")
+        ordering = ["issued_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "ref"], name="uniq_letter_case_kind_ref"),
+            models.UniqueConstraint(fields=["number_body", "number_year", "number_seq"],
+                                    name="uniq_letter_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    @property
+    def title(self) -> str:
+        return LETTER_TITLES.get(self.kind, self.kind)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+
+class LetterVersion(models.Model):
+    """A rendering that was replaced by a regeneration; its file is kept."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="versions")
+    template_version = models.CharField(_("template version"), max_length=20)
+    file = models.FileField(_("file"), max_length=200)
+    size = models.PositiveIntegerField(_("size"), null=True, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True)
+    replaced_at = models.DateTimeField(_("replaced at"), auto_now_add=True)
+    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("replaced by"))
+
+    class Meta:
+        verbose_name = _("earlier letter version")
+        verbose_name_plural = _("earlier letter versions")
+        ordering = ["-replaced_at", "-id"]
+
+    def __str__(self):
+        return f"{self.letter.number} {self.template_version}"
+
+
+class LetterNumberCounter(models.Model):
+    """Last sequence number per issuing body and year. The row is locked
+    while a number is handed out, in the transaction that issues the letter:
+    a rolled-back step gives its number back, so numbers have no gaps."""
+
+    body = models.CharField(max_length=30)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["body", "year"], name="uniq_letter_counter")]
+
+    def __str__(self):
+        return f"{self.body} {self.year}: {self.last}"

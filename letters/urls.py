@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "letters"
-urlpatterns: list = []
+urlpatterns = [
+    path("case/<int:case_id>/", views.case_letters, name="case_letters"),
+    path("<int:letter_id>/download/", views.download, name="download"),
+]

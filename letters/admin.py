@@ -1,0 +1,69 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from core.exceptions import ApplicationError
+
+from .models import Letter, LetterNumberCounter, LetterVersion
+from .services import letter_regenerate
+
+
+class LetterVersionInline(admin.TabularInline):
+    model = LetterVersion
+    extra = 0
+    can_delete = False
+    fields = ["template_version", "sha256", "size", "rendered_at", "replaced_at", "replaced_by", "file"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Letter)
+class LetterAdmin(admin.ModelAdmin):
+    list_display = ["number", "kind", "case", "status", "attempts", "template_version", "issued_on"]
+    list_filter = ["status", "kind", "number_year"]
+    search_fields = ["number", "case__number"]
+    list_select_related = ["case"]
+    readonly_fields = [
+        "case", "kind", "ref", "number", "number_body", "number_year", "number_seq", "issued_on", "issued_by",
+        "status", "error", "attempts", "context", "template_version", "file", "size", "sha256", "rendered_at",
+    ]
+    inlines = [LetterVersionInline]
+    actions = ["regenerate"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Regenerate the selected letters (keeps the current version)"))
+    def regenerate(self, request, queryset):
+        done = 0
+        for letter in queryset:
+            try:
+                letter_regenerate(letter=letter, actor=request.user)
+            except ApplicationError as exc:
+                self.message_user(request, f"{letter.number}: {exc.message}", messages.WARNING)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d letter queued for rendering.", "%(count)d letters queued for rendering.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )
+
+
+@admin.register(LetterNumberCounter)
+class LetterNumberCounterAdmin(admin.ModelAdmin):
+    list_display = ["body", "year", "last"]
+    readonly_fields = ["body", "year", "last"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

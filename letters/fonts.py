@@ -1,0 +1,232 @@
+"""The CJK fonts letters are set in, prepared once at set-up.
+
+Fonts decide the speed of WeasyPrint (measured, one-page letter): a 20 MB
+collection costs seconds per letter, a TrueType face cut to the GB 2312
+characters a third of a second. So ``prepare_fonts`` (the management
+command, run by ``make run`` and ``make test``) writes two faces taken from
+AR PL UMing (Arphic Public License, a 明体/宋体-style serif):
+
+- ``rc-song-gb.ttf``: the CN face cut to GB 2312, ASCII, Latin-1 and the
+  punctuation of official documents; the first font of every letter;
+- ``rc-song-full.ttf``: the whole CN face, the fallback for what the cut
+  face lacks (names such as 堃, 喆, 昇 are outside GB 2312);
+- ``rc-hei-gb.ttf`` (optional, from WenQuanYi Zen Hei, GPL with the font
+  embedding exception): a heavy face for the red masthead and the title,
+  where GB/T 9704 asks for 小标宋; AR PL UMing has no bold and WeasyPrint
+  does not embolden, so without it headings are set in the song face.
+
+A character neither face has (e.g. 𠮷, CJK Extension B) is refused before
+rendering (``MissingGlyphError``): a letter never goes out with tofu.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+
+SOURCE_CANDIDATES = (
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/usr/share/fonts/truetype/arphic-gkai00mp/uming.ttc",
+)
+# Face 0 of uming.ttc is "AR PL UMing CN" (simplified-Chinese forms).
+SOURCE_FACE = 0
+HEI_CANDIDATES = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",)
+SUBSET_FILE = "rc-song-gb.ttf"
+HEI_FILE = "rc-hei-gb.ttf"
+FULL_FILE = "rc-song-full.ttf"
+MANIFEST_FILE = "manifest.json"
+# Bumped when the cut changes, so that old caches are rebuilt.
+CUT_VERSION = 1
+
+SUBSET_FAMILY = "RC Song GB"
+FULL_FAMILY = "RC Song Full"
+HEI_FAMILY = "RC Hei GB"
+
+
+class FontSetupError(RuntimeError):
+    """The fonts are not prepared and cannot be: no source font."""
+
+
+class MissingGlyphError(ValueError):
+    """A character of the letter exists in none of the letter fonts."""
+
+    def __init__(self, chars: list[str]):
+        self.chars = chars
+        shown = "、".join(f"{c} (U+{ord(c):04X})" for c in chars)
+        super().__init__(f"No letter font has a glyph for: {shown}")
+
+
+def font_dir() -> Path:
+    configured = getattr(settings, "LETTERS_FONT_DIR", None)
+    return Path(configured) if configured else Path(settings.BASE_DIR) / "var" / "fonts"
+
+
+def source_font() -> Path:
+    for candidate in SOURCE_CANDIDATES:
+        if Path(candidate).exists():
+            return Path(candidate)
+    raise FontSetupError(
+        "AR PL UMing (uming.ttc) is not installed: install the Debian package fonts-arphic-uming."
+    )
+
+
+def hei_source() -> Path | None:
+    return next((Path(c) for c in HEI_CANDIDATES if Path(c).exists()), None)
+
+
+def gb2312_chars() -> set[str]:
+    """Every character of GB 2312 (7,445), decoded row by row."""
+    chars = set()
+    for hi in range(0xA1, 0xF8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes([hi, lo]).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return chars
+
+
+def subset_codepoints() -> set[int]:
+    points = {ord(c) for c in gb2312_chars()}
+    points.update(range(0x20, 0x7F))  # ASCII
+    points.update(range(0xA0, 0x100))  # Latin-1
+    points.update(range(0x2000, 0x2070))  # general punctuation (—, “”, …)
+    points.update(range(0x3000, 0x3040))  # CJK punctuation (、。〔〕〇)
+    points.update(range(0xFF00, 0xFFF0))  # full-width forms
+    return points
+
+
+def _source_signature(path: Path) -> str:
+    stat = path.stat()
+    hei = hei_source()
+    return hashlib.sha256(
+        f"{path}:{stat.st_size}:{int(stat.st_mtime)}:{hei}:{CUT_VERSION}".encode()
+    ).hexdigest()
+
+
+def _rename(font, family: str) -> None:
+    """Give the face its own family name, so that it never collides with the
+    system's "AR PL UMing CN" in fontconfig and pdffonts shows which face was
+    used."""
+    name = font["name"]
+    postscript = family.replace(" ", "")
+    for record in list(name.names):
+        if record.nameID in (1, 16):
+            name.setName(family, record.nameID, record.platformID, record.platEncID, record.langID)
+        elif record.nameID == 4:
+            name.setName(family, 4, record.platformID, record.platEncID, record.langID)
+        elif record.nameID == 6:
+            name.setName(postscript, 6, record.platformID, record.platEncID, record.langID)
+
+
+def _save(font, target: Path) -> None:
+    # Write then rename: a worker starting meanwhile never reads half a font.
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    font.save(str(tmp))
+    os.replace(tmp, target)
+
+
+def _cut(face, target: Path, family: str, drop_tables: list[str]) -> None:
+    from fontTools import subset
+
+    options = subset.Options()
+    options.drop_tables += drop_tables
+    options.hinting = False
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    options.layout_features = ["*"]
+    subsetter = subset.Subsetter(options=options)
+    subsetter.populate(unicodes=subset_codepoints())
+    subsetter.subset(face)
+    _rename(face, family)
+    _save(face, target)
+
+
+def prepare_fonts(*, force: bool = False) -> dict:
+    """Write the faces into ``font_dir()`` unless they are up to date.
+    Returns the manifest (paths, signature). Idempotent."""
+    from fontTools.ttLib import TTCollection
+
+    # fontTools logs every table it prunes at INFO.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    out = font_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    source = source_font()
+    signature = _source_signature(source)
+    manifest_path = out / MANIFEST_FILE
+    if not force and manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text())
+        if (manifest.get("signature") == signature and (out / SUBSET_FILE).exists()
+                and (out / FULL_FILE).exists()):
+            return manifest
+
+    # Embedded bitmaps (EBDT) are for screens at small sizes; PDF viewers use
+    # the outlines, so they are dropped from both faces.
+    bitmap_tables = ["EBDT", "EBLC", "EBSC"]
+
+    collection = TTCollection(str(source))
+    full = collection.fonts[SOURCE_FACE]
+    for tag in bitmap_tables:
+        if tag in full:
+            del full[tag]
+    _rename(full, FULL_FAMILY)
+    _save(full, out / FULL_FILE)
+
+    _cut(TTCollection(str(source)).fonts[SOURCE_FACE], out / SUBSET_FILE, SUBSET_FAMILY, bitmap_tables)
+    hei = hei_source()
+    if hei is not None:
+        _cut(TTCollection(str(hei)).fonts[0], out / HEI_FILE, HEI_FAMILY, bitmap_tables)
+    elif (out / HEI_FILE).exists():
+        (out / HEI_FILE).unlink()
+
+    manifest = {"signature": signature, "source": str(source), "cut_version": CUT_VERSION,
+                "subset": SUBSET_FILE, "full": FULL_FILE, "hei": HEI_FILE if hei else None}
+    tmp = manifest_path.with_name(f"{MANIFEST_FILE}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(manifest, indent=2))
+    os.replace(tmp, manifest_path)
+    coverage.cache_clear()
+    return manifest
+
+
+def font_paths() -> tuple[Path, Path, Path | None]:
+    """(subset, full, heading) face paths; prepares them on first use if
+    ``make`` did not (slower first letter, never a letter without fonts)."""
+    out = font_dir()
+    subset_path, full_path = out / SUBSET_FILE, out / FULL_FILE
+    if not (subset_path.exists() and full_path.exists() and (out / MANIFEST_FILE).exists()):
+        prepare_fonts()
+    hei_path = out / HEI_FILE
+    return subset_path, full_path, (hei_path if hei_path.exists() else None)
+
+
+@lru_cache(maxsize=1)
+def coverage() -> tuple[frozenset[int], frozenset[int]]:
+    """Code points of (subset, full) face."""
+    from fontTools.ttLib import TTFont
+
+    subset_path, full_path, _ = font_paths()
+    return (
+        frozenset(TTFont(str(subset_path), lazy=True).getBestCmap()),
+        frozenset(TTFont(str(full_path), lazy=True).getBestCmap()),
+    )
+
+
+def _needs_glyph(char: str) -> bool:
+    # Spaces and format/control characters are laid out, not drawn.
+    return not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf")
+
+
+def check_glyphs(text: str) -> None:
+    """Raise ``MissingGlyphError`` for every character no letter font has."""
+    subset_points, full_points = coverage()
+    missing = sorted(
+        {c for c in set(text) if _needs_glyph(c) and ord(c) not in subset_points and ord(c) not in full_points}
+    )
+    if missing:
+        raise MissingGlyphError(missing)

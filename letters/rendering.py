@@ -1,0 +1,132 @@
+"""HTML → PDF for letters, with WeasyPrint kept warm per process.
+
+WeasyPrint is slow to start and fonts decide its speed: the font
+configuration (with the two prepared faces registered through @font-face)
+and the parsed stylesheet are built once per process and reused by every
+render (``warm()``; a Celery worker calls it when its child starts).
+
+Rendering is a pure function of (kind, context snapshot, template version):
+the PDF carries no creation date and a fixed identifier, so rendering the
+same letter again gives the same bytes and the same SHA-256.
+"""
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.template import engines
+from django.template.loader import get_template
+from django.utils.html import strip_tags
+
+from . import fonts
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "letters" / "pdf"
+CSS_FILE = TEMPLATE_DIR / "letter.css"
+BASE_TEMPLATE = "letters/pdf/base.html"
+
+
+class LetterRenderError(Exception):
+    """A letter that cannot be rendered as it stands (template error,
+    missing glyph): retrying does not help, only a fix does."""
+
+
+@dataclass
+class _Warm:
+    font_config: object
+    stylesheet: object
+    versions: dict
+
+
+_lock = threading.Lock()
+_warm: _Warm | None = None
+
+
+def _font_face_css() -> str:
+    subset_path, full_path, hei_path = fonts.font_paths()
+    faces = [(fonts.SUBSET_FAMILY, subset_path), (fonts.FULL_FAMILY, full_path)]
+    if hei_path is not None:
+        faces.append((fonts.HEI_FAMILY, hei_path))
+    return "".join(
+        f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); }}\n' for family, path in faces
+    )
+
+
+def template_name(kind: str) -> str:
+    return f"letters/pdf/{kind}.html"
+
+
+def _template_version(kind: str) -> str:
+    """Short hash of what shapes the letter: its template, the base template,
+    the stylesheet and the font cut. A template fix changes it, so that an
+    admin's regeneration produces a new version and keeps the old one."""
+    digest = hashlib.sha256()
+    for path in (TEMPLATE_DIR / "base.html", TEMPLATE_DIR / f"{kind}.html", CSS_FILE):
+        digest.update(path.read_bytes())
+    digest.update(f"fonts:{fonts.CUT_VERSION}".encode())
+    return digest.hexdigest()[:12]
+
+
+def warm() -> _Warm:
+    """Build (once per process) the font configuration and the stylesheet."""
+    global _warm
+    if _warm is not None:
+        return _warm
+    with _lock:
+        if _warm is None:
+            from weasyprint import CSS
+            from weasyprint.text.fonts import FontConfiguration
+
+            font_config = FontConfiguration()
+            stylesheet = CSS(string=_font_face_css() + CSS_FILE.read_text(), font_config=font_config)
+            _warm = _Warm(font_config=font_config, stylesheet=stylesheet, versions={})
+    return _warm
+
+
+def reset() -> None:
+    """Forget the warm state (tests that change templates or fonts)."""
+    global _warm
+    with _lock:
+        _warm = None
+    fonts.coverage.cache_clear()
+
+
+def template_version(kind: str) -> str:
+    state = warm()
+    if kind not in state.versions:
+        state.versions[kind] = _template_version(kind)
+    return state.versions[kind]
+
+
+def render_html(kind: str, context: dict) -> str:
+    try:
+        return get_template(template_name(kind)).render(context)
+    except Exception as exc:  # TemplateDoesNotExist, TemplateSyntaxError, bad context
+        raise LetterRenderError(f"template error ({kind}): {exc}") from exc
+
+
+def render_pdf_from_html(html: str) -> bytes:
+    from weasyprint import HTML
+
+    # Refuse before layout: a character without a glyph would print as tofu.
+    try:
+        fonts.check_glyphs(strip_tags(html))
+    except fonts.MissingGlyphError as exc:
+        raise LetterRenderError(str(exc)) from exc
+    state = warm()
+    return HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf(
+        stylesheets=[state.stylesheet],
+        font_config=state.font_config,
+        # A fixed identifier and no dates: identical input, identical bytes.
+        pdf_identifier=b"rongcuo-letter",
+        uncompressed_pdf=False,
+    )
+
+
+def render_pdf(kind: str, context: dict) -> bytes:
+    return render_pdf_from_html(render_html(kind, context))
+
+
+def render_string(source: str, context: dict) -> str:
+    """Render a template source (used by the benchmark's Latin page)."""
+    return engines["django"].from_string(source).render(context)

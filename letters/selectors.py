@@ -1,0 +1,40 @@
+"""Reads of letters. Access follows the case: a letter is visible to whoever
+may see its case (``cases.selectors.case_get_for_user``), else 404."""
+
+from django.http import Http404
+
+from accounts.models import User
+from cases.selectors import case_get_for_user
+
+from .models import Letter
+
+
+class LetterList(list):
+    """The letters of a case, with what the case page needs to know about
+    them as a whole (whether to keep polling)."""
+
+    @property
+    def has_pending(self) -> bool:
+        return any(letter.status == Letter.Status.PENDING for letter in self)
+
+
+def letter_list_for_case(*, case) -> LetterList:
+    """One query. The caller has checked that the user may see ``case``."""
+    return LetterList(Letter.objects.filter(case_id=case.pk).order_by("issued_on", "id"))
+
+
+def letter_get_for_user(*, user: User, letter_id) -> Letter:
+    """The letter if ``user`` may see its case, else ``Http404``."""
+    try:
+        letter_id = int(letter_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    letter = Letter.objects.filter(pk=letter_id).first()
+    if letter is None:
+        raise Http404
+    letter.case = case_get_for_user(user=user, case_id=letter.case_id)
+    return letter
+
+
+def letter_download_name(letter: Letter) -> str:
+    return f"{letter.number}{letter.title}.pdf"

@@ -1,0 +1,204 @@
+"""Letters: issue (numbered, snapshotted, pending), render (Celery), fail,
+regenerate.
+
+The workflow calls ``letter_issue`` inside the transaction of the step that
+needs the letter (acceptance, supplement request, non-acceptance, ruling,
+review, correction, clarification): the number is allocated and the record
+created in that transaction, and the render is queued only after it commits.
+"""
+
+import hashlib
+import logging
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from accounts.selectors import user_has_role
+from core.exceptions import ApplicationError
+
+from . import rendering
+from .models import Letter, LetterKind, LetterNumberCounter, LetterVersion, letter_path
+from .snapshot import build_context, number_body_for
+
+logger = logging.getLogger(__name__)
+
+ERR_KIND = "Unknown letter kind: %(kind)s."
+ERR_CASE_NUMBER = "A letter needs a case that has a case number."
+ERR_NOT_ADMIN = "Only an administrator of the case's jurisdiction may regenerate its letters."
+ERR_PENDING = "The letter is being prepared; wait until it is ready or has failed."
+
+# CaseEvent kinds written by this module (cases.models.EventKind may list
+# them for their labels; CaseEvent.kind is free text).
+EVENT_ISSUED = "letter_issued"
+EVENT_READY = "letter_ready"
+EVENT_FAILED = "letter_failed"
+EVENT_REGENERATED = "letter_regenerated"
+
+MAX_ERROR_LENGTH = 2000
+
+
+def _event(*, case_id: int, kind: str, actor: User | None, letter: Letter, reason: str = "", **data) -> None:
+    from cases.models import CaseEvent
+
+    CaseEvent.objects.create(
+        case_id=case_id, kind=kind, actor=actor, reason=reason,
+        data={"letter_id": letter.id, "letter_kind": letter.kind, "number": letter.number, **data},
+    )
+
+
+def _schedule_render(letter_id: int) -> None:
+    from .tasks import letter_render as letter_render_task
+
+    transaction.on_commit(lambda: letter_render_task.delay(letter_id))
+
+
+def _allocate_number(*, body: str, year: int) -> int:
+    """Next sequence number for (body, year). GB/T 9704 §7.2.4: 发文字号 is
+    机关代字 + 〔年份〕 + 发文顺序号, one sequence per issuing body and year;
+    the kind of letter is in its title, not in its number. The counter row
+    stays locked until the issuing transaction ends, so two steps never get
+    the same number, and a rolled-back step leaves no gap."""
+    LetterNumberCounter.objects.get_or_create(body=body, year=year)
+    counter = LetterNumberCounter.objects.select_for_update().get(body=body, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+@transaction.atomic
+def letter_issue(*, case, kind: str, actor: User | None = None, ref="", context: dict | None = None) -> Letter:
+    """Issue the letter ``kind`` of ``case`` (idempotent on case, kind, ref:
+    an existing letter is returned unchanged). The caller has checked that
+    the step may happen; ``context`` adds or overrides snapshot keys (see
+    ``letters.snapshot`` for what each kind expects)."""
+    from cases.models import Case
+
+    if kind not in LetterKind.values:
+        raise ApplicationError(_(ERR_KIND) % {"kind": kind})
+    ref = str(ref or "")
+    # The case row lock serialises issues for one case (the calling step
+    # usually holds it already): the existence check below is then exact.
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("applicant", "unit", "jurisdiction", "policy_version__document__jurisdiction")
+        .get(pk=case.pk)
+    )
+    existing = Letter.objects.filter(case=case, kind=kind, ref=ref).first()
+    if existing is not None:
+        return existing
+    if not case.number:
+        raise ApplicationError(_(ERR_CASE_NUMBER))
+
+    issued_on = timezone.localdate()
+    body = number_body_for(case)
+    seq = _allocate_number(body=body, year=issued_on.year)
+    number = f"{body}〔{issued_on.year}〕{seq}号"
+    snapshot = build_context(case=case, kind=kind, ref=ref, number=number, issued_on=issued_on,
+                             data=context or {})
+    letter = Letter.objects.create(
+        case=case, kind=kind, ref=ref, number=number, number_body=body, number_year=issued_on.year,
+        number_seq=seq, issued_on=issued_on, issued_by=actor, context=snapshot,
+    )
+    _event(case_id=case.id, kind=EVENT_ISSUED, actor=actor, letter=letter)
+    _schedule_render(letter.id)
+    return letter
+
+
+def letter_render(*, letter_id: int) -> Letter:
+    """Render the letter and store its PDF (called by the Celery task).
+
+    Not atomic on purpose: rendering takes a fraction of a second to seconds
+    and must not hold the row lock; the result is stored under the lock
+    afterwards. A ready letter with the current template version is left as
+    it is, so a redelivered task stores nothing twice; the file name carries
+    the template version and the hash, so an identical render lands on the
+    identical file. Raises ``rendering.LetterRenderError`` for a letter that
+    cannot be rendered as it stands, other exceptions for transient trouble.
+    """
+    letter = Letter.objects.get(pk=letter_id)
+    version = rendering.template_version(letter.kind)
+    if letter.status == Letter.Status.READY and letter.template_version == version:
+        return letter
+    Letter.objects.filter(pk=letter_id).update(attempts=F("attempts") + 1)
+    pdf = rendering.render_pdf(letter.kind, letter.context)
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    path = letter_path(letter, f"{letter.number_year}-{letter.number_seq}-{letter.kind}-{version}-{sha256[:16]}.pdf")
+
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update().get(pk=letter_id)
+        if letter.status == Letter.Status.READY and letter.template_version == version:
+            return letter
+        if not default_storage.exists(path):
+            saved = default_storage.save(path, ContentFile(pdf))
+            if saved != path:  # pragma: no cover - a race on the same name
+                default_storage.delete(saved)
+        letter.file.name = path
+        letter.size = len(pdf)
+        letter.sha256 = sha256
+        letter.template_version = version
+        letter.status = Letter.Status.READY
+        letter.error = ""
+        letter.rendered_at = timezone.now()
+        letter.save(update_fields=["file", "size", "sha256", "template_version", "status", "error",
+                                   "rendered_at", "updated_at"])
+        _event(case_id=letter.case_id, kind=EVENT_READY, actor=None, letter=letter, sha256=sha256,
+               template_version=version)
+    return letter
+
+
+@transaction.atomic
+def letter_mark_failed(*, letter_id: int, error: str, final: bool = True) -> Letter | None:
+    """Record a render error. ``final``: no more attempts will be made, the
+    letter shows as failed; otherwise it stays pending with the error noted
+    while the task retries. A letter that meanwhile became ready stays so."""
+    letter = Letter.objects.select_for_update().filter(pk=letter_id).first()
+    if letter is None or letter.status == Letter.Status.READY:
+        return letter
+    letter.error = error[:MAX_ERROR_LENGTH]
+    fields = ["error", "updated_at"]
+    if final and letter.status != Letter.Status.FAILED:
+        letter.status = Letter.Status.FAILED
+        fields.append("status")
+        _event(case_id=letter.case_id, kind=EVENT_FAILED, actor=None, letter=letter, reason=letter.error)
+    letter.save(update_fields=fields)
+    return letter
+
+
+def letter_may_regenerate(*, letter: Letter, actor: User) -> bool:
+    return bool(actor.is_superuser or user_has_role(actor, Role.ADMIN, org_unit=letter.case.jurisdiction))
+
+
+@transaction.atomic
+def letter_regenerate(*, letter: Letter, actor: User) -> Letter:
+    """Render the letter again from its snapshot (after a template fix, or to
+    retry a failed render). The current file and version are kept as a
+    ``LetterVersion``; number and content stay the same."""
+    letter = Letter.objects.select_for_update().select_related("case__jurisdiction").get(pk=letter.pk)
+    if not letter_may_regenerate(letter=letter, actor=actor):
+        raise ApplicationError(_(ERR_NOT_ADMIN), status_code=403, code="permission_denied")
+    if letter.status == Letter.Status.PENDING:
+        raise ApplicationError(_(ERR_PENDING))
+    old = {"status": letter.status, "template_version": letter.template_version, "sha256": letter.sha256}
+    if letter.status == Letter.Status.READY and letter.file:
+        LetterVersion.objects.create(
+            letter=letter, template_version=letter.template_version, file=letter.file.name, size=letter.size,
+            sha256=letter.sha256, rendered_at=letter.rendered_at, replaced_by=actor,
+        )
+    letter.status = Letter.Status.PENDING
+    letter.error = ""
+    letter.attempts = 0
+    letter.file.name = ""
+    letter.size = None
+    letter.sha256 = ""
+    letter.template_version = ""
+    letter.rendered_at = None
+    letter.save(update_fields=["status", "error", "attempts", "file", "size", "sha256", "template_version",
+                               "rendered_at", "updated_at"])
+    _event(case_id=letter.case_id, kind=EVENT_REGENERATED, actor=actor, letter=letter, previous=old)
+    _schedule_render(letter.id)
+    return letter

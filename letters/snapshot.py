@@ -1,0 +1,307 @@
+"""The content snapshot of a letter, taken when it is issued.
+
+Everything the template prints is copied here (JSON), so that a letter can be
+rendered again — after a template fix — and say exactly what it said.
+
+Keys every letter has: ``kind``, ``title``, ``number``, ``issuing_body``,
+``masthead``, ``masthead_class``, ``recipient``, ``date`` (ISO) and
+``date_cn`` (二〇二六年十一月二十二日), ``cc`` (list), ``case`` (number, title,
+applicant, unit, origin, matter, submitted_on(_cn), accepted_on(_cn)) and
+``policy`` (document_title, document_number, version).
+
+Keys by kind, taken from the case when the caller does not pass them:
+
+- ``acceptance``: ``limit`` (the verification time limit, e.g. "30个工作日"),
+  ``note``;
+- ``supplement`` (``ref`` = the SupplementRequest id): ``missing``,
+  ``due_on``/``due_on_cn``;
+- ``not_accepted``: ``reason`` (the NOT_ACCEPTED event's reason);
+- ``ruling`` — the ruling service must pass:
+  ``result`` ("exempt" | "mitigated" | "rejected", required),
+  ``reasons`` (认定理由, text),
+  ``assessment``: list of ``{"item_id": <PolicyItem id of the case's policy
+  version>, "finding": "met" | "not_met" | "applies" | "not_applies",
+  "note": ""}`` — the items are printed by kind and number,
+  ``result_uses``: list of ``{"item_id": <result_use item id> or "text": "…",
+  "duration_months": int | None}`` (duration defaults to the item's
+  default_duration_months),
+  optional ``facts`` (defaults to the case's facts and reasons),
+  ``meeting_on`` (date of the collective deliberation, ISO),
+  ``review_limit`` ({"amount": 15, "unit": "calendar_day"}; defaults to the
+  policy's ``review_request`` time limit), ``review_body`` (defaults to the
+  issuing body);
+- ``review_decision``: ``decision`` ("upheld" | "changed"), ``result``,
+  ``reasons``, ``original_number`` (defaults to the ruling letter's number),
+  ``requested_on``, ``meeting_on``;
+- ``correction_notice``: ``problems`` (text), ``steps`` (list of
+  correction_step item ids or ``{"text": …}``; defaults to the policy's
+  correction steps), ``due_on`` (ISO);
+- ``clarification``: ``findings``, ``statement``, ``scope`` ("unit" |
+  "system" | "public");
+- ``prefiling_registration``: ``measure``, ``risks``.
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from core.exceptions import ApplicationError
+
+from .models import LETTER_TITLES, LetterKind
+
+DIGITS = "〇一二三四五六七八九"
+
+RESULT_LABELS = {
+    "exempt": "予以容错、免予问责",
+    "mitigated": "予以容错、从轻或者减轻处理",
+    "rejected": "不予容错",
+}
+FINDING_LABELS = {
+    "met": "符合",
+    "not_met": "不符合",
+    "applies": "适用",
+    "not_applies": "不适用",
+}
+ITEM_KIND_LABELS = {
+    "condition": "容错条件",
+    "positive": "容错情形",
+    "negative": "负面清单",
+    "result_use": "结果运用",
+    "correction_step": "纠错措施",
+    "disclosure_scope": "公开范围",
+    "distinction": "三个区分开来",
+    "factor": "综合分析因素",
+}
+UNIT_LABELS = {"working_day": "个工作日", "calendar_day": "日", "month": "个月"}
+SCOPE_LABELS = {"unit": "本单位", "system": "本系统", "public": "社会公开"}
+
+ERR_RESULT = "A ruling letter needs a result: exempt, mitigated or rejected."
+ERR_ITEM = "Policy item %(id)s is not part of the case's policy version."
+ERR_SUPPLEMENT = "Supplement request %(ref)s does not belong to this case."
+
+
+def _number_cn(n: int) -> str:
+    """Chinese numerals for day and month (1–31): 十一, 二十二."""
+    if n < 10:
+        return DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else DIGITS[tens]) + "十" + (DIGITS[ones] if ones else "")
+
+
+def date_cn(value) -> str:
+    """二〇二六年十一月二十二日 (digits of the year read one by one)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    year = "".join(DIGITS[int(d)] for d in str(value.year))
+    return f"{year}年{_number_cn(value.month)}月{_number_cn(value.day)}日"
+
+
+def _local_date(value):
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def issuing_body_for(case) -> str:
+    jurisdiction = getattr(case.policy_version.document, "jurisdiction", None)
+    if jurisdiction and jurisdiction.issuing_body:
+        return jurisdiction.issuing_body
+    return f"中共{case.jurisdiction.name}纪律检查委员会"
+
+
+def number_body_for(case) -> str:
+    """The 机关代字 of the letter number: the policy jurisdiction's letter
+    prefix, else the jurisdiction's short name + 纪容."""
+    jurisdiction = case.policy_version.document.jurisdiction
+    if jurisdiction.letter_prefix:
+        return jurisdiction.letter_prefix
+    return f"{case.jurisdiction.short_name or case.jurisdiction.name[:1]}纪容"
+
+
+def _masthead_class(text: str) -> str:
+    length = len(text)
+    if length <= 10:
+        return ""
+    if length <= 13:
+        return "mh-m"
+    if length <= 16:
+        return "mh-s"
+    return "mh-xs"
+
+
+def _limit_text(limit) -> str:
+    if not limit:
+        return ""
+    amount, unit = (limit["amount"], limit["unit"]) if isinstance(limit, dict) else (limit.amount, limit.unit)
+    return f"{amount}{UNIT_LABELS.get(unit, '日')}"
+
+
+def _policy_items(case) -> dict:
+    return {item.id: item for item in case.policy_version.items.all()}
+
+
+def _item(items: dict, item_id):
+    try:
+        return items[int(item_id)]
+    except (KeyError, TypeError, ValueError):
+        raise ApplicationError(ERR_ITEM % {"id": item_id}) from None
+
+
+def _time_limit(case, stage):
+    return case.policy_version.time_limits.filter(stage=stage).first()
+
+
+def _case_part(case) -> dict:
+    submitted = _local_date(case.submitted_at)
+    accepted = _local_date(case.accepted_at)
+    return {
+        "id": case.id,
+        "number": case.number,
+        "title": case.title,
+        "applicant": case.applicant.display_name,
+        "unit": case.unit.name,
+        "origin": case.origin,
+        "matter": case.matter,
+        "facts_reasons": case.facts_reasons,
+        "submitted_on": submitted.isoformat() if submitted else "",
+        "submitted_on_cn": date_cn(submitted) if submitted else "",
+        "accepted_on": accepted.isoformat() if accepted else "",
+        "accepted_on_cn": date_cn(accepted) if accepted else "",
+    }
+
+
+def _last_event_reason(case, kind: str) -> str:
+    event = case.events.filter(kind=kind).order_by("-created_at", "-id").first()
+    return event.reason if event else ""
+
+
+def _ruling(case, data: dict) -> dict:
+    if data.get("result") not in RESULT_LABELS:
+        raise ApplicationError(ERR_RESULT)
+    items = _policy_items(case)
+    assessment = []
+    for row in data.get("assessment", []):
+        item = _item(items, row.get("item_id"))
+        assessment.append({
+            "item_id": item.id,
+            "kind": item.kind,
+            "number": item.number,
+            "label": f"{ITEM_KIND_LABELS.get(item.kind, item.kind)}第{item.number}项",
+            "text": item.text,
+            "finding": FINDING_LABELS.get(row.get("finding"), row.get("finding", "")),
+            "note": row.get("note", ""),
+        })
+    uses = []
+    for row in data.get("result_uses", []):
+        if row.get("item_id") is not None:
+            item = _item(items, row["item_id"])
+            text = item.text
+            months = row.get("duration_months", item.default_duration_months)
+        else:
+            text, months = row.get("text", ""), row.get("duration_months")
+        uses.append({"text": text, "duration_months": months,
+                     "duration": f"{months}个月" if months else ""})
+    review_limit = data.get("review_limit") or _time_limit(case, "review_request")
+    return {
+        "result": data["result"],
+        "result_label": RESULT_LABELS[data["result"]],
+        "reasons": data.get("reasons", ""),
+        "facts": data.get("facts") or case.facts_reasons or case.matter,
+        "assessment": assessment,
+        "result_uses": uses,
+        "meeting_on": data.get("meeting_on", ""),
+        "meeting_on_cn": date_cn(data.get("meeting_on")),
+        "review_limit": _limit_text(review_limit) or "一个月",
+        "review_body": data.get("review_body") or issuing_body_for(case),
+    }
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def build_context(*, case, kind: str, ref: str, number: str, issued_on: dt.date, data: dict) -> dict:
+    """The snapshot: what the case says now, overlaid by ``data`` (the
+    caller's keys, which win)."""
+    body = issuing_body_for(case)
+    masthead = f"{body}文件"
+    policy = case.policy_version
+    recipient = case.unit.name if case.origin == "unit" else f"{case.applicant.display_name}同志"
+    context = {
+        "kind": kind,
+        "title": LETTER_TITLES[kind],
+        "number": number,
+        "ref": ref,
+        "issuing_body": body,
+        "masthead": masthead,
+        "masthead_class": _masthead_class(masthead),
+        "recipient": recipient,
+        "date": issued_on.isoformat(),
+        "date_cn": date_cn(issued_on),
+        "cc": [case.unit.name] if case.origin != "unit" else [],
+        "case": _case_part(case),
+        "policy": {
+            "document_title": policy.document.title,
+            "document_number": policy.document.number,
+            "version": policy.number,
+        },
+    }
+    extra = _jsonable(dict(data))
+    if kind == LetterKind.ACCEPTANCE:
+        context["limit"] = _limit_text(_time_limit(case, "verification"))
+        context["note"] = ""
+    elif kind == LetterKind.SUPPLEMENT:
+        from cases.models import SupplementRequest
+
+        request = SupplementRequest.objects.filter(case=case, pk=ref).first() if ref.isdigit() else None
+        if request is None and "missing" not in extra:
+            raise ApplicationError(ERR_SUPPLEMENT % {"ref": ref})
+        if request is not None:
+            context["missing"] = request.missing
+            context["due_on"] = request.due_date.isoformat()
+    elif kind == LetterKind.NOT_ACCEPTED:
+        context["reason"] = _last_event_reason(case, "not_accepted")
+    elif kind == LetterKind.RULING:
+        context.update(_ruling(case, extra))
+        for key in ("result", "assessment", "result_uses", "review_limit", "meeting_on", "facts"):
+            extra.pop(key, None)
+    elif kind == LetterKind.REVIEW_DECISION:
+        result = extra.get("result") or case.outcome
+        context["result"] = result
+        context["result_label"] = RESULT_LABELS.get(result, "")
+        context["decision"] = "upheld"
+        ruling = case.letters.filter(kind=LetterKind.RULING).order_by("-id").first()
+        context["original_number"] = ruling.number if ruling else ""
+    elif kind == LetterKind.CORRECTION_NOTICE:
+        items = _policy_items(case)
+        steps = extra.pop("steps", None)
+        if steps is None:
+            context["steps"] = [{"text": i.text} for i in sorted(items.values(), key=lambda i: i.number)
+                                if i.kind == "correction_step"]
+        else:
+            context["steps"] = [
+                {"text": _item(items, s).text} if not isinstance(s, dict) else {"text": s.get("text", "")}
+                for s in steps
+            ]
+    elif kind == LetterKind.CLARIFICATION:
+        context["scope"] = "unit"
+    context.update(extra)
+    # Derived Chinese dates for the ISO dates the caller may have passed.
+    for key in ("due_on", "requested_on", "meeting_on"):
+        if context.get(key) and not context.get(f"{key}_cn"):
+            context[f"{key}_cn"] = date_cn(context[key])
+    if kind == LetterKind.CLARIFICATION:
+        context["scope_label"] = SCOPE_LABELS.get(context.get("scope"), context.get("scope", ""))
+    if kind == LetterKind.REVIEW_DECISION:
+        context["result_label"] = RESULT_LABELS.get(context.get("result"), context.get("result_label", ""))
+    return context

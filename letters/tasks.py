@@ -1,0 +1,70 @@
+"""Letter rendering in the worker: an id in, one service call.
+
+WeasyPrint is slow to start, so each worker process warms the fonts and the
+stylesheet once, when it starts (``worker_process_init``), not per letter.
+"""
+
+import logging
+
+from celery import Task, shared_task
+from celery.signals import worker_process_init
+from django.db import OperationalError
+
+logger = logging.getLogger(__name__)
+
+# Transient: the disk, the network or the database briefly unavailable
+# (OSError covers ConnectionError and TimeoutError). A letter that cannot be
+# rendered as it stands (template error, missing glyph) is not retried: it
+# fails at once with its error, and an admin regenerates it after the fix.
+TRANSIENT_ERRORS = (OSError, OperationalError)
+
+
+class LetterRenderTask(Task):
+    def on_retry(self, exc, task_id, args, kwargs, einfo):
+        from .services import letter_mark_failed
+
+        letter_mark_failed(letter_id=args[0], error=f"{type(exc).__name__}: {exc}", final=False)
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        # The final failure (retries exhausted, or an unexpected error).
+        from .services import letter_mark_failed
+
+        letter_mark_failed(letter_id=args[0], error=f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(
+    bind=True,
+    base=LetterRenderTask,
+    name="letters.letter_render",
+    acks_late=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=10,  # about 10 s, 20 s, 40 s with jitter
+    retry_backoff_max=5 * 60,
+    retry_jitter=True,
+    max_retries=3,
+)
+def letter_render(self, letter_id: int) -> str:
+    from .models import Letter
+    from .rendering import LetterRenderError
+    from .services import letter_mark_failed
+    from .services import letter_render as render
+
+    try:
+        letter = render(letter_id=letter_id)
+    except Letter.DoesNotExist:
+        # Issued in a transaction that was rolled back after all.
+        return "missing"
+    except LetterRenderError as exc:
+        letter_mark_failed(letter_id=letter_id, error=str(exc))
+        return "failed"
+    return letter.status
+
+
+@worker_process_init.connect
+def _warm_renderer(**kwargs):
+    try:
+        from .rendering import warm
+
+        warm()
+    except Exception:  # the first letter will report the problem itself
+        logger.exception("letters: could not warm the renderer")

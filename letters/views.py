@@ -1,0 +1,40 @@
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from cases.selectors import case_get_for_user
+
+from .selectors import letter_download_name, letter_get_for_user, letter_list_for_case
+
+
+@login_required
+@require_GET
+def case_letters(request, case_id):
+    """The letters partial of the case page; htmx polls it while a letter
+    is being prepared."""
+    case = case_get_for_user(user=request.user, case_id=case_id)
+    letters = letter_list_for_case(case=case)
+    return render(request, "letters/case_letters.html", {"case": case, "letters": letters})
+
+
+def letter_file_response(letter) -> FileResponse:
+    if not letter.is_ready or not letter.file:
+        raise Http404
+    try:
+        handle = letter.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=letter_download_name(letter), content_type="application/pdf"
+    )
+    response["X-Content-SHA256"] = letter.sha256
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def download(request, letter_id):
+    letter = letter_get_for_user(user=request.user, letter_id=letter_id)
+    return letter_file_response(letter)
