@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import apis
+
+urlpatterns = [
+    path("cases/<int:case_id>/clocks/", apis.CaseClockListApi.as_view(), name="api-case-clocks"),
+    path(
+        "cases/<int:case_id>/clocks/<int:clock_id>/extend/", apis.ClockExtendApi.as_view(),
+        name="api-case-clock-extend",
+    ),
+]

@@ -76,7 +76,12 @@ def clock_list_for_case(*, case, today: dt.date | None = None, calendar: WorkCal
         return clocks
     cal = calendar or WorkCalendar()
     for clock in clocks:
-        clock.explanation = clock_explain(clock=clock, calendar=cal)
+        clock.explanation = ex = clock_explain(clock=clock, calendar=cal)
+        # Counted and skipped days in date order, for the "explain" table.
+        clock.days = sorted(
+            [{**d, "counted": True} for d in ex["counted"]] + [{**d, "counted": False} for d in ex["skipped"]],
+            key=lambda d: d["date"],
+        )
         clock.overdue = clock.status == Clock.Status.RUNNING and clock.due_date is not None and clock.due_date < today
         clock.at_authority = clock.stage not in APPLICANT_CLOCKS
         clock.actors = clock_actors(clock.stage)
@@ -185,3 +190,11 @@ def reminder_candidates(
             if p is not None:
                 out.append((clock_id, p[0], p[1], p[2], due))
         yield out
+
+
+def clock_can_extend(*, user, case) -> bool:
+    """Supervisors of the case's jurisdiction grant extensions (DESIGN §1)."""
+    from accounts.models import Role
+    from accounts.selectors import user_has_role
+
+    return bool(user and user.is_authenticated and user_has_role(user, Role.SUPERVISOR, case.jurisdiction))

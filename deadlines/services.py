@@ -31,22 +31,26 @@ def clock_explain(*, clock: Clock, calendar: WorkCalendar | None = None) -> dict
     paused_days = 0
     pauses = []
     open_pause = None
+    pause_reason = ""
     extension_days = 0
     extensions = []
     for e in entries:
         if e.kind == ClockEntry.Kind.PAUSE:
-            open_pause = e.on
+            open_pause, pause_reason = e.on, e.reason
         elif e.kind == ClockEntry.Kind.RESUME and open_pause is not None:
             if clock.unit == WORKING_DAY:
                 n = cal.working_days_between(open_pause + dt.timedelta(days=1), e.on)
             else:
                 n = (e.on - open_pause).days
             paused_days += n
-            pauses.append({"from": open_pause.isoformat(), "to": e.on.isoformat(), "days": n})
+            pauses.append({"from": open_pause.isoformat(), "to": e.on.isoformat(), "days": n, "reason": pause_reason})
             open_pause = None
         elif e.kind == ClockEntry.Kind.EXTEND:
             extension_days += e.days
-            extensions.append({"on": e.on.isoformat(), "days": e.days, "reason": e.reason})
+            extensions.append({
+                "on": e.on.isoformat(), "days": e.days, "reason": e.reason,
+                "by": e.actor.display_name if e.actor_id else None,
+            })
     total = clock.amount + paused_days + extension_days
     result = compute_due_date(
         clock.started_on, total, clock.unit, start_rule=clock.start_rule, calendar=cal
@@ -170,11 +174,11 @@ def clock_extension_grant(*, case, clock_id: int, actor, days: int, reason: str)
     (DESIGN §1: supervisors grant extensions). Writes the case history and
     notifies those concerned after commit. ``case`` must already be one the
     actor may see (``case_get_for_user``)."""
-    from accounts.models import Role
-    from accounts.selectors import user_has_role
     from cases.models import CaseEvent
 
-    if not user_has_role(actor, Role.SUPERVISOR, case.jurisdiction):
+    from .selectors import clock_can_extend
+
+    if not clock_can_extend(user=actor, case=case):
         raise ApplicationError(_(EXTENSION_NOT_SUPERVISOR), code="forbidden", status_code=403)
     clock = Clock.objects.filter(pk=clock_id, case_id=case.pk).first()
     if clock is None:

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "deadlines"
-urlpatterns: list = []
+urlpatterns = [
+    path("cases/<int:case_id>/clocks/<int:clock_id>/extend/", views.clock_extend, name="extend"),
+]
