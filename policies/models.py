@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import BaseModel
 
@@ -7,9 +8,10 @@ from core.models import BaseModel
 class Certainty(models.TextChoices):
     """How sure the catalogue is of an item's wording (shown beside it)."""
 
-    VERBATIM = "verbatim", _("Verbatim")
-    SUMMARY = "summary", _("Summary")
-    EXAMPLE_DEFAULT = "example_default", _("Example default")
+    # A context keeps Django's own "Summary" (admin: 概览) from winning.
+    VERBATIM = "verbatim", pgettext_lazy("certainty", "Verbatim")
+    SUMMARY = "summary", pgettext_lazy("certainty", "Summary")
+    EXAMPLE_DEFAULT = "example_default", pgettext_lazy("certainty", "Example default")
 
 
 class Jurisdiction(BaseModel):

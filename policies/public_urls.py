@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "public"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.public_index, name="index"),
+    path("policies/", views.public_policies, name="policies"),
+    path("policies/<int:version_id>/", views.public_policy_detail, name="policy_detail"),
+]

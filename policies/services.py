@@ -329,6 +329,15 @@ def stage_time_limit_set(*, version: PolicyVersion, actor, stage: str, amount: i
     return limit
 
 
+@transaction.atomic
+def stage_time_limit_delete(*, time_limit: StageTimeLimit, actor) -> None:
+    version = _lock_version(time_limit.version)
+    _ensure_draft(version)
+    StageTimeLimit.objects.filter(pk=time_limit.pk).delete()
+    _audit(actor=actor, action=PolicyAuditEntry.Action.TIME_LIMIT_SET, version=version,
+           data={"stage": time_limit.stage, "deleted": True})
+
+
 # --- calendar ---------------------------------------------------------------
 
 
@@ -363,3 +372,11 @@ def calendar_year_set(*, actor, year: int, complete: bool = True, note: str = ""
     _audit(actor=actor, action=PolicyAuditEntry.Action.CALENDAR_CHANGED,
            data={"year": year, "complete": complete})
     return row
+
+
+@transaction.atomic
+def calendar_day_delete(*, day: CalendarDay, actor) -> None:
+    """Remove an override: the library's answer applies again to that date."""
+    data = {"date": day.date.isoformat(), "kind": day.kind, "name": day.name, "deleted": True}
+    CalendarDay.objects.filter(pk=day.pk).delete()
+    _audit(actor=actor, action=PolicyAuditEntry.Action.CALENDAR_CHANGED, data=data)

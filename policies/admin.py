@@ -1,0 +1,356 @@
+"""Admin for the policy catalogue and the working-day calendar.
+
+Published versions are shown read-only (fields and inlines); a POST that
+tries to change one anyway is refused with the services' message and saves
+nothing. Content changes go through "create a new draft from this version",
+edit, then the "publish" action.
+"""
+
+import chinese_calendar
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.exceptions import ApplicationError
+
+from . import services
+from .models import (
+    CalendarDay,
+    CalendarYear,
+    Jurisdiction,
+    PolicyAuditEntry,
+    PolicyDocument,
+    PolicyItem,
+    PolicyVersion,
+    StageTimeLimit,
+)
+from .selectors import policy_version_compare
+
+COMPARE_NEEDS_TWO = "Select exactly two versions to compare."
+
+
+def _library_years() -> tuple[int, int]:
+    years = sorted({d.year for d in chinese_calendar.holidays})
+    return years[0], years[-1]
+
+
+class JurisdictionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "level", "org_unit", "case_prefix", "letter_prefix", "issuing_body")
+    search_fields = ("code", "name")
+    list_select_related = ("org_unit",)
+    autocomplete_fields = ()
+    raw_id_fields = ("org_unit",)
+
+
+class PolicyDocumentAdmin(admin.ModelAdmin):
+    list_display = ("title", "jurisdiction", "number", "issuer", "code")
+    list_filter = ("jurisdiction",)
+    search_fields = ("title", "code", "number")
+    list_select_related = ("jurisdiction",)
+
+
+class _PublishedGuardFormSet(forms.BaseInlineFormSet):
+    """Refuses any change to the lists of a published version."""
+
+    def clean(self):
+        super().clean()
+        if self.instance.pk and self.has_changed():
+            try:
+                services.policy_version_assert_editable(version=self.instance)
+            except ApplicationError as exc:
+                raise ValidationError(exc.message) from exc
+
+
+class _VersionChildInline(admin.TabularInline):
+    formset = _PublishedGuardFormSet
+    extra = 0
+
+    def _published(self, obj) -> bool:
+        return bool(obj and obj.is_published)
+
+    def has_add_permission(self, request, obj=None):
+        return not self._published(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._published(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._published(obj) and super().has_delete_permission(request, obj)
+
+
+class PolicyItemInline(_VersionChildInline):
+    model = PolicyItem
+    fields = ("kind", "number", "title", "text", "source", "certainty", "default_duration_months",
+              "duration_certainty")
+    formfield_overrides = {}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("text", "source") and field is not None:
+            field.widget.attrs.update({"rows": 2, "cols": 40})
+        return field
+
+
+class StageTimeLimitForm(forms.ModelForm):
+    class Meta:
+        model = StageTimeLimit
+        fields = ("stage", "amount", "unit", "extension_allowed", "extension_max", "source", "certainty")
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and data.get("stage"):
+            try:
+                services.time_limit_validate(
+                    stage=data["stage"], amount=data.get("amount"), unit=data.get("unit"),
+                    extension_allowed=bool(data.get("extension_allowed")),
+                    extension_max=data.get("extension_max") or 0, certainty=data.get("certainty"),
+                )
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict) from exc
+        return data
+
+
+class StageTimeLimitInline(_VersionChildInline):
+    model = StageTimeLimit
+    form = StageTimeLimitForm
+
+
+class PolicyVersionForm(forms.ModelForm):
+    class Meta:
+        model = PolicyVersion
+        fields = ("document", "number", "effective_from", "effective_to", "start_rule",
+                  "quorum_numerator", "quorum_denominator", "notes")
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk:
+            try:
+                services.policy_version_assert_editable(version=self.instance)
+            except ApplicationError as exc:
+                raise ValidationError(exc.message) from exc
+        start, end = data.get("effective_from"), data.get("effective_to")
+        if start and end and end < start:
+            raise ValidationError({"effective_to": _(services.EFFECTIVE_TO_BEFORE_FROM)})
+        return data
+
+
+class PolicyVersionAdmin(admin.ModelAdmin):
+    form = PolicyVersionForm
+    list_display = ("__str__", "jurisdiction_name", "number", "status", "effective_from", "effective_to",
+                    "published_at")
+    list_filter = ("status", "document__jurisdiction")
+    list_select_related = ("document__jurisdiction",)
+    search_fields = ("document__title", "document__code")
+    inlines = (PolicyItemInline, StageTimeLimitInline)
+    actions = ("publish_versions", "copy_to_draft", "compare_versions")
+    readonly_fields = ("status", "published_at")
+
+    @admin.display(description=gettext_lazy("jurisdiction"), ordering="document__jurisdiction__code")
+    def jurisdiction_name(self, obj):
+        return obj.document.jurisdiction.name
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj and obj.is_published:
+            return ("document", "number", "status", "effective_from", "effective_to", "published_at",
+                    "start_rule", "quorum_numerator", "quorum_denominator", "notes")
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        # Cases reference versions (PROTECT); a published one is history.
+        if obj and obj.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            version = services.policy_version_create(
+                document=obj.document, actor=request.user, number=obj.number,
+                effective_from=obj.effective_from, start_rule=obj.start_rule, notes=obj.notes,
+                quorum_numerator=obj.quorum_numerator, quorum_denominator=obj.quorum_denominator,
+            )
+            obj.pk = version.pk
+            obj._state.adding = False
+            return
+        services.policy_version_update(
+            version=obj, actor=request.user,
+            data={f: form.cleaned_data[f] for f in services.VERSION_EDITABLE_FIELDS if f in form.cleaned_data},
+        )
+
+    def save_formset(self, request, form, formset, change):
+        # Route each row through the services, which refuse published versions.
+        version = form.instance
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            if isinstance(obj, PolicyItem):
+                services.policy_item_delete(item=obj, actor=request.user)
+            else:
+                services.stage_time_limit_delete(time_limit=obj, actor=request.user)
+        for obj in instances:
+            if isinstance(obj, PolicyItem):
+                if obj.pk:
+                    services.policy_item_update(
+                        item=obj, actor=request.user,
+                        data={f: getattr(obj, f) for f in services.ITEM_EDITABLE_FIELDS},
+                    )
+                else:
+                    services.policy_item_create(
+                        version=version, actor=request.user, kind=obj.kind, number=obj.number, text=obj.text,
+                        certainty=obj.certainty, title=obj.title, source=obj.source,
+                        default_duration_months=obj.default_duration_months,
+                        duration_certainty=obj.duration_certainty,
+                    )
+            elif isinstance(obj, StageTimeLimit):
+                services.stage_time_limit_set(
+                    version=version, actor=request.user, stage=obj.stage, amount=obj.amount, unit=obj.unit,
+                    extension_allowed=obj.extension_allowed, extension_max=obj.extension_max,
+                    source=obj.source, certainty=obj.certainty,
+                )
+        formset.save_m2m()
+
+    @admin.action(description=gettext_lazy("Publish the selected drafts"))
+    def publish_versions(self, request, queryset):
+        for version in queryset.select_related("document"):
+            try:
+                services.policy_version_publish(version=version, actor=request.user)
+            except ApplicationError as exc:
+                self.message_user(request, f"{version}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, _("Published: %(version)s") % {"version": version}, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Create a new draft from the selected version"))
+    def copy_to_draft(self, request, queryset):
+        drafts = [services.policy_version_create_draft_from(version=v, actor=request.user) for v in queryset]
+        for draft in drafts:
+            self.message_user(request, _("Draft created: %(version)s") % {"version": draft}, messages.SUCCESS)
+        if len(drafts) == 1:
+            return redirect(reverse("admin:policies_policyversion_change", args=[drafts[0].pk]))
+        return None
+
+    @admin.action(description=gettext_lazy("Compare the two selected versions"))
+    def compare_versions(self, request, queryset):
+        ids = sorted(queryset.values_list("pk", flat=True))
+        if len(ids) != 2:
+            self.message_user(request, _(COMPARE_NEEDS_TWO), messages.ERROR)
+            return None
+        return redirect(f"{reverse('admin:policies_policyversion_compare')}?a={ids[0]}&b={ids[1]}")
+
+    def get_urls(self):
+        return [
+            path("compare/", self.admin_site.admin_view(self.compare_view), name="policies_policyversion_compare"),
+            *super().get_urls(),
+        ]
+
+    def compare_view(self, request):
+        if not self.has_view_permission(request):
+            return redirect("admin:index")
+        try:
+            a = PolicyVersion.objects.get(pk=int(request.GET.get("a", "")))
+            b = PolicyVersion.objects.get(pk=int(request.GET.get("b", "")))
+        except (ValueError, PolicyVersion.DoesNotExist):
+            self.message_user(request, _(COMPARE_NEEDS_TWO), messages.ERROR)
+            return redirect("admin:policies_policyversion_changelist")
+        diff = policy_version_compare(a=a, b=b)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Compare policy versions"),
+            "diff": diff,
+        }
+        return TemplateResponse(request, "policies/admin_compare.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and obj.is_published:
+            messages.info(request, _(services.PUBLISHED_IMMUTABLE))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class CalendarDayForm(forms.ModelForm):
+    class Meta:
+        model = CalendarDay
+        fields = ("date", "kind", "name")
+
+
+class CalendarDayAdmin(admin.ModelAdmin):
+    form = CalendarDayForm
+    list_display = ("date", "kind", "name")
+    list_filter = ("kind",)
+    date_hierarchy = "date"
+    search_fields = ("name",)
+
+    def delete_model(self, request, obj):
+        services.calendar_day_delete(day=obj, actor=request.user)
+
+    def save_model(self, request, obj, form, change):
+        if change and "date" in form.changed_data:
+            services.calendar_day_delete(day=CalendarDay.objects.get(pk=obj.pk), actor=request.user)
+        day = services.calendar_day_set(actor=request.user, date=obj.date, kind=obj.kind, name=obj.name)
+        obj.pk = day.pk
+        obj._state.adding = False
+
+    def changelist_view(self, request, extra_context=None):
+        first, last = _library_years()
+        messages.info(
+            request,
+            _("The built-in calendar knows the State Council schedule for %(first)s–%(last)s. "
+              "Rows here override it; for a later year enter its holidays and 调休 working days, then mark "
+              "the year complete under Calendar years. Until then deadlines touching it are flagged.")
+            % {"first": first, "last": last},
+        )
+        return super().changelist_view(request, extra_context)
+
+
+class CalendarYearForm(forms.ModelForm):
+    class Meta:
+        model = CalendarYear
+        fields = ("year", "complete", "note")
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= 2100:
+            raise ValidationError(_(services.BAD_YEAR))
+        return year
+
+
+class CalendarYearAdmin(admin.ModelAdmin):
+    form = CalendarYearForm
+    list_display = ("year", "complete", "library_knows", "note")
+
+    @admin.display(boolean=True, description=gettext_lazy("built-in calendar knows it"))
+    def library_knows(self, obj):
+        first, last = _library_years()
+        return first <= obj.year <= last
+
+    def save_model(self, request, obj, form, change):
+        row = services.calendar_year_set(actor=request.user, year=obj.year, complete=obj.complete, note=obj.note)
+        obj.pk = row.pk
+        obj._state.adding = False
+
+
+class PolicyAuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "action", "version", "actor")
+    list_filter = ("action",)
+    list_select_related = ("version__document", "actor")
+    readonly_fields = ("created_at", "action", "version", "actor", "data")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(Jurisdiction, JurisdictionAdmin)
+admin.site.register(PolicyDocument, PolicyDocumentAdmin)
+admin.site.register(PolicyVersion, PolicyVersionAdmin)
+admin.site.register(CalendarDay, CalendarDayAdmin)
+admin.site.register(CalendarYear, CalendarYearAdmin)
+admin.site.register(PolicyAuditEntry, PolicyAuditEntryAdmin)
