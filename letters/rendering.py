@@ -10,6 +10,7 @@ the PDF carries no creation date and a fixed identifier, so rendering the
 same letter again gives the same bytes and the same SHA-256.
 """
 
+import atexit
 import hashlib
 import threading
 from dataclasses import dataclass
@@ -80,6 +81,9 @@ def warm() -> _Warm:
             font_config = FontConfiguration()
             stylesheet = CSS(string=_font_face_css() + CSS_FILE.read_text(), font_config=font_config)
             _warm = _Warm(font_config=font_config, stylesheet=stylesheet, versions={})
+            # Drop it before interpreter shutdown: FontConfiguration's
+            # destructor needs the cffi libraries still loaded.
+            atexit.register(reset)
     return _warm
 
 

@@ -1,0 +1,109 @@
+"""Every letter kind rendered from a case, read back with poppler."""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+
+from cases.models import SupplementRequest
+from letters.models import Letter, LetterKind
+from letters.services import letter_issue
+
+from .conftest import APPLICANT_NAME, CASE_NUMBER, pdf_fonts, pdf_text, ruling_context
+
+pytestmark = pytest.mark.django_db
+
+
+def _context_for(kind, case, users):
+    if kind == LetterKind.SUPPLEMENT:
+        request = SupplementRequest.objects.create(
+            case=case, requested_by=users["intake"], missing="单位党组会议纪要原件", due_date=dt.date(2026, 12, 4))
+        return str(request.pk), {}
+    return "", {
+        LetterKind.NOT_ACCEPTED: {"reason": "申请事项不属于本办法规定的容错范围。"},
+        LetterKind.RULING: ruling_context(case),
+        LetterKind.REVIEW_DECISION: {"decision": "changed", "result": "mitigated", "reasons": "原认定事实清楚，但情节较轻。",
+                                     "requested_on": "2026-12-01", "original_number": "怀纪容〔2026〕1号"},
+        LetterKind.CORRECTION_NOTICE: {"problems": "采购程序不规范。", "due_on": "2027-01-15",
+                                       "steps": [{"text": "完善采购内控制度"}]},
+        LetterKind.CLARIFICATION: {"findings": "经查，反映其违规采购的问题失实。", "scope": "public"},
+        LetterKind.PREFILING_REGISTRATION: {"measure": "校舍改造先行开工试点", "risks": "工期紧张"},
+    }.get(kind, {})
+
+
+# What each letter must say about the outcome, in Chinese.
+EXPECTED = {
+    LetterKind.ACCEPTANCE: "决定予以受理",
+    LetterKind.SUPPLEMENT: "单位党组会议纪要原件",
+    LetterKind.NOT_ACCEPTED: "现决定不予受理",
+    LetterKind.RULING: "予以容错、免予问责",
+    LetterKind.REVIEW_DECISION: "予以容错、从轻或者减轻处理",
+    LetterKind.CORRECTION_NOTICE: "启动纠错程序",
+    LetterKind.CLARIFICATION: "有关反映失实",
+    LetterKind.PREFILING_REGISTRATION: "予以登记受理",
+}
+
+
+def test_every_kind_renders_as_real_text_with_embedded_cjk_fonts(
+    letter_case, users, eager_celery, django_capture_on_commit_callbacks
+):
+    """Each kind, issued and rendered through the task queued on commit, is a
+    PDF whose extracted text holds the case number, the applicant's name (堃
+    is outside GB 2312), the letter's number and its result in Chinese, set
+    in embedded TrueType CJK fonts."""
+    for kind in LetterKind.values:
+        ref, context = _context_for(kind, letter_case, users)
+        with django_capture_on_commit_callbacks(execute=True):
+            letter = letter_issue(case=letter_case, kind=kind, actor=users["intake"], ref=ref, context=context)
+        letter.refresh_from_db()
+        assert letter.status == Letter.Status.READY, (kind, letter.error)
+        path = settings.MEDIA_ROOT / letter.file.name
+        text = pdf_text(path).replace("\n", "")
+        assert CASE_NUMBER in text, kind
+        assert APPLICANT_NAME in text, kind
+        assert letter.number in text, kind
+        assert letter.title in text, kind
+        assert EXPECTED[kind] in text, kind
+        assert "— 1 —" in pdf_text(path)
+        fonts = pdf_fonts(path)
+        assert fonts and all(f["emb"] == "yes" for f in fonts), fonts
+        names = {f["name"].split("+", 1)[1] for f in fonts}
+        assert any(n.startswith("RC-Song-GB") for n in names), names
+        # 堃 comes from the full face: the fallback worked, as real text.
+        assert any(n.startswith("RC-Song-Full") for n in names), names
+        assert all("TrueType" in f["type"] for f in fonts), fonts
+
+
+def test_ruling_letter_cites_items_result_uses_and_review_right(letter_case, users, eager_celery,
+                                                                django_capture_on_commit_callbacks):
+    """The ruling letter lists the policy items by kind and number with the
+    finding, the result uses with their durations and the right to one
+    review within the policy's limit (15 calendar days in the factory)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        letter = letter_issue(case=letter_case, kind="ruling", actor=users["committee1"],
+                              context=ruling_context(letter_case))
+    letter.refresh_from_db()
+    text = pdf_text(settings.MEDIA_ROOT / letter.file.name).replace("\n", "")
+    for expected in ("容错条件第1项", "容错情形第1项", "负面清单第1项", "不适用", "不影响年度考核评优",
+                     "12个月", "24个月", "15日内", "申请复核一次", "二〇二六年十一月二十日"):
+        assert expected in text, expected
+    assert letter.context["result"] == "exempt"
+    assert letter.context["assessment"][0]["label"] == "容错条件第1项"
+
+
+def test_task_run_twice_stores_one_letter(letter_case, users, eager_celery, django_capture_on_commit_callbacks):
+    """A redelivered render task is a no-op: one letter row, one file, the
+    same hash and render time, one 'ready' event."""
+    from cases.models import CaseEvent
+    from letters.tasks import letter_render as letter_render_task
+
+    with django_capture_on_commit_callbacks(execute=True):
+        letter = letter_issue(case=letter_case, kind="acceptance", actor=users["intake"])
+    letter.refresh_from_db()
+    first = (letter.sha256, letter.rendered_at, letter.file.name, letter.attempts)
+    assert letter_render_task.apply(args=[letter.id]).get() == "ready"
+    letter.refresh_from_db()
+    assert (letter.sha256, letter.rendered_at, letter.file.name, letter.attempts) == first
+    assert Letter.objects.filter(case=letter_case).count() == 1
+    assert len(list((settings.MEDIA_ROOT / "letters" / str(letter_case.id)).iterdir())) == 1
+    assert CaseEvent.objects.filter(case=letter_case, kind="letter_ready").count() == 1
