@@ -168,7 +168,7 @@ class CaseEvent(models.Model):
     class Meta:
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
-        ordering = ["created_at", "id"]
+        ordering = ["id"]  # insertion order: the history as it was written
 
     def __str__(self):
         return f"{self.case_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

@@ -65,3 +65,98 @@ def case_get_for_user(*, user: User, case_id) -> Case:
     if case is None:
         raise Http404
     return case
+
+
+# --- Lists, queues and search ---------------------------------------------------------
+
+QUEUE_STAGES = {
+    "unit": [Stage.UNIT_REVIEW],
+    "intake": [Stage.SUBMITTED, Stage.SUPPLEMENT],
+}
+
+
+def _with_deadline(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotate the nearest running due date and whether a clock is paused."""
+    from django.db.models import Exists, OuterRef, Subquery
+
+    from deadlines.models import Clock
+
+    running = Clock.objects.filter(case=OuterRef("pk"), status=Clock.Status.RUNNING).order_by("due_date")
+    paused = Clock.objects.filter(case=OuterRef("pk"), status=Clock.Status.PAUSED)
+    return qs.annotate(
+        next_due=Subquery(running.values("due_date")[:1]),
+        next_due_stage=Subquery(running.values("stage")[:1]),
+        clock_flagged=Subquery(running.values("flagged")[:1]),
+        is_paused=Exists(paused),
+    )
+
+
+def case_search(*, user: User, filters: dict | None = None, queue: str | None = None) -> QuerySet[Case]:
+    """The cases ``user`` may see, filtered. ``filters`` keys (all optional):
+    q (number, names, title and text; Chinese substrings), stage, origin,
+    outcome, jurisdiction (org unit id), overdue (bool), date_from / date_to
+    (submission date). ``queue`` narrows to a role's work: mine / unit / intake.
+    """
+    from django.db.models import F
+    from django.utils import timezone
+
+    filters = filters or {}
+    qs = case_list_for_user(user=user)
+    if queue == "mine":
+        qs = qs.filter(Q(applicant=user) | Q(created_by=user))
+    elif queue in QUEUE_STAGES:
+        qs = qs.filter(stage__in=QUEUE_STAGES[queue])
+        if queue == "unit":
+            qs = qs.filter(subtree_q(role_paths(user, {Role.UNIT_REVIEWER}), "unit__path"))
+        else:
+            qs = qs.filter(subtree_q(role_paths(user, {Role.INTAKE}), "unit__path"))
+    if q := (filters.get("q") or "").strip():
+        qs = qs.filter(Q(search_text__icontains=q) | Q(number__icontains=q))
+    for key in ("stage", "origin", "outcome"):
+        if value := filters.get(key):
+            qs = qs.filter(**{key: value})
+    if jurisdiction := filters.get("jurisdiction"):
+        qs = qs.filter(jurisdiction_id=jurisdiction)
+    if date_from := filters.get("date_from"):
+        qs = qs.filter(submitted_at__date__gte=date_from)
+    if date_to := filters.get("date_to"):
+        qs = qs.filter(submitted_at__date__lte=date_to)
+    qs = _with_deadline(qs)
+    today = timezone.localdate()
+    if filters.get("overdue") is True:
+        qs = qs.filter(next_due__lt=today)
+    elif filters.get("overdue") is False:
+        qs = qs.exclude(next_due__lt=today)
+    if queue in QUEUE_STAGES:
+        return qs.order_by(F("next_due").asc(nulls_last=True), "id")
+    return qs.order_by("-created_at", "-id")
+
+
+def case_detail_for_user(*, user: User, case_id) -> Case:
+    """One case with everything its page shows, in a fixed number of queries."""
+    from django.db.models import Prefetch
+
+    from policies.models import PolicyItem
+
+    from .models import Attachment, CaseEvent
+
+    case = case_get_for_user(user=user, case_id=case_id)
+    qs = Case.objects.filter(pk=case.pk).select_related(
+        "applicant", "created_by", "unit", "jurisdiction", "policy_version__document__jurisdiction"
+    ).prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+        Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+        Prefetch("claimed_scenarios", queryset=PolicyItem.objects.order_by("number")),
+        "unit_reviews__reviewer",
+        "supplement_requests__requested_by",
+        Prefetch("policy_version__items", queryset=PolicyItem.objects.order_by("kind", "number")),
+    )
+    return qs.get()
+
+
+def policy_lists(version) -> dict:
+    """A version's items grouped by kind (from prefetched items)."""
+    grouped: dict[str, list] = {}
+    for item in version.items.all():
+        grouped.setdefault(item.kind, []).append(item)
+    return grouped

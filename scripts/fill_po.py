@@ -32,8 +32,15 @@ for entry in po:
             entry.msgstr = value
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
-    elif not (entry.msgstr or any(entry.msgstr_plural.values())):
-        missing.append(entry.msgid)
+    else:
+        if "fuzzy" in entry.flags:
+            # msgmerge's guess from a similar msgid: never trust it.
+            entry.flags.remove("fuzzy")
+            entry.msgstr = ""
+            entry.msgstr_plural = {0: ""} if entry.msgid_plural else {}
+            entry.previous_msgid = None
+        if not (entry.msgstr or any(entry.msgstr_plural.values())):
+            missing.append(entry.msgid)
 po.save(str(po_path))
 po.save_as_mofile(str(po_path.with_suffix(".mo")))
 for m in missing:
