@@ -12,6 +12,7 @@ same letter again gives the same bytes and the same SHA-256.
 
 import atexit
 import hashlib
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,6 +79,9 @@ def warm() -> _Warm:
             from weasyprint import CSS
             from weasyprint.text.fonts import FontConfiguration
 
+            # Seven INFO lines per letter from WeasyPrint's progress logger
+            # would drown the worker's log.
+            logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
             font_config = FontConfiguration()
             stylesheet = CSS(string=_font_face_css() + CSS_FILE.read_text(), font_config=font_config)
             _warm = _Warm(font_config=font_config, stylesheet=stylesheet, versions={})
