@@ -174,11 +174,10 @@ class CaseEvent(models.Model):
         return f"{self.case_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
 
     @property
-    def kind_label(self) -> str:
-        try:
-            return EventKind(self.kind).label
-        except ValueError:
-            return self.kind
+    def kind_label(self):
+        from .registry import EVENT_LABELS
+
+        return EVENT_LABELS.get(self.kind, self.kind)
 
 
 def attachment_path(instance, filename):

@@ -5,13 +5,12 @@ one transaction with the case row locked, writes a ``CaseEvent`` and
 schedules its side effects (notifications, letters) after commit. An illegal
 transition raises ``ApplicationError`` and changes nothing.
 
-Which action is allowed from which stage, and for whom, is in ``ACTIONS``
-below: the services and the pages (which buttons to show) both read it.
+Which action is allowed from which stage, and for whom, is registered in
+``cases.registry.ACTIONS`` (below for filing and intake; other apps add
+theirs): the services and the pages (which buttons to show) both read it.
 """
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -40,6 +39,7 @@ from .models import (
     SupplementRequest,
     UnitReview,
 )
+from .registry import ACTIONS, Action, register_actions
 from .uploads import UploadRejected, inspect_upload
 
 # --- Messages (English msgids; translated when raised) --------------------------
@@ -84,40 +84,36 @@ def _intake_or_inspector(case: Case, user: User) -> bool:
     return _intake(case, user)
 
 
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: str
-    stages: tuple[str, ...]
-    allowed: Callable[[Case, User], bool]
-
-
 # Stages before a ruling, in which the applicant may still withdraw.
 BEFORE_RULING = (
     Stage.DRAFT, Stage.UNIT_REVIEW, Stage.SUBMITTED, Stage.SUPPLEMENT, Stage.VERIFICATION,
     Stage.DEFENCE, Stage.DELIBERATION,
 )
 
-ACTIONS = {
-    a.name: a
-    for a in [
-        Action("edit", gettext_lazy("Edit"), (Stage.DRAFT,), _is_filer),
-        Action("submit", gettext_lazy("Submit"), (Stage.DRAFT,), _is_filer),
-        Action("withdraw", gettext_lazy("Withdraw"), BEFORE_RULING, _is_filer),
-        Action("unit_forward", gettext_lazy("Forward (盖章报送)"), (Stage.UNIT_REVIEW,), _unit_reviewer),
-        Action("unit_return", gettext_lazy("Return to the applicant"), (Stage.UNIT_REVIEW,), _unit_reviewer),
-        Action("accept", gettext_lazy("Accept (受理)"), (Stage.SUBMITTED,), _intake),
-        Action("request_supplement", gettext_lazy("Ask for supplements (补正)"),
-               (Stage.SUBMITTED, Stage.VERIFICATION), _intake_or_inspector),
-        Action("supplement", gettext_lazy("Answer the supplement request"), (Stage.SUPPLEMENT,), _is_filer),
-        Action("not_accept", gettext_lazy("Not accept (不予受理)"), (Stage.SUBMITTED, Stage.SUPPLEMENT), _intake),
-    ]
-}
+register_actions(
+    Action("edit", gettext_lazy("Edit"), (Stage.DRAFT,), _is_filer),
+    Action("submit", gettext_lazy("Submit"), (Stage.DRAFT,), _is_filer),
+    Action("withdraw", gettext_lazy("Withdraw"), BEFORE_RULING, _is_filer),
+    Action("unit_forward", gettext_lazy("Forward (盖章报送)"), (Stage.UNIT_REVIEW,), _unit_reviewer),
+    Action("unit_return", gettext_lazy("Return to the applicant"), (Stage.UNIT_REVIEW,), _unit_reviewer),
+    Action("accept", gettext_lazy("Accept (受理)"), (Stage.SUBMITTED,), _intake),
+    Action("request_supplement", gettext_lazy("Ask for supplements (补正)"),
+           (Stage.SUBMITTED, Stage.VERIFICATION), _intake_or_inspector),
+    Action("supplement", gettext_lazy("Answer the supplement request"), (Stage.SUPPLEMENT,), _is_filer),
+    Action("not_accept", gettext_lazy("Not accept (不予受理)"), (Stage.SUBMITTED, Stage.SUPPLEMENT), _intake),
+)
 
 
 def case_actions_for_user(*, case: Case, user: User) -> list[str]:
-    """The actions ``user`` may take on ``case`` now (for the page's buttons)."""
+    """The actions ``user`` may take on ``case`` now (for the page's
+    buttons), from every app's registered actions."""
     return [name for name, a in ACTIONS.items() if case.stage in a.stages and a.allowed(case, user)]
+
+
+def case_guard(*, case: Case, actor: User, action: str) -> None:
+    """Raise unless ``actor`` may take ``action`` on ``case`` now. For other
+    apps' services, which call it on the locked case."""
+    _guard(case, actor, action)
 
 
 def _guard(case: Case, actor: User, action: str) -> None:
@@ -536,3 +532,10 @@ def attachment_delete(*, attachment: Attachment, actor: User) -> None:
                       data={"name": attachment.original_name, "sha256": attachment.sha256})
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(path))
+
+
+# --- For other apps' services (they hold the transaction and the lock) -----------------
+case_lock = _lock
+case_move = _move
+case_close = _close
+case_issue_letter = _issue_letter

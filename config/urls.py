@@ -14,6 +14,10 @@ api_v1 = [
     path("", include("deadlines.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("letters.api_urls")),
+    path("", include("prefilings.api_urls")),
+    path("", include("corrections.api_urls")),
+    path("", include("publication.api_urls")),
+    path("", include("dashboard.api_urls")),
 ]
 
 urlpatterns = [
@@ -27,12 +31,17 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("public/", include("policies.public_urls")),
+    path("public/", include("publication.public_urls")),
     path("cases/", include("cases.urls")),
     path("reviews/", include("reviews.urls")),
     path("deadlines/", include("deadlines.urls")),
     path("notifications/", include("notifications.urls")),
     path("letters/", include("letters.urls")),
     path("policies/", include("policies.urls")),
+    path("prefilings/", include("prefilings.urls")),
+    path("corrections/", include("corrections.urls")),
+    path("publication/", include("publication.urls")),
+    path("dashboard/", include("dashboard.urls")),
 ]
 
 handler403 = "core.views.error_403"

@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "deadlines",
     "notifications",
     "letters",
+    "prefilings",
+    "corrections",
+    "publication",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
