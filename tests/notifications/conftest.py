@@ -1,0 +1,1 @@
+from tests.deadlines.conftest import at, eager_celery  # noqa: F401
