@@ -539,3 +539,5 @@ case_lock = _lock
 case_move = _move
 case_close = _close
 case_issue_letter = _issue_letter
+case_allocate_number = _allocate_number
+case_jurisdiction_of = _jurisdiction_of
