@@ -1,0 +1,27 @@
+import pytest
+
+from accounts.models import User
+from policies.catalogue import catalogue_load
+from policies.models import PolicyVersion
+
+
+@pytest.fixture
+def catalogue(db):
+    """The shipped catalogues, loaded once for the test."""
+    return catalogue_load()
+
+
+@pytest.fixture
+def kunming_v1(catalogue):
+    return PolicyVersion.objects.get(document__jurisdiction__code="kunming", number=1)
+
+
+@pytest.fixture
+def policy_admin(db):
+    return User.objects.create_superuser(username="policy-admin", password="pw-policy-admin-1", email="a@example.gov.cn")
+
+
+@pytest.fixture
+def admin_client(client, policy_admin):
+    client.force_login(policy_admin)
+    return client
