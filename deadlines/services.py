@@ -267,15 +267,19 @@ def reminder_batch_send(*, candidates: list[tuple], today: dt.date, working_day:
     from .selectors import ESCALATION_AUDIENCE, clock_actors
 
     escalating = [c[0] for c in candidates if c[1] == Reminder.Kind.ESCALATION]
-    escalated = set(
-        Reminder.objects.filter(clock_id__in=escalating, kind=Reminder.Kind.ESCALATION).values_list(
-            "clock_id", flat=True
-        )
-    ) if escalating else set()
+    # Clock id -> the day its escalation went out.
+    escalated = {
+        clock_id: timezone.localdate(sent_at)
+        for clock_id, sent_at in Reminder.objects.filter(
+            clock_id__in=escalating, kind=Reminder.Kind.ESCALATION
+        ).values_list("clock_id", "sent_at")
+    } if escalating else {}
     rows = []
     for clock_id, kind, day, offset, due in candidates:
         if kind == Reminder.Kind.ESCALATION and clock_id in escalated:
-            if not working_day or day == today:
+            # Escalated already: from the next working day on, the daily
+            # overdue reminder (never on the day of the escalation itself).
+            if not working_day or escalated[clock_id] >= today:
                 continue
             kind, day = Reminder.Kind.OVERDUE, today
         rows.append((clock_id, kind, day, offset, due))

@@ -68,10 +68,12 @@ def test_missed_days_send_only_the_current_reminder(intake_clock, users):
 @pytest.mark.django_db
 def test_missed_escalation_is_caught_up_once(intake_clock, users):
     """A sweep that first runs three days after the due date sends the
-    escalation (it never went), and the next working day the daily overdue
-    reminder, not a second escalation."""
+    escalation (it never went), nothing more that day, and the next working
+    day the daily overdue reminder, not a second escalation."""
     with at(dt.date(2026, 10, 12)):
         reminder_sweep()
+    with at(dt.date(2026, 10, 12), 15):
+        assert reminder_sweep()["sent"] == 0
     assert _sent(intake_clock) == [("escalation", dt.date(2026, 10, 10), 0)]
     with at(dt.date(2026, 10, 13)):
         reminder_sweep()
