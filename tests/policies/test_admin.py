@@ -1,0 +1,131 @@
+"""Admin: published versions read-only and refused, publish / copy /
+compare, calendar screens with bad input refused."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from policies import services
+from policies.models import CalendarDay, CalendarYear, PolicyVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def _version_post(version, **overrides):
+    data = {
+        "document": version.document_id, "number": version.number,
+        "effective_from": version.effective_from.isoformat(), "effective_to": "",
+        "start_rule": version.start_rule, "quorum_numerator": 2, "quorum_denominator": 3,
+        "notes": "changed", "_save": "Save",
+    }
+    for prefix, qs in (("items", version.items.all()), ("time_limits", version.time_limits.all())):
+        rows = list(qs)
+        data.update({f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": len(rows),
+                     f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000})
+        for i, row in enumerate(rows):
+            data[f"{prefix}-{i}-id"] = row.pk
+            data[f"{prefix}-{i}-version"] = version.pk
+            if prefix == "items":
+                data.update({f"{prefix}-{i}-{f}": getattr(row, f) or "" for f in
+                             ("kind", "number", "title", "text", "source", "certainty", "duration_certainty")})
+                data[f"{prefix}-{i}-default_duration_months"] = row.default_duration_months or ""
+            else:
+                data.update({f"{prefix}-{i}-{f}": getattr(row, f) for f in
+                             ("stage", "amount", "unit", "source", "certainty", "extension_max")})
+                if row.extension_allowed:
+                    data[f"{prefix}-{i}-extension_allowed"] = "on"
+    data.update(overrides)
+    return data
+
+
+class TestPolicyVersionAdmin:
+    def test_pages_load(self, admin_client, kunming_v1):
+        """Changelists and the change page of a published version load; the
+        published version shows the immutability notice and no inline inputs."""
+        for name in ("jurisdiction", "policydocument", "policyversion", "calendarday", "calendaryear",
+                     "policyauditentry"):
+            assert admin_client.get(reverse(f"admin:policies_{name}_changelist")).status_code == 200
+        r = admin_client.get(reverse("admin:policies_policyversion_change", args=[kunming_v1.pk]))
+        assert r.status_code == 200
+        html = r.content.decode()
+        assert 'name="items-0-text"' not in html
+        assert str(_(services.PUBLISHED_IMMUTABLE)) in html
+
+    def test_editing_published_version_is_refused(self, admin_client, kunming_v1):
+        """A POST changing a published version (fields or items) shows the
+        refusal and changes nothing."""
+        item = kunming_v1.items.order_by("kind", "number").first()
+        post = _version_post(kunming_v1, **{"items-0-text": "被篡改"})
+        r = admin_client.post(reverse("admin:policies_policyversion_change", args=[kunming_v1.pk]), post)
+        assert r.status_code == 200
+        html = r.content.decode()
+        assert 'class="errornote"' in html
+        assert html.count(str(_(services.PUBLISHED_IMMUTABLE))) >= 2  # notice and form error
+        kunming_v1.refresh_from_db()
+        item.refresh_from_db()
+        assert kunming_v1.notes != "changed"
+        assert item.text != "被篡改"
+
+    def test_draft_edit_through_admin(self, admin_client, kunming_v1, policy_admin):
+        """A draft's inline time limit can be edited; a negative amount is
+        refused with a form error and saves nothing."""
+        draft = services.policy_version_create_draft_from(version=kunming_v1, actor=policy_admin)
+        url = reverse("admin:policies_policyversion_change", args=[draft.pk])
+        idx = list(draft.time_limits.all()).index(draft.time_limits.get(stage="intake"))
+        r = admin_client.post(url, _version_post(draft, **{f"time_limits-{idx}-amount": "-2"}))
+        assert r.status_code == 200
+        draft.refresh_from_db()
+        assert draft.time_limits.get(stage="intake").amount == 5 and draft.notes != "changed"
+        r = admin_client.post(url, _version_post(draft, **{f"time_limits-{idx}-amount": "8"}))
+        assert r.status_code == 302, r.content.decode()[:2000]
+        draft.refresh_from_db()
+        assert draft.time_limits.get(stage="intake").amount == 8 and draft.notes == "changed"
+
+    def test_publish_and_compare_actions(self, admin_client, kunming_v1, policy_admin):
+        """The publish action publishes a draft; compare shows what changed."""
+        draft = services.policy_version_create_draft_from(
+            version=kunming_v1, actor=policy_admin, effective_from=dt.date(2026, 1, 1)
+        )
+        services.policy_item_update(item=draft.items.get(kind="positive", number=3), actor=policy_admin,
+                                    data={"text": "新的第三种情形"})
+        changelist = reverse("admin:policies_policyversion_changelist")
+        r = admin_client.post(changelist, {"action": "publish_versions", "_selected_action": [draft.pk]})
+        assert r.status_code == 302
+        draft.refresh_from_db()
+        assert draft.status == PolicyVersion.Status.PUBLISHED
+        r = admin_client.post(changelist, {"action": "compare_versions",
+                                           "_selected_action": [kunming_v1.pk, draft.pk]})
+        assert r.status_code == 302
+        r = admin_client.get(r["Location"])
+        assert r.status_code == 200 and "新的第三种情形" in r.content.decode()
+
+    def test_copy_action(self, admin_client, kunming_v1):
+        """"Create a new draft" copies the version and opens the draft."""
+        r = admin_client.post(reverse("admin:policies_policyversion_changelist"),
+                              {"action": "copy_to_draft", "_selected_action": [kunming_v1.pk]})
+        draft = PolicyVersion.objects.get(document=kunming_v1.document, number=2)
+        assert r["Location"] == reverse("admin:policies_policyversion_change", args=[draft.pk])
+        assert draft.items.count() == kunming_v1.items.count()
+
+
+class TestCalendarAdmin:
+    def test_add_override_and_bad_date(self, admin_client):
+        """A holiday override is added; a malformed date is refused and
+        nothing is saved."""
+        url = reverse("admin:policies_calendarday_add")
+        r = admin_client.post(url, {"date": "2025-02-30", "kind": "holiday", "name": "错"})
+        assert r.status_code == 200 and not CalendarDay.objects.exists()
+        r = admin_client.post(url, {"date": "2027-01-01", "kind": "holiday", "name": "元旦"})
+        assert r.status_code == 302
+        assert CalendarDay.objects.get(date=dt.date(2027, 1, 1)).name == "元旦"
+
+    def test_mark_year_complete(self, admin_client):
+        """A year is marked complete; an absurd year is refused."""
+        url = reverse("admin:policies_calendaryear_add")
+        r = admin_client.post(url, {"year": "1850", "complete": "on", "note": ""})
+        assert r.status_code == 200 and not CalendarYear.objects.exists()
+        r = admin_client.post(url, {"year": "2027", "complete": "on", "note": "国务院办公厅通知"})
+        assert r.status_code == 302
+        assert CalendarYear.objects.get(year=2027).complete is True
