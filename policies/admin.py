@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.exceptions import ApplicationError
 
@@ -31,7 +31,7 @@ from .models import (
 )
 from .selectors import policy_version_compare
 
-COMPARE_NEEDS_TWO = "Select exactly two versions to compare."
+COMPARE_NEEDS_TWO = gettext_noop("Select exactly two versions to compare.")
 
 
 def _library_years() -> tuple[int, int]:

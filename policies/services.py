@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.exceptions import ApplicationError
 
@@ -33,26 +34,26 @@ from .models import (
     TimeUnit,
 )
 
-PUBLISHED_IMMUTABLE = (
+PUBLISHED_IMMUTABLE = gettext_noop(
     "This policy version is published and can no longer be changed. "
     "Create a new draft from it and publish that instead."
 )
-ALREADY_PUBLISHED = "This policy version is already published."
-MISSING_TIME_LIMITS = "Every stage needs a time limit before the version can be published. Missing: %(stages)s."
-EFFECTIVE_ORDER = (
+ALREADY_PUBLISHED = gettext_noop("This policy version is already published.")
+MISSING_TIME_LIMITS = gettext_noop("Every stage needs a time limit before the version can be published. Missing: %(stages)s.")
+EFFECTIVE_ORDER = gettext_noop(
     "The new version must take effect after version %(number)s of the same document "
     "(effective from %(date)s)."
 )
-EFFECTIVE_TO_BEFORE_FROM = "The end of the effective period cannot be before its start."
-BAD_AMOUNT = "The time limit must be a whole number from 1 to %(max)s."
-BAD_UNIT = "Unknown time unit: %(unit)s."
-BAD_STAGE = "Unknown stage: %(stage)s."
-BAD_KIND = "Unknown item kind: %(kind)s."
-BAD_CERTAINTY = "Unknown certainty: %(certainty)s."
-BAD_EXTENSION = "A maximum extension needs the extension to be allowed, and cannot be negative."
-DUPLICATE_ITEM = "Item %(number)s of this kind already exists in the version."
-EMPTY_TEXT = "The item text cannot be empty."
-BAD_YEAR = "The year must be between 2000 and 2100."
+EFFECTIVE_TO_BEFORE_FROM = gettext_noop("The end of the effective period cannot be before its start.")
+BAD_AMOUNT = gettext_noop("The time limit must be a whole number from 1 to %(max)s.")
+BAD_UNIT = gettext_noop("Unknown time unit: %(unit)s.")
+BAD_STAGE = gettext_noop("Unknown stage: %(stage)s.")
+BAD_KIND = gettext_noop("Unknown item kind: %(kind)s.")
+BAD_CERTAINTY = gettext_noop("Unknown certainty: %(certainty)s.")
+BAD_EXTENSION = gettext_noop("A maximum extension needs the extension to be allowed, and cannot be negative.")
+DUPLICATE_ITEM = gettext_noop("Item %(number)s of this kind already exists in the version.")
+EMPTY_TEXT = gettext_noop("The item text cannot be empty.")
+BAD_YEAR = gettext_noop("The year must be between 2000 and 2100.")
 
 VERSION_EDITABLE_FIELDS = (
     "effective_from", "effective_to", "start_rule", "quorum_numerator", "quorum_denominator", "notes",

@@ -40,7 +40,7 @@ class TestPublicPages:
         for item in kunming_v1.items.all():
             assert item.text in html
         assert html.count('class="certainty certainty-') >= kunming_v1.items.count() + 15
-        assert "负面清单" in html or "不予容错" in html
+        assert "不予容错情形（负面清单）" in html and "原文" in html and "示例默认值" in html
         assert "嵩明" in html
         assert 'lang="zh-hans"' in html
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from accounts.services import org_unit_create
 from core.exceptions import ApplicationError
@@ -47,13 +48,15 @@ class TestPublishedImmutable:
         for attempt in attempts:
             with pytest.raises(ApplicationError) as exc:
                 attempt()
-            assert exc.value.message == services.PUBLISHED_IMMUTABLE
+            assert exc.value.message == _(services.PUBLISHED_IMMUTABLE)
+            assert exc.value.code == "published_immutable"
         assert _state(kunming_v1) == before
 
     def test_publishing_twice_is_refused(self, kunming_v1, policy_admin):
         """A published version cannot be published again."""
-        with pytest.raises(ApplicationError, match="already published"):
+        with pytest.raises(ApplicationError) as exc:
             services.policy_version_publish(version=kunming_v1, actor=policy_admin)
+        assert exc.value.message == _(services.ALREADY_PUBLISHED)
 
 
 class TestDraftAndPublish:
@@ -90,8 +93,9 @@ class TestDraftAndPublish:
         """A draft effective on or before v1 cannot be published."""
         draft = services.policy_version_create_draft_from(version=kunming_v1, actor=policy_admin)
         services.policy_version_update(version=draft, actor=policy_admin, data={"effective_from": D("2018-01-01")})
-        with pytest.raises(ApplicationError, match="must take effect after"):
+        with pytest.raises(ApplicationError) as exc:
             services.policy_version_publish(version=draft, actor=policy_admin)
+        assert exc.value.code == "effective_order" and "2018-01-01" in exc.value.message
         draft.refresh_from_db()
         assert draft.status == "draft"
 
@@ -99,8 +103,9 @@ class TestDraftAndPublish:
         """A version without a time limit for every stage is not published."""
         draft = services.policy_version_create_draft_from(version=kunming_v1, actor=policy_admin)
         services.stage_time_limit_delete(time_limit=draft.time_limits.get(stage="defence"), actor=policy_admin)
-        with pytest.raises(ApplicationError, match="Missing"):
+        with pytest.raises(ApplicationError) as exc:
             services.policy_version_publish(version=draft, actor=policy_admin)
+        assert exc.value.code == "missing_time_limits" and "申辩" in exc.value.message
         draft.refresh_from_db()
         assert draft.status == "draft"
 
