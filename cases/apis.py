@@ -1,0 +1,378 @@
+"""REST API of filing and intake (issue 4), under /api/v1/cases/.
+
+Thin: each view parses its input, fetches the case through the visibility
+selector and calls one service. The permissions are the browser's, because
+they live in the selectors and services:
+
+- a case the caller may not see is a 404 that leaks nothing (checked before
+  the input, so a bad body never tells an outsider the case exists);
+- an action the caller may not take is the service's 403, an action
+  illegal at the current stage its 409, bad input a 400;
+- all in the project's one error shape (core.exceptions).
+"""
+
+import posixpath
+
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import OrgUnit
+from core.pagination import StandardPagination
+from policies.models import PolicyItem
+
+from . import services
+from .models import Attachment, Origin, Outcome, Stage
+from .selectors import case_detail_for_user, case_get_for_user, case_search
+from .serializers import (
+    AttachmentSerializer,
+    CaseDetailSerializer,
+    CaseListItemSerializer,
+    CaseListPageSerializer,
+    ErrorSerializer,
+)
+from .uploads import EXTENSIONS
+
+TAGS = ["cases"]
+NOT_VISIBLE = OpenApiResponse(ErrorSerializer, description="No such case, or not visible to the caller.")
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Bad input; nothing changed."),
+    403: OpenApiResponse(ErrorSerializer, description="The caller may not take this action."),
+    404: NOT_VISIBLE,
+    409: OpenApiResponse(ErrorSerializer, description="Not possible at the case's current stage."),
+}
+
+
+def _detail_response(request, case, *, status_code=status.HTTP_200_OK) -> Response:
+    """The case detail as the caller now sees it.
+
+    After some actions the caller may no longer see the case (a unit
+    reviewer who returned an application to draft): he saw it a moment
+    ago and acted on it, so he gets its state after his action rather than
+    a 404 for a request that succeeded.
+    """
+    try:
+        detail = case_detail_for_user(user=request.user, case_id=case.pk)
+    except Http404:
+        detail = case
+        detail.refresh_from_db()
+    return Response(CaseDetailSerializer(detail, context={"request": request}).data, status=status_code)
+
+
+# --- Drafts: list, create, read, edit ------------------------------------------------
+
+
+class _CaseFieldsInput(serializers.Serializer):
+    """The fields an applicant fills in a draft (cases.services.EDITABLE_FIELDS)."""
+
+    title = serializers.CharField(max_length=200)
+    matter = serializers.CharField(required=False, allow_blank=True)
+    matter_date = serializers.DateField(required=False, allow_null=True)
+    impact = serializers.CharField(required=False, allow_blank=True)
+    trigger = serializers.CharField(required=False, allow_blank=True)
+    accountability_considered = serializers.CharField(required=False, allow_blank=True)
+    facts_reasons = serializers.CharField(required=False, allow_blank=True)
+    remedial_steps = serializers.CharField(required=False, allow_blank=True)
+    collective_decision = serializers.BooleanField(required=False)
+    collective_decision_note = serializers.CharField(required=False, allow_blank=True)
+    self_check = serializers.JSONField(
+        required=False,
+        help_text=_("A unit application's self-check: {\"conditions\": {item id: true/false}, "
+                    "\"negative\": {item id: true/false}, \"note\": \"…\"}."),
+    )
+    # Whether they belong to the case's policy version is the service's check.
+    claimed_scenarios = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=PolicyItem.objects.all(),
+        help_text=_("Ids of positive-list scenarios of the case's policy version."),
+    )
+
+
+class CaseListApi(APIView):
+    """GET: the cases the caller may see, filtered; POST: a new draft."""
+
+    class FilterSerializer(serializers.Serializer):
+        q = serializers.CharField(
+            required=False, allow_blank=True, max_length=200,
+            help_text=_("Search the number, names, title and text (Chinese substrings work)."),
+        )
+        stage = serializers.ChoiceField(choices=Stage.choices, required=False)
+        origin = serializers.ChoiceField(choices=Origin.choices, required=False)
+        outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
+        jurisdiction = serializers.IntegerField(
+            required=False, min_value=1, help_text=_("Id of the jurisdiction (an org unit).")
+        )
+        # allow_null: an absent flag means "either", not "false".
+        overdue = serializers.BooleanField(
+            required=False, allow_null=True, default=None,
+            help_text=_("true: only overdue cases; false: only cases not overdue."),
+        )
+        date_from = serializers.DateField(required=False, help_text=_("Submitted on or after this date."))
+        date_to = serializers.DateField(required=False, help_text=_("Submitted on or before this date."))
+        queue = serializers.ChoiceField(
+            choices=[("mine", _("My cases")), ("unit", _("Unit review queue")), ("intake", _("Intake queue"))],
+            required=False,
+        )
+
+    class InputSerializer(_CaseFieldsInput):
+        # Proactive cases are opened by inspectors elsewhere; the service
+        # refuses them here with its own message.
+        origin = serializers.ChoiceField(choices=Origin.choices, default=Origin.INDIVIDUAL)
+        unit = serializers.PrimaryKeyRelatedField(
+            queryset=OrgUnit.objects.all(), required=False,
+            help_text=_("The unit the application is for; by default the caller's own unit."),
+        )
+
+    @extend_schema(
+        operation_id="cases_list", summary="List cases", tags=TAGS,
+        parameters=[FilterSerializer], responses={200: CaseListPageSerializer, 400: ERRORS[400]},
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = dict(filters.validated_data)
+        queue = data.pop("queue", None)
+        cases = case_search(user=request.user, filters=data, queue=queue)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(cases, request, view=self)
+        return paginator.get_paginated_response(CaseListItemSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="cases_create", summary="Create a draft", tags=TAGS,
+        request=InputSerializer, responses={201: CaseDetailSerializer, 400: ERRORS[400], 403: ERRORS[403]},
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_create(actor=request.user, **data.validated_data)
+        return _detail_response(request, case, status_code=status.HTTP_201_CREATED)
+
+
+class CaseDetailApi(APIView):
+    """GET: one case with its history, files and the caller's actions;
+    PATCH: edit a draft."""
+
+    class InputSerializer(_CaseFieldsInput):
+        pass
+
+    @extend_schema(
+        operation_id="cases_retrieve", summary="Read a case", tags=TAGS,
+        responses={200: CaseDetailSerializer, 404: NOT_VISIBLE},
+    )
+    def get(self, request, case_id):
+        case = case_detail_for_user(user=request.user, case_id=case_id)
+        return Response(CaseDetailSerializer(case, context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="cases_partial_update", summary="Edit a draft", tags=TAGS,
+        request=InputSerializer, responses={200: CaseDetailSerializer, **ERRORS},
+    )
+    def patch(self, request, case_id):
+        case = case_get_for_user(user=request.user, case_id=case_id)
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.case_update(case=case, actor=request.user, **data.validated_data)
+        return _detail_response(request, case)
+
+
+# --- Attachments -------------------------------------------------------------------------
+
+
+def _attachment_of(case, attachment_id) -> Attachment:
+    """A file of a case the caller may see (so the file is visible too)."""
+    attachment = case.attachments.select_related("case").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def _download_name(attachment: Attachment) -> str:
+    """The uploaded name, with the extension of the type found in the
+    content when the name says otherwise (a browser opens by extension)."""
+    name = posixpath.basename(attachment.original_name.replace("\\", "/")) or "file"
+    ext = EXTENSIONS.get(attachment.content_type)
+    if not ext:
+        return name
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    same = {ext, {"jpg": "jpeg", "tif": "tiff"}.get(ext, ext)}
+    return name if suffix in same else f"{name}.{ext}"
+
+
+class CaseAttachmentListApi(APIView):
+    """GET: a case's files; POST: upload one (multipart: file, kind). The
+    type is decided from the content, and size and count are limited, by
+    ``cases.services.attachment_add``."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(max_length=255, allow_empty_file=True)
+        kind = serializers.ChoiceField(choices=Attachment.Kind.choices, default=Attachment.Kind.EVIDENCE)
+
+    @extend_schema(
+        operation_id="cases_attachments_list", summary="List a case's files", tags=TAGS,
+        responses={200: AttachmentSerializer(many=True), 404: NOT_VISIBLE},
+    )
+    def get(self, request, case_id):
+        case = case_detail_for_user(user=request.user, case_id=case_id)
+        return Response(AttachmentSerializer(case.attachments.all(), many=True).data)
+
+    @extend_schema(
+        operation_id="cases_attachments_create", summary="Upload a file", tags=TAGS,
+        request={"multipart/form-data": InputSerializer},
+        responses={201: AttachmentSerializer, **ERRORS},
+    )
+    def post(self, request, case_id):
+        case = case_get_for_user(user=request.user, case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        attachment = services.attachment_add(case=case, actor=request.user, **data.validated_data)
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class CaseAttachmentDetailApi(APIView):
+    @extend_schema(
+        operation_id="cases_attachments_destroy", summary="Remove a draft's file", tags=TAGS,
+        responses={204: None, 403: ERRORS[403], 404: NOT_VISIBLE, 409: ERRORS[409]},
+    )
+    def delete(self, request, case_id, attachment_id):
+        case = case_get_for_user(user=request.user, case_id=case_id)
+        services.attachment_delete(attachment=_attachment_of(case, attachment_id), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CaseAttachmentDownloadApi(APIView):
+    @extend_schema(
+        operation_id="cases_attachments_download", summary="Download a file", tags=TAGS,
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="The file, with its type found at upload."
+            ),
+            404: NOT_VISIBLE,
+        },
+    )
+    def get(self, request, case_id, attachment_id):
+        case = case_get_for_user(user=request.user, case_id=case_id)
+        attachment = _attachment_of(case, attachment_id)
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(
+            handle, as_attachment=True, filename=_download_name(attachment),
+            content_type=attachment.content_type,
+        )
+        # Never rendered by the browser as something else, never cached by
+        # a shared proxy (case files are personal data).
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox"
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-SHA256"] = attachment.sha256
+        return response
+
+
+# --- Transitions: one POST each -------------------------------------------------------------
+
+
+def _act(request, case_id, input_serializer, service) -> Response:
+    case = case_get_for_user(user=request.user, case_id=case_id)
+    data = {}
+    if input_serializer is not None:
+        serializer = input_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+    service(case=case, actor=request.user, **data)
+    return _detail_response(request, case)
+
+
+def _action_schema(name: str, summary: str, request=None):
+    return extend_schema(
+        operation_id=f"cases_{name}", summary=summary, tags=TAGS, request=request,
+        responses={200: CaseDetailSerializer, **ERRORS},
+    )
+
+
+class _ReasonInput(serializers.Serializer):
+    # Blank is let through so that the service says what it needs, in the
+    # same words as the browser's form.
+    reason = serializers.CharField(allow_blank=True, max_length=5000)
+
+
+class CaseSubmitApi(APIView):
+    @_action_schema("submit", "Submit a draft (the number is allocated at the first submission)")
+    def post(self, request, case_id):
+        return _act(request, case_id, None, services.case_submit)
+
+
+class CaseWithdrawApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+    @_action_schema("withdraw", "Withdraw before a ruling", InputSerializer)
+    def post(self, request, case_id):
+        return _act(request, case_id, self.InputSerializer, services.case_withdraw)
+
+
+class CaseUnitForwardApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        meeting_date = serializers.DateField(help_text=_("Date of the unit's small-scope meeting."))
+        participants = serializers.CharField(allow_blank=True, max_length=5000)
+        opinion = serializers.CharField(allow_blank=True, max_length=5000)
+
+    @_action_schema("unit_forward", "Forward with the unit's opinion (盖章报送)", InputSerializer)
+    def post(self, request, case_id):
+        return _act(request, case_id, self.InputSerializer, services.case_unit_forward)
+
+
+class CaseUnitReturnApi(APIView):
+    class InputSerializer(_ReasonInput):
+        meeting_date = serializers.DateField(required=False, allow_null=True)
+        participants = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+    @_action_schema("unit_return", "Return to the applicant, with reasons", InputSerializer)
+    def post(self, request, case_id):
+        return _act(request, case_id, self.InputSerializer, services.case_unit_return)
+
+
+class CaseAcceptApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+    @_action_schema("accept", "Accept (受理)", InputSerializer)
+    def post(self, request, case_id):
+        return _act(request, case_id, self.InputSerializer, services.case_accept)
+
+
+class CaseRequestSupplementApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        missing = serializers.CharField(allow_blank=True, max_length=5000)
+        due_date = serializers.DateField(
+            required=False, allow_null=True,
+            help_text=_("Answer by this date; by default the policy's time limit for supplements."),
+        )
+
+    @_action_schema("request_supplement", "Ask for supplements (补正)", InputSerializer)
+    def post(self, request, case_id):
+        return _act(request, case_id, self.InputSerializer, services.case_request_supplement)
+
+
+class CaseSupplementApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        answer = serializers.CharField(allow_blank=True, max_length=5000)
+
+    @_action_schema("supplement", "Answer the supplement request", InputSerializer)
+    def post(self, request, case_id):
+        return _act(request, case_id, self.InputSerializer, services.case_supplement)
+
+
+class CaseNotAcceptApi(APIView):
+    class InputSerializer(_ReasonInput):
+        pass
+
+    @_action_schema("not_accept", "Not accept (不予受理), with reasons", InputSerializer)
+    def post(self, request, case_id):
+        return _act(request, case_id, self.InputSerializer, services.case_not_accept)

@@ -1,0 +1,192 @@
+"""Output shapes of a case for the API (list item and detail), shared by
+every case endpoint that answers with a case.
+
+They read only what the selectors load (``case_search`` annotates the
+deadline; ``case_detail_for_user`` prefetches the related rows), so a list
+or a detail costs a fixed number of queries.
+"""
+
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The project's one error shape (core.exceptions)."""
+
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    extra = serializers.DictField(required=False)
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return user.full_name or user.username
+
+
+class OrgUnitRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CaseListItemSerializer(serializers.Serializer):
+    """One row of a list or queue; ``next_due`` and ``is_paused`` are the
+    annotations of ``cases.selectors.case_search``."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    stage = serializers.CharField()
+    stage_label = serializers.CharField(source="get_stage_display")
+    outcome = serializers.CharField()
+    outcome_label = serializers.CharField(source="get_outcome_display")
+    origin = serializers.CharField()
+    origin_label = serializers.CharField(source="get_origin_display")
+    applicant = PersonSerializer()
+    unit = OrgUnitRefSerializer()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    next_due = serializers.DateField(allow_null=True)
+    is_paused = serializers.BooleanField()
+    overdue = serializers.SerializerMethodField()
+
+    def get_overdue(self, case) -> bool:
+        # Overdue: the nearest running clock's due date has passed (a paused
+        # clock has no running due date, so a case waiting for a supplement
+        # is never overdue on intake's side).
+        return case.next_due is not None and case.next_due < timezone.localdate()
+
+
+class CaseListPageSerializer(serializers.Serializer):
+    """The paginated list (core.pagination.StandardPagination)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CaseListItemSerializer(many=True)
+
+
+class PolicyVersionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField(source="document.title")
+    version = serializers.IntegerField(source="number")
+
+
+class ScenarioSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    text = serializers.CharField()
+    source = serializers.CharField()
+    certainty = serializers.CharField()
+    certainty_label = serializers.CharField(source="get_certainty_display")
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_by = PersonSerializer()
+    locked = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, attachment) -> str:
+        return reverse("api-case-attachment-download", args=[attachment.case_id, attachment.pk])
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    label = serializers.CharField(source="kind_label")
+    actor = PersonSerializer(allow_null=True)
+    from_stage = serializers.CharField()
+    to_stage = serializers.CharField()
+    reason = serializers.CharField()
+    data = serializers.DictField()
+    at = serializers.DateTimeField(source="created_at")
+
+
+class UnitReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reviewer = PersonSerializer()
+    meeting_date = serializers.DateField()
+    participants = serializers.CharField()
+    opinion = serializers.CharField()
+    decision = serializers.CharField()
+    decision_label = serializers.CharField(source="get_decision_display")
+    created_at = serializers.DateTimeField()
+
+
+class SupplementRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    requested_by = PersonSerializer()
+    missing = serializers.CharField()
+    due_date = serializers.DateField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    answer = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ActionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+
+
+class CaseDetailSerializer(serializers.Serializer):
+    """Everything the case page shows, plus the actions the caller (the
+    ``request`` in the context) may take now."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    origin = serializers.CharField()
+    origin_label = serializers.CharField(source="get_origin_display")
+    stage = serializers.CharField()
+    stage_label = serializers.CharField(source="get_stage_display")
+    outcome = serializers.CharField()
+    outcome_label = serializers.CharField(source="get_outcome_display")
+    applicant = PersonSerializer()
+    created_by = PersonSerializer()
+    unit = OrgUnitRefSerializer()
+    jurisdiction = OrgUnitRefSerializer()
+    policy_version = PolicyVersionRefSerializer()
+    matter = serializers.CharField()
+    matter_date = serializers.DateField(allow_null=True)
+    impact = serializers.CharField()
+    trigger = serializers.CharField()
+    accountability_considered = serializers.CharField()
+    facts_reasons = serializers.CharField()
+    remedial_steps = serializers.CharField()
+    collective_decision = serializers.BooleanField()
+    collective_decision_note = serializers.CharField()
+    self_check = serializers.DictField()
+    claimed_scenarios = ScenarioSerializer(many=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    attachments = AttachmentSerializer(many=True)
+    events = EventSerializer(many=True)
+    unit_reviews = UnitReviewSerializer(many=True)
+    supplement_requests = SupplementRequestSerializer(many=True)
+    actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(ActionSerializer(many=True))
+    def get_actions(self, case):
+        from .registry import ACTIONS
+        from .services import case_actions_for_user
+
+        request = self.context["request"]
+        names = case_actions_for_user(case=case, user=request.user)
+        return [{"name": name, "label": str(ACTIONS[name].label)} for name in names]
