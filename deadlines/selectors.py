@@ -3,7 +3,6 @@ act on a clock, and the reminder sweep's selection."""
 
 import datetime as dt
 from collections.abc import Iterator
-from itertools import islice
 
 from django.conf import settings
 from django.utils import timezone
@@ -154,42 +153,44 @@ class ReminderPlanner:
         return result
 
 
-def _batched(iterable, n):
-    it = iter(iterable)
-    while batch := list(islice(it, n)):
-        yield batch
-
-
 def reminder_due_clocks(*, window_end: dt.date, batch_size: int = 2000) -> Iterator[list[tuple[int, dt.date]]]:
     """Running clocks due on or before ``window_end``, as (id, due_date)
-    rows in batches: ONE query on ``clock_sweep_idx`` (status, due_date),
-    read through a server-side cursor ``batch_size`` rows at a time, so
-    memory stays flat at a million clocks. Ordered, so that concurrent
-    sweeps take the reminder keys in the same order (no deadlock)."""
-    rows = (
+    rows in batches: ONE query on ``clock_sweep_idx`` (status, due_date).
+
+    A client-side cursor on purpose: the rows (two small columns) arrive in
+    one round trip and are turned into Python objects ``batch_size`` at a
+    time, while the caller commits a transaction per batch on the same
+    connection (a server-side cursor would cost a round trip per batch and,
+    WITH HOLD across commits, a copy of the result on the server)."""
+    from django.db import connection
+
+    sql, params = (
         Clock.objects.filter(status=Clock.Status.RUNNING, due_date__lte=window_end)
-        .order_by("due_date", "id")
         .values_list("id", "due_date")
-        .iterator(chunk_size=batch_size)
+        .order_by()
+        .query.sql_with_params()
     )
-    yield from _batched(rows, batch_size)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(batch_size):
+            yield rows
 
 
 def reminder_candidates(
     *, today: dt.date, calendar: WorkCalendar, offsets: tuple[int, ...], batch_size: int = 2000
 ) -> Iterator[list[tuple[int, str, dt.date, int, dt.date]]]:
     """The sweep's selection: per batch of due clocks, the current reminder
-    of each as (clock_id, kind, day, offset, due_date)."""
+    of each as (clock_id, kind, day, offset, due_date). The plan depends on
+    the due date only, so it is computed once per distinct due date and the
+    per-clock work is a dictionary look-up."""
     planner = ReminderPlanner(today=today, calendar=calendar, offsets=offsets)
-    plan = planner.plan
+    plans: dict[dt.date, tuple | None] = {}
     end = sweep_window_end(today=today, calendar=calendar, offsets=offsets)
     for batch in reminder_due_clocks(window_end=end, batch_size=batch_size):
-        out = []
-        for clock_id, due in batch:
-            p = plan(due)
-            if p is not None:
-                out.append((clock_id, p[0], p[1], p[2], due))
-        yield out
+        for due in {due for _id, due in batch} - plans.keys():
+            p = planner.plan(due)
+            plans[due] = (p[0], p[1], p[2], due) if p else None
+        yield [(clock_id, *plans[due]) for clock_id, due in batch if plans[due] is not None]
 
 
 def clock_can_extend(*, user, case) -> bool:

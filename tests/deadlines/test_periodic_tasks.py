@@ -1,0 +1,23 @@
+import pytest
+from django.core.management import call_command
+
+
+@pytest.mark.django_db
+def test_setup_periodic_tasks_is_idempotent():
+    """The beat schedule declared in code is written once: a second run
+    updates the same rows (the sweep every 15 minutes 08:00-20:45 and the
+    08:30 digest, Asia/Shanghai), and the task names resolve to real tasks."""
+    from django_celery_beat.models import PeriodicTask
+
+    from config.celery_app import app
+
+    call_command("setup_periodic_tasks")
+    call_command("setup_periodic_tasks")
+    tasks = {t.name: t for t in PeriodicTask.objects.select_related("crontab")}
+    sweep = tasks["deadlines: reminder sweep"]
+    assert sweep.task == "deadlines.reminder_sweep" and sweep.enabled
+    assert (sweep.crontab.minute, sweep.crontab.hour, str(sweep.crontab.timezone)) == ("*/15", "8-20", "Asia/Shanghai")
+    assert tasks["notifications: daily digest"].crontab.hour == "8"
+    assert PeriodicTask.objects.filter(name__in=tasks).count() == 2
+    app.loader.import_default_modules()
+    assert {"deadlines.reminder_sweep", "notifications.digest_send_all"} <= set(app.tasks)
