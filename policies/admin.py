@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -302,7 +303,22 @@ class CalendarDayAdmin(admin.ModelAdmin):
               "the year complete under Calendar years. Until then deadlines touching it are flagged.")
             % {"first": first, "last": last},
         )
+        _warn_next_year(request)
         return super().changelist_view(request, extra_context)
+
+
+def _warn_next_year(request):
+    """Deadlines set late in the year run into the next one: say so before
+    they get flagged."""
+    _first, last = _library_years()
+    coming = timezone.localdate().year + 1
+    if coming > last and not CalendarYear.objects.filter(year=coming, complete=True).exists():
+        messages.warning(
+            request,
+            _("%(year)s has no calendar data yet: deadlines reaching into it are flagged. Enter its holidays "
+              "and 调休 working days when the State Council publishes them, then mark the year complete.")
+            % {"year": coming},
+        )
 
 
 class CalendarYearForm(forms.ModelForm):
@@ -320,6 +336,10 @@ class CalendarYearForm(forms.ModelForm):
 class CalendarYearAdmin(admin.ModelAdmin):
     form = CalendarYearForm
     list_display = ("year", "complete", "library_knows", "note")
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_next_year(request)
+        return super().changelist_view(request, extra_context)
 
     @admin.display(boolean=True, description=gettext_lazy("built-in calendar knows it"))
     def library_knows(self, obj):

@@ -1,9 +1,12 @@
 """Public pages: the portal landing page and the policy texts (no login).
 Only published versions are reachable."""
 
+from django import forms
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
-from .models import Jurisdiction
+from . import calendar as workcal
+from .models import Jurisdiction, PolicyVersion, TimeUnit
 from .selectors import (
     items_by_kind,
     jurisdiction_list_public,
@@ -39,3 +42,28 @@ def public_policy_detail(request, version_id: int):
             "time_limits": time_limits_in_stage_order(version),
         },
     )
+
+
+class DueDateForm(forms.Form):
+    start = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}),
+                            help_text=_("The day of the triggering event (YYYY-MM-DD)."))
+    amount = forms.IntegerField(label=_("Time limit"), min_value=0, max_value=max(workcal.MAX_AMOUNT.values()))
+    unit = forms.ChoiceField(label=_("Unit"), choices=TimeUnit.choices)
+    start_rule = forms.ChoiceField(label=_("Counting rule"), choices=PolicyVersion.StartRule.choices,
+                                   initial=PolicyVersion.StartRule.NEXT_DAY)
+
+
+def public_due_date(request):
+    """A deadline calculator that shows its working: the days counted, the
+    days skipped and why, and a warning for years without calendar data."""
+    form = DueDateForm(request.GET or None)
+    result = None
+    if form.is_valid():
+        try:
+            result = workcal.compute_due_date(
+                form.cleaned_data["start"], form.cleaned_data["amount"], form.cleaned_data["unit"],
+                start_rule=form.cleaned_data["start_rule"],
+            )
+        except workcal.CalendarInputError as exc:
+            form.add_error(None, str(exc))
+    return render(request, "policies/public_due_date.html", {"form": form, "result": result})

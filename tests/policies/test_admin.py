@@ -129,3 +129,17 @@ class TestCalendarAdmin:
         r = admin_client.post(url, {"year": "2027", "complete": "on", "note": "国务院办公厅通知"})
         assert r.status_code == 302
         assert CalendarYear.objects.get(year=2027).complete is True
+
+
+class TestCalendarWarning:
+    def test_next_year_without_data_is_warned(self, admin_client, settings):
+        """In late 2026 the admin is told that 2027 has no calendar data,
+        until the year is marked complete."""
+        import time_machine
+
+        with time_machine.travel(dt.datetime(2026, 11, 1, 12, 0), tick=False):
+            r = admin_client.get(reverse("admin:policies_calendaryear_changelist"))
+            assert "2027" in r.content.decode() and 'class="warning"' in r.content.decode()
+            CalendarYear.objects.create(year=2027, complete=True)
+            r = admin_client.get(reverse("admin:policies_calendaryear_changelist"))
+            assert 'class="warning"' not in r.content.decode()

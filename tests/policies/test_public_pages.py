@@ -51,3 +51,29 @@ class TestPublicPages:
         client.force_login(policy_admin)
         assert client.get(reverse("public:policy_detail", args=[draft.pk])).status_code == 404
         assert f"/public/policies/{draft.pk}/" not in client.get(reverse("public:policies")).content.decode()
+
+
+class TestDueDatePage:
+    def test_explains_the_due_date(self, client, db):
+        """The calculator shows the due date and the skipped holidays."""
+        r = client.get(reverse("public:due_date"), {"start": "2025-09-26", "amount": 5, "unit": "working_day",
+                                                    "start_rule": "next_day"})
+        html = r.content.decode()
+        assert r.status_code == 200
+        assert "2025-10-10" in html and "国庆节" in html and "调休上班" in html
+
+    def test_flagged_year_warns(self, client, db):
+        """A period reaching 2027 shows the warning."""
+        r = client.get(reverse("public:due_date"), {"start": "2026-12-28", "amount": 5, "unit": "working_day",
+                                                    "start_rule": "next_day"})
+        assert 'class="message warning"' in r.content.decode()
+
+    def test_bad_input_shows_errors(self, client, db):
+        """Negative amounts, unknown units and malformed dates are refused
+        with field errors and no result."""
+        r = client.get(reverse("public:due_date"), {"start": "2025-02-30", "amount": -1, "unit": "fortnight",
+                                                    "start_rule": "next_day"})
+        html = r.content.decode()
+        assert r.status_code == 200
+        assert html.count('class="errorlist"') == 3
+        assert "result-heading" not in html
