@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("mine/", views.my_cases, name="my_cases"),
+    path("unit/", views.unit_queue, name="unit_queue"),
+    path("intake/", views.intake_queue, name="intake_queue"),
+    path("search/", views.search, name="search"),
+    path("new/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/<slug:step>/", views.edit, name="edit"),
+    path("<int:pk>/do/<slug:action>/", views.action, name="action"),
+    path("<int:pk>/files/", views.attachment_upload, name="attachment_upload"),
+    path("<int:pk>/files/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
+    path("<int:pk>/files/<int:attachment_id>/delete/", views.attachment_delete, name="attachment_delete"),
+]

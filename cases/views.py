@@ -1,0 +1,321 @@
+"""Pages of filing, unit review and intake: parse, call a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from accounts.selectors import user_memberships
+from core.exceptions import ApplicationError
+from deadlines.selectors import clock_list_for_case
+from letters.selectors import letter_list_for_case
+
+from . import forms, services
+from .models import Attachment, Origin, Stage
+from .registry import ACTIONS, CASE_PANELS
+from .selectors import case_detail_for_user, case_get_for_user, case_search, policy_lists
+
+PAGE_SIZE = 20
+
+# The filing form's steps; a unit application adds its self-check.
+STEPS = [
+    ("matter", _l("The matter")),
+    ("reasons", _l("Facts and reasons")),
+    ("files", _l("Evidence")),
+    ("selfcheck", _l("Self-check")),
+    ("review", _l("Check and submit")),
+]
+
+
+def _steps_for(case):
+    return [(k, v) for k, v in STEPS if k != "selfcheck" or case.origin == Origin.UNIT]
+
+
+def _error_text(exc) -> str:
+    if isinstance(exc, ApplicationError):
+        return exc.message
+    if hasattr(exc, "message_dict"):
+        return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return " ".join(exc.messages)
+
+
+# --- Lists ---------------------------------------------------------------------------------
+
+LIST_TITLES = {
+    "mine": _l("My cases"),
+    "unit": _l("Unit review queue"),
+    "intake": _l("Intake queue"),
+    None: _l("All cases"),
+}
+
+
+def _case_list(request, queue):
+    form = forms.CaseFilterForm(request.GET or None)
+    qs = case_search(user=request.user, filters=form.filters() if request.GET else {}, queue=queue)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cases/case_list.html", {
+        "page": page, "form": form, "queue": queue, "title": LIST_TITLES[queue],
+        "today": timezone.localdate(), "query": query.urlencode(),
+    })
+
+
+@login_required
+def my_cases(request):
+    return _case_list(request, "mine")
+
+
+@login_required
+def unit_queue(request):
+    return _case_list(request, "unit")
+
+
+@login_required
+def intake_queue(request):
+    return _case_list(request, "intake")
+
+
+@login_required
+def search(request):
+    return _case_list(request, None)
+
+
+# --- Filing --------------------------------------------------------------------------------
+
+
+def _applicant_units(user):
+    return [m.org_unit for m in user_memberships(user) if m.role == Role.APPLICANT]
+
+
+@login_required
+def create(request):
+    units = _applicant_units(request.user)
+    if not units:
+        raise Http404
+    form = forms.CaseStartForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_create(actor=request.user, origin=form.cleaned_data["origin"],
+                                        unit=form.cleaned_data["unit"], title=form.cleaned_data["title"])
+        except (ApplicationError, ValidationError) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            return redirect("cases:edit", case.pk, "matter")
+    return render(request, "cases/create.html", {"form": form})
+
+
+def _step_form(case, step, data=None):
+    if step == "matter":
+        return forms.MatterForm(data, instance=case)
+    if step == "reasons":
+        return forms.ReasonsForm(data, instance=case)
+    if step == "selfcheck":
+        return forms.SelfCheckForm(data, version=case.policy_version, initial_check=case.self_check)
+    return None
+
+
+def _save_step(request, case, step, form):
+    if step == "selfcheck":
+        services.case_update(case=case, actor=request.user, self_check=form.to_check())
+        return
+    data = {k: v for k, v in form.cleaned_data.items() if k != "claimed_scenarios"}
+    kwargs = {}
+    if "claimed_scenarios" in form.cleaned_data:
+        kwargs["claimed_scenarios"] = list(form.cleaned_data["claimed_scenarios"])
+    services.case_update(case=case, actor=request.user, **data, **kwargs)
+
+
+@login_required
+def edit(request, pk, step):
+    case = case_detail_for_user(user=request.user, case_id=pk)
+    if "edit" not in services.case_actions_for_user(case=case, user=request.user):
+        messages.error(request, _("This application can no longer be edited."))
+        return redirect("cases:detail", case.pk)
+    steps = _steps_for(case)
+    keys = [k for k, _label in steps]
+    if step not in keys:
+        raise Http404
+    form = _step_form(case, step, request.POST or None)
+    if request.method == "POST" and form is not None:
+        if form.is_valid():
+            try:
+                _save_step(request, case, step, form)
+            except (ApplicationError, ValidationError) as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                if request.headers.get("HX-Request"):
+                    return HttpResponse(_("Draft saved at %(time)s") % {"time": timezone.localtime().strftime("%H:%M:%S")})
+                nxt = keys[min(keys.index(step) + 1, len(keys) - 1)]
+                messages.success(request, _("Draft saved."))
+                return redirect("cases:edit", case.pk, request.POST.get("goto") or nxt)
+        elif request.headers.get("HX-Request"):
+            return HttpResponse(_("Not saved: check the highlighted fields."), status=200)
+    context = {
+        "case": case, "step": step, "steps": steps, "form": form, "lists": policy_lists(case.policy_version),
+        "upload_form": forms.UploadForm(), "attachments": list(case.attachments.all()),
+        "prev_step": keys[keys.index(step) - 1] if keys.index(step) else None,
+        "next_step": keys[keys.index(step) + 1] if keys.index(step) + 1 < len(keys) else None,
+    }
+    if step == "review":
+        context["missing"] = services.case_missing_parts(case=case)
+    return render(request, "cases/edit.html", context)
+
+
+# --- The case page ---------------------------------------------------------------------------
+
+
+@login_required
+def detail(request, pk):
+    case = case_detail_for_user(user=request.user, case_id=pk)
+    actions = services.case_actions_for_user(case=case, user=request.user)
+    panels = []
+    for panel in CASE_PANELS:
+        ctx = panel.context(request, case)
+        if ctx is not None:
+            panels.append(render_to_string(panel.template, {**ctx, "case": case}, request))
+    context = {
+        "case": case, "actions": actions, "lists": policy_lists(case.policy_version),
+        "events": list(case.events.all()), "attachments": list(case.attachments.all()),
+        "unit_reviews": list(case.unit_reviews.all()), "supplements": list(case.supplement_requests.all()),
+        "panels": panels, "upload_form": forms.UploadForm(),
+        "forward_form": forms.UnitForwardForm(initial={"meeting_date": timezone.localdate()}),
+        "return_form": forms.UnitReturnForm(), "supplement_request_form": forms.SupplementRequestForm(),
+        "supplement_form": forms.SupplementAnswerForm(), "reason_form": forms.ReasonForm(),
+        "optional_reason_form": forms.OptionalReasonForm(),
+        "is_filer": request.user.pk in (case.applicant_id, case.created_by_id),
+        "open_supplement": next((s for s in case.supplement_requests.all() if not s.answered_at), None),
+        "clocks": clock_list_for_case(case=case),
+        "letters": letter_list_for_case(case=case),
+    }
+    return render(request, "cases/detail.html", context)
+
+
+def _run_action(request, case, action):
+    """Parse the action's form and call its service. Returns an error text or None."""
+    post = request.POST
+    user = request.user
+    if action == "submit":
+        services.case_submit(case=case, actor=user)
+    elif action == "withdraw":
+        services.case_withdraw(case=case, actor=user, reason=post.get("reason", ""))
+    elif action in ("unit_forward", "unit_return", "request_supplement", "supplement", "not_accept", "accept"):
+        form_class = {
+            "unit_forward": forms.UnitForwardForm, "unit_return": forms.UnitReturnForm,
+            "request_supplement": forms.SupplementRequestForm, "supplement": forms.SupplementAnswerForm,
+            "not_accept": forms.ReasonForm, "accept": forms.OptionalReasonForm,
+        }[action]
+        form = form_class(post)
+        if not form.is_valid():
+            return " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+        data = form.cleaned_data
+        if action == "unit_forward":
+            services.case_unit_forward(case=case, actor=user, **data)
+        elif action == "unit_return":
+            services.case_unit_return(case=case, actor=user, reason=data["reason"],
+                                      meeting_date=data.get("meeting_date"), participants=data.get("participants", ""))
+        elif action == "request_supplement":
+            services.case_request_supplement(case=case, actor=user, missing=data["missing"],
+                                             due_date=data.get("due_date"))
+        elif action == "supplement":
+            services.case_supplement(case=case, actor=user, answer=data["answer"])
+        elif action == "not_accept":
+            services.case_not_accept(case=case, actor=user, reason=data["reason"])
+        else:
+            services.case_accept(case=case, actor=user, reason=data.get("reason", ""))
+    else:
+        raise Http404
+    return None
+
+
+SUCCESS = {
+    "submit": _l("The application was submitted."),
+    "withdraw": _l("The application was withdrawn."),
+    "unit_forward": _l("The application was forwarded to intake."),
+    "unit_return": _l("The application was returned to the applicant."),
+    "accept": _l("The case was accepted."),
+    "request_supplement": _l("The applicant was asked for supplements."),
+    "supplement": _l("Your supplement was sent."),
+    "not_accept": _l("The case was not accepted."),
+}
+
+
+@login_required
+@require_POST
+def action(request, pk, action):
+    case = case_get_for_user(user=request.user, case_id=pk)
+    if action not in SUCCESS or ACTIONS.get(action) is None:
+        raise Http404
+    try:
+        error = _run_action(request, case, action)
+    except (ApplicationError, ValidationError) as exc:
+        error = _error_text(exc)
+    if error:
+        messages.error(request, error)
+        if action == "submit":
+            return redirect("cases:edit", case.pk, "review")
+    else:
+        messages.success(request, SUCCESS[action])
+    return redirect("cases:detail", case.pk)
+
+
+# --- Files -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk):
+    case = case_get_for_user(user=request.user, case_id=pk)
+    form = forms.UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to upload."))
+    else:
+        try:
+            services.attachment_add(case=case, actor=request.user, file=form.cleaned_data["file"],
+                                    kind=form.cleaned_data["kind"])
+        except (ApplicationError, ValidationError) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("File uploaded."))
+    return redirect(request.POST.get("next") or reverse("cases:detail", args=[case.pk]))
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk, attachment_id):
+    case = case_get_for_user(user=request.user, case_id=pk)
+    attachment = Attachment.objects.filter(case=case, pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    try:
+        services.attachment_delete(attachment=attachment, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("File removed."))
+    return redirect(request.POST.get("next") or reverse("cases:detail", args=[case.pk]))
+
+
+@login_required
+def attachment_download(request, pk, attachment_id):
+    """Files leave only through here, for users who may see the case."""
+    case = case_get_for_user(user=request.user, case_id=pk)
+    attachment = Attachment.objects.filter(case=case, pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
+                            filename=attachment.original_name, content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+__all__ = ["Stage"]

@@ -1,0 +1,128 @@
+"""Case pages: lists keep a fixed number of queries; access is checked; bad
+input gets a clear message and changes nothing."""
+
+import pytest
+from django.urls import reverse
+
+from cases import services
+from cases.models import Case, Stage
+
+from .conftest import fill_draft, pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def _make_cases(users, n, start=0):
+    for i in range(start, start + n):
+        case = services.case_create(actor=users["applicant"], title=f"申请{i}")
+        fill_draft(case, users["applicant"])
+        services.case_submit(case=case, actor=users["applicant"])
+
+
+def _count_queries(client, url, django_assert_max_num_queries=None):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.get(url)
+    assert resp.status_code == 200
+    return len(ctx.captured_queries), resp
+
+
+@pytest.mark.parametrize("username,url", [
+    ("applicant", "/cases/mine/"),
+    ("unit_reviewer", "/cases/unit/"),
+    ("intake", "/cases/search/"),
+])
+def test_list_query_count_is_fixed(client, users, username, url):
+    """The same number of queries for 2 cases as for 12."""
+    client.force_login(users[username])
+    _make_cases(users, 2)
+    few, resp = _count_queries(client, url)
+    assert "申请1" in resp.content.decode()
+    _make_cases(users, 10, start=2)
+    many, resp = _count_queries(client, url)
+    assert "申请11" in resp.content.decode()
+    assert few == many
+
+
+def test_intake_queue_shows_due_dates_in_order(client, users, submitted):
+    """The intake queue lists cases awaiting intake with their due date."""
+    client.force_login(users["intake"])
+    body = client.get("/cases/intake/").content.decode()
+    clock = submitted.clocks.get(stage="intake")
+    assert submitted.title in body and clock.due_date.strftime("%Y-%m-%d") in body
+
+
+def test_search_finds_chinese_substrings(client, users, submitted):
+    """Search matches a Chinese substring of the text, the number, or the name."""
+    client.force_login(users["intake"])
+    for q in ("校舍", submitted.number[-6:], "张伟"):
+        assert submitted.title in client.get("/cases/search/", {"q": q}).content.decode(), q
+    assert submitted.title not in client.get("/cases/search/", {"q": "不存在的词"}).content.decode()
+
+
+def test_detail_and_files_are_404_for_others(client, users, submitted):
+    """Another applicant gets 404 on the case page and its file URL."""
+    att = submitted.attachments.first()
+    client.force_login(users["applicant2"])
+    assert client.get(f"/cases/{submitted.pk}/").status_code == 404
+    assert client.get(f"/cases/{submitted.pk}/files/{att.pk}/").status_code == 404
+    client.force_login(users["applicant"])
+    resp = client.get(f"/cases/{submitted.pk}/files/{att.pk}/")
+    assert resp.status_code == 200 and resp["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(resp.streaming_content).startswith(b"%PDF")
+
+
+def test_detail_page_shows_only_allowed_actions(client, users, submitted):
+    """Intake sees accept / supplement / not-accept; the applicant sees only withdraw."""
+    client.force_login(users["intake"])
+    body = client.get(f"/cases/{submitted.pk}/").content.decode()
+    assert reverse("cases:action", args=[submitted.pk, "accept"]) in body
+    assert reverse("cases:action", args=[submitted.pk, "withdraw"]) not in body
+    client.force_login(users["applicant"])
+    body = client.get(f"/cases/{submitted.pk}/").content.decode()
+    assert reverse("cases:action", args=[submitted.pk, "accept"]) not in body
+    assert reverse("cases:action", args=[submitted.pk, "withdraw"]) in body
+
+
+def test_illegal_action_from_the_browser_changes_nothing(client, users, submitted):
+    """Posting an action the user may not take shows a clear message."""
+    client.force_login(users["applicant"])
+    resp = client.post(f"/cases/{submitted.pk}/do/accept/", follow=True)
+    assert "您无权对本案件进行此操作" in resp.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.stage == Stage.SUBMITTED
+
+
+def test_not_accept_without_reason_is_refused(client, users, submitted):
+    """不予受理 without reasons: a message, and the case is unchanged."""
+    client.force_login(users["intake"])
+    resp = client.post(f"/cases/{submitted.pk}/do/not_accept/", {"reason": ""}, follow=True)
+    assert "理由" in resp.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.stage == Stage.SUBMITTED
+
+
+def test_bad_upload_message_in_chinese_and_english(client, users):
+    """A file whose content is not accepted is refused with a clear message."""
+    case = services.case_create(actor=users["applicant"], title="申请")
+    client.force_login(users["applicant"])
+    bad = pdf("病毒.pdf", b"MZ\x90\x00 this is an exe")
+    resp = client.post(f"/cases/{case.pk}/files/", {"file": bad, "kind": "evidence"}, follow=True)
+    assert "格式不被接受" in resp.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    bad = pdf("virus.pdf", b"MZ\x90\x00 this is an exe")
+    resp = client.post(f"/cases/{case.pk}/files/", {"file": bad, "kind": "evidence"}, follow=True)
+    assert "is not an accepted type" in resp.content.decode()
+    assert case.attachments.count() == 0
+
+
+def test_draft_autosave_via_htmx(client, users):
+    """The filing form saves on change (htmx) and says so."""
+    case = services.case_create(actor=users["applicant"], title="申请")
+    client.force_login(users["applicant"])
+    resp = client.post(f"/cases/{case.pk}/edit/matter/", {"title": "申请", "matter": "自动保存的内容"},
+                       HTTP_HX_REQUEST="true")
+    assert "草稿已于" in resp.content.decode()
+    assert Case.objects.get(pk=case.pk).matter == "自动保存的内容"
