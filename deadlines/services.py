@@ -238,19 +238,21 @@ def _insert_reminders(rows: list[tuple], now) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _reminder_message(*, kind: str, clock: Clock, case, offset: int, today: dt.date) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        label = f"{case.number or '#' + str(case.pk)} {case.title}".strip()
-        args = {"case": label, "stage": clock.get_stage_display(), "due": clock.due_date.isoformat(),
-                "n": offset, "late": (today - clock.due_date).days}
-        if kind == Reminder.Kind.BEFORE:
-            return _("%(case)s: \u201c%(stage)s\u201d is due on %(due)s, in %(n)s working day(s).") % args
-        if kind == Reminder.Kind.DUE:
-            return _("%(case)s: \u201c%(stage)s\u201d is due today (%(due)s).") % args
-        if kind == Reminder.Kind.ESCALATION:
-            return _("%(case)s: \u201c%(stage)s\u201d was due on %(due)s and is overdue; "
-                     "escalated to the supervisor.") % args
-        return _("%(case)s: \u201c%(stage)s\u201d is overdue since %(due)s (%(late)s day(s)).") % args
+def _reminder_message(*, kind: str, clock: Clock, case, offset: int, due: dt.date, today: dt.date) -> str:
+    """The reminder's text in the active language (the caller activates
+    the site's default: the reader may open it days later)."""
+    label = f"{case.number or '#' + str(case.pk)} {case.title}".strip()
+    args = {"case": label, "stage": clock.get_stage_display(), "due": due.isoformat(),
+            "n": offset, "late": (today - due).days}
+    if kind == Reminder.Kind.BEFORE:
+        return _("%(case)s: “%(stage)s” is due on %(due)s, in %(n)s working day(s).") % args
+    if kind == Reminder.Kind.DUE:
+        return _("%(case)s: “%(stage)s” is due today (%(due)s).") % args
+    if kind == Reminder.Kind.ESCALATION:
+        return _("%(case)s: “%(stage)s” was due on %(due)s and is overdue; "
+                 "escalated to the supervisor.") % args
+    return _("%(case)s: “%(stage)s” is overdue since %(due)s (%(late)s day(s)).") % args
+
 
 
 @transaction.atomic
@@ -293,17 +295,19 @@ def reminder_batch_send(*, candidates: list[tuple], today: dt.date, working_day:
     }
     cache = AudienceCache()
     items: list[NotificationItem] = []
-    for rem in reminders.values():
-        clock, case = rem.clock, rem.clock.case
-        audience = clock_actors(clock.stage)
-        if rem.kind in (Reminder.Kind.ESCALATION, Reminder.Kind.OVERDUE):
-            audience = audience + ESCALATION_AUDIENCE
-        recipients = audience_users(case=case, audience=audience, cache=cache)
-        items.append(NotificationItem(
-            recipients=recipients, actor=None, kind=f"reminder:{rem.kind}", case=case, url=case_url(case.pk),
-            message=_reminder_message(kind=rem.kind, clock=clock, case=case, offset=rem.offset, today=today),
-        ))
-        rem.item = items[-1]
+    with translation.override(settings.LANGUAGE_CODE):
+        for rem in reminders.values():
+            clock, case = rem.clock, rem.clock.case
+            audience = clock_actors(clock.stage)
+            if rem.kind in (Reminder.Kind.ESCALATION, Reminder.Kind.OVERDUE):
+                audience = audience + ESCALATION_AUDIENCE
+            rem.item = NotificationItem(
+                recipients=audience_users(case=case, audience=audience, cache=cache), actor=None,
+                kind=f"reminder:{rem.kind}", case=case, url=case_url(case.pk),
+                message=_reminder_message(kind=rem.kind, clock=clock, case=case, offset=rem.offset,
+                                          due=rem.due_date, today=today),
+            )
+            items.append(rem.item)
     notify_many(items=items)
     through = Reminder.recipients.through
     through.objects.bulk_create([

@@ -42,6 +42,9 @@ def test_reminders_across_national_day_go_out_once_each(intake_clock, users):
         "reminder:before", "reminder:before", "reminder:due", "reminder:escalation",
         "reminder:overdue", "reminder:overdue",
     ]
+    # Written in the site's language (Chinese), whoever reads it later.
+    assert "将于2026-10-09届满，还有3个工作日" in intake[0].message
+    assert "已报分管领导" in intake[3].message
     # The supervisor hears of it only once it is overdue.
     sup = list(Notification.objects.filter(recipient=users["supervisor"]).values_list("kind", flat=True))
     assert sorted(sup) == ["reminder:escalation", "reminder:overdue", "reminder:overdue"]
