@@ -18,6 +18,7 @@ from core.pagination import StandardPagination
 from . import calendar as workcal
 from .models import Certainty, PolicyItem, PolicyVersion, TimeLimitStage, TimeUnit
 from .selectors import policy_version_get, policy_version_list, time_limits_in_stage_order
+from .services import AMOUNT_TOO_LARGE
 
 FLAGGED_WARNING = gettext_noop(
     "The calendar has no holiday data for %(years)s: those days were counted as ordinary weeks. "
@@ -154,6 +155,12 @@ class DueDateApi(APIView):
         start_rule = serializers.ChoiceField(
             choices=PolicyVersion.StartRule.choices, default=PolicyVersion.StartRule.NEXT_DAY, required=False
         )
+
+        def validate(self, attrs):
+            top = workcal.MAX_AMOUNT[attrs["unit"]]
+            if attrs["amount"] > top:
+                raise serializers.ValidationError({"amount": _(AMOUNT_TOO_LARGE) % {"max": top}})
+            return attrs
 
     class OutputSerializer(serializers.Serializer):
         start = serializers.DateField()

@@ -46,6 +46,7 @@ EFFECTIVE_ORDER = gettext_noop(
 )
 EFFECTIVE_TO_BEFORE_FROM = gettext_noop("The end of the effective period cannot be before its start.")
 BAD_AMOUNT = gettext_noop("The time limit must be a whole number from 1 to %(max)s.")
+AMOUNT_TOO_LARGE = gettext_noop("At most %(max)s for this unit.")
 BAD_UNIT = gettext_noop("Unknown time unit: %(unit)s.")
 BAD_STAGE = gettext_noop("Unknown stage: %(stage)s.")
 BAD_KIND = gettext_noop("Unknown item kind: %(kind)s.")

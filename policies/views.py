@@ -3,6 +3,7 @@ Only published versions are reachable."""
 
 from django import forms
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import calendar as workcal
@@ -14,6 +15,7 @@ from .selectors import (
     policy_version_list,
     time_limits_in_stage_order,
 )
+from .services import AMOUNT_TOO_LARGE
 
 
 def public_index(request):
@@ -51,6 +53,14 @@ class DueDateForm(forms.Form):
     unit = forms.ChoiceField(label=_("Unit"), choices=TimeUnit.choices)
     start_rule = forms.ChoiceField(label=_("Counting rule"), choices=PolicyVersion.StartRule.choices,
                                    initial=PolicyVersion.StartRule.NEXT_DAY)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("unit") in workcal.MAX_AMOUNT and data.get("amount") is not None:
+            top = workcal.MAX_AMOUNT[data["unit"]]
+            if data["amount"] > top:
+                self.add_error("amount", gettext(AMOUNT_TOO_LARGE) % {"max": top})
+        return data
 
 
 def public_due_date(request):

@@ -101,7 +101,8 @@ class TestDueDateApi:
             ({"start": "2025-02-30", "amount": 3, "unit": "working_day"}, "start"),
             ({"start": "yesterday", "amount": 3, "unit": "working_day"}, "start"),
             ({"start": "2025-01-01", "amount": "three", "unit": "working_day"}, "amount"),
-            ({"start": "2025-01-01", "amount": 5000, "unit": "working_day"}, None),
+            ({"start": "2025-01-01", "amount": 5000, "unit": "working_day"}, "amount"),
+            ({"start": "2025-01-01", "amount": 1001, "unit": "working_day"}, "amount"),
             ({"amount": 3, "unit": "working_day"}, "start"),
         ],
     )
