@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
 from accounts.selectors import user_has_role
@@ -27,10 +28,10 @@ from .snapshot import build_context, number_body_for
 
 logger = logging.getLogger(__name__)
 
-ERR_KIND = "Unknown letter kind: %(kind)s."
-ERR_CASE_NUMBER = "A letter needs a case that has a case number."
-ERR_NOT_ADMIN = "Only an administrator of the case's jurisdiction may regenerate its letters."
-ERR_PENDING = "The letter is being prepared; wait until it is ready or has failed."
+ERR_KIND = gettext_noop("Unknown letter kind: %(kind)s.")
+ERR_CASE_NUMBER = gettext_noop("A letter needs a case that has a case number.")
+ERR_NOT_ADMIN = gettext_noop("Only an administrator of the case's jurisdiction may regenerate its letters.")
+ERR_PENDING = gettext_noop("The letter is being prepared; wait until it is ready or has failed.")
 
 # CaseEvent kinds written by this module (cases.models.EventKind may list
 # them for their labels; CaseEvent.kind is free text).

@@ -44,6 +44,8 @@ Keys by kind, taken from the case when the caller does not pass them:
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.exceptions import ApplicationError
 
@@ -75,9 +77,9 @@ ITEM_KIND_LABELS = {
 UNIT_LABELS = {"working_day": "个工作日", "calendar_day": "日", "month": "个月"}
 SCOPE_LABELS = {"unit": "本单位", "system": "本系统", "public": "社会公开"}
 
-ERR_RESULT = "A ruling letter needs a result: exempt, mitigated or rejected."
-ERR_ITEM = "Policy item %(id)s is not part of the case's policy version."
-ERR_SUPPLEMENT = "Supplement request %(ref)s does not belong to this case."
+ERR_RESULT = gettext_noop("A ruling letter needs a result: exempt, mitigated or rejected.")
+ERR_ITEM = gettext_noop("Policy item %(id)s is not part of the case's policy version.")
+ERR_SUPPLEMENT = gettext_noop("Supplement request %(ref)s does not belong to this case.")
 
 
 def _number_cn(n: int) -> str:
@@ -140,6 +142,12 @@ def _limit_text(limit) -> str:
     return f"{amount}{UNIT_LABELS.get(unit, '日')}"
 
 
+def _clause(text: str) -> str:
+    """An item's text without its closing punctuation, to sit inside a
+    sentence of the letter."""
+    return (text or "").strip().rstrip("。；;，,.")
+
+
 def _policy_items(case) -> dict:
     return {item.id: item for item in case.policy_version.items.all()}
 
@@ -148,7 +156,7 @@ def _item(items: dict, item_id):
     try:
         return items[int(item_id)]
     except (KeyError, TypeError, ValueError):
-        raise ApplicationError(ERR_ITEM % {"id": item_id}) from None
+        raise ApplicationError(_(ERR_ITEM) % {"id": item_id}) from None
 
 
 def _time_limit(case, stage):
@@ -181,7 +189,7 @@ def _last_event_reason(case, kind: str) -> str:
 
 def _ruling(case, data: dict) -> dict:
     if data.get("result") not in RESULT_LABELS:
-        raise ApplicationError(ERR_RESULT)
+        raise ApplicationError(_(ERR_RESULT))
     items = _policy_items(case)
     assessment = []
     for row in data.get("assessment", []):
@@ -191,7 +199,7 @@ def _ruling(case, data: dict) -> dict:
             "kind": item.kind,
             "number": item.number,
             "label": f"{ITEM_KIND_LABELS.get(item.kind, item.kind)}第{item.number}项",
-            "text": item.text,
+            "text": _clause(item.text),
             "finding": FINDING_LABELS.get(row.get("finding"), row.get("finding", "")),
             "note": row.get("note", ""),
         })
@@ -199,10 +207,10 @@ def _ruling(case, data: dict) -> dict:
     for row in data.get("result_uses", []):
         if row.get("item_id") is not None:
             item = _item(items, row["item_id"])
-            text = item.text
+            text = _clause(item.text)
             months = row.get("duration_months", item.default_duration_months)
         else:
-            text, months = row.get("text", ""), row.get("duration_months")
+            text, months = _clause(row.get("text", "")), row.get("duration_months")
         uses.append({"text": text, "duration_months": months,
                      "duration": f"{months}个月" if months else ""})
     review_limit = data.get("review_limit") or _time_limit(case, "review_request")
@@ -265,7 +273,7 @@ def build_context(*, case, kind: str, ref: str, number: str, issued_on: dt.date,
 
         request = SupplementRequest.objects.filter(case=case, pk=ref).first() if ref.isdigit() else None
         if request is None and "missing" not in extra:
-            raise ApplicationError(ERR_SUPPLEMENT % {"ref": ref})
+            raise ApplicationError(_(ERR_SUPPLEMENT) % {"ref": ref})
         if request is not None:
             context["missing"] = request.missing
             context["due_on"] = request.due_date.isoformat()

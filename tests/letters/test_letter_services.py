@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from cases.models import CaseEvent
 from core.exceptions import ApplicationError
-from letters import services
+from letters import services, snapshot
 from letters.models import Letter, LetterNumberCounter, LetterVersion
 from letters.services import letter_issue, letter_regenerate
 from letters.tasks import letter_render as letter_render_task
@@ -68,13 +69,15 @@ def test_number_falls_back_to_short_name(letter_case, users):
 def test_ruling_needs_result_and_items_of_the_case_policy(letter_case, users, world):
     """A ruling without a result, or citing an item of another policy, is
     refused and allocates nothing."""
-    with pytest.raises(ApplicationError, match="needs a result"):
+    with pytest.raises(ApplicationError) as refused:
         letter_issue(case=letter_case, kind="ruling", actor=users["committee1"], context={})
+    assert refused.value.message == gettext(snapshot.ERR_RESULT)
     foreign = world["km_policy"].items.first()
     context = ruling_context(letter_case)
     context["assessment"].append({"item_id": foreign.id, "finding": "met"})
-    with pytest.raises(ApplicationError, match="not part of the case's policy version"):
+    with pytest.raises(ApplicationError) as refused:
         letter_issue(case=letter_case, kind="ruling", actor=users["committee1"], context=context)
+    assert refused.value.message == gettext(snapshot.ERR_ITEM) % {"id": foreign.id}
     assert not Letter.objects.exists()
 
 
@@ -150,10 +153,13 @@ def test_regenerate_is_for_admins_and_not_while_pending(letter_case, users):
     """Only an admin of the case's jurisdiction may regenerate, and not a
     letter that is still being prepared."""
     letter = letter_issue(case=letter_case, kind="acceptance", actor=users["intake"])
-    with pytest.raises(ApplicationError, match="Only an administrator"):
+    with pytest.raises(ApplicationError) as refused:
         letter_regenerate(letter=letter, actor=users["intake"])
-    with pytest.raises(ApplicationError, match="being prepared"):
+    assert refused.value.message == gettext(services.ERR_NOT_ADMIN)
+    assert refused.value.status_code == 403
+    with pytest.raises(ApplicationError) as refused:
         letter_regenerate(letter=letter, actor=users["admin"])
+    assert refused.value.message == gettext(services.ERR_PENDING)
     assert services.letter_may_regenerate(letter=letter, actor=users["admin"]) is True
 
 
