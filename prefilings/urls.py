@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "prefilings"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.prefiling_list, name="list"),
+    path("intake/", views.intake_queue, name="intake_queue"),
+    path("warnings/", views.warning_list, name="warnings"),
+    path("new/", views.prefiling_create, name="create"),
+    path("<int:prefiling_id>/", views.prefiling_detail, name="detail"),
+    path("<int:prefiling_id>/edit/", views.prefiling_edit, name="edit"),
+    path("<int:prefiling_id>/files/", views.attachment_add, name="attachment_add"),
+    path("<int:prefiling_id>/files/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
+    path("<int:prefiling_id>/files/<int:attachment_id>/delete/", views.attachment_delete,
+         name="attachment_delete"),
+    path("<int:prefiling_id>/letter/", views.letter_download, name="letter_download"),
+    path("<int:prefiling_id>/warnings/<int:warning_id>/resolve/", views.warning_resolve, name="resolve_warning"),
+    path("<int:prefiling_id>/<slug:action>/", views.prefiling_action, name="action"),
+    path("cite/<int:case_id>/", views.case_cite, name="cite"),
+]

@@ -1,0 +1,128 @@
+"""Forms parse and validate shape only; services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import EarlyWarning, PreFilingAttachment, Procedure
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _text(rows=4):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class PreFilingForm(forms.Form):
+    title = forms.CharField(label=_("Measure"), max_length=200,
+                            help_text=_("A short name, e.g. “Pilot of a new school-meal procurement model”."))
+    measure = forms.CharField(label=_("What the measure is"), widget=_text(), required=False)
+    reasons = forms.CharField(label=_("Why it is needed"), widget=_text(), required=False)
+    responsible = forms.CharField(label=_("People responsible"), widget=_text(2), required=False,
+                                  help_text=_("Names and posts of the leaders and staff in charge."))
+    period_start = forms.DateField(label=_("Period start"), widget=DATE, required=False)
+    period_end = forms.DateField(label=_("Period end"), widget=DATE, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, label in Procedure.choices:
+            self.fields[f"{code}_done"] = forms.BooleanField(label=label, required=False)
+            self.fields[f"{code}_note"] = forms.CharField(
+                label=_("Details (dates, participants, conclusions)"), required=False, widget=_text(2))
+
+    @classmethod
+    def initial_from(cls, filing) -> dict:
+        initial = {f: getattr(filing, f) for f in ("title", "measure", "reasons", "responsible",
+                                                   "period_start", "period_end")}
+        for code, value in (filing.procedures or {}).items():
+            initial[f"{code}_done"] = value.get("done", False)
+            initial[f"{code}_note"] = value.get("note", "")
+        return initial
+
+    def procedure_fields(self):
+        return [(self[f"{code}_done"], self[f"{code}_note"]) for code in Procedure.values]
+
+    def service_data(self) -> dict:
+        data = {k: self.cleaned_data[k] for k in ("title", "measure", "reasons", "responsible", "period_start",
+                                                  "period_end")}
+        data["procedures"] = {
+            code: {"done": self.cleaned_data[f"{code}_done"], "note": self.cleaned_data[f"{code}_note"]}
+            for code in Procedure.values
+        }
+        return data
+
+
+class RiskForm(forms.Form):
+    risk = forms.CharField(label=_("Risk foreseen"), required=False, widget=_text(2))
+    control = forms.CharField(label=_("How it is controlled"), required=False, widget=_text(2))
+
+
+RiskFormSet = forms.formset_factory(RiskForm, extra=2, max_num=20)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=PreFilingAttachment.Kind.choices,
+                             initial=PreFilingAttachment.Kind.PLAN)
+
+
+class MissingForm(forms.Form):
+    missing = forms.CharField(label=_("What is missing"), widget=_text(3))
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("What you supplied"), widget=_text(3))
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Reasons for refusing"), widget=_text(3))
+
+
+class RegisterForm(forms.Form):
+    report_interval_days = forms.IntegerField(
+        label=_("Progress reports every (days)"), min_value=1, max_value=366,
+        help_text=_("The unit reports on the measure at this interval until the period ends."))
+    reason = forms.CharField(label=_("Remarks"), required=False, widget=_text(2))
+
+
+class ProgressForm(forms.Form):
+    summary = forms.CharField(label=_("Progress of the measure"), widget=_text(4))
+
+    def __init__(self, *args, risks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.risk_count = len(risks)
+        for i, row in enumerate(risks):
+            self.fields[f"risk_{i}_realised"] = forms.TypedChoiceField(
+                label=row["risk"], coerce=lambda v: v == "1", widget=forms.RadioSelect, initial="0",
+                choices=[("0", _("Not realised")), ("1", _("Realised"))])
+            self.fields[f"risk_{i}_note"] = forms.CharField(label=_("Notes"), required=False, widget=_text(2))
+
+    def risk_fields(self):
+        return [(self[f"risk_{i}_realised"], self[f"risk_{i}_note"]) for i in range(self.risk_count)]
+
+    def service_data(self) -> dict:
+        return {
+            "summary": self.cleaned_data["summary"],
+            "risks": [{"risk": i, "realised": self.cleaned_data[f"risk_{i}_realised"],
+                       "note": self.cleaned_data[f"risk_{i}_note"]} for i in range(self.risk_count)],
+        }
+
+
+class ResolveWarningForm(forms.Form):
+    resolution = forms.ChoiceField(label=_("What was done"), choices=EarlyWarning.Resolution.choices,
+                                   widget=forms.RadioSelect)
+    note = forms.CharField(label=_("What was said or done"), widget=_text(3))
+    resolved_on = forms.DateField(label=_("Date"), widget=DATE, required=False)
+
+
+class EvaluationForm(forms.Form):
+    outcome = forms.CharField(label=_("Outcome"), widget=_text(4))
+    lessons = forms.CharField(label=_("Lessons"), widget=_text(3))
+    rules_improved = forms.CharField(label=_("Rules improved"), widget=_text(3), required=False)
+
+
+class CiteForm(forms.Form):
+    prefiling = forms.IntegerField(label=_("Registered pre-filing"), widget=forms.Select)
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prefiling"].widget.choices = [(f.pk, f"{f.number} {f.title}") for f in choices]

@@ -1,0 +1,345 @@
+"""Error prevention (防错, Kunming): pre-filing of risky reform measures
+(事前报备), progress reports and early warnings (事中控制, 抓早抓小), the
+evaluation that closes a filing (事后评估), and the citations by which a
+later case sets what was declared in advance beside what happened.
+
+A pre-filing has no case, so it keeps its own history (``PreFilingEvent``),
+its own reminders (``PreFilingReminder``, swept by ``prefilings.tasks``) and
+its own registration letter (``PreFilingLetter``).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import BaseModel
+
+
+class Procedure(models.TextChoices):
+    """Decision procedures a unit declares it followed (DESIGN §2:
+    prevention; Kunming 防错: 集体决策、专家论证、听证公示、合法性审查)."""
+
+    COLLECTIVE = "collective_decision", _("Collective decision (集体决策)")
+    EXPERT = "expert_consultation", _("Expert consultation (专家论证)")
+    HEARING = "hearing", _("Hearing or public notice (听证公示)")
+    LEGAL = "legal_review", _("Legal review (合法性审查)")
+
+
+class PreFiling(BaseModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Awaiting review")
+        SUPPLEMENT = "supplement", _("Awaiting supplement")
+        REGISTERED = "registered", _("Registered")
+        REFUSED = "refused", _("Refused")
+        CLOSED = "closed", _("Closed (evaluated)")
+
+    # Allocated at registration, per jurisdiction and year, without gaps:
+    # 怀容备〔2026〕第0001号.
+    number = models.CharField(_("filing number"), max_length=50, blank=True, db_index=True)
+    number_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    number_seq = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="prefilings",
+                             verbose_name=_("unit"))
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prefilings",
+                                 verbose_name=_("filed by"))
+    jurisdiction = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT,
+                                     related_name="jurisdiction_prefilings", verbose_name=_("jurisdiction"))
+    policy_version = models.ForeignKey("policies.PolicyVersion", on_delete=models.PROTECT,
+                                       related_name="prefilings", verbose_name=_("policy version"))
+
+    title = models.CharField(_("measure"), max_length=200)
+    measure = models.TextField(_("what the measure is"), blank=True)
+    reasons = models.TextField(_("why it is needed"), blank=True)
+    # [{"risk": "…", "control": "…"}], in the order declared; progress
+    # reports refer to a risk by its index.
+    risks = models.JSONField(_("risks foreseen and controls"), default=list, blank=True)
+    # {procedure code: {"done": bool, "note": "…"}} for every ``Procedure``.
+    procedures = models.JSONField(_("decision procedure followed"), default=dict, blank=True)
+    responsible = models.TextField(_("people responsible"), blank=True)
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    # Set by intake at registration (calendar days between progress reports).
+    report_interval_days = models.PositiveSmallIntegerField(_("progress-report interval (days)"), null=True,
+                                                            blank=True)
+
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    review_due = models.DateField(_("review due"), null=True, blank=True)
+    review_due_flagged = models.BooleanField(default=False)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    next_report_due = models.DateField(_("next progress report due"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The earliest date the reminder sweep must look at this filing (review
+    # due, next report due or end of period); kept by the services, indexed
+    # with the status for the sweep's one query.
+    next_due = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("pre-filing")
+        verbose_name_plural = _("pre-filings")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "number_year", "number_seq"],
+                                    name="uniq_prefiling_number", condition=models.Q(number_seq__isnull=False)),
+        ]
+        indexes = [models.Index(fields=["status", "next_due"], name="prefiling_sweep_idx")]
+
+    def __str__(self):
+        return self.number or f"#{self.pk} {self.title}"
+
+    @property
+    def is_registered(self) -> bool:
+        return self.registered_at is not None and self.status in (self.Status.REGISTERED, self.Status.CLOSED)
+
+
+class PreFilingNumberCounter(models.Model):
+    """Last number per jurisdiction and year; locked while one is handed
+    out, so a rolled-back registration leaves no gap."""
+
+    jurisdiction = models.ForeignKey("accounts.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "year"], name="uniq_prefiling_counter")]
+
+
+class PreFilingEventKind(models.TextChoices):
+    CREATED = "created", _("Draft created")
+    EDITED = "edited", _("Draft edited")
+    SUBMITTED = "submitted", _("Submitted")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested")
+    SUPPLEMENT_ANSWERED = "supplement_answered", _("Supplement answered")
+    REGISTERED = "registered", _("Registered")
+    REFUSED = "refused", _("Refused")
+    PROGRESS_REPORTED = "progress_reported", _("Progress reported")
+    WARNING_RAISED = "warning_raised", _("Early warning raised")
+    WARNING_RESOLVED = "warning_resolved", _("Early warning resolved")
+    EVALUATED = "evaluated", _("Evaluated and closed")
+    CITED = "cited", _("Cited by a case")
+    ATTACHMENT_ADDED = "attachment_added", _("File added")
+    ATTACHMENT_REMOVED = "attachment_removed", _("File removed")
+    LETTER_READY = "letter_ready", _("Letter ready")
+    LETTER_FAILED = "letter_failed", _("Letter failed")
+
+
+class PreFilingEvent(models.Model):
+    """Append-only history of a filing: who, when, from, to, why."""
+
+    prefiling = models.ForeignKey(PreFiling, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=40, choices=PreFilingEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("by"))
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # Set when its notifications were made: a redelivered task makes none.
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pre-filing event")
+        verbose_name_plural = _("pre-filing events")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.prefiling_id} {self.kind}"
+
+
+def attachment_path(instance, filename):
+    # Never a user-supplied name on disk.
+    return f"prefilings/{instance.prefiling_id}/{uuid.uuid4().hex}.bin"
+
+
+class PreFilingAttachment(BaseModel):
+    class Kind(models.TextChoices):
+        COLLECTIVE = Procedure.COLLECTIVE.value, _("Minutes of the collective decision")
+        EXPERT = Procedure.EXPERT.value, _("Expert opinion")
+        HEARING = Procedure.HEARING.value, _("Hearing record or public notice")
+        LEGAL = Procedure.LEGAL.value, _("Legal review opinion")
+        PLAN = "plan", _("Measure plan")
+        SUPPLEMENT = "supplement", _("Supplementary material")
+        REPORT = "report", _("Progress report material")
+        OTHER = "other", _("Other")
+
+    prefiling = models.ForeignKey(PreFiling, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.OTHER)
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    # Files of a submitted filing are never altered or removed.
+    locked = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("pre-filing file")
+        verbose_name_plural = _("pre-filing files")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ProgressReport(BaseModel):
+    """事中控制: the unit's report on the measure, risk by risk."""
+
+    prefiling = models.ForeignKey(PreFiling, on_delete=models.CASCADE, related_name="reports")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("reported by"))
+    # The due date this report answers (None: a report before any was due).
+    answers_due = models.DateField(_("report due"), null=True, blank=True)
+    summary = models.TextField(_("progress"))
+    # [{"risk": index, "realised": bool, "note": "…"}] for every declared risk.
+    risks = models.JSONField(_("risk status"), default=list)
+    any_realised = models.BooleanField(_("a risk was realised"), default=False)
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["created_at", "id"]
+
+
+class EarlyWarning(BaseModel):
+    """苗头性问题: raised by a missed progress report or a realised risk;
+    resolved by an inspector's reminder talk or guidance (抓早抓小)."""
+
+    class Source(models.TextChoices):
+        MISSED_REPORT = "missed_report", _("Progress report missed")
+        RISK_REALISED = "risk_realised", _("Risk realised")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    class Resolution(models.TextChoices):
+        REMINDER_TALK = "reminder_talk", _("Reminder talk (谈话提醒)")
+        GUIDANCE = "guidance", _("Guidance (指导纠偏)")
+
+    prefiling = models.ForeignKey(PreFiling, on_delete=models.CASCADE, related_name="warnings")
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    report = models.ForeignKey(ProgressReport, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="warnings")
+    # For a missed report: the due date that was missed.
+    due_date = models.DateField(_("missed due date"), null=True, blank=True)
+    description = models.TextField(_("description"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices, blank=True)
+    resolution_note = models.TextField(_("what was said or done"), blank=True)
+    resolved_on = models.DateField(_("talk or guidance date"), null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("resolved by"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("early warning")
+        verbose_name_plural = _("early warnings")
+        ordering = ["created_at", "id"]
+        constraints = [
+            # One warning per missed due date, whatever the sweeps.
+            models.UniqueConstraint(fields=["prefiling", "due_date"], name="uniq_warning_missed_report",
+                                    condition=models.Q(source="missed_report")),
+        ]
+        indexes = [models.Index(fields=["status", "prefiling"], name="warning_open_idx")]
+
+
+class Evaluation(BaseModel):
+    """事后评估: filed at the end of the period; closes the filing."""
+
+    prefiling = models.OneToOneField(PreFiling, on_delete=models.CASCADE, related_name="evaluation")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    outcome = models.TextField(_("outcome"))
+    lessons = models.TextField(_("lessons"))
+    rules_improved = models.TextField(_("rules improved"), blank=True)
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+
+
+class Citation(BaseModel):
+    """A case cites a registered filing: what was declared in advance is set
+    beside what happened."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="prefiling_citations")
+    prefiling = models.ForeignKey(PreFiling, on_delete=models.PROTECT, related_name="citations")
+    cited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "prefiling"], name="uniq_citation")]
+
+
+class PreFilingReminder(models.Model):
+    """One reminder about one filing, sent at most once: the sweep inserts
+    the row with ON CONFLICT DO NOTHING and only the transaction that
+    created it notifies (and raises the missed-report warning)."""
+
+    class Kind(models.TextChoices):
+        REVIEW_DUE = "review_due", _("Review due today")
+        REVIEW_OVERDUE = "review_overdue", _("Review overdue")
+        REPORT_BEFORE = "report_before", _("Progress report due soon")
+        REPORT_DUE = "report_due", _("Progress report due today")
+        REPORT_MISSED = "report_missed", _("Progress report missed")
+        EVALUATION_DUE = "evaluation_due", _("Evaluation due")
+
+    prefiling = models.ForeignKey(PreFiling, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # The due date the reminder is about (so one per due date and kind).
+    day = models.DateField(_("day"))
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        verbose_name = _("pre-filing reminder")
+        verbose_name_plural = _("pre-filing reminders")
+        ordering = ["sent_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["prefiling", "kind", "day"], name="uniq_prefiling_reminder")]
+
+
+def letter_path(instance, filename):
+    return f"prefilings/{instance.prefiling_id}/letters/{filename}"
+
+
+class PreFilingLetter(BaseModel):
+    """报备受理决定书. ``letters.Letter`` requires a case, so the filing keeps
+    its own record; the number comes from the same per-body counter as every
+    other letter (GB/T 9704 §7.2.4), and the content is a snapshot."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    prefiling = models.OneToOneField(PreFiling, on_delete=models.PROTECT, related_name="letter")
+    number = models.CharField(_("document number"), max_length=60)
+    issued_on = models.DateField(_("issued on"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    context = models.JSONField(_("content snapshot"), default=dict)
+    template_version = models.CharField(max_length=20, blank=True)
+    file = models.FileField(upload_to=letter_path, max_length=200, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration letter")
+        verbose_name_plural = _("registration letters")
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY

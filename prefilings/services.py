@@ -1,0 +1,980 @@
+"""Every change to a pre-filing (事前报备), its progress reports, early
+warnings, evaluation and citations.
+
+Each transition: keyword-only arguments with an explicit ``actor``, one
+transaction with the filing row locked, a guard on the actor and the
+status (``ApplicationError`` with a message constant below), a
+``PreFilingEvent`` in the same transaction, and side effects (notifications,
+the registration letter) scheduled after commit.
+
+Allowed transitions (status → action → status):
+
+    draft       submit              submitted
+    submitted   request_supplement  supplement
+    supplement  supplement          submitted
+    submitted   register            registered   (number, letter, report clock)
+    submitted   refuse              refused
+    registered  report_progress     registered   (may raise early warnings)
+    registered  evaluate            closed
+"""
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import OrgUnit, Role, User
+from accounts.selectors import user_has_role
+from core.exceptions import ApplicationError
+from policies.calendar import CALENDAR_DAY, WorkCalendar, compute_due_date
+from policies.models import TimeLimitStage
+from policies.selectors import policy_version_in_force, stage_time_limit
+
+from .models import (
+    Citation,
+    EarlyWarning,
+    Evaluation,
+    PreFiling,
+    PreFilingAttachment,
+    PreFilingEvent,
+    PreFilingEventKind,
+    PreFilingLetter,
+    PreFilingNumberCounter,
+    PreFilingReminder,
+    Procedure,
+    ProgressReport,
+)
+
+S = PreFiling.Status
+
+# --- Messages (English msgids; translated when raised) -------------------------------
+NOT_ALLOWED = gettext_lazy("You may not do this on this pre-filing.")
+ILLEGAL_STATUS = gettext_lazy("This action is not possible while the pre-filing is “%(status)s”.")
+NOT_OF_UNIT = gettext_lazy("You may file measures only for a unit where you hold the applicant or unit reviewer role.")
+NO_POLICY = gettext_lazy("No published fault-tolerance policy is in force for %(unit)s.")
+NO_JURISDICTION = gettext_lazy("The unit %(unit)s belongs to no jurisdiction.")
+INCOMPLETE = gettext_lazy("The pre-filing is incomplete: %(missing)s.")
+PERIOD_ORDER = gettext_lazy("The period must end after it starts.")
+REASON_REQUIRED = gettext_lazy("Give the reasons.")
+MISSING_REQUIRED = gettext_lazy("Say what is missing.")
+ANSWER_REQUIRED = gettext_lazy("Describe what you supplied.")
+INTERVAL_INVALID = gettext_lazy("The progress-report interval must be between 1 and 366 days.")
+NO_INTERVAL = gettext_lazy("Set the progress-report interval: the policy sets no default.")
+REPORT_RISKS = gettext_lazy("Say for every declared risk whether it was realised.")
+SUMMARY_REQUIRED = gettext_lazy("Describe the progress of the measure.")
+WARNING_RESOLVED = gettext_lazy("This early warning is already resolved.")
+RESOLUTION_REQUIRED = gettext_lazy("Choose a reminder talk or guidance and record what was said or done.")
+DATE_FUTURE = gettext_lazy("The date cannot be in the future.")
+EVALUATION_REQUIRED = gettext_lazy("Record the outcome and the lessons learned.")
+NOT_CITABLE = gettext_lazy(
+    "Only a registered pre-filing can be cited; “%(filing)s” is %(status)s."
+)
+OTHER_JURISDICTION = gettext_lazy("The pre-filing belongs to another jurisdiction than the case.")
+ALREADY_CITED = gettext_lazy("The case already cites this pre-filing.")
+CASE_NOT_ALLOWED = gettext_lazy("You may not cite a pre-filing on this case now.")
+FILE_TOO_LARGE = gettext_lazy("The file “%(name)s” is larger than the limit of %(limit)s MB.")
+TOO_MANY_FILES = gettext_lazy("A pre-filing can have at most %(max)s files.")
+FILE_LOCKED = gettext_lazy("Files of a submitted pre-filing cannot be changed or removed.")
+UNKNOWN_KIND = gettext_lazy("Unknown file kind.")
+
+EDITABLE_FIELDS = ["title", "measure", "reasons", "risks", "procedures", "responsible", "period_start",
+                   "period_end"]
+MAX_RISKS = 20
+
+
+# --- Who may do what -----------------------------------------------------------------------
+
+
+def is_unit_side(filing: PreFiling, user: User) -> bool:
+    """The filer, or a unit reviewer of the filing's unit (the unit acts
+    through them)."""
+    return user.pk == filing.filed_by_id or user_has_role(user, Role.UNIT_REVIEWER, filing.unit)
+
+
+def is_intake(filing: PreFiling, user: User) -> bool:
+    return user_has_role(user, Role.INTAKE, filing.unit)
+
+
+def inspector_may_handle(filing: PreFiling, user: User) -> bool:
+    """An inspector of the jurisdiction who is neither the filer nor a
+    member of the filing unit (回避, as for cases)."""
+    if not user_has_role(user, Role.INSPECTOR, filing.unit):
+        return False
+    return user.pk != filing.filed_by_id and user.org_unit_id != filing.unit_id
+
+
+# action: (statuses it is legal in, who may take it)
+ACTIONS = {
+    "edit": ((S.DRAFT,), is_unit_side),
+    "submit": ((S.DRAFT,), is_unit_side),
+    "attach": ((S.DRAFT, S.SUPPLEMENT, S.REGISTERED), is_unit_side),
+    "request_supplement": ((S.SUBMITTED,), is_intake),
+    "supplement": ((S.SUPPLEMENT,), is_unit_side),
+    "register": ((S.SUBMITTED,), is_intake),
+    "refuse": ((S.SUBMITTED, S.SUPPLEMENT), is_intake),
+    "report_progress": ((S.REGISTERED,), is_unit_side),
+    "resolve_warning": ((S.REGISTERED, S.CLOSED), inspector_may_handle),
+    "evaluate": ((S.REGISTERED,), is_unit_side),
+}
+
+
+def prefiling_actions_for_user(*, filing: PreFiling, user: User) -> list[str]:
+    """The actions ``user`` may take on ``filing`` now (the page's forms)."""
+    return [name for name, (statuses, allowed) in ACTIONS.items()
+            if filing.status in statuses and allowed(filing, user)]
+
+
+def _guard(filing: PreFiling, actor: User, action: str) -> None:
+    statuses, allowed = ACTIONS[action]
+    if not allowed(filing, actor):
+        raise ApplicationError(_(NOT_ALLOWED), code="permission_denied", status_code=403)
+    if filing.status not in statuses:
+        raise ApplicationError(_(ILLEGAL_STATUS) % {"status": S(filing.status).label},
+                               code="illegal_transition", status_code=409)
+
+
+def _lock(filing: PreFiling) -> PreFiling:
+    return (PreFiling.objects.select_for_update(of=("self",))
+            .select_related("unit", "jurisdiction", "policy_version__document__jurisdiction", "filed_by")
+            .get(pk=filing.pk))
+
+
+# --- History and notifications ----------------------------------------------------------
+
+
+def _event(filing: PreFiling, *, kind: str, actor: User | None, from_status: str = "", to_status: str = "",
+           reason: str = "", data: dict | None = None) -> PreFilingEvent:
+    """Append a history event; its notifications go out after commit."""
+    event = PreFilingEvent.objects.create(
+        prefiling=filing, kind=kind, actor=actor, from_status=from_status or filing.status,
+        to_status=to_status or from_status or filing.status, reason=reason, data=data or {},
+    )
+    if kind in EVENT_AUDIENCE and EVENT_AUDIENCE[kind]:
+        from .tasks import prefiling_event_notify_task
+
+        transaction.on_commit(lambda: prefiling_event_notify_task.delay(event.pk))
+    return event
+
+
+def _move(filing: PreFiling, *, to: str, kind: str, actor: User, reason: str = "", data=None,
+          extra_fields: tuple[str, ...] = ()) -> PreFilingEvent:
+    from_status = filing.status
+    filing.status = to
+    filing.next_due = _next_due(filing)
+    filing.save(update_fields=["status", "next_due", "updated_at", *extra_fields])
+    return _event(filing, kind=kind, actor=actor, from_status=from_status, to_status=to, reason=reason, data=data)
+
+
+UNIT = "unit"  # the filer and the unit reviewers of the filing's unit
+INTAKE = "intake"
+INSPECTORS = "inspectors"
+SUPERVISORS = "supervisors"
+
+# Who hears of each event (the actor never does).
+EVENT_AUDIENCE: dict[str, tuple[str, ...]] = {
+    PreFilingEventKind.SUBMITTED: (INTAKE,),
+    PreFilingEventKind.SUPPLEMENT_REQUESTED: (UNIT,),
+    PreFilingEventKind.SUPPLEMENT_ANSWERED: (INTAKE,),
+    PreFilingEventKind.REGISTERED: (UNIT, INSPECTORS),
+    PreFilingEventKind.REFUSED: (UNIT,),
+    PreFilingEventKind.WARNING_RAISED: (UNIT, INSPECTORS),
+    PreFilingEventKind.WARNING_RESOLVED: (UNIT,),
+    PreFilingEventKind.EVALUATED: (INSPECTORS,),
+    PreFilingEventKind.CITED: (UNIT,),
+}
+
+
+def prefiling_url(filing_id: int) -> str:
+    from django.urls import reverse
+
+    return reverse("prefilings:detail", args=[filing_id])
+
+
+def _audience(filing: PreFiling, tokens, cache=None) -> list[User]:
+    from notifications.selectors import AudienceCache
+
+    cache = cache or AudienceCache()
+    out: list[User] = []
+    for token in tokens:
+        if token == UNIT:
+            out.append(filing.filed_by)
+            out.extend(cache.holders(Role.UNIT_REVIEWER, filing.unit))
+        elif token == INTAKE:
+            out.extend(cache.holders(Role.INTAKE, filing.unit))
+        elif token == INSPECTORS:
+            out.extend(u for u in cache.holders(Role.INSPECTOR, filing.unit) if inspector_may_handle(filing, u))
+        elif token == SUPERVISORS:
+            out.extend(cache.holders(Role.SUPERVISOR, filing.unit))
+    return out
+
+
+def _label(filing: PreFiling) -> str:
+    return f"{filing.number or '#' + str(filing.pk)} {filing.title}".strip()
+
+
+def prefiling_event_notify(*, event_id: int) -> int:
+    """Notify whoever the event concerns (``EVENT_AUDIENCE``). Safe to run
+    twice: the event row is locked and marked, a second run does nothing.
+    Returns the number of notifications made."""
+    from notifications.services import notify
+
+    with transaction.atomic():
+        event = (PreFilingEvent.objects.select_for_update(of=("self",))
+                 .select_related("prefiling__unit", "prefiling__filed_by").filter(pk=event_id).first())
+        if event is None or event.notified_at is not None:
+            return 0
+        filing = event.prefiling
+        with translation.override(settings.LANGUAGE_CODE):
+            message = _("%(filing)s: %(event)s.") % {
+                "filing": _label(filing), "event": PreFilingEventKind(event.kind).label}
+            if event.reason:
+                message += " " + event.reason[:500]
+        made = notify(recipients=_audience(filing, EVENT_AUDIENCE.get(event.kind, ())), actor=event.actor,
+                      kind=f"prefiling:{event.kind}", message=message, url=prefiling_url(filing.pk))
+        event.notified_at = timezone.now()
+        event.save(update_fields=["notified_at"])
+    return len(made)
+
+
+# --- Due dates ---------------------------------------------------------------------------------
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _next_due(filing: PreFiling) -> dt.date | None:
+    """What the sweep watches: the review's due date while intake decides;
+    the next report or the end of the period while the measure runs."""
+    if filing.status == S.SUBMITTED:
+        return filing.review_due
+    if filing.status == S.REGISTERED:
+        dates = [d for d in (filing.next_report_due, filing.period_end) if d]
+        return min(dates) if dates else None
+    return None
+
+
+def _open_review(filing: PreFiling, start: dt.date) -> None:
+    """The intake's time limit: the policy's ``prefiling_review`` limit (1
+    working day for the initial review under the Songming rule,
+    sft.yn.gov.cn Pages_4_8737). No limit in the policy: no due date."""
+    found = stage_time_limit(version=filing.policy_version, stage=TimeLimitStage.PREFILING_REVIEW)
+    if found is None:
+        filing.review_due, filing.review_due_flagged = None, False
+        return
+    due = compute_due_date(start, found.amount, found.unit, start_rule=filing.policy_version.start_rule)
+    filing.review_due, filing.review_due_flagged = due.due, due.flagged
+
+
+def _report_due_after(filing: PreFiling, start: dt.date, calendar: WorkCalendar | None = None) -> dt.date | None:
+    """The next progress report: ``report_interval_days`` calendar days
+    after ``start`` (a due date on a rest day moves to the next working
+    day); none once that falls after the end of the period, when the
+    evaluation takes over."""
+    if not filing.report_interval_days:
+        return None
+    due = compute_due_date(start, filing.report_interval_days, CALENDAR_DAY,
+                           start_rule=filing.policy_version.start_rule, calendar=calendar).due
+    if filing.period_end and due > filing.period_end:
+        return None
+    return due
+
+
+# --- Drafts --------------------------------------------------------------------------------------
+
+
+def _jurisdiction_of(unit: OrgUnit) -> OrgUnit:
+    ids = unit.ancestor_ids()
+    found = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids, kind=OrgUnit.Kind.JURISDICTION)}
+    for pk in reversed(ids):
+        if pk in found:
+            return found[pk]
+    raise ApplicationError(_(NO_JURISDICTION) % {"unit": unit.name}, code="no_jurisdiction")
+
+
+def _clean_risks(raw) -> list[dict]:
+    rows = []
+    for row in raw or []:
+        risk = str((row or {}).get("risk", "")).strip()
+        control = str((row or {}).get("control", "")).strip()
+        if risk or control:
+            if not risk:
+                raise ValidationError({"risks": _("Every control needs the risk it answers.")})
+            rows.append({"risk": risk[:1000], "control": control[:2000]})
+    if len(rows) > MAX_RISKS:
+        raise ValidationError({"risks": _("At most %(max)s risks.") % {"max": MAX_RISKS}})
+    return rows
+
+
+def _clean_procedures(raw) -> dict:
+    raw = raw or {}
+    out = {}
+    for code in Procedure.values:
+        value = raw.get(code) or {}
+        out[code] = {"done": bool(value.get("done")), "note": str(value.get("note", "")).strip()[:2000]}
+    return out
+
+
+def _apply(filing: PreFiling, data: dict) -> list[str]:
+    changed = []
+    for field in EDITABLE_FIELDS:
+        if field not in data:
+            continue
+        value = data[field]
+        if field == "risks":
+            value = _clean_risks(value)
+        elif field == "procedures":
+            value = _clean_procedures(value)
+        elif isinstance(value, str):
+            value = value.strip()
+        if getattr(filing, field) != value:
+            setattr(filing, field, value)
+            changed.append(field)
+    if filing.period_start and filing.period_end and filing.period_end <= filing.period_start:
+        raise ValidationError({"period_end": _(PERIOD_ORDER)})
+    if not filing.title:
+        raise ValidationError({"title": _("Name the measure.")})
+    return changed
+
+
+@transaction.atomic
+def prefiling_create(*, actor: User, unit: OrgUnit | None = None, **data) -> PreFiling:
+    """A draft filed by ``actor`` for ``unit`` (default: his own unit),
+    under the policy in force there today."""
+    unit = unit or actor.org_unit
+    if unit is None or not (user_has_role(actor, Role.APPLICANT, unit)
+                            or user_has_role(actor, Role.UNIT_REVIEWER, unit)):
+        raise ApplicationError(_(NOT_OF_UNIT), code="permission_denied", status_code=403)
+    version = policy_version_in_force(org_unit=unit, on_date=_today())
+    if version is None:
+        raise ApplicationError(_(NO_POLICY) % {"unit": unit.name}, code="no_policy")
+    filing = PreFiling(unit=unit, filed_by=actor, jurisdiction=_jurisdiction_of(unit), policy_version=version,
+                       procedures=_clean_procedures({}))
+    _apply(filing, data)
+    filing.save()
+    _event(filing, kind=PreFilingEventKind.CREATED, actor=actor, from_status=S.DRAFT)
+    return filing
+
+
+@transaction.atomic
+def prefiling_update(*, filing: PreFiling, actor: User, **data) -> PreFiling:
+    filing = _lock(filing)
+    _guard(filing, actor, "edit")
+    changed = _apply(filing, data)
+    if changed:
+        filing.save(update_fields=[*changed, "updated_at"])
+        _event(filing, kind=PreFilingEventKind.EDITED, actor=actor, data={"fields": changed})
+    return filing
+
+
+def prefiling_missing_parts(*, filing: PreFiling) -> list[str]:
+    """What must be filled before submission."""
+    missing = []
+    if not filing.measure:
+        missing.append(_("what the measure is"))
+    if not filing.reasons:
+        missing.append(_("why it is needed"))
+    if not filing.risks:
+        missing.append(_("at least one risk foreseen, with its control"))
+    if not filing.responsible:
+        missing.append(_("the people responsible"))
+    if not (filing.period_start and filing.period_end):
+        missing.append(_("the period"))
+    procedures = filing.procedures or {}
+    if not any(p.get("done") for p in procedures.values()):
+        missing.append(_("the decision procedure followed"))
+    kinds = set(filing.attachments.values_list("kind", flat=True))
+    for code, label in Procedure.choices:
+        if procedures.get(code, {}).get("done") and code not in kinds:
+            missing.append(_("the documents of: %(procedure)s") % {"procedure": label})
+    return missing
+
+
+@transaction.atomic
+def prefiling_submit(*, filing: PreFiling, actor: User) -> PreFiling:
+    """Submit to intake: files lock, the review clock starts (the policy
+    version in force today is fixed on the filing)."""
+    filing = _lock(filing)
+    _guard(filing, actor, "submit")
+    missing = prefiling_missing_parts(filing=filing)
+    if missing:
+        raise ApplicationError(_(INCOMPLETE) % {"missing": "、".join(missing)}, code="incomplete",
+                               extra={"missing": missing})
+    version = policy_version_in_force(org_unit=filing.unit, on_date=_today())
+    if version is None:
+        raise ApplicationError(_(NO_POLICY) % {"unit": filing.unit.name}, code="no_policy")
+    filing.policy_version = version
+    filing.submitted_at = timezone.now()
+    _open_review(filing, _today())
+    filing.attachments.update(locked=True)
+    _move(filing, to=S.SUBMITTED, kind=PreFilingEventKind.SUBMITTED, actor=actor,
+          data={"review_due": filing.review_due.isoformat() if filing.review_due else None},
+          extra_fields=("policy_version", "submitted_at", "review_due", "review_due_flagged"))
+    return filing
+
+
+# --- Intake --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def prefiling_request_supplement(*, filing: PreFiling, actor: User, missing: str) -> PreFiling:
+    """Intake asks for more; the review clock stops until the unit answers."""
+    filing = _lock(filing)
+    _guard(filing, actor, "request_supplement")
+    missing = (missing or "").strip()
+    if not missing:
+        raise ValidationError({"missing": _(MISSING_REQUIRED)})
+    filing.review_due = None
+    _move(filing, to=S.SUPPLEMENT, kind=PreFilingEventKind.SUPPLEMENT_REQUESTED, actor=actor, reason=missing,
+          extra_fields=("review_due",))
+    return filing
+
+
+@transaction.atomic
+def prefiling_supplement(*, filing: PreFiling, actor: User, answer: str) -> PreFiling:
+    """The unit answers; intake has its full review limit again from today
+    (the initial review is of the completed filing)."""
+    filing = _lock(filing)
+    _guard(filing, actor, "supplement")
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": _(ANSWER_REQUIRED)})
+    _open_review(filing, _today())
+    filing.attachments.update(locked=True)
+    _move(filing, to=S.SUBMITTED, kind=PreFilingEventKind.SUPPLEMENT_ANSWERED, actor=actor, reason=answer,
+          extra_fields=("review_due", "review_due_flagged"))
+    return filing
+
+
+def _allocate_number(filing: PreFiling) -> None:
+    """Next number of the jurisdiction and year; the counter row stays
+    locked until the registering transaction ends, so numbers are gapless."""
+    year = _today().year
+    PreFilingNumberCounter.objects.get_or_create(jurisdiction=filing.jurisdiction, year=year)
+    counter = PreFilingNumberCounter.objects.select_for_update().get(jurisdiction=filing.jurisdiction, year=year)
+    counter.last = F("last") + 1
+    counter.save(update_fields=["last"])
+    counter.refresh_from_db(fields=["last"])
+    jurisdiction = filing.policy_version.document.jurisdiction
+    prefix = (jurisdiction.case_prefix or f"{filing.jurisdiction.short_name}容") + "备"
+    filing.number_year, filing.number_seq = year, counter.last
+    filing.number = f"{prefix}〔{year}〕第{counter.last:04d}号"
+
+
+def default_report_interval(*, filing: PreFiling) -> int | None:
+    """The policy's ``progress_report`` limit, in days, as the form's
+    default (months count as 30 days)."""
+    found = stage_time_limit(version=filing.policy_version, stage=TimeLimitStage.PROGRESS_REPORT)
+    if found is None:
+        return None
+    return found.amount * 30 if found.unit == "month" else found.amount
+
+
+@transaction.atomic
+def prefiling_register(*, filing: PreFiling, actor: User, report_interval_days: int | None = None,
+                       reason: str = "") -> PreFiling:
+    """登记受理: the filing gets its number and the registration letter
+    (报备受理决定书, rendered after commit), and the progress-report clock
+    starts with the interval set now (default: the policy's
+    ``progress_report`` limit)."""
+    filing = _lock(filing)
+    _guard(filing, actor, "register")
+    interval = report_interval_days or default_report_interval(filing=filing)
+    if interval is None:
+        raise ValidationError({"report_interval_days": _(NO_INTERVAL)})
+    if not 1 <= int(interval) <= 366:
+        raise ValidationError({"report_interval_days": _(INTERVAL_INVALID)})
+    today = _today()
+    _allocate_number(filing)
+    filing.registered_at = timezone.now()
+    filing.report_interval_days = int(interval)
+    # Reports run from the start of the measure, or from today if it started.
+    start = max(today, filing.period_start or today)
+    filing.next_report_due = _report_due_after(filing, start)
+    _move(filing, to=S.REGISTERED, kind=PreFilingEventKind.REGISTERED, actor=actor, reason=(reason or "").strip(),
+          data={"number": filing.number, "report_interval_days": filing.report_interval_days,
+                "next_report_due": filing.next_report_due.isoformat() if filing.next_report_due else None,
+                "review_due": filing.review_due.isoformat() if filing.review_due else None,
+                "in_time": filing.review_due is None or today <= filing.review_due},
+          extra_fields=("number", "number_year", "number_seq", "registered_at", "report_interval_days",
+                        "next_report_due"))
+    _letter_issue(filing, actor, today)
+    return filing
+
+
+@transaction.atomic
+def prefiling_refuse(*, filing: PreFiling, actor: User, reason: str) -> PreFiling:
+    """不予登记, with reasons: the filing closes and can never be cited."""
+    filing = _lock(filing)
+    _guard(filing, actor, "refuse")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _(REASON_REQUIRED)})
+    filing.closed_at = timezone.now()
+    _move(filing, to=S.REFUSED, kind=PreFilingEventKind.REFUSED, actor=actor, reason=reason,
+          extra_fields=("closed_at",))
+    return filing
+
+
+# --- The registration letter ------------------------------------------------------------
+
+
+def _letter_number(filing: PreFiling, year: int) -> str:
+    """From the shared per-body letter counter (letters.LetterNumberCounter),
+    so the registration letter takes its place in the issuing body's one
+    sequence of 发文字号 (GB/T 9704 §7.2.4)."""
+    from letters.models import LetterNumberCounter
+
+    jurisdiction = filing.policy_version.document.jurisdiction
+    body = jurisdiction.letter_prefix or f"{filing.jurisdiction.short_name}纪容"
+    LetterNumberCounter.objects.get_or_create(body=body, year=year)
+    counter = LetterNumberCounter.objects.select_for_update().get(body=body, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{body}〔{year}〕{counter.last}号"
+
+
+def _masthead_class(text: str) -> str:
+    # As letters.snapshot: a longer issuing body gets a smaller masthead.
+    n = len(text)
+    return "" if n <= 10 else "mh-m" if n <= 13 else "mh-s" if n <= 16 else "mh-xs"
+
+
+def _letter_context(filing: PreFiling, number: str, issued_on: dt.date) -> dict:
+    """The snapshot the template ``letters/pdf/prefiling_registration.html``
+    prints (its keys: the base letter keys, ``measure``, ``risks``,
+    ``case.number``)."""
+    from letters.snapshot import date_cn
+
+    jurisdiction = filing.policy_version.document.jurisdiction
+    body = jurisdiction.issuing_body or f"中共{filing.jurisdiction.name}纪律检查委员会"
+    masthead = f"{body}文件"
+    risks = "\n".join(
+        f"{i}. {row['risk']}" + (f"（控制措施：{row['control']}）" if row.get("control") else "")
+        for i, row in enumerate(filing.risks, start=1)
+    )
+    return {
+        "kind": "prefiling_registration", "title": "报备受理决定书", "number": number, "issuing_body": body,
+        "masthead": masthead, "masthead_class": _masthead_class(masthead), "recipient": filing.unit.name,
+        "date": issued_on.isoformat(), "date_cn": date_cn(issued_on), "cc": [],
+        "measure": filing.title, "risks": risks,
+        # The template prints the filing's number where a case's would go.
+        "case": {"number": filing.number},
+        "prefiling": {
+            "number": filing.number, "title": filing.title,
+            "period_start": filing.period_start.isoformat() if filing.period_start else "",
+            "period_end": filing.period_end.isoformat() if filing.period_end else "",
+            "report_interval_days": filing.report_interval_days,
+        },
+    }
+
+
+def _letter_issue(filing: PreFiling, actor: User, today: dt.date) -> PreFilingLetter:
+    existing = PreFilingLetter.objects.filter(prefiling=filing).first()
+    if existing is not None:
+        return existing
+    number = _letter_number(filing, today.year)
+    letter = PreFilingLetter.objects.create(prefiling=filing, number=number, issued_on=today, issued_by=actor,
+                                            context=_letter_context(filing, number, today))
+    from .tasks import prefiling_letter_render_task
+
+    transaction.on_commit(lambda: prefiling_letter_render_task.delay(letter.pk))
+    return letter
+
+
+def prefiling_letter_render(*, letter_id: int) -> PreFilingLetter:
+    """Render the registration letter and store its PDF with its SHA-256
+    (called by the Celery task). Not atomic on purpose: the render must not
+    hold the row lock. A ready letter is left as it is, so a redelivered
+    task stores nothing twice. Raises ``letters.rendering.LetterRenderError``
+    for a letter that cannot be rendered as it stands."""
+    from letters import rendering
+
+    letter = PreFilingLetter.objects.get(pk=letter_id)
+    if letter.status == PreFilingLetter.Status.READY:
+        return letter
+    PreFilingLetter.objects.filter(pk=letter_id).update(attempts=F("attempts") + 1)
+    pdf = rendering.render_pdf("prefiling_registration", letter.context)
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    version = rendering.template_version("prefiling_registration")
+    from .models import letter_path
+
+    with transaction.atomic():
+        letter = PreFilingLetter.objects.select_for_update().select_related("prefiling").get(pk=letter_id)
+        if letter.status == PreFilingLetter.Status.READY:
+            return letter
+        path = letter_path(letter, f"{letter.issued_on.year}-{letter.pk}-{version}-{sha256[:16]}.pdf")
+        if not default_storage.exists(path):
+            default_storage.save(path, ContentFile(pdf))
+        letter.file.name = path
+        letter.size, letter.sha256, letter.template_version = len(pdf), sha256, version
+        letter.status, letter.error, letter.rendered_at = PreFilingLetter.Status.READY, "", timezone.now()
+        letter.save(update_fields=["file", "size", "sha256", "template_version", "status", "error",
+                                   "rendered_at", "updated_at"])
+        _event(letter.prefiling, kind=PreFilingEventKind.LETTER_READY, actor=None,
+               data={"letter": letter.pk, "number": letter.number, "sha256": sha256})
+    return letter
+
+
+@transaction.atomic
+def prefiling_letter_mark_failed(*, letter_id: int, error: str) -> PreFilingLetter | None:
+    letter = PreFilingLetter.objects.select_for_update().select_related("prefiling").filter(pk=letter_id).first()
+    if letter is None or letter.status != PreFilingLetter.Status.PENDING:
+        return letter
+    letter.status, letter.error = PreFilingLetter.Status.FAILED, error[:2000]
+    letter.save(update_fields=["status", "error", "updated_at"])
+    _event(letter.prefiling, kind=PreFilingEventKind.LETTER_FAILED, actor=None, reason=letter.error,
+           data={"letter": letter.pk})
+    return letter
+
+
+# --- Prevention in progress (事中控制) ------------------------------------------------------
+
+
+def _warning_raise(filing: PreFiling, *, source: str, description: str, report: ProgressReport | None = None,
+                   due_date: dt.date | None = None) -> EarlyWarning:
+    warning = EarlyWarning.objects.create(prefiling=filing, source=source, report=report, due_date=due_date,
+                                          description=description)
+    _event(filing, kind=PreFilingEventKind.WARNING_RAISED, actor=None, reason=description,
+           data={"warning": warning.pk, "source": source,
+                 "due_date": due_date.isoformat() if due_date else None})
+    return warning
+
+
+@transaction.atomic
+def prefiling_report_progress(*, filing: PreFiling, actor: User, summary: str, risks: list[dict]) -> ProgressReport:
+    """A progress report: for every declared risk, realised or not, with a
+    note. A realised risk raises an early warning (苗头性问题) to the
+    inspectors at once. The next report falls due one interval later."""
+    filing = _lock(filing)
+    _guard(filing, actor, "report_progress")
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError({"summary": _(SUMMARY_REQUIRED)})
+    by_index = {}
+    for row in risks or []:
+        try:
+            index = int(row.get("risk"))
+        except (TypeError, ValueError):
+            continue
+        if 0 <= index < len(filing.risks):
+            by_index[index] = {"risk": index, "realised": bool(row.get("realised")),
+                               "note": str(row.get("note", "")).strip()[:2000]}
+    if len(by_index) != len(filing.risks):
+        raise ValidationError({"risks": _(REPORT_RISKS)})
+    rows = [by_index[i] for i in range(len(filing.risks))]
+    realised = [r for r in rows if r["realised"]]
+    report = ProgressReport.objects.create(prefiling=filing, reported_by=actor, answers_due=filing.next_report_due,
+                                           summary=summary, risks=rows, any_realised=bool(realised))
+    filing.next_report_due = _report_due_after(filing, _today())
+    filing.next_due = _next_due(filing)
+    filing.save(update_fields=["next_report_due", "next_due", "updated_at"])
+    _event(filing, kind=PreFilingEventKind.PROGRESS_REPORTED, actor=actor, reason=summary,
+           data={"report": report.pk, "realised": [r["risk"] for r in realised],
+                 "next_report_due": filing.next_report_due.isoformat() if filing.next_report_due else None})
+    for row in realised:
+        declared = filing.risks[row["risk"]]["risk"]
+        text = _("Risk realised: %(risk)s.") % {"risk": declared}
+        if row["note"]:
+            text += " " + row["note"]
+        _warning_raise(filing, source=EarlyWarning.Source.RISK_REALISED, description=text, report=report)
+    return report
+
+
+@transaction.atomic
+def early_warning_resolve(*, warning: EarlyWarning, actor: User, resolution: str, note: str,
+                          resolved_on: dt.date | None = None) -> EarlyWarning:
+    """抓早抓小: an inspector records the reminder talk or the guidance."""
+    filing = _lock(warning.prefiling)
+    warning = EarlyWarning.objects.select_for_update().get(pk=warning.pk)
+    _guard(filing, actor, "resolve_warning")
+    if warning.status == EarlyWarning.Status.RESOLVED:
+        raise ApplicationError(_(WARNING_RESOLVED), code="illegal_transition", status_code=409)
+    note = (note or "").strip()
+    if resolution not in EarlyWarning.Resolution.values or not note:
+        raise ValidationError({"resolution": _(RESOLUTION_REQUIRED)})
+    resolved_on = resolved_on or _today()
+    if resolved_on > _today():
+        raise ValidationError({"resolved_on": _(DATE_FUTURE)})
+    warning.status = EarlyWarning.Status.RESOLVED
+    warning.resolution, warning.resolution_note, warning.resolved_on = resolution, note, resolved_on
+    warning.resolved_by, warning.resolved_at = actor, timezone.now()
+    warning.save(update_fields=["status", "resolution", "resolution_note", "resolved_on", "resolved_by",
+                                "resolved_at", "updated_at"])
+    _event(filing, kind=PreFilingEventKind.WARNING_RESOLVED, actor=actor, reason=note,
+           data={"warning": warning.pk, "resolution": resolution, "resolved_on": resolved_on.isoformat()})
+    return warning
+
+
+# --- Evaluation (事后评估) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def prefiling_evaluate(*, filing: PreFiling, actor: User, outcome: str, lessons: str,
+                       rules_improved: str = "") -> Evaluation:
+    """The unit's evaluation at the end of the period; closes the filing
+    (reminders stop). Open warnings stay open for the inspectors."""
+    filing = _lock(filing)
+    _guard(filing, actor, "evaluate")
+    outcome, lessons = (outcome or "").strip(), (lessons or "").strip()
+    if not outcome or not lessons:
+        raise ValidationError({"outcome": _(EVALUATION_REQUIRED)})
+    evaluation = Evaluation.objects.create(prefiling=filing, filed_by=actor, outcome=outcome, lessons=lessons,
+                                           rules_improved=(rules_improved or "").strip())
+    filing.closed_at = timezone.now()
+    filing.next_report_due = None
+    _move(filing, to=S.CLOSED, kind=PreFilingEventKind.EVALUATED, actor=actor, reason=outcome,
+          data={"evaluation": evaluation.pk}, extra_fields=("closed_at", "next_report_due"))
+    return evaluation
+
+
+# --- Files ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def prefiling_attachment_add(*, filing: PreFiling, actor: User, file,
+                             kind: str = PreFilingAttachment.Kind.OTHER) -> PreFilingAttachment:
+    """A document of the filing (the type is sniffed from the content, as
+    for case evidence)."""
+    from cases.uploads import UploadRejected, inspect_upload
+
+    filing = _lock(filing)
+    _guard(filing, actor, "attach")
+    if filing.status == S.SUPPLEMENT:
+        kind = PreFilingAttachment.Kind.SUPPLEMENT if kind not in Procedure.values else kind
+    elif filing.status == S.REGISTERED:
+        kind = PreFilingAttachment.Kind.REPORT
+    if kind not in PreFilingAttachment.Kind.values:
+        raise ValidationError({"kind": _(UNKNOWN_KIND)})
+    name = (getattr(file, "name", "") or "file")[-200:]
+    limit = settings.CASE_ATTACHMENT_MAX_BYTES
+    if file.size > limit:
+        raise ValidationError({"file": _(FILE_TOO_LARGE) % {"name": name, "limit": limit // (1024 * 1024)}})
+    if filing.attachments.count() >= settings.CASE_ATTACHMENT_MAX_COUNT:
+        raise ValidationError({"file": _(TOO_MANY_FILES) % {"max": settings.CASE_ATTACHMENT_MAX_COUNT}})
+    try:
+        content_type, size, sha = inspect_upload(file)
+    except UploadRejected as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    attachment = PreFilingAttachment(prefiling=filing, kind=kind, original_name=name, content_type=content_type,
+                                     size=size, sha256=sha, uploaded_by=actor,
+                                     locked=filing.status == S.REGISTERED)
+    attachment.file.save("upload", file, save=False)
+    try:
+        attachment.save()
+        _event(filing, kind=PreFilingEventKind.ATTACHMENT_ADDED, actor=actor,
+               data={"attachment": attachment.pk, "name": name, "kind": kind, "sha256": sha})
+    except Exception:
+        attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def prefiling_attachment_delete(*, attachment: PreFilingAttachment, actor: User) -> None:
+    filing = _lock(attachment.prefiling)
+    attachment = PreFilingAttachment.objects.select_for_update().get(pk=attachment.pk)
+    if attachment.locked:
+        raise ApplicationError(_(FILE_LOCKED), code="locked", status_code=409)
+    _guard(filing, actor, "attach")
+    storage, path = attachment.file.storage, attachment.file.name
+    _event(filing, kind=PreFilingEventKind.ATTACHMENT_REMOVED, actor=actor,
+           data={"name": attachment.original_name, "sha256": attachment.sha256})
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(path))
+
+
+# --- Citations -----------------------------------------------------------------------------------
+
+
+def case_may_cite(*, case, user: User) -> bool:
+    """An application still in draft, by its filer; or a proactive case in
+    verification, by an inspector who may handle it."""
+    if case.stage == "draft":
+        return user.pk in (case.applicant_id, case.created_by_id)
+    if case.origin == "proactive" and case.stage == "verification":
+        from reviews.selectors import inspector_may_handle as case_inspector
+
+        return case_inspector(case=case, user=user)
+    return False
+
+
+@transaction.atomic
+def case_cite_prefiling(*, case, prefiling: PreFiling, actor: User) -> Citation:
+    """The case cites a registered filing. Both histories record it: the
+    filing shows every case that cited it."""
+    from cases.services import case_event_record, case_lock
+
+    case = case_lock(case)
+    if not case_may_cite(case=case, user=actor):
+        raise ApplicationError(_(CASE_NOT_ALLOWED), code="permission_denied", status_code=403)
+    filing = _lock(prefiling)
+    if not filing.is_registered:
+        raise ApplicationError(_(NOT_CITABLE) % {"filing": filing.number or filing.title,
+                                                 "status": S(filing.status).label},
+                               code="not_citable", status_code=409)
+    if filing.jurisdiction_id != case.jurisdiction_id:
+        raise ApplicationError(_(OTHER_JURISDICTION), code="not_citable", status_code=409)
+    if Citation.objects.filter(case=case, prefiling=filing).exists():
+        raise ApplicationError(_(ALREADY_CITED), code="already_cited", status_code=409)
+    citation = Citation.objects.create(case=case, prefiling=filing, cited_by=actor)
+    _event(filing, kind=PreFilingEventKind.CITED, actor=actor,
+           data={"case": case.pk, "case_number": case.number, "case_title": case.title})
+    case_event_record(case=case, kind=CASE_EVENT_CITED, actor=actor, from_stage=case.stage,
+                      data={"prefiling": filing.pk, "number": filing.number, "title": filing.title})
+    return citation
+
+
+# CaseEvent kind written on the case (labels registered in apps.py).
+CASE_EVENT_CITED = "prefiling_cited"
+
+
+# --- The reminder sweep --------------------------------------------------------------------
+#
+# A beat task selects, with one indexed query (status, next_due) in batches,
+# the filings whose review, progress report or period end has come; decides
+# for each its current reminder; and per batch, in one transaction, inserts
+# the reminder rows with ON CONFLICT DO NOTHING and notifies (and raises the
+# missed-report warning) only for the rows this transaction created. The
+# unique key (filing, kind, day) makes each go out once, whatever the
+# retries, restarts or overlapping runs.
+
+_INSERT = """
+    INSERT INTO prefilings_prefilingreminder (prefiling_id, kind, day, sent_at)
+    VALUES {values}
+    ON CONFLICT (prefiling_id, kind, day) DO NOTHING
+    RETURNING prefiling_id, kind, day
+"""
+
+R = PreFilingReminder.Kind
+REPORT_BEFORE_WORKING_DAYS = 3
+
+
+def _working_days_before(cal: WorkCalendar, day: dt.date, n: int) -> dt.date:
+    d, count = day, 0
+    while count < n:
+        d -= dt.timedelta(days=1)
+        if cal.is_working_day(d):
+            count += 1
+    return d
+
+
+def reminder_plan(filing: PreFiling, *, today: dt.date, cal: WorkCalendar) -> list[tuple[str, dt.date]]:
+    """The current reminders of ``filing`` on ``today``: (kind, day) where
+    ``day`` is the due date they concern."""
+    plans = []
+    if filing.status == S.SUBMITTED and filing.review_due:
+        if today > filing.review_due:
+            plans.append((R.REVIEW_OVERDUE, filing.review_due))
+        elif today == filing.review_due:
+            plans.append((R.REVIEW_DUE, filing.review_due))
+    elif filing.status == S.REGISTERED:
+        due = filing.next_report_due
+        if due:
+            if today > due:
+                plans.append((R.REPORT_MISSED, due))
+            elif today == due:
+                plans.append((R.REPORT_DUE, due))
+            elif today >= _working_days_before(cal, due, REPORT_BEFORE_WORKING_DAYS):
+                plans.append((R.REPORT_BEFORE, due))
+        if filing.period_end and today >= filing.period_end:
+            plans.append((R.EVALUATION_DUE, filing.period_end))
+    return plans
+
+
+REMINDER_AUDIENCE = {
+    R.REVIEW_DUE: (INTAKE,),
+    R.REVIEW_OVERDUE: (INTAKE, SUPERVISORS),
+    R.REPORT_BEFORE: (UNIT,),
+    R.REPORT_DUE: (UNIT,),
+    R.REPORT_MISSED: (UNIT, INSPECTORS),
+    R.EVALUATION_DUE: (UNIT,),
+}
+
+
+def _reminder_message(kind: str, filing: PreFiling, day: dt.date) -> str:
+    args = {"filing": _label(filing), "due": day.isoformat()}
+    messages = {
+        R.REVIEW_DUE: _("%(filing)s: the review of the pre-filing is due today (%(due)s)."),
+        R.REVIEW_OVERDUE: _("%(filing)s: the review of the pre-filing was due on %(due)s and is overdue."),
+        R.REPORT_BEFORE: _("%(filing)s: the next progress report is due on %(due)s."),
+        R.REPORT_DUE: _("%(filing)s: the progress report is due today (%(due)s)."),
+        R.REPORT_MISSED: _("%(filing)s: the progress report due on %(due)s was not filed; an early warning "
+                           "is raised."),
+        R.EVALUATION_DUE: _("%(filing)s: the period ended on %(due)s; file the evaluation."),
+    }
+    return messages[kind] % args
+
+
+@transaction.atomic
+def prefiling_reminder_batch_send(*, candidates: list[tuple[int, str, dt.date]]) -> int:
+    """Insert the reminder rows of one batch and act on those created here:
+    notify, and raise the missed-report warning. Returns the number sent."""
+    from notifications.selectors import AudienceCache
+    from notifications.services import NotificationItem, notify_many
+
+    if not candidates:
+        return 0
+    rows = sorted(candidates)
+    now = timezone.now()
+    params: list = []
+    for filing_id, kind, day in rows:
+        params.extend([filing_id, str(kind), day, now])
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT.format(values=", ".join(["(%s, %s, %s, %s)"] * len(rows))), params)
+        created = cursor.fetchall()
+    if not created:
+        return 0
+    filings = PreFiling.objects.select_related("unit", "filed_by").in_bulk({r[0] for r in created})
+    cache = AudienceCache()
+    items = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for filing_id, kind, day in created:
+            filing = filings[filing_id]
+            if kind == R.REPORT_MISSED:
+                _warning_raise(filing, source=EarlyWarning.Source.MISSED_REPORT, due_date=day,
+                               description=_("Progress report due on %(due)s not filed.") % {"due": day.isoformat()})
+            items.append(NotificationItem(recipients=_audience(filing, REMINDER_AUDIENCE[kind], cache), actor=None,
+                                          kind=f"prefiling:{kind}", message=_reminder_message(kind, filing, day),
+                                          url=prefiling_url(filing.pk)))
+    notify_many(items=items)
+    return len(created)
+
+
+def prefiling_reminder_sweep(*, today: dt.date | None = None, batch_size: int = 500) -> dict:
+    """Send every reminder due today and raise the warnings of missed
+    reports. Not atomic as a whole: each batch commits on its own, so a
+    crash half-way keeps what was sent. Safe to run twice and concurrently."""
+    today = today or _today()
+    cal = WorkCalendar()
+    # A report due within the next few working days gets its early reminder.
+    horizon = today
+    count = 0
+    while count < REPORT_BEFORE_WORKING_DAYS:
+        horizon += dt.timedelta(days=1)
+        if cal.is_working_day(horizon):
+            count += 1
+    counts = {"filings": 0, "sent": 0}
+    last_id = 0
+    while True:
+        # One indexed query per batch (prefiling_sweep_idx), keyset-paginated.
+        batch = list(
+            PreFiling.objects.filter(status__in=[S.SUBMITTED, S.REGISTERED], next_due__lte=horizon, pk__gt=last_id)
+            .only("id", "status", "review_due", "next_report_due", "period_end")
+            .order_by("pk")[:batch_size]
+        )
+        if not batch:
+            break
+        last_id = batch[-1].pk
+        counts["filings"] += len(batch)
+        candidates = [(f.pk, kind, day) for f in batch for kind, day in reminder_plan(f, today=today, cal=cal)]
+        counts["sent"] += prefiling_reminder_batch_send(candidates=candidates)
+    return counts

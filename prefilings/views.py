@@ -1,0 +1,326 @@
+"""Pages of the pre-filing track: parse, call one service or selector,
+render or redirect with a message."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Role
+from accounts.selectors import user_memberships
+from core.exceptions import ApplicationError
+
+from . import forms, services
+from .models import EarlyWarning, PreFiling, PreFilingAttachment
+from .selectors import (
+    prefiling_detail_for_user,
+    prefiling_get_citable,
+    prefiling_get_for_user,
+    prefiling_list_for_user,
+    prefilings_citable_for_case,
+    prefilings_cited_by_case,
+    procedure_rows,
+    report_rows,
+)
+
+PAGE_SIZE = 25
+
+def _error_text(exc) -> str:
+    if isinstance(exc, ApplicationError):
+        return exc.message
+    if hasattr(exc, "message_dict"):
+        return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return " ".join(exc.messages)
+
+
+def _form_errors(form) -> str:
+    return " ".join(f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip()
+                    for f, e in form.errors.items())
+
+
+def _detail(filing_id: int):
+    return redirect(reverse("prefilings:detail", args=[filing_id]))
+
+
+def _render_list(request, queue: str, title: str):
+    filters = {"status": request.GET.get("status", ""), "q": request.GET.get("q", "")}
+    if filters["status"] not in PreFiling.Status.values:
+        filters["status"] = ""
+    qs = prefiling_list_for_user(user=request.user, filters=filters, queue=queue)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    roles = {m.role for m in user_memberships(request.user)}
+    return render(request, "prefilings/list.html", {
+        "page": page, "filings": page.object_list, "filters": filters, "queue": queue, "heading": title,
+        "statuses": PreFiling.Status.choices,
+        "may_file": bool(roles & {Role.APPLICANT, Role.UNIT_REVIEWER}),
+        "is_intake": Role.INTAKE in roles,
+        "is_staff": bool(roles & {Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN}),
+    })
+
+
+@login_required
+@require_GET
+def prefiling_list(request):
+    """Every filing the user may see; a unit's own come first in "mine"."""
+    queue = "mine" if request.GET.get("mine") else None
+    return _render_list(request, queue, _("My filings") if queue else _("Pre-filings"))
+
+
+@login_required
+@require_GET
+def intake_queue(request):
+    return _render_list(request, "intake", _("Pre-filings awaiting review"))
+
+
+@login_required
+@require_GET
+def warning_list(request):
+    return _render_list(request, "warnings", _("Pre-filings with open early warnings"))
+
+
+def _save_form(request, filing=None):
+    form = forms.PreFilingForm(request.POST or None,
+                               initial=forms.PreFilingForm.initial_from(filing) if filing else None)
+    risks = forms.RiskFormSet(request.POST or None, prefix="risks",
+                              initial=(filing.risks if filing else None))
+    if request.method == "POST" and form.is_valid() and risks.is_valid():
+        data = form.service_data()
+        data["risks"] = [f.cleaned_data for f in risks.forms if f.cleaned_data]
+        try:
+            if filing is None:
+                filing = services.prefiling_create(actor=request.user, **data)
+            else:
+                filing = services.prefiling_update(filing=filing, actor=request.user, **data)
+        except (ApplicationError, ValidationError) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("The draft is saved."))
+            return _detail(filing.pk)
+    return render(request, "prefilings/form.html", {"form": form, "risks": risks, "filing": filing},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prefiling_create(request):
+    return _save_form(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prefiling_edit(request, prefiling_id):
+    filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)
+    if "edit" not in services.prefiling_actions_for_user(filing=filing, user=request.user):
+        return render(request, "403.html", status=403)
+    return _save_form(request, filing)
+
+
+@login_required
+@require_GET
+def prefiling_detail(request, prefiling_id):
+    filing = prefiling_detail_for_user(user=request.user, prefiling_id=prefiling_id)
+    actions = services.prefiling_actions_for_user(filing=filing, user=request.user)
+    attachments = list(filing.attachments.all())
+    reports = [{"report": r, "rows": report_rows(filing, r)} for r in filing.reports.all()]
+    context = {
+        "filing": filing, "actions": actions, "attachments": attachments,
+        "procedures": procedure_rows(filing, attachments), "reports": reports,
+        "warnings": list(filing.warnings.all()), "events": list(filing.events.all()),
+        "citations": list(filing.citations.all()),
+        "letter": getattr(filing, "letter", None), "evaluation": getattr(filing, "evaluation", None),
+        "missing": services.prefiling_missing_parts(filing=filing) if "submit" in actions else [],
+    }
+    if "attach" in actions:
+        context["attachment_form"] = forms.AttachmentForm()
+    if "request_supplement" in actions:
+        context["missing_form"] = forms.MissingForm()
+    if "supplement" in actions:
+        context["answer_form"] = forms.AnswerForm()
+    if "register" in actions:
+        context["register_form"] = forms.RegisterForm(
+            initial={"report_interval_days": services.default_report_interval(filing=filing)})
+    if "refuse" in actions:
+        context["refuse_form"] = forms.RefuseForm()
+    if "report_progress" in actions:
+        context["progress_form"] = forms.ProgressForm(risks=filing.risks)
+    if "evaluate" in actions:
+        context["evaluation_form"] = forms.EvaluationForm()
+    if "resolve_warning" in actions:
+        context["resolve_form"] = forms.ResolveWarningForm()
+    return render(request, "prefilings/detail.html", context)
+
+
+# action: (form class or None, service, success message)
+ACTION_VIEWS = {
+    "submit": (None, services.prefiling_submit, gettext_lazy("The pre-filing is submitted for review.")),
+    "request_supplement": (forms.MissingForm, services.prefiling_request_supplement,
+                           gettext_lazy("The unit is asked for more material.")),
+    "supplement": (forms.AnswerForm, services.prefiling_supplement, gettext_lazy("The supplement is sent.")),
+    "register": (forms.RegisterForm, services.prefiling_register,
+                 gettext_lazy("The pre-filing is registered; the registration letter is being prepared.")),
+    "refuse": (forms.RefuseForm, services.prefiling_refuse, gettext_lazy("The pre-filing is refused.")),
+    "report_progress": (forms.ProgressForm, services.prefiling_report_progress, gettext_lazy("The progress report is filed.")),
+    "evaluate": (forms.EvaluationForm, services.prefiling_evaluate,
+                 gettext_lazy("The evaluation is filed and the pre-filing closed.")),
+}
+
+
+@login_required
+@require_POST
+def prefiling_action(request, prefiling_id, action):
+    if action not in ACTION_VIEWS:
+        raise Http404
+    filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)
+    form_class, service, success = ACTION_VIEWS[action]
+    data = {}
+    if form_class is not None:
+        kwargs = {"risks": filing.risks} if form_class is forms.ProgressForm else {}
+        form = form_class(request.POST, **kwargs)
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return _detail(filing.pk)
+        data = form.service_data() if hasattr(form, "service_data") else form.cleaned_data
+    try:
+        service(filing=filing, actor=request.user, **data)
+    except (ApplicationError, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, success)
+    return _detail(filing.pk)
+
+
+@login_required
+@require_POST
+def warning_resolve(request, prefiling_id, warning_id):
+    filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)
+    warning = EarlyWarning.objects.filter(pk=warning_id, prefiling=filing).first()
+    if warning is None:
+        raise Http404
+    form = forms.ResolveWarningForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _detail(filing.pk)
+    try:
+        services.early_warning_resolve(warning=warning, actor=request.user, **form.cleaned_data)
+    except (ApplicationError, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("The early warning is resolved."))
+    return _detail(filing.pk)
+
+
+@login_required
+@require_POST
+def attachment_add(request, prefiling_id):
+    filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _detail(filing.pk)
+    try:
+        services.prefiling_attachment_add(filing=filing, actor=request.user, **form.cleaned_data)
+    except (ApplicationError, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("The file is added."))
+    return _detail(filing.pk)
+
+
+def _attachment(request, prefiling_id, attachment_id) -> PreFilingAttachment:
+    filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)
+    attachment = PreFilingAttachment.objects.filter(pk=attachment_id, prefiling=filing).first()
+    if attachment is None:
+        raise Http404
+    attachment.prefiling = filing
+    return attachment
+
+
+@login_required
+@require_POST
+def attachment_delete(request, prefiling_id, attachment_id):
+    attachment = _attachment(request, prefiling_id, attachment_id)
+    try:
+        services.prefiling_attachment_delete(attachment=attachment, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The file is removed."))
+    return _detail(attachment.prefiling_id)
+
+
+def _file_response(field, name: str, content_type: str, sha256: str) -> FileResponse:
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    response["X-Content-SHA256"] = sha256
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def attachment_download(request, prefiling_id, attachment_id):
+    a = _attachment(request, prefiling_id, attachment_id)
+    return _file_response(a.file, a.original_name, a.content_type, a.sha256)
+
+
+def letter_response(filing) -> FileResponse:
+    letter = getattr(filing, "letter", None)
+    if letter is None or not letter.is_ready or not letter.file:
+        raise Http404
+    return _file_response(letter.file, f"{letter.number}报备受理决定书.pdf", "application/pdf", letter.sha256)
+
+
+@login_required
+@require_GET
+def letter_download(request, prefiling_id):
+    filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)
+    return letter_response(filing)
+
+
+# --- The case page ---------------------------------------------------------------------
+
+
+def case_panel_context(request, case) -> dict | None:
+    """The case-page panel: cited filings, declared vs. happened, and the
+    citation form for whoever may cite now. Hidden when there is nothing
+    to show."""
+    citations = prefilings_cited_by_case(case=case)
+    may_cite = services.case_may_cite(case=case, user=request.user)
+    if not citations and not may_cite:
+        return None
+    context = {"citations": citations, "may_cite": may_cite}
+    if may_cite:
+        citable = list(prefilings_citable_for_case(case=case, user=request.user))
+        context["cite_form"] = forms.CiteForm(choices=citable) if citable else None
+    return context
+
+
+@login_required
+@require_POST
+def case_cite(request, case_id):
+    from cases.selectors import case_get_for_user
+
+    case = case_get_for_user(user=request.user, case_id=case_id)
+    back = redirect(reverse("cases:detail", args=[case.pk]))
+    form = forms.CiteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return back
+    filing = prefiling_get_citable(case=case, user=request.user, prefiling_id=form.cleaned_data["prefiling"])
+    try:
+        services.case_cite_prefiling(case=case, prefiling=filing, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The pre-filing is cited."))
+    return back
