@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
@@ -28,11 +28,11 @@ PAGE_SIZE = 20
 
 # The filing form's steps; a unit application adds its self-check.
 STEPS = [
-    ("matter", _l("The matter")),
-    ("reasons", _l("Facts and reasons")),
-    ("files", _l("Evidence")),
-    ("selfcheck", _l("Self-check")),
-    ("review", _l("Check and submit")),
+    ("matter", gettext_lazy("The matter")),
+    ("reasons", gettext_lazy("Facts and reasons")),
+    ("files", gettext_lazy("Evidence")),
+    ("selfcheck", gettext_lazy("Self-check")),
+    ("review", gettext_lazy("Check and submit")),
 ]
 
 
@@ -51,10 +51,10 @@ def _error_text(exc) -> str:
 # --- Lists ---------------------------------------------------------------------------------
 
 LIST_TITLES = {
-    "mine": _l("My cases"),
-    "unit": _l("Unit review queue"),
-    "intake": _l("Intake queue"),
-    None: _l("All cases"),
+    "mine": gettext_lazy("My cases"),
+    "unit": gettext_lazy("Unit review queue"),
+    "intake": gettext_lazy("Intake queue"),
+    None: gettext_lazy("All cases"),
 }
 
 
@@ -238,14 +238,14 @@ def _run_action(request, case, action):
 
 
 SUCCESS = {
-    "submit": _l("The application was submitted."),
-    "withdraw": _l("The application was withdrawn."),
-    "unit_forward": _l("The application was forwarded to intake."),
-    "unit_return": _l("The application was returned to the applicant."),
-    "accept": _l("The case was accepted."),
-    "request_supplement": _l("The applicant was asked for supplements."),
-    "supplement": _l("Your supplement was sent."),
-    "not_accept": _l("The case was not accepted."),
+    "submit": gettext_lazy("The application was submitted."),
+    "withdraw": gettext_lazy("The application was withdrawn."),
+    "unit_forward": gettext_lazy("The application was forwarded to intake."),
+    "unit_return": gettext_lazy("The application was returned to the applicant."),
+    "accept": gettext_lazy("The case was accepted."),
+    "request_supplement": gettext_lazy("The applicant was asked for supplements."),
+    "supplement": gettext_lazy("Your supplement was sent."),
+    "not_accept": gettext_lazy("The case was not accepted."),
 }
 
 
