@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .apis import APIS
+
+urlpatterns = [
+    path(f"cases/<int:case_id>/{action}/", api.as_view(), name=f"api-case-{action.replace('_', '-')}")
+    for action, api in APIS.items()
+]

@@ -1,6 +1,124 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# Where each action is legal (cases.models.Stage values). After the ruling:
+# ``ruled`` → ``correction`` → ``clarification`` → ``closed``; a skipped
+# correction goes from ``ruled`` to ``clarification``. A case under review
+# (stage ``review``) takes none of these until the review is decided.
+RULED, CORRECTION, CLARIFICATION = "ruled", "correction", "clarification"
+ACTION_STAGES = {
+    "start_correction": (RULED,),
+    "skip_correction": (RULED,),
+    "send_correction_notice": (CORRECTION,),
+    "record_talk": (CORRECTION,),
+    "add_rectification_task": (CORRECTION,),
+    "submit_rectification_report": (CORRECTION,),
+    "accept_rectification": (CORRECTION,),
+    "return_rectification": (CORRECTION,),
+    "record_rule_change": (CORRECTION,),
+    # The cadre may ask for clarification as soon as he has his ruling.
+    "request_clarification": (RULED, CORRECTION, CLARIFICATION),
+    "record_clarification": (CLARIFICATION,),
+    "issue_clarification": (CLARIFICATION,),
+    "record_referral": (CLARIFICATION,),
+    "skip_clarification": (CLARIFICATION,),
+    "close": (CLARIFICATION,),
+}
+
+
+# --- Who acts: the one place --------------------------------------------------------
+
+
+def _inspector(case, user) -> bool:
+    """An inspector of the case's jurisdiction who need not recuse himself
+    records the steps (Kunming: the discipline-inspection organ carries out
+    the correction)."""
+    from reviews.selectors import inspector_may_handle
+
+    return inspector_may_handle(case=case, user=user)
+
+
+def _deciding_body(case, user) -> bool:
+    """The supervisor or the committee decides whether a correction or a
+    clarification takes place at all."""
+    from accounts.models import Role
+    from accounts.selectors import user_has_role
+
+    return user_has_role(user, Role.SUPERVISOR, case.unit) or user_has_role(user, Role.COMMITTEE, case.unit)
+
+
+def _cadre(case, user) -> bool:
+    """The cadre himself (the case's applicant): only he reports on his
+    rectification."""
+    return user.is_authenticated and user.pk == case.applicant_id
+
+
+def _handling_department(case, user) -> bool:
+    from accounts.models import Role
+    from accounts.selectors import user_has_role
+
+    return _inspector(case, user) or user_has_role(user, Role.INTAKE, case.unit)
+
+
+def _cadre_or_department(case, user) -> bool:
+    return _cadre(case, user) or _handling_department(case, user)
+
+
+def _inspector_or_deciding_body(case, user) -> bool:
+    return _inspector(case, user) or _deciding_body(case, user)
+
+
+WHO = {
+    "start_correction": _deciding_body,
+    "skip_correction": _deciding_body,
+    "send_correction_notice": _inspector,
+    "record_talk": _inspector,
+    "add_rectification_task": _inspector,
+    "submit_rectification_report": _cadre,
+    "accept_rectification": _inspector,
+    "return_rectification": _inspector,
+    "record_rule_change": _inspector,
+    "request_clarification": _cadre_or_department,
+    "record_clarification": _inspector,
+    "issue_clarification": _inspector,
+    "record_referral": _inspector,
+    "skip_clarification": _deciding_body,
+    "close": _inspector_or_deciding_body,
+}
+
+LABELS = {
+    "start_correction": _("Start the correction (启动纠错)"),
+    "skip_correction": _("Skip the correction"),
+    "send_correction_notice": _("Send the correction notice (纠错通知书)"),
+    "record_talk": _("Record the reminder talk (谈话提醒)"),
+    "add_rectification_task": _("Set a rectification task (督促整改)"),
+    "submit_rectification_report": _("Submit the rectification report"),
+    "accept_rectification": _("Accept the rectification"),
+    "return_rectification": _("Return the rectification report"),
+    "record_rule_change": _("Record the rule change (完善制度)"),
+    "request_clarification": _("Request a clarification (澄清正名)"),
+    "record_clarification": _("Record the untrue points"),
+    "issue_clarification": _("Issue the clarification statement (澄清说明)"),
+    "record_referral": _("Record a false-accusation referral (诬告陷害)"),
+    "skip_clarification": _("Skip the clarification"),
+    "close": _("Close the case"),
+}
 
 
 class CorrectionsConfig(AppConfig):
     name = "corrections"
+    verbose_name = _("Correction and clarification")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from cases.registry import Action, register_actions, register_case_panel, register_event_labels
+
+        from .models import EventKind
+        from .selectors import correction_panel_context
+
+        register_actions(*(
+            Action(name, LABELS[name], stages, WHO[name], app="corrections")
+            for name, stages in ACTION_STAGES.items()
+        ))
+        register_event_labels(EventKind)
+        register_case_panel(order=30, template="corrections/case_panel.html", context=correction_panel_context)

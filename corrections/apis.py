@@ -1,0 +1,258 @@
+"""POST /api/v1/cases/{id}/<action>/ for every correction, clarification
+and closing step: parse, call the service, return the record. Same
+permissions as the browser (the services check them); a case the user may
+not see is a 404."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.selectors import case_get_for_user
+
+from . import services
+from .models import Clarification, Correction, FourForms, Method, RectificationTask, Scope
+from .selectors import correction_record
+
+# --- Output: the record after the step ------------------------------------------------------
+
+
+class FileOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+
+
+class ReportOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    submitted_by = serializers.IntegerField(source="submitted_by_id")
+    text = serializers.CharField()
+    submitted_at = serializers.DateTimeField(source="created_at")
+    decision = serializers.CharField()
+    decision_reason = serializers.CharField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    files = FileOutputSerializer(many=True, source="files.all")
+
+
+class TaskOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    description = serializers.CharField()
+    status = serializers.ChoiceField(choices=RectificationTask.Status.choices)
+    due_date = serializers.DateField(source="clock.due_date", allow_null=True, default=None)
+    reports = ReportOutputSerializer(many=True, source="reports.all")
+
+
+class CorrectionOutputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Correction.Status.choices)
+    skip_reason = serializers.CharField()
+    started_on = serializers.DateField(allow_null=True)
+    decided_by = serializers.CharField()
+    problems = serializers.CharField()
+    four_forms = serializers.CharField()
+    four_forms_note = serializers.CharField()
+    notice_sent_at = serializers.DateTimeField(allow_null=True)
+    notice_recipients = serializers.CharField()
+    notice_letter = serializers.IntegerField(source="notice_letter_id", allow_null=True)
+    talk_on = serializers.DateField(allow_null=True)
+    talk_participants = serializers.CharField()
+    talk_record = serializers.CharField()
+    talk_acknowledgement = serializers.CharField()
+    rule_change = serializers.CharField()
+    rule_document_title = serializers.CharField()
+    rule_files = FileOutputSerializer(many=True, source="rule_files.all")
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+
+class PointOutputSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    allegation = serializers.CharField()
+    finding = serializers.CharField()
+
+
+class ClarificationOutputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Clarification.Status.choices)
+    origin = serializers.CharField()
+    request_reason = serializers.CharField()
+    skip_reason = serializers.CharField()
+    points = PointOutputSerializer(many=True, source="points.all")
+    scope = serializers.CharField()
+    method = serializers.CharField()
+    issued_at = serializers.DateTimeField(allow_null=True)
+    letter = serializers.IntegerField(source="letter_id", allow_null=True)
+    referred_to = serializers.CharField()
+    referral_facts = serializers.CharField()
+    referred_on = serializers.DateField(allow_null=True)
+
+
+class CorrectionRecordOutputSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    stage = serializers.CharField()
+    outcome = serializers.CharField()
+    correction = CorrectionOutputSerializer(allow_null=True)
+    tasks = TaskOutputSerializer(many=True)
+    clarification = ClarificationOutputSerializer(allow_null=True)
+
+
+def _record(case) -> dict:
+    case.refresh_from_db(fields=["stage", "outcome"])
+    record = correction_record(case=case)
+    return {"case": case.pk, "stage": case.stage, "outcome": case.outcome, **record}
+
+
+# --- Inputs ----------------------------------------------------------------------------------
+
+
+class _Input(serializers.Serializer):
+    def service_kwargs(self) -> dict:
+        return dict(self.validated_data)
+
+
+class StartCorrectionInput(_Input):
+    decided_by = serializers.CharField(max_length=200)
+    problems = serializers.CharField()
+    four_forms = serializers.ChoiceField(choices=FourForms.choices, required=False, default="", allow_blank=True)
+    four_forms_note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class SendCorrectionNoticeInput(_Input):
+    recipients = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class RecordTalkInput(_Input):
+    talk_on = serializers.DateField()
+    participants = serializers.CharField()
+    record = serializers.CharField()
+    acknowledgement = serializers.CharField()
+
+
+class AddRectificationTaskInput(_Input):
+    description = serializers.CharField()
+
+
+class SubmitRectificationReportInput(_Input):
+    task_id = serializers.IntegerField()
+    text = serializers.CharField()
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list,
+                                  help_text="Evidence files (multipart, field repeated).")
+
+
+class AcceptRectificationInput(_Input):
+    task_id = serializers.IntegerField()
+    reason = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class ReturnRectificationInput(_Input):
+    task_id = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class RecordRuleChangeInput(_Input):
+    rule_change = serializers.CharField()
+    document_title = serializers.CharField(max_length=300)
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list,
+                                  help_text="The rule document (multipart, field repeated).")
+
+
+class ReasonInput(_Input):
+    reason = serializers.CharField()
+
+
+class OptionalReasonInput(_Input):
+    reason = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class UntruePointInput(serializers.Serializer):
+    allegation = serializers.CharField()
+    finding = serializers.CharField()
+
+
+class RecordClarificationInput(_Input):
+    points = UntruePointInput(many=True, allow_empty=False)
+
+
+class IssueClarificationInput(_Input):
+    scope = serializers.ChoiceField(choices=Scope.choices)
+    method = serializers.ChoiceField(choices=Method.choices)
+
+
+class RecordReferralInput(_Input):
+    referred_to = serializers.CharField(max_length=200)
+    facts = serializers.CharField()
+    referred_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+# --- Views: one per operation -----------------------------------------------------------------
+
+
+class _CaseActionApi(APIView):
+    action_name = ""
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    InputSerializer: type[_Input] = OptionalReasonInput
+    OutputSerializer = CorrectionRecordOutputSerializer
+
+    def _input(self, request):
+        data = request.data
+        if hasattr(data, "getlist") and "files" in data:
+            data = data.copy()
+            data.setlist("files", request.FILES.getlist("files"))
+        return self.InputSerializer(data=data)
+
+    def post(self, request, case_id: int):
+        case = case_get_for_user(user=request.user, case_id=case_id)
+        serializer = self._input(request)
+        serializer.is_valid(raise_exception=True)
+        services.ACTION_SERVICES[self.action_name](case=case, actor=request.user, **serializer.service_kwargs())
+        return Response(self.OutputSerializer(_record(case)).data)
+
+
+def _api(action: str, input_serializer, summary: str, multipart: bool = False):
+    request = {"multipart/form-data": input_serializer} if multipart else input_serializer
+
+    class Api(_CaseActionApi):
+        action_name = action
+        InputSerializer = input_serializer
+
+        @extend_schema(operation_id=f"case_{action}", summary=summary, request=request,
+                       responses=CorrectionRecordOutputSerializer, tags=["corrections"])
+        def post(self, request, case_id: int):
+            return super().post(request, case_id)
+
+    Api.__name__ = Api.__qualname__ = "Case" + "".join(p.title() for p in action.split("_")) + "Api"
+    return Api
+
+
+CaseStartCorrectionApi = _api("start_correction", StartCorrectionInput, "Start the correction (step 1)")
+CaseSendCorrectionNoticeApi = _api("send_correction_notice", SendCorrectionNoticeInput,
+                                   "Send the correction notice (step 2)")
+CaseRecordTalkApi = _api("record_talk", RecordTalkInput, "Record the reminder talk (step 3)")
+CaseAddRectificationTaskApi = _api("add_rectification_task", AddRectificationTaskInput,
+                                   "Set a rectification task (step 4)")
+CaseSubmitRectificationReportApi = _api("submit_rectification_report", SubmitRectificationReportInput,
+                                        "The cadre's rectification report, with evidence", multipart=True)
+CaseAcceptRectificationApi = _api("accept_rectification", AcceptRectificationInput, "Accept a rectification")
+CaseReturnRectificationApi = _api("return_rectification", ReturnRectificationInput,
+                                  "Return a rectification report (new deadline)")
+CaseRecordRuleChangeApi = _api("record_rule_change", RecordRuleChangeInput, "Record the rule change (step 5)",
+                               multipart=True)
+CaseSkipCorrectionApi = _api("skip_correction", ReasonInput, "Skip the correction, with the reason")
+CaseRequestClarificationApi = _api("request_clarification", ReasonInput,
+                                   "Request (cadre) or propose (department) a clarification")
+CaseRecordClarificationApi = _api("record_clarification", RecordClarificationInput, "Record the untrue points")
+CaseIssueClarificationApi = _api("issue_clarification", IssueClarificationInput,
+                                 "Issue the clarification statement")
+CaseRecordReferralApi = _api("record_referral", RecordReferralInput, "Record a false-accusation referral")
+CaseSkipClarificationApi = _api("skip_clarification", ReasonInput, "Skip the clarification, with the reason")
+CaseCloseApi = _api("close", OptionalReasonInput, "Close the case")
+
+APIS = {
+    api.action_name: api for api in (
+        CaseStartCorrectionApi, CaseSendCorrectionNoticeApi, CaseRecordTalkApi, CaseAddRectificationTaskApi,
+        CaseSubmitRectificationReportApi, CaseAcceptRectificationApi, CaseReturnRectificationApi,
+        CaseRecordRuleChangeApi, CaseSkipCorrectionApi, CaseRequestClarificationApi, CaseRecordClarificationApi,
+        CaseIssueClarificationApi, CaseRecordReferralApi, CaseSkipClarificationApi, CaseCloseApi,
+    )
+}

@@ -1,0 +1,113 @@
+"""Reads of the correction and clarification record. The caller has
+already checked that the user may see the case (``case_get_for_user``)."""
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Case, Stage
+
+from .models import Clarification, Correction, CorrectionFile, RectificationReport, RectificationTask
+
+PANEL_STAGES = (Stage.RULED, Stage.CORRECTION, Stage.CLARIFICATION)
+
+
+def correction_record(*, case: Case) -> dict:
+    """Everything the panel and the API show, in a fixed number of queries
+    (pinned in tests): the correction with its tasks, reports and files,
+    the clarification with its untrue points, and the ruling in force."""
+    from reviews.models import Ruling
+
+    correction = (
+        Correction.objects.filter(case=case)
+        .select_related("started_by", "notice_letter", "talk_recorded_by", "rule_recorded_by")
+        .prefetch_related(
+            Prefetch("tasks", queryset=RectificationTask.objects.select_related("clock", "set_by").prefetch_related(
+                Prefetch("reports", queryset=RectificationReport.objects.select_related(
+                    "submitted_by", "decided_by").prefetch_related("files")),
+            )),
+            Prefetch("rule_files", queryset=CorrectionFile.objects.all()),
+        )
+        .first()
+    )
+    clarification = (
+        Clarification.objects.filter(case=case)
+        .select_related("requested_by", "issued_by", "letter", "referred_by")
+        .prefetch_related("points")
+        .first()
+    )
+    ruling = Ruling.objects.filter(case=case, is_current=True).first()
+    tasks = list(correction.tasks.all()) if correction else []
+    return {"correction": correction, "clarification": clarification, "tasks": tasks, "ruling": ruling}
+
+
+def correction_steps(*, correction: Correction | None, tasks: list[RectificationTask]) -> list[dict]:
+    """The five-step progress line (Kunming): each step done, current or
+    to do."""
+    from .services import STEP_LABELS
+
+    skipped = correction is not None and correction.status == Correction.Status.SKIPPED
+    done = [
+        correction is not None and not skipped,
+        bool(correction and correction.notice_sent_at),
+        bool(correction and correction.talk_on),
+        bool(tasks) and all(t.status == RectificationTask.Status.ACCEPTED for t in tasks),
+        bool(correction and correction.rule_recorded_at),
+    ]
+    steps = []
+    current_found = skipped
+    for number, is_done in enumerate(done, 1):
+        if is_done:
+            state = "done"
+        elif not current_found and (correction is not None or number == 1):
+            state, current_found = "current", True
+        else:
+            state = "todo"
+        steps.append({"number": number, "label": STEP_LABELS[number], "state": state})
+    return steps
+
+
+def correction_file_get_for_case(*, case: Case, file_id) -> CorrectionFile:
+    from django.http import Http404
+
+    row = CorrectionFile.objects.filter(case=case, pk=file_id).first()
+    if row is None:
+        raise Http404
+    return row
+
+
+def correction_panel_context(request, case: Case) -> dict | None:
+    """The case-page panel: the record, read-only to all who may see the
+    case, and the forms of the actions this user may take now."""
+    from cases.services import case_actions_for_user
+
+    from . import forms
+    from .services import correction_next_actions
+
+    record = correction_record(case=case)
+    if case.stage not in PANEL_STAGES and record["correction"] is None and record["clarification"] is None:
+        return None
+    user = request.user
+    possible = set(case_actions_for_user(case=case, user=user))
+    actions = possible & correction_next_actions(case=case, correction=record["correction"],
+                                                 clarification=record["clarification"], tasks=record["tasks"])
+    tasks = record["tasks"]
+    open_tasks = [t for t in tasks if t.status == RectificationTask.Status.OPEN]
+    reported_tasks = [t for t in tasks if t.status == RectificationTask.Status.REPORTED]
+    from .apps import LABELS
+
+    labels = dict(LABELS)
+    if user.pk != case.applicant_id:
+        labels["request_clarification"] = _("Propose a clarification (澄清正名)")
+    context = {
+        **record,
+        "steps": correction_steps(correction=record["correction"], tasks=tasks),
+        "actions": actions,
+        "is_cadre": user.pk == case.applicant_id,
+        "open_tasks": open_tasks,
+        "reported_tasks": reported_tasks,
+        "forms": forms.forms_for(actions, case=case, open_tasks=open_tasks, reported_tasks=reported_tasks,
+                                 labels=labels),
+        "today": timezone.localdate(),
+    }
+    return context
