@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "publication"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.publication_list, name="list"),
+    path("cases/<int:case_id>/draft/", views.publication_draft, name="draft"),
+    path("<int:publication_id>/", views.publication_detail, name="detail"),
+    path("<int:publication_id>/edit/", views.publication_edit, name="edit"),
+    path("<int:publication_id>/publish/", views.publication_publish, name="publish"),
+    path("<int:publication_id>/withdraw/", views.publication_withdraw, name="withdraw"),
+]

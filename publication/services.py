@@ -1,0 +1,467 @@
+"""Publication of outcomes and clarifications (DESIGN §2 "Publication").
+
+An administrator of the case's jurisdiction drafts a publication after the
+ruling; the text is generated from the case and the names, ID numbers,
+phone numbers and addresses in it are hidden by default. Nothing goes out
+(now, or later by the beat sweep) unless the leak check finds none of the
+hidden terms nor the applicant's identifying fields in the text or the
+attached PDF. Withdrawing leaves a notice on the public page, without the
+content.
+"""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role, User
+from accounts.selectors import user_has_role
+from cases.models import Case, Stage
+from cases.services import case_event_record, case_lock
+from core.exceptions import ApplicationError
+from policies.models import PolicyItem
+
+from . import redaction
+from .models import Publication, PublicationEventKind, PublicationLog
+
+# --- Messages (English msgids; translated when raised) --------------------------
+NOT_ADMIN = gettext_lazy("Only an administrator of the case's jurisdiction may publish about it.")
+NOT_RULED = gettext_lazy("An outcome can be published only after the ruling.")
+ALREADY_EXISTS = gettext_lazy("This case already has a publication in progress or published.")
+NOT_EDITABLE = gettext_lazy("Only a draft can be edited.")
+ILLEGAL_STATUS = gettext_lazy("This is not possible while the publication is “%(status)s”.")
+LEAKS_FOUND = gettext_lazy(
+    "Publication blocked: identifying data found (%(count)s): %(where)s. Hide these terms or edit the text."
+)
+PUBLISH_AT_PAST = gettext_lazy("The publication time must be in the future; leave it empty to publish now.")
+REASON_REQUIRED = gettext_lazy("Give the reason for the withdrawal.")
+NOT_A_PDF = gettext_lazy("Only a PDF file can be attached.")
+PDF_UNREADABLE = gettext_lazy(
+    "The attached PDF has no readable text, so it cannot be checked for personal data. Attach a PDF with a text layer."
+)
+CLARIFICATION_UNKNOWN = gettext_lazy("There is no issued clarification with public scope for this case.")
+EMPTY_TEXT = gettext_lazy("The title and the text may not be empty.")
+
+# Stages in which a case has a ruling in force (a review under way may
+# still change it, so "review" is not among them).
+RULED_STAGES = (Stage.RULED, Stage.CORRECTION, Stage.CLARIFICATION, Stage.CLOSED)
+# Words in a disclosure-scope item (policy item of kind disclosure_scope)
+# that say the unit is to be hidden too.
+UNIT_HIDING_WORDS = ("隐去单位", "单位名称")
+MAX_PDF_BYTES = 20 * 1024 * 1024
+
+SOURCE_LABELS = {
+    "name": gettext_lazy("applicant's name"),
+    "username": gettext_lazy("applicant's user name"),
+    "id_number": gettext_lazy("ID number"),
+    "phone": gettext_lazy("phone number"),
+    "address": gettext_lazy("address"),
+    "unit": gettext_lazy("unit name"),
+    "added": gettext_lazy("added by the administrator"),
+}
+
+
+# --- Permission and helpers ------------------------------------------------------
+
+
+def publication_may_manage(*, case: Case, user: User) -> bool:
+    return user_has_role(user, Role.ADMIN, case.unit)
+
+
+def _guard_admin(case: Case, actor: User) -> None:
+    if not publication_may_manage(case=case, user=actor):
+        raise ApplicationError(_(NOT_ADMIN), code="permission_denied", status_code=403)
+
+
+def _guard_status(publication: Publication, *allowed: str) -> None:
+    if publication.status not in allowed:
+        raise ApplicationError(
+            _(ILLEGAL_STATUS) % {"status": Publication.Status(publication.status).label},
+            code="illegal_transition", status_code=409,
+        )
+
+
+def _lock(publication: Publication) -> Publication:
+    return (
+        Publication.objects.select_for_update()
+        .select_related("case__applicant", "case__unit", "jurisdiction")
+        .get(pk=publication.pk)
+    )
+
+
+def _log(publication: Publication, action: str, actor: User | None, **data) -> PublicationLog:
+    return PublicationLog.objects.create(publication=publication, action=action, actor=actor, data=data)
+
+
+def _current_ruling(case: Case):
+    from reviews.models import Ruling
+
+    return (
+        Ruling.objects.filter(case=case, is_current=True)
+        .prefetch_related("applied_items")
+        .first()
+    )
+
+
+def policy_hides_unit(version) -> bool:
+    """Whether the unit name is hidden by default: the setting
+    ``PUBLICATION_REDACT_UNIT_NAME``, or a disclosure-scope item of the
+    case's policy version that says so."""
+    from django.conf import settings
+
+    if getattr(settings, "PUBLICATION_REDACT_UNIT_NAME", False):
+        return True
+    texts = PolicyItem.objects.filter(version=version, kind=PolicyItem.Kind.DISCLOSURE_SCOPE).values_list(
+        "text", flat=True
+    )
+    return any(word in text for text in texts for word in UNIT_HIDING_WORDS)
+
+
+def _default_terms(case: Case, texts: list[str]) -> list[dict]:
+    applicant = case.applicant
+    terms: list[tuple[str, str]] = [
+        (applicant.full_name, "name"),
+        (applicant.username, "username"),
+        (applicant.id_number, "id_number"),
+        (applicant.phone, "phone"),
+    ]
+    if case.created_by_id != case.applicant_id:
+        terms.append((case.created_by.full_name, "name"))
+    for text in texts:
+        terms += [(a, "address") for a in redaction.find_addresses(text)]
+        terms += redaction.find_patterns(text)
+    seen, out = set(), []
+    for term, source in terms:
+        term = (term or "").strip()
+        if term and term not in seen:
+            seen.add(term)
+            out.append({"term": term, "source": source})
+    return out
+
+
+def publication_terms(publication: Publication) -> list[tuple[str, str]]:
+    """Every term hidden in this publication: (term, source)."""
+    terms = [(t["term"], t["source"]) for t in publication.default_terms]
+    if publication.redact_unit and publication.unit_name:
+        terms.append((publication.unit_name, "unit"))
+    terms += [(t, "added") for t in publication.extra_terms]
+    return terms
+
+
+def _identifying_terms(publication: Publication) -> list[tuple[str, str]]:
+    """What the leak check looks for: the hidden terms and, whatever the
+    admin removed, the applicant's name, ID number and phone."""
+    applicant = publication.case.applicant
+    return publication_terms(publication) + [
+        (applicant.full_name, "name"), (applicant.id_number, "id_number"), (applicant.phone, "phone"),
+    ]
+
+
+# --- The text generated from the case -------------------------------------------------
+
+
+def _fmt_date(d: dt.date | None) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
+def _outcome_text(case: Case, ruling) -> tuple[str, str]:
+    # Generated in Chinese whatever the administrator's language: it is the
+    # public text of a Chinese authority.
+    with translation.override("zh-hans"):
+        items = sorted(ruling.applied_items.all(), key=lambda i: (i.kind, i.number))
+        lines = [
+            _("Result: %(result)s") % {"result": ruling.get_result_display()},
+            _("Decided on: %(date)s") % {"date": _fmt_date(ruling.decided_on)},
+            _("Unit: %(unit)s") % {"unit": case.unit.name},
+            "",
+            _("Policy items relied on:"),
+        ]
+        lines += [
+            _("%(kind)s no. %(number)s: %(title)s") % {
+                "kind": item.get_kind_display(), "number": item.number, "title": item.title or item.text[:40]
+            }
+            for item in items
+        ] or [_("(none recorded)")]
+        lines += ["", _("Summary of the facts:"), case.matter.strip()]
+        if case.facts_reasons.strip():
+            lines.append(case.facts_reasons.strip())
+        lines += ["", _("Reasons for the ruling:"), ruling.reasons.strip()]
+        title = _("%(jurisdiction)s fault-tolerance ruling: %(title)s") % {
+            "jurisdiction": case.jurisdiction.name, "title": case.title,
+        }
+    return title[:200], "\n".join(lines).strip()
+
+
+def _clarification_text(case: Case, clarification) -> tuple[str, str]:
+    with translation.override("zh-hans"):
+        title = _("%(jurisdiction)s clarification statement") % {"jurisdiction": case.jurisdiction.name}
+        lines = [
+            _("Issued on: %(date)s") % {"date": _fmt_date(getattr(clarification, "issued_on", None))},
+            "",
+            str(getattr(clarification, "statement", "")).strip(),
+        ]
+    return title[:200], "\n".join(lines).strip()
+
+
+# --- Services ---------------------------------------------------------------------------
+
+
+def _slug(year: int) -> str:
+    # Random: the public address says nothing about the case or its number.
+    return f"{year}-{uuid.uuid4().hex[:12]}"
+
+
+@transaction.atomic
+def publication_draft_create(*, case: Case, actor: User, kind: str = Publication.Kind.OUTCOME,
+                             clarification_id=None) -> Publication:
+    case = case_lock(case)
+    case = Case.objects.select_related("applicant", "created_by", "unit", "jurisdiction").get(pk=case.pk)
+    _guard_admin(case, actor)
+    ref = ""
+    if kind == Publication.Kind.CLARIFICATION:
+        from .selectors import clarification_public_get
+
+        clarification = clarification_public_get(case=case, clarification_id=clarification_id)
+        if clarification is None:
+            raise ApplicationError(_(CLARIFICATION_UNKNOWN), code="not_found", status_code=404)
+        ref = str(clarification.pk)
+        title, body = _clarification_text(case, clarification)
+        ruling = _current_ruling(case)
+        decided_on = getattr(clarification, "issued_on", None) or timezone.localdate()
+    else:
+        ruling = _current_ruling(case)
+        if ruling is None or case.stage not in RULED_STAGES:
+            raise ApplicationError(_(NOT_RULED), code="illegal_transition", status_code=409)
+        title, body = _outcome_text(case, ruling)
+        decided_on = ruling.decided_on
+    if Publication.objects.filter(case=case, kind=kind, ref=ref).exclude(
+        status=Publication.Status.WITHDRAWN
+    ).exists():
+        raise ApplicationError(_(ALREADY_EXISTS), code="conflict", status_code=409)
+    publication = Publication.objects.create(
+        case=case, kind=kind, ref=ref, slug=_slug(decided_on.year), jurisdiction=case.jurisdiction,
+        result=ruling.result if ruling else "", decided_on=decided_on, title=title, body=body,
+        default_terms=_default_terms(case, [title, body]), redact_unit=policy_hides_unit(case.policy_version),
+        unit_name=case.unit.name, created_by=actor,
+    )
+    scenarios = [i for i in ruling.applied_items.all() if i.kind == PolicyItem.Kind.POSITIVE] if ruling else []
+    if not scenarios:
+        scenarios = list(case.claimed_scenarios.all())
+    publication.scenarios.set(scenarios)
+    _log(publication, PublicationLog.Action.DRAFTED, actor)
+    return publication
+
+
+@transaction.atomic
+def publication_update(*, publication: Publication, actor: User, title: str | None = None,
+                       body: str | None = None, extra_terms: list[str] | None = None,
+                       redact_unit: bool | None = None, pdf=None, remove_pdf: bool = False) -> Publication:
+    """Edit a draft: its text, the terms the admin hides, whether the unit
+    is hidden, the attached PDF. Addresses and numbers in a new text are
+    found and hidden again."""
+    publication = _lock(publication)
+    _guard_admin(publication.case, actor)
+    if publication.status != Publication.Status.DRAFT:
+        raise ApplicationError(_(NOT_EDITABLE), code="illegal_transition", status_code=409)
+    fields = []
+    if title is not None or body is not None:
+        new_title = (title if title is not None else publication.title).strip()
+        new_body = (body if body is not None else publication.body).strip()
+        if not new_title or not new_body:
+            raise ValidationError(_(EMPTY_TEXT))
+        publication.title, publication.body = new_title[:200], new_body
+        publication.default_terms = _default_terms(publication.case, [new_title, new_body])
+        fields += ["title", "body", "default_terms"]
+    if extra_terms is not None:
+        cleaned = []
+        for term in extra_terms:
+            term = (term or "").strip()
+            if term and term not in cleaned:
+                cleaned.append(term[:100])
+        publication.extra_terms = cleaned
+        fields.append("extra_terms")
+    if redact_unit is not None:
+        publication.redact_unit = bool(redact_unit)
+        fields.append("redact_unit")
+    if remove_pdf and publication.pdf:
+        publication.pdf.delete(save=False)
+        publication.pdf, publication.pdf_name = "", ""
+        fields += ["pdf", "pdf_name"]
+    if pdf is not None:
+        head = pdf.read(5)
+        pdf.seek(0)
+        if head != b"%PDF-" or pdf.size > MAX_PDF_BYTES:
+            raise ValidationError(_(NOT_A_PDF))
+        publication.pdf.save("upload.pdf", pdf, save=False)
+        publication.pdf_name = (getattr(pdf, "name", "") or "document.pdf")[:255]
+        fields += ["pdf", "pdf_name"]
+    if fields:
+        publication.save(update_fields=[*fields, "updated_at"])
+        _log(publication, PublicationLog.Action.UPDATED, actor, fields=fields)
+    return publication
+
+
+@dataclass
+class Preview:
+    publication: Publication
+    title: list[tuple[str, str | None]]
+    body: list[tuple[str, str | None]]
+    terms: list[dict]
+    leaks: list[dict] = field(default_factory=list)
+    redacted_title: str = ""
+    redacted_text: str = ""
+
+
+def publication_leaks(publication: Publication) -> list[redaction.Leak]:
+    """The leak check (read-only): every identifying term found in what
+    would go out, i.e. the redacted title and text and the attached PDF."""
+    terms = publication_terms(publication)
+    fields = [
+        (_("title"), redaction.redact(publication.title, [t for t, _s in terms])),
+        (_("text"), redaction.redact(publication.body, [t for t, _s in terms])),
+    ]
+    if publication.pdf:
+        try:
+            pages = redaction.pdf_pages_text(publication.pdf.path)
+        except redaction.PdfUnreadable:
+            pages = []
+        if not any(p.strip() for p in pages):
+            return [redaction.Leak(_("attached PDF"), "", "pdf", str(_(PDF_UNREADABLE)))]
+        for n, text in enumerate(pages, start=1):
+            fields.append((_("attached PDF, page %(page)s") % {"page": n}, text))
+    return redaction.leak_check(fields, _identifying_terms(publication))
+
+
+def publication_preview(*, publication: Publication, actor: User) -> Preview:
+    """What would go out, with every hidden term marked for the admin, and
+    the leak check's findings. Reads only."""
+    _guard_admin(publication.case, actor)
+    terms = publication_terms(publication)
+    plain = [t for t, _s in terms]
+    return Preview(
+        publication=publication,
+        title=redaction.segments(publication.title, plain),
+        body=redaction.segments(publication.body, plain),
+        terms=[{"term": t, "source": s, "label": str(SOURCE_LABELS.get(s, s))} for t, s in terms],
+        leaks=[leak.as_dict() for leak in publication_leaks(publication)],
+        redacted_title=redaction.redact(publication.title, plain),
+        redacted_text=redaction.redact(publication.body, plain),
+    )
+
+
+def _leak_error(leaks: list[redaction.Leak]) -> ApplicationError:
+    where = "; ".join(
+        f"{leak.where}: “{leak.term}” ({SOURCE_LABELS.get(leak.source, leak.source)}) … {leak.context} …"
+        if leak.term else f"{leak.where}: {leak.context}"
+        for leak in leaks[:5]
+    )
+    return ApplicationError(
+        _(LEAKS_FOUND) % {"count": len(leaks), "where": where}, code="leak_found",
+        extra={"leaks": [leak.as_dict() for leak in leaks]}, status_code=409,
+    )
+
+
+def _go_out(publication: Publication, actor: User | None) -> None:
+    """Freeze the redacted copies and publish. Caller holds the locks."""
+    plain = [t for t, _s in publication_terms(publication)]
+    publication.published_title = redaction.redact(publication.title, plain)
+    publication.published_text = redaction.redact(publication.body, plain)
+    publication.status = Publication.Status.PUBLISHED
+    publication.published_at = timezone.now()
+    publication.save(update_fields=["published_title", "published_text", "status", "published_at", "updated_at"])
+    _log(publication, PublicationLog.Action.PUBLISHED, actor)
+    case = publication.case
+    case_event_record(case=case, kind=PublicationEventKind.PUBLISHED, actor=actor, from_stage=case.stage,
+                      data={"publication": publication.pk, "kind": publication.kind})
+
+
+@transaction.atomic
+def publication_publish(*, publication: Publication, actor: User,
+                        publish_at: dt.datetime | None = None) -> Publication:
+    """Publish now, or schedule for ``publish_at`` (the beat sweep then
+    publishes it, once). The leak check runs now and again at that time."""
+    case_lock(publication.case)
+    publication = _lock(publication)
+    _guard_admin(publication.case, actor)
+    _guard_status(publication, Publication.Status.DRAFT, Publication.Status.SCHEDULED)
+    leaks = publication_leaks(publication)
+    if leaks:
+        raise _leak_error(leaks)
+    if publish_at is not None and publish_at <= timezone.now():
+        raise ValidationError(_(PUBLISH_AT_PAST))
+    if publish_at is not None:
+        publication.status = Publication.Status.SCHEDULED
+        publication.publish_at = publish_at
+        publication.save(update_fields=["status", "publish_at", "updated_at"])
+        _log(publication, PublicationLog.Action.SCHEDULED, actor, publish_at=publish_at.isoformat())
+        return publication
+    _go_out(publication, actor)
+    return publication
+
+
+@transaction.atomic
+def publication_publish_scheduled(*, publication_id: int, now: dt.datetime | None = None) -> bool:
+    """Publish one scheduled publication whose time has come. Idempotent:
+    under the row lock, anything not (still) scheduled and due is left
+    alone, so a second sweep or a redelivered task does nothing. A leak
+    found now sends it back to draft, logged, instead of out."""
+    now = now or timezone.now()
+    row = Publication.objects.filter(pk=publication_id).select_related("case").first()
+    if row is None:
+        return False
+    case_lock(row.case)
+    publication = _lock(row)
+    if publication.status != Publication.Status.SCHEDULED or publication.publish_at is None \
+            or publication.publish_at > now:
+        return False
+    leaks = publication_leaks(publication)
+    if leaks:
+        publication.status = Publication.Status.DRAFT
+        publication.save(update_fields=["status", "updated_at"])
+        _log(publication, PublicationLog.Action.BLOCKED, None, leaks=[leak.as_dict() for leak in leaks])
+        return False
+    _go_out(publication, None)
+    return True
+
+
+def publication_publish_due(*, now: dt.datetime | None = None) -> int:
+    """The beat sweep: publish every scheduled publication that is due.
+    Each goes in its own transaction (one bad row does not hold the rest)."""
+    now = now or timezone.now()
+    ids = list(
+        Publication.objects.filter(status=Publication.Status.SCHEDULED, publish_at__lte=now)
+        .order_by("publish_at", "id").values_list("id", flat=True)
+    )
+    return sum(1 for pk in ids if publication_publish_scheduled(publication_id=pk, now=now))
+
+
+@transaction.atomic
+def publication_withdraw(*, publication: Publication, actor: User, reason: str) -> Publication:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_(REASON_REQUIRED))
+    case_lock(publication.case)
+    publication = _lock(publication)
+    _guard_admin(publication.case, actor)
+    _guard_status(publication, Publication.Status.PUBLISHED, Publication.Status.SCHEDULED)
+    was_public = publication.status == Publication.Status.PUBLISHED
+    publication.status = Publication.Status.WITHDRAWN
+    publication.withdrawn_at = timezone.now()
+    publication.withdraw_reason = reason
+    publication.save(update_fields=["status", "withdrawn_at", "withdraw_reason", "updated_at"])
+    _log(publication, PublicationLog.Action.WITHDRAWN, actor, reason=reason)
+    if was_public:
+        case = publication.case
+        case_event_record(case=case, kind=PublicationEventKind.WITHDRAWN, actor=actor, from_stage=case.stage,
+                          reason=reason, data={"publication": publication.pk})
+    return publication
+
+
+def publication_may_manage_any(*, user: User) -> bool:
+    """Whether ``user`` administers any jurisdiction (the work list)."""
+    return user_has_role(user, Role.ADMIN)
