@@ -69,6 +69,14 @@ class Ruling(BaseModel):
     decided_on = models.DateField(_("decided on"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     is_current = models.BooleanField(default=True)
+    meeting = models.ForeignKey(
+        "reviews.Meeting", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Review rulings: whether the first ruling was upheld or changed.
+    review_decision = models.CharField(
+        _("review decision"), max_length=10, blank=True,
+        choices=[("upheld", _("Upheld")), ("changed", _("Changed"))],
+    )
 
     class Meta:
         verbose_name = _("ruling")
@@ -95,3 +103,207 @@ class RulingUse(BaseModel):
     class Meta:
         verbose_name = _("result use")
         verbose_name_plural = _("result uses")
+
+
+class EventKind(models.TextChoices):
+    """History events written by this app (CaseEvent.kind)."""
+
+    PROACTIVE_OPENED = "proactive_opened", _("Proactive case opened (主动容错)")
+    ASSIGNED = "assigned", _("Inspectors assigned")
+    RECUSAL_MARKED = "recusal_marked", _("Marked as related (回避)")
+    INTERVIEW_RECORDED = "interview_recorded", _("Interview recorded")
+    EVIDENCE_RECORDED = "evidence_recorded", _("Evidence or note recorded")
+    ASSESSED = "assessed", _("Assessment recorded")
+    PRELIMINARY_REPORT = "preliminary_report", _("Preliminary report; applicant notified")
+    DEFENCE_SUBMITTED = "defence_submitted", _("Defence submitted (申辩)")
+    DEFENCE_WAIVED = "defence_waived", _("Defence waived")
+    TESTIMONY_ADDED = "testimony_added", _("Testimony added")
+    ASSESSMENT_REPORT = "assessment_report", _("Third-party assessment recorded (第三方评估)")
+    HEARING = "hearing", _("Public hearing recorded (听证会)")
+    MEETING_RECORDED = "meeting_recorded", _("Deliberation meeting recorded")
+    VOTE_CAST = "vote_cast", _("Vote recorded")
+    RULED = "ruled", _("Ruling (认定)")
+    FEEDBACK = "feedback", _("Applicant and unit informed (反馈)")
+    FILED = "filed", _("Filed with the higher level (报备)")
+    REVIEW_REQUESTED = "review_requested", _("Review requested (复核)")
+    REVIEW_DECIDED = "review_decided", _("Review decided")
+
+
+class VerificationRecord(BaseModel):
+    """What the inspectors gathered: interviews (谈话), evidence and notes."""
+
+    class Kind(models.TextChoices):
+        INTERVIEW = "interview", _("Interview")
+        EVIDENCE = "evidence", _("Evidence")
+        NOTE = "note", _("Note")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="verification_records")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    person = models.CharField(_("person interviewed"), max_length=200, blank=True)
+    held_on = models.DateField(_("date"), null=True, blank=True)
+    text = models.TextField(_("summary"))
+    attachment = models.ForeignKey(
+        "cases.Attachment", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("record"),
+    )
+
+    class Meta:
+        verbose_name = _("verification record")
+        verbose_name_plural = _("verification records")
+        ordering = ["created_at", "id"]
+
+
+class Assessment(BaseModel):
+    """The assessment against the case's policy version. ``conditions`` maps
+    a condition item id to {"met": bool, "reason": str}; ``distinctions`` and
+    ``factors`` map a key (item id, or a built-in key) to the judgement."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="assessment")
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    conditions = models.JSONField(_("conditions"), default=dict)
+    positive_item = models.ForeignKey(
+        "policies.PolicyItem", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("positive-list scenario that applies"),
+    )
+    negative_items = models.ManyToManyField(
+        "policies.PolicyItem", blank=True, related_name="+", verbose_name=_("negative-list items that apply")
+    )
+    negative_note = models.TextField(_("negative list: reasons"), blank=True)
+    distinctions = models.JSONField(_("three distinctions"), default=dict)
+    factors = models.JSONField(_("six factors"), default=dict)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+
+class PreliminaryReport(BaseModel):
+    """初步调查报告, with the recommended result."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="preliminary_report")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recommended_result = models.CharField(_("recommended result"), max_length=20, choices=Result.choices)
+    summary = models.TextField(_("findings"))
+
+    class Meta:
+        verbose_name = _("preliminary report")
+        verbose_name_plural = _("preliminary reports")
+
+
+class DefenceEntry(BaseModel):
+    """申辩: the applicant's defence or waiver, and testimony of others."""
+
+    class Kind(models.TextChoices):
+        DEFENCE = "defence", _("Defence")
+        WAIVER = "waiver", _("Waiver")
+        TESTIMONY = "testimony", _("Testimony")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="defence_entries")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    person = models.CharField(_("witness"), max_length=200, blank=True)
+    text = models.TextField(_("statement"), blank=True)
+    attachment = models.ForeignKey(
+        "cases.Attachment", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("evidence"),
+    )
+
+    class Meta:
+        verbose_name = _("defence entry")
+        verbose_name_plural = _("defence entries")
+        ordering = ["created_at", "id"]
+
+
+class OptionalStep(BaseModel):
+    """第三方评估 (major matters) or 听证会 (major public interest)."""
+
+    class Kind(models.TextChoices):
+        THIRD_PARTY = "third_party", _("Third-party assessment (第三方评估)")
+        HEARING = "hearing", _("Public hearing (听证会)")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="optional_steps")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    held_on = models.DateField(_("date"))
+    body = models.CharField(_("assessor or participants"), max_length=300)
+    conclusion = models.TextField(_("conclusion"))
+    attachment = models.ForeignKey(
+        "cases.Attachment", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("document"),
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("optional step")
+        verbose_name_plural = _("optional steps")
+        ordering = ["created_at", "id"]
+
+
+class Meeting(BaseModel):
+    """集体研究: a deliberation meeting (first ruling or review). A later
+    meeting of the same kind supersedes an earlier one that ruled nothing."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="meetings")
+    kind = models.CharField(_("kind"), max_length=10, choices=Ruling.Kind.choices, default=Ruling.Kind.FIRST)
+    held_on = models.DateField(_("meeting date"))
+    members_present = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("members present")
+    )
+    members_total = models.PositiveSmallIntegerField(_("members entitled to sit"))
+    quorum_required = models.PositiveSmallIntegerField(_("quorum"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["created_at", "id"]
+
+
+class Vote(BaseModel):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="votes")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    result = models.CharField(_("vote"), max_length=20, choices=Result.choices)
+    opinion = models.TextField(_("opinion"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="uniq_vote_per_member")]
+
+
+class Notice(BaseModel):
+    """反馈 to the applicant and unit, or 报备 to the higher level, for a
+    ruling."""
+
+    class Kind(models.TextChoices):
+        FEEDBACK = "feedback", _("Feedback (反馈)")
+        FILING = "filing", _("Filing (报备)")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="ruling_notices")
+    ruling = models.ForeignKey(Ruling, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    done_on = models.DateField(_("date"))
+    recipients = models.CharField(_("to whom"), max_length=300)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("feedback or filing")
+        verbose_name_plural = _("feedback and filings")
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["ruling", "kind"], name="uniq_notice_per_ruling")]
+
+
+class ReviewRequest(BaseModel):
+    """复核: asked once per case, with reasons."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="review_request")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reasons = models.TextField(_("reasons"))
+    requested_on = models.DateField(_("requested on"))
+
+    class Meta:
+        verbose_name = _("review request")
+        verbose_name_plural = _("review requests")

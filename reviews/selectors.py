@@ -1,10 +1,46 @@
+"""Reads of the verification-to-review record: recusal, who may take which
+step (registered as actions in ``reviews.apps``), the queues and the case
+panel."""
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
 from accounts.models import Role, User
-from accounts.selectors import user_has_role
+from accounts.selectors import role_paths, subtree_q, user_has_role
+from cases.models import Case, Origin, Stage
+
+# Why an inspector must recuse himself (回避), as the refusal says it.
+RECUSAL_REASONS = {
+    "applicant": _("he is the applicant (申请人本人)"),
+    "same_unit": _("he works in the applicant's unit (同一单位)"),
+    "related": _("he is marked as related to the case (有利害关系)"),
+}
+
+# 三个区分开来 (2016) and the six factors, used when a policy version lists
+# none of its own (``distinction`` / ``factor`` items).
+BUILTIN_DISTINCTIONS = [
+    ("distinction-1", _("Mistakes from lack of experience in pioneering reform, versus knowing violations")),
+    ("distinction-2", _("Mistakes in exploration not yet restricted by superiors, versus acting against an "
+                        "explicit ban")),
+    ("distinction-3", _("Unintentional errors in promoting development, versus violations for private gain")),
+]
+BUILTIN_FACTORS = [
+    ("factor-1", _("Degree (看程度)")),
+    ("factor-2", _("Motive (看动机)")),
+    ("factor-3", _("Conditions (看条件)")),
+    ("factor-4", _("Procedure (看程序)")),
+    ("factor-5", _("Policy (看政策)")),
+    ("factor-6", _("Consequences (看后果)")),
+]
 
 
 def inspector_must_recuse(*, case, user: User) -> str | None:
-    """Why ``user`` must recuse himself from ``case`` (回避), or None."""
-    if user.pk in (case.applicant_id, case.created_by_id):
+    """Why ``user`` must recuse himself from ``case`` (回避), or None. The
+    inspector who opened a proactive case is its author, not a party."""
+    if user.pk == case.applicant_id:
+        return "applicant"
+    if user.pk == case.created_by_id and case.origin != Origin.PROACTIVE:
         return "applicant"
     if user.org_unit_id and user.org_unit_id == case.unit_id:
         return "same_unit"
@@ -16,3 +52,259 @@ def inspector_must_recuse(*, case, user: User) -> str | None:
 def inspector_may_handle(*, case, user: User) -> bool:
     """An inspector of the case's jurisdiction who need not recuse himself."""
     return user_has_role(user, Role.INSPECTOR, case.unit) and inspector_must_recuse(case=case, user=user) is None
+
+
+# --- Who may take each step (cases.registry actions) --------------------------------
+
+
+def is_applicant(case, user: User) -> bool:
+    """The cadre (or, for a unit application, its filer); never the
+    inspector who opened a proactive case."""
+    if user.pk == case.applicant_id:
+        return True
+    return case.origin == Origin.UNIT and user.pk == case.created_by_id
+
+
+def is_supervisor(case, user: User) -> bool:
+    return user_has_role(user, Role.SUPERVISOR, case.unit)
+
+
+def is_assigned_inspector(case, user: User) -> bool:
+    from .models import Assignment
+
+    if not user.is_authenticated:
+        return False
+    return (
+        Assignment.objects.filter(case=case, inspector=user, active=True).exists()
+        and inspector_may_handle(case=case, user=user)
+    )
+
+
+def is_committee(case, user: User) -> bool:
+    return user_has_role(user, Role.COMMITTEE, case.unit)
+
+
+def may_testify(case, user: User) -> bool:
+    return is_assigned_inspector(case, user) or is_applicant(case, user)
+
+
+def may_waive(case, user: User) -> bool:
+    return is_applicant(case, user) or is_assigned_inspector(case, user)
+
+
+def may_notify(case, user: User) -> bool:
+    """反馈 and 报备 are done by the deciding body's members or the
+    supervisor."""
+    return is_committee(case, user) or is_supervisor(case, user)
+
+
+def first_ruling_voter_ids(*, case) -> set[int]:
+    from .models import Ruling, Vote
+
+    meeting_ids = Ruling.objects.filter(case=case, kind=Ruling.Kind.FIRST).values("meeting_id")
+    return set(Vote.objects.filter(meeting_id__in=meeting_ids).values_list("member_id", flat=True))
+
+
+def is_review_member(case, user: User) -> bool:
+    """复核: a committee member who did not vote on the first ruling."""
+    return is_committee(case, user) and user.pk not in first_ruling_voter_ids(case=case)
+
+
+def review_eligible_members(*, case, members: list[User]) -> list[User]:
+    voted = first_ruling_voter_ids(case=case)
+    return [u for u in members if u.pk not in voted]
+
+
+# --- Records -------------------------------------------------------------------------
+
+
+def meeting_current(*, case, kind: str, lock: bool = False):
+    from .models import Meeting
+
+    qs = Meeting.objects.filter(case=case, kind=kind)
+    if lock:
+        qs = qs.select_for_update()
+    return qs.order_by("-id").first()
+
+
+def assessment_blockers(assessment) -> dict:
+    """Unmet conditions and applicable negative-list items (which rule out
+    any tolerance result)."""
+    from policies.models import PolicyItem
+
+    unmet_ids = [int(pk) for pk, row in assessment.conditions.items() if not row.get("met")]
+    unmet = list(PolicyItem.objects.filter(pk__in=unmet_ids).order_by("number")) if unmet_ids else []
+    return {"conditions_unmet": unmet, "negatives": list(assessment.negative_items.order_by("number"))}
+
+
+# --- Queues ----------------------------------------------------------------------------
+
+
+def _queue(user: User, stages, role: str) -> QuerySet[Case]:
+    from cases.selectors import _with_deadline, case_visibility_q
+
+    qs = (
+        Case.objects.filter(case_visibility_q(user), stage__in=stages)
+        .filter(subtree_q(role_paths(user, {role}), "unit__path"))
+        .select_related("applicant", "unit", "jurisdiction")
+    )
+    return _with_deadline(qs).order_by(F("next_due").asc(nulls_last=True), "id")
+
+
+def supervisor_queue(*, user: User) -> QuerySet[Case]:
+    """Cases at verification in his jurisdiction, those without two active
+    inspectors first (they wait for him), with their due dates."""
+    from django.db.models import Count
+
+    qs = _queue(user, [Stage.VERIFICATION], Role.SUPERVISOR).annotate(
+        inspectors=Count("assignments", filter=Q(assignments__active=True), distinct=True),
+    )
+    return qs.order_by("inspectors", F("next_due").asc(nulls_last=True), "id")
+
+
+def inspector_queue(*, user: User) -> QuerySet[Case]:
+    """Cases assigned to him (active), at any stage before the ruling."""
+    from .models import Assignment
+
+    mine = Assignment.objects.filter(case=OuterRef("pk"), inspector=user, active=True)
+    stages = [Stage.VERIFICATION, Stage.SUPPLEMENT, Stage.DEFENCE, Stage.DELIBERATION]
+    return _queue(user, stages, Role.INSPECTOR).filter(Exists(mine))
+
+
+def committee_queue(*, user: User) -> QuerySet[Case]:
+    """Cases in deliberation or under review in his jurisdiction, and ruled
+    cases whose feedback or filing is still open."""
+    from deadlines.models import Clock
+
+    open_notice = Clock.objects.filter(
+        case=OuterRef("pk"), stage__in=["feedback", "filing"], status=Clock.Status.RUNNING
+    )
+    qs = _queue(user, [Stage.DELIBERATION, Stage.REVIEW, Stage.RULED], Role.COMMITTEE)
+    return qs.filter(~Q(stage=Stage.RULED) | Exists(open_notice))
+
+
+def queue_rows(cases) -> list[Case]:
+    """Rows with an ``overdue`` flag (computed once, not in the template)."""
+    today = timezone.localdate()
+    rows = list(cases)
+    for case in rows:
+        case.overdue = bool(case.next_due and case.next_due < today)
+    return rows
+
+
+# --- The case panel ------------------------------------------------------------------
+
+
+def review_record(*, case) -> dict:
+    """The whole verification-to-review record of ``case``, in a fixed
+    number of queries."""
+    from .models import (
+        Assessment,
+        Assignment,
+        DefenceEntry,
+        Meeting,
+        Notice,
+        OptionalStep,
+        PreliminaryReport,
+        ReviewRequest,
+        Ruling,
+        VerificationRecord,
+        Vote,
+    )
+
+    assignments = list(Assignment.objects.filter(case=case).select_related("inspector", "assigned_by")
+                       .order_by("-active", "created_at"))
+    records = list(VerificationRecord.objects.filter(case=case).select_related("recorded_by", "attachment"))
+    assessment = (Assessment.objects.filter(case=case).select_related("assessed_by", "positive_item")
+                  .prefetch_related("negative_items").first())
+    report = PreliminaryReport.objects.filter(case=case).select_related("author").first()
+    defence = list(DefenceEntry.objects.filter(case=case).select_related("submitted_by", "attachment"))
+    steps = list(OptionalStep.objects.filter(case=case).select_related("recorded_by", "attachment"))
+    meetings = list(
+        Meeting.objects.filter(case=case).select_related("recorded_by").prefetch_related(
+            "members_present", Prefetch("votes", queryset=Vote.objects.select_related("member", "recorded_by"))
+        )
+    )
+    rulings = list(Ruling.objects.filter(case=case).select_related("recorded_by", "meeting")
+                   .prefetch_related("applied_items", "uses__policy_item"))
+    notices = list(Notice.objects.filter(case=case).select_related("recorded_by", "ruling"))
+    review = ReviewRequest.objects.filter(case=case).select_related("requested_by").first()
+    items = {i.pk: i for i in case.policy_version.items.all()}
+    return {
+        "assignments": assignments,
+        "active_inspectors": [a for a in assignments if a.active],
+        "records": records,
+        "assessment": assessment,
+        "assessment_rows": _assessment_rows(assessment, items),
+        "report": report,
+        "defence": defence,
+        "steps": steps,
+        "meetings": meetings,
+        "rulings": rulings,
+        "notices": notices,
+        "review": review,
+        "items": items,
+    }
+
+
+def _assessment_rows(assessment, items: dict) -> dict:
+    if assessment is None:
+        return {}
+    labels = dict(BUILTIN_DISTINCTIONS) | dict(BUILTIN_FACTORS)
+
+    def label(key):
+        if key.isdigit() and int(key) in items:
+            item = items[int(key)]
+            return item.title or item.text
+        return labels.get(key, key)
+
+    return {
+        "conditions": [
+            {"item": items.get(int(pk)), "met": row["met"], "reason": row["reason"]}
+            for pk, row in assessment.conditions.items()
+        ],
+        "distinctions": [{"label": label(k), "text": v} for k, v in assessment.distinctions.items()],
+        "factors": [{"label": label(k), "text": v} for k, v in assessment.factors.items()],
+    }
+
+
+def assessment_form_items(*, case) -> dict:
+    """The items the assessment form is built from (the version's lists;
+    the built-in distinctions and factors when it has none)."""
+    from policies.models import PolicyItem
+
+    grouped: dict[str, list] = {}
+    for item in case.policy_version.items.order_by("kind", "number"):
+        grouped.setdefault(item.kind, []).append(item)
+    distinctions = [(str(i.pk), i.title or i.text) for i in grouped.get(PolicyItem.Kind.DISTINCTION, [])]
+    factors = [(str(i.pk), i.title or i.text) for i in grouped.get(PolicyItem.Kind.FACTOR, [])]
+    return {
+        "conditions": grouped.get(PolicyItem.Kind.CONDITION, []),
+        "positive": grouped.get(PolicyItem.Kind.POSITIVE, []),
+        "negative": grouped.get(PolicyItem.Kind.NEGATIVE, []),
+        "result_uses": grouped.get(PolicyItem.Kind.RESULT_USE, []),
+        "distinctions": distinctions or [(k, str(v)) for k, v in BUILTIN_DISTINCTIONS],
+        "factors": factors or [(k, str(v)) for k, v in BUILTIN_FACTORS],
+    }
+
+
+def eligible_members_for(*, case) -> list[User]:
+    """Committee members who may sit on the case's next decision."""
+    from accounts.selectors import users_with_role
+
+    members = list(users_with_role(role=Role.COMMITTEE, org_unit=case.unit))
+    if case.stage == Stage.REVIEW:
+        members = review_eligible_members(case=case, members=members)
+    return members
+
+
+def inspectors_for(*, case) -> list[dict]:
+    """The jurisdiction's inspectors, each with why he must recuse (if he
+    must), for the assignment form."""
+    from accounts.selectors import users_with_role
+
+    out = []
+    for user in users_with_role(role=Role.INSPECTOR, org_unit=case.unit):
+        why = inspector_must_recuse(case=case, user=user)
+        out.append({"user": user, "recuse": RECUSAL_REASONS[why] if why else ""})
+    return out

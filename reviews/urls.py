@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reviews"
-urlpatterns: list = []
+urlpatterns = [
+    path("supervisor/", views.supervisor_queue, name="supervisor_queue"),
+    path("inspector/", views.inspector_queue, name="inspector_queue"),
+    path("committee/", views.committee_queue, name="committee_queue"),
+    path("proactive/new/", views.proactive_create, name="proactive_create"),
+    path("cases/<int:case_id>/", views.case_record, name="case"),
+    path("cases/<int:case_id>/<slug:action>/", views.case_action, name="action"),
+]

@@ -1,0 +1,756 @@
+"""Verification, defence, deliberation, ruling, feedback, filing and review
+(DESIGN §2, issue 5).
+
+Every step locks the case (``cases.services.case_lock``), checks the
+registered action (``case_guard``: stage and actor), writes its record and a
+history event (``case_move`` / ``case_event_record``), opens or stops the
+stage clocks, and leaves letters and notifications to run after commit.
+Which action is legal from which stage, and for whom, is registered in
+``reviews.apps`` from ``reviews.permissions``.
+"""
+
+import datetime as dt
+import math
+from collections import Counter
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import OrgUnit, Role, User
+from accounts.selectors import user_has_role, users_with_role
+from cases.models import Attachment, Case, Origin, Stage
+from cases.services import (
+    case_allocate_number,
+    case_event_record,
+    case_guard,
+    case_issue_letter,
+    case_jurisdiction_of,
+    case_lock,
+    case_move,
+)
+from cases.uploads import UploadRejected, inspect_upload
+from core.exceptions import ApplicationError
+from deadlines import services as clocks
+from deadlines.models import Clock
+from policies.models import PolicyItem, TimeLimitStage
+from policies.selectors import policy_version_in_force
+
+from .models import (
+    Assessment,
+    Assignment,
+    DefenceEntry,
+    EventKind,
+    Meeting,
+    Notice,
+    OptionalStep,
+    PreliminaryReport,
+    Recusal,
+    Result,
+    ReviewRequest,
+    Ruling,
+    RulingUse,
+    VerificationRecord,
+    Vote,
+)
+from .selectors import (
+    BUILTIN_DISTINCTIONS,
+    BUILTIN_FACTORS,
+    RECUSAL_REASONS,
+    assessment_blockers,
+    first_ruling_voter_ids,
+    inspector_must_recuse,
+    meeting_current,
+    review_eligible_members,
+)
+
+# --- Messages (English msgids; translated when raised) ---------------------------
+MIN_INSPECTORS = gettext_lazy("At least two inspectors must be assigned to a case.")
+NOT_INSPECTOR = gettext_lazy("%(name)s is not an inspector of this case's jurisdiction.")
+MUST_RECUSE = gettext_lazy("%(name)s cannot be assigned: he must recuse himself (%(reason)s).")
+ALREADY_RELATED = gettext_lazy("%(name)s is already marked as related to this case.")
+TEXT_REQUIRED = gettext_lazy("This field is required.")
+DATE_IN_FUTURE = gettext_lazy("The date cannot be in the future.")
+ITEM_NOT_IN_VERSION = gettext_lazy("“%(item)s” is not an item of this case's policy version.")
+CONDITION_UNANSWERED = gettext_lazy("Say whether condition %(number)s (%(title)s) is met, with reasons.")
+NOT_POSITIVE = gettext_lazy("The scenario must be an item of the positive list.")
+NOT_NEGATIVE = gettext_lazy("Only negative-list items can be marked as applying.")
+JUDGEMENT_REQUIRED = gettext_lazy("Give the judgement for “%(label)s”.")
+NO_ASSESSMENT = gettext_lazy("Fill in the assessment before the preliminary report.")
+BLOCKED_RESULT = gettext_lazy(
+    "“%(result)s” cannot be recommended or ruled: %(why)s."
+)
+CONDITION_UNMET = gettext_lazy("condition %(number)s (%(title)s) is not met")
+NEGATIVE_APPLIES = gettext_lazy("negative-list item %(number)s (%(title)s) applies")
+DEFENCE_LATE = gettext_lazy("The time limit for the defence ended on %(due)s.")
+DEFENCE_NOT_DUE = gettext_lazy(
+    "Only the applicant may waive the defence until its time limit (%(due)s) has passed."
+)
+NOT_COMMITTEE = gettext_lazy("%(name)s is not a committee member who may sit on this decision.")
+NO_MEETING = gettext_lazy("Record the deliberation meeting first.")
+NOT_PRESENT = gettext_lazy("%(name)s was not recorded as present at the meeting.")
+ALREADY_VOTED = gettext_lazy("%(name)s has already voted.")
+NO_QUORUM = gettext_lazy(
+    "No quorum: %(present)s of %(total)s members were present, %(required)s are required."
+)
+NO_MAJORITY = gettext_lazy(
+    "“%(result)s” has %(votes)s of %(present)s votes; a ruling needs a majority of the members present."
+)
+NOT_RESULT_USE = gettext_lazy("Result uses must be result-use items of the policy version.")
+ALREADY_DONE = gettext_lazy("This has already been recorded for the current ruling.")
+REVIEW_ONCE = gettext_lazy("A review can be requested only once.")
+REVIEW_LATE = gettext_lazy("The time limit for requesting a review ended on %(due)s.")
+NO_POLICY = gettext_lazy("No published fault-tolerance policy is in force for %(unit)s.")
+NOT_INSPECTOR_OF_UNIT = gettext_lazy("Only an inspector of the unit's jurisdiction may open a proactive case.")
+CADRE_IS_YOU = gettext_lazy("You cannot open a proactive case about yourself.")
+
+
+# --- Helpers ----------------------------------------------------------------------
+
+
+def _text(value: str, field: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: _(TEXT_REQUIRED)})
+    return value
+
+
+def _past_date(value: dt.date | None, field: str) -> dt.date:
+    value = value or timezone.localdate()
+    if value > timezone.localdate():
+        raise ValidationError({field: _(DATE_IN_FUTURE)})
+    return value
+
+
+def _attach(case: Case, actor: User, file, kind: str = Attachment.Kind.EVIDENCE) -> Attachment | None:
+    """Store an uploaded record with the case's files (content-sniffed, like
+    the applicant's uploads); files added after submission are locked."""
+    if not file:
+        return None
+    limit = settings.CASE_ATTACHMENT_MAX_BYTES
+    name = (getattr(file, "name", "") or "file")[-200:]
+    if file.size > limit:
+        from cases.services import FILE_TOO_LARGE
+
+        raise ValidationError({"file": _(FILE_TOO_LARGE) % {"name": name, "limit": limit // (1024 * 1024)}})
+    try:
+        content_type, size, sha = inspect_upload(file)
+    except UploadRejected as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    attachment = Attachment(case=case, kind=kind, original_name=name, content_type=content_type, size=size,
+                            sha256=sha, uploaded_by=actor, locked=True)
+    attachment.file.save("upload", file, save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.storage.delete(attachment.file.name)
+        raise
+    return attachment
+
+
+def _stop(case: Case, stage: str, actor: User, ref: str = "") -> None:
+    clocks.clock_stop(case=case, stage=stage, actor=actor, ref=ref)
+
+
+def _clock_due(case: Case, stage: str) -> dt.date | None:
+    clock = Clock.objects.filter(case=case, stage=stage).order_by("-id").first()
+    return clock.due_date if clock else None
+
+
+def _items(case: Case, ids, kind: str | None = None) -> list[PolicyItem]:
+    ids = [int(getattr(i, "pk", i)) for i in (ids or [])]
+    found = {i.pk: i for i in PolicyItem.objects.filter(version=case.policy_version_id, pk__in=ids)}
+    out = []
+    for pk in ids:
+        item = found.get(pk)
+        if item is None:
+            raise ValidationError({"items": _(ITEM_NOT_IN_VERSION) % {"item": pk}})
+        if kind and item.kind != kind:
+            raise ValidationError({"items": _(ITEM_NOT_IN_VERSION) % {"item": str(item)}})
+        out.append(item)
+    return out
+
+
+def _check_result(result: str, blockers: list[str]) -> None:
+    """A condition unmet or a negative-list item applying rules out any
+    tolerance: exempt and mitigated are both 容错 results, and the negative
+    list is the list of 不予容错情形 (e.g. 大理州 2019: 屡错屡犯 “不得从轻、
+    减轻或免予责任追究”). Only “rejected” remains."""
+    if result not in Result.values:
+        raise ValidationError({"result": _("Choose a result.")})
+    if result != Result.REJECTED and blockers:
+        raise ApplicationError(
+            _(BLOCKED_RESULT) % {"result": Result(result).label, "why": "；".join(blockers)},
+            code="result_blocked", extra={"blockers": blockers},
+        )
+
+
+def _blocker_texts(*, conditions_unmet, negatives) -> list[str]:
+    out = [_(CONDITION_UNMET) % {"number": i.number, "title": i.title or i.text[:20]} for i in conditions_unmet]
+    out += [_(NEGATIVE_APPLIES) % {"number": i.number, "title": i.title or i.text[:20]} for i in negatives]
+    return out
+
+
+# --- Proactive cases -------------------------------------------------------------
+
+
+@transaction.atomic
+def case_open_proactive(*, actor: User, applicant: User, unit: OrgUnit, title: str, matter: str = "",
+                        trigger: str = "", accountability_considered: str = "",
+                        facts_reasons: str = "") -> Case:
+    """主动容错: an inspector, during an accountability investigation,
+    opens a case for a named cadre and unit (Kunming, Jiangsu). It starts at
+    verification under the policy in force today, numbered at once; the
+    cadre sees it as his case."""
+    if not user_has_role(actor, Role.INSPECTOR, unit):
+        raise ApplicationError(_(NOT_INSPECTOR_OF_UNIT), code="permission_denied", status_code=403)
+    if applicant.pk == actor.pk:
+        raise ApplicationError(_(CADRE_IS_YOU), code="permission_denied", status_code=403)
+    version = policy_version_in_force(org_unit=unit, on_date=timezone.localdate())
+    if version is None:
+        raise ApplicationError(_(NO_POLICY) % {"unit": unit.name}, code="no_policy")
+    title = _text(title, "title")
+    case = Case(
+        origin=Origin.PROACTIVE, stage=Stage.VERIFICATION, applicant=applicant, created_by=actor, unit=unit,
+        jurisdiction=case_jurisdiction_of(unit), policy_version=version, title=title, matter=matter.strip(),
+        trigger=trigger.strip(), accountability_considered=accountability_considered.strip(),
+        facts_reasons=facts_reasons.strip(), submitted_at=timezone.now(), accepted_at=timezone.now(),
+    )
+    case.save()
+    case = case_lock(case)
+    case_allocate_number(case)
+    parts = [case.number, case.title, applicant.full_name, applicant.username, unit.name, case.matter,
+             case.facts_reasons]
+    case.search_text = "\n".join(p for p in parts if p)
+    case.save(update_fields=["number", "number_year", "number_seq", "search_text"])
+    case_event_record(case=case, kind=EventKind.PROACTIVE_OPENED, actor=actor, from_stage="",
+                      to_stage=Stage.VERIFICATION, reason=case.trigger,
+                      data={"applicant": applicant.pk, "unit": unit.pk})
+    clocks.clock_open(case=case, stage=TimeLimitStage.VERIFICATION)
+    return case
+
+
+# --- Assignment and recusal --------------------------------------------------------
+
+
+@transaction.atomic
+def recusal_mark(*, case: Case, actor: User, user: User, reason: str) -> Recusal:
+    """Mark ``user`` as related to the case (回避): he may neither see it as
+    an inspector nor be assigned; an active assignment of his ends."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action="assign")
+    reason = _text(reason, "reason")
+    if Recusal.objects.filter(case=case, user=user).exists():
+        raise ValidationError({"user": _(ALREADY_RELATED) % {"name": user.display_name}})
+    recusal = Recusal.objects.create(case=case, user=user, reason=reason, marked_by=actor)
+    Assignment.objects.filter(case=case, inspector=user, active=True).update(
+        active=False, ended_reason=reason[:200], updated_at=timezone.now()
+    )
+    case_event_record(case=case, kind=EventKind.RECUSAL_MARKED, actor=actor, from_stage=case.stage,
+                      reason=reason, data={"user": user.pk, "name": user.display_name})
+    return recusal
+
+
+@transaction.atomic
+def case_assign(*, case: Case, actor: User, inspectors: list[User], reason: str = "") -> list[Assignment]:
+    """A supervisor sets the case's inspectors (at least two, none who must
+    recuse). Inspectors left out are unassigned with ``reason``; the history
+    keeps every assignment."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action="assign")
+    wanted = list({u.pk: u for u in inspectors}.values())
+    if len(wanted) < 2:
+        raise ValidationError({"inspectors": _(MIN_INSPECTORS)})
+    for user in wanted:
+        if not user_has_role(user, Role.INSPECTOR, case.unit):
+            raise ApplicationError(_(NOT_INSPECTOR) % {"name": user.display_name}, code="not_inspector")
+        why = inspector_must_recuse(case=case, user=user)
+        if why:
+            raise ApplicationError(
+                _(MUST_RECUSE) % {"name": user.display_name, "reason": RECUSAL_REASONS[why]},
+                code="must_recuse", extra={"user": user.pk, "reason": why},
+            )
+    active = {a.inspector_id: a for a in Assignment.objects.select_for_update().filter(case=case, active=True)}
+    wanted_ids = {u.pk for u in wanted}
+    removed = [pk for pk in active if pk not in wanted_ids]
+    reason = (reason or "").strip()
+    if removed:
+        Assignment.objects.filter(case=case, active=True, inspector_id__in=removed).update(
+            active=False, ended_reason=(reason or _("Reassigned"))[:200], updated_at=timezone.now()
+        )
+    added = [u for u in wanted if u.pk not in active]
+    Assignment.objects.bulk_create(Assignment(case=case, inspector=u, assigned_by=actor) for u in added)
+    if added or removed:
+        case_event_record(
+            case=case, kind=EventKind.ASSIGNED, actor=actor, from_stage=case.stage, reason=reason,
+            data={"inspectors": sorted(wanted_ids), "added": [u.pk for u in added], "removed": removed,
+                  "names": [u.display_name for u in wanted]},
+        )
+    return list(Assignment.objects.filter(case=case, active=True).select_related("inspector"))
+
+
+# --- Verification -------------------------------------------------------------------
+
+
+@transaction.atomic
+def interview_record(*, case: Case, actor: User, person: str, held_on: dt.date, summary: str,
+                     file=None) -> VerificationRecord:
+    """谈话: who was heard, when, what he said, and the signed record."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action="record_interview")
+    record = VerificationRecord.objects.create(
+        case=case, kind=VerificationRecord.Kind.INTERVIEW, recorded_by=actor, person=_text(person, "person"),
+        held_on=_past_date(held_on, "held_on"), text=_text(summary, "summary"),
+        attachment=_attach(case, actor, file),
+    )
+    case_event_record(case=case, kind=EventKind.INTERVIEW_RECORDED, actor=actor, from_stage=case.stage,
+                      data={"record": record.pk, "person": record.person, "held_on": record.held_on.isoformat()})
+    return record
+
+
+@transaction.atomic
+def evidence_record(*, case: Case, actor: User, text: str, kind: str = VerificationRecord.Kind.EVIDENCE,
+                    file=None) -> VerificationRecord:
+    """Evidence gathered or an inspector's note."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action="record_evidence")
+    if kind not in (VerificationRecord.Kind.EVIDENCE, VerificationRecord.Kind.NOTE):
+        raise ValidationError({"kind": _("Choose evidence or note.")})
+    record = VerificationRecord.objects.create(
+        case=case, kind=kind, recorded_by=actor, text=_text(text, "text"), attachment=_attach(case, actor, file),
+    )
+    case_event_record(case=case, kind=EventKind.EVIDENCE_RECORDED, actor=actor, from_stage=case.stage,
+                      data={"record": record.pk, "kind": kind})
+    return record
+
+
+def _judgements(items: list[PolicyItem], builtin: list[tuple[str, str]], given: dict) -> dict:
+    keys = [(str(i.pk), i.title or i.text) for i in items] or builtin
+    given = {str(k): (v or "").strip() for k, v in (given or {}).items()}
+    out = {}
+    for key, label in keys:
+        if not given.get(key):
+            raise ValidationError({"judgements": _(JUDGEMENT_REQUIRED) % {"label": label}})
+        out[key] = given[key]
+    return out
+
+
+@transaction.atomic
+def case_assess(*, case: Case, actor: User, conditions: dict, positive_item=None, negative_items=None,
+                negative_note: str = "", distinctions: dict | None = None,
+                factors: dict | None = None) -> Assessment:
+    """The assessment against the case's policy version: every condition met
+    or not with reasons, the positive-list scenario that applies, the
+    negative-list items that apply, the three distinctions (三个区分开来) and
+    the six factors (看程度、看动机、看条件、看程序、看政策、看后果). Saved
+    again replaces the previous one (the history keeps each)."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action="assess")
+    version_items = list(case.policy_version.items.all())
+    by_kind: dict[str, list[PolicyItem]] = {}
+    for item in version_items:
+        by_kind.setdefault(item.kind, []).append(item)
+    findings = {}
+    given = {str(k): v for k, v in (conditions or {}).items()}
+    for item in sorted(by_kind.get(PolicyItem.Kind.CONDITION, []), key=lambda i: i.number):
+        row = given.get(str(item.pk)) or {}
+        met, reason = row.get("met"), (row.get("reason") or "").strip()
+        if met not in (True, False) or not reason:
+            raise ValidationError({"conditions": _(CONDITION_UNANSWERED) % {
+                "number": item.number, "title": item.title or item.text[:20]}})
+        findings[str(item.pk)] = {"met": met, "reason": reason}
+    positive = None
+    if positive_item:
+        positive = _items(case, [positive_item])[0]
+        if positive.kind != PolicyItem.Kind.POSITIVE:
+            raise ValidationError({"positive_item": _(NOT_POSITIVE)})
+    negatives = _items(case, negative_items)
+    if any(i.kind != PolicyItem.Kind.NEGATIVE for i in negatives):
+        raise ValidationError({"negative_items": _(NOT_NEGATIVE)})
+    distinctions = _judgements(by_kind.get(PolicyItem.Kind.DISTINCTION, []), BUILTIN_DISTINCTIONS, distinctions)
+    factors = _judgements(by_kind.get(PolicyItem.Kind.FACTOR, []), BUILTIN_FACTORS, factors)
+    assessment, _created = Assessment.objects.update_or_create(
+        case=case,
+        defaults={"assessed_by": actor, "conditions": findings, "positive_item": positive,
+                  "negative_note": (negative_note or "").strip(), "distinctions": distinctions,
+                  "factors": factors},
+    )
+    assessment.negative_items.set(negatives)
+    case_event_record(
+        case=case, kind=EventKind.ASSESSED, actor=actor, from_stage=case.stage,
+        data={"conditions": findings, "positive_item": positive.pk if positive else None,
+              "negative_items": [i.pk for i in negatives]},
+    )
+    return assessment
+
+
+@transaction.atomic
+def case_preliminary_report(*, case: Case, actor: User, recommended_result: str,
+                            summary: str) -> PreliminaryReport:
+    """初步调查报告 with the recommended result. Refuses a tolerance result
+    that the assessment rules out, saying which items. The applicant is then
+    told the preliminary opinion (the event notifies him) and the defence
+    time limit starts."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action="preliminary_report")
+    assessment = Assessment.objects.filter(case=case).first()
+    if assessment is None:
+        raise ApplicationError(_(NO_ASSESSMENT), code="no_assessment")
+    summary = _text(summary, "summary")
+    _check_result(recommended_result, _blocker_texts(**assessment_blockers(assessment)))
+    report, _created = PreliminaryReport.objects.update_or_create(
+        case=case, defaults={"author": actor, "recommended_result": recommended_result, "summary": summary}
+    )
+    _stop(case, TimeLimitStage.VERIFICATION, actor)
+    case_move(case, to=Stage.DEFENCE, kind=EventKind.PRELIMINARY_REPORT, actor=actor, reason=summary,
+              data={"recommended_result": recommended_result})
+    clocks.clock_open(case=case, stage=TimeLimitStage.DEFENCE)
+    return report
+
+
+# --- Defence ------------------------------------------------------------------------
+
+
+def _to_deliberation(case: Case, actor: User, kind: str, reason: str, data: dict) -> None:
+    _stop(case, TimeLimitStage.DEFENCE, actor)
+    case_move(case, to=Stage.DELIBERATION, kind=kind, actor=actor, reason=reason, data=data)
+    clocks.clock_open(case=case, stage=TimeLimitStage.DELIBERATION)
+
+
+@transaction.atomic
+def case_defend(*, case: Case, actor: User, text: str, file=None) -> DefenceEntry:
+    """申辩: the applicant's statement, with evidence, within the defence
+    time limit; the case then goes to deliberation."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action="defend")
+    due = _clock_due(case, TimeLimitStage.DEFENCE)
+    if due is not None and timezone.localdate() > due:
+        raise ApplicationError(_(DEFENCE_LATE) % {"due": due.isoformat()}, code="late")
+    entry = DefenceEntry.objects.create(case=case, kind=DefenceEntry.Kind.DEFENCE, submitted_by=actor,
+                                        text=_text(text, "text"), attachment=_attach(case, actor, file))
+    _to_deliberation(case, actor, EventKind.DEFENCE_SUBMITTED, entry.text, {"entry": entry.pk})
+    return entry
+
+
+@transaction.atomic
+def case_waive_defence(*, case: Case, actor: User, reason: str = "") -> DefenceEntry:
+    """The applicant waives the defence; once its time limit has passed
+    unanswered, an inspector records it as waived."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action="waive_defence")
+    if actor.pk != case.applicant_id:
+        due = _clock_due(case, TimeLimitStage.DEFENCE)
+        if due is None or timezone.localdate() <= due:
+            raise ApplicationError(_(DEFENCE_NOT_DUE) % {"due": due.isoformat() if due else "—"},
+                                   code="not_due", status_code=403)
+    entry = DefenceEntry.objects.create(case=case, kind=DefenceEntry.Kind.WAIVER, submitted_by=actor,
+                                        text=(reason or "").strip())
+    _to_deliberation(case, actor, EventKind.DEFENCE_WAIVED, entry.text,
+                     {"entry": entry.pk, "by_applicant": actor.pk == case.applicant_id})
+    return entry
+
+
+@transaction.atomic
+def testimony_add(*, case: Case, actor: User, person: str, text: str, file=None) -> DefenceEntry:
+    """Testimony of a related person (证言), taken down by an inspector or
+    given by the applicant, before the ruling."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action="add_testimony")
+    entry = DefenceEntry.objects.create(
+        case=case, kind=DefenceEntry.Kind.TESTIMONY, submitted_by=actor, person=_text(person, "person"),
+        text=_text(text, "text"), attachment=_attach(case, actor, file),
+    )
+    case_event_record(case=case, kind=EventKind.TESTIMONY_ADDED, actor=actor, from_stage=case.stage,
+                      data={"entry": entry.pk, "person": entry.person})
+    return entry
+
+
+@transaction.atomic
+def optional_step_record(*, case: Case, actor: User, kind: str, held_on: dt.date, body: str,
+                         conclusion: str, file=None) -> OptionalStep:
+    """第三方评估 or 听证会, recorded with its document before the ruling."""
+    action = "record_assessment_report" if kind == OptionalStep.Kind.THIRD_PARTY else "record_hearing"
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action=action)
+    step = OptionalStep.objects.create(
+        case=case, kind=kind, held_on=_past_date(held_on, "held_on"), body=_text(body, "body"),
+        conclusion=_text(conclusion, "conclusion"), attachment=_attach(case, actor, file), recorded_by=actor,
+    )
+    event = EventKind.ASSESSMENT_REPORT if kind == OptionalStep.Kind.THIRD_PARTY else EventKind.HEARING
+    case_event_record(case=case, kind=event, actor=actor, from_stage=case.stage, reason=step.conclusion,
+                      data={"step": step.pk, "held_on": step.held_on.isoformat(), "body": step.body})
+    return step
+
+
+# --- Deliberation and ruling ------------------------------------------------------------
+
+
+def _meeting_kind(case: Case) -> str:
+    return Ruling.Kind.REVIEW if case.stage == Stage.REVIEW else Ruling.Kind.FIRST
+
+
+def _eligible_members(case: Case) -> list[User]:
+    members = list(users_with_role(role=Role.COMMITTEE, org_unit=case.unit))
+    if _meeting_kind(case) == Ruling.Kind.REVIEW:
+        # 复核 is decided by members who did not vote on the first ruling.
+        members = review_eligible_members(case=case, members=members)
+    return members
+
+
+def quorum_for(case: Case, total: int) -> int:
+    """Members who must be present: the policy version's share (default
+    two thirds) of the members entitled to sit, rounded up."""
+    version = case.policy_version
+    return max(1, math.ceil(total * version.quorum_numerator / version.quorum_denominator))
+
+
+@transaction.atomic
+def meeting_record(*, case: Case, actor: User, held_on: dt.date, members_present: list[User]) -> Meeting:
+    """集体研究: the meeting's date and the members present. For a review,
+    only members who did not vote on the first ruling may sit."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action="deliberate" if case.stage == Stage.DELIBERATION else "decide_review")
+    eligible = {u.pk: u for u in _eligible_members(case)}
+    present = list({u.pk: u for u in members_present}.values())
+    if not present:
+        raise ValidationError({"members_present": _(TEXT_REQUIRED)})
+    for user in present:
+        if user.pk not in eligible:
+            raise ApplicationError(_(NOT_COMMITTEE) % {"name": user.display_name}, code="not_member")
+    meeting = Meeting.objects.create(
+        case=case, kind=_meeting_kind(case), held_on=_past_date(held_on, "held_on"), recorded_by=actor,
+        members_total=len(eligible), quorum_required=quorum_for(case, len(eligible)),
+    )
+    meeting.members_present.set(present)
+    case_event_record(
+        case=case, kind=EventKind.MEETING_RECORDED, actor=actor, from_stage=case.stage,
+        data={"meeting": meeting.pk, "held_on": meeting.held_on.isoformat(),
+              "present": [u.pk for u in present], "names": [u.display_name for u in present],
+              "total": meeting.members_total, "quorum": meeting.quorum_required},
+    )
+    return meeting
+
+
+@transaction.atomic
+def vote_record(*, case: Case, actor: User, result: str, opinion: str = "", member: User | None = None) -> Vote:
+    """A member's vote and opinion, recorded by himself or by the member
+    keeping the minutes. One vote per member and meeting."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action="deliberate" if case.stage == Stage.DELIBERATION else "decide_review")
+    member = member or actor
+    meeting = meeting_current(case=case, kind=_meeting_kind(case), lock=True)
+    if meeting is None:
+        raise ApplicationError(_(NO_MEETING), code="no_meeting")
+    if not meeting.members_present.filter(pk=member.pk).exists():
+        raise ApplicationError(_(NOT_PRESENT) % {"name": member.display_name}, code="not_present")
+    if result not in Result.values:
+        raise ValidationError({"result": _("Choose a result.")})
+    if Vote.objects.filter(meeting=meeting, member=member).exists():
+        raise ApplicationError(_(ALREADY_VOTED) % {"name": member.display_name}, code="already_voted",
+                               status_code=409)
+    vote = Vote.objects.create(meeting=meeting, member=member, result=result, opinion=(opinion or "").strip(),
+                               recorded_by=actor)
+    case_event_record(case=case, kind=EventKind.VOTE_CAST, actor=actor, from_stage=case.stage,
+                      reason=vote.opinion,
+                      data={"meeting": meeting.pk, "member": member.pk, "name": member.display_name,
+                            "result": result})
+    return vote
+
+
+def _check_decision(meeting: Meeting | None, result: str) -> dict:
+    """Quorum of members present, then a majority of them for ``result``."""
+    if meeting is None:
+        raise ApplicationError(_(NO_MEETING), code="no_meeting")
+    present = meeting.members_present.count()
+    if present < meeting.quorum_required:
+        raise ApplicationError(_(NO_QUORUM) % {"present": present, "total": meeting.members_total,
+                                               "required": meeting.quorum_required}, code="no_quorum")
+    tally = Counter(meeting.votes.values_list("result", flat=True))
+    if result not in Result.values:
+        raise ValidationError({"result": _("Choose a result.")})
+    if tally[result] * 2 <= present:
+        raise ApplicationError(_(NO_MAJORITY) % {"result": Result(result).label, "votes": tally[result],
+                                                 "present": present}, code="no_majority")
+    return {"present": present, "tally": dict(tally)}
+
+
+def _uses(case: Case, uses) -> list[tuple[PolicyItem, int | None]]:
+    out = []
+    for row in uses or []:
+        item = row["item"] if isinstance(row, dict) else row
+        item = _items(case, [item])[0]
+        if item.kind != PolicyItem.Kind.RESULT_USE:
+            raise ValidationError({"uses": _(NOT_RESULT_USE)})
+        months = row.get("duration_months") if isinstance(row, dict) else None
+        out.append((item, item.default_duration_months if months is None else months))
+    return out
+
+
+def _ruling_blockers(case: Case, applied: list[PolicyItem]) -> list[str]:
+    """What rules out tolerance: negative-list items the ruling relies on,
+    and the assessment's unmet conditions and applicable negative items."""
+    found = {"conditions_unmet": [], "negatives": [i for i in applied if i.kind == PolicyItem.Kind.NEGATIVE]}
+    assessment = Assessment.objects.filter(case=case).first()
+    if assessment is not None:
+        b = assessment_blockers(assessment)
+        found["conditions_unmet"] = b["conditions_unmet"]
+        found["negatives"] += [i for i in b["negatives"] if i not in found["negatives"]]
+    return _blocker_texts(**found)
+
+
+def _letter_context(case: Case, ruling: Ruling, meeting: Meeting, uses) -> dict:
+    assessment = Assessment.objects.filter(case=case).prefetch_related("negative_items").first()
+    rows = []
+    if assessment is not None:
+        for pk, row in assessment.conditions.items():
+            rows.append({"item_id": int(pk), "finding": "met" if row["met"] else "not_met", "note": row["reason"]})
+        if assessment.positive_item_id:
+            rows.append({"item_id": assessment.positive_item_id, "finding": "applies", "note": ""})
+        for item in assessment.negative_items.all():
+            rows.append({"item_id": item.pk, "finding": "applies", "note": assessment.negative_note})
+    return {
+        "result": ruling.result, "reasons": ruling.reasons, "assessment": rows,
+        "result_uses": [{"item_id": item.pk, "duration_months": months} for item, months in uses],
+        "meeting_on": meeting.held_on.isoformat(),
+    }
+
+
+@transaction.atomic
+def case_rule(*, case: Case, actor: User, result: str, reasons: str, applied_items=None, uses=None,
+              needs_correction: bool = False, needs_clarification: bool = False) -> Ruling:
+    """认定: the ruling of the deliberation meeting, which needs a quorum and
+    a majority of the members present for ``result``. Sets the outcome, issues
+    the ruling letter (容错认定书), and starts the feedback, filing and
+    review-request time limits."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action="rule")
+    reasons = _text(reasons, "reasons")
+    meeting = meeting_current(case=case, kind=Ruling.Kind.FIRST)
+    tally = _check_decision(meeting, result)
+    applied = _items(case, applied_items)
+    _check_result(result, _ruling_blockers(case, applied))
+    chosen_uses = _uses(case, uses)
+    ruling = Ruling.objects.create(
+        case=case, kind=Ruling.Kind.FIRST, result=result, reasons=reasons, needs_correction=needs_correction,
+        needs_clarification=needs_clarification, decided_on=meeting.held_on, recorded_by=actor,
+        is_current=True, meeting=meeting,
+    )
+    ruling.applied_items.set(applied)
+    RulingUse.objects.bulk_create(RulingUse(ruling=ruling, policy_item=i, duration_months=m) for i, m in chosen_uses)
+    case.outcome = result
+    _stop(case, TimeLimitStage.DELIBERATION, actor)
+    case_move(case, to=Stage.RULED, kind=EventKind.RULED, actor=actor, reason=reasons,
+              data={"ruling": ruling.pk, "result": result, **tally, "needs_correction": needs_correction,
+                    "needs_clarification": needs_clarification},
+              extra_fields=("outcome",))
+    for stage in (TimeLimitStage.FEEDBACK, TimeLimitStage.FILING, TimeLimitStage.REVIEW_REQUEST):
+        clocks.clock_open(case=case, stage=stage)
+    case_issue_letter(case, "ruling", actor, context=_letter_context(case, ruling, meeting, chosen_uses))
+    return ruling
+
+
+# --- Feedback and filing ---------------------------------------------------------------
+
+
+def _latest_ruling(case: Case) -> Ruling:
+    """The ruling the applicant and the higher level must hear of: the
+    review decision once there is one (upheld or changed), else the first."""
+    return Ruling.objects.filter(case=case).order_by("-id").first()
+
+
+@transaction.atomic
+def notice_record(*, case: Case, actor: User, kind: str, done_on: dt.date | None = None, recipients: str,
+                  note: str = "") -> Notice:
+    """反馈 (to the applicant and unit) or 报备 (to the higher level) of the
+    current ruling, with its date; each once per ruling, each under its own
+    time limit."""
+    action = "feedback" if kind == Notice.Kind.FEEDBACK else "file_report"
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action=action)
+    ruling = _latest_ruling(case)
+    if Notice.objects.filter(ruling=ruling, kind=kind).exists():
+        raise ApplicationError(_(ALREADY_DONE), code="already_done", status_code=409)
+    notice = Notice.objects.create(case=case, ruling=ruling, kind=kind, done_on=_past_date(done_on, "done_on"),
+                                   recipients=_text(recipients, "recipients"), note=(note or "").strip(),
+                                   recorded_by=actor)
+    stage = TimeLimitStage.FEEDBACK if kind == Notice.Kind.FEEDBACK else TimeLimitStage.FILING
+    _stop(case, stage, actor)
+    case_event_record(
+        case=case, kind=EventKind.FEEDBACK if kind == Notice.Kind.FEEDBACK else EventKind.FILED, actor=actor,
+        from_stage=case.stage, reason=notice.note,
+        data={"notice": notice.pk, "ruling": ruling.pk, "done_on": notice.done_on.isoformat(),
+              "recipients": notice.recipients},
+    )
+    return notice
+
+
+# --- Review (复核) --------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_request_review(*, case: Case, actor: User, reasons: str) -> ReviewRequest:
+    """The applicant asks once, with reasons, within the review-request time
+    limit after the ruling."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action="request_review")
+    if ReviewRequest.objects.filter(case=case).exists():
+        raise ApplicationError(_(REVIEW_ONCE), code="review_once", status_code=409)
+    due = _clock_due(case, TimeLimitStage.REVIEW_REQUEST)
+    if due is not None and timezone.localdate() > due:
+        raise ApplicationError(_(REVIEW_LATE) % {"due": due.isoformat()}, code="late")
+    request = ReviewRequest.objects.create(case=case, requested_by=actor, reasons=_text(reasons, "reasons"),
+                                           requested_on=timezone.localdate())
+    _stop(case, TimeLimitStage.REVIEW_REQUEST, actor)
+    case_move(case, to=Stage.REVIEW, kind=EventKind.REVIEW_REQUESTED, actor=actor, reason=request.reasons)
+    clocks.clock_open(case=case, stage=TimeLimitStage.REVIEW_DECISION)
+    return request
+
+
+@transaction.atomic
+def case_decide_review(*, case: Case, actor: User, result: str, reasons: str, applied_items=None, uses=None,
+                       needs_correction: bool = False, needs_clarification: bool = False) -> Ruling:
+    """The review decision of members who did not vote on the first ruling
+    (quorum and majority as for the first). A different result replaces the
+    first ruling (the review becomes current); the same result upholds it.
+    Both rulings stay."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action="decide_review")
+    reasons = _text(reasons, "reasons")
+    meeting = meeting_current(case=case, kind=Ruling.Kind.REVIEW)
+    tally = _check_decision(meeting, result)
+    applied = _items(case, applied_items)
+    _check_result(result, _ruling_blockers(case, applied))
+    chosen_uses = _uses(case, uses)
+    first = Ruling.objects.select_for_update().get(case=case, kind=Ruling.Kind.FIRST)
+    changed = result != first.result
+    if changed:
+        Ruling.objects.filter(case=case, is_current=True).update(is_current=False, updated_at=timezone.now())
+    ruling = Ruling.objects.create(
+        case=case, kind=Ruling.Kind.REVIEW, result=result, reasons=reasons, needs_correction=needs_correction,
+        needs_clarification=needs_clarification, decided_on=meeting.held_on, recorded_by=actor,
+        is_current=changed, meeting=meeting, review_decision="changed" if changed else "upheld",
+    )
+    ruling.applied_items.set(applied)
+    RulingUse.objects.bulk_create(RulingUse(ruling=ruling, policy_item=i, duration_months=m) for i, m in chosen_uses)
+    if changed:
+        case.outcome = result
+    _stop(case, TimeLimitStage.REVIEW_DECISION, actor)
+    case_move(case, to=Stage.RULED, kind=EventKind.REVIEW_DECIDED, actor=actor, reason=reasons,
+              data={"ruling": ruling.pk, "result": result, "decision": ruling.review_decision, **tally},
+              extra_fields=("outcome",))
+    # The review decision is fed back and filed like the first ruling.
+    for stage in (TimeLimitStage.FEEDBACK, TimeLimitStage.FILING):
+        _stop(case, stage, actor)
+        clocks.clock_open(case=case, stage=stage)
+    request = ReviewRequest.objects.get(case=case)
+    case_issue_letter(case, "review_decision", actor, context={
+        "decision": ruling.review_decision, "result": result, "reasons": reasons,
+        "requested_on": request.requested_on.isoformat(), "meeting_on": meeting.held_on.isoformat(),
+    })
+    return ruling
+
+
+__all__ = ["BUILTIN_DISTINCTIONS", "BUILTIN_FACTORS", "first_ruling_voter_ids"]
