@@ -11,6 +11,7 @@ STEPS = [
     ("load_policies", {}),
     ("demo_data", {}),
     ("setup_periodic_tasks", {}),
+    ("setup_prefiling_tasks", {}),
     ("prepare_fonts", {}),
 ]
 
