@@ -1,0 +1,295 @@
+"""REST API of the pre-filing track under /api/v1/prefilings/: list, create,
+detail, and one POST per action; same permissions as the pages (a filing
+the user may not see is a 404)."""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.pagination import StandardPagination
+
+from . import services
+from .models import EarlyWarning, PreFiling
+from .selectors import (
+    prefiling_detail_for_user,
+    prefiling_get_citable,
+    prefiling_get_for_user,
+    prefiling_list_for_user,
+)
+from .views import letter_response
+
+NOT_VISIBLE = OpenApiResponse(description="Not found, or not visible to you")
+REFUSED = OpenApiResponse(description="Refused: permission (403), illegal status (409) or invalid input (400)")
+
+
+class PreFilingRiskSerializer(serializers.Serializer):
+    risk = serializers.CharField(max_length=1000)
+    control = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+class PreFilingProcedureSerializer(serializers.Serializer):
+    done = serializers.BooleanField()
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class PreFilingProceduresSerializer(serializers.Serializer):
+    collective_decision = PreFilingProcedureSerializer(required=False)
+    expert_consultation = PreFilingProcedureSerializer(required=False)
+    hearing = PreFilingProcedureSerializer(required=False)
+    legal_review = PreFilingProcedureSerializer(required=False)
+
+
+class PreFilingListOutputSerializer(serializers.ModelSerializer):
+    unit = serializers.CharField(source="unit.name")
+    # The enum is declared once (on the detail): one "status" enum used by
+    # two components would collide with the other apps' status enums.
+    status = serializers.CharField(help_text="As PreFilingDetailOutput.status.")
+    open_warning_count = serializers.IntegerField()
+
+    class Meta:
+        model = PreFiling
+        fields = ["id", "number", "title", "status", "unit", "period_start", "period_end", "review_due",
+                  "next_report_due", "open_warning_count", "created_at"]
+
+
+class PreFilingReportOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    reported_by = serializers.CharField(source="reported_by.display_name")
+    answers_due = serializers.DateField(allow_null=True)
+    summary = serializers.CharField()
+    risks = serializers.JSONField()
+    any_realised = serializers.BooleanField()
+
+
+class PreFilingWarningOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EarlyWarning
+        fields = ["id", "source", "description", "due_date", "status", "resolution", "resolution_note",
+                  "resolved_on", "created_at"]
+
+
+class PreFilingEventOutputSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    actor = serializers.CharField(source="actor.display_name", allow_null=True, default=None)
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    reason = serializers.CharField()
+    data = serializers.JSONField()
+    created_at = serializers.DateTimeField()
+
+
+class PreFilingCitationOutputSerializer(serializers.Serializer):
+    case_id = serializers.IntegerField()
+    case_number = serializers.CharField(source="case.number")
+    case_title = serializers.CharField(source="case.title")
+    created_at = serializers.DateTimeField()
+
+
+class PreFilingDetailOutputSerializer(serializers.ModelSerializer):
+    unit = serializers.CharField(source="unit.name")
+    status = serializers.ChoiceField(choices=PreFiling.Status.choices)
+    filed_by = serializers.CharField(source="filed_by.display_name")
+    risks = PreFilingRiskSerializer(many=True)
+    procedures = serializers.JSONField()
+    reports = PreFilingReportOutputSerializer(many=True)
+    warnings = PreFilingWarningOutputSerializer(many=True)
+    events = PreFilingEventOutputSerializer(many=True)
+    citations = PreFilingCitationOutputSerializer(many=True)
+    letter = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PreFiling
+        fields = ["id", "number", "title", "status", "unit", "filed_by", "measure", "reasons", "risks",
+                  "procedures", "responsible", "period_start", "period_end", "report_interval_days",
+                  "submitted_at", "review_due", "review_due_flagged", "registered_at", "next_report_due",
+                  "closed_at", "reports", "warnings", "events", "citations", "letter"]
+
+    @extend_schema_field(inline_serializer("PreFilingLetterOutput", {
+        "number": serializers.CharField(), "status": serializers.CharField(), "sha256": serializers.CharField(),
+        "issued_on": serializers.DateField(), "download_url": serializers.CharField(allow_null=True)},
+        allow_null=True))
+    def get_letter(self, obj) -> dict | None:
+        letter = getattr(obj, "letter", None)
+        if letter is None:
+            return None
+        return {"number": letter.number, "status": letter.status, "sha256": letter.sha256,
+                "issued_on": letter.issued_on.isoformat(),
+                "download_url": f"/api/v1/prefilings/{obj.pk}/letter/" if letter.is_ready else None}
+
+
+def _detail(request, filing_id: int) -> Response:
+    filing = prefiling_detail_for_user(user=request.user, prefiling_id=filing_id)
+    return Response(PreFilingDetailOutputSerializer(filing).data)
+
+
+class PreFilingListCreateApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=PreFiling.Status.choices, required=False)
+        q = serializers.CharField(required=False, allow_blank=True)
+        queue = serializers.ChoiceField(choices=["mine", "intake", "warnings"], required=False)
+
+    class InputSerializer(serializers.Serializer):
+        unit = serializers.IntegerField(required=False, help_text="Org unit id; default: your own unit.")
+        title = serializers.CharField(max_length=200)
+        measure = serializers.CharField(required=False, allow_blank=True)
+        reasons = serializers.CharField(required=False, allow_blank=True)
+        risks = PreFilingRiskSerializer(many=True, required=False)
+        procedures = PreFilingProceduresSerializer(required=False)
+        responsible = serializers.CharField(required=False, allow_blank=True)
+        period_start = serializers.DateField(required=False, allow_null=True)
+        period_end = serializers.DateField(required=False, allow_null=True)
+
+    @extend_schema(operation_id="prefilings_list", parameters=[FilterSerializer],
+                   responses=PreFilingListOutputSerializer(many=True))
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = dict(filters.validated_data)
+        queue = data.pop("queue", None)
+        qs = prefiling_list_for_user(user=request.user, filters=data, queue=queue)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(PreFilingListOutputSerializer(page, many=True).data)
+
+    @extend_schema(operation_id="prefilings_create", request=InputSerializer,
+                   responses={201: PreFilingDetailOutputSerializer, 400: REFUSED, 403: REFUSED})
+    def post(self, request):
+        from accounts.models import OrgUnit
+
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        unit = None
+        if "unit" in values:
+            unit = OrgUnit.objects.filter(pk=values.pop("unit")).first()
+            if unit is None:
+                raise Http404
+        filing = services.prefiling_create(actor=request.user, unit=unit, **values)
+        response = _detail(request, filing.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+
+class PreFilingDetailApi(APIView):
+    @extend_schema(operation_id="prefilings_retrieve", responses={200: PreFilingDetailOutputSerializer,
+                                                                  404: NOT_VISIBLE})
+    def get(self, request, prefiling_id: int):
+        return _detail(request, prefiling_id)
+
+
+def _action_api(name: str, service, input_fields: dict | None, summary: str):
+    """One APIView per action: parse, call the service, return the filing."""
+    input_serializer = (
+        type(f"{name.title().replace('_', '')}Input", (serializers.Serializer,), dict(input_fields))
+        if input_fields else None
+    )
+
+    class ActionApi(APIView):
+        InputSerializer = input_serializer
+
+        @extend_schema(operation_id=f"prefilings_{name}", summary=summary, request=input_serializer,
+                       responses={200: PreFilingDetailOutputSerializer, 400: REFUSED, 403: REFUSED,
+                                  404: NOT_VISIBLE, 409: REFUSED})
+        def post(self, request, prefiling_id: int):
+            filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)
+            values = {}
+            if self.InputSerializer is not None:
+                data = self.InputSerializer(data=request.data)
+                data.is_valid(raise_exception=True)
+                values = dict(data.validated_data)
+            service(filing=filing, actor=request.user, **values)
+            return _detail(request, filing.pk)
+
+    ActionApi.__name__ = ActionApi.__qualname__ = f"PreFiling{name.title().replace('_', '')}Api"
+    return ActionApi
+
+
+class PreFilingReportRiskSerializer(serializers.Serializer):
+    risk = serializers.IntegerField(min_value=0, help_text="Index of the declared risk (from 0).")
+    realised = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+PreFilingSubmitApi = _action_api("submit", services.prefiling_submit, None, "Submit a draft for review")
+PreFilingRequestSupplementApi = _action_api(
+    "request_supplement", services.prefiling_request_supplement,
+    {"missing": serializers.CharField(max_length=4000)}, "Ask the unit for more material")
+PreFilingSupplementApi = _action_api(
+    "supplement", services.prefiling_supplement, {"answer": serializers.CharField(max_length=4000)},
+    "Answer the request for more material")
+PreFilingRegisterApi = _action_api(
+    "register", services.prefiling_register,
+    {"report_interval_days": serializers.IntegerField(min_value=1, max_value=366, required=False),
+     "reason": serializers.CharField(required=False, allow_blank=True, default="")},
+    "Register (登记受理): number, letter, progress-report interval")
+PreFilingRefuseApi = _action_api(
+    "refuse", services.prefiling_refuse, {"reason": serializers.CharField(max_length=4000)},
+    "Refuse with reasons")
+PreFilingReportProgressApi = _action_api(
+    "report_progress", services.prefiling_report_progress,
+    {"summary": serializers.CharField(max_length=8000), "risks": PreFilingReportRiskSerializer(many=True)},
+    "File a progress report (a realised risk raises an early warning)")
+PreFilingEvaluateApi = _action_api(
+    "evaluate", services.prefiling_evaluate,
+    {"outcome": serializers.CharField(max_length=8000), "lessons": serializers.CharField(max_length=8000),
+     "rules_improved": serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")},
+    "File the evaluation; closes the filing")
+
+
+class PreFilingResolveWarningApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        warning = serializers.IntegerField(help_text="Early warning id")
+        resolution = serializers.ChoiceField(choices=EarlyWarning.Resolution.choices)
+        note = serializers.CharField(max_length=4000)
+        resolved_on = serializers.DateField(required=False, allow_null=True)
+
+    @extend_schema(operation_id="prefilings_resolve_warning", request=InputSerializer,
+                   summary="Resolve an early warning with a reminder talk or guidance",
+                   responses={200: PreFilingDetailOutputSerializer, 400: REFUSED, 403: REFUSED, 404: NOT_VISIBLE,
+                              409: REFUSED})
+    def post(self, request, prefiling_id: int):
+        filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        warning = EarlyWarning.objects.filter(pk=values.pop("warning"), prefiling=filing).first()
+        if warning is None:
+            raise Http404
+        services.early_warning_resolve(warning=warning, actor=request.user, **values)
+        return _detail(request, filing.pk)
+
+
+class PreFilingLetterApi(APIView):
+    @extend_schema(operation_id="prefilings_letter_download", summary="Download the registration letter (PDF)",
+                   responses={(200, "application/pdf"): OpenApiResponse(response=OpenApiTypes.BINARY),
+                              404: NOT_VISIBLE})
+    def get(self, request, prefiling_id: int):
+        filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)
+        return letter_response(filing)
+
+
+class CaseCitePreFilingApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        prefiling = serializers.IntegerField(help_text="Id of a registered pre-filing")
+
+    @extend_schema(
+        operation_id="cases_cite_prefiling", request=InputSerializer, summary="Cite a registered pre-filing",
+        responses={201: inline_serializer("CaseCitePreFilingOutput", {
+            "case": serializers.IntegerField(), "prefiling": serializers.IntegerField(),
+            "number": serializers.CharField()}), 403: REFUSED, 404: NOT_VISIBLE, 409: REFUSED},
+    )
+    def post(self, request, case_id: int):
+        from cases.selectors import case_get_for_user
+
+        case = case_get_for_user(user=request.user, case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        filing = prefiling_get_citable(case=case, user=request.user, prefiling_id=data.validated_data["prefiling"])
+        services.case_cite_prefiling(case=case, prefiling=filing, actor=request.user)
+        return Response({"case": case.pk, "prefiling": filing.pk, "number": filing.number},
+                        status=status.HTTP_201_CREATED)
+
