@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -12,8 +14,13 @@ class LetterVersionInline(admin.TabularInline):
     model = LetterVersion
     extra = 0
     can_delete = False
-    fields = ["template_version", "sha256", "size", "rendered_at", "replaced_at", "replaced_by", "file"]
+    fields = ["template_version", "sha256", "size", "rendered_at", "replaced_at", "replaced_by", "download"]
     readonly_fields = fields
+
+    @admin.display(description=_("File"))
+    def download(self, obj):
+        # Files live outside the web root: link to the access-checked view.
+        return format_html('<a href="{}">{}</a>', reverse("letters:version_download", args=[obj.pk]), _("Download"))
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -27,7 +34,7 @@ class LetterAdmin(admin.ModelAdmin):
     list_select_related = ["case"]
     readonly_fields = [
         "case", "kind", "ref", "number", "number_body", "number_year", "number_seq", "issued_on", "issued_by",
-        "status", "error", "attempts", "context", "template_version", "file", "size", "sha256", "rendered_at",
+        "status", "error", "attempts", "context", "template_version", "download", "size", "sha256", "rendered_at",
     ]
     inlines = [LetterVersionInline]
     actions = ["regenerate"]
@@ -37,6 +44,12 @@ class LetterAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("File"))
+    def download(self, obj):
+        if not obj.is_ready:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("letters:download", args=[obj.pk]), _("Download"))
 
     @admin.action(description=_("Regenerate the selected letters (keeps the current version)"))
     def regenerate(self, request, queryset):

@@ -6,7 +6,7 @@ from django.http import Http404
 from accounts.models import User
 from cases.selectors import case_get_for_user
 
-from .models import Letter
+from .models import Letter, LetterVersion
 
 
 class LetterList(list):
@@ -34,6 +34,24 @@ def letter_get_for_user(*, user: User, letter_id) -> Letter:
         raise Http404
     letter.case = case_get_for_user(user=user, case_id=letter.case_id)
     return letter
+
+
+def letter_version_get_for_user(*, user: User, version_id) -> LetterVersion:
+    """An earlier version of a letter, for those who may regenerate it (the
+    admins of the case's jurisdiction) and who may see the case; else 404."""
+    from .services import letter_may_regenerate
+
+    try:
+        version_id = int(version_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    version = LetterVersion.objects.select_related("letter").filter(pk=version_id).first()
+    if version is None:
+        raise Http404
+    version.letter.case = case_get_for_user(user=user, case_id=version.letter.case_id)
+    if not letter_may_regenerate(letter=version.letter, actor=user):
+        raise Http404
+    return version
 
 
 def letter_download_name(letter: Letter) -> str:

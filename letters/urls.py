@@ -6,4 +6,5 @@ app_name = "letters"
 urlpatterns = [
     path("case/<int:case_id>/", views.case_letters, name="case_letters"),
     path("<int:letter_id>/download/", views.download, name="download"),
+    path("versions/<int:version_id>/download/", views.version_download, name="version_download"),
 ]

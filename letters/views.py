@@ -5,7 +5,12 @@ from django.views.decorators.http import require_GET
 
 from cases.selectors import case_get_for_user
 
-from .selectors import letter_download_name, letter_get_for_user, letter_list_for_case
+from .selectors import (
+    letter_download_name,
+    letter_get_for_user,
+    letter_list_for_case,
+    letter_version_get_for_user,
+)
 
 
 @login_required
@@ -38,3 +43,16 @@ def letter_file_response(letter) -> FileResponse:
 def download(request, letter_id):
     letter = letter_get_for_user(user=request.user, letter_id=letter_id)
     return letter_file_response(letter)
+
+
+@login_required
+@require_GET
+def version_download(request, version_id):
+    """An earlier rendering kept by a regeneration (admins only)."""
+    version = letter_version_get_for_user(user=request.user, version_id=version_id)
+    try:
+        handle = version.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    name = f"{version.letter.number}{version.letter.title}-{version.template_version}.pdf"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")

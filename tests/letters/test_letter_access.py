@@ -115,3 +115,39 @@ def test_api_download(users, ready_letter):
     api.force_authenticate(users["km_applicant"])
     assert api.get(url).status_code == 404
     assert api.get("/api/v1/letters/999999/download/").status_code == 404
+
+
+def test_earlier_version_download_is_for_admins(client, users, ready_letter, eager_celery,
+                                                django_capture_on_commit_callbacks):
+    """After a regeneration the earlier file stays downloadable, by an admin
+    of the jurisdiction only (the applicant, who sees the case, gets 404)."""
+    from letters.models import LetterVersion
+    from letters.services import letter_regenerate
+
+    with django_capture_on_commit_callbacks(execute=True):
+        letter_regenerate(letter=ready_letter, actor=users["admin"])
+    version = LetterVersion.objects.get(letter=ready_letter)
+    url = reverse("letters:version_download", args=[version.pk])
+    client.force_login(users["admin"])
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    client.force_login(users["applicant2"])
+    assert client.get(url).status_code == 404
+
+
+def test_admin_pages_and_regenerate_action(client, users, ready_letter, eager_celery,
+                                           django_capture_on_commit_callbacks):
+    """The admin lists letters, shows one with its earlier versions, and its
+    'regenerate' action keeps the current version."""
+    from letters.models import LetterVersion
+
+    client.force_login(users["admin"])
+    assert client.get(reverse("admin:letters_letter_changelist")).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:letters_letter_changelist"),
+                               {"action": "regenerate", "_selected_action": [ready_letter.pk]})
+    assert response.status_code == 302
+    assert LetterVersion.objects.filter(letter=ready_letter).count() == 1
+    page = client.get(reverse("admin:letters_letter_change", args=[ready_letter.pk]))
+    assert page.status_code == 200
+    assert reverse("letters:version_download", args=[LetterVersion.objects.get().pk]) in page.content.decode()
