@@ -44,13 +44,15 @@ def build_demo_cases(world) -> list[Case]:
         )
         _file(case, applicant, "情况说明.pdf")
         if stage != "draft":
-            services.case_submit(case=case, actor=applicant)
+            case = services.case_submit(case=case, actor=applicant)
         if stage in ("submitted", "supplement", "verification") and case.stage == "unit_review":
-            services.case_unit_forward(case=case, actor=users["unit_reviewer"], meeting_date=dt.date(2026, 11, 2),
-                                       participants="王芳、李明、赵雷", opinion="情况属实，同意报送。")
+            case = services.case_unit_forward(
+                case=case, actor=users["unit_reviewer"], meeting_date=dt.date(2026, 11, 2),
+                participants="王芳、李明、赵雷", opinion="情况属实，同意报送。")
         if stage == "supplement":
             services.case_request_supplement(case=case, actor=users["intake"], missing="请补充集体研究会议纪要。")
         if stage == "verification":
             services.case_accept(case=case, actor=users["intake"])
+        case.refresh_from_db()
         made.append(case)
     return made

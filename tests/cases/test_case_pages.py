@@ -126,3 +126,12 @@ def test_draft_autosave_via_htmx(client, users):
                        HTTP_HX_REQUEST="true")
     assert "草稿已于" in resp.content.decode()
     assert Case.objects.get(pk=case.pk).matter == "自动保存的内容"
+
+
+def test_demo_cases_build_through_the_services(world):
+    """demo_data's cases reach their stages through the real services."""
+    from cases.demo import DEMO, build_demo_cases
+
+    made = build_demo_cases(world)
+    assert [c.stage for c in made] == [stage for stage, _t, _u in DEMO]
+    assert build_demo_cases(world) == []  # idempotent
