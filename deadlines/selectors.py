@@ -199,3 +199,22 @@ def clock_can_extend(*, user, case) -> bool:
     from accounts.selectors import user_has_role
 
     return bool(user and user.is_authenticated and user_has_role(user, Role.SUPERVISOR, case.jurisdiction))
+
+
+def clock_summary_for_cases(*, case_ids, today: dt.date | None = None) -> dict[int, dict]:
+    """For list pages ("my cases", queues): per case, its running clock due
+    first, as {"due_date", "stage", "overdue", "at_authority"}. One query
+    for any number of cases; cases with no running clock are absent."""
+    today = today or timezone.localdate()
+    out: dict[int, dict] = {}
+    rows = (
+        Clock.objects.filter(case_id__in=list(case_ids), status=Clock.Status.RUNNING, due_date__isnull=False)
+        .order_by("case_id", "due_date", "id")
+        .values_list("case_id", "stage", "due_date")
+    )
+    for case_id, stage, due in rows:
+        if case_id not in out:
+            out[case_id] = {
+                "due_date": due, "stage": stage, "overdue": due < today, "at_authority": stage not in APPLICANT_CLOCKS,
+            }
+    return out

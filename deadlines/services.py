@@ -6,6 +6,7 @@ time is not the authority's time (补正 pauses the intake clock).
 """
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -203,7 +204,10 @@ def clock_extension_grant(*, case, clock_id: int, actor, days: int, reason: str)
 def _event_notify_later(event_id: int) -> None:
     from notifications.tasks import case_event_notify_task
 
-    case_event_notify_task.delay(event_id)
+    try:
+        case_event_notify_task.delay(event_id)
+    except Exception:  # noqa: BLE001 - the broker is down; the extension stands
+        logging.getLogger(__name__).exception("could not enqueue notifications of event %s", event_id)
 
 
 # --- Reminders ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ Rules:
   twice (short of a crash between the SMTP hand-over and the commit).
 """
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -37,6 +38,8 @@ from .selectors import (
     audience_users,
     case_url,
 )
+
+logger = logging.getLogger(__name__)
 
 PREFERENCE_INVALID = gettext_noop("Choose one of the e-mail options.")
 
@@ -150,8 +153,14 @@ def notify_many(*, items: list[NotificationItem]) -> list[Notification]:
 def _enqueue_emails(ids: list[int]) -> None:
     from .tasks import notification_email_send_task
 
-    for pk in ids:
-        notification_email_send_task.delay(pk)
+    try:
+        for pk in ids:
+            notification_email_send_task.delay(pk)
+    except Exception:  # noqa: BLE001 - the broker is down
+        # The action that notified has committed: do not turn it into an
+        # error page. The notifications are in the centre; the mails stay
+        # un-sent (emailed_at empty) and the failure is logged.
+        logger.exception("could not enqueue notification e-mails %s", ids)
 
 
 def notify(*, recipients, actor, kind: str, message: str, case=None, url: str = "",

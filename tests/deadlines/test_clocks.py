@@ -1,7 +1,9 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from rest_framework.test import APIClient
 
 from cases.models import CaseEvent
@@ -52,7 +54,9 @@ def test_extension_within_maximum_then_beyond_it_refused(intake_clock, users):
         assert clock.due_date == dt.date(2026, 10, 13)
         with pytest.raises(ApplicationError) as exc:
             clock_extend(clock=intake_clock, actor=users["supervisor"], days=3, reason="再延")
-    assert exc.value.message == EXTENSION_TOO_LONG % {"max": 5, "used": 3}
+    # The message constant, in the active language (Chinese by default).
+    assert exc.value.message == _(EXTENSION_TOO_LONG) % {"max": 5, "used": 3}
+    assert exc.value.message == "延长天数超过办法规定的最长5日（已延长3日）。"
     intake_clock.refresh_from_db()
     assert intake_clock.due_date == dt.date(2026, 10, 13)
     assert ClockEntry.objects.filter(clock=intake_clock, kind="extend").count() == 1
@@ -64,7 +68,7 @@ def test_extension_refused_where_the_policy_allows_none(submitted_case, users):
     extended at all."""
     with at(HOLIDAY_START):
         clock = clock_open(case=submitted_case, stage="unit_review", start=HOLIDAY_START)
-        with pytest.raises(ApplicationError, match=EXTENSION_NOT_ALLOWED):
+        with pytest.raises(ApplicationError, match=re.escape(_(EXTENSION_NOT_ALLOWED))):
             clock_extend(clock=clock, actor=users["supervisor"], days=1, reason="x")
 
 
@@ -72,7 +76,7 @@ def test_extension_refused_where_the_policy_allows_none(submitted_case, users):
 def test_extension_grant_only_by_supervisor_and_recorded(intake_clock, submitted_case, users):
     """Only a supervisor of the case's jurisdiction may grant; the grant is
     written to the case history and the applicant hears of it."""
-    with pytest.raises(ApplicationError, match=EXTENSION_NOT_SUPERVISOR):
+    with pytest.raises(ApplicationError, match=re.escape(_(EXTENSION_NOT_SUPERVISOR))):
         clock_extension_grant(case=submitted_case, clock_id=intake_clock.pk, actor=users["intake"], days=1,
                               reason="x")
     with at(dt.date(2026, 10, 8)):
@@ -136,7 +140,7 @@ def test_extend_api_permissions_and_maximum(intake_clock, submitted_case, users)
         assert _api(users["km_intake"]).post(url, {"days": 1, "reason": "x"}).status_code == 404
         too_long = _api(users["supervisor"]).post(url, {"days": 6, "reason": "x"})
         assert too_long.status_code == 400
-        assert too_long.json()["detail"] == EXTENSION_TOO_LONG % {"max": 5, "used": 0}
+        assert too_long.json()["detail"] == _(EXTENSION_TOO_LONG) % {"max": 5, "used": 0}
         ok = _api(users["supervisor"]).post(url, {"days": 1, "reason": "节后积压"})
     assert ok.status_code == 200
     assert ok.json()["due_date"] == "2026-10-10"
@@ -199,3 +203,15 @@ def test_flagged_clock_warns_calendar_data_missing(world, users):
                                                                 "user": users["applicant"]})
     assert "Calendar data missing" in html
 
+
+
+@pytest.mark.django_db
+def test_clock_summary_for_case_lists(intake_clock, submitted_case, users, django_assert_num_queries):
+    """List pages get each case's earliest running clock and its overdue
+    flag in one query."""
+    from deadlines.selectors import clock_summary_for_cases
+
+    with django_assert_num_queries(1):
+        summary = clock_summary_for_cases(case_ids=[submitted_case.pk, 0], today=dt.date(2026, 10, 12))
+    assert summary == {submitted_case.pk: {"due_date": dt.date(2026, 10, 9), "stage": "intake", "overdue": True,
+                                           "at_authority": True}}
