@@ -1,0 +1,445 @@
+"""API of verification, defence, deliberation, ruling and review: one POST
+per step under ``/api/v1/cases/{id}/<action>/``, with the browser's
+permissions (a case the user may not see is a 404; a step he may not take is
+refused by the service)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import OrgUnit, User
+from cases.models import Case
+from cases.selectors import case_get_for_user
+from policies.models import PolicyItem
+
+from . import services
+from .models import Result, VerificationRecord
+from .selectors import review_record
+
+_users = User.objects.filter(is_active=True)
+_items = PolicyItem.objects.all()
+
+
+class StepOutputSerializer(serializers.Serializer):
+    """The case after the step, and the id of the record it made."""
+
+    id = serializers.IntegerField(help_text="The record the step created (assignment list: the case id).")
+    case_id = serializers.IntegerField()
+    case_number = serializers.CharField()
+    stage = serializers.CharField()
+    outcome = serializers.CharField(allow_blank=True)
+
+
+def _done(case: Case, obj, code=status.HTTP_201_CREATED) -> Response:
+    case.refresh_from_db(fields=["stage", "outcome", "number"])
+    return Response(
+        StepOutputSerializer({"id": getattr(obj, "pk", case.pk), "case_id": case.pk, "case_number": case.number,
+                              "stage": case.stage, "outcome": case.outcome}).data,
+        status=code,
+    )
+
+
+class _StepApi(APIView):
+    """Parse, call the service, answer with the case's new state."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    InputSerializer: type[serializers.Serializer]
+
+    def call(self, case, user, data):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def post(self, request, case_id: int):
+        case = case_get_for_user(user=request.user, case_id=case_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return _done(case, self.call(case, request.user, dict(serializer.validated_data)))
+
+
+def _step_schema(cls, operation_id: str, summary: str):
+    # A function of its own per class: the schema is attached to it.
+    def post(self, request, case_id: int):
+        return _StepApi.post(self, request, case_id)
+
+    cls.post = extend_schema(operation_id=operation_id, summary=summary, request=cls.InputSerializer,
+                             responses={201: StepOutputSerializer})(post)
+    return cls
+
+
+class CaseAssignApi(_StepApi):
+    class InputSerializer(serializers.Serializer):
+        inspectors = serializers.PrimaryKeyRelatedField(queryset=_users, many=True)
+        reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+    def call(self, case, user, data):
+        services.case_assign(case=case, actor=user, **data)
+        return case
+
+
+class CaseRecusalMarkApi(_StepApi):
+    class InputSerializer(serializers.Serializer):
+        user = serializers.PrimaryKeyRelatedField(queryset=_users)
+        reason = serializers.CharField(max_length=200)
+
+    def call(self, case, user, data):
+        return services.recusal_mark(case=case, actor=user, **data)
+
+
+class CaseInterviewRecordApi(_StepApi):
+    class InputSerializer(serializers.Serializer):
+        person = serializers.CharField(max_length=200)
+        held_on = serializers.DateField()
+        summary = serializers.CharField()
+        file = serializers.FileField(required=False)
+
+    def call(self, case, user, data):
+        return services.interview_record(case=case, actor=user, **data)
+
+
+class CaseEvidenceRecordApi(_StepApi):
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=[VerificationRecord.Kind.EVIDENCE, VerificationRecord.Kind.NOTE])
+        text = serializers.CharField()
+        file = serializers.FileField(required=False)
+
+    def call(self, case, user, data):
+        return services.evidence_record(case=case, actor=user, **data)
+
+
+class ConditionFindingSerializer(serializers.Serializer):
+    met = serializers.BooleanField()
+    reason = serializers.CharField()
+
+
+class CaseAssessApi(_StepApi):
+    class InputSerializer(serializers.Serializer):
+        conditions = serializers.DictField(
+            child=ConditionFindingSerializer(), help_text="Condition item id → finding and reasons."
+        )
+        positive_item = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
+        negative_items = serializers.PrimaryKeyRelatedField(queryset=_items, many=True, required=False)
+        negative_note = serializers.CharField(required=False, allow_blank=True)
+        distinctions = serializers.DictField(child=serializers.CharField(),
+                                             help_text="Distinction item id (or built-in key) → judgement.")
+        factors = serializers.DictField(child=serializers.CharField(),
+                                        help_text="Factor item id (or built-in key) → judgement.")
+
+    def call(self, case, user, data):
+        return services.case_assess(case=case, actor=user, **data)
+
+
+class CasePreliminaryReportApi(_StepApi):
+    class InputSerializer(serializers.Serializer):
+        # A plain string in the schema: the same choice set under a second
+        # name would make a duplicate enum (the service validates it).
+        recommended_result = serializers.CharField(help_text="exempt | mitigated | rejected")
+        summary = serializers.CharField()
+
+    def call(self, case, user, data):
+        return services.case_preliminary_report(case=case, actor=user, **data)
+
+
+class CaseDefendApi(_StepApi):
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField()
+        file = serializers.FileField(required=False)
+
+    def call(self, case, user, data):
+        return services.case_defend(case=case, actor=user, **data)
+
+
+class CaseWaiveDefenceApi(_StepApi):
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+    def call(self, case, user, data):
+        return services.case_waive_defence(case=case, actor=user, **data)
+
+
+class CaseTestimonyAddApi(_StepApi):
+    class InputSerializer(serializers.Serializer):
+        person = serializers.CharField(max_length=200)
+        text = serializers.CharField()
+        file = serializers.FileField(required=False)
+
+    def call(self, case, user, data):
+        return services.testimony_add(case=case, actor=user, **data)
+
+
+class _OptionalStepInput(serializers.Serializer):
+    held_on = serializers.DateField()
+    body = serializers.CharField(max_length=300)
+    conclusion = serializers.CharField()
+    file = serializers.FileField(required=False)
+
+
+class CaseAssessmentReportRecordApi(_StepApi):
+    class InputSerializer(_OptionalStepInput):
+        pass
+
+    def call(self, case, user, data):
+        return services.optional_step_record(case=case, actor=user, kind="third_party", **data)
+
+
+class CaseHearingRecordApi(_StepApi):
+    class InputSerializer(_OptionalStepInput):
+        pass
+
+    def call(self, case, user, data):
+        return services.optional_step_record(case=case, actor=user, kind="hearing", **data)
+
+
+class VoteInputSerializer(serializers.Serializer):
+    member = serializers.PrimaryKeyRelatedField(queryset=_users)
+    result = serializers.ChoiceField(choices=Result.choices)
+    opinion = serializers.CharField(required=False, allow_blank=True)
+
+
+class CaseDeliberateApi(_StepApi):
+    """The meeting (date, members present) and, optionally, the votes taken
+    at it; a member's vote may also be posted alone to ``vote/``."""
+
+    class InputSerializer(serializers.Serializer):
+        held_on = serializers.DateField()
+        members_present = serializers.PrimaryKeyRelatedField(queryset=_users, many=True)
+        votes = VoteInputSerializer(many=True, required=False)
+
+    def call(self, case, user, data):
+        from django.db import transaction
+
+        votes = data.pop("votes", [])
+        with transaction.atomic():
+            meeting = services.meeting_record(case=case, actor=user, **data)
+            for vote in votes:
+                services.vote_record(case=case, actor=user, **vote)
+        return meeting
+
+
+class CaseVoteApi(_StepApi):
+    class InputSerializer(serializers.Serializer):
+        member = serializers.PrimaryKeyRelatedField(queryset=_users, required=False,
+                                                    help_text="Defaults to the caller.")
+        result = serializers.ChoiceField(choices=Result.choices)
+        opinion = serializers.CharField(required=False, allow_blank=True)
+
+    def call(self, case, user, data):
+        return services.vote_record(case=case, actor=user, **data)
+
+
+class ResultUseInputSerializer(serializers.Serializer):
+    item = serializers.PrimaryKeyRelatedField(queryset=_items)
+    duration_months = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=120)
+
+
+class _RulingInput(serializers.Serializer):
+    result = serializers.ChoiceField(choices=Result.choices)
+    reasons = serializers.CharField()
+    applied_items = serializers.PrimaryKeyRelatedField(queryset=_items, many=True, required=False)
+    uses = ResultUseInputSerializer(many=True, required=False)
+    needs_correction = serializers.BooleanField(required=False, default=False)
+    needs_clarification = serializers.BooleanField(required=False, default=False)
+
+
+class CaseRuleApi(_StepApi):
+    class InputSerializer(_RulingInput):
+        pass
+
+    def call(self, case, user, data):
+        return services.case_rule(case=case, actor=user, **data)
+
+
+class _NoticeInput(serializers.Serializer):
+    done_on = serializers.DateField(required=False)
+    recipients = serializers.CharField(max_length=300)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class CaseFeedbackApi(_StepApi):
+    class InputSerializer(_NoticeInput):
+        pass
+
+    def call(self, case, user, data):
+        return services.notice_record(case=case, actor=user, kind="feedback", **data)
+
+
+class CaseFileReportApi(_StepApi):
+    class InputSerializer(_NoticeInput):
+        pass
+
+    def call(self, case, user, data):
+        return services.notice_record(case=case, actor=user, kind="filing", **data)
+
+
+class CaseRequestReviewApi(_StepApi):
+    class InputSerializer(serializers.Serializer):
+        reasons = serializers.CharField()
+
+    def call(self, case, user, data):
+        return services.case_request_review(case=case, actor=user, **data)
+
+
+class CaseDecideReviewApi(_StepApi):
+    class InputSerializer(_RulingInput):
+        pass
+
+    def call(self, case, user, data):
+        return services.case_decide_review(case=case, actor=user, **data)
+
+
+STEP_APIS = {
+    "assign": (CaseAssignApi, "Assign at least two inspectors (supervisor)"),
+    "mark_recusal": (CaseRecusalMarkApi, "Mark someone as related (回避)"),
+    "record_interview": (CaseInterviewRecordApi, "Record an interview"),
+    "record_evidence": (CaseEvidenceRecordApi, "Record evidence or a note"),
+    "assess": (CaseAssessApi, "Assessment against the case's policy version"),
+    "preliminary_report": (CasePreliminaryReportApi, "Preliminary report; the case goes to defence"),
+    "defend": (CaseDefendApi, "The applicant's defence (申辩)"),
+    "waive_defence": (CaseWaiveDefenceApi, "Waive the defence"),
+    "add_testimony": (CaseTestimonyAddApi, "Add testimony"),
+    "record_assessment_report": (CaseAssessmentReportRecordApi, "Third-party assessment (第三方评估)"),
+    "record_hearing": (CaseHearingRecordApi, "Public hearing (听证会)"),
+    "deliberate": (CaseDeliberateApi, "Deliberation meeting, optionally with its votes"),
+    "vote": (CaseVoteApi, "One member's vote"),
+    "rule": (CaseRuleApi, "The ruling (quorum and majority)"),
+    "feedback": (CaseFeedbackApi, "Feedback to the applicant and unit (反馈)"),
+    "file_report": (CaseFileReportApi, "Filing with the higher level (报备)"),
+    "request_review": (CaseRequestReviewApi, "Request a review (复核), once"),
+    "decide_review": (CaseDecideReviewApi, "Review decision"),
+}
+for _name, (_cls, _summary) in STEP_APIS.items():
+    _step_schema(_cls, f"case_{_name}", _summary)
+
+
+class CaseProactiveOpenApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        applicant = serializers.PrimaryKeyRelatedField(queryset=_users, help_text="The cadre concerned.")
+        unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
+        title = serializers.CharField(max_length=200)
+        trigger = serializers.CharField(required=False, allow_blank=True)
+        matter = serializers.CharField(required=False, allow_blank=True)
+        accountability_considered = serializers.CharField(required=False, allow_blank=True)
+        facts_reasons = serializers.CharField(required=False, allow_blank=True)
+
+    @extend_schema(operation_id="case_open_proactive", summary="Open a proactive case (主动容错)",
+                   request=InputSerializer, responses={201: StepOutputSerializer})
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = services.case_open_proactive(actor=request.user, **serializer.validated_data)
+        return _done(case, case)
+
+
+class RecordOutputSerializer(serializers.Serializer):
+    class AssignmentSerializer(serializers.Serializer):
+        inspector = serializers.IntegerField(source="inspector_id")
+        inspector_name = serializers.CharField(source="inspector.display_name")
+        active = serializers.BooleanField()
+        ended_reason = serializers.CharField()
+        created_at = serializers.DateTimeField()
+
+    class RecordSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        kind = serializers.CharField()
+        person = serializers.CharField()
+        held_on = serializers.DateField(allow_null=True)
+        text = serializers.CharField()
+        recorded_by = serializers.CharField(source="recorded_by.display_name")
+
+    class AssessmentSerializer(serializers.Serializer):
+        conditions = serializers.DictField()
+        positive_item = serializers.IntegerField(source="positive_item_id", allow_null=True)
+        negative_items = serializers.SerializerMethodField()
+        negative_note = serializers.CharField()
+        distinctions = serializers.DictField()
+        factors = serializers.DictField()
+
+        def get_negative_items(self, obj) -> list[int]:
+            return [i.pk for i in obj.negative_items.all()]
+
+    class ReportSerializer(serializers.Serializer):
+        recommended_result = serializers.CharField()
+        summary = serializers.CharField()
+        author = serializers.CharField(source="author.display_name")
+
+    class DefenceSerializer(serializers.Serializer):
+        kind = serializers.CharField()
+        person = serializers.CharField()
+        text = serializers.CharField()
+        submitted_by = serializers.CharField(source="submitted_by.display_name")
+        created_at = serializers.DateTimeField()
+
+    class StepSerializer(serializers.Serializer):
+        kind = serializers.CharField()
+        held_on = serializers.DateField()
+        body = serializers.CharField()
+        conclusion = serializers.CharField()
+
+    class MeetingSerializer(serializers.Serializer):
+        class VoteSerializer(serializers.Serializer):
+            member = serializers.IntegerField(source="member_id")
+            member_name = serializers.CharField(source="member.display_name")
+            result = serializers.CharField()
+            opinion = serializers.CharField()
+
+        id = serializers.IntegerField()
+        kind = serializers.CharField()
+        held_on = serializers.DateField()
+        members_present = serializers.SerializerMethodField()
+        members_total = serializers.IntegerField()
+        quorum_required = serializers.IntegerField()
+        votes = VoteSerializer(many=True)
+
+        def get_members_present(self, obj) -> list[int]:
+            return [u.pk for u in obj.members_present.all()]
+
+    class RulingSerializer(serializers.Serializer):
+        class UseSerializer(serializers.Serializer):
+            item = serializers.IntegerField(source="policy_item_id")
+            text = serializers.CharField(source="policy_item.text")
+            duration_months = serializers.IntegerField(allow_null=True)
+
+        id = serializers.IntegerField()
+        kind = serializers.CharField()
+        result = serializers.CharField()
+        reasons = serializers.CharField()
+        decided_on = serializers.DateField()
+        is_current = serializers.BooleanField()
+        review_decision = serializers.CharField()
+        needs_correction = serializers.BooleanField()
+        needs_clarification = serializers.BooleanField()
+        applied_items = serializers.SerializerMethodField()
+        uses = UseSerializer(many=True)
+
+        def get_applied_items(self, obj) -> list[int]:
+            return [i.pk for i in obj.applied_items.all()]
+
+    class NoticeSerializer(serializers.Serializer):
+        kind = serializers.CharField()
+        ruling = serializers.IntegerField(source="ruling_id")
+        done_on = serializers.DateField()
+        recipients = serializers.CharField()
+        note = serializers.CharField()
+
+    class ReviewSerializer(serializers.Serializer):
+        reasons = serializers.CharField()
+        requested_on = serializers.DateField()
+
+    assignments = AssignmentSerializer(many=True)
+    records = RecordSerializer(many=True)
+    assessment = AssessmentSerializer(allow_null=True)
+    report = ReportSerializer(allow_null=True)
+    defence = DefenceSerializer(many=True)
+    steps = StepSerializer(many=True)
+    meetings = MeetingSerializer(many=True)
+    rulings = RulingSerializer(many=True)
+    notices = NoticeSerializer(many=True)
+    review = ReviewSerializer(allow_null=True)
+
+
+class CaseReviewRecordApi(APIView):
+    @extend_schema(operation_id="case_review_record", summary="The verification-to-review record of a case",
+                   responses=RecordOutputSerializer)
+    def get(self, request, case_id: int):
+        case = case_get_for_user(user=request.user, case_id=case_id)
+        return Response(RecordOutputSerializer(review_record(case=case)).data)
