@@ -148,7 +148,8 @@ class CaseFilterForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), required=False,
                                 choices=[("", _("All"))] + [c for c in Outcome.choices if c[0]])
     jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), required=False,
-                                          queryset=OrgUnit.objects.filter(kind=OrgUnit.Kind.JURISDICTION))
+                                          queryset=OrgUnit.objects.filter(kind=OrgUnit.Kind.JURISDICTION),
+                                          empty_label=_("All"))
     overdue = forms.ChoiceField(label=_("Deadline"), required=False,
                                 choices=[("", _("All")), ("yes", _("Overdue")), ("no", _("Not overdue"))])
     date_from = forms.DateField(label=_("Submitted from"), required=False, widget=DATE)

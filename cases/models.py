@@ -150,6 +150,13 @@ class EventKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def _stage_label(value: str):
+    try:
+        return Stage(value).label
+    except ValueError:
+        return value
+
+
 class CaseEvent(models.Model):
     """Append-only history: who, when, from, to, why."""
 
@@ -172,6 +179,14 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def from_stage_label(self):
+        return _stage_label(self.from_stage)
+
+    @property
+    def to_stage_label(self):
+        return _stage_label(self.to_stage)
 
     @property
     def kind_label(self):
