@@ -6,7 +6,6 @@ time is not the authority's time (补正 pauses the intake clock).
 """
 
 import datetime as dt
-import logging
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -172,42 +171,35 @@ def clock_extend(*, clock: Clock, actor, days: int, reason: str) -> Clock:
 @transaction.atomic
 def clock_extension_grant(*, case, clock_id: int, actor, days: int, reason: str) -> Clock:
     """A supervisor of the case's jurisdiction extends one of its clocks
-    (DESIGN §1: supervisors grant extensions). Writes the case history and
-    notifies those concerned after commit. ``case`` must already be one the
-    actor may see (``case_get_for_user``)."""
-    from cases.models import CaseEvent
+    (DESIGN §1: supervisors grant extensions), within the policy's maximum.
+    Writes the case history; those concerned are notified after commit.
+    ``case`` must already be one the actor may see (``case_get_for_user``).
+    """
+    from django.http import Http404
+
+    from cases.models import Case
+    from cases.services import case_event_record
 
     from .selectors import clock_can_extend
 
     if not clock_can_extend(user=actor, case=case):
         raise ApplicationError(_(EXTENSION_NOT_SUPERVISOR), code="forbidden", status_code=403)
+    # The case lock orders this against the stage transitions.
+    case = Case.objects.select_for_update().get(pk=case.pk)
     clock = Clock.objects.filter(pk=clock_id, case_id=case.pk).first()
     if clock is None:
-        from django.http import Http404
-
         raise Http404
     before = clock.due_date
     clock = clock_extend(clock=clock, actor=actor, days=days, reason=reason)
-    event = CaseEvent.objects.create(
-        case_id=case.pk, kind="deadline_extended", actor=actor, from_stage=case.stage, to_stage=case.stage,
-        reason=reason,
+    case_event_record(
+        case=case, kind="deadline_extended", actor=actor, from_stage=case.stage, reason=reason,
         data={
             "clock": clock.pk, "stage": clock.stage, "days": days,
             "due_before": before.isoformat() if before else None,
             "due_after": clock.due_date.isoformat() if clock.due_date else None,
         },
     )
-    transaction.on_commit(lambda: _event_notify_later(event.pk))
     return clock
-
-
-def _event_notify_later(event_id: int) -> None:
-    from notifications.tasks import case_event_notify_task
-
-    try:
-        case_event_notify_task.delay(event_id)
-    except Exception:  # noqa: BLE001 - the broker is down; the extension stands
-        logging.getLogger(__name__).exception("could not enqueue notifications of event %s", event_id)
 
 
 # --- Reminders ------------------------------------------------------------------------------------
