@@ -12,7 +12,10 @@ def catalogue(db):
 
 
 @pytest.fixture
-def kunming_v1(catalogue):
+def kunming_v1(db):
+    """Kunming's shipped version 1 (only that catalogue is loaded, to keep
+    the tests fast; a second load by ``catalogue`` changes nothing)."""
+    catalogue_load(only=["kunming"])
     return PolicyVersion.objects.get(document__jurisdiction__code="kunming", number=1)
 
 
