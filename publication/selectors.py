@@ -12,7 +12,6 @@ from policies.models import PolicyItem
 
 from .models import Publication
 
-
 # --- Clarifications (adapter to the corrections app) ----------------------------------
 
 

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from accounts.models import Role, User
 from accounts.selectors import user_has_role
@@ -54,6 +54,13 @@ RULED_STAGES = (Stage.RULED, Stage.CORRECTION, Stage.CLARIFICATION, Stage.CLOSED
 # that say the unit is to be hidden too.
 UNIT_HIDING_WORDS = ("隐去单位", "单位名称")
 MAX_PDF_BYTES = 20 * 1024 * 1024
+
+# How the public text names each kind of policy item.
+ITEM_KIND_LABELS = {
+    PolicyItem.Kind.CONDITION: pgettext_lazy("publication", "Condition"),
+    PolicyItem.Kind.POSITIVE: pgettext_lazy("publication", "Scenario (positive list)"),
+    PolicyItem.Kind.NEGATIVE: pgettext_lazy("publication", "Negative-list item"),
+}
 
 SOURCE_LABELS = {
     "name": gettext_lazy("applicant's name"),
@@ -183,7 +190,7 @@ def _outcome_text(case: Case, ruling) -> tuple[str, str]:
         ]
         lines += [
             _("%(kind)s no. %(number)s: %(title)s") % {
-                "kind": item.get_kind_display(), "number": item.number, "title": item.title or item.text[:40]
+                "kind": ITEM_KIND_LABELS.get(item.kind, item.get_kind_display()), "number": item.number, "title": item.title or item.text[:40]
             }
             for item in items
         ] or [_("(none recorded)")]
@@ -322,8 +329,8 @@ def publication_leaks(publication: Publication) -> list[redaction.Leak]:
     would go out, i.e. the redacted title and text and the attached PDF."""
     terms = publication_terms(publication)
     fields = [
-        (_("title"), redaction.redact(publication.title, [t for t, _s in terms])),
-        (_("text"), redaction.redact(publication.body, [t for t, _s in terms])),
+        (pgettext("publication field", "title"), redaction.redact(publication.title, [t for t, _s in terms])),
+        (pgettext("publication field", "text"), redaction.redact(publication.body, [t for t, _s in terms])),
     ]
     if publication.pdf:
         try:

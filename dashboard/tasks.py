@@ -1,0 +1,16 @@
+from celery import shared_task
+
+
+def _on_failure(self, exc, task_id, args, kwargs, einfo):
+    from .services import export_fail
+
+    export_fail(export_id=args[0], error=str(exc))
+
+
+@shared_task(name="dashboard.export_run", on_failure=_on_failure, soft_time_limit=20 * 60, time_limit=25 * 60)
+def export_run_task(export_id: int) -> bool:
+    """Write a recorded export's file. Safe to run twice (the service
+    leaves a finished export alone)."""
+    from .services import export_run
+
+    return export_run(export_id=export_id)

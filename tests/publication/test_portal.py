@@ -1,0 +1,189 @@
+"""The public portal and its API, without login: only published content is
+reachable, a withdrawn publication is a notice without its content, and
+nothing points at the case record."""
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from publication import services
+from publication.models import Publication
+from publication.selectors import published_outcomes_latest
+
+from .conftest import ID_NUMBER, PHONE, bring_to_verification, rule, text_pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def _publish(case, users, **kw):
+    p = services.publication_draft_create(case=case, actor=users["admin"])
+    return services.publication_publish(publication=p, actor=users["admin"], **kw)
+
+
+@pytest.fixture
+def states(ruled_case, users):
+    """One publication in each state: published, draft, scheduled,
+    withdrawn."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    published = _publish(ruled_case, users)
+    others = {}
+    for label in ("draft", "scheduled", "withdrawn"):
+        case = bring_to_verification(users, title=f"{label}案件标题")
+        rule(case, users)
+        p = services.publication_draft_create(case=case, actor=users["admin"])
+        if label == "scheduled":
+            p = services.publication_publish(publication=p, actor=users["admin"],
+                                             publish_at=timezone.now() + dt.timedelta(days=1))
+        if label == "withdrawn":
+            services.publication_publish(publication=p, actor=users["admin"])
+            p = services.publication_withdraw(publication=p, actor=users["admin"], reason="内部原因不宜公开")
+        others[label] = p
+    return {"published": published, **others}
+
+
+def test_portal_lists_only_published_outcomes(states):
+    """Anonymous: the list shows the published outcome only; no case id,
+    case number, /cases/ link or personal data appears."""
+    response = Client().get("/public/outcomes/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert states["published"].published_title in html
+    for label in ("draft", "scheduled", "withdrawn"):
+        assert f"{label}案件标题" not in html
+    published = states["published"]
+    assert "/cases/" not in html
+    assert published.case.number not in html
+    for secret in ("张伟", ID_NUMBER, PHONE):
+        assert secret not in html
+
+
+def test_outcome_page_shows_redacted_text_only(states):
+    """The page of a published outcome shows its redacted text, not the
+    name, and nothing about the case record."""
+    published = states["published"]
+    html = Client().get(f"/public/outcomes/{published.slug}/").content.decode()
+    assert "予以容错" in html and "███" in html
+    for secret in ("张伟", ID_NUMBER, PHONE, published.case.number, "/cases/", f"/{published.case_id}/"):
+        assert secret not in html
+
+
+def test_unpublished_pages_are_not_found(states):
+    """Draft and scheduled publications are 404 on the portal and its API."""
+    client, api = Client(), APIClient()
+    for label in ("draft", "scheduled"):
+        slug = states[label].slug
+        assert client.get(f"/public/outcomes/{slug}/").status_code == 404
+        assert api.get(f"/api/v1/public/outcomes/{slug}/").status_code == 404
+
+
+def test_withdrawn_page_is_a_notice_without_content(states):
+    """A withdrawn outcome's page says it was withdrawn and shows neither
+    its text nor the internal reason; its API answers 410 with no text."""
+    withdrawn = states["withdrawn"]
+    response = Client().get(f"/public/outcomes/{withdrawn.slug}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "该公开信息已撤回" in html
+    assert withdrawn.published_text not in html and "withdrawn案件标题" not in html
+    assert "内部原因不宜公开" not in html
+    api = APIClient().get(f"/api/v1/public/outcomes/{withdrawn.slug}/")
+    assert api.status_code == 410
+    assert api.json() == {"slug": withdrawn.slug, "status": "withdrawn", "withdrawn_at": api.json()["withdrawn_at"]}
+
+
+def test_public_api_lists_published_only(states, django_assert_num_queries):
+    """No authentication; only published outcomes, redacted, without any
+    case field; a fixed number of queries."""
+    api = APIClient()
+    with django_assert_num_queries(3):  # count, page, scenarios
+        response = api.get("/api/v1/public/outcomes/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 1
+    item = body["results"][0]
+    assert item["slug"] == states["published"].slug
+    assert set(item) == {"slug", "title", "text", "jurisdiction", "jurisdiction_code", "result", "result_label",
+                         "decided_on", "published_at", "scenarios"}
+    assert "张伟" not in item["text"] and item["result"] == "exempt" and item["scenarios"] == ["改革创新"]
+
+
+def test_filters_and_search(ruled_case, users):
+    """Jurisdiction, year, result, scenario and words narrow the list, on
+    the page and in the API."""
+    exempt = _publish(ruled_case, users)
+    case = bring_to_verification(users, username="km_applicant", title="招商引资政策调整申请容错")
+    import datetime as dt
+
+    rule(case, users, result="rejected", decided_on=dt.date(2025, 11, 3))
+    rejected = _publish(case, users)
+    api = APIClient()
+
+    def slugs(**params):
+        return [r["slug"] for r in api.get("/api/v1/public/outcomes/", params).json()["results"]]
+
+    assert set(slugs()) == {exempt.slug, rejected.slug}
+    assert slugs(jurisdiction="kunming") == [rejected.slug]
+    assert slugs(year=2026) == [exempt.slug]
+    assert slugs(result="rejected") == [rejected.slug]
+    assert slugs(scenario="改革创新") == [exempt.slug, rejected.slug] or set(slugs(scenario="改革创新")) == {
+        exempt.slug, rejected.slug}
+    assert slugs(scenario="应急处置") == []
+    assert slugs(q="招商引资") == [rejected.slug]
+    html = Client().get("/public/outcomes/", {"jurisdiction": "kunming"}).content.decode()
+    assert rejected.published_title in html and exempt.published_title not in html
+    html = Client().get("/public/outcomes/", {"q": "校舍"}).content.decode()
+    assert exempt.published_title in html and rejected.published_title not in html
+
+
+def test_pdf_served_only_while_published(ruled_case, users):
+    """The attached PDF of a published outcome downloads; once withdrawn it
+    is a 404."""
+    p = services.publication_draft_create(case=ruled_case, actor=users["admin"])
+    services.publication_update(publication=p, actor=users["admin"], pdf=text_pdf("认定结论：予以容错。"))
+    p = services.publication_publish(publication=p, actor=users["admin"])
+    response = Client().get(f"/public/outcomes/{p.slug}/document.pdf")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    services.publication_withdraw(publication=p, actor=users["admin"], reason="撤回")
+    assert Client().get(f"/public/outcomes/{p.slug}/document.pdf").status_code == 404
+
+
+def test_feed_has_published_items_only(states):
+    """The Atom feed lists the published outcome and nothing else."""
+    response = Client().get("/public/feed.atom")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/atom+xml")
+    xml = response.content.decode()
+    assert states["published"].published_title in xml
+    assert "draft案件标题" not in xml and "withdrawn案件标题" not in xml and "张伟" not in xml
+
+
+def test_clarifications_page_without_login(ruled_case, users):
+    """The clarifications page answers without login and lists only
+    published clarification publications (none yet)."""
+    response = Client().get("/public/clarifications/")
+    assert response.status_code == 200
+    assert "暂无已公开的澄清说明" in response.content.decode()
+
+
+def test_latest_partial_and_selector(states):
+    """``published_outcomes_latest`` and the partial for the portal index
+    show the published outcome only."""
+    from django.template.loader import render_to_string
+
+    latest = published_outcomes_latest(limit=5)
+    assert [p.pk for p in latest] == [states["published"].pk]
+    html = render_to_string("publication/portal_latest.html", {"outcomes": latest})
+    assert states["published"].published_title in html and "draft案件标题" not in html
+
+
+def test_admin_pages_need_an_admin(states, users):
+    """The publication work pages are not for other staff: 404."""
+    client = Client()
+    client.force_login(users["intake"])
+    assert client.get("/publication/").status_code == 404
+    assert client.get(f"/publication/{states['draft'].pk}/").status_code == 404
+    client.force_login(users["admin"])
+    assert client.get("/publication/").status_code == 200
+    assert Publication.objects.count() == 4
