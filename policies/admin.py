@@ -44,7 +44,6 @@ class JurisdictionAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "level", "org_unit", "case_prefix", "letter_prefix", "issuing_body")
     search_fields = ("code", "name")
     list_select_related = ("org_unit",)
-    autocomplete_fields = ()
     raw_id_fields = ("org_unit",)
 
 
@@ -88,7 +87,6 @@ class PolicyItemInline(_VersionChildInline):
     model = PolicyItem
     fields = ("kind", "number", "title", "text", "source", "certainty", "default_duration_months",
               "duration_certainty")
-    formfield_overrides = {}
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -159,6 +157,9 @@ class PolicyVersionAdmin(admin.ModelAdmin):
         if obj and obj.is_published:
             return ("document", "number", "status", "effective_from", "effective_to", "published_at",
                     "start_rule", "quorum_numerator", "quorum_denominator", "notes")
+        if obj:
+            # A version stays with its document and number once created.
+            return ("document", "number", *self.readonly_fields)
         return self.readonly_fields
 
     def has_delete_permission(self, request, obj=None):

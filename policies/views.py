@@ -25,7 +25,7 @@ def public_index(request):
 def public_policies(request):
     code = request.GET.get("jurisdiction") or None
     versions = list(policy_version_list(jurisdiction_code=code))
-    jurisdictions = Jurisdiction.objects.filter(documents__versions__status="published").distinct().order_by("code")
+    jurisdictions = Jurisdiction.objects.filter(documents__versions__status=PolicyVersion.Status.PUBLISHED).distinct().order_by("code")
     return render(
         request,
         "policies/public_policies.html",
