@@ -215,3 +215,31 @@ def test_clock_summary_for_case_lists(intake_clock, submitted_case, users, djang
         summary = clock_summary_for_cases(case_ids=[submitted_case.pk, 0], today=dt.date(2026, 10, 12))
     assert summary == {submitted_case.pk: {"due_date": dt.date(2026, 10, 9), "stage": "intake", "overdue": True,
                                            "at_authority": True}}
+
+
+@pytest.mark.django_db
+def test_clocks_api_query_count_is_fixed(submitted_case, users, django_assert_num_queries):
+    """GET clocks costs the same 7 queries for one clock or three:
+    memberships, the case, clocks, entries, actors, the calendar (2)."""
+    with at(HOLIDAY_START):
+        for stage in ("intake", "verification", "deliberation"):
+            clock = clock_open(case=submitted_case, stage=stage, start=HOLIDAY_START)
+            clock_extend(clock=clock, actor=users["supervisor"], days=1, reason="r")
+    client = _api(users["intake"])
+    with django_assert_num_queries(7):
+        resp = client.get(f"/api/v1/cases/{submitted_case.pk}/clocks/")
+    assert [c["stage"] for c in resp.json()] == ["intake", "verification", "deliberation"]
+
+
+@pytest.mark.django_db
+def test_case_page_includes_the_clocks_panel(intake_clock, submitted_case, users, client):
+    """The case page (cases:detail) shows the clocks panel with the
+    explanation, and the extension form to the supervisor only."""
+    url = reverse("cases:detail", args=[submitted_case.pk])
+    extend = reverse("deadlines:extend", args=[submitted_case.pk, intake_clock.pk])
+    client.force_login(users["supervisor"])
+    html = client.get(url).content.decode()
+    assert "期限计算说明" in html and "2026-10-09" in html and extend in html
+    client.force_login(users["applicant"])
+    html = client.get(url).content.decode()
+    assert "期限计算说明" in html and extend not in html
