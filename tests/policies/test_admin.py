@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from policies import services
-from policies.models import CalendarDay, CalendarYear, PolicyVersion
+from policies.models import CalendarDay, CalendarYear, PolicyAuditEntry, PolicyVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -78,10 +78,15 @@ class TestPolicyVersionAdmin:
         assert r.status_code == 200
         draft.refresh_from_db()
         assert draft.time_limits.get(stage="intake").amount == 5 and draft.notes != "changed"
-        r = admin_client.post(url, _version_post(draft, **{f"time_limits-{idx}-amount": "8"}))
+        first_item = list(draft.items.all())[0]
+        r = admin_client.post(url, _version_post(draft, **{f"time_limits-{idx}-amount": "8",
+                                                           "items-0-text": "管理员修订的条文"}))
         assert r.status_code == 302, r.content.decode()[:2000]
         draft.refresh_from_db()
         assert draft.time_limits.get(stage="intake").amount == 8 and draft.notes == "changed"
+        first_item.refresh_from_db()
+        assert first_item.text == "管理员修订的条文"
+        assert PolicyAuditEntry.objects.filter(version=draft, action="item_updated").exists()
 
     def test_publish_and_compare_actions(self, admin_client, kunming_v1, policy_admin):
         """The publish action publishes a draft; compare shows what changed."""
