@@ -67,7 +67,11 @@ def test_partial_polls_only_while_pending(client, users, letter_case, eager_cele
     body = client.get(url).content.decode()
     assert "hx-trigger" not in body and "template error (x)" in body
 
+    # Pending again, with the error of the last attempt: still polling, and
+    # the error is shown while the task retries.
     Letter.objects.filter(pk=letter.pk).update(status=Letter.Status.PENDING)
+    body = client.get(url).content.decode()
+    assert 'hx-trigger="every 3s"' in body and "template error (x)" in body
     from letters.tasks import letter_render as letter_render_task
 
     letter_render_task.apply(args=[letter.pk])
