@@ -1,0 +1,194 @@
+"""API endpoints and pages of verification and ruling: the same
+permissions as the services, the error shape, and pinned query counts."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from cases.models import Stage
+from reviews import services
+from reviews.models import Assignment, Vote
+
+from .conftest import accept_case, all_met, items, judgements, to_defence, to_deliberation, to_ruled
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+class TestApi:
+    def test_full_path_through_the_api(self, users):
+        """Every step is a POST; the answer carries the new stage."""
+        case = accept_case(users)
+        url = f"/api/v1/cases/{case.pk}/"
+        r = api(users["supervisor"]).post(url + "assign/", {"inspectors": [users["inspector1"].pk,
+                                                                           users["inspector2"].pk]}, format="json")
+        assert r.status_code == 201, r.json()
+        r = api(users["inspector1"]).post(url + "record_interview/", {
+            "person": "张伟", "held_on": "2026-01-06", "summary": "陈述经过"}, format="json")
+        assert r.status_code == 201
+        distinctions, factors = judgements()
+        r = api(users["inspector1"]).post(url + "assess/", {
+            "conditions": all_met(case), "positive_item": items(case, "positive")[0].pk,
+            "negative_items": [], "distinctions": distinctions, "factors": factors}, format="json")
+        assert r.status_code == 201, r.json()
+        r = api(users["inspector2"]).post(url + "preliminary_report/", {
+            "recommended_result": "exempt", "summary": "符合"}, format="json")
+        assert r.json()["stage"] == Stage.DEFENCE
+        r = api(users["applicant"]).post(url + "waive_defence/", {}, format="json")
+        assert r.json()["stage"] == Stage.DELIBERATION
+        members = [users[f"committee{i}"].pk for i in (1, 2, 3)]
+        r = api(users["committee1"]).post(url + "deliberate/", {
+            "held_on": "2026-01-08", "members_present": members,
+            "votes": [{"member": m, "result": "exempt", "opinion": "同意"} for m in members]}, format="json")
+        assert r.status_code == 201, r.json()
+        assert Vote.objects.filter(meeting__case=case).count() == 3
+        uses = items(case, "result_use")
+        r = api(users["committee2"]).post(url + "rule/", {
+            "result": "exempt", "reasons": "符合条件", "uses": [{"item": uses[1].pk, "duration_months": 3}],
+            "needs_clarification": True}, format="json")
+        assert r.status_code == 201 and r.json()["outcome"] == "exempt"
+        for action in ("feedback", "file_report"):
+            r = api(users["supervisor"]).post(url + f"{action}/", {"recipients": "张伟"}, format="json")
+            assert r.status_code == 201
+        r = api(users["applicant"]).post(url + "request_review/", {"reasons": "不服"}, format="json")
+        assert r.json()["stage"] == Stage.REVIEW
+        record = api(users["applicant"]).get(url + "review-record/").json()
+        assert [x["kind"] for x in record["rulings"]] == ["first"]
+        assert record["rulings"][0]["uses"][0]["duration_months"] == 3
+        assert len(record["meetings"][0]["votes"]) == 3
+
+    def test_refusals_use_the_error_shape(self, users):
+        """A negative-list item refuses exempt with the items named; a vote
+        twice is a 409."""
+        case = to_deliberation(accept_case(users), users)
+        services.meeting_record(case=case, actor=users["committee1"], held_on=dt.date(2026, 1, 8),
+                                members_present=[users["committee1"], users["committee2"]])
+        client = api(users["committee1"])
+        assert client.post(f"/api/v1/cases/{case.pk}/vote/", {"result": "exempt"}, format="json").status_code == 201
+        r = client.post(f"/api/v1/cases/{case.pk}/vote/", {"result": "rejected"}, format="json")
+        assert r.status_code == 409 and r.json()["code"] == "already_voted"
+
+    def test_other_jurisdiction_sees_nothing(self, users):
+        """km_inspector gets 404 on every step and on the record."""
+        case = to_defence(accept_case(users), users)
+        client = api(users["km_inspector"])
+        for action in ("assign", "record_interview", "assess", "preliminary_report", "defend", "waive_defence",
+                       "add_testimony", "record_assessment_report", "record_hearing", "deliberate", "vote",
+                       "rule", "feedback", "file_report", "request_review", "decide_review"):
+            assert client.post(f"/api/v1/cases/{case.pk}/{action}/", {}, format="json").status_code == 404
+        assert client.get(f"/api/v1/cases/{case.pk}/review-record/").status_code == 404
+
+    def test_wrong_role_is_refused(self, users):
+        """Who may see the case but not take the step is refused (403) and
+        nothing changes."""
+        case = accept_case(users)
+        r = api(users["inspector1"]).post(f"/api/v1/cases/{case.pk}/assign/", {
+            "inspectors": [users["inspector1"].pk, users["inspector2"].pk]}, format="json")
+        assert r.status_code == 403
+        assert not Assignment.objects.filter(case=case).exists()
+        r = api(users["applicant"]).post(f"/api/v1/cases/{case.pk}/assess/", {
+            "conditions": {}, "distinctions": {}, "factors": {}}, format="json")
+        assert r.status_code == 403
+
+    def test_open_proactive(self, users, units):
+        """An inspector opens a proactive case; an applicant may not."""
+        body = {"applicant": users["applicant2"].pk, "unit": units["huailai-zj"].pk, "title": "主动容错",
+                "trigger": "问责调查"}
+        r = api(users["inspector2"]).post("/api/v1/cases/proactive/", body, format="json")
+        assert r.status_code == 201 and r.json()["stage"] == "verification"
+        assert r.json()["case_number"].startswith("怀容")
+        assert api(users["applicant"]).post("/api/v1/cases/proactive/", body, format="json").status_code == 403
+
+
+class TestPages:
+    def test_panel_shows_forms_to_those_who_may_act(self, users, client):
+        """The supervisor sees the assignment form; the applicant sees the
+        record but no form; km_inspector gets 404."""
+        case = accept_case(users)
+        url = reverse("reviews:case", args=[case.pk])
+        client.force_login(users["supervisor"])
+        body = client.get(url).content.decode()
+        assert 'data-action="assign"' in body
+        client.force_login(users["applicant"])
+        body = client.get(url).content.decode()
+        assert "尚未指派核实人员" in body and 'data-action="assign"' not in body
+        client.force_login(users["km_inspector"])
+        assert client.get(url).status_code == 404
+        assert client.post(reverse("reviews:action", args=[case.pk, "assign"]), {}).status_code == 404
+
+    def test_form_post_calls_the_service_and_redirects(self, users, client):
+        """Posting the assignment form assigns and says so; a refusal is a
+        message, not a change."""
+        case = accept_case(users)
+        client.force_login(users["supervisor"])
+        url = reverse("reviews:action", args=[case.pk, "assign"])
+        r = client.post(url, {"inspectors": [users["inspector1"].pk]}, follow=True)
+        assert "至少指派两名" in r.content.decode()
+        r = client.post(url, {"inspectors": [users["inspector1"].pk, users["inspector2"].pk]}, follow=True)
+        assert "已指派核实人员" in r.content.decode()
+        assert Assignment.objects.filter(case=case, active=True).count() == 2
+
+    def test_inspector_queue_query_count_is_fixed(self, users, django_assert_num_queries, client):
+        """The inspector's queue lists his cases with due dates in a fixed
+        number of queries, whatever their number."""
+        for _ in range(3):
+            case = accept_case(users)
+            services.case_assign(case=case, actor=users["supervisor"],
+                                 inspectors=[users["inspector1"], users["inspector2"]])
+        client.force_login(users["inspector1"])
+        url = reverse("reviews:inspector_queue")
+        client.get(url)
+        with django_assert_num_queries(5):
+            r = client.get(url)
+        assert r.content.decode().count("<tr>") == 4  # header + 3 cases
+        accept_case(users)
+        with django_assert_num_queries(5):
+            client.get(url)
+
+    def test_queues_flag_overdue_and_scope(self, users, client):
+        """The supervisor's queue flags an overdue case; km_inspector's queue
+        is empty; the committee sees cases in deliberation."""
+        import time_machine
+
+        from deadlines.models import Clock
+
+        case = accept_case(users)
+        due = Clock.objects.get(case=case, stage="verification").due_date
+        with time_machine.travel(dt.datetime.combine(due + dt.timedelta(days=3), dt.time(10), tzinfo=dt.UTC)):
+            client.force_login(users["supervisor"])
+            body = client.get(reverse("reviews:supervisor_queue")).content.decode()
+        assert case.number in body and "已超期" in body and "待指派" in body
+        client.force_login(users["km_inspector"])
+        assert case.number not in client.get(reverse("reviews:inspector_queue")).content.decode()
+        to_deliberation(case, users)
+        client.force_login(users["committee2"])
+        assert case.number in client.get(reverse("reviews:committee_queue")).content.decode()
+        client.force_login(users["applicant"])
+        assert client.get(reverse("reviews:committee_queue")).status_code == 403
+
+    def test_committee_queue_query_count(self, users, client, django_assert_num_queries):
+        """The committee queue keeps its count as cases are added."""
+        to_ruled(accept_case(users), users)
+        client.force_login(users["committee3"])
+        url = reverse("reviews:committee_queue")
+        client.get(url)
+        with django_assert_num_queries(5):
+            client.get(url)
+
+    def test_proactive_form(self, users, units, client):
+        """The proactive form opens a case and goes to its page."""
+        client.force_login(users["inspector1"])
+        url = reverse("reviews:proactive_create")
+        assert client.get(url).status_code == 200
+        r = client.post(url, {"applicant": users["applicant2"].pk, "unit": units["huailai-zj"].pk,
+                              "title": "问责中发现的情形", "trigger": "问责调查", "matter": "工程款拨付"})
+        assert r.status_code == 302
+        client.force_login(users["applicant"])
+        assert client.get(url).status_code == 403
