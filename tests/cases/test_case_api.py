@@ -384,6 +384,52 @@ def test_validation_errors_name_the_field_in_the_chosen_language(users):
     assert Case.objects.get(pk=case.pk).stage == Stage.UNIT_REVIEW
 
 
+def test_unit_application_carries_its_self_check_and_skips_unit_review(users, world):
+    """A unit's own application is created with its self-check (JSON),
+    refused while the self-check is incomplete, then goes straight to
+    intake on submission."""
+    applicant = _client(users["applicant"])
+    version = world["policy"]
+    scenario = version.items.filter(kind="positive").first()
+    r = applicant.post(CASES, {
+        "origin": "unit", "title": "单位先行先试申请容错", "matter": "试行新的审批流程",
+        "accountability_considered": "通报批评", "facts_reasons": "经党组会集体研究决定。",
+        "claimed_scenarios": [scenario.pk], "self_check": {"conditions": {}, "negative": {}},
+    }, format="json")
+    assert r.status_code == 201, r.data
+    case = Case.objects.get(pk=r.data["id"])
+    assert r.data["origin"] == "unit" and r.data["origin_label"] == "单位申请"
+    services.attachment_add(case=case, actor=users["applicant"], file=pdf())
+
+    r = applicant.post(_url(case, "submit"))
+    assert (r.status_code, r.data["code"]) == (400, "incomplete")
+    assert "自查" in r.data["detail"]
+
+    check = {
+        "conditions": {str(i.pk): True for i in version.items.filter(kind="condition")},
+        "negative": {str(i.pk): False for i in version.items.filter(kind="negative")},
+        "note": "逐项自查，均符合。",
+    }
+    assert applicant.patch(_url(case), {"self_check": check}, format="json").data["self_check"] == check
+    r = applicant.post(_url(case, "submit"))
+    assert r.status_code == 200, r.data
+    assert r.data["stage"] == "submitted"
+    assert "unit_forwarded" not in _kinds(r.data)
+
+
+def test_supplement_request_refuses_a_past_deadline(users):
+    """A supplement deadline must lie after today: 400 on the field, in
+    Chinese, and the case stays awaiting intake."""
+    case = _case_at(Stage.SUBMITTED, users)
+    before = _snapshot(case)
+    r = _client(users["intake"]).post(
+        _url(case, "request_supplement"), {"missing": "会议纪要", "due_date": "2020-01-01"}, format="json")
+    assert r.status_code == 400 and r.data["fields"]["due_date"] == ["期限必须晚于今天。"]
+    r = _client(users["intake"]).post(_url(case, "not_accept"), {"reason": "  "}, format="json")
+    assert r.status_code == 400 and r.data["fields"]["reason"] == ["请填写理由。"]
+    assert _snapshot(case) == before
+
+
 # --- Files --------------------------------------------------------------------------------------
 
 
