@@ -12,12 +12,14 @@ from collections.abc import Callable, Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cases.models import Outcome, Stage
 
 CASE_HEADERS = [
-    "Case number", "Title", "Applicant", "Unit", "Jurisdiction", "Stage", "Outcome", "Submitted on",
-    "Next due date",
+    gettext_noop("Case number"), gettext_noop("Title"), gettext_noop("Applicant"), gettext_noop("Unit"),
+    gettext_noop("Jurisdiction"), gettext_noop("Stage"), gettext_noop("Outcome"), gettext_noop("Submitted on"),
+    gettext_noop("Next due date"),
 ]
 PROGRESS_EVERY = 500
 

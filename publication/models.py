@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import BaseModel
 
@@ -26,10 +27,12 @@ class Publication(BaseModel):
         CLARIFICATION = "clarification", _("Clarification")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SCHEDULED = "scheduled", _("Scheduled")
-        PUBLISHED = "published", _("Published")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        # Contexts: these common words are translated elsewhere otherwise
+        # (e.g. 已发布), and the portal's wording is 公开.
+        DRAFT = "draft", pgettext_lazy("publication status", "Draft")
+        SCHEDULED = "scheduled", pgettext_lazy("publication status", "Scheduled")
+        PUBLISHED = "published", pgettext_lazy("publication status", "Published")
+        WITHDRAWN = "withdrawn", pgettext_lazy("publication status", "Withdrawn")
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="publications")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OUTCOME)

@@ -1,0 +1,143 @@
+"""Exports of the case list and the dashboard tables: CSV with a BOM,
+Excel through openpyxl, large lists through the worker, files only for
+their owner."""
+
+import io
+import time
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from cases.models import Case, Origin
+from dashboard import services
+from dashboard.models import Export
+
+from .conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def test_case_list_csv_with_bom(known, users):
+    """The intake officer's filtered list comes as UTF-8 CSV with a BOM,
+    Chinese intact, only his visible cases that match."""
+    client = Client()
+    client.force_login(users["intake"])
+    response = client.post("/dashboard/export/cases/", {"format": "csv", "outcome": "exempt"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    data = _body(response)
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].split(",")[:2] == ["案件编号", "标题"]
+    assert len(lines) == 2 and "甲案" in lines[1] and "己案" not in data.decode("utf-8-sig")
+
+
+def test_case_list_excel(known, users):
+    """Excel: one sheet, a header row and a row per visible case."""
+    client = Client()
+    client.force_login(users["admin"])
+    response = client.post("/dashboard/export/cases/", {"format": "xlsx"})
+    wb = load_workbook(io.BytesIO(_body(response)), read_only=True)
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 1 + 6
+    assert {r[1] for r in rows[1:]} == {"甲案", "乙案", "丙案", "丁案", "戊案", "己案"}
+
+
+def test_export_page_counts_matches(known, users):
+    """The export page shows how many cases the filters select."""
+    client = Client()
+    client.force_login(users["intake"])
+    html = client.get("/dashboard/export/cases/", {"stage": "ruled"}).content.decode()
+    assert "符合筛选条件的案件共2件" in html
+
+
+def test_dashboard_tables_export(known, users):
+    """The dashboard tables go out as CSV sections and as one Excel sheet
+    per table, with the same numbers."""
+    client = Client()
+    client.force_login(users["intake"])
+    text = _body(client.post("/dashboard/export/", {"format": "csv"})).decode("utf-8-sig")
+    assert "怀来县,3,1,1,1,33.3" in text
+    wb = load_workbook(io.BytesIO(_body(client.post("/dashboard/export/", {"format": "xlsx"}))), read_only=True)
+    assert len(wb.worksheets) == 7
+    client.force_login(users["applicant"])
+    assert client.post("/dashboard/export/", {"format": "csv"}).status_code == 403
+
+
+def test_csv_cells_cannot_run_as_formulas(world, users):
+    """A title starting with = is written as text (CSV injection)."""
+    from .conftest import make_case
+
+    make_case(world, title="=HYPERLINK(\"x\")")
+    client = Client()
+    client.force_login(users["intake"])
+    text = _body(client.post("/dashboard/export/cases/", {"format": "csv"})).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+
+
+def test_large_export_goes_to_the_worker_and_only_its_owner_downloads(known, users, settings,
+                                                                     django_capture_on_commit_callbacks):
+    """Above the threshold an Export row is made and the task queued after
+    commit; the progress partial polls until done; the file is the
+    owner's alone."""
+    settings.EXPORT_ASYNC_THRESHOLD = 2
+    client = Client()
+    client.force_login(users["intake"])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post("/dashboard/export/cases/", {"format": "csv"})
+    export = Export.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/dashboard/exports/{export.pk}/"
+    assert len(callbacks) == 1 and export.status == "pending"
+    partial = client.get(f"/dashboard/exports/{export.pk}/progress/").content.decode()
+    assert 'hx-trigger="every 2s"' in partial
+    assert services.export_run(export_id=export.pk) is True
+    assert services.export_run(export_id=export.pk) is False  # a second run is a no-op
+    export.refresh_from_db()
+    assert export.status == "done" and export.total == 5 and export.progress == 100
+    partial = client.get(f"/dashboard/exports/{export.pk}/progress/").content.decode()
+    assert "hx-trigger" not in partial and f"/dashboard/exports/{export.pk}/download/" in partial
+    data = _body(client.get(f"/dashboard/exports/{export.pk}/download/"))
+    assert data.startswith(b"\xef\xbb\xbf") and len(data.decode("utf-8-sig").strip().splitlines()) == 6
+    other = Client()
+    other.force_login(users["supervisor"])
+    assert other.get(f"/dashboard/exports/{export.pk}/download/").status_code == 404
+    assert other.get(f"/dashboard/exports/{export.pk}/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_export_of_10000_cases_through_the_worker(world, users, celery_worker_proc):
+    """10,000 cases, bulk-created, exported by the real worker: the file
+    has a row per case and the progress reached 100."""
+    user = users["applicant"]
+    template = dict(origin=Origin.INDIVIDUAL, applicant=user, created_by=user, unit=user.org_unit,
+                    jurisdiction=world["units"]["huailai"], policy_version=world["policy"], stage="submitted",
+                    submitted_at=at(2))
+    Case.objects.bulk_create(
+        [Case(title=f"批量案件{n}", number=f"怀容〔2026〕第{n:05d}号", search_text=f"批量案件{n}", **template)
+         for n in range(10_000)],
+        batch_size=2000,
+    )
+    export = services.export_create(actor=users["admin"], kind=Export.Kind.CASES, fmt="csv", filters={})
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        export.refresh_from_db()
+        if export.status in ("done", "failed"):
+            break
+        time.sleep(0.5)
+    assert export.status == "done", export.error
+    assert export.total == 10_000 and export.progress == 100
+    # The worker writes under the test settings' media root (this process
+    # has a per-test one).
+    from config.settings import test as worker_settings
+
+    path = worker_settings.MEDIA_ROOT / export.file.name
+    lines = path.read_bytes().decode("utf-8-sig").strip().splitlines()
+    path.unlink()
+    assert len(lines) == 10_001
+    assert lines[0].split(",")[0] == "案件编号"
+    assert {line.split(",")[1] for line in lines[1:]} == {f"批量案件{n}" for n in range(10_000)}
