@@ -9,8 +9,8 @@ import time_machine
 from django.test import Client
 from rest_framework.test import APIClient
 
-from dashboard.selectors import dashboard_stats, time_per_stage
 from cases.models import Case
+from dashboard.selectors import dashboard_stats, time_per_stage
 
 from .conftest import at, clock, history, make_case
 
