@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import EarlyWarning, PreFilingAttachment, Procedure
 
@@ -115,7 +116,7 @@ class ResolveWarningForm(forms.Form):
 
 
 class EvaluationForm(forms.Form):
-    outcome = forms.CharField(label=_("Outcome"), widget=_text(4))
+    outcome = forms.CharField(label=pgettext_lazy("prefiling", "Outcome"), widget=_text(4))
     lessons = forms.CharField(label=_("Lessons"), widget=_text(3))
     rules_improved = forms.CharField(label=_("Rules improved"), widget=_text(3), required=False)
 

@@ -13,6 +13,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import BaseModel
 
@@ -29,12 +30,12 @@ class Procedure(models.TextChoices):
 
 class PreFiling(BaseModel):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Awaiting review")
-        SUPPLEMENT = "supplement", _("Awaiting supplement")
-        REGISTERED = "registered", _("Registered")
-        REFUSED = "refused", _("Refused")
-        CLOSED = "closed", _("Closed (evaluated)")
+        DRAFT = "draft", pgettext_lazy("prefiling", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("prefiling", "Awaiting review")
+        SUPPLEMENT = "supplement", pgettext_lazy("prefiling", "Awaiting supplement")
+        REGISTERED = "registered", pgettext_lazy("prefiling", "Registered")
+        REFUSED = "refused", pgettext_lazy("prefiling", "Refused")
+        CLOSED = "closed", pgettext_lazy("prefiling", "Closed (evaluated)")
 
     # Allocated at registration, per jurisdiction and year, without gaps:
     # 怀容备〔2026〕第0001号.
@@ -45,7 +46,7 @@ class PreFiling(BaseModel):
     unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT, related_name="prefilings",
                              verbose_name=_("unit"))
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prefilings",
-                                 verbose_name=_("filed by"))
+                                 verbose_name=pgettext_lazy("prefiling", "filed by"))
     jurisdiction = models.ForeignKey("accounts.OrgUnit", on_delete=models.PROTECT,
                                      related_name="jurisdiction_prefilings", verbose_name=_("jurisdiction"))
     policy_version = models.ForeignKey("policies.PolicyVersion", on_delete=models.PROTECT,
@@ -108,22 +109,22 @@ class PreFilingNumberCounter(models.Model):
 
 
 class PreFilingEventKind(models.TextChoices):
-    CREATED = "created", _("Draft created")
-    EDITED = "edited", _("Draft edited")
-    SUBMITTED = "submitted", _("Submitted")
-    SUPPLEMENT_REQUESTED = "supplement_requested", _("Supplement requested")
-    SUPPLEMENT_ANSWERED = "supplement_answered", _("Supplement answered")
-    REGISTERED = "registered", _("Registered")
-    REFUSED = "refused", _("Refused")
-    PROGRESS_REPORTED = "progress_reported", _("Progress reported")
-    WARNING_RAISED = "warning_raised", _("Early warning raised")
-    WARNING_RESOLVED = "warning_resolved", _("Early warning resolved")
-    EVALUATED = "evaluated", _("Evaluated and closed")
-    CITED = "cited", _("Cited by a case")
-    ATTACHMENT_ADDED = "attachment_added", _("File added")
-    ATTACHMENT_REMOVED = "attachment_removed", _("File removed")
-    LETTER_READY = "letter_ready", _("Letter ready")
-    LETTER_FAILED = "letter_failed", _("Letter failed")
+    CREATED = "created", pgettext_lazy("prefiling", "Draft created")
+    EDITED = "edited", pgettext_lazy("prefiling", "Draft edited")
+    SUBMITTED = "submitted", pgettext_lazy("prefiling", "Submitted")
+    SUPPLEMENT_REQUESTED = "supplement_requested", pgettext_lazy("prefiling", "Supplement requested")
+    SUPPLEMENT_ANSWERED = "supplement_answered", pgettext_lazy("prefiling", "Supplement answered")
+    REGISTERED = "registered", pgettext_lazy("prefiling", "Registered")
+    REFUSED = "refused", pgettext_lazy("prefiling", "Refused")
+    PROGRESS_REPORTED = "progress_reported", pgettext_lazy("prefiling", "Progress reported")
+    WARNING_RAISED = "warning_raised", pgettext_lazy("prefiling", "Early warning raised")
+    WARNING_RESOLVED = "warning_resolved", pgettext_lazy("prefiling", "Early warning resolved")
+    EVALUATED = "evaluated", pgettext_lazy("prefiling", "Evaluated and closed")
+    CITED = "cited", pgettext_lazy("prefiling", "Cited by a case")
+    ATTACHMENT_ADDED = "attachment_added", pgettext_lazy("prefiling", "File added")
+    ATTACHMENT_REMOVED = "attachment_removed", pgettext_lazy("prefiling", "File removed")
+    LETTER_READY = "letter_ready", pgettext_lazy("prefiling", "Letter ready")
+    LETTER_FAILED = "letter_failed", pgettext_lazy("prefiling", "Letter failed")
 
 
 class PreFilingEvent(models.Model):
@@ -254,7 +255,7 @@ class Evaluation(BaseModel):
 
     prefiling = models.OneToOneField(PreFiling, on_delete=models.CASCADE, related_name="evaluation")
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    outcome = models.TextField(_("outcome"))
+    outcome = models.TextField(pgettext_lazy("prefiling", "outcome"))
     lessons = models.TextField(_("lessons"))
     rules_improved = models.TextField(_("rules improved"), blank=True)
 

@@ -87,3 +87,13 @@ def eager_celery():
     app.conf.task_eager_propagates = True
     yield app
     app.conf.task_always_eager, app.conf.task_eager_propagates = old
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages in English (their msgids), so tests can match them;
+    pages and the API still answer in the request's language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
