@@ -290,6 +290,7 @@ def reminder_batch_send(*, candidates: list[tuple], today: dt.date, working_day:
         )
     }
     cache = AudienceCache()
+    cache.prefetch_recusals({rem.clock.case_id for rem in reminders.values()})
     items: list[NotificationItem] = []
     with translation.override(settings.LANGUAGE_CODE):
         for rem in reminders.values():

@@ -49,6 +49,16 @@ class AudienceCache:
             self._holders[key] = list(users_with_role(role=role, org_unit=org_unit))
         return self._holders[key]
 
+    def prefetch_recusals(self, case_ids) -> None:
+        """Load the recusals of many cases in one query (the sweep's batch)."""
+        from reviews.models import Recusal
+
+        wanted = [pk for pk in case_ids if pk not in self._recused]
+        for pk in wanted:
+            self._recused[pk] = set()
+        for case_id, user_id in Recusal.objects.filter(case_id__in=wanted).values_list("case_id", "user_id"):
+            self._recused[case_id].add(user_id)
+
     def recused_ids(self, case) -> set[int]:
         if case.pk not in self._recused:
             from reviews.models import Recusal

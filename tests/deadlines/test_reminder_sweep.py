@@ -152,3 +152,37 @@ def test_concurrent_sweeps_send_each_reminder_once(world):
     assert sum(r["sent"] for r in results) == 40
     assert Reminder.objects.count() == 40
     assert Notification.objects.filter(recipient=users["intake"]).count() == 40
+
+
+@pytest.mark.django_db
+def test_sweep_query_count_does_not_grow_with_clocks(world, django_assert_num_queries):
+    """Sending the reminders of 3 or of 12 verification clocks (inspectors,
+    with recusals) costs the same number of queries: no per-clock query."""
+    from deadlines.services import clock_open
+    from tests.factories import make_case
+
+    users = world["users"]
+
+    def make(n):
+        with at(dt.date(2026, 8, 14), 10):
+            for _ in range(n):
+                case = make_case(applicant=users["applicant"], unit=world["units"]["huailai-edu"],
+                                 stage="verification")
+                clock_open(case=case, stage="verification", start=dt.date(2026, 8, 14))
+
+    make(3)
+    due = Clock.objects.first().due_date
+    day = T3 if due == HOLIDAY_DUE else due  # the due day itself
+    with at(day), django_assert_num_queries(SWEEP_QUERIES):
+        assert reminder_sweep()["sent"] == 3
+    Reminder.objects.all().delete()
+    make(9)
+    with at(day), django_assert_num_queries(SWEEP_QUERIES):
+        assert reminder_sweep()["sent"] == 12
+
+
+# Calendar (2) and selection (1); then, for the one batch: savepoints,
+# the reminder insert, reminders with their cases, recusals, the role
+# holders, the recipients' addresses and preferences, the notifications and
+# the reminders' recipients. Pinned: a change shows up in the diff.
+SWEEP_QUERIES = 14
