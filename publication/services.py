@@ -204,13 +204,35 @@ def _outcome_text(case: Case, ruling) -> tuple[str, str]:
     return title[:200], "\n".join(lines).strip()
 
 
+def clarification_issued_on(clarification) -> dt.date:
+    issued_on = getattr(clarification, "issued_on", None)
+    if issued_on is None and getattr(clarification, "issued_at", None):
+        issued_on = timezone.localdate(clarification.issued_at)
+    return issued_on or timezone.localdate()
+
+
+def _clarification_statement(clarification) -> str:
+    """The statement's text, or (corrections.models.Clarification) its
+    untrue points: a clarification states those points only."""
+    statement = getattr(clarification, "statement", None)
+    if statement:
+        return str(statement).strip()
+    points = getattr(clarification, "points", None)
+    lines = [_("After verification, the following points of the report proved untrue:")]
+    for point in points.all() if points is not None else []:
+        lines.append(_("%(number)s. Reported: %(allegation)s Found: %(finding)s") % {
+            "number": point.number, "allegation": point.allegation.strip(), "finding": point.finding.strip(),
+        })
+    return "\n".join(lines)
+
+
 def _clarification_text(case: Case, clarification) -> tuple[str, str]:
     with translation.override("zh-hans"):
         title = _("%(jurisdiction)s clarification statement") % {"jurisdiction": case.jurisdiction.name}
         lines = [
-            _("Issued on: %(date)s") % {"date": _fmt_date(getattr(clarification, "issued_on", None))},
+            _("Issued on: %(date)s") % {"date": _fmt_date(clarification_issued_on(clarification))},
             "",
-            str(getattr(clarification, "statement", "")).strip(),
+            _clarification_statement(clarification),
         ]
     return title[:200], "\n".join(lines).strip()
 
@@ -239,7 +261,7 @@ def publication_draft_create(*, case: Case, actor: User, kind: str = Publication
         ref = str(clarification.pk)
         title, body = _clarification_text(case, clarification)
         ruling = _current_ruling(case)
-        decided_on = getattr(clarification, "issued_on", None) or timezone.localdate()
+        decided_on = clarification_issued_on(clarification)
     else:
         ruling = _current_ruling(case)
         if ruling is None or case.stage not in RULED_STAGES:

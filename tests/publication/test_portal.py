@@ -186,3 +186,33 @@ def test_admin_pages_need_an_admin(states, users):
     client.force_login(users["admin"])
     assert client.get("/publication/").status_code == 200
     assert Publication.objects.count() == 4
+
+
+def test_portal_list_page_query_count(states, django_assert_num_queries):
+    """The outcomes page reads a fixed number of queries whatever the
+    number of outcomes (filter options, count, page, scenarios)."""
+    client = Client()
+    client.get("/public/outcomes/")  # warm up
+    with django_assert_num_queries(6):
+        assert client.get("/public/outcomes/").status_code == 200
+
+
+def test_case_panel_shows_status_and_actions(ruled_case, users, rf):
+    """The case-page panel: admins get the button to prepare a publication;
+    once published everyone who sees the case gets its status and the
+    public link; others see nothing before."""
+    from django.template.loader import render_to_string
+
+    from publication.views import case_panel_context
+
+    request = rf.get("/")
+    request.user = users["admin"]
+    ctx = case_panel_context(request, ruled_case)
+    assert ctx["may_draft"] is True and ctx["publication"] is None
+    request.user = users["intake"]
+    assert case_panel_context(request, ruled_case) is None
+    published = _publish(ruled_case, users)
+    ctx = case_panel_context(request, ruled_case)
+    html = render_to_string("publication/case_panel.html", {**ctx, "case": ruled_case}, request)
+    assert "已公开" in html and f"/public/outcomes/{published.slug}/" in html
+    assert "/publication/" not in html.replace("/public/", "")
