@@ -134,3 +134,33 @@ class TestCaseApi:
         response = client.post(f"/api/v1/cases/{km_case.pk}/cite_prefiling/", {"prefiling": registered.pk},
                                content_type="application/json")
         assert response.status_code == 404
+
+
+class TestCasePagePanel:
+    def test_filer_cites_from_the_case_page(self, registered, case_draft, users, client):
+        """The panel offers the registered filing; citing redirects back and shows the declared risks."""
+        client.force_login(users["applicant"])
+        html = client.get(f"/cases/{case_draft.pk}/").content.decode()
+        assert f'action="/prefilings/cite/{case_draft.pk}/"' in html
+        assert f'<option value="{registered.pk}">' in html
+        response = client.post(f"/prefilings/cite/{case_draft.pk}/", {"prefiling": registered.pk})
+        assert response.status_code == 302 and response["Location"] == f"/cases/{case_draft.pk}/"
+        html = client.get(f"/cases/{case_draft.pk}/").content.decode()
+        assert "供餐企业资质不足导致食品安全问题" in html
+        assert f'<option value="{registered.pk}">' not in html  # cited once
+
+    def test_panel_hidden_when_nothing_to_show(self, registered, users, client, units):
+        """A case that cites nothing, seen by someone who may not cite, has no panel."""
+        case = make_case(applicant=users["applicant"], unit=units["huailai-edu"], stage="submitted",
+                         number="怀容〔2026〕第0003号")
+        client.force_login(users["intake"])
+        html = client.get(f"/cases/{case.pk}/").content.decode()
+        assert "h-prefilings" not in html
+
+    def test_refused_filing_posted_to_the_page_shows_the_message(self, submitted, case_draft, users, client):
+        """Posting a refused filing's id gives the clear message and stores nothing."""
+        services.prefiling_refuse(filing=submitted, actor=users["intake"], reason="不属于报备范围")
+        client.force_login(users["applicant"])
+        response = client.post(f"/prefilings/cite/{case_draft.pk}/", {"prefiling": submitted.pk}, follow=True)
+        assert "只能引用已登记受理的报备事项" in response.content.decode()
+        assert not Citation.objects.exists()
