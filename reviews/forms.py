@@ -51,7 +51,7 @@ class RecusalForm(CaseForm):
 
 class InterviewForm(CaseForm):
     person = forms.CharField(label=_("Person interviewed"), max_length=200)
-    held_on = forms.DateField(label=_("Date"), initial=_today, widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("Date"), initial=_today, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
     file = forms.FileField(label=_("Signed record"), required=False)
 
@@ -142,7 +142,7 @@ class TestimonyForm(CaseForm):
 
 
 class OptionalStepForm(CaseForm):
-    held_on = forms.DateField(label=_("Date"), initial=_today, widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("Date"), initial=_today, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     body = forms.CharField(label=_("Assessor or participants"), max_length=300)
     conclusion = forms.CharField(label=_("Conclusion"), widget=forms.Textarea(attrs={"rows": 3}))
     file = forms.FileField(label=_("Document"), required=False)
@@ -150,7 +150,7 @@ class OptionalStepForm(CaseForm):
 
 class MeetingForm(CaseForm):
     held_on = forms.DateField(label=_("Meeting date"), initial=_today,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     members_present = forms.ModelMultipleChoiceField(
         label=_("Members present"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
@@ -214,7 +214,7 @@ class RulingForm(CaseForm):
 
 
 class NoticeForm(CaseForm):
-    done_on = forms.DateField(label=_("Date"), initial=_today, widget=forms.DateInput(attrs={"type": "date"}))
+    done_on = forms.DateField(label=_("Date"), initial=_today, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     recipients = forms.CharField(label=_("To whom"), max_length=300)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
