@@ -682,7 +682,9 @@ def prefiling_report_progress(*, filing: PreFiling, actor: User, summary: str, r
                  "next_report_due": filing.next_report_due.isoformat() if filing.next_report_due else None})
     for row in realised:
         declared = filing.risks[row["risk"]]["risk"]
-        text = _("Risk realised: %(risk)s.") % {"risk": declared}
+        # Stored text: in the site's language, whatever the reporter's.
+        with translation.override(settings.LANGUAGE_CODE):
+            text = _("Risk realised: %(risk)s.") % {"risk": declared}
         if row["note"]:
             text += " " + row["note"]
         _warning_raise(filing, source=EarlyWarning.Source.RISK_REALISED, description=text, report=report)
