@@ -1,7 +1,7 @@
 from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
@@ -53,12 +53,20 @@ class MeApi(APIView):
         roles = serializers.SerializerMethodField()
         memberships = serializers.SerializerMethodField()
 
+        @extend_schema_field(inline_serializer("MeUnit", {"id": serializers.IntegerField(),
+                                                          "name": serializers.CharField()}, allow_null=True))
         def get_unit(self, user):
             return {"id": user.org_unit_id, "name": user.org_unit.name} if user.org_unit_id else None
 
+        @extend_schema_field(serializers.ListField(child=serializers.CharField()))
         def get_roles(self, user):
             return sorted(user_roles(user))
 
+        @extend_schema_field(inline_serializer("MeMembership", {
+            "role": serializers.CharField(),
+            "org_unit": inline_serializer("MeOrgUnit", {"id": serializers.IntegerField(), "name": serializers.CharField(),
+                                                        "kind": serializers.CharField()}),
+        }, many=True))
         def get_memberships(self, user):
             return [
                 {"role": m.role, "org_unit": {"id": m.org_unit_id, "name": m.org_unit.name, "kind": m.org_unit.kind}}
