@@ -179,6 +179,9 @@ def dashboard_stats(*, user: User, filters: dict | None = None) -> dict:
     by_jurisdiction = _rate_rows(
         decided.values("outcome", name=F("jurisdiction__name")).annotate(n=Count("id")).order_by(), "name"
     )
+    # The scenario is the positive-list item the case was filed under
+    # (claimed): a rejected case has no scenario among the items its ruling
+    # relied on, and the rate must count it.
     by_scenario = _rate_rows(
         decided.values("outcome", name=F("claimed_scenarios__title")).annotate(n=Count("id")).order_by(), "name"
     )

@@ -210,7 +210,8 @@ class PublicOutcomeDetailApi(APIView):
 
     @extend_schema(operation_id="public_outcomes_detail",
                    parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH)],
-                   responses=PublicOutcomeOutputSerializer, tags=["public"])
+                   responses={200: PublicOutcomeOutputSerializer, 410: WithdrawnOutputSerializer},
+                   tags=["public"])
     def get(self, request, slug: str):
         publication = selectors.public_publication_get(slug=slug)
         if publication.kind != Publication.Kind.OUTCOME:
