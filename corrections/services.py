@@ -62,6 +62,7 @@ NO_POINTS = gettext_lazy("Record at least one untrue point first.")
 REFERRAL_EXISTS = gettext_lazy("A referral has already been recorded.")
 NOT_FINISHED = gettext_lazy("A case closes only when its correction and its clarification are finished or skipped.")
 REQUIRED = gettext_lazy("This field is required.")
+TALK_BEFORE_START = gettext_lazy("The talk cannot precede the start of the correction.")
 FUTURE_DATE = gettext_lazy("The date cannot be in the future.")
 TOO_MANY_FILES = gettext_lazy("At most %(max)s files may be added.")
 FILE_TOO_LARGE = gettext_lazy("The file “%(name)s” is larger than the limit of %(limit)s MB.")
@@ -292,6 +293,8 @@ def correction_talk_record(*, case: Case, actor: User, talk_on: dt.date, partici
     case, correction, _c, _t = _begin(case, actor, "record_talk")
     values = _required(participants=participants, record=record, acknowledgement=acknowledgement)
     _not_future("talk_on", talk_on)
+    if correction.started_on and talk_on < correction.started_on:
+        raise ValidationError({"talk_on": _(TALK_BEFORE_START)})
     correction.talk_on = talk_on
     correction.talk_participants = values["participants"]
     correction.talk_record = values["record"]
@@ -439,6 +442,8 @@ def correction_skip(*, case: Case, actor: User, reason: str) -> Correction:
     """No correction for this case, with the recorded reason; the case
     moves on to clarification."""
     case, _co, _c, _t = _begin(case, actor, "skip_correction")
+    if _current_ruling(case) is None:
+        raise ApplicationError(_(NO_RULING), code="illegal_transition", status_code=409)
     values = _required(reason=reason)
     correction = Correction.objects.create(case=case, started_by=actor, status=Correction.Status.SKIPPED,
                                            skip_reason=values["reason"])
