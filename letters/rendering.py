@@ -60,12 +60,14 @@ def template_name(kind: str) -> str:
 
 def _template_version(kind: str) -> str:
     """Short hash of what shapes the letter: its template, the base template,
-    the stylesheet and the font cut. A template fix changes it, so that an
+    the stylesheet and the prepared fonts. A template fix changes it, so that an
     admin's regeneration produces a new version and keeps the old one."""
     digest = hashlib.sha256()
     for path in (TEMPLATE_DIR / "base.html", TEMPLATE_DIR / f"{kind}.html", CSS_FILE):
         digest.update(path.read_bytes())
-    digest.update(f"fonts:{fonts.CUT_VERSION}".encode())
+    # The prepared faces (which sources, which cut) shape the output too.
+    manifest = fonts.font_dir() / fonts.MANIFEST_FILE
+    digest.update(manifest.read_bytes() if manifest.exists() else f"fonts:{fonts.CUT_VERSION}".encode())
     return digest.hexdigest()[:12]
 
 
