@@ -23,8 +23,8 @@ class Publication(BaseModel):
     """
 
     class Kind(models.TextChoices):
-        OUTCOME = "outcome", _("Outcome")
-        CLARIFICATION = "clarification", _("Clarification")
+        OUTCOME = "outcome", pgettext_lazy("publication kind", "Outcome")
+        CLARIFICATION = "clarification", pgettext_lazy("publication kind", "Clarification")
 
     class Status(models.TextChoices):
         # Contexts: these common words are translated elsewhere otherwise
