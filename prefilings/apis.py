@@ -100,10 +100,11 @@ class PreFilingDetailOutputSerializer(serializers.ModelSerializer):
     events = PreFilingEventOutputSerializer(many=True)
     citations = PreFilingCitationOutputSerializer(many=True)
     letter = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField(help_text="The actions you may take on the filing now.")
 
     class Meta:
         model = PreFiling
-        fields = ["id", "number", "title", "status", "unit", "filed_by", "measure", "reasons", "risks",
+        fields = ["id", "number", "title", "status", "actions", "unit", "filed_by", "measure", "reasons", "risks",
                   "procedures", "responsible", "period_start", "period_end", "report_interval_days",
                   "submitted_at", "review_due", "review_due_flagged", "registered_at", "next_report_due",
                   "closed_at", "reports", "warnings", "events", "citations", "letter"]
@@ -112,6 +113,10 @@ class PreFilingDetailOutputSerializer(serializers.ModelSerializer):
         "number": serializers.CharField(), "status": serializers.CharField(), "sha256": serializers.CharField(),
         "issued_on": serializers.DateField(), "download_url": serializers.CharField(allow_null=True)},
         allow_null=True))
+    def get_actions(self, obj) -> list[str]:
+        request = self.context.get("request")
+        return services.prefiling_actions_for_user(filing=obj, user=request.user) if request else []
+
     def get_letter(self, obj) -> dict | None:
         letter = getattr(obj, "letter", None)
         if letter is None:
@@ -123,7 +128,7 @@ class PreFilingDetailOutputSerializer(serializers.ModelSerializer):
 
 def _detail(request, filing_id: int) -> Response:
     filing = prefiling_detail_for_user(user=request.user, prefiling_id=filing_id)
-    return Response(PreFilingDetailOutputSerializer(filing).data)
+    return Response(PreFilingDetailOutputSerializer(filing, context={"request": request}).data)
 
 
 class PreFilingListCreateApi(APIView):

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -57,7 +58,7 @@ def _render_list(request, queue: str, title: str):
     roles = {m.role for m in user_memberships(request.user)}
     return render(request, "prefilings/list.html", {
         "page": page, "filings": page.object_list, "filters": filters, "queue": queue, "heading": title,
-        "statuses": PreFiling.Status.choices,
+        "statuses": PreFiling.Status.choices, "today": timezone.localdate(),
         "may_file": bool(roles & {Role.APPLICANT, Role.UNIT_REVIEWER}),
         "is_intake": Role.INTAKE in roles,
         "is_staff": bool(roles & {Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN}),

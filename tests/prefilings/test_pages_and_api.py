@@ -52,11 +52,15 @@ class TestListQueries:
                 client.get(url)
 
     def test_intake_queue_shows_due_dates(self, users, client):
-        """The intake queue lists submitted filings with their review due date."""
+        """The intake queue lists submitted filings with their review due date, overdue marked."""
         _many(users, 1)
         client.force_login(users["intake"])
-        html = client.get("/prefilings/intake/").content.decode()
-        assert "改革事项0" in html and "2026-01-12" in html
+        with at(dt.date(2026, 1, 12)):
+            html = client.get("/prefilings/intake/").content.decode()
+        assert "改革事项0" in html and "2026-01-12" in html and "tag overdue" not in html
+        with at(dt.date(2026, 1, 13)):
+            html = client.get("/prefilings/intake/").content.decode()
+        assert "tag overdue" in html
 
     def test_warnings_page_lists_filings_with_open_warnings(self, registered, users, client):
         """Inspectors see the filings with open warnings, and not the others."""
@@ -98,6 +102,7 @@ class TestApiFlow:
         body = client.post(f"/api/v1/prefilings/{pk}/register/", {"report_interval_days": 14},
                            content_type="application/json").json()
         assert body["status"] == "registered" and body["report_interval_days"] == 14
+        assert body["actions"] == []  # intake has nothing more to do
         assert body["letter"]["status"] == "pending"
         client.force_login(users["applicant"])
         body = client.post(f"/api/v1/prefilings/{pk}/report_progress/", {
