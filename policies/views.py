@@ -2,6 +2,7 @@
 Only published versions are reachable."""
 
 from django import forms
+from django.apps import apps
 from django.shortcuts import render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -18,8 +19,22 @@ from .selectors import (
 from .services import AMOUNT_TOO_LARGE
 
 
+def _portal() -> bool:
+    # The publication app adds outcomes and the portal navigation.
+    return apps.is_installed("publication")
+
+
 def public_index(request):
-    return render(request, "policies/public_index.html", {"jurisdictions": jurisdiction_list_public()})
+    latest = []
+    if _portal():
+        from publication.selectors import published_outcomes_latest
+
+        latest = published_outcomes_latest(limit=5)
+    return render(
+        request,
+        "policies/public_index.html",
+        {"jurisdictions": jurisdiction_list_public(), "latest_outcomes": latest, "portal": _portal()},
+    )
 
 
 def public_policies(request):
@@ -29,7 +44,7 @@ def public_policies(request):
     return render(
         request,
         "policies/public_policies.html",
-        {"versions": versions, "jurisdictions": jurisdictions, "selected": code},
+        {"versions": versions, "jurisdictions": jurisdictions, "selected": code, "portal": _portal()},
     )
 
 
@@ -42,6 +57,7 @@ def public_policy_detail(request, version_id: int):
             "version": version,
             "groups": items_by_kind(version),
             "time_limits": time_limits_in_stage_order(version),
+            "portal": _portal(),
         },
     )
 
@@ -76,4 +92,4 @@ def public_due_date(request):
             )
         except workcal.CalendarInputError as exc:
             form.add_error(None, str(exc))
-    return render(request, "policies/public_due_date.html", {"form": form, "result": result})
+    return render(request, "policies/public_due_date.html", {"form": form, "result": result, "portal": _portal()})

@@ -10,15 +10,16 @@ pytestmark = pytest.mark.django_db
 
 class TestPublicPages:
     def test_index_lists_jurisdictions(self, client, catalogue, django_assert_num_queries):
-        """/public/ lists every jurisdiction with a link to its policy, in
-        three queries."""
-        with django_assert_num_queries(3):
+        """/public/ lists every jurisdiction with a link to its policy, and
+        the latest published outcomes (none here): four queries."""
+        with django_assert_num_queries(4):
             r = client.get(reverse("public:index"))
         assert r.status_code == 200
         html = r.content.decode()
         for name in ("怀来县", "昆明市", "江苏省", "铜仁市"):
             assert name in html
         assert reverse("public:policies") in html
+        assert reverse("portal:outcomes") in html  # the portal navigation
 
     def test_policy_list(self, client, catalogue, django_assert_num_queries):
         """/public/policies/ lists published versions (two queries) and
