@@ -111,7 +111,9 @@ def case_action(request, case_id: int, action: str):
 def case_panel_context(request, case) -> dict | None:
     """The panel of the case page: the record from verification on, and the
     forms of the steps ``request.user`` may take now."""
-    if case.stage in ("draft", "unit_review", "submitted") and not case.number:
+    # Nothing to show before acceptance (a proactive case is accepted when
+    # opened); a case refused at intake never reaches verification.
+    if case.accepted_at is None:
         return None
     user = request.user
     record = selectors.review_record(case=case)
