@@ -5,7 +5,6 @@ allow anonymous access; drafts are never served here.
 """
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -18,12 +17,7 @@ from core.pagination import StandardPagination
 from . import calendar as workcal
 from .models import Certainty, PolicyItem, PolicyVersion, TimeLimitStage, TimeUnit
 from .selectors import policy_version_get, policy_version_list, time_limits_in_stage_order
-from .services import AMOUNT_TOO_LARGE
-
-FLAGGED_WARNING = gettext_noop(
-    "The calendar has no holiday data for %(years)s: those days were counted as ordinary weeks. "
-    "Check the date, or ask an administrator to enter that year's holidays."
-)
+from .services import AMOUNT_TOO_LARGE, FLAGGED_WARNING
 
 
 class _VersionBaseSerializer(serializers.Serializer):

@@ -46,6 +46,11 @@ EFFECTIVE_ORDER = gettext_noop(
 )
 EFFECTIVE_TO_BEFORE_FROM = gettext_noop("The end of the effective period cannot be before its start.")
 BAD_AMOUNT = gettext_noop("The time limit must be a whole number from 1 to %(max)s.")
+# Shown wherever a due date touches a year without calendar data.
+FLAGGED_WARNING = gettext_noop(
+    "The calendar has no holiday data for %(years)s: those days were counted as ordinary weeks. "
+    "Check the date, or ask an administrator to enter that year's holidays."
+)
 AMOUNT_TOO_LARGE = gettext_noop("At most %(max)s for this unit.")
 BAD_UNIT = gettext_noop("Unknown time unit: %(unit)s.")
 BAD_STAGE = gettext_noop("Unknown stage: %(stage)s.")
