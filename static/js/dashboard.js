@@ -5,27 +5,37 @@
 (function () {
   "use strict";
 
-  function bar(labels, values, unit) {
+  // opts.percent: a 0-100 scale; opts.counts: whole numbers only.
+  function bar(labels, values, opts) {
+    opts = opts || {};
+    var axis = { type: "value" };
+    if (opts.percent) {
+      axis.max = 100;
+      axis.axisLabel = { formatter: "{value}%" };
+    }
+    if (opts.counts) {
+      axis.minInterval = 1;
+    }
     return {
-      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 32, top: 16, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis" },
-      xAxis: { type: "value", name: unit || "" },
+      xAxis: axis,
       yAxis: { type: "category", data: labels, inverse: true, axisLabel: { width: 120, overflow: "truncate" } },
       series: [{ type: "bar", data: values, itemStyle: { color: "#b71c1c" }, label: { show: true, position: "right" } }],
     };
   }
 
   var builders = {
-    by_stage: function (d) { return bar(d.labels, d.values); },
+    by_stage: function (d) { return bar(d.labels, d.values, { counts: true }); },
     by_result: function (d) {
       return {
         tooltip: { trigger: "item" },
-        legend: { bottom: 0 },
-        series: [{ type: "pie", radius: ["35%", "65%"], data: d, label: { formatter: "{b}: {c}" } }],
+        legend: { bottom: 0, type: "scroll" },
+        series: [{ type: "pie", radius: ["30%", "58%"], center: ["50%", "42%"], data: d, label: { formatter: "{c}" } }],
       };
     },
-    rate_by_jurisdiction: function (d) { return bar(d.labels, d.values, "%"); },
-    rate_by_scenario: function (d) { return bar(d.labels, d.values, "%"); },
+    rate_by_jurisdiction: function (d) { return bar(d.labels, d.values, { percent: true }); },
+    rate_by_scenario: function (d) { return bar(d.labels, d.values, { percent: true }); },
     time_per_stage: function (d) { return bar(d.labels, d.values); },
     trend: function (d) {
       return {

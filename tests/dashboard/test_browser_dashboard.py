@@ -3,6 +3,8 @@ static/vendor) and its tables hold the figures of a known set of cases."""
 
 import pytest
 
+from .conftest import at, history
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -15,7 +17,9 @@ def _table(page, key):
 
 def test_charts_render_with_the_right_numbers(known, page, login):
     """Intake of 怀来: six charts drawn on canvases, and the tables say 5
-    cases, 2 ruled, a 33.3 % exemption rate and one overdue case."""
+    cases, 2 ruled, a 33.3 % exemption rate, 5 days in verification and
+    one overdue case."""
+    history(known["exempt"], [("submitted", "verification", at(3)), ("verification", "deliberation", at(8))])
     login("intake")
     page.goto("/dashboard/")
     page.wait_for_selector("[data-chart='by_stage'] canvas")
@@ -27,6 +31,7 @@ def test_charts_render_with_the_right_numbers(known, page, login):
     assert stages == {"待受理": "1", "核实": "1", "已认定": "2", "已办结": "1"}
     assert _table(page, "rate_by_jurisdiction") == [["怀来县", "3", "1", "1", "1", "33.3"]]
     assert {r[0]: r[-1] for r in _table(page, "rate_by_scenario")} == {"改革创新": "50.0", "应急处置": "0.0"}
+    assert _table(page, "time_per_stage") == [["核实", "1", "5.0", "5.0", "5.0"]]
     assert _table(page, "overdue")[0][0] == "怀容〔2026〕第0004号"
     errors = []
     page.on("pageerror", lambda exc: errors.append(exc))
