@@ -14,8 +14,12 @@ from pathlib import Path
 import polib
 
 root = Path(sys.argv[1])
-glossary_path = root / "glossary.json"
-glossary = json.loads(glossary_path.read_text()) if glossary_path.exists() else {}
+# One project glossary (locale/zh_Hans/glossary.json) serves every catalogue;
+# an app's own glossary.json, if any, adds to it.
+project = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans" / "glossary.json"
+glossary = json.loads(project.read_text()) if project.exists() else {}
+if (root / "glossary.json").exists() and (root / "glossary.json") != project:
+    glossary.update(json.loads((root / "glossary.json").read_text()))
 po_path = root / "LC_MESSAGES" / "django.po"
 po = polib.pofile(str(po_path))
 po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
@@ -41,6 +45,9 @@ for entry in po:
             entry.previous_msgid = None
         if not (entry.msgstr or any(entry.msgstr_plural.values())):
             missing.append(entry.msgid)
+# Entries makemessages moved out (to an app's own catalogue) are dropped.
+for entry in [e for e in po if e.obsolete]:
+    po.remove(entry)
 po.save(str(po_path))
 po.save_as_mofile(str(po_path.with_suffix(".mo")))
 for m in missing:
