@@ -207,3 +207,37 @@ class TestHistory:
         assert ("submitted", "draft", "submitted") in kinds
         assert ("registered", "submitted", "registered") in kinds
         assert ("evaluated", "registered", "closed") in kinds
+
+
+class TestFilesAndLetterFailure:
+    def test_draft_files_can_be_removed_submitted_ones_cannot(self, users):
+        """A draft's file is removed; after submission files are locked."""
+        from prefilings.models import PreFilingAttachment
+
+        from .conftest import pdf
+
+        filing = make_draft(users["applicant"])
+        extra = services.prefiling_attachment_add(filing=filing, actor=users["applicant"], file=pdf("多余.pdf"))
+        services.prefiling_attachment_delete(attachment=extra, actor=users["applicant"])
+        assert not PreFilingAttachment.objects.filter(pk=extra.pk).exists()
+        services.prefiling_submit(filing=filing, actor=users["applicant"])
+        locked = filing.attachments.first()
+        with pytest.raises(ApplicationError, match="cannot be changed or removed"):
+            services.prefiling_attachment_delete(attachment=locked, actor=users["applicant"])
+
+    def test_content_is_sniffed_not_the_name(self, draft, users):
+        """A text file named .pdf is refused."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        fake = SimpleUploadedFile("伪装.pdf", b"just text", content_type="application/pdf")
+        with pytest.raises(ValidationError):
+            services.prefiling_attachment_add(filing=draft, actor=users["applicant"], file=fake)
+
+    def test_failed_render_is_recorded_once(self, registered):
+        """A final render failure marks the letter failed with one history event."""
+        letter = PreFilingLetter.objects.get(prefiling=registered)
+        services.prefiling_letter_mark_failed(letter_id=letter.pk, error="template error")
+        services.prefiling_letter_mark_failed(letter_id=letter.pk, error="again")
+        letter.refresh_from_db()
+        assert letter.status == "failed" and letter.error == "template error"
+        assert registered.events.filter(kind="letter_failed").count() == 1
