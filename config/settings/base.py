@@ -12,7 +12,8 @@ from pathlib import Path
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
+# Runtime files of the embedded set-up: SQLite file, filesystem broker, media.
+VAR_DIR = Path(environ.Env().str("DJANGO_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
