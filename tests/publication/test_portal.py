@@ -216,3 +216,12 @@ def test_case_panel_shows_status_and_actions(ruled_case, users, rf):
     html = render_to_string("publication/case_panel.html", {**ctx, "case": ruled_case}, request)
     assert "已公开" in html and f"/public/outcomes/{published.slug}/" in html
     assert "/publication/" not in html.replace("/public/", "")
+
+
+def test_admin_list_query_count(states, users, django_assert_num_queries):
+    """The admin's publication list reads a fixed number of queries."""
+    client = Client()
+    client.force_login(users["admin"])
+    client.get("/publication/")
+    with django_assert_num_queries(6):
+        assert client.get("/publication/").status_code == 200

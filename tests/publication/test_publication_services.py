@@ -262,3 +262,28 @@ def test_closed_case_can_be_published(users, identified):
     rule(case, users, result="rejected", stage=Stage.CLOSED)
     p = services.publication_draft_create(case=case, actor=users["admin"])
     assert "不予容错" in p.body and p.result == "rejected"
+
+
+def test_withdrawn_schedule_never_goes_out(ruled_case, users):
+    """A scheduled publication withdrawn before its time is not published
+    by the sweep, and its public page stays a 404."""
+    from django.test import Client
+
+    p = services.publication_draft_create(case=ruled_case, actor=users["admin"])
+    p = services.publication_publish(publication=p, actor=users["admin"],
+                                     publish_at=timezone.now() + dt.timedelta(minutes=5))
+    services.publication_withdraw(publication=p, actor=users["admin"], reason="暂缓公开")
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=10), tick=False):
+        assert publication_publish_due_task() == 0
+    p.refresh_from_db()
+    assert p.status == Publication.Status.WITHDRAWN and p.published_at is None
+    assert Client().get(f"/public/outcomes/{p.slug}/").status_code == 404
+    assert not CaseEvent.objects.filter(case=ruled_case, kind__startswith="publication_").exists()
+
+
+def test_unknown_clarification_is_refused(ruled_case, users):
+    """A clarification publication needs an issued public-scope
+    clarification of the case (from the corrections app)."""
+    with pytest.raises(ApplicationError, match=str(services.CLARIFICATION_UNKNOWN)):
+        services.publication_draft_create(case=ruled_case, actor=users["admin"], kind="clarification",
+                                          clarification_id=999999)
