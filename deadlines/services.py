@@ -1,8 +1,16 @@
-"""Stage clocks: open, pause, resume, extend, stop, and the derived due date.
+"""Stage clocks: open, pause, resume, extend, stop, and the derived due date;
+and the reminder sweep.
 
 A pause from day P to the resume on day R takes the working days in (P, R]
 out of the count (calendar days for calendar-day limits): the applicant's
-time is not the authority's time (补正 pauses the intake clock).
+time is not the authority's time (补正 pauses the intake clock). The due
+date is never set by hand: ``clock_recompute`` derives it from the start,
+the policy's time limit and the entries.
+
+Reminders (setting ``DEADLINE_REMINDER_OFFSETS``, default [3, 1] working
+days): T-3 and T-1 to whoever must act (``selectors.CLOCK_STAGE_ACTORS``),
+on the due date, then once overdue an escalation to the jurisdiction's
+supervisors and a daily overdue reminder on working days.
 """
 
 import datetime as dt
