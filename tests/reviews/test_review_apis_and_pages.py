@@ -164,7 +164,7 @@ class TestPages:
         with time_machine.travel(dt.datetime.combine(due + dt.timedelta(days=3), dt.time(10), tzinfo=dt.UTC)):
             client.force_login(users["supervisor"])
             body = client.get(reverse("reviews:supervisor_queue")).content.decode()
-        assert case.number in body and "已超期" in body and "待指派" in body
+        assert case.number in body and 'class="tag overdue"' in body and ">待指派<" in body
         client.force_login(users["km_inspector"])
         assert case.number not in client.get(reverse("reviews:inspector_queue")).content.decode()
         to_deliberation(case, users)
@@ -192,3 +192,48 @@ class TestPages:
         assert r.status_code == 302
         client.force_login(users["applicant"])
         assert client.get(url).status_code == 403
+
+
+class TestCasePage:
+    def test_panel_on_the_case_page_only_after_acceptance(self, users, client):
+        """The case page shows the panel once the case is accepted, not
+        while it awaits intake."""
+        from cases.services import case_create
+
+        from .conftest import fill_draft
+
+        draft = fill_draft(case_create(actor=users["applicant"], title="草稿"), users["applicant"])
+        client.force_login(users["applicant"])
+        assert 'id="reviews-panel"' not in client.get(case_page_url_for(draft)).content.decode()
+        case = accept_case(users)
+        body = client.get(case_page_url_for(case)).content.decode()
+        assert 'id="reviews-panel"' in body
+
+    def test_supervisor_queue_query_count(self, users, client, django_assert_num_queries):
+        """The supervisor's queue keeps its count as cases are added."""
+        accept_case(users)
+        client.force_login(users["supervisor"])
+        url = reverse("reviews:supervisor_queue")
+        client.get(url)
+        with django_assert_num_queries(5):
+            client.get(url)
+        accept_case(users)
+        with django_assert_num_queries(5):
+            assert client.get(url).content.decode().count(">待指派<") == 2
+
+    def test_mark_recusal_through_the_page(self, users, client):
+        """The supervisor marks an inspector as related; the assignment
+        form then refuses him, saying why."""
+        case = accept_case(users)
+        client.force_login(users["supervisor"])
+        client.post(reverse("reviews:action", args=[case.pk, "mark_recusal"]),
+                    {"user": users["inspector2"].pk, "reason": "系申请人近亲属"})
+        r = client.post(reverse("reviews:action", args=[case.pk, "assign"]),
+                        {"inspectors": [users["inspector1"].pk, users["inspector2"].pk]}, follow=True)
+        assert "有利害关系" in r.content.decode()
+
+
+def case_page_url_for(case):
+    from reviews.views import case_page_url
+
+    return case_page_url(case.pk)
