@@ -35,7 +35,13 @@ def _inspector(case, user) -> bool:
     the correction)."""
     from reviews.selectors import inspector_may_handle
 
-    return inspector_may_handle(case=case, user=user)
+    # Asked once per action when the page lists what the user may do: keep
+    # the answer on this case object (a service re-fetches the case, so it
+    # always asks afresh).
+    cache = case.__dict__.setdefault("_corrections_inspector", {})
+    if user.pk not in cache:
+        cache[user.pk] = inspector_may_handle(case=case, user=user)
+    return cache[user.pk]
 
 
 def _deciding_body(case, user) -> bool:

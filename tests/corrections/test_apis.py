@@ -212,3 +212,22 @@ class TestPanel:
 
 
 assert set(PATH) == set(ALLOWED)
+
+
+@pytest.mark.parametrize("who", ["inspector1", "applicant"])
+def test_panel_query_count(rf, ruled, users, who, django_assert_num_queries):
+    """The panel's context (record, actions, forms) takes a fixed number
+    of queries for a busy case."""
+    from corrections.selectors import correction_panel_context
+
+    bring_to("record_rule_change", ruled, users)
+    do("add_rectification_task", ruled, users)
+    do("request_clarification", ruled, users)
+    request = rf.get("/")
+    request.user = type(users[who]).objects.get(pk=users[who].pk)
+    from cases.models import Case
+
+    case = Case.objects.select_related("unit").get(pk=ruled.pk)
+    with django_assert_num_queries(10 if who == "inspector1" else 9):
+        context = correction_panel_context(request, case)
+    assert context["tasks"] and context["clarification"]
