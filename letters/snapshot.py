@@ -75,7 +75,7 @@ ITEM_KIND_LABELS = {
     "factor": "综合分析因素",
 }
 UNIT_LABELS = {"working_day": "个工作日", "calendar_day": "日", "month": "个月"}
-SCOPE_LABELS = {"unit": "在本单位范围内公开", "system": "在本系统范围内公开", "public": "向社会公开"}
+SCOPE_LABELS = {"unit": "本单位", "system": "本系统", "public": "社会公开"}
 
 ERR_RESULT = gettext_noop("A ruling letter needs a result: exempt, mitigated or rejected.")
 ERR_ITEM = gettext_noop("Policy item %(id)s is not part of the case's policy version.")
