@@ -2,6 +2,7 @@
 public outcomes (no authentication, published only)."""
 
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -172,9 +173,17 @@ class PublicOutcomeOutputSerializer(serializers.Serializer):
     decided_on = serializers.DateField(allow_null=True)
     published_at = serializers.DateTimeField()
     scenarios = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
 
     def get_scenarios(self, p) -> list[str]:
         return [s.title for s in p.scenarios.all()]
+
+    def get_url(self, p) -> str:
+        return reverse("portal:outcome_detail", args=[p.slug])
+
+    def get_pdf_url(self, p) -> str | None:
+        return reverse("portal:outcome_pdf", args=[p.slug]) if p.pdf else None
 
 
 class PublicOutcomeListApi(APIView):

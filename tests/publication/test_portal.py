@@ -106,7 +106,8 @@ def test_public_api_lists_published_only(states, django_assert_num_queries):
     item = body["results"][0]
     assert item["slug"] == states["published"].slug
     assert set(item) == {"slug", "title", "text", "jurisdiction", "jurisdiction_code", "result", "result_label",
-                         "decided_on", "published_at", "scenarios"}
+                         "decided_on", "published_at", "scenarios", "url", "pdf_url"}
+    assert item["url"] == f"/public/outcomes/{states['published'].slug}/" and item["pdf_url"] is None
     assert "张伟" not in item["text"] and item["result"] == "exempt" and item["scenarios"] == ["改革创新"]
 
 
