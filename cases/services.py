@@ -143,9 +143,10 @@ def case_event_record(*, case: Case, kind: str, actor: User | None, from_stage: 
         case=case, kind=kind, actor=actor, from_stage=from_stage, to_stage=to_stage or from_stage,
         reason=reason, data=data or {},
     )
+    from core.tasks import enqueue
     from notifications.tasks import case_event_notify_task
 
-    transaction.on_commit(lambda: case_event_notify_task.delay(event.pk))
+    transaction.on_commit(lambda: enqueue(case_event_notify_task, event.pk))
     return event
 
 

@@ -1,4 +1,21 @@
+import logging
+
 from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(task, *args) -> None:
+    """Send a task, logging instead of raising when the broker is down.
+
+    Used from on_commit hooks: the transition has committed, so a broker
+    outage must not turn it into an error page; the periodic sweeps catch
+    up on what was not sent.
+    """
+    try:
+        task.delay(*args)
+    except Exception:  # noqa: BLE001 - any broker failure
+        logger.exception("could not enqueue %s%r", task.name, args)
 
 
 @shared_task(name="core.ping")

@@ -71,6 +71,7 @@ def celery_worker_proc(django_db_setup, django_db_blocker):
         DATABASE_URL=f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         REDIS_URL=settings.REDIS_URL,
         DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        DJANGO_EMAIL_FILE_PATH=str(ROOT / "var" / f"test-mail-{settings.TEST_RUN_ID}"),
     )
     from config.celery_app import app
 

@@ -211,6 +211,11 @@ EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
 EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="rongcuo@localhost")
 
+# Absolute links in e-mails (e.g. https://rongcuo.example.gov.cn).
+SITE_URL = env("DJANGO_SITE_URL", default="")
+# Reminders go out this many working days before a due date.
+DEADLINE_REMINDER_OFFSETS = env.list("DJANGO_DEADLINE_REMINDER_OFFSETS", cast=int, default=[3, 1])
+
 # --- DRF ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
