@@ -601,6 +601,16 @@ def _ruling_blockers(case: Case, applied: list[PolicyItem]) -> list[str]:
     return _blocker_texts(**found)
 
 
+def _assessed_items(case: Case) -> list[int]:
+    """By default a ruling relies on what the assessment found: the
+    positive-list scenario and any negative-list items."""
+    assessment = Assessment.objects.filter(case=case).first()
+    if assessment is None:
+        return []
+    ids = [assessment.positive_item_id] if assessment.positive_item_id else []
+    return ids + list(assessment.negative_items.values_list("pk", flat=True))
+
+
 def _letter_context(case: Case, ruling: Ruling, meeting: Meeting, uses) -> dict:
     assessment = Assessment.objects.filter(case=case).prefetch_related("negative_items").first()
     rows = []
@@ -630,6 +640,8 @@ def case_rule(*, case: Case, actor: User, result: str, reasons: str, applied_ite
     reasons = _text(reasons, "reasons")
     meeting = meeting_current(case=case, kind=Ruling.Kind.FIRST)
     tally = _check_decision(meeting, result)
+    if applied_items is None:
+        applied_items = _assessed_items(case)
     applied = _items(case, applied_items)
     _check_result(result, _ruling_blockers(case, applied))
     chosen_uses = _uses(case, uses)

@@ -439,3 +439,11 @@ def models_F():
     from django.db.models import F
 
     return F("to_stage")
+
+
+def test_ruling_relies_on_the_assessment_by_default(users):
+    """Without explicit items, the ruling relies on the assessed scenario."""
+    case = to_deliberation(accept_case(users), users)
+    vote_all(case, users)
+    ruling = services.case_rule(case=case, actor=users["committee1"], result="exempt", reasons="符合")
+    assert list(ruling.applied_items.values_list("pk", flat=True)) == [items(case, "positive")[0].pk]
