@@ -18,6 +18,8 @@ def test_setup_periodic_tasks_is_idempotent():
     assert sweep.task == "deadlines.reminder_sweep" and sweep.enabled
     assert (sweep.crontab.minute, sweep.crontab.hour, str(sweep.crontab.timezone)) == ("*/15", "8-20", "Asia/Shanghai")
     assert tasks["notifications: daily digest"].crontab.hour == "8"
-    assert PeriodicTask.objects.filter(name__in=tasks).count() == 2
+    assert tasks["prefilings: reminder sweep"].task == "prefilings.reminder_sweep"
+    assert tasks["publication: publish scheduled"].crontab.minute == "*"
+    assert PeriodicTask.objects.count() == 4
     app.loader.import_default_modules()
-    assert {"deadlines.reminder_sweep", "notifications.digest_send_all"} <= set(app.tasks)
+    assert {t.task for t in tasks.values()} <= set(app.tasks)

@@ -97,7 +97,7 @@ class TestPeriodicTaskSetup:
         """The command writes one beat row for the sweep, however often it runs."""
         from django_celery_beat.models import PeriodicTask
 
-        call_command("setup_prefiling_tasks")
-        call_command("setup_prefiling_tasks")
+        call_command("setup_periodic_tasks")
+        call_command("setup_periodic_tasks")
         rows = PeriodicTask.objects.filter(task="prefilings.reminder_sweep")
         assert rows.count() == 1 and rows.get().enabled

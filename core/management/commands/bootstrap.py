@@ -11,7 +11,6 @@ STEPS = [
     ("load_policies", {}),
     ("demo_data", {}),
     ("setup_periodic_tasks", {}),
-    ("setup_prefiling_tasks", {}),
     ("prepare_fonts", {}),
 ]
 

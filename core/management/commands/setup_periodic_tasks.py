@@ -1,5 +1,6 @@
-"""Write the beat schedule (django-celery-beat rows) from code. Idempotent:
-run it on every deploy and ``make run``; rows are matched by name."""
+"""Write the whole beat schedule (django-celery-beat rows) from code, in one
+place. Idempotent: run it on every deploy and ``make run``; rows are matched
+by name."""
 
 import json
 
@@ -24,6 +25,21 @@ SCHEDULE = [
         "notifications: daily digest",
         "notifications.digest_send_all",
         {"minute": "30", "hour": "8", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+    ),
+    # Pre-filings: progress-report and review reminders, missed reports
+    # raise early warnings; every 30 minutes in the working day from 08:05
+    # (https://crontab.guru/#5,35_8-20_*_*_*); later runs only catch up.
+    (
+        "prefilings: reminder sweep",
+        "prefilings.reminder_sweep",
+        {"minute": "5,35", "hour": "8-20", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+    ),
+    # Scheduled publications go out within a minute of their time
+    # (https://crontab.guru/#*_*_*_*_*); a run with nothing due is one query.
+    (
+        "publication: publish scheduled",
+        "publication.publish_due",
+        {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
     ),
 ]
 
