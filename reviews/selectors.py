@@ -292,7 +292,13 @@ def eligible_members_for(*, case) -> list[User]:
     """Committee members who may sit on the case's next decision."""
     from accounts.selectors import users_with_role
 
-    members = list(users_with_role(role=Role.COMMITTEE, org_unit=case.unit))
+    from .models import Recusal
+
+    # 回避 applies to the deciding members too: the applicant and anyone
+    # marked as related to the case do not sit.
+    related = set(Recusal.objects.filter(case=case).values_list("user_id", flat=True))
+    members = [u for u in users_with_role(role=Role.COMMITTEE, org_unit=case.unit)
+               if u.pk != case.applicant_id and u.pk not in related]
     if case.stage == Stage.REVIEW:
         members = review_eligible_members(case=case, members=members)
     return members

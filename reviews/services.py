@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import OrgUnit, Role, User
-from accounts.selectors import user_has_role, users_with_role
+from accounts.selectors import user_has_role
 from cases.models import Attachment, Case, Origin, Stage
 from cases.services import (
     case_allocate_number,
@@ -61,10 +61,10 @@ from .selectors import (
     BUILTIN_FACTORS,
     RECUSAL_REASONS,
     assessment_blockers,
+    eligible_members_for,
     first_ruling_voter_ids,
     inspector_must_recuse,
     meeting_current,
-    review_eligible_members,
 )
 
 # --- Messages (English msgids; translated when raised) ---------------------------
@@ -493,11 +493,9 @@ def _meeting_kind(case: Case) -> str:
 
 
 def _eligible_members(case: Case) -> list[User]:
-    members = list(users_with_role(role=Role.COMMITTEE, org_unit=case.unit))
-    if _meeting_kind(case) == Ruling.Kind.REVIEW:
-        # 复核 is decided by members who did not vote on the first ruling.
-        members = review_eligible_members(case=case, members=members)
-    return members
+    # Members of the jurisdiction's committee, minus those who must recuse;
+    # for 复核, also minus those who voted on the first ruling.
+    return eligible_members_for(case=case)
 
 
 def quorum_for(case: Case, total: int) -> int:

@@ -447,3 +447,14 @@ def test_ruling_relies_on_the_assessment_by_default(users):
     vote_all(case, users)
     ruling = services.case_rule(case=case, actor=users["committee1"], result="exempt", reasons="符合")
     assert list(ruling.applied_items.values_list("pk", flat=True)) == [items(case, "positive")[0].pk]
+
+
+def test_related_committee_member_cannot_sit(users):
+    """A committee member marked as related (回避) is refused at the meeting."""
+    case = to_deliberation(accept_case(users), users)
+    from reviews.models import Recusal
+
+    Recusal.objects.create(case=case, user=users["committee3"], reason="近亲属", marked_by=users["supervisor"])
+    with pytest.raises(ApplicationError, match="吴敏"):
+        services.meeting_record(case=case, actor=users["committee1"], held_on=dt.date(2026, 1, 8),
+                                members_present=[users["committee1"], users["committee3"]])
