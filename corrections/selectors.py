@@ -111,3 +111,17 @@ def correction_panel_context(request, case: Case) -> dict | None:
         "today": timezone.localdate(),
     }
     return context
+
+
+def clarifications_public_issued():
+    """Issued clarification statements whose chosen scope is public (社会公开),
+    for publication: with the case and its jurisdiction loaded and the untrue
+    points prefetched (the statement states those points only)."""
+    from .models import Scope, UntruePoint
+
+    return (
+        Clarification.objects.filter(status=Clarification.Status.ISSUED, scope=Scope.PUBLIC)
+        .select_related("case__jurisdiction", "case__unit", "case__applicant")
+        .prefetch_related(Prefetch("points", queryset=UntruePoint.objects.order_by("number")))
+        .order_by("-issued_at", "-id")
+    )
