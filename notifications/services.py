@@ -87,6 +87,16 @@ EVENT_AUDIENCE: dict[str, tuple[str, ...]] = {
     "not_accepted": (APPLICANT, FILER, UNIT_REVIEWERS),
     # deadlines.services.clock_extension_grant
     "deadline_extended": (APPLICANT, FILER, STAGE),
+    # corrections: the notice goes to the cadre and his unit; his report
+    # to the inspectors; the clarification and the closing to all concerned.
+    "correction_notice_sent": (APPLICANT, UNIT_REVIEWERS),
+    "rectification_task_added": (APPLICANT,),
+    "rectification_report_submitted": (INSPECTORS,),
+    "rectification_returned": (APPLICANT,),
+    "rectification_accepted": (APPLICANT,),
+    "clarification_requested": (INSPECTORS, SUPERVISORS),
+    "clarification_issued": (APPLICANT, FILER, UNIT_REVIEWERS),
+    "case_closed": (APPLICANT, FILER, UNIT_REVIEWERS),
     "other": DEFAULT_EVENT_AUDIENCE,
 }
 
