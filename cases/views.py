@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.selectors import user_memberships
 from core.exceptions import ApplicationError
+from dashboard.selectors import dashboard_may_view
 from deadlines.selectors import clock_list_for_case
 from letters.selectors import letter_list_for_case
 
@@ -67,6 +68,7 @@ def _case_list(request, queue):
     return render(request, "cases/case_list.html", {
         "page": page, "form": form, "queue": queue, "title": LIST_TITLES[queue],
         "today": timezone.localdate(), "query": query.urlencode(),
+        "may_export": queue != "mine" and dashboard_may_view(user=request.user),
     })
 
 

@@ -135,3 +135,14 @@ def test_demo_cases_build_through_the_services(world):
     made = build_demo_cases(world)
     assert [c.stage for c in made] == [stage for stage, _t, _u in DEMO]
     assert build_demo_cases(world) == []  # idempotent
+
+
+def test_search_page_links_to_export_with_its_filters(client, users, submitted):
+    """Staff can export the filtered list; the link carries the filters."""
+    client.force_login(users["intake"])
+    body = client.get("/cases/search/", {"q": "校舍", "stage": "submitted"}).content.decode()
+    assert '/dashboard/export/cases/?q=%E6%A0%A1%E8%88%8D&amp;stage=submitted' in body
+    export_page = client.get("/dashboard/export/cases/", {"q": "校舍", "stage": "submitted"})
+    assert export_page.status_code == 200 and export_page.context["count"] == 1
+    client.force_login(users["applicant"])
+    assert "export-link" not in client.get("/cases/mine/").content.decode()
