@@ -214,7 +214,12 @@ def _ruling(case, data: dict) -> dict:
         uses.append({"text": text, "duration_months": months,
                      "duration": f"{months}个月" if months else ""})
     review_limit = data.get("review_limit") or _time_limit(case, "review_request")
+    # Measures the unit pre-filed (事前报备) and the case cites: the ruling
+    # sets what was declared in advance beside what happened.
+    from prefilings.selectors import prefiling_letter_context
+
     return {
+        "prefilings": [{k: str(v) for k, v in p.items()} for p in prefiling_letter_context(case=case)],
         "result": data["result"],
         "result_label": RESULT_LABELS[data["result"]],
         "reasons": data.get("reasons", ""),

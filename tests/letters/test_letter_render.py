@@ -107,3 +107,25 @@ def test_task_run_twice_stores_one_letter(letter_case, users, eager_celery, djan
     assert Letter.objects.filter(case=letter_case).count() == 1
     assert len(list((settings.MEDIA_ROOT / "letters" / str(letter_case.id)).iterdir())) == 1
     assert CaseEvent.objects.filter(case=letter_case, kind="letter_ready").count() == 1
+
+
+def test_ruling_letter_cites_the_prefiling(letter_case, users, world, eager_celery,
+                                           django_capture_on_commit_callbacks):
+    """A case that cites a registered pre-filing (事前报备) has the ruling
+    letter say so, with the filing's number and registration date."""
+    from prefilings.models import Citation, PreFiling
+
+    filing = PreFiling.objects.create(
+        number="怀容备〔2026〕第0001号", number_year=2026, number_seq=1, status=PreFiling.Status.REGISTERED,
+        unit=world["units"]["huailai-zj"], filed_by=users["applicant2"], jurisdiction=world["units"]["huailai"],
+        policy_version=world["policy"], title="校舍改造先行开工试点",
+        registered_at=dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC),
+    )
+    Citation.objects.create(case=letter_case, prefiling=filing, cited_by=users["applicant2"])
+    with django_capture_on_commit_callbacks(execute=True):
+        letter = letter_issue(case=letter_case, kind="ruling", actor=users["committee1"],
+                              context=ruling_context(letter_case))
+    letter.refresh_from_db()
+    text = pdf_text(settings.MEDIA_ROOT / letter.file.name).replace("\n", "")
+    assert "校舍改造先行开工试点" in text and "怀容备〔2026〕第0001号" in text
+    assert "二〇二六年三月二日事前报备" in text
