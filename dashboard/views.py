@@ -66,7 +66,20 @@ def dashboard_index(request):
     ]
     return render(request, "dashboard/index.html", {
         "form": form, "stats": stats, "charts": _chart_data(stats), "sections": sections,
+        "prefilings": _prefiling_rows(request.user),
     })
+
+
+def _prefiling_rows(user) -> list[tuple[str, int]]:
+    """Pre-filings (事前报备) the user may see, by status, and open early warnings."""
+    from prefilings.models import PreFiling
+    from prefilings.selectors import prefiling_stats
+
+    figures = prefiling_stats(user=user)
+    labels = dict(PreFiling.Status.choices)
+    rows = [(labels[status], n) for status, n in figures["by_status"].items() if n]
+    rows.append((_("Open early warnings"), figures["open_warnings"]))
+    return rows
 
 
 # The chart drawn above each table of ``dashboard_tables`` (None: table only).

@@ -132,3 +132,25 @@ def test_overdue_ignores_stopped_and_future_clocks(world, users):
     case = make_case(world, stage="verification")
     clock(case, due=dt.date.today() + dt.timedelta(days=10))
     assert dashboard_stats(user=users["intake"])["overdue"]["count"] == 0
+
+
+
+def test_dashboard_counts_prefilings_and_open_warnings(world, users):
+    """The dashboard lists the pre-filings the user may see by status, and open early warnings."""
+    from django.test import Client
+
+    from prefilings.models import EarlyWarning, PreFiling
+
+    filing = PreFiling.objects.create(
+        status=PreFiling.Status.REGISTERED, unit=world["units"]["huailai-edu"], filed_by=users["applicant"],
+        jurisdiction=world["units"]["huailai"], policy_version=world["policy"], title="课后服务改革试点",
+        number="怀容备〔2026〕第0001号", number_year=2026, number_seq=1,
+    )
+    EarlyWarning.objects.create(prefiling=filing, source=EarlyWarning.Source.values[0], description="进度报告逾期未报")
+    client = Client()
+    client.force_login(users["intake"])
+    rows = [(str(label), n) for label, n in client.get("/dashboard/").context["prefilings"]]
+    assert (str(PreFiling.Status.REGISTERED.label), 1) in rows
+    assert rows[-1][1] == 1 and "预警" in rows[-1][0]
+    client.force_login(users["km_intake"])
+    assert client.get("/dashboard/").context["prefilings"][-1][1] == 0
