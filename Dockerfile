@@ -5,7 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=config.s
 # Pango for WeasyPrint; AR PL UMing for letters (a TrueType CJK font);
 # poppler-utils to check PDFs.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-arphic-uming fonts-wqy-zenhei poppler-utils \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-arphic-uming fonts-wqy-zenhei fonts-hanazono poppler-utils \
  && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 app
 WORKDIR /app

@@ -15,8 +15,13 @@ AR PL UMing (Arphic Public License, a 明体/宋体-style serif):
   where GB/T 9704 asks for 小标宋; AR PL UMing has no bold and WeasyPrint
   does not embolden, so without it headings are set in the song face.
 
-A character neither face has (e.g. 𠮷, CJK Extension B) is refused before
-rendering (``MissingGlyphError``): a letter never goes out with tofu.
+- HanaMinB (花園明朝 B, from Debian's fonts-hanazono; free licence), used in
+  place: the last fallback, for CJK Extension B characters such as 𠮷 in
+  names. Pango only reaches for it when the faces before it lack a glyph,
+  so ordinary letters do not pay for it.
+
+A character no face has is refused before rendering (``MissingGlyphError``):
+a letter never goes out with tofu.
 """
 
 import hashlib
@@ -36,6 +41,8 @@ SOURCE_CANDIDATES = (
 # Face 0 of uming.ttc is "AR PL UMing CN" (simplified-Chinese forms).
 SOURCE_FACE = 0
 HEI_CANDIDATES = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",)
+EXT_CANDIDATES = ("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",)
+EXT_FAMILY = "RC Ext B"
 SUBSET_FILE = "rc-song-gb.ttf"
 HEI_FILE = "rc-hei-gb.ttf"
 FULL_FILE = "rc-song-full.ttf"
@@ -77,6 +84,11 @@ def source_font() -> Path:
 
 def hei_source() -> Path | None:
     return next((Path(c) for c in HEI_CANDIDATES if Path(c).exists()), None)
+
+
+def ext_source() -> Path | None:
+    """The Extension B fallback face, used in place (not copied)."""
+    return next((Path(c) for c in EXT_CANDIDATES if Path(c).exists()), None)
 
 
 def gb2312_chars() -> set[str]:
@@ -207,14 +219,15 @@ def font_paths() -> tuple[Path, Path, Path | None]:
 
 @lru_cache(maxsize=1)
 def coverage() -> tuple[frozenset[int], frozenset[int]]:
-    """Code points of (subset, full) face."""
+    """Code points of the subset face, and of every face (full and Extension B)."""
     from fontTools.ttLib import TTFont
 
     subset_path, full_path, _ = font_paths()
-    return (
-        frozenset(TTFont(str(subset_path), lazy=True).getBestCmap()),
-        frozenset(TTFont(str(full_path), lazy=True).getBestCmap()),
-    )
+    every = set(TTFont(str(full_path), lazy=True).getBestCmap())
+    ext = ext_source()
+    if ext is not None:
+        every.update(TTFont(str(ext), lazy=True).getBestCmap())
+    return frozenset(TTFont(str(subset_path), lazy=True).getBestCmap()), frozenset(every)
 
 
 def _needs_glyph(char: str) -> bool:

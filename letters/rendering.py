@@ -49,6 +49,9 @@ def _font_face_css() -> str:
     faces = [(fonts.SUBSET_FAMILY, subset_path), (fonts.FULL_FAMILY, full_path)]
     if hei_path is not None:
         faces.append((fonts.HEI_FAMILY, hei_path))
+    ext_path = fonts.ext_source()
+    if ext_path is not None:
+        faces.append((fonts.EXT_FAMILY, ext_path))
     return "".join(
         f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); }}\n' for family, path in faces
     )

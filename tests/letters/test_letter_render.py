@@ -129,3 +129,22 @@ def test_ruling_letter_cites_the_prefiling(letter_case, users, world, eager_cele
     text = pdf_text(settings.MEDIA_ROOT / letter.file.name).replace("\n", "")
     assert "校舍改造先行开工试点" in text and "怀容备〔2026〕第0001号" in text
     assert "二〇二六年三月二日事前报备" in text
+
+
+def test_extension_b_name_renders_as_real_text(world, users, eager_celery, django_capture_on_commit_callbacks):
+    """A name with a CJK Extension B character (𠮷) is set in the fallback
+    face and extracts as real text, not tofu."""
+    from tests.factories import make_case
+
+    applicant = users["applicant2"]
+    applicant.full_name = "𠮷野"
+    applicant.save(update_fields=["full_name"])
+    case = make_case(applicant=applicant, unit=world["units"]["huailai-zj"], stage="submitted",
+                     number="怀容〔2026〕第0010号")
+    with django_capture_on_commit_callbacks(execute=True):
+        letter = letter_issue(case=case, kind="acceptance", actor=users["intake"])
+    letter.refresh_from_db()
+    assert letter.status == Letter.Status.READY, letter.error
+    path = settings.MEDIA_ROOT / letter.file.name
+    assert "𠮷野" in pdf_text(path)
+    assert any("RC-Ext-B" in f["name"] and f["emb"] == "yes" for f in pdf_fonts(path))
