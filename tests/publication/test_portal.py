@@ -224,5 +224,7 @@ def test_admin_list_query_count(states, users, django_assert_num_queries):
     client = Client()
     client.force_login(users["admin"])
     client.get("/publication/")
-    with django_assert_num_queries(6):
+    # 7: session, user, publications, ready cases, issued public
+    # clarifications, memberships, unread count.
+    with django_assert_num_queries(7):
         assert client.get("/publication/").status_code == 200
