@@ -65,7 +65,11 @@ EDITABLE_FIELDS = [
 
 
 def _is_filer(case: Case, user: User) -> bool:
-    return user.pk in (case.applicant_id, case.created_by_id)
+    """The cadre, or whoever filed for him; never the inspector who opened a
+    proactive case (he is staff on it, not a party)."""
+    if user.pk == case.applicant_id:
+        return True
+    return case.origin != Origin.PROACTIVE and user.pk == case.created_by_id
 
 
 def _unit_reviewer(case: Case, user: User) -> bool:
@@ -77,10 +81,12 @@ def _intake(case: Case, user: User) -> bool:
 
 
 def _intake_or_inspector(case: Case, user: User) -> bool:
+    # At verification only the inspectors assigned to the case (and not
+    # recused) ask for more; before that, intake does.
     if case.stage == Stage.VERIFICATION:
-        from reviews.selectors import inspector_may_handle
+        from reviews.selectors import is_assigned_inspector
 
-        return inspector_may_handle(case=case, user=user)
+        return is_assigned_inspector(case, user)
     return _intake(case, user)
 
 
@@ -107,6 +113,9 @@ register_actions(
 def case_actions_for_user(*, case: Case, user: User) -> list[str]:
     """The actions ``user`` may take on ``case`` now (for the page's
     buttons), from every app's registered actions."""
+    # Per-case lookups that the checks share (reviews' active assignments)
+    # are cached on the object for this one listing, then dropped.
+    case.__dict__.pop("_assigned_inspector_ids", None)
     return [name for name, a in ACTIONS.items() if case.stage in a.stages and a.allowed(case, user)]
 
 

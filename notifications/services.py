@@ -87,6 +87,17 @@ EVENT_AUDIENCE: dict[str, tuple[str, ...]] = {
     "not_accepted": (APPLICANT, FILER, UNIT_REVIEWERS),
     # deadlines.services.clock_extension_grant
     "deadline_extended": (APPLICANT, FILER, STAGE),
+    # reviews: the record of the verification is internal; the preliminary
+    # opinion, the ruling and the review decision go to the parties.
+    "interview_recorded": (),
+    "evidence_recorded": (),
+    "assessed": (),
+    "meeting_recorded": (),
+    "vote_cast": (),
+    "preliminary_report": (APPLICANT, FILER),
+    "ruled": (APPLICANT, FILER, UNIT_REVIEWERS),
+    "review_requested": (COMMITTEE,),
+    "review_decided": (APPLICANT, FILER, UNIT_REVIEWERS),
     # corrections: the notice goes to the cadre and his unit; his report
     # to the inspectors; the clarification and the closing to all concerned.
     "correction_notice_sent": (APPLICANT, UNIT_REVIEWERS),

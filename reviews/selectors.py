@@ -69,15 +69,23 @@ def is_supervisor(case, user: User) -> bool:
     return user_has_role(user, Role.SUPERVISOR, case.unit)
 
 
-def is_assigned_inspector(case, user: User) -> bool:
+def assigned_inspector_ids(case) -> set[int]:
+    """The active inspectors of ``case``, read once per case object (the
+    page asks for every registered action; services re-fetch the case under
+    lock, so they never see a stale set)."""
     from .models import Assignment
 
+    cached = getattr(case, "_assigned_inspector_ids", None)
+    if cached is None:
+        cached = set(Assignment.objects.filter(case=case, active=True).values_list("inspector_id", flat=True))
+        case._assigned_inspector_ids = cached
+    return cached
+
+
+def is_assigned_inspector(case, user: User) -> bool:
     if not user.is_authenticated:
         return False
-    return (
-        Assignment.objects.filter(case=case, inspector=user, active=True).exists()
-        and inspector_may_handle(case=case, user=user)
-    )
+    return user.pk in assigned_inspector_ids(case) and inspector_may_handle(case=case, user=user)
 
 
 def is_committee(case, user: User) -> bool:

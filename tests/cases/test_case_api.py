@@ -644,8 +644,8 @@ def test_list_query_count_is_fixed(n, users, django_assert_num_queries):
 # session, user, memberships, visibility check, the case, 7 prefetches
 # (files, events, scenarios, unit reviews + reviewers, supplement requests +
 # requesters, policy items), then the registered actions' own checks (the
-# reviews app looks up the caller's assignment once per verification action).
-DETAIL_QUERIES = 17
+# case's active assignments are read once, reviews.selectors.assigned_inspector_ids).
+DETAIL_QUERIES = 14
 
 
 @pytest.mark.parametrize("files", [1, 4])
