@@ -137,8 +137,13 @@ def case_panel_context(request, case) -> dict | None:
         forms.pop("file_report", None)
     if record["review"] is not None:
         forms.pop("request_review", None)
+    # Pre-filed measures (事前报备) the case cites: the assessment sets what
+    # was declared in advance beside what happened.
+    from prefilings.selectors import prefilings_cited_by_case
+
     return {
         **record,
+        "prefiling_citations": prefilings_cited_by_case(case=case),
         "forms": forms,
         "current_meeting": meeting,
         "inspector_choices": selectors.inspectors_for(case=case) if "assign" in actions else [],

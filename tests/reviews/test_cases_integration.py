@@ -39,3 +39,23 @@ def test_opening_inspector_is_not_a_party_to_a_proactive_case(users, units):
         case_services.case_withdraw(case=case, actor=users["inspector1"], reason="x")
     assert refused.value.status_code == 403
     assert "withdraw" in case_services.case_actions_for_user(case=case, user=users["applicant2"])
+
+
+def test_assessment_shows_what_was_declared_in_advance(users, world, client):
+    """On the case page, the assessment section shows the cited pre-filing's
+    declared risks beside what happened."""
+    from prefilings.models import Citation, PreFiling
+
+    case = accept_case(users)
+    services.case_assign(case=case, actor=users["supervisor"], inspectors=[users["inspector1"], users["inspector2"]])
+    filing = PreFiling.objects.create(
+        status=PreFiling.Status.REGISTERED, unit=case.unit, filed_by=users["applicant"],
+        jurisdiction=case.jurisdiction, policy_version=case.policy_version, title="校舍改造先行开工试点",
+        number="怀容备〔2026〕第0001号", number_year=2026, number_seq=1,
+        risks=[{"risk": "汛期工期延误", "control": "分段施工"}],
+    )
+    Citation.objects.create(case=case, prefiling=filing, cited_by=users["applicant"])
+    client.force_login(users["inspector1"])
+    body = client.get(f"/cases/{case.pk}/").content.decode()
+    section = body[body.index('id="rv-prefiled"'):]
+    assert "怀容备〔2026〕第0001号" in section and "汛期工期延误" in section
