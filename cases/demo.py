@@ -16,6 +16,7 @@ DEMO = [
     ("submitted", "疫情防控物资应急采购未履行招标程序的容错申请", "applicant"),
     ("supplement", "老旧小区改造中调整资金用途的容错申请", "applicant"),
     ("verification", "招商引资项目给予优惠政策超出规定的容错申请", "applicant"),
+    ("ruled", "智慧校园平台建设中先行先试采购的容错申请", "applicant"),
 ]
 
 
@@ -45,14 +46,18 @@ def build_demo_cases(world) -> list[Case]:
         _file(case, applicant, "情况说明.pdf")
         if stage != "draft":
             case = services.case_submit(case=case, actor=applicant)
-        if stage in ("submitted", "supplement", "verification") and case.stage == "unit_review":
+        if stage in ("submitted", "supplement", "verification", "ruled") and case.stage == "unit_review":
             case = services.case_unit_forward(
                 case=case, actor=users["unit_reviewer"], meeting_date=dt.date(2026, 11, 2),
                 participants="王芳、李明、赵雷", opinion="情况属实，同意报送。")
         if stage == "supplement":
             services.case_request_supplement(case=case, actor=users["intake"], missing="请补充集体研究会议纪要。")
-        if stage == "verification":
+        if stage in ("verification", "ruled"):
             services.case_accept(case=case, actor=users["intake"])
+        if stage == "ruled":
+            from reviews.demo import rule_demo_case
+
+            rule_demo_case(case, users)
         case.refresh_from_db()
         made.append(case)
     return made

@@ -1,0 +1,38 @@
+"""Take a demo case from verification to a ruling, through the services."""
+
+from django.utils import timezone
+
+from . import services
+from .selectors import BUILTIN_DISTINCTIONS, BUILTIN_FACTORS
+
+
+def _items(case, kind):
+    return list(case.policy_version.items.filter(kind=kind).order_by("number"))
+
+
+def rule_demo_case(case, users, *, result="mitigated"):
+    today = timezone.localdate()
+    services.case_assign(case=case, actor=users["supervisor"], inspectors=[users["inspector1"], users["inspector2"]])
+    services.interview_record(case=case, actor=users["inspector1"], person=case.applicant.display_name,
+                              held_on=today, summary="本人陈述决策和执行经过，与申请材料一致。")
+    services.case_assess(
+        case=case, actor=users["inspector1"],
+        conditions={str(i.pk): {"met": True, "reason": "经核实属实"} for i in _items(case, "condition")},
+        positive_item=_items(case, "positive")[0], negative_items=[],
+        distinctions={k: "属于缺乏经验、先行先试出现的失误" for k, _ in BUILTIN_DISTINCTIONS},
+        factors={k: "情节较轻，已及时挽回" for k, _ in BUILTIN_FACTORS},
+    )
+    services.case_preliminary_report(case=case, actor=users["inspector2"], recommended_result=result,
+                                     summary="符合容错条件，建议从轻处理。")
+    services.case_defend(case=case, actor=case.applicant, text="对初步意见无异议。")
+    members = [users["committee1"], users["committee2"], users["committee3"]]
+    services.meeting_record(case=case, actor=members[0], held_on=today, members_present=members)
+    for member in members:
+        services.vote_record(case=case, actor=members[0], member=member, result=result, opinion="同意")
+    uses = _items(case, "result_use")
+    services.case_rule(case=case, actor=members[0], result=result, reasons="符合容错条件，综合考虑后果，从轻处理。",
+                       applied_items=_items(case, "positive")[:1],
+                       uses=[{"item": uses[0], "duration_months": 6}] if uses else [],
+                       needs_correction=True)
+    case.refresh_from_db()
+    return case
