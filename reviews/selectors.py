@@ -171,11 +171,14 @@ def supervisor_queue(*, user: User) -> QuerySet[Case]:
 
 
 def inspector_queue(*, user: User) -> QuerySet[Case]:
-    """Cases assigned to him (active), at any stage before the ruling."""
+    """Cases assigned to him (active), at any stage before the ruling, and
+    in correction or clarification (the assigned inspectors record those
+    steps too)."""
     from .models import Assignment
 
     mine = Assignment.objects.filter(case=OuterRef("pk"), inspector=user, active=True)
-    stages = [Stage.VERIFICATION, Stage.SUPPLEMENT, Stage.DEFENCE, Stage.DELIBERATION]
+    stages = [Stage.VERIFICATION, Stage.SUPPLEMENT, Stage.DEFENCE, Stage.DELIBERATION, Stage.CORRECTION,
+              Stage.CLARIFICATION]
     return _queue(user, stages, Role.INSPECTOR).filter(Exists(mine))
 
 

@@ -59,3 +59,16 @@ def test_assessment_shows_what_was_declared_in_advance(users, world, client):
     body = client.get(f"/cases/{case.pk}/").content.decode()
     section = body[body.index('id="rv-prefiled"'):]
     assert "怀容备〔2026〕第0001号" in section and "汛期工期延误" in section
+
+
+def test_inspector_queue_keeps_cases_in_correction(users):
+    """An assigned inspector finds his case in his queue while it is in correction."""
+    from cases.models import Case
+    from reviews.selectors import inspector_queue
+
+    case = accept_case(users)
+    services.case_assign(case=case, actor=users["supervisor"], inspectors=[users["inspector1"], users["inspector2"]])
+    Case.objects.filter(pk=case.pk).update(stage=Stage.CORRECTION)
+    assert case.pk in set(inspector_queue(user=users["inspector1"]).values_list("pk", flat=True))
+    Case.objects.filter(pk=case.pk).update(stage=Stage.CLOSED)
+    assert case.pk not in set(inspector_queue(user=users["inspector1"]).values_list("pk", flat=True))
