@@ -10,6 +10,13 @@ def _items(case, kind):
     return list(case.policy_version.items.filter(kind=kind).order_by("number"))
 
 
+def _judged(case, kind, builtin, text):
+    # The version's own items when it has them (shipped catalogues), else
+    # the built-in three distinctions and six factors.
+    keys = [str(i.pk) for i in _items(case, kind)] or [k for k, _ in builtin]
+    return dict.fromkeys(keys, text)
+
+
 def rule_demo_case(case, users, *, result="mitigated"):
     today = timezone.localdate()
     services.case_assign(case=case, actor=users["supervisor"], inspectors=[users["inspector1"], users["inspector2"]])
@@ -19,8 +26,8 @@ def rule_demo_case(case, users, *, result="mitigated"):
         case=case, actor=users["inspector1"],
         conditions={str(i.pk): {"met": True, "reason": "经核实属实"} for i in _items(case, "condition")},
         positive_item=_items(case, "positive")[0], negative_items=[],
-        distinctions={k: "属于缺乏经验、先行先试出现的失误" for k, _ in BUILTIN_DISTINCTIONS},
-        factors={k: "情节较轻，已及时挽回" for k, _ in BUILTIN_FACTORS},
+        distinctions=_judged(case, "distinction", BUILTIN_DISTINCTIONS, "属于缺乏经验、先行先试出现的失误"),
+        factors=_judged(case, "factor", BUILTIN_FACTORS, "情节较轻，已及时挽回"),
     )
     services.case_preliminary_report(case=case, actor=users["inspector2"], recommended_result=result,
                                      summary="符合容错条件，建议从轻处理。")

@@ -146,3 +146,17 @@ def test_search_page_links_to_export_with_its_filters(client, users, submitted):
     assert export_page.status_code == 200 and export_page.context["count"] == 1
     client.force_login(users["applicant"])
     assert "export-link" not in client.get("/cases/mine/").content.decode()
+
+
+def test_demo_cases_with_the_shipped_catalogues(db):
+    """With the real catalogues loaded (as make run does), demo_data builds
+    every demo case, the ruled one included."""
+    from django.core.management import call_command
+
+    from cases.demo import DEMO
+    from cases.models import Case
+
+    call_command("load_policies")
+    call_command("demo_data")
+    stages = dict(Case.objects.values_list("title", "stage"))
+    assert [stages[t] for _s, t, _u in DEMO] == [s for s, _t, _u in DEMO]
