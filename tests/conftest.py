@@ -120,8 +120,14 @@ def page(_browser, live_server):
     context = _browser.new_context(locale="zh-CN", base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15000)
+    # Every browser test also checks that no page broke the CSP (a blocked
+    # inline script or style fails silently for the user).
+    violations = []
+    page.on("console", lambda m: violations.append(f"{page.url}: {m.text}")
+            if "Content Security Policy" in m.text else None)
     yield page
     context.close()
+    assert violations == [], violations
 
 
 @pytest.fixture
