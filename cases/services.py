@@ -12,7 +12,6 @@ theirs): the services and the pages (which buttons to show) both read it.
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -40,7 +39,7 @@ from .models import (
     UnitReview,
 )
 from .registry import ACTIONS, Action, register_actions
-from .uploads import UploadRejected, inspect_upload
+from .uploads import check_upload
 
 # --- Messages (English msgids; translated when raised) --------------------------
 NOT_ALLOWED = gettext_lazy("You may not do this on this case.")
@@ -50,8 +49,6 @@ NOT_APPLICANT_OF_UNIT = gettext_lazy("You may file applications only for a unit 
 INCOMPLETE = gettext_lazy("The application is incomplete: %(missing)s.")
 REASON_REQUIRED = gettext_lazy("Give the reasons.")
 SCENARIO_NOT_IN_POLICY = gettext_lazy("The chosen scenario is not in the positive list of this policy version.")
-TOO_MANY_FILES = gettext_lazy("A case can have at most %(max)s files.")
-FILE_TOO_LARGE = gettext_lazy("The file “%(name)s” is larger than the limit of %(limit)s MB.")
 FILE_LOCKED = gettext_lazy("Files of a submitted case cannot be changed or removed.")
 DUE_DATE_PAST = gettext_lazy("The deadline must be after today.")
 CLOSED = gettext_lazy("The case is closed and can no longer be changed.")
@@ -503,16 +500,8 @@ def attachment_add(*, case: Case, actor: User, file, kind: str = Attachment.Kind
     kind = forced_kind or kind
     if kind not in Attachment.Kind.values:
         raise ValidationError({"kind": _("Unknown file kind.")})
-    limit = settings.CASE_ATTACHMENT_MAX_BYTES
-    name = (getattr(file, "name", "") or "file")[-200:]
-    if file.size > limit:
-        raise ValidationError({"file": _(FILE_TOO_LARGE) % {"name": name, "limit": limit // (1024 * 1024)}})
-    if case.attachments.count() >= settings.CASE_ATTACHMENT_MAX_COUNT:
-        raise ValidationError({"file": _(TOO_MANY_FILES) % {"max": settings.CASE_ATTACHMENT_MAX_COUNT}})
-    try:
-        content_type, size, sha = inspect_upload(file)
-    except UploadRejected as exc:
-        raise ValidationError({"file": str(exc)}) from None
+    checked = check_upload(file, existing=case.attachments.count())
+    name, content_type, size, sha = checked.name, checked.content_type, checked.size, checked.sha256
     attachment = Attachment(case=case, kind=kind, original_name=name, content_type=content_type, size=size,
                             sha256=sha, uploaded_by=actor, locked=False)
     attachment.file.save("upload", file, save=False)

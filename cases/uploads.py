@@ -7,6 +7,7 @@ fixed-layout format, GB/T 33190: a ZIP whose root holds OFD.xml).
 
 import hashlib
 import zipfile
+from dataclasses import dataclass
 
 import filetype
 from django.utils.translation import gettext as _
@@ -27,6 +28,8 @@ EXTENSIONS = {
 
 UNSUPPORTED_TYPE = gettext_noop("The file “%(name)s” is not an accepted type. Accepted: PDF, images (JPEG, PNG), Word or WPS documents, OFD.")
 EMPTY_FILE = gettext_noop("The file “%(name)s” is empty.")
+TOO_MANY_FILES = gettext_noop("A case can have at most %(max)s files.")
+FILE_TOO_LARGE = gettext_noop("The file “%(name)s” is larger than the limit of %(limit)s MB.")
 
 
 class UploadRejected(Exception):
@@ -78,3 +81,34 @@ def inspect_upload(uploaded) -> tuple[str, int, str]:
         size += len(chunk)
     uploaded.seek(0)
     return content_type, size, digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    file: object
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def check_upload(file, *, field: str = "file", existing: int = 0, too_many=TOO_MANY_FILES) -> CheckedUpload:
+    """Every check an upload passes before anything is stored, in one place
+    (case evidence, pre-filing documents, verification records, correction
+    reports): at most CASE_ATTACHMENT_MAX_COUNT files per record (``existing``
+    already there), CASE_ATTACHMENT_MAX_BYTES each, an accepted type sniffed
+    from the content. Raises ``ValidationError({field: message})``."""
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    name = (getattr(file, "name", "") or "file")[-200:]
+    if existing >= settings.CASE_ATTACHMENT_MAX_COUNT:
+        raise ValidationError({field: _(str(too_many)) % {"max": settings.CASE_ATTACHMENT_MAX_COUNT}})
+    limit = settings.CASE_ATTACHMENT_MAX_BYTES
+    if file.size > limit:
+        raise ValidationError({field: _(FILE_TOO_LARGE) % {"name": name, "limit": limit // (1024 * 1024)}})
+    try:
+        content_type, size, sha = inspect_upload(file)
+    except UploadRejected as exc:
+        raise ValidationError({field: str(exc)}) from None
+    return CheckedUpload(file, name, content_type, size, sha)

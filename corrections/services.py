@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from cases.models import Case, Stage
 from cases.services import case_close, case_event_record, case_guard, case_issue_letter, case_lock, case_move
-from cases.uploads import UploadRejected, inspect_upload
+from cases.uploads import check_upload
 from core.exceptions import ApplicationError
 from deadlines import services as clocks
 from policies.models import TimeLimitStage
@@ -65,7 +65,6 @@ REQUIRED = gettext_lazy("This field is required.")
 TALK_BEFORE_START = gettext_lazy("The talk cannot precede the start of the correction.")
 FUTURE_DATE = gettext_lazy("The date cannot be in the future.")
 TOO_MANY_FILES = gettext_lazy("At most %(max)s files may be added.")
-FILE_TOO_LARGE = gettext_lazy("The file “%(name)s” is larger than the limit of %(limit)s MB.")
 
 STEP_LABELS = {
     1: gettext_lazy("Start the correction"),
@@ -182,19 +181,12 @@ def _not_future(field: str, value: dt.date) -> None:
 def _check_files(files, *, already: int = 0) -> list[tuple]:
     """Sniff and measure every file before anything is stored."""
     files = list(files or [])
-    limit = settings.CASE_ATTACHMENT_MAX_BYTES
     if already + len(files) > settings.CASE_ATTACHMENT_MAX_COUNT:
         raise ValidationError({"files": _(TOO_MANY_FILES) % {"max": settings.CASE_ATTACHMENT_MAX_COUNT}})
     checked = []
     for f in files:
-        name = (getattr(f, "name", "") or "file")[-200:]
-        if f.size > limit:
-            raise ValidationError({"files": _(FILE_TOO_LARGE) % {"name": name, "limit": limit // (1024 * 1024)}})
-        try:
-            content_type, size, sha = inspect_upload(f)
-        except UploadRejected as exc:
-            raise ValidationError({"files": str(exc)}) from None
-        checked.append((f, name, content_type, size, sha))
+        c = check_upload(f, field="files")
+        checked.append((f, c.name, c.content_type, c.size, c.sha256))
     return checked
 
 

@@ -80,7 +80,6 @@ NOT_CITABLE = gettext_lazy(
 OTHER_JURISDICTION = gettext_lazy("The pre-filing belongs to another jurisdiction than the case.")
 ALREADY_CITED = gettext_lazy("The case already cites this pre-filing.")
 CASE_NOT_ALLOWED = gettext_lazy("You may not cite a pre-filing on this case now.")
-FILE_TOO_LARGE = gettext_lazy("The file “%(name)s” is larger than the limit of %(limit)s MB.")
 TOO_MANY_FILES = gettext_lazy("A pre-filing can have at most %(max)s files.")
 FILE_LOCKED = gettext_lazy("Files of a submitted pre-filing cannot be changed or removed.")
 UNKNOWN_KIND = gettext_lazy("Unknown file kind.")
@@ -746,7 +745,7 @@ def prefiling_attachment_add(*, filing: PreFiling, actor: User, file,
                              kind: str = PreFilingAttachment.Kind.OTHER) -> PreFilingAttachment:
     """A document of the filing (the type is sniffed from the content, as
     for case evidence)."""
-    from cases.uploads import UploadRejected, inspect_upload
+    from cases.uploads import check_upload
 
     filing = _lock(filing)
     _guard(filing, actor, "attach")
@@ -756,16 +755,8 @@ def prefiling_attachment_add(*, filing: PreFiling, actor: User, file,
         kind = PreFilingAttachment.Kind.REPORT
     if kind not in PreFilingAttachment.Kind.values:
         raise ValidationError({"kind": _(UNKNOWN_KIND)})
-    name = (getattr(file, "name", "") or "file")[-200:]
-    limit = settings.CASE_ATTACHMENT_MAX_BYTES
-    if file.size > limit:
-        raise ValidationError({"file": _(FILE_TOO_LARGE) % {"name": name, "limit": limit // (1024 * 1024)}})
-    if filing.attachments.count() >= settings.CASE_ATTACHMENT_MAX_COUNT:
-        raise ValidationError({"file": _(TOO_MANY_FILES) % {"max": settings.CASE_ATTACHMENT_MAX_COUNT}})
-    try:
-        content_type, size, sha = inspect_upload(file)
-    except UploadRejected as exc:
-        raise ValidationError({"file": str(exc)}) from None
+    checked = check_upload(file, existing=filing.attachments.count(), too_many=TOO_MANY_FILES)
+    name, content_type, size, sha = checked.name, checked.content_type, checked.size, checked.sha256
     attachment = PreFilingAttachment(prefiling=filing, kind=kind, original_name=name, content_type=content_type,
                                      size=size, sha256=sha, uploaded_by=actor,
                                      locked=filing.status == S.REGISTERED)

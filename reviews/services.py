@@ -13,7 +13,6 @@ import datetime as dt
 import math
 from collections import Counter
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -32,7 +31,7 @@ from cases.services import (
     case_lock,
     case_move,
 )
-from cases.uploads import UploadRejected, inspect_upload
+from cases.uploads import check_upload
 from core.exceptions import ApplicationError
 from deadlines import services as clocks
 from deadlines.models import Clock
@@ -130,16 +129,8 @@ def _attach(case: Case, actor: User, file, kind: str = Attachment.Kind.EVIDENCE)
     the applicant's uploads); files added after submission are locked."""
     if not file:
         return None
-    limit = settings.CASE_ATTACHMENT_MAX_BYTES
-    name = (getattr(file, "name", "") or "file")[-200:]
-    if file.size > limit:
-        from cases.services import FILE_TOO_LARGE
-
-        raise ValidationError({"file": _(FILE_TOO_LARGE) % {"name": name, "limit": limit // (1024 * 1024)}})
-    try:
-        content_type, size, sha = inspect_upload(file)
-    except UploadRejected as exc:
-        raise ValidationError({"file": str(exc)}) from None
+    checked = check_upload(file, existing=case.attachments.count())
+    name, content_type, size, sha = checked.name, checked.content_type, checked.size, checked.sha256
     attachment = Attachment(case=case, kind=kind, original_name=name, content_type=content_type, size=size,
                             sha256=sha, uploaded_by=actor, locked=True)
     attachment.file.save("upload", file, save=False)
