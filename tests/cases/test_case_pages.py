@@ -160,3 +160,12 @@ def test_demo_cases_with_the_shipped_catalogues(db):
     call_command("demo_data")
     stages = dict(Case.objects.values_list("title", "stage"))
     assert [stages[t] for _s, t, _u in DEMO] == [s for s, _t, _u in DEMO]
+
+
+def test_no_empty_action_card_for_later_stage_actors(client, users, submitted):
+    """Someone whose only actions belong to later stages gets no empty
+    "what you can do now" card from the filing panel."""
+    services.case_accept(case=submitted, actor=users["intake"])
+    client.force_login(users["supervisor"])
+    body = client.get(f"/cases/{submitted.pk}/").content.decode()
+    assert 'id="case-actions"' not in body
