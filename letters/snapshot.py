@@ -37,7 +37,7 @@ Keys by kind, taken from the case when the caller does not pass them:
   correction_step item ids or ``{"text": …}``; defaults to the policy's
   correction steps), ``due_on`` (ISO);
 - ``clarification``: ``findings``, ``statement``, ``scope`` ("unit" |
-  "system" | "public");
+  "system" | "public"), ``method`` ("letter" | "meeting" | "notice");
 - ``prefiling_registration``: ``measure``, ``risks``.
 """
 

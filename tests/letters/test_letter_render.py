@@ -148,3 +148,15 @@ def test_extension_b_name_renders_as_real_text(world, users, eager_celery, djang
     path = settings.MEDIA_ROOT / letter.file.name
     assert "𠮷野" in pdf_text(path)
     assert any("RC-Ext-B" in f["name"] and f["emb"] == "yes" for f in pdf_fonts(path))
+
+
+def test_clarification_letter_states_scope_and_method(letter_case, users, eager_celery,
+                                                     django_capture_on_commit_callbacks):
+    """The clarification statement says how it is made known (here: read at a meeting of the unit)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        letter = letter_issue(case=letter_case, kind="clarification", actor=users["inspector1"],
+                              context={"findings": "1. 举报反映的收受礼金问题，经核实不存在。", "scope": "unit",
+                                       "method": "meeting"})
+    letter.refresh_from_db()
+    text = pdf_text(settings.MEDIA_ROOT / letter.file.name).replace("\n", "")
+    assert "经核实不存在" in text and "在会议上宣读" in text
