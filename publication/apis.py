@@ -5,6 +5,7 @@ from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -114,14 +115,23 @@ class CasePublicationPreviewApi(APIView):
         body = serializers.CharField(required=False)
         extra_terms = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
         redact_unit = serializers.BooleanField(required=False, allow_null=True, default=None)
+        # A PDF to publish with the text (multipart); it goes through the
+        # same leak check as the text.
+        pdf = serializers.FileField(required=False)
+        remove_pdf = serializers.BooleanField(required=False, default=False)
 
-    @extend_schema(operation_id="case_publication_preview", request=InputSerializer,
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(operation_id="case_publication_preview",
+                   request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
                    responses=PreviewOutputSerializer, tags=["publication"])
     def post(self, request, case_id: int):
         publication = _publication_of(request, case_id)
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         data = {k: v for k, v in s.validated_data.items() if v is not None}
+        if not data.get("remove_pdf"):
+            data.pop("remove_pdf", None)
         if data:
             publication = services.publication_update(publication=publication, actor=request.user, **data)
         preview = services.publication_preview(publication=publication, actor=request.user)

@@ -82,3 +82,21 @@ def test_schedule_through_the_api(ruled_case, users):
     at = (timezone.now() + dt.timedelta(hours=3)).isoformat()
     r = api.post(base + "publish/", {"publish_at": at}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "scheduled"
+
+
+def test_pdf_attached_through_the_api_is_leak_checked(ruled_case, users):
+    """A PDF uploaded with the preview call (multipart) is searched too: one
+    that names the applicant blocks publication; removing it lets it go out."""
+    from .conftest import text_pdf
+
+    api = _client(users["admin"])
+    base = f"/api/v1/cases/{ruled_case.pk}/publication/"
+    api.post(base + "draft/", {}, format="json")
+    r = api.post(base + "preview/", {"pdf": text_pdf("附件：当事人张伟的情况说明")}, format="multipart")
+    assert r.status_code == 200, r.json()
+    assert Publication.objects.get().pdf
+    r = api.post(base + "publish/", {}, format="json")
+    assert r.status_code == 409 and r.json()["extra"]["leaks"][0]["term"] == "张伟"
+    r = api.post(base + "preview/", {"remove_pdf": True}, format="json")
+    assert r.status_code == 200 and not Publication.objects.get().pdf
+    assert api.post(base + "publish/", {}, format="json").status_code == 200
