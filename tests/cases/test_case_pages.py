@@ -160,6 +160,12 @@ def test_demo_cases_with_the_shipped_catalogues(db):
     call_command("demo_data")
     stages = dict(Case.objects.values_list("title", "stage"))
     assert [stages[t] for _s, t, _u in DEMO] == [s for s, _t, _u in DEMO]
+    from prefilings.models import PreFiling
+
+    filing = PreFiling.objects.get()
+    assert filing.status == PreFiling.Status.REGISTERED and filing.number.startswith("怀容备")
+    call_command("demo_data")  # idempotent
+    assert PreFiling.objects.count() == 1 and Case.objects.count() == len(DEMO)
 
 
 def test_no_empty_action_card_for_later_stage_actors(client, users, submitted):

@@ -22,4 +22,7 @@ class Command(BaseCommand):
             build_demo_cases = None
         if build_demo_cases:
             build_demo_cases(world)
+        from prefilings.demo import build_demo_prefiling
+
+        build_demo_prefiling(world)
         self.stdout.write(f"Demo users: {', '.join(world['users'])} (password {DEMO_PASSWORD})")
