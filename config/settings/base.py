@@ -280,4 +280,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        # The filesystem transport has no host: kombu warns on every
+        # connection (each /healthz) that it falls back to "localhost".
+        "kombu.connection": {"level": "ERROR"},
+    },
 }
