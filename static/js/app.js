@@ -11,3 +11,12 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+
+// Tables that scroll sideways on a phone must be reachable by keyboard.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".table-wrap").forEach(function (el) {
+    if (!el.hasAttribute("tabindex")) {
+      el.setAttribute("tabindex", "0");
+    }
+  });
+});
