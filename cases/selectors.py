@@ -47,6 +47,13 @@ def case_visibility_q(user: User) -> Q:
     return q
 
 
+def case_page_url(case_id) -> str:
+    """The case page: where every notification, queue and panel links to."""
+    from django.urls import reverse
+
+    return reverse("cases:detail", args=[case_id])
+
+
 def case_list_for_user(*, user: User) -> QuerySet[Case]:
     return (
         Case.objects.filter(case_visibility_q(user))

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
@@ -38,7 +37,7 @@ SUCCESS = {
 
 
 def _back(case) -> str:
-    return case_url(case.pk) or reverse("corrections:case", args=[case.pk])
+    return case_url(case.pk)
 
 
 def _error_text(exc) -> str:

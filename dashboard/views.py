@@ -7,12 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import OrgUnit
+from cases.selectors import case_page_url
 from core.exceptions import ApplicationError
 
 from . import exports, selectors, services
@@ -59,7 +59,7 @@ def dashboard_index(request):
     form = _dashboard_form(request, request.GET)
     stats = selectors.dashboard_stats(user=request.user, filters=form.filters())
     for row in stats["overdue"]["cases"]:
-        row["url"] = _case_url(row["case_id"])
+        row["url"] = case_page_url(row["case_id"])
     sections = [
         {"id": f"table-{i}", "chart": chart, "title": title, "headers": headers, "rows": rows}
         for i, ((title, headers, rows), chart) in enumerate(zip(selectors.dashboard_tables(stats), CHARTS, strict=True))
@@ -84,13 +84,6 @@ def _prefiling_rows(user) -> list[tuple[str, int]]:
 
 # The chart drawn above each table of ``dashboard_tables`` (None: table only).
 CHARTS = ["by_stage", "by_result", "rate_by_jurisdiction", "rate_by_scenario", "time_per_stage", None, "trend"]
-
-
-def _case_url(case_id) -> str | None:
-    try:
-        return reverse("cases:detail", args=[case_id])
-    except NoReverseMatch:
-        return None
 
 
 def _file_response(user, kind: str, fmt: str, filters: dict, name: str):

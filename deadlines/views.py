@@ -18,7 +18,7 @@ def _back(request, case) -> str:
     nxt = request.POST.get("next") or request.GET.get("next") or ""
     if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, require_https=request.is_secure()):
         return nxt
-    return case_url(case.pk) or request.path
+    return case_url(case.pk)
 
 
 @login_required

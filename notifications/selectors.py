@@ -9,7 +9,6 @@ concerned by an event) both name their audiences with these tokens.
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Role, User
 from accounts.selectors import users_with_role
@@ -101,13 +100,10 @@ def audience_users(*, case, audience: Iterable[str], cache: AudienceCache | None
 
 
 def case_url(case_id: int | None) -> str:
-    """Link to the case page, or "" while the cases pages are not routed."""
-    if case_id is None:
-        return ""
-    try:
-        return reverse("cases:detail", args=[case_id])
-    except NoReverseMatch:
-        return ""
+    """Link to the case page ("" for a notification without a case)."""
+    from cases.selectors import case_page_url
+
+    return case_page_url(case_id) if case_id is not None else ""
 
 
 def notification_list_for_user(*, user: User, unread: bool | None = None) -> QuerySet[Notification]:

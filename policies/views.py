@@ -2,7 +2,6 @@
 Only published versions are reachable."""
 
 from django import forms
-from django.apps import apps
 from django.shortcuts import render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -19,21 +18,13 @@ from .selectors import (
 from .services import AMOUNT_TOO_LARGE
 
 
-def _portal() -> bool:
-    # The publication app adds outcomes and the portal navigation.
-    return apps.is_installed("publication")
-
-
 def public_index(request):
-    latest = []
-    if _portal():
-        from publication.selectors import published_outcomes_latest
+    from publication.selectors import published_outcomes_latest
 
-        latest = published_outcomes_latest(limit=5)
     return render(
         request,
         "policies/public_index.html",
-        {"jurisdictions": jurisdiction_list_public(), "latest_outcomes": latest, "portal": _portal()},
+        {"jurisdictions": jurisdiction_list_public(), "latest_outcomes": published_outcomes_latest(limit=5)},
     )
 
 
@@ -44,7 +35,7 @@ def public_policies(request):
     return render(
         request,
         "policies/public_policies.html",
-        {"versions": versions, "jurisdictions": jurisdictions, "selected": code, "portal": _portal()},
+        {"versions": versions, "jurisdictions": jurisdictions, "selected": code},
     )
 
 
@@ -57,7 +48,6 @@ def public_policy_detail(request, version_id: int):
             "version": version,
             "groups": items_by_kind(version),
             "time_limits": time_limits_in_stage_order(version),
-            "portal": _portal(),
         },
     )
 
@@ -92,4 +82,4 @@ def public_due_date(request):
             )
         except workcal.CalendarInputError as exc:
             form.add_error(None, str(exc))
-    return render(request, "policies/public_due_date.html", {"form": form, "result": result, "portal": _portal()})
+    return render(request, "policies/public_due_date.html", {"form": form, "result": result})

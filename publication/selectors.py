@@ -16,14 +16,10 @@ from .models import Publication
 
 
 def clarifications_public_issued() -> list:
-    """Issued clarification statements whose scope is public, from the
-    corrections app once it offers ``corrections.selectors.
-    clarifications_public_issued()`` (items with ``pk``, ``case``,
-    ``statement`` and ``issued_on``); none until then."""
-    try:
-        from corrections.selectors import clarifications_public_issued as source
-    except ImportError:
-        return []
+    """Issued clarification statements whose scope is public (from the
+    corrections app), with their untrue points."""
+    from corrections.selectors import clarifications_public_issued as source
+
     return list(source())
 
 

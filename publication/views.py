@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases.selectors import case_get_for_user
+from cases.selectors import case_get_for_user, case_page_url
 from core.exceptions import ApplicationError
 
 from . import selectors, services
@@ -77,7 +77,7 @@ def publication_detail(request, publication_id: int, edit_form=None, publish_for
         "publish_form": publish_form or PublishForm(), "withdraw_form": withdraw_form or WithdrawForm(),
         "public_url": reverse("portal:outcome_detail", args=[publication.slug])
         if publication.kind == Publication.Kind.OUTCOME else reverse("portal:clarifications"),
-        "case_url": _case_url(publication.case_id),
+        "case_url": case_page_url(publication.case_id),
     })
 
 
@@ -138,13 +138,6 @@ def publication_withdraw(request, publication_id: int):
     else:
         messages.success(request, _("The publication was withdrawn."))
     return redirect("publication:detail", publication.pk)
-
-
-def _case_url(case_id) -> str | None:
-    try:
-        return reverse("cases:detail", args=[case_id])
-    except NoReverseMatch:
-        return None
 
 
 def case_panel_context(request, case) -> dict | None:

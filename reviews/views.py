@@ -6,29 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
 from accounts.selectors import user_has_role
-from cases.selectors import case_get_for_user
+from cases.selectors import case_get_for_user, case_page_url
 from cases.services import case_actions_for_user
 from core.exceptions import ApplicationError
 
 from . import forms as f
 from . import selectors, services
-
-
-def case_page_url(case_id: int) -> str:
-    """The case page (cases:detail), or this app's record page while the
-    case page is not routed."""
-    try:
-        return reverse("cases:detail", args=[case_id])
-    except NoReverseMatch:
-        return reverse("reviews:case", args=[case_id])
-
 
 # action name: (form class, service call, success message)
 ACTIONS = {
