@@ -44,10 +44,14 @@ MAX_ERROR_LENGTH = 2000
 
 
 def _event(*, case_id: int, kind: str, actor: User | None, letter: Letter, reason: str = "", **data) -> None:
-    from cases.models import CaseEvent
+    """A history event through the case's one writer, so that whoever the
+    event concerns is notified (a ready letter reaches the applicant)."""
+    from cases.models import Case
+    from cases.services import case_event_record
 
-    CaseEvent.objects.create(
-        case_id=case_id, kind=kind, actor=actor, reason=reason,
+    case = Case.objects.only("pk", "stage").get(pk=case_id)
+    case_event_record(
+        case=case, kind=kind, actor=actor, from_stage=case.stage, reason=reason,
         data={"letter_id": letter.id, "letter_kind": letter.kind, "number": letter.number, **data},
     )
 

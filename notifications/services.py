@@ -98,6 +98,12 @@ EVENT_AUDIENCE: dict[str, tuple[str, ...]] = {
     "ruled": (APPLICANT, FILER, UNIT_REVIEWERS),
     "review_requested": (COMMITTEE,),
     "review_decided": (APPLICANT, FILER, UNIT_REVIEWERS),
+    # letters: the addressee learns his letter is ready to download; the
+    # steps that issue letters already notify their own event.
+    "letter_issued": (),
+    "letter_ready": (APPLICANT, FILER),
+    "letter_failed": (),
+    "letter_regenerated": (),
     # corrections: the notice goes to the cadre and his unit; his report
     # to the inspectors; the clarification and the closing to all concerned.
     "correction_notice_sent": (APPLICANT, UNIT_REVIEWERS),

@@ -26,3 +26,14 @@ def test_rectification_report_reaches_inspectors_not_the_cadre(users):
     case_event_notify(event_id=event.pk)
     told = set(Notification.objects.filter(case=case).values_list("recipient__username", flat=True))
     assert {"inspector1", "inspector2"} <= told and "applicant" not in told
+
+
+def test_ready_letter_reaches_the_applicant_only(users):
+    """When a letter is ready the applicant is told; issuing it tells nobody more."""
+    case = make_case(applicant=users["applicant"], stage="verification")
+    for kind in ("letter_issued", "letter_ready"):
+        event = CaseEvent.objects.create(case=case, kind=kind, actor=None, from_stage="verification",
+                                         to_stage="verification")
+        case_event_notify(event_id=event.pk)
+    told = list(Notification.objects.filter(case=case).values_list("recipient__username", "kind"))
+    assert [u for u, _k in told] == ["applicant"]
