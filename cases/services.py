@@ -39,7 +39,7 @@ from .models import (
     UnitReview,
 )
 from .registry import ACTIONS, Action, register_actions
-from .uploads import check_upload
+from .uploads import check_upload, stored_upload
 
 # --- Messages (English msgids; translated when raised) --------------------------
 NOT_ALLOWED = gettext_lazy("You may not do this on this case.")
@@ -504,15 +504,10 @@ def attachment_add(*, case: Case, actor: User, file, kind: str = Attachment.Kind
     name, content_type, size, sha = checked.name, checked.content_type, checked.size, checked.sha256
     attachment = Attachment(case=case, kind=kind, original_name=name, content_type=content_type, size=size,
                             sha256=sha, uploaded_by=actor, locked=False)
-    attachment.file.save("upload", file, save=False)
-    try:
+    with stored_upload(attachment.file, file):
         attachment.save()
         case_event_record(case=case, kind=EventKind.ATTACHMENT_ADDED, actor=actor, from_stage=case.stage,
                           data={"attachment": attachment.pk, "name": name, "sha256": sha})
-    except Exception:
-        # Nothing of a failed upload stays on disk.
-        attachment.file.storage.delete(attachment.file.name)
-        raise
     return attachment
 
 

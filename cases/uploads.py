@@ -7,6 +7,7 @@ fixed-layout format, GB/T 33190: a ZIP whose root holds OFD.xml).
 
 import hashlib
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import filetype
@@ -90,6 +91,20 @@ class CheckedUpload:
     content_type: str
     size: int
     sha256: str
+
+
+@contextmanager
+def stored_upload(field_file, upload):
+    """Write ``upload`` to storage for ``field_file`` (a FileField of an
+    unsaved row; the name never comes from the user), then run the block
+    that saves the row: if the block fails, the file is removed, so nothing
+    of a refused upload stays on disk."""
+    field_file.save("upload", upload, save=False)
+    try:
+        yield field_file
+    except Exception:
+        field_file.storage.delete(field_file.name)
+        raise
 
 
 def check_upload(file, *, field: str = "file", existing: int = 0, too_many=TOO_MANY_FILES) -> CheckedUpload:

@@ -15,6 +15,7 @@ written, and side effects (letters, notifications) after commit.
 """
 
 import datetime as dt
+from contextlib import ExitStack
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from cases.models import Case, Stage
 from cases.services import case_close, case_event_record, case_guard, case_issue_letter, case_lock, case_move
-from cases.uploads import check_upload
+from cases.uploads import check_upload, stored_upload
 from core.exceptions import ApplicationError
 from deadlines import services as clocks
 from policies.models import TimeLimitStage
@@ -195,17 +196,14 @@ def _store_files(checked, *, case: Case, actor: User, report=None, correction=No
     refused step stores nothing; a failure while storing removes what was
     stored (like ``cases.services.attachment_add``)."""
     stored: list[CorrectionFile] = []
-    try:
+    # Each file is removed again if storing any later one fails.
+    with ExitStack() as files:
         for f, name, content_type, size, sha in checked:
             row = CorrectionFile(case=case, report=report, correction=correction, original_name=name,
                                  content_type=content_type, size=size, sha256=sha, uploaded_by=actor)
-            row.file.save("upload", f, save=False)
-            stored.append(row)
+            files.enter_context(stored_upload(row.file, f))
             row.save()
-    except Exception:
-        for row in stored:
-            row.file.storage.delete(row.file.name)
-        raise
+            stored.append(row)
     return stored
 
 

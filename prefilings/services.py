@@ -745,7 +745,7 @@ def prefiling_attachment_add(*, filing: PreFiling, actor: User, file,
                              kind: str = PreFilingAttachment.Kind.OTHER) -> PreFilingAttachment:
     """A document of the filing (the type is sniffed from the content, as
     for case evidence)."""
-    from cases.uploads import check_upload
+    from cases.uploads import check_upload, stored_upload
 
     filing = _lock(filing)
     _guard(filing, actor, "attach")
@@ -760,14 +760,10 @@ def prefiling_attachment_add(*, filing: PreFiling, actor: User, file,
     attachment = PreFilingAttachment(prefiling=filing, kind=kind, original_name=name, content_type=content_type,
                                      size=size, sha256=sha, uploaded_by=actor,
                                      locked=filing.status == S.REGISTERED)
-    attachment.file.save("upload", file, save=False)
-    try:
+    with stored_upload(attachment.file, file):
         attachment.save()
         _event(filing, kind=PreFilingEventKind.ATTACHMENT_ADDED, actor=actor,
                data={"attachment": attachment.pk, "name": name, "kind": kind, "sha256": sha})
-    except Exception:
-        attachment.file.storage.delete(attachment.file.name)
-        raise
     return attachment
 
 

@@ -31,7 +31,7 @@ from cases.services import (
     case_lock,
     case_move,
 )
-from cases.uploads import check_upload
+from cases.uploads import check_upload, stored_upload
 from core.exceptions import ApplicationError
 from deadlines import services as clocks
 from deadlines.models import Clock
@@ -133,12 +133,8 @@ def _attach(case: Case, actor: User, file, kind: str = Attachment.Kind.EVIDENCE)
     name, content_type, size, sha = checked.name, checked.content_type, checked.size, checked.sha256
     attachment = Attachment(case=case, kind=kind, original_name=name, content_type=content_type, size=size,
                             sha256=sha, uploaded_by=actor, locked=True)
-    attachment.file.save("upload", file, save=False)
-    try:
+    with stored_upload(attachment.file, file):
         attachment.save()
-    except Exception:
-        attachment.file.storage.delete(attachment.file.name)
-        raise
     return attachment
 
 

@@ -271,3 +271,19 @@ def test_wrong_person_is_refused(action, users):
     with pytest.raises(ApplicationError) as exc:
         ALL_ACTIONS[action](case, outsider)
     assert exc.value.status_code == 403
+
+
+def test_failed_upload_leaves_no_file(users, settings):
+    """If saving the row fails after the file was written, the file is removed."""
+    import os
+
+    from cases.uploads import stored_upload
+
+    case = services.case_create(actor=users["applicant"], title="申请")
+    row = case.attachments.model(case=case, original_name="x.pdf", content_type="application/pdf", size=1,
+                                 sha256="0" * 64, uploaded_by=users["applicant"])
+    with pytest.raises(RuntimeError), stored_upload(row.file, pdf()):
+        path = row.file.path
+        assert os.path.exists(path)
+        raise RuntimeError("row could not be saved")
+    assert not os.path.exists(path)
