@@ -181,7 +181,7 @@ def detail(request, pk):
     case = case_detail_for_user(user=request.user, case_id=pk)
     # Only filing and intake actions have their forms here; later stages'
     # forms are in their own panels.
-    actions = [a for a in services.case_actions_for_user(case=case, user=request.user) if a in SUCCESS or a == "edit"]
+    actions = [a for a in services.case_actions_for_user(case=case, user=request.user) if ACTIONS[a].app == "cases"]
     panels = []
     for panel in CASE_PANELS:
         ctx = panel.context(request, case)
