@@ -3,7 +3,7 @@
 
 from django.db.models import Q
 
-from .models import STAFF_ROLES, Membership, OrgUnit, Role, User
+from .models import Membership, OrgUnit, Role, User
 
 
 def user_memberships(user: User) -> list[Membership]:
@@ -62,8 +62,3 @@ def users_with_role(*, role: str, org_unit: OrgUnit):
     )
 
 
-def org_units_for_select():
-    return OrgUnit.objects.order_by("path")
-
-
-__all__ = ["STAFF_ROLES", "Role"]

@@ -21,7 +21,7 @@ from deadlines.selectors import clock_list_for_case
 from letters.selectors import letter_list_for_case
 
 from . import forms, services
-from .models import Attachment, Origin, Stage
+from .models import Attachment, Origin
 from .registry import ACTIONS, CASE_PANELS
 from .selectors import case_detail_for_user, case_get_for_user, case_search, policy_lists
 
@@ -321,5 +321,3 @@ def attachment_download(request, pk, attachment_id):
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
-
-__all__ = ["Stage"]

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
@@ -85,5 +85,3 @@ def problem(status_code, code, detail):
     """The error shape for non-DRF views (health, downloads)."""
     return {"status": status_code, "code": code, "detail": str(detail)}
 
-
-HTTP_STATUS = status

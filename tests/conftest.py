@@ -50,12 +50,6 @@ def units(world):
     return world["units"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def celery_worker_proc(django_db_setup, django_db_blocker):
     """A real ``celery worker`` process on Redis (db 15) against the test
@@ -145,5 +139,3 @@ def login(page):
 
     return _login
 
-
-__all__ = ["_free_port"]
