@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 
 from core.exceptions import ApplicationError
 from policies.calendar import WORKING_DAY, WorkCalendar, compute_due_date
+from policies.selectors import stage_time_limit
 
 from .models import Clock, ClockEntry, Reminder
 
@@ -90,7 +91,7 @@ def clock_recompute(*, clock: Clock, calendar: WorkCalendar | None = None) -> Cl
 def clock_open(*, case, stage: str, ref: str = "", start: dt.date | None = None) -> Clock | None:
     """Open the clock for ``stage`` from the case's policy version, if that
     version sets a time limit for it. Returns ``None`` otherwise."""
-    limit = case.policy_version.time_limits.filter(stage=stage).first()
+    limit = stage_time_limit(version=case.policy_version, stage=stage)
     if limit is None:
         return None
     clock = Clock.objects.create(

@@ -160,7 +160,9 @@ def _item(items: dict, item_id):
 
 
 def _time_limit(case, stage):
-    return case.policy_version.time_limits.filter(stage=stage).first()
+    from policies.selectors import stage_time_limit
+
+    return stage_time_limit(version=case.policy_version, stage=stage)
 
 
 def _case_part(case) -> dict:
