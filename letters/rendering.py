@@ -6,8 +6,8 @@ and the parsed stylesheet are built once per process and reused by every
 render (``warm()``; a Celery worker calls it when its child starts).
 
 Rendering is a pure function of (kind, context snapshot, template version):
-the PDF carries no creation date and a fixed identifier, so rendering the
-same letter again gives the same bytes and the same SHA-256.
+the PDF carries only the letter's own date and no file identifier, so
+rendering the same letter again gives the same bytes and the same SHA-256.
 """
 
 import atexit
@@ -130,8 +130,11 @@ def render_pdf_from_html(html: str) -> bytes:
     return HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf(
         stylesheets=[state.stylesheet],
         font_config=state.font_config,
-        # A fixed identifier and no dates: identical input, identical bytes.
-        pdf_identifier=b"rongcuo-letter",
+        # No file identifier: pydyf computes one by serialising (and
+        # zlib-compressing) every object a second time, which cost a quarter
+        # of a letter's time (bench/letters.py). With no identifier and only the
+        # letter's own date, identical input still gives identical bytes.
+        pdf_identifier=None,
         uncompressed_pdf=False,
     )
 

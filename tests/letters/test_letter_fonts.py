@@ -31,3 +31,31 @@ def test_check_glyphs_names_every_missing_character():
         fonts.check_glyphs("𠮷野\U00030000")
     assert missing.value.chars == ["\U00030000"]
     assert "U+30000" in str(missing.value)
+
+
+def test_cut_faces_keep_each_characters_outline_with_common_characters_first():
+    """The cut faces are reordered (common characters first) and lose their
+    vertical metrics; every character must still draw the source's outline,
+    composites included (É is built from E and an accent)."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    subset_path, _, hei_path = fonts.font_paths()
+    cut = TTFont(str(subset_path))
+    source = TTCollection(str(fonts.source_font())).fonts[fonts.SOURCE_FACE]
+    cut_cmap, source_cmap = cut.getBestCmap(), source.getBestCmap()
+    cut_glyf, source_glyf = cut["glyf"], source["glyf"]
+    for char in "的张伟，。〔〕怀瑕疵AÉ—":
+        cut_name, source_name = cut_cmap[ord(char)], source_cmap[ord(char)]
+        # Coordinates with composites resolved, end points, on-curve flags.
+        cut_coords, cut_ends, cut_flags = cut_glyf[cut_name].getCoordinates(cut_glyf)
+        source_coords, source_ends, source_flags = source_glyf[source_name].getCoordinates(source_glyf)
+        assert (list(cut_coords), cut_ends, list(cut_flags)) == (list(source_coords), source_ends, list(source_flags)), char
+        assert cut["hmtx"][cut_name][0] == source["hmtx"][source_name][0], char
+
+    order = cut.getGlyphOrder()
+    gid = {char: order.index(cut_cmap[ord(char)]) for char in "，的张瑕"}
+    # Punctuation, then GB 2312 level 1 (的, 张), then level 2 (瑕).
+    assert gid["，"] < gid["的"] < gid["瑕"] and gid["张"] < gid["瑕"]
+    for path in (subset_path, hei_path):
+        if path is not None:
+            assert "vmtx" not in TTFont(str(path))
