@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.selectors import user_memberships
 from core.exceptions import ApplicationError
+from core.form_flash import form_flash_bind, form_flash_keep
 from dashboard.selectors import dashboard_may_view
 from deadlines.selectors import clock_list_for_case
 from letters.selectors import letter_list_for_case
@@ -192,16 +193,40 @@ def detail(request, pk):
         "events": list(case.events.all()), "attachments": list(case.attachments.all()),
         "unit_reviews": list(case.unit_reviews.all()), "supplements": list(case.supplement_requests.all()),
         "panels": panels, "upload_form": forms.UploadForm(),
-        "forward_form": forms.UnitForwardForm(initial={"meeting_date": timezone.localdate()}),
-        "return_form": forms.UnitReturnForm(), "supplement_request_form": forms.SupplementRequestForm(),
-        "supplement_form": forms.SupplementAnswerForm(), "reason_form": forms.ReasonForm(),
-        "optional_reason_form": forms.OptionalReasonForm(),
+        **_action_forms(request, case),
         "is_filer": request.user.pk in (case.applicant_id, case.created_by_id),
         "open_supplement": next((s for s in case.supplement_requests.all() if not s.answered_at), None),
         "clocks": clock_list_for_case(case=case),
         "letters": letter_list_for_case(case=case),
     }
     return render(request, "cases/detail.html", context)
+
+
+# context name: (action, form class, extra arguments of the unbound form)
+ACTION_FORMS = {
+    "forward_form": ("unit_forward", forms.UnitForwardForm, lambda: {"initial": {"meeting_date": timezone.localdate()}}),
+    "return_form": ("unit_return", forms.UnitReturnForm, dict),
+    "accept_form": ("accept", forms.OptionalReasonForm, lambda: {"auto_id": "acc-%s"}),
+    "supplement_request_form": ("request_supplement", forms.SupplementRequestForm, dict),
+    "supplement_form": ("supplement", forms.SupplementAnswerForm, dict),
+    "reason_form": ("not_accept", forms.ReasonForm, dict),
+    "withdraw_form": ("withdraw", forms.OptionalReasonForm, lambda: {"auto_id": "wd-%s"}),
+}
+
+
+def _flash_key(case, action: str) -> str:
+    return f"cases:{case.pk}:{action}"
+
+
+def _action_forms(request, case) -> dict:
+    """The intake actions' forms; a refused one comes back with what was
+    typed and its errors (core.form_flash)."""
+    result = {}
+    for name, (action, form_class, extra) in ACTION_FORMS.items():
+        result[name] = form_flash_bind(
+            request, key=_flash_key(case, action),
+            build=lambda data, form_class=form_class, extra=extra: form_class(data, **extra()))
+    return result
 
 
 def _run_action(request, case, action):
@@ -220,6 +245,7 @@ def _run_action(request, case, action):
         }[action]
         form = form_class(post)
         if not form.is_valid():
+            form_flash_keep(request, key=_flash_key(case, action), form=form)
             return " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
         data = form.cleaned_data
         if action == "unit_forward":
@@ -263,6 +289,7 @@ def action(request, pk, action):
         error = _run_action(request, case, action)
     except (ApplicationError, ValidationError) as exc:
         error = _error_text(exc)
+        form_flash_keep(request, key=_flash_key(case, action))
     if error:
         messages.error(request, error)
         if action == "submit":

@@ -153,18 +153,23 @@ def action_form(action: str, data=None, files=None) -> ActionForm:
     return FORMS[action](data, files, prefix=action)
 
 
-def forms_for(actions, *, case, open_tasks, reported_tasks, labels) -> list[dict]:
-    """Unbound forms for the panel, one per action the user may take now,
-    in the order of the workflow."""
+def forms_for(actions, *, case, open_tasks, reported_tasks, labels, bind=None) -> list[dict]:
+    """The panel's forms, one per action the user may take now, in the order
+    of the workflow. ``bind(action, build)`` may build one bound to what a
+    refused POST carried (core.form_flash); by default all are unbound."""
     result = []
     for action in [a for a in FORMS if a in actions]:
-        form = action_form(action)
-        if action == "submit_rectification_report":
-            form.set_tasks(open_tasks)
-        elif action in ("accept_rectification", "return_rectification"):
-            form.set_tasks(reported_tasks)
-        elif action == "record_talk":
-            form.initial["talk_on"] = timezone.localdate()
+        def build(data, action=action):
+            form = action_form(action, data)
+            if action == "submit_rectification_report":
+                form.set_tasks(open_tasks)
+            elif action in ("accept_rectification", "return_rectification"):
+                form.set_tasks(reported_tasks)
+            elif action == "record_talk":
+                form.initial["talk_on"] = timezone.localdate()
+            return form
+
+        form = bind(action, build) if bind is not None else build(None)
         result.append({"action": action, "label": labels[action], "form": form,
                        "multipart": "files" in form.fields})
     return result

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Stage
+from core.form_flash import form_flash_bind
 
 from .models import Clarification, Correction, CorrectionFile, RectificationReport, RectificationTask
 
@@ -76,6 +77,10 @@ def correction_file_get_for_case(*, case: Case, file_id) -> CorrectionFile:
     return row
 
 
+def correction_flash_key(case: Case, action: str) -> str:
+    return f"corrections:{case.pk}:{action}"
+
+
 def correction_panel_context(request, case: Case) -> dict | None:
     """The case-page panel: the record, read-only to all who may see the
     case, and the forms of the actions this user may take now."""
@@ -106,8 +111,9 @@ def correction_panel_context(request, case: Case) -> dict | None:
         "is_cadre": user.pk == case.applicant_id,
         "open_tasks": open_tasks,
         "reported_tasks": reported_tasks,
-        "forms": forms.forms_for(actions, case=case, open_tasks=open_tasks, reported_tasks=reported_tasks,
-                                 labels=labels),
+        "forms": forms.forms_for(
+            actions, case=case, open_tasks=open_tasks, reported_tasks=reported_tasks, labels=labels,
+            bind=lambda action, build: form_flash_bind(request, key=correction_flash_key(case, action), build=build)),
         "today": timezone.localdate(),
     }
     return context

@@ -11,10 +11,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.selectors import case_get_for_user
 from core.exceptions import ApplicationError
+from core.form_flash import form_flash_keep
 from notifications.selectors import case_url
 
 from .forms import action_form
-from .selectors import correction_file_get_for_case, correction_panel_context
+from .selectors import correction_file_get_for_case, correction_flash_key, correction_panel_context
 from .services import ACTION_SERVICES
 
 SUCCESS = {
@@ -60,11 +61,13 @@ def action(request, pk, action):
         messages.error(request, " ".join(
             f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".lstrip(": ")
             for f, e in form.errors.items()))
+        form_flash_keep(request, key=correction_flash_key(case, action), form=form)
         return redirect(_back(case))
     try:
         service(case=case, actor=request.user, **form.service_kwargs())
     except (ApplicationError, ValidationError) as exc:
         messages.error(request, _error_text(exc))
+        form_flash_keep(request, key=correction_flash_key(case, action))
     else:
         messages.success(request, SUCCESS[action])
     return redirect(_back(case))

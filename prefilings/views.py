@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Role
 from accounts.selectors import user_memberships
 from core.exceptions import ApplicationError
+from core.form_flash import form_flash_bind, form_flash_keep
 
 from . import forms, services
 from .models import EarlyWarning, PreFiling, PreFilingAttachment
@@ -139,22 +140,25 @@ def prefiling_detail(request, prefiling_id):
     }
     if "attach" in actions:
         context["attachment_form"] = forms.AttachmentForm()
-    if "request_supplement" in actions:
-        context["missing_form"] = forms.MissingForm()
-    if "supplement" in actions:
-        context["answer_form"] = forms.AnswerForm()
-    if "register" in actions:
-        context["register_form"] = forms.RegisterForm(
-            initial={"report_interval_days": services.default_report_interval(filing=filing)})
-    if "refuse" in actions:
-        context["refuse_form"] = forms.RefuseForm()
-    if "report_progress" in actions:
-        context["progress_form"] = forms.ProgressForm(risks=filing.risks)
-    if "evaluate" in actions:
-        context["evaluation_form"] = forms.EvaluationForm()
-    if "resolve_warning" in actions:
-        context["resolve_form"] = forms.ResolveWarningForm()
+    # A refused step comes back with what was typed and its errors
+    # (core.form_flash).
+    for name, action, build in (
+        ("missing_form", "request_supplement", lambda data: forms.MissingForm(data)),
+        ("answer_form", "supplement", lambda data: forms.AnswerForm(data)),
+        ("register_form", "register", lambda data: forms.RegisterForm(
+            data, initial={"report_interval_days": services.default_report_interval(filing=filing)})),
+        ("refuse_form", "refuse", lambda data: forms.RefuseForm(data)),
+        ("progress_form", "report_progress", lambda data: forms.ProgressForm(data, risks=filing.risks)),
+        ("evaluation_form", "evaluate", lambda data: forms.EvaluationForm(data)),
+        ("resolve_form", "resolve_warning", lambda data: forms.ResolveWarningForm(data)),
+    ):
+        if action in actions:
+            context[name] = form_flash_bind(request, key=_flash_key(filing, action), build=build)
     return render(request, "prefilings/detail.html", context)
+
+
+def _flash_key(filing, action: str) -> str:
+    return f"prefilings:{filing.pk}:{action}"
 
 
 # action: (form class or None, service, success message)
@@ -185,12 +189,14 @@ def prefiling_action(request, prefiling_id, action):
         form = form_class(request.POST, **kwargs)
         if not form.is_valid():
             messages.error(request, _form_errors(form))
+            form_flash_keep(request, key=_flash_key(filing, action), form=form)
             return _detail(filing.pk)
         data = form.service_data() if hasattr(form, "service_data") else form.cleaned_data
     try:
         service(filing=filing, actor=request.user, **data)
     except (ApplicationError, ValidationError) as exc:
         messages.error(request, _error_text(exc))
+        form_flash_keep(request, key=_flash_key(filing, action))
     else:
         messages.success(request, success)
     return _detail(filing.pk)
@@ -206,11 +212,13 @@ def warning_resolve(request, prefiling_id, warning_id):
     form = forms.ResolveWarningForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
+        form_flash_keep(request, key=_flash_key(filing, "resolve_warning"), form=form)
         return _detail(filing.pk)
     try:
         services.early_warning_resolve(warning=warning, actor=request.user, **form.cleaned_data)
     except (ApplicationError, ValidationError) as exc:
         messages.error(request, _error_text(exc))
+        form_flash_keep(request, key=_flash_key(filing, "resolve_warning"))
     else:
         messages.success(request, _("The early warning is resolved."))
     return _detail(filing.pk)

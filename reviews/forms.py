@@ -201,7 +201,11 @@ class RulingForm(CaseForm):
             )
 
     def use_rows(self):
-        return [(item, self[f"use-{item.pk}-months"]) for item in self.use_items]
+        """(item, months field, ticked): ticked as the user left it when the
+        form comes back refused (core.form_flash)."""
+        ticked = set(self["uses"].value() or []) if self.is_bound else set()
+        return [(item, self[f"use-{item.pk}-months"], str(item.pk) in {str(v) for v in ticked})
+                for item in self.use_items]
 
     def service_kwargs(self) -> dict:
         d = dict(self.cleaned_data)

@@ -15,6 +15,7 @@ from accounts.selectors import user_has_role
 from cases.selectors import case_get_for_user, case_page_url
 from cases.services import case_actions_for_user
 from core.exceptions import ApplicationError
+from core.form_flash import form_flash_bind, form_flash_keep
 
 from . import forms as f
 from . import selectors, services
@@ -69,6 +70,10 @@ def _form_errors(form) -> str:
                     for k, v in form.errors.items())
 
 
+def _flash_key(case, action: str) -> str:
+    return f"reviews:{case.pk}:{action}"
+
+
 @login_required
 @require_POST
 def case_action(request, case_id: int, action: str):
@@ -88,13 +93,19 @@ def case_action(request, case_id: int, action: str):
             if exc.status_code == 403:
                 return render(request, "403.html", status=403)
             messages.error(request, exc.message)
+            form_flash_keep(request, key=_flash_key(case, action))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+            form_flash_keep(request, key=_flash_key(case, action))
         else:
             messages.success(request, success)
+            return redirect(case_page_url(case.pk) + "#reviews-panel")
     else:
         messages.error(request, _form_errors(form))
-    return redirect(case_page_url(case.pk) + "#reviews-panel")
+        form_flash_keep(request, key=_flash_key(case, action), form=form)
+    # No fragment: the browser would scroll to it after the page's script has
+    # brought the kept form into view and taken the focus away from it.
+    return redirect(case_page_url(case.pk))
 
 
 def case_panel_context(request, case) -> dict | None:
@@ -115,7 +126,10 @@ def case_panel_context(request, case) -> dict | None:
         names.add("mark_recusal")
     for name in sorted(names):
         # Distinct ids: several forms share field names on one page.
-        forms[name] = ACTIONS[name][0](case=case, auto_id=f"rv-{name}-%s")
+        # A refused step comes back with what was typed (core.form_flash).
+        forms[name] = form_flash_bind(
+            request, key=_flash_key(case, name),
+            build=lambda data, name=name: ACTIONS[name][0](data, case=case, auto_id=f"rv-{name}-%s"))
     kind = "review" if case.stage == "review" else "first"
     meeting = next((m for m in reversed(record["meetings"]) if m.kind == kind), None)
     latest = record["rulings"][-1] if record["rulings"] else None

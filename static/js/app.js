@@ -20,3 +20,27 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 });
+
+// A refused step comes back with what was typed (core/form_flash.py): show
+// that form, opened if it sits in a closed <details>, at its first error.
+document.addEventListener("DOMContentLoaded", function () {
+  var form = document.querySelector("form[data-kept]");
+  if (!form) {
+    var error = document.querySelector("form .has-error");
+    form = error ? error.closest("form") : null;
+  }
+  if (!form) {
+    return;
+  }
+  for (var el = form.parentElement; el; el = el.parentElement) {
+    if (el.tagName === "DETAILS") {
+      el.open = true;
+    }
+  }
+  var first = form.querySelector(".has-error input, .has-error textarea, .has-error select") ||
+    form.querySelector("textarea, input:not([type=hidden]), select");
+  form.scrollIntoView({block: "start"});
+  if (first) {
+    first.focus({preventScroll: true});
+  }
+});

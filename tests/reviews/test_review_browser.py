@@ -9,7 +9,7 @@ from cases.models import Case
 from reviews.models import Ruling, Vote
 from reviews.views import case_page_url
 
-from .conftest import accept_case, items, review_members, to_ruled
+from .conftest import accept_case, items, review_members, to_deliberation, to_ruled, vote_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -170,3 +170,32 @@ def test_review_by_other_members(world, page, login):
     assert case.stage == "ruled" and case.outcome == "mitigated"
     kinds = list(Ruling.objects.filter(case=case).values_list("kind", "is_current"))
     assert kinds == [("first", False), ("review", True)]
+
+
+def test_refused_ruling_comes_back_with_what_was_typed(world, page, login):
+    """The members voted to exempt; a ruling to mitigate is refused (no
+    majority). The page comes back with the reasons, the ticked result use
+    and its months still in the form, the cursor in it, and nothing ruled."""
+    users = world["users"]
+    case = to_deliberation(accept_case(users), users)
+    vote_all(case, users)
+    use = items(case, "result_use")[0]
+    reasons = "经集体研究，该同志出于公心先行先试，程序瑕疵已及时纠正。"
+
+    login("committee1")
+    page.goto(case_page_url(case.pk))
+    form = _open(page, "rule")
+    form.locator("select[name=result]").select_option("mitigated")
+    form.locator("textarea[name=reasons]").fill(reasons)
+    form.locator(f"input[name=uses][value='{use.pk}']").check()
+    form.locator(f"input[name=use-{use.pk}-months]").fill("7")
+    _submit(page, "rule")
+
+    assert "过半数" in _message(page)
+    form = page.locator("form[data-action=rule][data-kept]")
+    assert form.locator("textarea[name=reasons]").input_value() == reasons
+    assert form.locator("select[name=result]").input_value() == "mitigated"
+    assert form.locator(f"input[name=uses][value='{use.pk}']").is_checked()
+    assert form.locator(f"input[name=use-{use.pk}-months]").input_value() == "7"
+    assert page.evaluate("document.activeElement.closest('form[data-kept]') !== null")
+    assert not Ruling.objects.filter(case=case).exists()
