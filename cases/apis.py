@@ -28,7 +28,7 @@ from policies.models import PolicyItem
 
 from . import services
 from .models import Attachment, Origin, Outcome, Stage
-from .selectors import case_detail_for_user, case_get_for_user, case_search
+from .selectors import case_detail_for_user, case_get_for_user, case_search, case_sees_internal
 from .serializers import (
     AttachmentSerializer,
     CaseDetailSerializer,
@@ -182,10 +182,11 @@ class CaseDetailApi(APIView):
 # --- Attachments -------------------------------------------------------------------------
 
 
-def _attachment_of(case, attachment_id) -> Attachment:
-    """A file of a case the caller may see (so the file is visible too)."""
+def _attachment_of(case, attachment_id, user) -> Attachment:
+    """A file of a case the caller may see; an internal file (an inspector's
+    record) only for the handling staff, else as absent as a missing one."""
     attachment = case.attachments.select_related("case").filter(pk=attachment_id).first()
-    if attachment is None:
+    if attachment is None or (attachment.internal and not case_sees_internal(case=case, user=user)):
         raise Http404
     return attachment
 
@@ -241,7 +242,7 @@ class CaseAttachmentDetailApi(APIView):
     )
     def delete(self, request, case_id, attachment_id):
         case = case_get_for_user(user=request.user, case_id=case_id)
-        services.attachment_delete(attachment=_attachment_of(case, attachment_id), actor=request.user)
+        services.attachment_delete(attachment=_attachment_of(case, attachment_id, request.user), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -257,7 +258,7 @@ class CaseAttachmentDownloadApi(APIView):
     )
     def get(self, request, case_id, attachment_id):
         case = case_get_for_user(user=request.user, case_id=case_id)
-        attachment = _attachment_of(case, attachment_id)
+        attachment = _attachment_of(case, attachment_id, request.user)
         try:
             handle = attachment.file.open("rb")
         except FileNotFoundError:

@@ -222,6 +222,10 @@ class Attachment(BaseModel):
     )
     # Files of a submitted case are never altered or removed.
     locked = models.BooleanField(default=False)
+    # Inspectors' records (signed interview records, evidence they gathered):
+    # for the handling staff only, never the applicant or his unit
+    # (cases.selectors.case_sees_internal).
+    internal = models.BooleanField(_("internal"), default=False)
 
     class Meta:
         verbose_name = _("attachment")

@@ -139,8 +139,32 @@ def case_search(*, user: User, filters: dict | None = None, queue: str | None = 
     return qs.order_by("-created_at", "-id")
 
 
+# Roles that handle cases; they see a case's internal record.
+HANDLING_ROLES = {Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN}
+# Events whose details (who was interviewed, how a member voted) are
+# internal: others see that the step happened, not its data.
+INTERNAL_EVENT_KINDS = {"interview_recorded", "evidence_recorded", "vote_cast"}
+
+
+def case_sees_internal(*, case: Case, user: User) -> bool:
+    """Whether ``user`` sees the internal record of ``case``: inspectors'
+    interview records and evidence, each member's vote and opinion. Those
+    belong to the handling staff of the jurisdiction; the applicant, whoever
+    filed for him and his unit's reviewers see the preliminary opinion, the
+    rulings and the letters, not who said what to the inspectors or who voted
+    how (discipline inspection keeps witnesses and deliberations confidential)."""
+    if not user.is_authenticated or user.pk in (case.applicant_id, case.created_by_id):
+        return False
+    if user.is_superuser:
+        return True
+    path = case.unit.path
+    return any(m.role in HANDLING_ROLES and path.startswith(m.org_unit.path) for m in user_memberships(user))
+
+
 def case_detail_for_user(*, user: User, case_id) -> Case:
-    """One case with everything its page shows, in a fixed number of queries."""
+    """One case with everything its page shows to ``user``, in a fixed
+    number of queries; ``case.sees_internal`` says whether internal files and
+    event details are included."""
     from django.db.models import Prefetch
 
     from policies.models import PolicyItem
@@ -148,17 +172,28 @@ def case_detail_for_user(*, user: User, case_id) -> Case:
     from .models import Attachment, CaseEvent
 
     case = case_get_for_user(user=user, case_id=case_id)
+    internal = case_sees_internal(case=case, user=user)
+    attachments = Attachment.objects.select_related("uploaded_by")
+    if not internal:
+        attachments = attachments.filter(internal=False)
     qs = Case.objects.filter(pk=case.pk).select_related(
         "applicant", "created_by", "unit", "jurisdiction", "policy_version__document__jurisdiction"
     ).prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+        Prefetch("attachments", queryset=attachments),
         Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
         Prefetch("claimed_scenarios", queryset=PolicyItem.objects.order_by("number")),
         "unit_reviews__reviewer",
         "supplement_requests__requested_by",
         Prefetch("policy_version__items", queryset=PolicyItem.objects.order_by("kind", "number")),
     )
-    return qs.get()
+    case = qs.get()
+    case.sees_internal = internal
+    if not internal:
+        # In memory only, for this reader: the step shows, its details do not.
+        for event in case.events.all():
+            if event.kind in INTERNAL_EVENT_KINDS:
+                event.data, event.reason = {}, ""
+    return case
 
 
 def policy_lists(version) -> dict:

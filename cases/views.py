@@ -24,7 +24,7 @@ from letters.selectors import letter_list_for_case
 from . import forms, services
 from .models import Attachment, Origin
 from .registry import ACTIONS, CASE_PANELS
-from .selectors import case_detail_for_user, case_get_for_user, case_search, policy_lists
+from .selectors import case_detail_for_user, case_get_for_user, case_search, case_sees_internal, policy_lists
 
 PAGE_SIZE = 20
 
@@ -341,7 +341,8 @@ def attachment_download(request, pk, attachment_id):
     """Files leave only through here, for users who may see the case."""
     case = case_get_for_user(user=request.user, case_id=pk)
     attachment = Attachment.objects.filter(case=case, pk=attachment_id).first()
-    if attachment is None:
+    # An internal file (an inspector's record) is as absent as a missing one.
+    if attachment is None or (attachment.internal and not case_sees_internal(case=case, user=request.user)):
         raise Http404
     response = FileResponse(attachment.file.open("rb"), as_attachment=True,
                             filename=attachment.original_name, content_type=attachment.content_type)

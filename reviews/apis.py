@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.models import OrgUnit, User
 from cases.models import Case
-from cases.selectors import case_get_for_user
+from cases.selectors import case_get_for_user, case_sees_internal
 from policies.models import PolicyItem
 
 from . import services
@@ -388,7 +388,7 @@ class RecordOutputSerializer(serializers.Serializer):
         members_present = serializers.SerializerMethodField()
         members_total = serializers.IntegerField()
         quorum_required = serializers.IntegerField()
-        votes = VoteSerializer(many=True)
+        votes = VoteSerializer(many=True, source="visible_votes")
 
         def get_members_present(self, obj) -> list[int]:
             return [u.pk for u in obj.members_present.all()]
@@ -442,4 +442,5 @@ class CaseReviewRecordApi(APIView):
                    responses=RecordOutputSerializer)
     def get(self, request, case_id: int):
         case = case_get_for_user(user=request.user, case_id=case_id)
-        return Response(RecordOutputSerializer(review_record(case=case)).data)
+        record = review_record(case=case, internal=case_sees_internal(case=case, user=request.user))
+        return Response(RecordOutputSerializer(record).data)

@@ -206,9 +206,12 @@ def queue_rows(cases) -> list[Case]:
 # --- The case panel ------------------------------------------------------------------
 
 
-def review_record(*, case) -> dict:
-    """The whole verification-to-review record of ``case``, in a fixed
-    number of queries."""
+def review_record(*, case, internal: bool = True) -> dict:
+    """The verification-to-review record of ``case``, in a fixed number of
+    queries. Without ``internal`` (the reader is not handling staff:
+    cases.selectors.case_sees_internal) the inspectors' interview and evidence
+    records and each member's vote are left out; each meeting's
+    ``visible_votes`` holds the votes the reader may see."""
     from .models import (
         Assessment,
         Assignment,
@@ -225,7 +228,8 @@ def review_record(*, case) -> dict:
 
     assignments = list(Assignment.objects.filter(case=case).select_related("inspector", "assigned_by")
                        .order_by("-active", "created_at"))
-    records = list(VerificationRecord.objects.filter(case=case).select_related("recorded_by", "attachment"))
+    records = (list(VerificationRecord.objects.filter(case=case).select_related("recorded_by", "attachment"))
+               if internal else [])
     assessment = (Assessment.objects.filter(case=case).select_related("assessed_by", "positive_item")
                   .prefetch_related("negative_items").first())
     report = PreliminaryReport.objects.filter(case=case).select_related("author").first()
@@ -240,8 +244,11 @@ def review_record(*, case) -> dict:
                    .prefetch_related("applied_items", "uses__policy_item"))
     notices = list(Notice.objects.filter(case=case).select_related("recorded_by", "ruling"))
     review = ReviewRequest.objects.filter(case=case).select_related("requested_by").first()
+    for meeting in meetings:
+        meeting.visible_votes = list(meeting.votes.all()) if internal else []
     items = {i.pk: i for i in case.policy_version.items.all()}
     return {
+        "internal": internal,
         "assignments": assignments,
         "active_inspectors": [a for a in assignments if a.active],
         "records": records,

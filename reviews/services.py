@@ -124,15 +124,17 @@ def _past_date(value: dt.date | None, field: str) -> dt.date:
     return value
 
 
-def _attach(case: Case, actor: User, file, kind: str = Attachment.Kind.EVIDENCE) -> Attachment | None:
+def _attach(case: Case, actor: User, file, kind: str = Attachment.Kind.EVIDENCE, *,
+            internal: bool = False) -> Attachment | None:
     """Store an uploaded record with the case's files (content-sniffed, like
-    the applicant's uploads); files added after submission are locked."""
+    the applicant's uploads); files added after submission are locked.
+    ``internal``: the inspectors' own records, for the handling staff only."""
     if not file:
         return None
     checked = check_upload(file, existing=case.attachments.count())
     name, content_type, size, sha = checked.name, checked.content_type, checked.size, checked.sha256
     attachment = Attachment(case=case, kind=kind, original_name=name, content_type=content_type, size=size,
-                            sha256=sha, uploaded_by=actor, locked=True)
+                            sha256=sha, uploaded_by=actor, locked=True, internal=internal)
     with stored_upload(attachment.file, file):
         attachment.save()
     return attachment
@@ -291,7 +293,7 @@ def interview_record(*, case: Case, actor: User, person: str, held_on: dt.date, 
     record = VerificationRecord.objects.create(
         case=case, kind=VerificationRecord.Kind.INTERVIEW, recorded_by=actor, person=_text(person, "person"),
         held_on=_past_date(held_on, "held_on"), text=_text(summary, "summary"),
-        attachment=_attach(case, actor, file),
+        attachment=_attach(case, actor, file, internal=True),
     )
     case_event_record(case=case, kind=EventKind.INTERVIEW_RECORDED, actor=actor, from_stage=case.stage,
                       data={"record": record.pk, "person": record.person, "held_on": record.held_on.isoformat()})
@@ -307,7 +309,8 @@ def evidence_record(*, case: Case, actor: User, text: str, kind: str = Verificat
     if kind not in (VerificationRecord.Kind.EVIDENCE, VerificationRecord.Kind.NOTE):
         raise ValidationError({"kind": _("Choose evidence or note.")})
     record = VerificationRecord.objects.create(
-        case=case, kind=kind, recorded_by=actor, text=_text(text, "text"), attachment=_attach(case, actor, file),
+        case=case, kind=kind, recorded_by=actor, text=_text(text, "text"),
+        attachment=_attach(case, actor, file, internal=True),
     )
     case_event_record(case=case, kind=EventKind.EVIDENCE_RECORDED, actor=actor, from_stage=case.stage,
                       data={"record": record.pk, "kind": kind})

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
 from accounts.selectors import user_has_role
-from cases.selectors import case_get_for_user, case_page_url
+from cases.selectors import case_get_for_user, case_page_url, case_sees_internal
 from cases.services import case_actions_for_user
 from core.exceptions import ApplicationError
 from core.form_flash import form_flash_bind, form_flash_keep
@@ -116,7 +116,7 @@ def case_panel_context(request, case) -> dict | None:
     if case.accepted_at is None:
         return None
     user = request.user
-    record = selectors.review_record(case=case)
+    record = selectors.review_record(case=case, internal=case_sees_internal(case=case, user=user))
     actions = set(case_actions_for_user(case=case, user=user))
     forms = {}
     names = actions & set(ACTIONS)

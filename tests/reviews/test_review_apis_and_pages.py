@@ -62,6 +62,9 @@ class TestApi:
         record = api(users["applicant"]).get(url + "review-record/").json()
         assert [x["kind"] for x in record["rulings"]] == ["first"]
         assert record["rulings"][0]["uses"][0]["duration_months"] == 3
+        # Each member's vote is internal: the applicant sees the meeting, not the votes.
+        assert record["meetings"][0]["votes"] == [] and record["records"] == []
+        record = api(users["supervisor"]).get(url + "review-record/").json()
         assert len(record["meetings"][0]["votes"]) == 3
 
     def test_refusals_use_the_error_shape(self, users):
