@@ -22,3 +22,11 @@ def enqueue(task, *args) -> None:
 def ping(value: str) -> str:
     """Round-trip check: the worker echoes ``value`` back."""
     return f"pong:{value}"
+
+
+@shared_task(name="core.orphan_files_sweep")
+def orphan_files_sweep_task() -> int:
+    """Daily: remove stored files no row refers to (core.storage)."""
+    from .storage import orphan_files_sweep
+
+    return len(orphan_files_sweep())

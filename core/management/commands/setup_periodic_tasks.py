@@ -41,6 +41,13 @@ SCHEDULE = [
         "publication.publish_due",
         {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
     ),
+    # Stored files left behind by a rolled-back step, removed once a day at
+    # 03:40, when nobody files anything (https://crontab.guru/#40_3_*_*_*).
+    (
+        "core: orphan files sweep",
+        "core.orphan_files_sweep",
+        {"minute": "40", "hour": "3", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+    ),
 ]
 
 
