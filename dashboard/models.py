@@ -28,6 +28,8 @@ class Export(BaseModel):
         RUNNING = "running", _("Running")
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
+        # The file was removed after the retention period (services.EXPORT_RETENTION).
+        EXPIRED = "expired", _("Removed")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

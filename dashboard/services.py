@@ -6,6 +6,7 @@ task writes the file, reporting progress, and the user downloads it when
 it is ready.
 """
 
+import datetime as dt
 import tempfile
 
 from django.conf import settings
@@ -115,3 +116,31 @@ def export_fail(*, export_id: int, error: str) -> None:
     export.error = error[:2000]
     export.finished_at = timezone.now()
     export.save(update_fields=["status", "error", "finished_at", "updated_at"])
+
+
+# Exports hold lists of cases with names and units: personal data that
+# should not pile up on the server. The row stays (who exported what, when);
+# the file goes after this long.
+EXPORT_RETENTION = dt.timedelta(days=7)
+
+
+def export_expire_old(*, retention: dt.timedelta = EXPORT_RETENTION) -> int:
+    """Remove the files of exports finished longer than ``retention`` ago;
+    the export shows as removed. Returns how many. Safe to run twice."""
+    cutoff = timezone.now() - retention
+    count = 0
+    for export_id in (Export.objects.filter(status=Export.Status.DONE, finished_at__lt=cutoff)
+                      .values_list("pk", flat=True)):
+        with transaction.atomic():
+            export = Export.objects.select_for_update().filter(pk=export_id, status=Export.Status.DONE).first()
+            if export is None:
+                continue
+            name = export.file.name
+            export.status = Export.Status.EXPIRED
+            export.file = ""
+            export.save(update_fields=["status", "file", "updated_at"])
+            if name:
+                storage = Export._meta.get_field("file").storage
+                transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+            count += 1
+    return count

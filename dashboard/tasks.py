@@ -14,3 +14,11 @@ def export_run_task(export_id: int) -> bool:
     from .services import export_run
 
     return export_run(export_id=export_id)
+
+
+@shared_task(name="dashboard.export_expire_old")
+def export_expire_old_task() -> int:
+    """Daily: remove export files past their retention period."""
+    from .services import export_expire_old
+
+    return export_expire_old()

@@ -135,14 +135,18 @@ def _own_export(request, export_id: int) -> Export:
     return get_object_or_404(Export, pk=export_id, user=request.user)
 
 
+def _export_context(request, export_id: int) -> dict:
+    return {"export": _own_export(request, export_id), "retention_days": services.EXPORT_RETENTION.days}
+
+
 @login_required
 def export_detail(request, export_id: int):
-    return render(request, "dashboard/export_detail.html", {"export": _own_export(request, export_id)})
+    return render(request, "dashboard/export_detail.html", _export_context(request, export_id))
 
 
 @login_required
 def export_progress(request, export_id: int):
-    return render(request, "dashboard/_export_progress.html", {"export": _own_export(request, export_id)})
+    return render(request, "dashboard/_export_progress.html", _export_context(request, export_id))
 
 
 @login_required

@@ -141,3 +141,45 @@ def test_export_of_10000_cases_through_the_worker(world, users, celery_worker_pr
     assert len(lines) == 10_001
     assert lines[0].split(",")[0] == "案件编号"
     assert {line.split(",")[1] for line in lines[1:]} == {f"批量案件{n}" for n in range(10_000)}
+
+
+def test_export_files_are_removed_after_the_retention_period(known, users, settings,
+                                                             django_capture_on_commit_callbacks):
+    """A week after it was made, an export's file is deleted (personal
+    data); the page says so and offers nothing to download; a newer export
+    keeps its file; running the sweep twice is safe."""
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+    from django_celery_beat.models import PeriodicTask
+
+    from dashboard.tasks import export_expire_old_task
+
+    settings.EXPORT_ASYNC_THRESHOLD = 2
+    client = Client()
+    client.force_login(users["intake"])
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=False):
+            client.post("/dashboard/export/cases/", {"format": "csv"})
+    old, new = Export.objects.order_by("pk")
+    for export in (old, new):
+        services.export_run(export_id=export.pk)
+    Export.objects.filter(pk=old.pk).update(finished_at=timezone.now() - services.EXPORT_RETENTION - dt.timedelta(hours=1))
+    old.refresh_from_db()
+    storage, old_name = old.file.storage, old.file.name
+    assert storage.exists(old_name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert export_expire_old_task.apply().get() == 1
+    assert services.export_expire_old() == 0
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert old.status == Export.Status.EXPIRED and not old.file and not storage.exists(old_name)
+    assert new.status == Export.Status.DONE and storage.exists(new.file.name)
+    page = client.get(f"/dashboard/exports/{old.pk}/").content.decode()
+    assert "7" in page and "/download/" not in page and "已删除" in page
+    assert client.get(f"/dashboard/exports/{old.pk}/download/").status_code == 404
+
+    call_command("setup_periodic_tasks")
+    assert PeriodicTask.objects.get(task="dashboard.export_expire_old").crontab.hour == "3"

@@ -41,6 +41,13 @@ SCHEDULE = [
         "publication.publish_due",
         {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
     ),
+    # Export files (lists of cases: personal data) removed a week after they
+    # were made, daily at 03:20 (https://crontab.guru/#20_3_*_*_*).
+    (
+        "dashboard: expire old exports",
+        "dashboard.export_expire_old",
+        {"minute": "20", "hour": "3", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+    ),
     # Stored files left behind by a rolled-back step, removed once a day at
     # 03:40, when nobody files anything (https://crontab.guru/#40_3_*_*_*).
     (
