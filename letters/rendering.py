@@ -118,18 +118,23 @@ def render_html(kind: str, context: dict) -> str:
         raise LetterRenderError(f"template error ({kind}): {exc}") from exc
 
 
-def render_pdf_from_html(html: str) -> bytes:
+def layout(html: str):
+    """Lay the letter out (WeasyPrint's ``Document``), after refusing any
+    character no letter font has: it would print as tofu."""
     from weasyprint import HTML
 
-    # Refuse before layout: a character without a glyph would print as tofu.
     try:
         fonts.check_glyphs(strip_tags(html))
     except fonts.MissingGlyphError as exc:
         raise LetterRenderError(str(exc)) from exc
     state = warm()
-    return HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf(
-        stylesheets=[state.stylesheet],
-        font_config=state.font_config,
+    return HTML(string=html, base_url=str(TEMPLATE_DIR)).render(
+        stylesheets=[state.stylesheet], font_config=state.font_config)
+
+
+def write(document) -> bytes:
+    """The PDF of a laid-out letter."""
+    return document.write_pdf(
         # No file identifier: pydyf computes one by serialising (and
         # zlib-compressing) every object a second time, which cost a quarter
         # of a letter's time (bench/letters.py). With no identifier and only the
@@ -137,6 +142,10 @@ def render_pdf_from_html(html: str) -> bytes:
         pdf_identifier=None,
         uncompressed_pdf=False,
     )
+
+
+def render_pdf_from_html(html: str) -> bytes:
+    return write(layout(html))
 
 
 def render_pdf(kind: str, context: dict) -> bytes:
