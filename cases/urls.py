@@ -4,6 +4,7 @@ from . import views
 
 app_name = "cases"
 urlpatterns = [
+    path("", views.index, name="index"),
     path("mine/", views.my_cases, name="my_cases"),
     path("unit/", views.unit_queue, name="unit_queue"),
     path("intake/", views.intake_queue, name="intake_queue"),

@@ -74,6 +74,16 @@ def _case_list(request, queue):
 
 
 @login_required
+def index(request):
+    """/cases/ (typed or bookmarked): the staff's search, an applicant's own list."""
+    from accounts.selectors import user_roles
+
+    staff = user_roles(request.user) & {Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN,
+                                        Role.UNIT_REVIEWER}
+    return redirect("cases:search" if staff else "cases:my_cases")
+
+
+@login_required
 def my_cases(request):
     return _case_list(request, "mine")
 

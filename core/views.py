@@ -16,7 +16,9 @@ def healthz(request):
 def home(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
-    return render(request, "core/home.html")
+    from .selectors import workbench_for_user
+
+    return render(request, "core/home.html", {"sections": workbench_for_user(user=request.user)})
 
 
 def error_403(request, exception=None):

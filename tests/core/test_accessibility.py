@@ -22,9 +22,9 @@ def test_main_pages_have_no_serious_accessibility_violations(world, _browser, li
     cases = {c.stage: c for c in build_demo_cases(world)}
     pages = {
         None: ["/accounts/login/", "/public/", "/public/policies/"],
-        "applicant": ["/cases/mine/", "/cases/new/", f"/cases/{cases['draft'].pk}/edit/matter/",
+        "applicant": ["/", "/cases/mine/", "/cases/new/", f"/cases/{cases['draft'].pk}/edit/matter/",
                       f"/cases/{cases['ruled'].pk}/"],
-        "intake": ["/cases/intake/", f"/cases/{cases['submitted'].pk}/", "/dashboard/"],
+        "intake": ["/", "/cases/intake/", f"/cases/{cases['submitted'].pk}/", "/dashboard/"],
         "admin": ["/publication/", f"/cases/{cases['ruled'].pk}/"],
     }
     found = []

@@ -1,0 +1,105 @@
+"""The home page's workbench (工作台): for each role a user holds, what is
+waiting for him, the earliest due first, with how many are overdue."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import F, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from accounts.selectors import user_roles
+
+# Rows shown per section; the section links to its full list.
+ROWS = 5
+
+
+@dataclass
+class Section:
+    key: str
+    title: str | Promise
+    url: str
+    kind: str  # "case" or "prefiling"
+    count: int = 0
+    overdue: int = 0
+    rows: list = field(default_factory=list)
+
+
+def _my_open_cases(user: User) -> QuerySet:
+    from cases.models import Stage
+    from cases.selectors import case_search
+
+    return (case_search(user=user, queue="mine").exclude(stage=Stage.CLOSED)
+            .order_by(F("next_due").asc(nulls_last=True), "-id"))
+
+
+def _queue(name: str):
+    def build(user: User) -> QuerySet:
+        from cases.selectors import case_search
+
+        return case_search(user=user, queue=name)
+    return build
+
+
+def _reviews(name: str):
+    def build(user: User) -> QuerySet:
+        from reviews import selectors
+
+        return getattr(selectors, f"{name}_queue")(user=user)
+    return build
+
+
+def _prefilings(name: str):
+    def build(user: User) -> QuerySet:
+        from prefilings.selectors import prefiling_list_for_user
+
+        return prefiling_list_for_user(user=user, queue=name)
+    return build
+
+
+# (key, title, role, queryset builder, full list's URL name, kind, due-date field)
+SECTIONS = [
+    ("mine", _("My applications in progress"), Role.APPLICANT, _my_open_cases, "cases:my_cases", "case",
+     "next_due"),
+    ("unit", _("Waiting for the unit's review"), Role.UNIT_REVIEWER, _queue("unit"), "cases:unit_queue", "case",
+     "next_due"),
+    ("intake", _("Waiting for intake"), Role.INTAKE, _queue("intake"), "cases:intake_queue", "case", "next_due"),
+    ("prefiling_intake", _("Pre-filings to review"), Role.INTAKE, _prefilings("intake"), "prefilings:intake_queue",
+     "prefiling", "review_due"),
+    ("assign", _("Cases to assign"), Role.SUPERVISOR, _reviews("supervisor"), "reviews:supervisor_queue", "case",
+     "next_due"),
+    ("verify", _("My verification cases"), Role.INSPECTOR, _reviews("inspector"), "reviews:inspector_queue", "case",
+     "next_due"),
+    ("warnings", _("Open early warnings"), Role.INSPECTOR, _prefilings("warnings"), "prefilings:warnings",
+     "prefiling", None),
+    ("committee", _("Deliberation and review"), Role.COMMITTEE, _reviews("committee"), "reviews:committee_queue",
+     "case", "next_due"),
+]
+
+
+def workbench_for_user(*, user: User) -> list[Section]:
+    """The sections of the roles ``user`` holds, each with its count, how
+    many are overdue and its first rows: three queries a section, however
+    many cases there are."""
+    roles = user_roles(user)
+    today = timezone.localdate()
+    sections = []
+    for key, title, role, build, url_name, kind, due_field in SECTIONS:
+        if role not in roles:
+            continue
+        qs = build(user)
+        section = Section(key=key, title=title, url=reverse(url_name), kind=kind, count=qs.count())
+        if section.count:
+            if due_field:
+                section.overdue = qs.filter(**{f"{due_field}__lt": today}).count()
+            section.rows = list(qs[:ROWS])
+            for row in section.rows:
+                due = getattr(row, due_field, None) if due_field else None
+                if due is not None and hasattr(due, "date"):
+                    due = timezone.localdate(due)
+                row.due = due
+                row.overdue = bool(due and due < today)
+        sections.append(section)
+    return sections
