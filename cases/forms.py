@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import OrgUnit
 from policies.models import PolicyItem
@@ -142,7 +143,7 @@ class SupplementAnswerForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False,
+    q = forms.CharField(label=pgettext_lazy("verb", "Search"), required=False,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Number, name or text")}))
     stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("All"))] + list(Stage.choices))
     outcome = forms.ChoiceField(label=_("Outcome"), required=False,

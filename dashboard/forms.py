@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models import Origin, Outcome, Stage
 
@@ -21,7 +22,7 @@ class DashboardFilterForm(forms.Form):
 class CaseExportFilterForm(forms.Form):
     """The case search's filters (``cases.selectors.case_search``)."""
 
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=pgettext_lazy("verb", "Search"), required=False)
     stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[("", _("Any"))] + list(Stage.choices))
     origin = forms.ChoiceField(label=_("Origin"), required=False, choices=[("", _("Any"))] + list(Origin.choices))
     outcome = forms.ChoiceField(label=_("Outcome"), required=False,

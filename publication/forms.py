@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PublicationEditForm(forms.Form):
@@ -30,7 +31,7 @@ class WithdrawForm(forms.Form):
 
 
 class PortalFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=pgettext_lazy("verb", "Search"), required=False)
     jurisdiction = forms.ChoiceField(label=_("Jurisdiction"), required=False)
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     result = forms.ChoiceField(label=_("Result"), required=False)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import OrgUnit, Role, User
 from policies.models import PolicyItem
@@ -52,7 +53,7 @@ class RecusalForm(CaseForm):
 class InterviewForm(CaseForm):
     person = forms.CharField(label=_("Person interviewed"), max_length=200)
     held_on = forms.DateField(label=_("Date"), initial=_today, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(label=pgettext_lazy("record", "Summary"), widget=forms.Textarea(attrs={"rows": 3}))
     file = forms.FileField(label=_("Signed record"), required=False)
 
 
@@ -61,7 +62,7 @@ class EvidenceForm(CaseForm):
         label=_("Kind"),
         choices=[(VerificationRecord.Kind.EVIDENCE, _("Evidence")), (VerificationRecord.Kind.NOTE, _("Note"))],
     )
-    text = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=pgettext_lazy("record", "Description"), widget=forms.Textarea(attrs={"rows": 3}))
     file = forms.FileField(label=_("File"), required=False)
 
 
