@@ -20,6 +20,8 @@ def test_setup_periodic_tasks_is_idempotent():
     assert tasks["notifications: daily digest"].crontab.hour == "8"
     assert tasks["prefilings: reminder sweep"].task == "prefilings.reminder_sweep"
     assert tasks["publication: publish scheduled"].crontab.minute == "*"
-    assert PeriodicTask.objects.count() == 4
+    assert tasks["core: orphan files sweep"].crontab.hour == "3"
+    assert tasks["dashboard: expire old exports"].crontab.minute == "20"
+    assert PeriodicTask.objects.count() == 6
     app.loader.import_default_modules()
     assert {t.task for t in tasks.values()} <= set(app.tasks)
