@@ -35,6 +35,14 @@ def _my_open_cases(user: User) -> QuerySet:
             .order_by(F("next_due").asc(nulls_last=True), "-id"))
 
 
+def _applicants_turn(case) -> bool:
+    """Stages where the next step is the applicant's: finish and submit the
+    draft, answer the supplement request (补正), defend or waive (申辩)."""
+    from cases.models import Stage
+
+    return case.stage in (Stage.DRAFT, Stage.SUPPLEMENT, Stage.DEFENCE)
+
+
 def _queue(name: str):
     def build(user: User) -> QuerySet:
         from cases.selectors import case_search
@@ -96,6 +104,7 @@ def workbench_for_user(*, user: User) -> list[Section]:
                 section.overdue = qs.filter(**{f"{due_field}__lt": today}).count()
             section.rows = list(qs[:ROWS])
             for row in section.rows:
+                row.your_turn = key == "mine" and _applicants_turn(row)
                 due = getattr(row, due_field, None) if due_field else None
                 if due is not None and hasattr(due, "date"):
                     due = timezone.localdate(due)

@@ -54,9 +54,12 @@ def test_each_role_sees_its_own_work(users, client):
                                 inspectors=[users["inspector1"], users["inspector2"]])
     unassigned = accept_case(users)
 
+    draft = case_services.case_create(actor=users["applicant"], title="尚未提交的容错申请")
     client.force_login(users["applicant"])
     mine = _section(client.get("/").content.decode(), "mine")
     assert all(c.number in mine for c in (waiting, assigned, unassigned))
+    # Only the draft waits for him (the others wait for intake or inspectors).
+    assert mine.count("待您办理") == 1 and "尚未提交的容错申请" in mine
 
     client.force_login(users["inspector1"])
     verify = _section(client.get("/").content.decode(), "verify")
