@@ -28,12 +28,12 @@ class LetterVersionInline(admin.TabularInline):
 
 @admin.register(Letter)
 class LetterAdmin(admin.ModelAdmin):
-    list_display = ["number", "kind", "case", "status", "attempts", "template_version", "issued_on"]
+    list_display = ["number", "kind", "case", "prefiling", "status", "attempts", "template_version", "issued_on"]
     list_filter = ["status", "kind", "number_year"]
-    search_fields = ["number", "case__number"]
-    list_select_related = ["case"]
+    search_fields = ["number", "case__number", "prefiling__number"]
+    list_select_related = ["case", "prefiling"]
     readonly_fields = [
-        "case", "kind", "ref", "number", "number_body", "number_year", "number_seq", "issued_on", "issued_by",
+        "case", "prefiling", "kind", "ref", "number", "number_body", "number_year", "number_seq", "issued_on", "issued_by",
         "status", "error", "attempts", "context", "template_version", "download", "size", "sha256", "rendered_at",
     ]
     inlines = [LetterVersionInline]

@@ -32,13 +32,16 @@ LETTER_TITLES = {
 def letter_path(instance, filename):
     # Never a user-supplied name; under MEDIA_ROOT, which is outside the web
     # root and served only by the access-checked download view.
+    if instance.case_id is None:
+        return f"letters/prefiling-{instance.prefiling_id}/{filename}"
     return f"letters/{instance.case_id}/{filename}"
 
 
 class Letter(BaseModel):
-    """An official letter of a case. The context is a snapshot taken when the
-    letter was issued, so that a re-render (after a template fix) prints the
-    same facts, whatever changed on the case since."""
+    """An official letter of a case, or of a pre-filing (报备受理决定书). The
+    context is a snapshot taken when the letter was issued, so that a
+    re-render (after a template fix) prints the same facts, whatever changed
+    on the case since. Exactly one owner: ``case`` or ``prefiling``."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Being prepared")
@@ -46,7 +49,9 @@ class Letter(BaseModel):
         FAILED = "failed", _("Failed")
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="letters",
-                             verbose_name=_("case"))
+                             verbose_name=_("case"), null=True, blank=True)
+    prefiling = models.ForeignKey("prefilings.PreFiling", on_delete=models.PROTECT, related_name="letters",
+                                  verbose_name=_("pre-filing"), null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=LetterKind.choices)
     # Tells apart several letters of one kind on one case (e.g. the id of the
     # supplement request); "" when a case has at most one.
@@ -74,7 +79,13 @@ class Letter(BaseModel):
         verbose_name_plural = _("letters")
         ordering = ["issued_on", "id"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=False, prefiling__isnull=True)
+                | models.Q(case__isnull=True, prefiling__isnull=False),
+                name="letter_one_owner",
+            ),
             models.UniqueConstraint(fields=["case", "kind", "ref"], name="uniq_letter_case_kind_ref"),
+            models.UniqueConstraint(fields=["prefiling", "kind", "ref"], name="uniq_letter_prefiling_kind_ref"),
             models.UniqueConstraint(fields=["number_body", "number_year", "number_seq"],
                                     name="uniq_letter_number"),
         ]
@@ -89,6 +100,11 @@ class Letter(BaseModel):
     @property
     def is_ready(self) -> bool:
         return self.status == self.Status.READY
+
+    @property
+    def jurisdiction(self):
+        """The issuing jurisdiction, whose administrators may regenerate it."""
+        return (self.case or self.prefiling).jurisdiction
 
 
 class LetterVersion(models.Model):

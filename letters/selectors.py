@@ -1,5 +1,6 @@
-"""Reads of letters. Access follows the case: a letter is visible to whoever
-may see its case (``cases.selectors.case_get_for_user``), else 404."""
+"""Reads of letters. Access follows the owner: a letter is visible to
+whoever may see its case (``cases.selectors.case_get_for_user``) or its
+pre-filing (``prefilings.selectors.prefiling_get_for_user``), else 404."""
 
 from django.http import Http404
 
@@ -32,8 +33,19 @@ def letter_get_for_user(*, user: User, letter_id) -> Letter:
     letter = Letter.objects.filter(pk=letter_id).first()
     if letter is None:
         raise Http404
-    letter.case = case_get_for_user(user=user, case_id=letter.case_id)
+    _check_owner(letter, user)
     return letter
+
+
+def _check_owner(letter: Letter, user: User) -> None:
+    """``Http404`` unless ``user`` may see the letter's case or pre-filing
+    (which are then set on the letter)."""
+    if letter.case_id is not None:
+        letter.case = case_get_for_user(user=user, case_id=letter.case_id)
+    else:
+        from prefilings.selectors import prefiling_get_for_user
+
+        letter.prefiling = prefiling_get_for_user(user=user, prefiling_id=letter.prefiling_id)
 
 
 def letter_version_get_for_user(*, user: User, version_id) -> LetterVersion:
@@ -48,7 +60,7 @@ def letter_version_get_for_user(*, user: User, version_id) -> LetterVersion:
     version = LetterVersion.objects.select_related("letter").filter(pk=version_id).first()
     if version is None:
         raise Http404
-    version.letter.case = case_get_for_user(user=user, case_id=version.letter.case_id)
+    _check_owner(version.letter, user)
     if not letter_may_regenerate(letter=version.letter, actor=user):
         raise Http404
     return version

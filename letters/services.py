@@ -43,17 +43,21 @@ EVENT_REGENERATED = "letter_regenerated"
 MAX_ERROR_LENGTH = 2000
 
 
-def _event(*, case_id: int, kind: str, actor: User | None, letter: Letter, reason: str = "", **data) -> None:
-    """A history event through the case's one writer, so that whoever the
-    event concerns is notified (a ready letter reaches the applicant)."""
+def _event(*, letter: Letter, kind: str, actor: User | None, reason: str = "", **data) -> None:
+    """A history event through the owner's one writer: the case's (so that
+    whoever it concerns is notified: a ready letter reaches the applicant) or
+    the pre-filing's."""
+    data = {"letter_id": letter.id, "letter_kind": letter.kind, "number": letter.number, **data}
+    if letter.case_id is None:
+        from prefilings.services import prefiling_letter_event
+
+        prefiling_letter_event(prefiling_id=letter.prefiling_id, kind=kind, actor=actor, reason=reason, data=data)
+        return
     from cases.models import Case
     from cases.services import case_event_record
 
-    case = Case.objects.only("pk", "stage").get(pk=case_id)
-    case_event_record(
-        case=case, kind=kind, actor=actor, from_stage=case.stage, reason=reason,
-        data={"letter_id": letter.id, "letter_kind": letter.kind, "number": letter.number, **data},
-    )
+    case = Case.objects.only("pk", "stage").get(pk=letter.case_id)
+    case_event_record(case=case, kind=kind, actor=actor, from_stage=case.stage, reason=reason, data=data)
 
 
 def _schedule_render(letter_id: int) -> None:
@@ -109,7 +113,29 @@ def letter_issue(*, case, kind: str, actor: User | None = None, ref="", context:
         case=case, kind=kind, ref=ref, number=number, number_body=body, number_year=issued_on.year,
         number_seq=seq, issued_on=issued_on, issued_by=actor, context=snapshot,
     )
-    _event(case_id=case.id, kind=EVENT_ISSUED, actor=actor, letter=letter)
+    _event(kind=EVENT_ISSUED, actor=actor, letter=letter)
+    _schedule_render(letter.id)
+    return letter
+
+
+def letter_issue_for_prefiling(*, prefiling, body: str, actor: User | None, context_for) -> Letter:
+    """Issue the registration decision (报备受理决定书) of ``prefiling``
+    inside the registering step's transaction (which holds the filing's row
+    lock): numbered in the issuing body's one sequence, snapshotted by
+    ``context_for(number, issued_on)``, rendered after commit. Idempotent: an
+    existing one is returned."""
+    kind = LetterKind.PREFILING_REGISTRATION
+    existing = Letter.objects.filter(prefiling=prefiling, kind=kind, ref="").first()
+    if existing is not None:
+        return existing
+    issued_on = timezone.localdate()
+    seq = _allocate_number(body=body, year=issued_on.year)
+    number = f"{body}〔{issued_on.year}〕{seq}号"
+    letter = Letter.objects.create(
+        prefiling=prefiling, kind=kind, number=number, number_body=body, number_year=issued_on.year,
+        number_seq=seq, issued_on=issued_on, issued_by=actor, context=context_for(number, issued_on),
+    )
+    _event(kind=EVENT_ISSUED, actor=actor, letter=letter)
     _schedule_render(letter.id)
     return letter
 
@@ -151,8 +177,7 @@ def letter_render(*, letter_id: int) -> Letter:
         letter.rendered_at = timezone.now()
         letter.save(update_fields=["file", "size", "sha256", "template_version", "status", "error",
                                    "rendered_at", "updated_at"])
-        _event(case_id=letter.case_id, kind=EVENT_READY, actor=None, letter=letter, sha256=sha256,
-               template_version=version)
+        _event(kind=EVENT_READY, actor=None, letter=letter, sha256=sha256, template_version=version)
     return letter
 
 
@@ -169,13 +194,13 @@ def letter_mark_failed(*, letter_id: int, error: str, final: bool = True) -> Let
     if final and letter.status != Letter.Status.FAILED:
         letter.status = Letter.Status.FAILED
         fields.append("status")
-        _event(case_id=letter.case_id, kind=EVENT_FAILED, actor=None, letter=letter, reason=letter.error)
+        _event(kind=EVENT_FAILED, actor=None, letter=letter, reason=letter.error)
     letter.save(update_fields=fields)
     return letter
 
 
 def letter_may_regenerate(*, letter: Letter, actor: User) -> bool:
-    return bool(actor.is_superuser or user_has_role(actor, Role.ADMIN, org_unit=letter.case.jurisdiction))
+    return bool(actor.is_superuser or user_has_role(actor, Role.ADMIN, org_unit=letter.jurisdiction))
 
 
 @transaction.atomic
@@ -183,7 +208,8 @@ def letter_regenerate(*, letter: Letter, actor: User) -> Letter:
     """Render the letter again from its snapshot (after a template fix, or to
     retry a failed render). The current file and version are kept as a
     ``LetterVersion``; number and content stay the same."""
-    letter = Letter.objects.select_for_update().select_related("case__jurisdiction").get(pk=letter.pk)
+    letter = (Letter.objects.select_for_update(of=("self",))
+              .select_related("case__jurisdiction", "prefiling__jurisdiction").get(pk=letter.pk))
     if not letter_may_regenerate(letter=letter, actor=actor):
         raise ApplicationError(_(ERR_NOT_ADMIN), status_code=403, code="permission_denied")
     if letter.status == Letter.Status.PENDING:
@@ -204,6 +230,6 @@ def letter_regenerate(*, letter: Letter, actor: User) -> Letter:
     letter.rendered_at = None
     letter.save(update_fields=["status", "error", "attempts", "file", "size", "sha256", "template_version",
                                "rendered_at", "updated_at"])
-    _event(case_id=letter.case_id, kind=EVENT_REGENERATED, actor=actor, letter=letter, previous=old)
+    _event(kind=EVENT_REGENERATED, actor=actor, letter=letter, previous=old)
     _schedule_render(letter.id)
     return letter

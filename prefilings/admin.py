@@ -3,7 +3,7 @@ through the services, with their history)."""
 
 from django.contrib import admin
 
-from .models import Citation, EarlyWarning, PreFiling, PreFilingEvent, PreFilingLetter, PreFilingReminder
+from .models import Citation, EarlyWarning, PreFiling, PreFilingEvent, PreFilingReminder
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -42,12 +42,6 @@ class EarlyWarningAdmin(ReadOnlyAdmin):
     list_display = ["prefiling", "source", "status", "due_date", "resolution", "created_at"]
     list_filter = ["status", "source"]
     list_select_related = ["prefiling"]
-
-
-@admin.register(PreFilingLetter)
-class PreFilingLetterAdmin(ReadOnlyAdmin):
-    list_display = ["number", "prefiling", "status", "issued_on", "sha256"]
-    list_filter = ["status"]
 
 
 @admin.register(PreFilingReminder)

@@ -4,8 +4,8 @@ evaluation that closes a filing (事后评估), and the citations by which a
 later case sets what was declared in advance beside what happened.
 
 A pre-filing has no case, so it keeps its own history (``PreFilingEvent``),
-its own reminders (``PreFilingReminder``, swept by ``prefilings.tasks``) and
-its own registration letter (``PreFilingLetter``).
+its own reminders (``PreFilingReminder``, swept by ``prefilings.tasks``); its
+registration letter is a ``letters.Letter`` owned by the filing.
 """
 
 import uuid
@@ -95,6 +95,14 @@ class PreFiling(BaseModel):
     def is_registered(self) -> bool:
         return self.registered_at is not None and self.status in (self.Status.REGISTERED, self.Status.CLOSED)
 
+    @property
+    def letter(self):
+        """The registration decision (报备受理决定书, a ``letters.Letter``),
+        or None; from ``letters`` when the selector prefetched them."""
+        from letters.models import LetterKind
+
+        return next((x for x in self.letters.all() if x.kind == LetterKind.PREFILING_REGISTRATION), None)
+
 
 class PreFilingNumberCounter(models.Model):
     """Last number per jurisdiction and year; locked while one is handed
@@ -123,8 +131,11 @@ class PreFilingEventKind(models.TextChoices):
     CITED = "cited", pgettext_lazy("prefiling", "Cited by a case")
     ATTACHMENT_ADDED = "attachment_added", pgettext_lazy("prefiling", "File added")
     ATTACHMENT_REMOVED = "attachment_removed", pgettext_lazy("prefiling", "File removed")
+    # Written by letters.services for the filing's registration letter.
+    LETTER_ISSUED = "letter_issued", pgettext_lazy("prefiling", "Letter issued")
     LETTER_READY = "letter_ready", pgettext_lazy("prefiling", "Letter ready")
     LETTER_FAILED = "letter_failed", pgettext_lazy("prefiling", "Letter failed")
+    LETTER_REGENERATED = "letter_regenerated", pgettext_lazy("prefiling", "Letter regenerated")
 
 
 class PreFilingEvent(models.Model):
@@ -305,42 +316,8 @@ class PreFilingReminder(models.Model):
         constraints = [models.UniqueConstraint(fields=["prefiling", "kind", "day"], name="uniq_prefiling_reminder")]
 
 
+
+
 def letter_path(instance, filename):
+    """Upload path of the former PreFilingLetter model; migration 0001 names it."""
     return f"prefilings/{instance.prefiling_id}/letters/{filename}"
-
-
-class PreFilingLetter(BaseModel):
-    """报备受理决定书. ``letters.Letter`` requires a case, so the filing keeps
-    its own record; the number comes from the same per-body counter as every
-    other letter (GB/T 9704 §7.2.4), and the content is a snapshot."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Being prepared")
-        READY = "ready", _("Ready")
-        FAILED = "failed", _("Failed")
-
-    prefiling = models.OneToOneField(PreFiling, on_delete=models.PROTECT, related_name="letter")
-    number = models.CharField(_("document number"), max_length=60)
-    issued_on = models.DateField(_("issued on"))
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    error = models.TextField(_("error"), blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    context = models.JSONField(_("content snapshot"), default=dict)
-    template_version = models.CharField(max_length=20, blank=True)
-    file = models.FileField(upload_to=letter_path, max_length=200, blank=True)
-    size = models.PositiveIntegerField(null=True, blank=True)
-    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
-    rendered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("registration letter")
-        verbose_name_plural = _("registration letters")
-
-    def __str__(self):
-        return self.number
-
-    @property
-    def is_ready(self) -> bool:
-        return self.status == self.Status.READY

@@ -94,8 +94,9 @@ def prefiling_detail_for_user(*, user: User, prefiling_id) -> PreFiling:
     return (
         PreFiling.objects.filter(pk=filing.pk)
         .select_related("unit", "filed_by", "jurisdiction", "policy_version__document__jurisdiction",
-                        "letter", "evaluation__filed_by")
+                        "evaluation__filed_by")
         .prefetch_related(
+            "letters",
             Prefetch("attachments", queryset=PreFilingAttachment.objects.select_related("uploaded_by")),
             Prefetch("events", queryset=PreFilingEvent.objects.select_related("actor")),
             Prefetch("reports", queryset=ProgressReport.objects.select_related("reported_by")),
@@ -142,7 +143,7 @@ def prefilings_cited_by_case(*, case) -> list[Citation]:
     declared-vs-happened view."""
     citations = list(
         Citation.objects.filter(case_id=case.pk)
-        .select_related("prefiling__unit", "cited_by", "prefiling__letter")
+        .select_related("prefiling__unit", "cited_by")
         .prefetch_related(
             Prefetch("prefiling__reports", queryset=ProgressReport.objects.order_by("created_at", "id")),
             Prefetch("prefiling__warnings", queryset=EarlyWarning.objects.order_by("created_at", "id")),

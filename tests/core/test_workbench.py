@@ -54,7 +54,7 @@ def test_each_role_sees_its_own_work(users, client):
                                 inspectors=[users["inspector1"], users["inspector2"]])
     unassigned = accept_case(users)
 
-    draft = case_services.case_create(actor=users["applicant"], title="尚未提交的容错申请")
+    case_services.case_create(actor=users["applicant"], title="尚未提交的容错申请")
     client.force_login(users["applicant"])
     mine = _section(client.get("/").content.decode(), "mine")
     assert all(c.number in mine for c in (waiting, assigned, unassigned))

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 
 from cases.models import Case
-from prefilings.models import EarlyWarning, PreFiling, PreFilingLetter
-from prefilings.tasks import prefiling_letter_render_task
+from letters.models import Letter
+from letters.tasks import letter_render as letter_render_task
+from prefilings.models import EarlyWarning, PreFiling
 
 from .conftest import PDF_BYTES
 
@@ -55,8 +56,8 @@ def test_file_register_warn_and_cite(world, page, login, tmp_path):
     page.click(f"form[action='/prefilings/{filing.pk}/register/'] button")
     filing.refresh_from_db()
     assert filing.status == "registered" and filing.number.startswith("怀容备〔")
-    letter = PreFilingLetter.objects.get(prefiling=filing)
-    assert prefiling_letter_render_task(letter.pk) == "ready"
+    letter = Letter.objects.get(prefiling=filing)
+    assert letter_render_task.apply(args=[letter.pk]).get() == "ready"
     page.reload()
     assert page.locator(f"a[href='/prefilings/{filing.pk}/letter/']").count() == 1
     assert filing.number in page.content()

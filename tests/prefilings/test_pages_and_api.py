@@ -126,9 +126,9 @@ class TestApiFlow:
         """The detail costs a fixed number of queries."""
         client.force_login(users["inspector1"])
         # Session, user, memberships, the visibility check, the filing with its
-        # letter and evaluation, then attachments, events, reports, warnings
+        # evaluation, then its letters, attachments, events, reports, warnings
         # and citations.
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(11):
             assert client.get(f"/api/v1/prefilings/{registered.pk}/").status_code == 200
 
 

@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.exceptions import ApplicationError
+from letters.models import Letter
 from notifications.models import Notification
 from prefilings import services
-from prefilings.models import EarlyWarning, PreFiling, PreFilingEvent, PreFilingLetter
+from prefilings.models import EarlyWarning, PreFiling, PreFilingEvent
 
 from .conftest import FRIDAY, MONDAY, RISKS, at, make_draft
 
@@ -100,8 +101,8 @@ class TestPreFilingReview:
         assert second.number == "怀容备〔2026〕第0002号"
         # Default interval: the policy's progress_report limit (30 calendar days in the test policy).
         assert second.report_interval_days == 30
-        letter = PreFilingLetter.objects.get(prefiling=first)
-        assert letter.status == PreFilingLetter.Status.PENDING
+        letter = Letter.objects.get(prefiling=first)
+        assert letter.status == Letter.Status.PENDING
         assert letter.number == "怀纪容〔2026〕1号"
         assert letter.context["measure"] == first.title
         assert letter.context["case"]["number"] == first.number
@@ -202,7 +203,7 @@ class TestHistory:
                                                                                     "to_status"))
         assert [k for k, *_ in kinds] == [
             "created", "attachment_added", "attachment_added", "attachment_added", "submitted", "registered",
-            "progress_reported", "warning_raised", "warning_resolved", "evaluated",
+            "letter_issued", "progress_reported", "warning_raised", "warning_resolved", "evaluated",
         ]
         assert ("submitted", "draft", "submitted") in kinds
         assert ("registered", "submitted", "registered") in kinds
@@ -235,9 +236,12 @@ class TestFilesAndLetterFailure:
 
     def test_failed_render_is_recorded_once(self, registered):
         """A final render failure marks the letter failed with one history event."""
-        letter = PreFilingLetter.objects.get(prefiling=registered)
-        services.prefiling_letter_mark_failed(letter_id=letter.pk, error="template error")
-        services.prefiling_letter_mark_failed(letter_id=letter.pk, error="again")
+        letter = Letter.objects.get(prefiling=registered)
+        from letters.services import letter_mark_failed
+
+        letter_mark_failed(letter_id=letter.pk, error="template error")
+        letter_mark_failed(letter_id=letter.pk, error="again")
         letter.refresh_from_db()
-        assert letter.status == "failed" and letter.error == "template error"
+        # Failed once (one event); the latest error is what the page shows.
+        assert letter.status == "failed" and letter.error == "again"
         assert registered.events.filter(kind="letter_failed").count() == 1

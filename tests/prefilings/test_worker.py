@@ -5,9 +5,9 @@ import time
 
 import pytest
 
+from letters.models import Letter
 from notifications.models import Notification
 from prefilings import services
-from prefilings.models import PreFilingLetter
 
 from .conftest import make_draft
 
@@ -21,14 +21,14 @@ def test_registration_renders_the_letter_in_the_worker(world, celery_worker_proc
     services.prefiling_submit(filing=filing, actor=users["applicant"])
     services.prefiling_register(filing=filing, actor=users["intake"])
     deadline = time.monotonic() + 60
-    letter = PreFilingLetter.objects.get(prefiling=filing)
+    letter = Letter.objects.get(prefiling=filing)
     while time.monotonic() < deadline:
         letter.refresh_from_db()
-        if letter.status != PreFilingLetter.Status.PENDING and Notification.objects.filter(
+        if letter.status != Letter.Status.PENDING and Notification.objects.filter(
                 kind="prefiling:registered").exists():
             break
         time.sleep(0.3)
-    assert letter.status == PreFilingLetter.Status.READY, letter.error
+    assert letter.status == Letter.Status.READY, letter.error
     assert len(letter.sha256) == 64
     assert set(Notification.objects.filter(kind="prefiling:registered").values_list(
         "recipient__username", flat=True)) >= {"applicant", "unit_reviewer", "inspector1"}
