@@ -7,6 +7,7 @@ review, correction, clarification): the number is allocated and the record
 created in that transaction, and the render is queued only after it commits.
 """
 
+import datetime as dt
 import hashlib
 import logging
 
@@ -61,9 +62,37 @@ def _event(*, letter: Letter, kind: str, actor: User | None, reason: str = "", *
 
 
 def _schedule_render(letter_id: int) -> None:
+    from core.tasks import enqueue
+
     from .tasks import letter_render as letter_render_task
 
-    transaction.on_commit(lambda: letter_render_task.delay(letter_id))
+    # enqueue: a broker outage at commit is logged, not a 500 after the step
+    # committed; letter_pending_sweep sends the render later.
+    transaction.on_commit(lambda: enqueue(letter_render_task, letter_id))
+
+
+# A render normally ends within seconds; its retries within about 15 minutes.
+PENDING_GRACE = dt.timedelta(minutes=20)
+
+
+def letter_pending_sweep(*, grace: dt.timedelta = PENDING_GRACE) -> list[int]:
+    """Send the render again for letters still pending after ``grace``: the
+    task was never sent (broker down at commit) or was lost. Without this
+    such a letter would stay pending, and a pending letter cannot even be
+    regenerated. Safe to run twice: rendering a ready letter does nothing.
+    Returns the ids sent."""
+    from core.tasks import enqueue
+
+    from .tasks import letter_render as letter_render_task
+
+    cutoff = timezone.now() - grace
+    ids = list(Letter.objects.filter(status=Letter.Status.PENDING, updated_at__lt=cutoff)
+               .order_by("id").values_list("pk", flat=True))
+    for letter_id in ids:
+        enqueue(letter_render_task, letter_id)
+    if ids:
+        logger.warning("letters: render sent again for %d pending letter(s): %s", len(ids), ids)
+    return ids
 
 
 def _allocate_number(*, body: str, year: int) -> int:

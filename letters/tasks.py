@@ -60,6 +60,14 @@ def letter_render(self, letter_id: int) -> str:
     return letter.status
 
 
+@shared_task(name="letters.pending_sweep")
+def letter_pending_sweep_task() -> int:
+    """Every 10 minutes: letters whose render never ran are sent again."""
+    from .services import letter_pending_sweep
+
+    return len(letter_pending_sweep())
+
+
 @worker_process_init.connect
 def _warm_renderer(**kwargs):
     try:

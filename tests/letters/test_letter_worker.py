@@ -23,3 +23,36 @@ def test_worker_renders_the_letter_after_commit(celery_worker_proc, letter_case,
     assert letter.status == Letter.Status.READY, letter.error
     assert len(letter.sha256) == 64 and letter.template_version
     assert letter.attempts == 1
+
+
+def _wait_ready(letter):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        letter.refresh_from_db()
+        if letter.status != Letter.Status.PENDING:
+            break
+        time.sleep(0.2)
+    assert letter.status == Letter.Status.READY, letter.error
+
+
+def test_a_letter_whose_render_was_lost_is_swept(celery_worker_proc, letter_case, users):
+    """A letter left pending with no task on its way (the broker was down at
+    commit, or the message was lost): once old enough, the sweep sends the
+    render again and the worker makes it ready; a second sweep sends nothing."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from letters.services import letter_pending_sweep
+
+    letter = letter_issue(case=letter_case, kind="acceptance", actor=users["intake"])
+    _wait_ready(letter)
+    # Back to the state a lost task leaves behind.
+    Letter.objects.filter(pk=letter.pk).update(status=Letter.Status.PENDING, file="", sha256="",
+                                               template_version="", rendered_at=None)
+    assert letter_pending_sweep() == []  # too young: its task may be on its way
+    Letter.objects.filter(pk=letter.pk).update(updated_at=timezone.now() - dt.timedelta(hours=1))
+    assert letter_pending_sweep() == [letter.pk]
+    _wait_ready(letter)
+    assert len(letter.sha256) == 64 and letter.file
+    assert letter_pending_sweep() == []

@@ -41,6 +41,14 @@ SCHEDULE = [
         "publication.publish_due",
         {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
     ),
+    # Letters still pending 20 minutes after issue (the render was never
+    # sent, or lost) are sent again; every 10 minutes
+    # (https://crontab.guru/#*/10_*_*_*_*).
+    (
+        "letters: pending sweep",
+        "letters.pending_sweep",
+        {"minute": "*/10", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+    ),
     # Export files (lists of cases: personal data) removed a week after they
     # were made, daily at 03:20 (https://crontab.guru/#20_3_*_*_*).
     (
