@@ -105,6 +105,9 @@ def workbench_for_user(*, user: User) -> list[Section]:
             section.rows = list(qs[:ROWS])
             for row in section.rows:
                 row.your_turn = key == "mine" and _applicants_turn(row)
+                # The supervisor's queue counts active inspectors: fewer than
+                # two means the case waits for him (DESIGN §2, verification).
+                row.to_assign = key == "assign" and getattr(row, "inspectors", 2) < 2
                 due = getattr(row, due_field, None) if due_field else None
                 if due is not None and hasattr(due, "date"):
                     due = timezone.localdate(due)

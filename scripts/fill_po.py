@@ -43,6 +43,7 @@ for entry in po:
             entry.msgstr = ""
             entry.msgstr_plural = {0: ""} if entry.msgid_plural else {}
             entry.previous_msgid = None
+            entry.previous_msgctxt = None
         if not (entry.msgstr or any(entry.msgstr_plural.values())):
             missing.append(entry.msgid)
 # Entries makemessages moved out (to an app's own catalogue) are dropped.

@@ -45,3 +45,19 @@ def test_case_search_filter_button_reads_as_ours(db, users, client):
     client.force_login(users["intake"])
     body = client.get("/cases/search/").content.decode()
     assert ">筛选<" in body and "过滤器" not in body
+
+
+def test_catalogues_stay_valid_for_gettext():
+    """A "#| msgctxt" with no "#| msgid" (left by clearing a fuzzy match's
+    previous msgid only) makes msgmerge, and so makemessages, fail."""
+    import polib
+
+    catalogues = [Path(p) for p in settings.LOCALE_PATHS] + [Path(apps.get_app_config(a).path) / "locale"
+                                                            for a in OURS]
+    broken = []
+    for root in catalogues:
+        po_path = root / "zh_Hans" / "LC_MESSAGES" / "django.po"
+        if po_path.exists():
+            broken += [f"{po_path}: {e.msgid!r}" for e in polib.pofile(str(po_path))
+                       if e.previous_msgctxt and not e.previous_msgid]
+    assert broken == []

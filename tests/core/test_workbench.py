@@ -67,8 +67,9 @@ def test_each_role_sees_its_own_work(users, client):
 
     client.force_login(users["supervisor"])
     assign = _section(client.get("/").content.decode(), "assign")
-    # Cases still without two inspectors come first.
+    # Cases still without two inspectors come first, marked.
     assert assign.index(unassigned.number) < assign.index(assigned.number)
+    assert assign.count(">待指派<") == 1 and assign.index(">待指派<") < assign.index(assigned.number)
 
     client.force_login(users["km_inspector"])
     verify = _section(client.get("/").content.decode(), "verify")
