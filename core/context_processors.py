@@ -17,6 +17,7 @@ NAV = [
     ("reviews:committee_queue", _("Deliberation"), {Role.COMMITTEE}),
     ("cases:search", _("All cases"), {Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN, Role.UNIT_REVIEWER}),
     ("prefilings:list", _("Pre-filings"), None),
+    ("letters:register", _("Document register"), {Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN}),
     ("dashboard:index", _("Dashboard"), {Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN}),
     ("publication:list", _("Publication"), {Role.ADMIN}),
     ("public:index", _("Public portal"), None),

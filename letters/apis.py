@@ -6,8 +6,8 @@ from rest_framework.views import APIView
 
 from cases.selectors import case_get_for_user
 
-from .models import Letter
-from .selectors import letter_get_for_user, letter_list_for_case
+from .models import Letter, LetterKind
+from .selectors import letter_get_for_user, letter_list_for_case, letter_register_for_user, letter_register_may_view
 from .views import letter_file_response
 
 
@@ -37,6 +37,46 @@ class CaseLetterListApi(APIView):
         case = case_get_for_user(user=request.user, case_id=case_id)
         letters = letter_list_for_case(case=case)
         return Response(self.OutputSerializer(letters, many=True, context={"request": request}).data)
+
+
+class LetterRegisterApi(APIView):
+    """The issuing register (发文登记): every letter of the cases and
+    pre-filings the caller may see, paginated."""
+
+    class FilterSerializer(serializers.Serializer):
+        year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+        kind = serializers.ChoiceField(required=False, choices=LetterKind.choices)
+        q = serializers.CharField(required=False, max_length=100)
+
+    class OutputSerializer(CaseLetterListApi.OutputSerializer):
+        case = serializers.IntegerField(source="case_id", allow_null=True)
+        case_number = serializers.CharField(source="case.number", allow_null=True, default=None)
+        prefiling = serializers.IntegerField(source="prefiling_id", allow_null=True)
+        prefiling_number = serializers.CharField(source="prefiling.number", allow_null=True, default=None)
+
+        class Meta(CaseLetterListApi.OutputSerializer.Meta):
+            fields = CaseLetterListApi.OutputSerializer.Meta.fields + [
+                "case", "case_number", "prefiling", "prefiling_number"]
+
+    @extend_schema(
+        operation_id="letters_register", summary="The issuing register: all letters the caller may see",
+        parameters=[FilterSerializer],
+        responses={200: OutputSerializer(many=True), 403: OpenApiResponse(description="Not handling staff")},
+    )
+    def get(self, request):
+        from rest_framework.exceptions import PermissionDenied
+
+        from core.pagination import StandardPagination
+
+        if not letter_register_may_view(user=request.user):
+            raise PermissionDenied
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = letter_register_for_user(user=request.user, filters=filters.validated_data)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(
+            self.OutputSerializer(page, many=True, context={"request": request}).data)
 
 
 class LetterDownloadApi(APIView):

@@ -68,3 +68,41 @@ def letter_version_get_for_user(*, user: User, version_id) -> LetterVersion:
 
 def letter_download_name(letter: Letter) -> str:
     return f"{letter.number}{letter.title}.pdf"
+
+
+# Who keeps the issuing register (发文登记): the handling staff. Applicants
+# find their letters on their case or filing.
+REGISTER_ROLES = {"intake", "inspector", "supervisor", "committee", "admin"}
+
+
+def letter_register_may_view(*, user: User) -> bool:
+    from accounts.selectors import user_roles
+
+    return bool(user_roles(user) & REGISTER_ROLES)
+
+
+def letter_register_for_user(*, user: User, filters: dict | None = None):
+    """The issuing register: every letter of the cases and pre-filings
+    ``user`` may see, in number order within each issuing body and year
+    (newest first). ``filters``: year, kind, q (number, case or filing number
+    or title). One query a page, with the owner joined."""
+    from django.db.models import Q
+
+    from cases.models import Case
+    from cases.selectors import case_visibility_q
+    from prefilings.models import PreFiling
+    from prefilings.selectors import prefiling_visibility_q
+
+    filters = filters or {}
+    cases = Case.objects.filter(case_visibility_q(user)).values("pk")
+    filings = PreFiling.objects.filter(prefiling_visibility_q(user)).values("pk")
+    qs = (Letter.objects.filter(Q(case__in=cases) | Q(prefiling__in=filings))
+          .select_related("case", "prefiling"))
+    if year := filters.get("year"):
+        qs = qs.filter(number_year=year)
+    if kind := filters.get("kind"):
+        qs = qs.filter(kind=kind)
+    if text := (filters.get("q") or "").strip():
+        qs = qs.filter(Q(number__icontains=text) | Q(case__number__icontains=text) | Q(case__title__icontains=text)
+                       | Q(prefiling__number__icontains=text) | Q(prefiling__title__icontains=text))
+    return qs.order_by("number_body", "-number_year", "-number_seq")

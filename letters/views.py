@@ -5,10 +5,13 @@ from django.views.decorators.http import require_GET
 
 from cases.selectors import case_get_for_user
 
+from .forms import RegisterFilterForm
 from .selectors import (
     letter_download_name,
     letter_get_for_user,
     letter_list_for_case,
+    letter_register_for_user,
+    letter_register_may_view,
     letter_version_get_for_user,
 )
 
@@ -56,3 +59,20 @@ def version_download(request, version_id):
         raise Http404 from None
     name = f"{version.letter.number}{version.letter.title}-{version.template_version}.pdf"
     return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
+
+
+@login_required
+@require_GET
+def register(request):
+    """The issuing register (发文登记簿): every letter the user may see, by
+    issuing body, year and number, so that a gap or a failed letter shows."""
+    from django.core.paginator import Paginator
+
+    if not letter_register_may_view(user=request.user):
+        return render(request, "403.html", status=403)
+    form = RegisterFilterForm(request.GET or None)
+    qs = letter_register_for_user(user=request.user, filters=form.filters() if request.GET else {})
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "letters/register.html", {"form": form, "page": page, "query": query.urlencode()})
