@@ -238,6 +238,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Choice sets used by more than one component get one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "LetterKindEnum": "letters.models.LetterKind",
+        "LetterStatusEnum": "letters.models.Letter.Status",
+    },
 }
 
 # --- django-axes: https://django-axes.readthedocs.io/en/latest/4_configuration.html
