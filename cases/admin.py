@@ -3,18 +3,9 @@ services (the case page or the API), so the history stays complete."""
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyMixin
+
 from .models import Attachment, Case, CaseEvent
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CaseEventInline(ReadOnlyMixin, admin.TabularInline):

@@ -4,18 +4,9 @@ changes nothing."""
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Clarification, Correction, RectificationTask, UntruePoint
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -36,7 +27,7 @@ class TaskInline(_ReadOnlyInline):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(_ReadOnly):
+class CorrectionAdmin(ReadOnlyAdmin):
     list_display = ["case", "status", "started_on", "four_forms", "completed_at"]
     list_filter = ["status", "four_forms"]
     search_fields = ["case__number"]
@@ -51,7 +42,7 @@ class PointInline(_ReadOnlyInline):
 
 
 @admin.register(Clarification)
-class ClarificationAdmin(_ReadOnly):
+class ClarificationAdmin(ReadOnlyAdmin):
     list_display = ["case", "status", "origin", "scope", "method", "issued_at", "referred_on"]
     list_filter = ["status", "scope", "method"]
     search_fields = ["case__number"]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from core.admin import ReadOnlyAdmin
 from core.exceptions import ApplicationError
 
 from . import services
@@ -353,20 +354,11 @@ class CalendarYearAdmin(admin.ModelAdmin):
         obj._state.adding = False
 
 
-class PolicyAuditEntryAdmin(admin.ModelAdmin):
+class PolicyAuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "action", "version", "actor")
     list_filter = ("action",)
     list_select_related = ("version__document", "actor")
     readonly_fields = ("created_at", "action", "version", "actor", "data")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.register(Jurisdiction, JurisdictionAdmin)

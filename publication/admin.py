@@ -4,6 +4,8 @@ log."""
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Publication, PublicationLog
 
 
@@ -19,18 +21,9 @@ class PublicationLogInline(admin.TabularInline):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(ReadOnlyAdmin):
     list_display = ["title", "kind", "status", "jurisdiction", "published_at", "withdrawn_at"]
     list_filter = ["status", "kind", "jurisdiction"]
     list_select_related = ["jurisdiction"]
     search_fields = ["title", "published_title", "slug"]
     inlines = [PublicationLogInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

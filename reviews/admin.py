@@ -4,6 +4,8 @@ admin neither adds, edits nor deletes."""
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin as BaseReadOnlyAdmin
+
 from .models import (
     Assessment,
     Assignment,
@@ -21,17 +23,8 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(BaseReadOnlyAdmin):
     list_select_related = True
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RulingUseInline(admin.TabularInline):
