@@ -73,6 +73,4 @@ def register(request):
     form = RegisterFilterForm(request.GET or None)
     qs = letter_register_for_user(user=request.user, filters=form.filters() if request.GET else {})
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "letters/register.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, "letters/register.html", {"form": form, "page": page})

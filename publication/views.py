@@ -170,10 +170,8 @@ def portal_outcomes(request):
     page = Paginator(selectors.published_outcomes(filters=filters), PORTAL_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "publication/portal_outcomes.html", {
-        "form": form, "page": page, "outcomes": page.object_list, "query": query.urlencode(),
+        "form": form, "page": page, "outcomes": page.object_list,
     })
 
 
