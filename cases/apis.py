@@ -11,9 +11,8 @@ they live in the selectors and services:
 - all in the project's one error shape (core.exceptions).
 """
 
-import posixpath
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -28,7 +27,7 @@ from policies.models import PolicyItem
 
 from . import services
 from .models import Attachment, Origin, Outcome, Stage
-from .selectors import case_detail_for_user, case_get_for_user, case_search, case_sees_internal
+from .selectors import case_attachment_get_for_user, case_detail_for_user, case_get_for_user, case_search
 from .serializers import (
     AttachmentSerializer,
     CaseDetailSerializer,
@@ -36,7 +35,7 @@ from .serializers import (
     CaseListPageSerializer,
     ErrorSerializer,
 )
-from .uploads import EXTENSIONS
+from .uploads import attachment_file_response
 
 TAGS = ["cases"]
 NOT_VISIBLE = OpenApiResponse(ErrorSerializer, description="No such case, or not visible to the caller.")
@@ -182,27 +181,6 @@ class CaseDetailApi(APIView):
 # --- Attachments -------------------------------------------------------------------------
 
 
-def _attachment_of(case, attachment_id, user) -> Attachment:
-    """A file of a case the caller may see; an internal file (an inspector's
-    record) only for the handling staff, else as absent as a missing one."""
-    attachment = case.attachments.select_related("case").filter(pk=attachment_id).first()
-    if attachment is None or (attachment.internal and not case_sees_internal(case=case, user=user)):
-        raise Http404
-    return attachment
-
-
-def _download_name(attachment: Attachment) -> str:
-    """The uploaded name, with the extension of the type found in the
-    content when the name says otherwise (a browser opens by extension)."""
-    name = posixpath.basename(attachment.original_name.replace("\\", "/")) or "file"
-    ext = EXTENSIONS.get(attachment.content_type)
-    if not ext:
-        return name
-    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    same = {ext, {"jpg": "jpeg", "tif": "tiff"}.get(ext, ext)}
-    return name if suffix in same else f"{name}.{ext}"
-
-
 class CaseAttachmentListApi(APIView):
     """GET: a case's files; POST: upload one (multipart: file, kind). The
     type is decided from the content, and size and count are limited, by
@@ -241,8 +219,8 @@ class CaseAttachmentDetailApi(APIView):
         responses={204: None, 403: ERRORS[403], 404: NOT_VISIBLE, 409: ERRORS[409]},
     )
     def delete(self, request, case_id, attachment_id):
-        case = case_get_for_user(user=request.user, case_id=case_id)
-        services.attachment_delete(attachment=_attachment_of(case, attachment_id, request.user), actor=request.user)
+        attachment = case_attachment_get_for_user(user=request.user, case_id=case_id, attachment_id=attachment_id)
+        services.attachment_delete(attachment=attachment, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -257,23 +235,8 @@ class CaseAttachmentDownloadApi(APIView):
         },
     )
     def get(self, request, case_id, attachment_id):
-        case = case_get_for_user(user=request.user, case_id=case_id)
-        attachment = _attachment_of(case, attachment_id, request.user)
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(
-            handle, as_attachment=True, filename=_download_name(attachment),
-            content_type=attachment.content_type,
-        )
-        # Never rendered by the browser as something else, never cached by
-        # a shared proxy (case files are personal data).
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "sandbox"
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-SHA256"] = attachment.sha256
-        return response
+        attachment = case_attachment_get_for_user(user=request.user, case_id=case_id, attachment_id=attachment_id)
+        return attachment_file_response(attachment)
 
 
 # --- Transitions: one POST each -------------------------------------------------------------

@@ -161,6 +161,23 @@ def case_sees_internal(*, case: Case, user: User) -> bool:
     return any(m.role in HANDLING_ROLES and path.startswith(m.org_unit.path) for m in user_memberships(user))
 
 
+def case_attachment_get_for_user(*, user: User, case_id, attachment_id):
+    """A file of a case ``user`` may see, else ``Http404``; an internal file
+    (an inspector's record) only for the handling staff, as absent as a
+    missing one for everyone else."""
+    from .models import Attachment
+
+    case = case_get_for_user(user=user, case_id=case_id)
+    try:
+        attachment = Attachment.objects.filter(case=case, pk=int(attachment_id)).first()
+    except (TypeError, ValueError):
+        attachment = None
+    if attachment is None or (attachment.internal and not case_sees_internal(case=case, user=user)):
+        raise Http404
+    attachment.case = case
+    return attachment
+
+
 def case_detail_for_user(*, user: User, case_id) -> Case:
     """One case with everything its page shows to ``user``, in a fixed
     number of queries; ``case.sees_internal`` says whether internal files and

@@ -6,6 +6,7 @@ fixed-layout format, GB/T 33190: a ZIP whose root holds OFD.xml).
 """
 
 import hashlib
+import posixpath
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -127,3 +128,34 @@ def check_upload(file, *, field: str = "file", existing: int = 0, too_many=TOO_M
     except UploadRejected as exc:
         raise ValidationError({field: str(exc)}) from None
     return CheckedUpload(file, name, content_type, size, sha)
+
+
+def attachment_download_name(attachment) -> str:
+    """The uploaded name, with the extension of the type found in the
+    content when the name says otherwise (a browser opens by extension)."""
+    name = posixpath.basename(attachment.original_name.replace("\\", "/")) or "file"
+    ext = EXTENSIONS.get(attachment.content_type)
+    if not ext:
+        return name
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    same = {ext, {"jpg": "jpeg", "tif": "tiff"}.get(ext, ext)}
+    return name if suffix in same else f"{name}.{ext}"
+
+
+def attachment_file_response(attachment):
+    """The download of a stored case file, for the page and the API alike:
+    never rendered by the browser as something else, never cached by a
+    shared proxy (case files are personal data)."""
+    from django.http import FileResponse, Http404
+
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=attachment_download_name(attachment),
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-SHA256"] = attachment.sha256
+    return response

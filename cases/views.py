@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,9 +22,10 @@ from deadlines.selectors import clock_list_for_case
 from letters.selectors import letter_list_for_case
 
 from . import forms, services
-from .models import Attachment, Origin
+from .models import Origin
 from .registry import ACTIONS, CASE_PANELS
-from .selectors import case_detail_for_user, case_get_for_user, case_search, case_sees_internal, policy_lists
+from .selectors import case_attachment_get_for_user, case_detail_for_user, case_get_for_user, case_search, policy_lists
+from .uploads import attachment_file_response
 
 PAGE_SIZE = 20
 
@@ -333,10 +334,8 @@ def attachment_upload(request, pk):
 @login_required
 @require_POST
 def attachment_delete(request, pk, attachment_id):
-    case = case_get_for_user(user=request.user, case_id=pk)
-    attachment = Attachment.objects.filter(case=case, pk=attachment_id).first()
-    if attachment is None:
-        raise Http404
+    attachment = case_attachment_get_for_user(user=request.user, case_id=pk, attachment_id=attachment_id)
+    case = attachment.case
     try:
         services.attachment_delete(attachment=attachment, actor=request.user)
     except ApplicationError as exc:
@@ -348,14 +347,8 @@ def attachment_delete(request, pk, attachment_id):
 
 @login_required
 def attachment_download(request, pk, attachment_id):
-    """Files leave only through here, for users who may see the case."""
-    case = case_get_for_user(user=request.user, case_id=pk)
-    attachment = Attachment.objects.filter(case=case, pk=attachment_id).first()
-    # An internal file (an inspector's record) is as absent as a missing one.
-    if attachment is None or (attachment.internal and not case_sees_internal(case=case, user=request.user)):
-        raise Http404
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
-                            filename=attachment.original_name, content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    """Files leave only through here (and the API), for users who may see the
+    case; an inspector's record only for the handling staff."""
+    attachment = case_attachment_get_for_user(user=request.user, case_id=pk, attachment_id=attachment_id)
+    return attachment_file_response(attachment)
 
