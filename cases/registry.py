@@ -33,6 +33,9 @@ class CasePanel:
 
 ACTIONS: dict[str, Action] = {}
 EVENT_LABELS: dict[str, object] = {}
+# Event kinds whose details (data, reason) only the handling staff see:
+# the step shows on everyone's timeline, not what was said or voted.
+INTERNAL_EVENT_KINDS: set[str] = set()
 CASE_PANELS: list[CasePanel] = []
 
 
@@ -41,9 +44,11 @@ def register_actions(*actions: Action) -> None:
         ACTIONS[action.name] = action
 
 
-def register_event_labels(choices) -> None:
-    """``choices``: a TextChoices enum of event kinds."""
+def register_event_labels(choices, *, internal=()) -> None:
+    """``choices``: a TextChoices enum of event kinds; ``internal``: those of
+    them whose details are for the handling staff only."""
     EVENT_LABELS.update(dict(choices.choices))
+    INTERNAL_EVENT_KINDS.update(str(kind) for kind in internal)
 
 
 def register_case_panel(*, order: int, template: str, context: Callable) -> None:

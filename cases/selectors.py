@@ -17,6 +17,7 @@ from accounts.models import Role, User
 from accounts.selectors import role_paths, subtree_q, user_memberships
 
 from .models import Case, Stage
+from .registry import INTERNAL_EVENT_KINDS
 
 
 def _recusal_q(user: User) -> Q:
@@ -141,9 +142,6 @@ def case_search(*, user: User, filters: dict | None = None, queue: str | None = 
 
 # Roles that handle cases; they see a case's internal record.
 HANDLING_ROLES = {Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN}
-# Events whose details (who was interviewed, how a member voted) are
-# internal: others see that the step happened, not its data.
-INTERNAL_EVENT_KINDS = {"interview_recorded", "evidence_recorded", "vote_cast"}
 
 
 def case_sees_internal(*, case: Case, user: User) -> bool:
@@ -208,7 +206,7 @@ def case_detail_for_user(*, user: User, case_id) -> Case:
     if not internal:
         # In memory only, for this reader: the step shows, its details do not.
         for event in case.events.all():
-            if event.kind in INTERNAL_EVENT_KINDS:
+            if event.kind in INTERNAL_EVENT_KINDS:  # registered by the apps (cases.registry)
                 event.data, event.reason = {}, ""
     return case
 

@@ -43,5 +43,7 @@ class ReviewsConfig(AppConfig):
             Action("request_review", _("Request a review (复核)"), (Stage.RULED,), s.is_applicant, "reviews"),
             Action("decide_review", _("Decide the review"), (Stage.REVIEW,), s.is_review_member, "reviews"),
         )
-        register_event_labels(EventKind)
+        # Who was interviewed and what was said, how each member voted.
+        register_event_labels(EventKind, internal=(EventKind.INTERVIEW_RECORDED, EventKind.EVIDENCE_RECORDED,
+                                                   EventKind.VOTE_CAST))
         register_case_panel(order=20, template="reviews/case_panel.html", context=case_panel_context)
