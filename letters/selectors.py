@@ -70,15 +70,13 @@ def letter_download_name(letter: Letter) -> str:
     return f"{letter.number}{letter.title}.pdf"
 
 
-# Who keeps the issuing register (发文登记): the handling staff. Applicants
-# find their letters on their case or filing.
-REGISTER_ROLES = {"intake", "inspector", "supervisor", "committee", "admin"}
-
-
 def letter_register_may_view(*, user: User) -> bool:
+    """The issuing register (发文登记) is kept by the handling staff;
+    applicants find their letters on their case or filing."""
     from accounts.selectors import user_roles
+    from cases.selectors import HANDLING_ROLES
 
-    return bool(user_roles(user) & REGISTER_ROLES)
+    return bool(user_roles(user) & HANDLING_ROLES)
 
 
 def letter_register_for_user(*, user: User, filters: dict | None = None):
