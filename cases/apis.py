@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import OrgUnit
-from core.pagination import StandardPagination
+from core.pagination import paginated_response
 from policies.models import PolicyItem
 
 from . import services
@@ -136,9 +136,7 @@ class CaseListApi(APIView):
         data = dict(filters.validated_data)
         queue = data.pop("queue", None)
         cases = case_search(user=request.user, filters=data, queue=queue)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(cases, request, view=self)
-        return paginator.get_paginated_response(CaseListItemSerializer(page, many=True).data)
+        return paginated_response(request=request, view=self, queryset=cases, serializer_class=CaseListItemSerializer)
 
     @extend_schema(
         operation_id="cases_create", summary="Create a draft", tags=TAGS,

@@ -66,17 +66,15 @@ class LetterRegisterApi(APIView):
     def get(self, request):
         from rest_framework.exceptions import PermissionDenied
 
-        from core.pagination import StandardPagination
+        from core.pagination import paginated_response
 
         if not letter_register_may_view(user=request.user):
             raise PermissionDenied
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = letter_register_for_user(user=request.user, filters=filters.validated_data)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(
-            self.OutputSerializer(page, many=True, context={"request": request}).data)
+        return paginated_response(request=request, view=self, queryset=qs, serializer_class=self.OutputSerializer,
+                                  context={"request": request})
 
 
 class LetterDownloadApi(APIView):

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.pagination import StandardPagination
+from core.pagination import paginated_response
 
 from .models import Notification, NotificationPreference
 from .selectors import notification_list_for_user, notification_preference_get
@@ -35,9 +35,7 @@ class NotificationListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = notification_list_for_user(user=request.user, unread=filters.validated_data.get("unread"))
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(NotificationOutputSerializer(page, many=True).data)
+        return paginated_response(request=request, view=self, queryset=qs, serializer_class=NotificationOutputSerializer)
 
 
 class NotificationReadApi(APIView):

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
-from core.pagination import StandardPagination
+from core.pagination import paginated_response
 
 from . import calendar as workcal
 from .models import Certainty, PolicyItem, PolicyVersion, TimeLimitStage, TimeUnit
@@ -101,9 +101,7 @@ class PolicyListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = policy_version_list(jurisdiction_code=filters.validated_data.get("jurisdiction"))
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+        return paginated_response(request=request, view=self, queryset=qs, serializer_class=self.OutputSerializer)
 
 
 class PolicyDetailApi(APIView):

@@ -9,7 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.pagination import StandardPagination
+from core.pagination import paginated_response
 
 from . import services
 from .models import EarlyWarning, PreFiling
@@ -156,9 +156,7 @@ class PreFilingListCreateApi(APIView):
         data = dict(filters.validated_data)
         queue = data.pop("queue", None)
         qs = prefiling_list_for_user(user=request.user, filters=data, queue=queue)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(PreFilingListOutputSerializer(page, many=True).data)
+        return paginated_response(request=request, view=self, queryset=qs, serializer_class=PreFilingListOutputSerializer)
 
     @extend_schema(operation_id="prefilings_create", request=InputSerializer,
                    responses={201: PreFilingDetailOutputSerializer, 400: REFUSED, 403: REFUSED})

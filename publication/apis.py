@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.selectors import case_get_for_user
-from core.pagination import StandardPagination
+from core.pagination import paginated_response
 
 from . import selectors, services
 from .models import Publication
@@ -213,9 +213,7 @@ class PublicOutcomeListApi(APIView):
         f = self.FilterSerializer(data=request.query_params)
         f.is_valid(raise_exception=True)
         qs = selectors.published_outcomes(filters=f.validated_data)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(PublicOutcomeOutputSerializer(page, many=True).data)
+        return paginated_response(request=request, view=self, queryset=qs, serializer_class=PublicOutcomeOutputSerializer)
 
 
 class PublicOutcomeDetailApi(APIView):
