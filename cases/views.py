@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +16,7 @@ from accounts.models import Role
 from accounts.selectors import user_memberships
 from core.exceptions import ApplicationError
 from core.form_flash import form_flash_bind, form_flash_keep
+from core.http import safe_next
 from dashboard.selectors import dashboard_may_view
 from deadlines.selectors import clock_list_for_case
 from letters.selectors import letter_list_for_case
@@ -328,7 +328,7 @@ def attachment_upload(request, pk):
             messages.error(request, _error_text(exc))
         else:
             messages.success(request, _("File uploaded."))
-    return redirect(request.POST.get("next") or reverse("cases:detail", args=[case.pk]))
+    return redirect(safe_next(request, "cases:detail", case.pk))
 
 
 @login_required
@@ -342,7 +342,7 @@ def attachment_delete(request, pk, attachment_id):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("File removed."))
-    return redirect(request.POST.get("next") or reverse("cases:detail", args=[case.pk]))
+    return redirect(safe_next(request, "cases:detail", case.pk))
 
 
 @login_required

@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cases.selectors import case_get_for_user
 from core.exceptions import ApplicationError
+from core.http import safe_next
 from notifications.selectors import case_url
 
 from .forms import ExtensionForm
@@ -15,10 +15,7 @@ from .services import clock_extension_grant
 
 
 def _back(request, case) -> str:
-    nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, require_https=request.is_secure()):
-        return nxt
-    return case_url(case.pk)
+    return safe_next(request, case_url(case.pk))
 
 
 @login_required

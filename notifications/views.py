@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
+from core.http import safe_next
 
 from .forms import PreferenceForm
 from .selectors import notification_list_for_user, notification_preference_get
@@ -30,7 +31,7 @@ def notification_read(request, notification_id: int):
     note = notification_mark_read(user=request.user, notification_id=notification_id)
     if request.headers.get("HX-Request"):
         return render(request, "notifications/_item.html", {"n": note})
-    return redirect(request.POST.get("next") or "notifications:list")
+    return redirect(safe_next(request, "notifications:list"))
 
 
 @login_required
