@@ -135,7 +135,20 @@ def _guard(case: Case, actor: User, action: str) -> None:
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("unit", "jurisdiction", "policy_version").get(pk=case.pk)
+    """The case row, locked until the step's transaction ends; nothing else.
+
+    ``of=("self",)``: the joined unit, jurisdiction and policy-version rows
+    are shared by every case of a jurisdiction, and locking them too made
+    parallel steps on different cases queue behind each other and deadlock.
+    ``no_key``: FOR NO KEY UPDATE, so rows that merely refer to the case
+    (events, notifications written by the worker) do not wait for it.
+
+    Lock order, wherever a step locks more than one row: the case first,
+    then its own rows (attachments, clocks, letters, records), then the
+    shared counters (case and letter numbers), each set by primary key.
+    (SQLite ignores row locks: there a write locks the whole file.)"""
+    return (Case.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("unit", "jurisdiction", "policy_version").get(pk=case.pk))
 
 
 # --- History ----------------------------------------------------------------------------

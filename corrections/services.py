@@ -158,7 +158,7 @@ def _begin(case: Case, actor: User, action: str):
     case_guard(case=case, actor=actor, action=action)
     correction = Correction.objects.select_for_update().filter(case=case).first()
     clarification = Clarification.objects.select_for_update().filter(case=case).first()
-    tasks = list(RectificationTask.objects.select_for_update().filter(correction=correction)) \
+    tasks = list(RectificationTask.objects.select_for_update().filter(correction=correction).order_by("pk")) \
         if correction else []
     error = _state_error(action, case=case, correction=correction, clarification=clarification, tasks=tasks)
     if error is not None:

@@ -194,7 +194,7 @@ def clock_extension_grant(*, case, clock_id: int, actor, days: int, reason: str)
     if not clock_can_extend(user=actor, case=case):
         raise ApplicationError(_(EXTENSION_NOT_SUPERVISOR), code="forbidden", status_code=403)
     # The case lock orders this against the stage transitions.
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",), no_key=True).get(pk=case.pk)
     clock = Clock.objects.filter(pk=clock_id, case_id=case.pk).first()
     if clock is None:
         raise Http404

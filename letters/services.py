@@ -122,7 +122,7 @@ def letter_issue(*, case, kind: str, actor: User | None = None, ref="", context:
     # The case row lock serialises issues for one case (the calling step
     # usually holds it already): the existence check below is then exact.
     case = (
-        Case.objects.select_for_update(of=("self",))
+        Case.objects.select_for_update(of=("self",), no_key=True)
         .select_related("applicant", "unit", "jurisdiction", "policy_version__document__jurisdiction")
         .get(pk=case.pk)
     )

@@ -240,7 +240,7 @@ def case_event_notify(*, event_id: int) -> list[Notification]:
         # Lock the case row: two deliveries of the same task serialise here,
         # and the second sees the first one's notifications (the unique
         # constraint on (event, recipient) backs this up).
-        type(event.case).objects.select_for_update().filter(pk=event.case_id).first()
+        type(event.case).objects.select_for_update(of=("self",), no_key=True).filter(pk=event.case_id).first()
         if Notification.objects.filter(event_id=event.pk).exists():
             return []
         recipients = audience_users(case=event.case, audience=event_audience(event), cache=AudienceCache())

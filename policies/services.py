@@ -77,7 +77,7 @@ def _audit(*, actor, action: str, version: PolicyVersion | None = None, data: di
 
 
 def _lock_version(version: PolicyVersion) -> PolicyVersion:
-    return PolicyVersion.objects.select_for_update().select_related("document").get(pk=version.pk)
+    return PolicyVersion.objects.select_for_update(of=("self",)).select_related("document").get(pk=version.pk)
 
 
 def _ensure_draft(version: PolicyVersion) -> None:
@@ -163,7 +163,7 @@ def policy_version_publish(*, version: PolicyVersion, actor) -> PolicyVersion:
         PolicyVersion.objects.select_for_update()
         .filter(document_id=version.document_id, status=PolicyVersion.Status.PUBLISHED)
         .exclude(pk=version.pk)
-        .order_by("effective_from")
+        .order_by("effective_from", "pk")
     )
     for other in others:
         if other.effective_from >= version.effective_from:

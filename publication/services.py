@@ -95,7 +95,7 @@ def _guard_status(publication: Publication, *allowed: str) -> None:
 
 def _lock(publication: Publication) -> Publication:
     return (
-        Publication.objects.select_for_update()
+        Publication.objects.select_for_update(of=("self",))
         .select_related("case__applicant", "case__unit", "jurisdiction")
         .get(pk=publication.pk)
     )

@@ -262,7 +262,7 @@ def case_assign(*, case: Case, actor: User, inspectors: list[User], reason: str 
                 _(MUST_RECUSE) % {"name": user.display_name, "reason": RECUSAL_REASONS[why]},
                 code="must_recuse", extra={"user": user.pk, "reason": why},
             )
-    active = {a.inspector_id: a for a in Assignment.objects.select_for_update().filter(case=case, active=True)}
+    active = {a.inspector_id: a for a in Assignment.objects.select_for_update().filter(case=case, active=True).order_by("pk")}
     wanted_ids = {u.pk for u in wanted}
     removed = [pk for pk in active if pk not in wanted_ids]
     reason = (reason or "").strip()
