@@ -17,10 +17,13 @@ $(VENV)/.test-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(PIP) install -r requirements-dev.txt
 	touch $@ $(VENV)/.run-deps
 
-## make run: install, migrate SQLite, load policies and demo data, start web + worker + beat.
+## make run: install, migrate SQLite, load policies and demo data, start web + worker + beat
+## (on http://127.0.0.1:$(PORT)/; the letter fonts are installed where possible, optional otherwise).
+PORT ?= 8000
 run: $(VENV)/.run-deps
+	DJANGO_SETTINGS_MODULE=config.settings.local ./scripts/ensure_fonts.sh
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py bootstrap
-	DJANGO_SETTINGS_MODULE=config.settings.local ./scripts/run.sh
+	DJANGO_SETTINGS_MODULE=config.settings.local PORT=$(PORT) ./scripts/run.sh
 
 ## make test: make sure PostgreSQL, Redis, Chromium are there, then run the whole suite.
 test: $(VENV)/.test-deps

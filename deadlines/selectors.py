@@ -172,8 +172,19 @@ def reminder_due_clocks(*, window_end: dt.date, batch_size: int = 2000) -> Itera
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        while rows := cursor.fetchmany(batch_size):
-            yield rows
+        if connection.vendor == "postgresql":
+            while rows := cursor.fetchmany(batch_size):
+                yield rows
+            return
+        # SQLite: read every row first. A statement still open keeps the
+        # connection's read snapshot, and a write transaction begun on a
+        # stale snapshot (another sweep committed meanwhile) fails at once
+        # with "database is locked", whatever the busy timeout. Dates come
+        # back as text from a raw cursor: converted as the ORM would.
+        as_date = Clock._meta.get_field("due_date").to_python
+        rows = [(pk, as_date(due)) for pk, due in cursor.fetchall()]
+    for start in range(0, len(rows), batch_size):
+        yield rows[start:start + batch_size]
 
 
 def reminder_candidates(

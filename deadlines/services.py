@@ -221,43 +221,74 @@ def clock_extension_grant(*, case, clock_id: int, actor, days: int, reason: str)
 # key (clock, kind, day) makes every reminder go out once, whatever the
 # retries, restarts or overlapping runs.
 
-# One array per column rather than six parameters per row: binding
-# thousands of parameters costs more than the insert itself.
-_INSERT_REMINDERS = """
+# PostgreSQL: one array per column rather than six parameters per row:
+# binding thousands of parameters costs more than the insert itself.
+_INSERT_REMINDERS_POSTGRESQL = """
     INSERT INTO deadlines_reminder (clock_id, kind, day, "offset", due_date, sent_at)
     SELECT r.clock_id, r.kind, r.day, r.off, r.due_date, %s
     FROM unnest(%s::bigint[], %s::varchar[], %s::date[], %s::smallint[], %s::date[])
         AS r(clock_id, kind, day, off, due_date)
     ORDER BY r.clock_id, r.kind, r.day
     ON CONFLICT (clock_id, kind, day) DO NOTHING
-    RETURNING id, clock_id, kind, day, "offset", due_date
+    RETURNING id
 """
-# The local day of sending is computed by the database: converting
-# thousands of timestamps in Python costs more than the query.
-_ESCALATED = """
-    SELECT clock_id, (sent_at AT TIME ZONE %s)::date FROM deadlines_reminder
-    WHERE clock_id = ANY(%s::bigint[]) AND kind = %s
+# Other databases (SQLite under make run): the same statement with one row
+# of parameters per reminder (SQLite 3.35+ has ON CONFLICT and RETURNING;
+# the rows are sorted in Python).
+_INSERT_REMINDERS_VALUES = """
+    INSERT INTO deadlines_reminder (clock_id, kind, day, "offset", due_date, sent_at)
+    VALUES {values}
+    ON CONFLICT (clock_id, kind, day) DO NOTHING
+    RETURNING id
 """
+# Rows per statement: 6 parameters each stays far below SQLite's limit
+# of 32,766 parameters.
+_VALUES_CHUNK = 500
 
 
-def _insert_reminders(rows: list[tuple], now) -> list[tuple]:
+def _insert_reminders(rows: list[tuple], now) -> list[int]:
+    """Insert (clock_id, kind, day, offset, due_date) rows, skipping those
+    that exist; returns the ids of the rows created here."""
     if not rows:
         return []
-    # Ordered (ORDER BY above): concurrent sweeps take the unique-index
+    # Ordered (ORDER BY, sorted): concurrent sweeps take the unique-index
     # locks in one order, so they wait for each other but never deadlock.
-    columns = [list(col) for col in zip(*rows, strict=True)]
+    ops = connection.ops
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_REMINDERS, [now, *columns])
-        return cursor.fetchall()
+        if connection.vendor == "postgresql":
+            columns = [list(col) for col in zip(*rows, strict=True)]
+            cursor.execute(_INSERT_REMINDERS_POSTGRESQL, [now, *columns])
+            return [row[0] for row in cursor.fetchall()]
+        rows = sorted(rows, key=lambda r: (r[0], r[1], r[2]))
+        sent_at = ops.adapt_datetimefield_value(now)
+        created = []
+        for start in range(0, len(rows), _VALUES_CHUNK):
+            chunk = rows[start:start + _VALUES_CHUNK]
+            params = []
+            for clock_id, kind, day, offset, due in chunk:
+                params += [clock_id, str(kind), ops.adapt_datefield_value(day), offset,
+                           ops.adapt_datefield_value(due), sent_at]
+            cursor.execute(_INSERT_REMINDERS_VALUES.format(values=", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))),
+                           params)
+            created += [row[0] for row in cursor.fetchall()]
+        return created
 
 
 def _escalated(clock_ids: list[int]) -> dict[int, dt.date]:
-    """Clock id -> the day its escalation went out, for those that had one."""
+    """Clock id -> the local day its escalation went out, for those that
+    had one. The day is computed by the database (TruncDate in the site's
+    time zone): converting thousands of timestamps in Python costs more
+    than the query."""
     if not clock_ids:
         return {}
-    with connection.cursor() as cursor:
-        cursor.execute(_ESCALATED, [settings.TIME_ZONE, clock_ids, Reminder.Kind.ESCALATION])
-        return dict(cursor.fetchall())
+    from zoneinfo import ZoneInfo
+
+    from django.db.models.functions import TruncDate
+
+    rows = (Reminder.objects.filter(clock_id__in=clock_ids, kind=Reminder.Kind.ESCALATION)
+            .annotate(sent_on=TruncDate("sent_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
+            .values_list("clock_id", "sent_on"))
+    return dict(rows)
 
 
 def _reminder_message(*, kind: str, clock: Clock, case, offset: int, due: dt.date, today: dt.date) -> str:
@@ -305,7 +336,7 @@ def reminder_batch_send(*, candidates: list[tuple], today: dt.date, working_day:
     if not created:
         return []
     reminders = {
-        r.pk: r for r in Reminder.objects.filter(pk__in=[row[0] for row in created]).select_related(
+        r.pk: r for r in Reminder.objects.filter(pk__in=created).select_related(
             "clock__case__applicant", "clock__case__created_by", "clock__case__unit", "clock__case__jurisdiction"
         )
     }

@@ -29,19 +29,45 @@ import json
 import logging
 import os
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
-SOURCE_CANDIDATES = (
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/usr/share/fonts/truetype/arphic-gkai00mp/uming.ttc",
-)
+
+@dataclass(frozen=True)
+class SourceFont:
+    """A system font the letters are made from: where it may be (paths
+    relative to a system font folder, setting ``LETTERS_SYSTEM_FONT_DIRS``),
+    and the Debian package that installs it (named in every message about a
+    missing font, and installed by ``make run``/``make test`` where they can)."""
+
+    name: str
+    paths: tuple[str, ...]
+    package: str
+    required: bool
+
+    def find(self) -> Path | None:
+        for root in system_font_dirs():
+            for rel in self.paths:
+                if (root / rel).exists():
+                    return root / rel
+        return None
+
+
+# The body face (required: no letter without it), the heading face and the
+# Extension B fallback (optional).
+SOURCES = {
+    "body": SourceFont("AR PL UMing", ("truetype/arphic/uming.ttc", "truetype/arphic-gkai00mp/uming.ttc"),
+                       "fonts-arphic-uming", required=True),
+    "heading": SourceFont("WenQuanYi Zen Hei", ("truetype/wqy/wqy-zenhei.ttc",), "fonts-wqy-zenhei",
+                          required=False),
+    "ext": SourceFont("HanaMinB", ("truetype/hanazono/HanaMinB.ttf",), "fonts-hanazono", required=False),
+}
 # Face 0 of uming.ttc is "AR PL UMing CN" (simplified-Chinese forms).
 SOURCE_FACE = 0
-HEI_CANDIDATES = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",)
-EXT_CANDIDATES = ("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",)
 EXT_FAMILY = "RC Ext B"
 SUBSET_FILE = "rc-song-gb.ttf"
 HEI_FILE = "rc-hei-gb.ttf"
@@ -73,22 +99,38 @@ def font_dir() -> Path:
     return Path(configured) if configured else Path(settings.BASE_DIR) / "var" / "fonts"
 
 
+def system_font_dirs() -> list[Path]:
+    return [Path(d) for d in getattr(settings, "LETTERS_SYSTEM_FONT_DIRS", None) or ["/usr/share/fonts"]]
+
+
+def missing_sources(*, required_only: bool = False) -> list[SourceFont]:
+    """The configured source fonts that are not installed."""
+    return [f for f in SOURCES.values() if (f.required or not required_only) and f.find() is None]
+
+
+def missing_message(missing: list[SourceFont]) -> str:
+    """What is missing and how to add it, naming the Debian packages."""
+    return _(
+        "Letter fonts not installed: %(fonts)s. Install them (Debian/Ubuntu: sudo apt-get install %(packages)s), "
+        "then regenerate the letters that failed."
+    ) % {"fonts": "、".join(f"{f.name} ({f.package})" for f in missing),
+         "packages": " ".join(f.package for f in missing)}
+
+
 def source_font() -> Path:
-    for candidate in SOURCE_CANDIDATES:
-        if Path(candidate).exists():
-            return Path(candidate)
-    raise FontSetupError(
-        "AR PL UMing (uming.ttc) is not installed: install the Debian package fonts-arphic-uming."
-    )
+    found = SOURCES["body"].find()
+    if found is None:
+        raise FontSetupError(missing_message([SOURCES["body"]]))
+    return found
 
 
 def hei_source() -> Path | None:
-    return next((Path(c) for c in HEI_CANDIDATES if Path(c).exists()), None)
+    return SOURCES["heading"].find()
 
 
 def ext_source() -> Path | None:
     """The Extension B fallback face, used in place (not copied)."""
-    return next((Path(c) for c in EXT_CANDIDATES if Path(c).exists()), None)
+    return SOURCES["ext"].find()
 
 
 def gb2312_chars() -> set[str]:

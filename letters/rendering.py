@@ -87,8 +87,14 @@ def warm() -> _Warm:
             # Seven INFO lines per letter from WeasyPrint's progress logger
             # would drown the worker's log.
             logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+            try:
+                faces = _font_face_css()
+            except fonts.FontSetupError as exc:
+                # No body font (make run on a machine without it): the
+                # letter fails with what to install; nothing to retry.
+                raise LetterRenderError(str(exc)) from exc
             font_config = FontConfiguration()
-            stylesheet = CSS(string=_font_face_css() + CSS_FILE.read_text(), font_config=font_config)
+            stylesheet = CSS(string=faces + CSS_FILE.read_text(), font_config=font_config)
             _warm = _Warm(font_config=font_config, stylesheet=stylesheet, versions={})
             # Drop it before interpreter shutdown: FontConfiguration's
             # destructor needs the cffi libraries still loaded.

@@ -70,9 +70,11 @@ def letter_pending_sweep_task() -> int:
 
 @worker_process_init.connect
 def _warm_renderer(**kwargs):
-    try:
-        from .rendering import warm
+    from .rendering import LetterRenderError, warm
 
+    try:
         warm()
+    except LetterRenderError as exc:  # fonts missing: said once, each letter fails with it
+        logger.warning("letters: %s", exc)
     except Exception:  # the first letter will report the problem itself
         logger.exception("letters: could not warm the renderer")

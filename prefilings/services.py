@@ -862,13 +862,18 @@ def prefiling_reminder_batch_send(*, candidates: list[tuple[int, str, dt.date]])
     if not candidates:
         return 0
     rows = sorted(candidates)
-    now = timezone.now()
+    # Raw SQL, so values are adapted as the ORM would (SQLite stores text:
+    # an aware datetime must become UTC without offset) and the returned
+    # day converted back (SQLite returns text).
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
     params: list = []
     for filing_id, kind, day in rows:
-        params.extend([filing_id, str(kind), day, now])
+        params.extend([filing_id, str(kind), ops.adapt_datefield_value(day), now])
+    as_date = PreFilingReminder._meta.get_field("day").to_python
     with connection.cursor() as cursor:
         cursor.execute(_INSERT.format(values=", ".join(["(%s, %s, %s, %s)"] * len(rows))), params)
-        created = cursor.fetchall()
+        created = [(filing_id, kind, as_date(day)) for filing_id, kind, day in cursor.fetchall()]
     if not created:
         return 0
     filings = PreFiling.objects.select_related("unit", "filed_by").in_bulk({r[0] for r in created})

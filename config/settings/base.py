@@ -98,9 +98,21 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+SQLITE_OPTIONS = {
+    # Web, worker and beat share one file (make run). WAL: readers never
+    # wait for the writer, nor the writer for readers. IMMEDIATE: a
+    # transaction takes the write lock when it begins, so two writers queue
+    # on the busy timeout; with SQLite's default (DEFERRED) a transaction that
+    # read first and then writes fails at once with "database is locked"
+    # (https://docs.djangoproject.com/en/5.2/ref/databases/#database-is-locked-errors).
+    # synchronous=NORMAL is safe in WAL mode (a power cut may lose the last
+    # commits, never corrupt the file) and saves an fsync per commit.
+    "timeout": 30,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Worker, beat and web share the file: wait for locks instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -148,6 +160,9 @@ STORAGES = {
 # Serve static files from the app folders without collectstatic (make run,
 # tests); production serves the collected, hashed files.
 WHITENOISE_USE_FINDERS = True
+# Served at the site's root: /favicon.ico, which browsers ask for on every
+# page whatever the <link rel="icon"> says.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 
@@ -173,6 +188,9 @@ else:
         "control_folder": str(_broker_dir / "control"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # The worker looks for a new message this often (kombu's default is
+        # one second; a listing of an almost empty folder costs microseconds).
+        "polling_interval": 0.1,
     }
     CELERY_RESULT_BACKEND = "django-db"
     CACHES = {
@@ -215,6 +233,11 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="rongcuo@localhost
 SITE_URL = env("DJANGO_SITE_URL", default="")
 # Reminders go out this many working days before a due date.
 DEADLINE_REMINDER_OFFSETS = env.list("DJANGO_DEADLINE_REMINDER_OFFSETS", cast=int, default=[3, 1])
+
+# Letters: the system font folders searched for the source fonts
+# (letters/fonts.py SOURCES), and where the prepared faces are written.
+LETTERS_SYSTEM_FONT_DIRS = env.list("LETTERS_SYSTEM_FONT_DIRS", default=["/usr/share/fonts"])
+LETTERS_FONT_DIR = env("LETTERS_FONT_DIR", default=str(BASE_DIR / "var" / "fonts"))
 
 # --- DRF ---------------------------------------------------------------------
 REST_FRAMEWORK = {

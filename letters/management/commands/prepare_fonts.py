@@ -3,7 +3,7 @@ they are up to date; ``make run`` and ``make test`` call it."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from letters.fonts import FontSetupError, font_dir, prepare_fonts
+from letters.fonts import FontSetupError, font_dir, missing_message, missing_sources, prepare_fonts
 
 
 class Command(BaseCommand):
@@ -11,11 +11,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Rebuild even if up to date.")
+        parser.add_argument("--optional", action="store_true",
+                            help="Missing fonts are a warning, not an error (make run: everything but the "
+                                 "letters works without them).")
+        parser.add_argument("--missing-packages", action="store_true",
+                            help="Only print the Debian packages of the source fonts not installed, one a line.")
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, optional=False, missing_packages=False, **options):
+        if missing_packages:
+            for source in missing_sources():
+                self.stdout.write(source.package)
+            return
         try:
             manifest = prepare_fonts(force=force)
         except FontSetupError as exc:
-            raise CommandError(str(exc)) from exc
+            if not optional:
+                raise CommandError(str(exc)) from exc
+            # Said once, here; every letter then fails with the same words.
+            self.stderr.write(self.style.WARNING(f"{missing_message(missing_sources())} Everything else works."))
+            return
         heading = manifest.get("hei") or "none (headings in the song face)"
         self.stdout.write(f"Letter fonts ready in {font_dir()}: {manifest['subset']}, {manifest['full']}, {heading}")
+        if missing := missing_sources():
+            self.stdout.write(f"Optional: {missing_message(missing)}")
