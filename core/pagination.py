@@ -62,11 +62,12 @@ def _planner_rows(qs: QuerySet) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def count_estimate(qs: QuerySet, *, exact_up_to: int = COUNT_EXACT_UP_TO) -> tuple[int, bool]:
+def count_estimate(qs: QuerySet, *, exact_up_to: int | None = None) -> tuple[int, bool]:
     """(count, approximate). One query that stops at ``exact_up_to`` + 1
     rows; past that, on PostgreSQL, one EXPLAIN for the planner's row
     estimate (never fewer than the rows already seen). SQLite (``make run``,
     small data) counts exactly."""
+    exact_up_to = COUNT_EXACT_UP_TO if exact_up_to is None else exact_up_to
     qs = qs.order_by()
     seen = qs[: exact_up_to + 1].count()
     if seen <= exact_up_to:
