@@ -15,14 +15,14 @@ they live in the selectors and services:
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import OrgUnit
-from core.pagination import paginated_response
+from core.pagination import CursorPagination, paginated_response
 from policies.models import PolicyItem
 
 from . import services
@@ -128,7 +128,12 @@ class CaseListApi(APIView):
 
     @extend_schema(
         operation_id="cases_list", summary="List cases", tags=TAGS,
-        parameters=[FilterSerializer], responses={200: CaseListPageSerializer, 400: ERRORS[400]},
+        parameters=[
+            FilterSerializer,
+            OpenApiParameter("cursor", str, description=_("The page: the cursor of a next or previous link.")),
+            OpenApiParameter("page_size", int, description=_("Rows per page (at most 200).")),
+        ],
+        responses={200: CaseListPageSerializer, 400: ERRORS[400], 404: ERRORS[404]},
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -136,7 +141,8 @@ class CaseListApi(APIView):
         data = dict(filters.validated_data)
         queue = data.pop("queue", None)
         cases = case_search(user=request.user, filters=data, queue=queue)
-        return paginated_response(request=request, view=self, queryset=cases, serializer_class=CaseListItemSerializer)
+        return paginated_response(request=request, view=self, queryset=cases, serializer_class=CaseListItemSerializer,
+                                  paginator=CursorPagination())
 
     @extend_schema(
         operation_id="cases_create", summary="Create a draft", tags=TAGS,

@@ -98,6 +98,14 @@ class Case(BaseModel):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     search_text = models.TextField(editable=False, blank=True, default="")
+    # The nearest running clock's due date, its stage and calendar flag, and
+    # whether a clock is paused: stored copies kept by the clock services
+    # (deadlines.services.case_deadline_sync) so that lists sort and filter
+    # on an index instead of correlated subqueries on the clocks.
+    next_due = models.DateField(_("next due date"), null=True, blank=True, editable=False)
+    next_due_stage = models.CharField(max_length=30, blank=True, default="", editable=False)
+    clock_flagged = models.BooleanField(default=False, editable=False)
+    is_paused = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("case")
@@ -110,7 +118,18 @@ class Case(BaseModel):
                 condition=models.Q(number_seq__isnull=False),
             )
         ]
-        indexes = [models.Index(fields=["jurisdiction", "stage"])]
+        indexes = [
+            models.Index(fields=["jurisdiction", "stage"]),
+            # Lists read by keyset on (created_at, id) (core.pagination.CursorPagination).
+            models.Index(fields=["created_at", "id"], name="case_list_idx"),
+            # Queues: one stage, the earliest due first.
+            models.Index(fields=["stage", "next_due", "id"], name="case_queue_idx"),
+            # The intake queue spans two stages (submitted, supplement).
+            models.Index(fields=["next_due", "id"], name="case_intake_queue_idx",
+                         condition=models.Q(stage__in=["submitted", "supplement"])),
+            # Overdue cases (dashboard, workbench): running clocks past due.
+            models.Index(fields=["next_due"], name="case_due_idx", condition=models.Q(next_due__isnull=False)),
+        ]
 
     def __str__(self):
         return self.number or f"#{self.pk} {self.title}"

@@ -36,8 +36,8 @@ class OrgUnitRefSerializer(serializers.Serializer):
 
 
 class CaseListItemSerializer(serializers.Serializer):
-    """One row of a list or queue; ``next_due`` and ``is_paused`` are the
-    annotations of ``cases.selectors.case_search``."""
+    """One row of a list or queue; ``next_due`` and ``is_paused`` are
+    columns of the case kept by the clock services."""
 
     id = serializers.IntegerField()
     number = serializers.CharField()
@@ -63,9 +63,13 @@ class CaseListItemSerializer(serializers.Serializer):
 
 
 class CaseListPageSerializer(serializers.Serializer):
-    """The paginated list (core.pagination.StandardPagination)."""
+    """The paginated list (core.pagination.CursorPagination): ``next`` /
+    ``previous`` carry a cursor; ``count`` is exact up to
+    core.pagination.COUNT_EXACT_UP_TO rows and an estimate beyond
+    (``count_approximate``)."""
 
     count = serializers.IntegerField()
+    count_approximate = serializers.BooleanField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = CaseListItemSerializer(many=True)

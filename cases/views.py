@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -17,6 +16,7 @@ from accounts.selectors import user_memberships
 from core.exceptions import ApplicationError
 from core.form_flash import form_flash_bind, form_flash_keep
 from core.http import safe_next
+from core.pagination import keyset_page
 from dashboard.selectors import dashboard_may_view
 from deadlines.selectors import clock_list_for_case
 from letters.selectors import letter_list_for_case
@@ -64,9 +64,14 @@ LIST_TITLES = {
 def _case_list(request, queue):
     form = forms.CaseFilterForm(request.GET or None)
     qs = case_search(user=request.user, filters=form.filters() if request.GET else {}, queue=queue)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = keyset_page(qs, cursor=request.GET.get("cursor"), page_size=PAGE_SIZE)
+    except ValidationError:
+        # A stale or hand-made cursor: the first page, not an error page.
+        page = keyset_page(qs, cursor=None, page_size=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("cursor", None)
     return render(request, "cases/case_list.html", {
         "page": page, "form": form, "queue": queue, "title": LIST_TITLES[queue],
         "today": timezone.localdate(), "query": query.urlencode(),

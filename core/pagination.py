@@ -1,4 +1,29 @@
-from rest_framework.pagination import PageNumberPagination
+"""Pagination of lists.
+
+``StandardPagination`` (page numbers) serves the small lists. Lists that
+grow with the number of cases are read by keyset (``keyset_page``,
+``CursorPagination`` for the API): the page after a cursor is
+``WHERE (order columns) after (the cursor's values) ORDER BY … LIMIT n``,
+read off an index on the same columns whatever the page, where an OFFSET
+would read and drop every row before it. Counts stop counting at
+``COUNT_EXACT_UP_TO`` and are estimated beyond it (``count_estimate``).
+"""
+
+import base64
+import binascii
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connections
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import OrderBy
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import BasePagination, PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 
 class StandardPagination(PageNumberPagination):
@@ -7,9 +32,280 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 200
 
 
-def paginated_response(*, request, view, queryset, serializer_class, context: dict | None = None):
+def paginated_response(*, request, view, queryset, serializer_class, context: dict | None = None,
+                       paginator=None):
     """One page of ``queryset`` with count, next and previous links: the
     shape every list of the API answers with."""
-    paginator = StandardPagination()
+    paginator = paginator or StandardPagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True, context=context or {}).data)
+
+
+# --- Counts -------------------------------------------------------------------------
+
+# Up to this many rows a count is exact; beyond it, the planner's estimate
+# (PostgreSQL) stands in for it and the page says "约 N".
+COUNT_EXACT_UP_TO = 1000
+
+
+def _planner_rows(qs: QuerySet) -> int | None:
+    """PostgreSQL's estimate of the rows ``qs`` returns (EXPLAIN, nothing run)."""
+    connection = connections[qs.db]
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def count_estimate(qs: QuerySet, *, exact_up_to: int | None = None) -> tuple[int, bool]:
+    """(count, approximate). One query that stops at ``exact_up_to`` + 1
+    rows; past that, on PostgreSQL, one EXPLAIN for the planner's row
+    estimate (never fewer than the rows already seen). SQLite (``make run``,
+    small data) counts exactly."""
+    exact_up_to = COUNT_EXACT_UP_TO if exact_up_to is None else exact_up_to
+    qs = qs.order_by()
+    seen = qs[: exact_up_to + 1].count()
+    if seen <= exact_up_to:
+        return seen, False
+    estimate = _planner_rows(qs)
+    if estimate is None:
+        return qs.count(), False
+    return max(estimate, seen), True
+
+
+# --- Keyset pages -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderKey:
+    name: str
+    desc: bool = False
+    # None: the column is never null (or sorts where the database puts it).
+    nulls_last: bool | None = None
+
+    def reversed(self) -> "OrderKey":
+        return OrderKey(self.name, not self.desc, None if self.nulls_last is None else not self.nulls_last)
+
+    def expression(self) -> OrderBy:
+        kwargs = {}
+        if self.nulls_last is not None:
+            kwargs = {"nulls_last": True} if self.nulls_last else {"nulls_first": True}
+        return F(self.name).desc(**kwargs) if self.desc else F(self.name).asc(**kwargs)
+
+
+def ordering_of(qs: QuerySet) -> list[OrderKey]:
+    """The queryset's ordering as keys, ending with the primary key (added
+    if missing) so that every row has one place."""
+    keys = []
+    for item in qs.query.order_by or qs.model._meta.ordering:
+        if isinstance(item, str):
+            keys.append(OrderKey(item.lstrip("-"), item.startswith("-")))
+        elif isinstance(item, OrderBy) and isinstance(item.expression, F):
+            nulls_last = True if item.nulls_last else (False if item.nulls_first else None)
+            keys.append(OrderKey(item.expression.name, item.descending, nulls_last))
+        else:
+            raise ValueError(f"keyset pagination needs column orderings, not {item!r}")
+    names = {k.name for k in keys}
+    if not names & {"pk", "id"}:
+        keys.append(OrderKey("id", keys[-1].desc if keys else False))
+    return [OrderKey("id" if k.name == "pk" else k.name, k.desc, k.nulls_last) for k in keys]
+
+
+def _after(keys: list[OrderKey], values: list, i: int = 0) -> Q:
+    """Rows strictly after ``values`` in the order ``keys``."""
+    key, value = keys[i], values[i]
+    f = key.name
+    if value is None:
+        strict = Q(pk__in=[]) if key.nulls_last in (True, None) else Q(**{f"{f}__isnull": False})
+        equal = Q(**{f"{f}__isnull": True})
+    else:
+        strict = Q(**{f"{f}__{'lt' if key.desc else 'gt'}": value})
+        if key.nulls_last:
+            strict |= Q(**{f"{f}__isnull": True})
+        equal = Q(**{f: value})
+    if i == len(keys) - 1:
+        return strict
+    q = strict | (equal & _after(keys, values, i + 1))
+    if i == 0 and value is not None and key.nulls_last is None:
+        # The same bound on the leading column alone: an index condition,
+        # so the scan starts at the cursor instead of filtering up to it.
+        q &= Q(**{f"{f}__{'lte' if key.desc else 'gte'}": value})
+    return q
+
+
+def _to_json(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _from_json(model, name: str, value):
+    if value is None:
+        return None
+    try:
+        return model._meta.get_field(name).to_python(value)
+    except FieldDoesNotExist:  # an annotation (e.g. a count): JSON's own type
+        return value
+
+
+def encode_cursor(values: list, reverse: bool) -> str:
+    raw = json.dumps({"v": [_to_json(v) for v in values], "r": int(reverse)}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+INVALID_CURSOR = _("The page link is no longer valid; start again from the first page.")
+
+
+def decode_cursor(cursor: str, keys: list[OrderKey], model) -> tuple[list, bool]:
+    """(values, reverse); ``ValidationError`` for anything not made by
+    ``encode_cursor`` for this ordering."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        values, reverse = data["v"], bool(data["r"])
+        if not isinstance(values, list) or len(values) != len(keys):
+            raise ValueError
+        return [_from_json(model, k.name, v) for k, v in zip(keys, values, strict=True)], reverse
+    except (ValueError, TypeError, KeyError, binascii.Error, ValidationError, UnicodeDecodeError):
+        raise ValidationError(INVALID_CURSOR, code="invalid_cursor") from None
+
+
+@dataclass
+class KeysetPage:
+    """One page read by keyset: its rows and the cursors of the pages
+    before and after it (None at either end)."""
+
+    object_list: list
+    next_cursor: str | None
+    previous_cursor: str | None
+    count: int = 0
+    count_approximate: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.previous_cursor is not None
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+
+def keyset_page(qs: QuerySet, *, cursor: str | None, page_size: int, count: bool = True) -> KeysetPage:
+    """The page of ``qs`` (ordered on indexed columns ending with the id)
+    that ``cursor`` points at (the first page without one): one query for
+    the rows, plus ``count_estimate`` when ``count``. Raises
+    ``ValidationError`` for a cursor this ordering did not make."""
+    keys = ordering_of(qs)
+    reverse = False
+    values = None
+    if cursor:
+        values, reverse = decode_cursor(cursor, keys, qs.model)
+    read_keys = [k.reversed() for k in keys] if reverse else keys
+    page_qs = qs.order_by(*[k.expression() for k in read_keys])
+    if values is not None:
+        page_qs = page_qs.filter(_after(read_keys, values))
+    rows = list(page_qs[: page_size + 1])
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    if reverse:
+        rows.reverse()
+
+    def position(row):
+        return [getattr(row, k.name) for k in keys]
+
+    if reverse:
+        has_next, has_previous = values is not None, more
+    else:
+        has_next, has_previous = more, values is not None
+    page = KeysetPage(
+        object_list=rows,
+        next_cursor=encode_cursor(position(rows[-1]), False) if rows and has_next else None,
+        previous_cursor=encode_cursor(position(rows[0]), True) if rows and has_previous else None,
+    )
+    if count:
+        # Always one (bounded) query, so a list's query count is the same
+        # whether it fits on one page or not.
+        page.count, page.count_approximate = count_estimate(qs)
+    return page
+
+
+class CursorPagination(BasePagination):
+    """DRF pagination by keyset (see ``keyset_page``), with the count of
+    ``count_estimate``: ``{"count", "count_approximate", "next",
+    "previous", "results"}``; ``?cursor=`` from ``next`` / ``previous``,
+    ``?page_size=`` up to ``max_page_size``."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    cursor_query_param = "cursor"
+
+    def _page_size(self, request) -> int:
+        try:
+            size = int(request.query_params.get(self.page_size_query_param, self.page_size))
+        except (TypeError, ValueError):
+            return self.page_size
+        return max(1, min(size, self.max_page_size))
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        try:
+            self.page = keyset_page(queryset, cursor=request.query_params.get(self.cursor_query_param),
+                                    page_size=self._page_size(request))
+        except ValidationError as exc:
+            raise NotFound(exc.messages[0]) from None
+        return self.page.object_list
+
+    def _link(self, cursor: str | None) -> str | None:
+        if cursor is None:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(remove_query_param(url, "page"), self.cursor_query_param, cursor)
+
+    def get_paginated_response(self, data):
+        return Response({
+            "count": self.page.count,
+            "count_approximate": self.page.count_approximate,
+            "next": self._link(self.page.next_cursor),
+            "previous": self._link(self.page.previous_cursor),
+            "results": data,
+        })
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["count", "count_approximate", "next", "previous", "results"],
+            "properties": {
+                "count": {"type": "integer", "example": 123,
+                          "description": f"Exact up to {COUNT_EXACT_UP_TO} rows; beyond, an estimate."},
+                "count_approximate": {"type": "boolean", "description": "Whether count is an estimate."},
+                "next": {"type": "string", "nullable": True, "format": "uri",
+                         "example": "http://api.example.org/cases/?cursor=eyJ2IjpbXX0"},
+                "previous": {"type": "string", "nullable": True, "format": "uri",
+                             "example": "http://api.example.org/cases/?cursor=eyJ2IjpbXX0"},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": self.cursor_query_param, "required": False, "in": "query",
+             "description": "The page: the cursor of a next or previous link.", "schema": {"type": "string"}},
+            {"name": self.page_size_query_param, "required": False, "in": "query",
+             "description": f"Rows per page (at most {self.max_page_size}).", "schema": {"type": "integer"}},
+        ]

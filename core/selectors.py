@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from accounts.selectors import user_roles
+from core.pagination import count_estimate
 
 # Rows shown per section; the section links to its full list.
 ROWS = 5
@@ -24,6 +25,9 @@ class Section:
     kind: str  # "case" or "prefiling"
     count: int = 0
     overdue: int = 0
+    # Past core.pagination.COUNT_EXACT_UP_TO the counts are estimates ("约 N").
+    count_approximate: bool = False
+    overdue_approximate: bool = False
     rows: list = field(default_factory=list)
 
 
@@ -90,7 +94,8 @@ SECTIONS = [
 def workbench_for_user(*, user: User) -> list[Section]:
     """The sections of the roles ``user`` holds, each with its count, how
     many are overdue and its first rows: three queries a section, however
-    many cases there are."""
+    many cases there are (counts stop at core.pagination.COUNT_EXACT_UP_TO
+    and are estimated beyond)."""
     roles = user_roles(user)
     today = timezone.localdate()
     sections = []
@@ -98,10 +103,12 @@ def workbench_for_user(*, user: User) -> list[Section]:
         if role not in roles:
             continue
         qs = build(user)
-        section = Section(key=key, title=title, url=reverse(url_name), kind=kind, count=qs.count())
+        section = Section(key=key, title=title, url=reverse(url_name), kind=kind)
+        section.count, section.count_approximate = count_estimate(qs)
         if section.count:
             if due_field:
-                section.overdue = qs.filter(**{f"{due_field}__lt": today}).count()
+                section.overdue, section.overdue_approximate = count_estimate(
+                    qs.filter(**{f"{due_field}__lt": today}))
             section.rows = list(qs[:ROWS])
             for row in section.rows:
                 row.your_turn = key == "mine" and _applicants_turn(row)

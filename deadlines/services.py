@@ -84,7 +84,28 @@ def clock_recompute(*, clock: Clock, calendar: WorkCalendar | None = None) -> Cl
     clock.due_date = None if clock.status == Clock.Status.PAUSED else dt.date.fromisoformat(explained["due"])
     clock.flagged = explained["flagged"]
     clock.save(update_fields=["due_date", "flagged", "updated_at"])
+    case_deadline_sync(case_id=clock.case_id)
     return clock
+
+
+def case_deadline_values(case_id: int) -> dict:
+    """What the case stores about its clocks: the nearest running due date,
+    that clock's stage and calendar flag, and whether a clock is paused."""
+    running = (Clock.objects.filter(case_id=case_id, status=Clock.Status.RUNNING, due_date__isnull=False)
+               .order_by("due_date", "id").values_list("due_date", "stage", "flagged").first())
+    paused = Clock.objects.filter(case_id=case_id, status=Clock.Status.PAUSED).exists()
+    due, stage, flagged = running or (None, "", False)
+    return {"next_due": due, "next_due_stage": stage, "clock_flagged": flagged, "is_paused": paused}
+
+
+def case_deadline_sync(*, case_id: int) -> None:
+    """Copy the clocks' state onto the case (``Case.next_due`` …), so lists
+    sort and filter on an index. Every clock change ends here: whoever
+    opens, pauses, resumes, extends or stops a clock goes through
+    ``clock_recompute`` or ``clock_stop``, in the caller's transaction."""
+    from cases.models import Case
+
+    Case.objects.filter(pk=case_id).update(**case_deadline_values(case_id))
 
 
 @transaction.atomic
@@ -143,6 +164,7 @@ def clock_stop(*, case, stage: str, actor=None, reason: str = "", ref: str = "")
     clock.status = Clock.Status.STOPPED
     clock.stopped_at = timezone.now()
     clock.save(update_fields=["status", "stopped_at", "updated_at"])
+    case_deadline_sync(case_id=clock.case_id)
     return clock
 
 

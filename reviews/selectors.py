@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from accounts.selectors import role_paths, subtree_q, user_has_role
+from accounts.selectors import user_has_role
 from cases.models import Case, Origin, Stage
 
 # Why an inspector must recuse himself (回避), as the refusal says it.
@@ -149,14 +149,16 @@ def assessment_blockers(assessment) -> dict:
 
 
 def _queue(user: User, stages, role: str) -> QuerySet[Case]:
-    from cases.selectors import _with_deadline, case_visibility_q
+    from cases.selectors import case_in_paths_q, case_visibility_q
 
+    # Case.next_due is a column (kept by the clock services): the queue is
+    # read off case_queue_idx (stage, next_due, id).
     qs = (
         Case.objects.filter(case_visibility_q(user), stage__in=stages)
-        .filter(subtree_q(role_paths(user, {role}), "unit__path"))
+        .filter(case_in_paths_q(user, {role}))
         .select_related("applicant", "unit", "jurisdiction")
     )
-    return _with_deadline(qs).order_by(F("next_due").asc(nulls_last=True), "id")
+    return qs.order_by(F("next_due").asc(nulls_last=True), "id")
 
 
 def supervisor_queue(*, user: User) -> QuerySet[Case]:
