@@ -163,7 +163,11 @@ class MeetingForm(CaseForm):
 
 
 class VoteForm(CaseForm):
-    member = forms.ModelChoiceField(label=_("Member"), queryset=User.objects.none())
+    # Only the member who recorded the meeting may record a vote for
+    # another member (the panel offers the field to him alone); the
+    # service decides.
+    member = forms.ModelChoiceField(label=_("Member (when recording for another member)"),
+                                    queryset=User.objects.none(), required=False)
     result = forms.ChoiceField(label=_("Vote"), choices=Result.choices)
     opinion = forms.CharField(label=_("Opinion"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -171,6 +175,14 @@ class VoteForm(CaseForm):
         super().__init__(*args, **kwargs)
         ids = [u.pk for u in eligible_members_for(case=self.case)]
         self.fields["member"].queryset = User.objects.filter(pk__in=ids).order_by("username")
+
+
+class ConfirmVoteForm(CaseForm):
+    pass
+
+
+class VoidMeetingForm(CaseForm):
+    reason = forms.CharField(label=_("Why the meeting record is void"), max_length=300)
 
 
 class RulingForm(CaseForm):
