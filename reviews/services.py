@@ -77,6 +77,14 @@ ITEM_NOT_IN_VERSION = gettext_lazy("“%(item)s” is not an item of this case's
 CONDITION_UNANSWERED = gettext_lazy("Say whether condition %(number)s (%(title)s) is met, with reasons.")
 NOT_POSITIVE = gettext_lazy("The scenario must be an item of the positive list.")
 NOT_NEGATIVE = gettext_lazy("Only negative-list items can be marked as applying.")
+CONTRADICTION = gettext_lazy(
+    "Condition %(condition_number)s “%(condition)s” is marked as met, but negative-list item "
+    "%(negative_number)s “%(negative)s” is ticked as applying: the two contradict each other. "
+    "Correct one of them."
+)
+NEGATIVE_NOTE_REQUIRED = gettext_lazy(
+    "Give the reasons of the negative-list comparison: why each ticked item applies, or why none does."
+)
 JUDGEMENT_REQUIRED = gettext_lazy("Give the judgement for “%(label)s”.")
 NO_ASSESSMENT = gettext_lazy("Fill in the assessment before the preliminary report.")
 BLOCKED_RESULT = gettext_lazy(
@@ -370,12 +378,24 @@ def case_assess(*, case: Case, actor: User, conditions: dict, positive_item=None
     negatives = _items(case, negative_items)
     if any(i.kind != PolicyItem.Kind.NEGATIVE for i in negatives):
         raise ValidationError({"negative_items": _(NOT_NEGATIVE)})
+    # A condition found met cannot stand beside a negative-list item the
+    # policy declares its opposite (policies.PolicyItem.contradicts).
+    met = {pk for pk, row in findings.items() if row["met"]}
+    for negative in negatives:
+        for condition in negative.contradicts.all():
+            if str(condition.pk) in met:
+                raise ValidationError({"negative_items": _(CONTRADICTION) % {
+                    "condition_number": condition.number, "condition": condition.title or condition.text[:20],
+                    "negative_number": negative.number, "negative": negative.title or negative.text[:20]}})
+    negative_note = (negative_note or "").strip()
+    if not negative_note:
+        raise ValidationError({"negative_note": _(NEGATIVE_NOTE_REQUIRED)})
     distinctions = _judgements(by_kind.get(PolicyItem.Kind.DISTINCTION, []), BUILTIN_DISTINCTIONS, distinctions)
     factors = _judgements(by_kind.get(PolicyItem.Kind.FACTOR, []), BUILTIN_FACTORS, factors)
     assessment, _created = Assessment.objects.update_or_create(
         case=case,
         defaults={"assessed_by": actor, "conditions": findings, "positive_item": positive,
-                  "negative_note": (negative_note or "").strip(), "distinctions": distinctions,
+                  "negative_note": negative_note, "distinctions": distinctions,
                   "factors": factors},
     )
     assessment.negative_items.set(negatives)

@@ -57,8 +57,8 @@ function updateQuorum(form) {
   var present = form.querySelectorAll("input[name=members_present]:checked").length;
   var ok = present >= required;
   var text = status.getAttribute(ok ? "data-text-ok" : "data-text-short");
-  status.textContent = text.replace("%(present)s", present).replace("%(total)s", total)
-    .replace("%(required)s", required);
+  status.textContent = text.replace("{present}", present).replace("{total}", total)
+    .replace("{required}", required);
   status.classList.toggle("quorum-ok", ok);
   status.classList.toggle("quorum-short", !ok);
   var button = form.querySelector("button[type=submit]");

@@ -63,7 +63,7 @@ def assess(case, actor, *, conditions=None, negatives=()):
     distinctions, factors = judgements()
     return services.case_assess(
         case=case, actor=actor, conditions=conditions or all_met(case), positive_item=items(case, "positive")[0],
-        negative_items=list(negatives), distinctions=distinctions, factors=factors,
+        negative_items=list(negatives), negative_note="经比对负面清单。", distinctions=distinctions, factors=factors,
     )
 
 

@@ -36,7 +36,8 @@ class TestApi:
         distinctions, factors = judgements()
         r = api(users["inspector1"]).post(url + "assess/", {
             "conditions": all_met(case), "positive_item": items(case, "positive")[0].pk,
-            "negative_items": [], "distinctions": distinctions, "factors": factors}, format="json")
+            "negative_items": [], "negative_note": "未发现负面清单情形", "distinctions": distinctions,
+            "factors": factors}, format="json")
         assert r.status_code == 201, r.json()
         r = api(users["inspector2"]).post(url + "preliminary_report/", {
             "recommended_result": "exempt", "summary": "符合"}, format="json")

@@ -13,10 +13,12 @@ from core.exceptions import ApplicationError
 from deadlines.models import Clock
 from letters.models import Letter
 from reviews import services
-from reviews.models import Assignment, Meeting, Recusal, Ruling, Vote
+from reviews.models import Assessment, Assignment, Meeting, Recusal, Ruling, Vote
 
 from .conftest import (
     accept_case,
+    all_met,
+    judgements,
     assess,
     items,
     pdf,
@@ -134,6 +136,33 @@ class TestVerification:
         first = items(accepted, "condition")[0]
         with pytest.raises(ValidationError, match="出于公心"):
             assess(accepted, users["inspector1"], conditions={str(first.pk): {"met": True, "reason": ""}})
+
+    def test_assessment_refuses_a_contradiction_naming_both(self, accepted, users):
+        """Condition 出于公心 (no private gain) met beside negative item 谋取私利
+        ticked is refused, naming both; nothing is saved."""
+        services.case_assign(case=accepted, actor=users["supervisor"],
+                             inspectors=[users["inspector1"], users["inspector2"]])
+        negative = items(accepted, "negative")[0]
+        with pytest.raises(ValidationError) as exc:
+            assess(accepted, users["inspector1"], negatives=[negative])
+        message = " ".join(exc.value.messages)
+        assert "出于公心" in message and "谋取私利" in message and "矛盾" in message
+        assert not Assessment.objects.filter(case=accepted).exists()
+        # Found not met, the same item may apply.
+        conds = items(accepted, "condition")
+        findings = {str(conds[0].pk): {"met": False, "reason": "为亲属谋利"},
+                    str(conds[1].pk): {"met": True, "reason": "是"}}
+        assert assess(accepted, users["inspector1"], conditions=findings, negatives=[negative])
+
+    def test_assessment_requires_the_negative_list_reasons(self, accepted, users):
+        """An empty 负面清单比对理由 is refused."""
+        services.case_assign(case=accepted, actor=users["supervisor"],
+                             inspectors=[users["inspector1"], users["inspector2"]])
+        distinctions, factors = judgements()
+        with pytest.raises(ValidationError, match="负面清单"):
+            services.case_assess(case=accepted, actor=users["inspector1"], conditions=all_met(accepted),
+                                 positive_item=items(accepted, "positive")[0], negative_items=[],
+                                 negative_note=" ", distinctions=distinctions, factors=factors)
 
     def test_negative_item_blocks_exemption_and_says_which(self, accepted, users):
         """A negative-list item that applies refuses an exempt (or
@@ -349,12 +378,12 @@ class TestDeliberation:
         a negative-list item; the committee must reject."""
         services.case_assign(case=accepted, actor=users["supervisor"],
                              inspectors=[users["inspector1"], users["inspector2"]])
-        assess(accepted, users["inspector1"], negatives=[items(accepted, "negative")[0]])
+        assess(accepted, users["inspector1"], negatives=[items(accepted, "negative")[1]])
         services.case_preliminary_report(case=accepted, actor=users["inspector1"], recommended_result="rejected",
                                          summary="x")
         services.case_waive_defence(case=accepted, actor=users["applicant"])
         vote_all(accepted, users, results=("exempt",) * 3)
-        with pytest.raises(ApplicationError, match="谋取私利"):
+        with pytest.raises(ApplicationError, match="屡错屡犯"):
             services.case_rule(case=accepted, actor=users["committee1"], result="exempt", reasons="x")
 
 
