@@ -61,6 +61,8 @@ def _expand_list(block: dict, kind: str) -> list[dict]:
             "duration_certainty": entry.get("duration_certainty", block.get("duration_certainty", ""))
             if entry.get("default_duration_months") is not None else "",
         }
+        if entry.get("contradicts"):
+            item["contradicts"] = list(entry["contradicts"])
         if item["certainty"] not in Certainty.values:
             raise CatalogueError(f"{kind} {n}: certainty must be one of {Certainty.values}")
         if not item["source"]:
@@ -133,6 +135,7 @@ def _stored_content(version: PolicyVersion) -> tuple[dict, list[dict], dict[str,
 
 def _same(version: PolicyVersion, fields: dict, items: list[dict], limits: dict) -> bool:
     stored_fields, stored_items, stored_limits = _stored_content(version)
+    items = [{k: v for k, v in i.items() if k != "contradicts"} for i in items]
 
     def key(i):
         return (i["kind"], i["number"])
@@ -201,6 +204,8 @@ def _sync_version(document: PolicyDocument, spec: dict, common: dict, report: Lo
     if version is not None:
         if _same(version, fields, items, limits):
             report.unchanged.append(label)
+            if _link_contradictions(version, items):
+                report.updated.append(f"{label}: contradiction pairs")
         elif version.is_published:
             report.conflicts.append(
                 f"{label} is published and differs from the file; not changed. "
@@ -210,11 +215,36 @@ def _sync_version(document: PolicyDocument, spec: dict, common: dict, report: Lo
             report.conflicts.append(f"{label} exists as a draft that differs from the file; left for its editor.")
         return
     version = policy_version_create(document=document, actor=None, number=number, **fields)
-    PolicyItem.objects.bulk_create(PolicyItem(version=version, **item) for item in items)
+    PolicyItem.objects.bulk_create(
+        PolicyItem(version=version, **{k: v for k, v in item.items() if k != "contradicts"}) for item in items
+    )
+    _link_contradictions(version, items)
     StageTimeLimit.objects.bulk_create(StageTimeLimit(version=version, **limit) for limit in limits.values())
     if spec.get("status", "published") == "published":
         policy_version_publish(version=version, actor=None)
     report.created.append(f"{label} ({len(items)} items, {len(limits)} time limits)")
+
+
+def _link_contradictions(version: PolicyVersion, items: list[dict]) -> bool:
+    """Link each item to the conditions it names under ``contradicts`` (by
+    title, among the version's conditions). Missing links are added to a
+    published version too: they change no wording and no rule, they only
+    let the assessment refuse a pair that already contradicts itself."""
+    wanted = [(i["kind"], i["number"], i["contradicts"]) for i in items if i.get("contradicts")]
+    if not wanted:
+        return False
+    stored = {(i.kind, i.number): i for i in version.items.all()}
+    conditions = {i.title: i for i in stored.values() if i.kind == PolicyItem.Kind.CONDITION}
+    added = False
+    for kind, number, titles in wanted:
+        item = stored.get((kind, number))
+        targets = [conditions[t] for t in titles if t in conditions]
+        have = set(item.contradicts.values_list("pk", flat=True)) if item else set()
+        missing = [t for t in targets if t.pk not in have]
+        if item is not None and missing:
+            item.contradicts.add(*missing)
+            added = True
+    return added
 
 
 @transaction.atomic

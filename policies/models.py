@@ -137,6 +137,13 @@ class PolicyItem(BaseModel):
     duration_certainty = models.CharField(
         _("duration certainty"), max_length=20, choices=Certainty.choices, blank=True
     )
+    # A negative-list item that cannot apply while this condition of the
+    # same version is found met (谋取私利 beside 未谋取私利): the assessment
+    # refuses the pair. Declared in the catalogue (``contradicts``).
+    contradicts = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="contradicted_by",
+        verbose_name=_("conditions it contradicts"),
+    )
 
     class Meta:
         verbose_name = _("policy item")

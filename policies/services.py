@@ -211,6 +211,12 @@ def policy_version_create_draft_from(*, version: PolicyVersion, actor,
         )
         for i in source.items.all()
     )
+    # The contradiction pairs follow the copied items (by kind and number).
+    copies = {(i.kind, i.number): i for i in draft.items.all()}
+    for item in source.items.prefetch_related("contradicts"):
+        targets = [copies[(c.kind, c.number)] for c in item.contradicts.all()]
+        if targets:
+            copies[(item.kind, item.number)].contradicts.add(*targets)
     StageTimeLimit.objects.bulk_create(
         StageTimeLimit(
             version=draft, stage=t.stage, amount=t.amount, unit=t.unit,

@@ -227,6 +227,26 @@ class CaseVoteApi(_StepApi):
         return services.vote_record(case=case, actor=user, **data)
 
 
+class CaseVoteConfirmApi(_StepApi):
+    """The member confirms the vote the minute-taker recorded for him."""
+
+    class InputSerializer(serializers.Serializer):
+        pass
+
+    def call(self, case, user, data):
+        return services.vote_confirm(case=case, actor=user)
+
+
+class CaseMeetingVoidApi(_StepApi):
+    """Void the current meeting (kept in the record, with the reason)."""
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=300)
+
+    def call(self, case, user, data):
+        return services.meeting_void(case=case, actor=user, **data)
+
+
 class ResultUseInputSerializer(serializers.Serializer):
     item = serializers.PrimaryKeyRelatedField(queryset=_items)
     duration_months = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=120)
@@ -301,6 +321,8 @@ STEP_APIS = {
     "record_hearing": (CaseHearingRecordApi, "Public hearing (听证会)"),
     "deliberate": (CaseDeliberateApi, "Deliberation meeting, optionally with its votes"),
     "vote": (CaseVoteApi, "One member's vote"),
+    "confirm_vote": (CaseVoteConfirmApi, "Confirm the vote recorded for me"),
+    "void_meeting": (CaseMeetingVoidApi, "Void the current meeting, with the reason"),
     "rule": (CaseRuleApi, "The ruling (quorum and majority)"),
     "feedback": (CaseFeedbackApi, "Feedback to the applicant and unit (反馈)"),
     "file_report": (CaseFileReportApi, "Filing with the higher level (报备)"),
@@ -381,10 +403,14 @@ class RecordOutputSerializer(serializers.Serializer):
             member_name = serializers.CharField(source="member.display_name")
             result = serializers.CharField()
             opinion = serializers.CharField()
+            recorded_by = serializers.IntegerField(source="recorded_by_id")
+            confirmed_at = serializers.DateTimeField(allow_null=True)
 
         id = serializers.IntegerField()
         kind = serializers.CharField()
         held_on = serializers.DateField()
+        voided_at = serializers.DateTimeField(allow_null=True)
+        void_reason = serializers.CharField()
         members_present = serializers.SerializerMethodField()
         members_total = serializers.IntegerField()
         quorum_required = serializers.IntegerField()

@@ -26,6 +26,7 @@ def rule_demo_case(case, users, *, result="mitigated"):
         case=case, actor=users["inspector1"],
         conditions={str(i.pk): {"met": True, "reason": "经核实属实"} for i in _items(case, "condition")},
         positive_item=_items(case, "positive")[0], negative_items=[],
+        negative_note="经比对，未发现负面清单所列情形。",
         distinctions=_judged(case, "distinction", BUILTIN_DISTINCTIONS, "属于缺乏经验、先行先试出现的失误"),
         factors=_judged(case, "factor", BUILTIN_FACTORS, "情节较轻，已及时挽回"),
     )
@@ -35,7 +36,7 @@ def rule_demo_case(case, users, *, result="mitigated"):
     members = [users["committee1"], users["committee2"], users["committee3"]]
     services.meeting_record(case=case, actor=members[0], held_on=today, members_present=members)
     for member in members:
-        services.vote_record(case=case, actor=members[0], member=member, result=result, opinion="同意")
+        services.vote_record(case=case, actor=member, result=result, opinion="同意")
     uses = _items(case, "result_use")
     services.case_rule(case=case, actor=members[0], result=result, reasons="符合容错条件，综合考虑后果，从轻处理。",
                        applied_items=_items(case, "positive")[:1],

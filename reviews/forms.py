@@ -91,12 +91,32 @@ class AssessmentForm(CaseForm):
             queryset=PolicyItem.objects.filter(version=self.case.policy_version_id, kind=PolicyItem.Kind.NEGATIVE),
         )
         self.fields["negative_note"] = forms.CharField(
-            label=_("Negative list: reasons"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+            label=_("Negative list: reasons"), widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=_("Why each ticked item applies, or why none does."),
         )
         for key, label in self.lists["distinctions"]:
             self.fields[f"dist-{key}"] = forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": 2}))
         for key, label in self.lists["factors"]:
             self.fields[f"factor-{key}"] = forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": 2}))
+        if not self.is_bound:
+            self.initial.update(self.saved_values())
+
+    def saved_values(self) -> dict:
+        """The saved assessment as the form's values: reopened, it shows
+        what was saved, so one field can be changed without retyping all."""
+        from .models import Assessment
+
+        saved = Assessment.objects.filter(case=self.case).prefetch_related("negative_items").first()
+        if saved is None:
+            return {}
+        values = {"positive_item": saved.positive_item_id, "negative_note": saved.negative_note,
+                  "negative_items": [i.pk for i in saved.negative_items.all()]}
+        for pk, row in saved.conditions.items():
+            values[f"cond-{pk}"] = "met" if row.get("met") else "not_met"
+            values[f"cond-{pk}-reason"] = row.get("reason", "")
+        values |= {f"dist-{k}": v for k, v in saved.distinctions.items()}
+        values |= {f"factor-{k}": v for k, v in saved.factors.items()}
+        return values
 
     def condition_fields(self):
         return [(self[f"cond-{i.pk}"], self[f"cond-{i.pk}-reason"]) for i in self.lists["conditions"]]
@@ -163,7 +183,11 @@ class MeetingForm(CaseForm):
 
 
 class VoteForm(CaseForm):
-    member = forms.ModelChoiceField(label=_("Member"), queryset=User.objects.none())
+    # Only the member who recorded the meeting may record a vote for
+    # another member (the panel offers the field to him alone); the
+    # service decides.
+    member = forms.ModelChoiceField(label=_("Member (when recording for another member)"),
+                                    queryset=User.objects.none(), required=False)
     result = forms.ChoiceField(label=_("Vote"), choices=Result.choices)
     opinion = forms.CharField(label=_("Opinion"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -171,6 +195,14 @@ class VoteForm(CaseForm):
         super().__init__(*args, **kwargs)
         ids = [u.pk for u in eligible_members_for(case=self.case)]
         self.fields["member"].queryset = User.objects.filter(pk__in=ids).order_by("username")
+
+
+class ConfirmVoteForm(CaseForm):
+    pass
+
+
+class VoidMeetingForm(CaseForm):
+    reason = forms.CharField(label=_("Why the meeting record is void"), max_length=300)
 
 
 class RulingForm(CaseForm):

@@ -121,7 +121,9 @@ class EventKind(models.TextChoices):
     ASSESSMENT_REPORT = "assessment_report", _("Third-party assessment recorded (第三方评估)")
     HEARING = "hearing", _("Public hearing recorded (听证会)")
     MEETING_RECORDED = "meeting_recorded", _("Deliberation meeting recorded")
+    MEETING_VOIDED = "meeting_voided", _("Deliberation meeting voided")
     VOTE_CAST = "vote_cast", _("Vote recorded")
+    VOTE_CONFIRMED = "vote_confirmed", _("Vote confirmed by the member")
     RULED = "ruled", _("Ruling (认定)")
     FEEDBACK = "feedback", _("Applicant and unit informed (反馈)")
     FILED = "filed", _("Filed with the higher level (报备)")
@@ -252,6 +254,13 @@ class Meeting(BaseModel):
     members_total = models.PositiveSmallIntegerField(_("members entitled to sit"))
     quorum_required = models.PositiveSmallIntegerField(_("quorum"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A wrongly recorded meeting is voided with a reason, never deleted: it
+    # stays in the record and its votes no longer count.
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.CharField(_("reason for voiding"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("meeting")
@@ -265,12 +274,19 @@ class Vote(BaseModel):
     result = models.CharField(_("vote"), max_length=20, choices=Result.choices)
     opinion = models.TextField(_("opinion"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A vote the minute-taker recorded for a member counts only once the
+    # member has confirmed it himself; his own vote is confirmed as cast.
+    confirmed_at = models.DateTimeField(_("confirmed by the member at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("vote")
         verbose_name_plural = _("votes")
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="uniq_vote_per_member")]
+
+    @property
+    def by_proxy(self) -> bool:
+        return self.recorded_by_id != self.member_id
 
 
 class Notice(BaseModel):

@@ -129,7 +129,7 @@ def review_eligible_members(*, case, members: list[User]) -> list[User]:
 def meeting_current(*, case, kind: str, lock: bool = False):
     from .models import Meeting
 
-    qs = Meeting.objects.filter(case=case, kind=kind)
+    qs = Meeting.objects.filter(case=case, kind=kind, voided_at__isnull=True)
     if lock:
         qs = qs.select_for_update()
     return qs.order_by("-id").first()

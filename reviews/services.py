@@ -77,6 +77,14 @@ ITEM_NOT_IN_VERSION = gettext_lazy("“%(item)s” is not an item of this case's
 CONDITION_UNANSWERED = gettext_lazy("Say whether condition %(number)s (%(title)s) is met, with reasons.")
 NOT_POSITIVE = gettext_lazy("The scenario must be an item of the positive list.")
 NOT_NEGATIVE = gettext_lazy("Only negative-list items can be marked as applying.")
+CONTRADICTION = gettext_lazy(
+    "Condition %(condition_number)s “%(condition)s” is marked as met, but negative-list item "
+    "%(negative_number)s “%(negative)s” is ticked as applying: the two contradict each other. "
+    "Correct one of them."
+)
+NEGATIVE_NOTE_REQUIRED = gettext_lazy(
+    "Give the reasons of the negative-list comparison: why each ticked item applies, or why none does."
+)
 JUDGEMENT_REQUIRED = gettext_lazy("Give the judgement for “%(label)s”.")
 NO_ASSESSMENT = gettext_lazy("Fill in the assessment before the preliminary report.")
 BLOCKED_RESULT = gettext_lazy(
@@ -92,6 +100,16 @@ NOT_COMMITTEE = gettext_lazy("%(name)s is not a committee member who may sit on 
 NO_MEETING = gettext_lazy("Record the deliberation meeting first.")
 NOT_PRESENT = gettext_lazy("%(name)s was not recorded as present at the meeting.")
 ALREADY_VOTED = gettext_lazy("%(name)s has already voted.")
+VOTE_FOR_OTHERS = gettext_lazy(
+    "You may vote only for yourself; a vote for %(name)s may be recorded only by the member who recorded "
+    "the meeting, and %(name)s then confirms it."
+)
+NOTHING_TO_CONFIRM = gettext_lazy("There is no vote recorded for you that waits for your confirmation.")
+VOTES_UNCONFIRMED = gettext_lazy("Votes recorded for %(names)s are not yet confirmed by the members.")
+MEETING_EXISTS = gettext_lazy(
+    "A meeting is already recorded for this decision; void it (with the reason) to record another."
+)
+MEETING_RULED = gettext_lazy("This meeting has made its ruling and cannot be voided.")
 NO_QUORUM = gettext_lazy(
     "No quorum: %(present)s of %(total)s members were present, %(required)s are required."
 )
@@ -360,12 +378,24 @@ def case_assess(*, case: Case, actor: User, conditions: dict, positive_item=None
     negatives = _items(case, negative_items)
     if any(i.kind != PolicyItem.Kind.NEGATIVE for i in negatives):
         raise ValidationError({"negative_items": _(NOT_NEGATIVE)})
+    # A condition found met cannot stand beside a negative-list item the
+    # policy declares its opposite (policies.PolicyItem.contradicts).
+    met = {pk for pk, row in findings.items() if row["met"]}
+    for negative in negatives:
+        for condition in negative.contradicts.all():
+            if str(condition.pk) in met:
+                raise ValidationError({"negative_items": _(CONTRADICTION) % {
+                    "condition_number": condition.number, "condition": condition.title or condition.text[:20],
+                    "negative_number": negative.number, "negative": negative.title or negative.text[:20]}})
+    negative_note = (negative_note or "").strip()
+    if not negative_note:
+        raise ValidationError({"negative_note": _(NEGATIVE_NOTE_REQUIRED)})
     distinctions = _judgements(by_kind.get(PolicyItem.Kind.DISTINCTION, []), BUILTIN_DISTINCTIONS, distinctions)
     factors = _judgements(by_kind.get(PolicyItem.Kind.FACTOR, []), BUILTIN_FACTORS, factors)
     assessment, _created = Assessment.objects.update_or_create(
         case=case,
         defaults={"assessed_by": actor, "conditions": findings, "positive_item": positive,
-                  "negative_note": (negative_note or "").strip(), "distinctions": distinctions,
+                  "negative_note": negative_note, "distinctions": distinctions,
                   "factors": factors},
     )
     assessment.negative_items.set(negatives)
@@ -495,12 +525,18 @@ def quorum_for(case: Case, total: int) -> int:
     return max(1, math.ceil(total * version.quorum_numerator / version.quorum_denominator))
 
 
+def _deliberation_action(case: Case) -> str:
+    return "deliberate" if case.stage == Stage.DELIBERATION else "decide_review"
+
+
 @transaction.atomic
 def meeting_record(*, case: Case, actor: User, held_on: dt.date, members_present: list[User]) -> Meeting:
     """集体研究: the meeting's date and the members present. For a review,
-    only members who did not vote on the first ruling may sit."""
+    only members who did not vote on the first ruling may sit. A meeting
+    without its quorum is refused before anything is saved (a decision of
+    fewer members than the quorum could not stand anyway)."""
     case = case_lock(case)
-    case_guard(case=case, actor=actor, action="deliberate" if case.stage == Stage.DELIBERATION else "decide_review")
+    case_guard(case=case, actor=actor, action=_deliberation_action(case))
     eligible = {u.pk: u for u in _eligible_members(case)}
     present = list({u.pk: u for u in members_present}.values())
     if not present:
@@ -508,9 +544,18 @@ def meeting_record(*, case: Case, actor: User, held_on: dt.date, members_present
     for user in present:
         if user.pk not in eligible:
             raise ApplicationError(_(NOT_COMMITTEE) % {"name": user.display_name}, code="not_member")
+    required = quorum_for(case, len(eligible))
+    if len(present) < required:
+        raise ApplicationError(_(NO_QUORUM) % {"present": len(present), "total": len(eligible),
+                                               "required": required}, code="no_quorum")
+    held_on = _past_date(held_on, "held_on")
+    # One meeting in force per decision: a new one is recorded only after
+    # the earlier one is voided (with its reason, in the history).
+    if meeting_current(case=case, kind=_meeting_kind(case), lock=True) is not None:
+        raise ApplicationError(_(MEETING_EXISTS), code="meeting_exists", status_code=409)
     meeting = Meeting.objects.create(
-        case=case, kind=_meeting_kind(case), held_on=_past_date(held_on, "held_on"), recorded_by=actor,
-        members_total=len(eligible), quorum_required=quorum_for(case, len(eligible)),
+        case=case, kind=_meeting_kind(case), held_on=held_on, recorded_by=actor,
+        members_total=len(eligible), quorum_required=required,
     )
     meeting.members_present.set(present)
     case_event_record(
@@ -523,28 +568,85 @@ def meeting_record(*, case: Case, actor: User, held_on: dt.date, members_present
 
 
 @transaction.atomic
-def vote_record(*, case: Case, actor: User, result: str, opinion: str = "", member: User | None = None) -> Vote:
-    """A member's vote and opinion, recorded by himself or by the member
-    keeping the minutes. One vote per member and meeting."""
+def meeting_void(*, case: Case, actor: User, reason: str) -> Meeting:
+    """A wrongly recorded meeting is voided, with the reason: it stays in
+    the record (never deleted), its votes no longer count, and a new
+    meeting may be recorded. A meeting that has ruled cannot be voided."""
     case = case_lock(case)
-    case_guard(case=case, actor=actor, action="deliberate" if case.stage == Stage.DELIBERATION else "decide_review")
+    case_guard(case=case, actor=actor, action=_deliberation_action(case))
+    reason = _text(reason, "reason")
+    meeting = meeting_current(case=case, kind=_meeting_kind(case), lock=True)
+    if meeting is None:
+        raise ApplicationError(_(NO_MEETING), code="no_meeting")
+    if Ruling.objects.filter(meeting=meeting).exists():
+        raise ApplicationError(_(MEETING_RULED), code="meeting_ruled", status_code=409)
+    meeting.voided_at = timezone.now()
+    meeting.voided_by = actor
+    meeting.void_reason = reason[:300]
+    meeting.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+    case_event_record(case=case, kind=EventKind.MEETING_VOIDED, actor=actor, from_stage=case.stage,
+                      reason=meeting.void_reason,
+                      data={"meeting": meeting.pk, "held_on": meeting.held_on.isoformat()})
+    return meeting
+
+
+@transaction.atomic
+def vote_record(*, case: Case, actor: User, result: str, opinion: str = "", member: User | None = None) -> Vote:
+    """A member's vote and opinion. A member votes only for himself; the
+    member who recorded the meeting (keeping the minutes) may record a vote
+    for another member present, marked as recorded by him, which counts
+    once that member confirms it (``vote_confirm``). A member's own vote
+    replaces a recorded one he has not confirmed. One vote per member and
+    meeting."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action=_deliberation_action(case))
     member = member or actor
     meeting = meeting_current(case=case, kind=_meeting_kind(case), lock=True)
     if meeting is None:
         raise ApplicationError(_(NO_MEETING), code="no_meeting")
+    if member.pk != actor.pk and actor.pk != meeting.recorded_by_id:
+        raise ApplicationError(_(VOTE_FOR_OTHERS) % {"name": member.display_name}, code="not_own_vote",
+                               status_code=403)
     if not meeting.members_present.filter(pk=member.pk).exists():
         raise ApplicationError(_(NOT_PRESENT) % {"name": member.display_name}, code="not_present")
     if result not in Result.values:
         raise ValidationError({"result": _("Choose a result.")})
-    if Vote.objects.filter(meeting=meeting, member=member).exists():
+    existing = Vote.objects.select_for_update().filter(meeting=meeting, member=member).first()
+    own = member.pk == actor.pk
+    if existing is not None and not (own and existing.confirmed_at is None):
         raise ApplicationError(_(ALREADY_VOTED) % {"name": member.display_name}, code="already_voted",
                                status_code=409)
-    vote = Vote.objects.create(meeting=meeting, member=member, result=result, opinion=(opinion or "").strip(),
-                               recorded_by=actor)
+    opinion = (opinion or "").strip()
+    if existing is not None:
+        existing.result, existing.opinion, existing.recorded_by = result, opinion, actor
+        existing.confirmed_at = timezone.now()
+        existing.save(update_fields=["result", "opinion", "recorded_by", "confirmed_at", "updated_at"])
+        vote = existing
+    else:
+        vote = Vote.objects.create(meeting=meeting, member=member, result=result, opinion=opinion,
+                                   recorded_by=actor, confirmed_at=timezone.now() if own else None)
     case_event_record(case=case, kind=EventKind.VOTE_CAST, actor=actor, from_stage=case.stage,
                       reason=vote.opinion,
                       data={"meeting": meeting.pk, "member": member.pk, "name": member.display_name,
-                            "result": result})
+                            "result": result, "by_proxy": not own})
+    return vote
+
+
+@transaction.atomic
+def vote_confirm(*, case: Case, actor: User) -> Vote:
+    """The member confirms the vote the minute-taker recorded for him."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action=_deliberation_action(case))
+    meeting = meeting_current(case=case, kind=_meeting_kind(case), lock=True)
+    vote = None
+    if meeting is not None:
+        vote = Vote.objects.select_for_update().filter(meeting=meeting, member=actor).first()
+    if vote is None or vote.confirmed_at is not None:
+        raise ApplicationError(_(NOTHING_TO_CONFIRM), code="nothing_to_confirm", status_code=409)
+    vote.confirmed_at = timezone.now()
+    vote.save(update_fields=["confirmed_at", "updated_at"])
+    case_event_record(case=case, kind=EventKind.VOTE_CONFIRMED, actor=actor, from_stage=case.stage,
+                      data={"meeting": meeting.pk, "vote": vote.pk, "recorded_by": vote.recorded_by_id})
     return vote
 
 
@@ -556,9 +658,14 @@ def _check_decision(meeting: Meeting | None, result: str) -> dict:
     if present < meeting.quorum_required:
         raise ApplicationError(_(NO_QUORUM) % {"present": present, "total": meeting.members_total,
                                                "required": meeting.quorum_required}, code="no_quorum")
-    tally = Counter(meeting.votes.values_list("result", flat=True))
     if result not in Result.values:
         raise ValidationError({"result": _("Choose a result.")})
+    unconfirmed = [v.member.display_name for v in meeting.votes.filter(confirmed_at__isnull=True)
+                   .select_related("member")]
+    if unconfirmed:
+        raise ApplicationError(_(VOTES_UNCONFIRMED) % {"names": "、".join(unconfirmed)},
+                               code="votes_unconfirmed")
+    tally = Counter(meeting.votes.values_list("result", flat=True))
     if tally[result] * 2 <= present:
         raise ApplicationError(_(NO_MAJORITY) % {"result": Result(result).label, "votes": tally[result],
                                                  "present": present}, code="no_majority")

@@ -51,6 +51,10 @@ ACTIONS = {
                    gettext_lazy("Meeting recorded.")),
     "vote": (f.VoteForm, lambda c, u, d: services.vote_record(case=c, actor=u, **d),
              gettext_lazy("Vote recorded.")),
+    "confirm_vote": (f.ConfirmVoteForm, lambda c, u, d: services.vote_confirm(case=c, actor=u),
+                     gettext_lazy("Your vote is confirmed.")),
+    "void_meeting": (f.VoidMeetingForm, lambda c, u, d: services.meeting_void(case=c, actor=u, **d),
+                     gettext_lazy("The meeting is voided; it stays in the record with the reason.")),
     "rule": (f.RulingForm, lambda c, u, d: services.case_rule(case=c, actor=u, **d),
              gettext_lazy("Ruling recorded; the ruling letter is being prepared.")),
     "feedback": (f.NoticeForm, lambda c, u, d: services.notice_record(case=c, actor=u, kind="feedback", **d),
@@ -121,7 +125,7 @@ def case_panel_context(request, case) -> dict | None:
     forms = {}
     names = actions & set(ACTIONS)
     if "deliberate" in actions or "decide_review" in actions:
-        names |= {"vote", "deliberate"}
+        names |= {"vote", "deliberate", "confirm_vote", "void_meeting"}
     if "assign" in actions:
         names.add("mark_recusal")
     for name in sorted(names):
@@ -131,7 +135,8 @@ def case_panel_context(request, case) -> dict | None:
             request, key=_flash_key(case, name),
             build=lambda data, name=name: ACTIONS[name][0](data, case=case, auto_id=f"rv-{name}-%s"))
     kind = "review" if case.stage == "review" else "first"
-    meeting = next((m for m in reversed(record["meetings"]) if m.kind == kind), None)
+    meeting = next((m for m in reversed(record["meetings"]) if m.kind == kind and not m.voided_at), None)
+    vote_state = _vote_state(meeting, user, forms)
     latest = record["rulings"][-1] if record["rulings"] else None
     done = {n.kind for n in record["notices"] if latest and n.ruling_id == latest.pk}
     if "feedback" in done:
@@ -149,8 +154,42 @@ def case_panel_context(request, case) -> dict | None:
         "prefiling_citations": prefilings_cited_by_case(case=case),
         "forms": forms,
         "current_meeting": meeting,
+        **vote_state,
+        "quorum": _quorum_hint(case, forms),
         "inspector_choices": selectors.inspectors_for(case=case) if "assign" in actions else [],
     }
+
+
+def _vote_state(meeting, user, forms) -> dict:
+    """What the user may do at the current meeting: vote for himself (if
+    present and not yet voted), confirm a vote recorded for him, record
+    votes for others (the minute-taker only)."""
+    if meeting is None:
+        for name in ("vote", "confirm_vote", "void_meeting"):
+            forms.pop(name, None)
+        return {"my_vote": None, "can_proxy": False}
+    present = {u.pk for u in meeting.members_present.all()}
+    mine = next((v for v in meeting.votes.all() if v.member_id == user.pk), None)
+    can_proxy = meeting.recorded_by_id == user.pk
+    if mine is None or mine.confirmed_at is not None:
+        forms.pop("confirm_vote", None)
+    if (user.pk not in present or (mine is not None and mine.confirmed_at is not None)) and not can_proxy:
+        forms.pop("vote", None)
+    if "vote" in forms and not can_proxy:
+        forms["vote"].fields.pop("member", None)
+    elif "vote" in forms:
+        forms["vote"].fields["member"].queryset = meeting.members_present.model.objects.filter(
+            pk__in=present).order_by("username")
+    return {"my_vote": mine, "can_proxy": can_proxy}
+
+
+def _quorum_hint(case, forms) -> dict | None:
+    """Members entitled to sit and the quorum, for the meeting form's live
+    count (static/js/app.js) before it is saved."""
+    if "deliberate" not in forms:
+        return None
+    total = len(selectors.eligible_members_for(case=case))
+    return {"total": total, "required": services.quorum_for(case, total)}
 
 
 @login_required

@@ -115,6 +115,9 @@ def make_policy_version(*, org_unit, code="test", name="测试县", prefix="测"
                    certainty=Certainty.EXAMPLE_DEFAULT, default_duration_months=12 if k == "result_use" else None)
         for k, n, t, x in items
     )
+    # 谋取私利 cannot apply while 出于公心 (no private gain) is met.
+    version.items.get(kind=PolicyItem.Kind.NEGATIVE, number=1).contradicts.add(
+        version.items.get(kind=PolicyItem.Kind.CONDITION, number=1))
     StageTimeLimit.objects.bulk_create(
         StageTimeLimit(version=version, stage=stage, amount=a, unit=u, extension_allowed=ext,
                        extension_max=mx, source="测试", certainty=Certainty.EXAMPLE_DEFAULT)

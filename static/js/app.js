@@ -44,3 +44,34 @@ document.addEventListener("DOMContentLoaded", function () {
     first.focus({preventScroll: true});
   }
 });
+
+// The meeting form counts the members ticked present against the quorum
+// before it is saved (the service refuses a meeting without it anyway).
+function updateQuorum(form) {
+  var status = form.querySelector(".quorum-status");
+  if (!status) {
+    return;
+  }
+  var required = parseInt(form.getAttribute("data-quorum-required"), 10);
+  var total = form.getAttribute("data-quorum-total");
+  var present = form.querySelectorAll("input[name=members_present]:checked").length;
+  var ok = present >= required;
+  var text = status.getAttribute(ok ? "data-text-ok" : "data-text-short");
+  status.textContent = text.replace("{present}", present).replace("{total}", total)
+    .replace("{required}", required);
+  status.classList.toggle("quorum-ok", ok);
+  status.classList.toggle("quorum-short", !ok);
+  var button = form.querySelector("button[type=submit]");
+  if (button) {
+    button.disabled = !ok;
+  }
+}
+document.addEventListener("change", function (event) {
+  var form = event.target.closest ? event.target.closest("form.js-quorum") : null;
+  if (form) {
+    updateQuorum(form);
+  }
+});
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form.js-quorum").forEach(updateQuorum);
+});

@@ -63,7 +63,7 @@ def assess(case, actor, *, conditions=None, negatives=()):
     distinctions, factors = judgements()
     return services.case_assess(
         case=case, actor=actor, conditions=conditions or all_met(case), positive_item=items(case, "positive")[0],
-        negative_items=list(negatives), distinctions=distinctions, factors=factors,
+        negative_items=list(negatives), negative_note="经比对负面清单。", distinctions=distinctions, factors=factors,
     )
 
 
@@ -89,9 +89,10 @@ def vote_all(case, users, results=("exempt", "exempt", "exempt"), members=("comm
                                                                              "committee3")):
     services.meeting_record(case=case, actor=users[members[0]], held_on=dt.date(2026, 1, 8),
                             members_present=[users[m] for m in members])
+    # Each member votes for himself (a vote recorded for him by the
+    # minute-taker would count only once he confirms it).
     for name, result in zip(members, results, strict=False):
-        services.vote_record(case=case, actor=users[members[0]], member=users[name], result=result,
-                             opinion="同意")
+        services.vote_record(case=case, actor=users[name], result=result, opinion="同意")
 
 
 def to_ruled(case, users, result="exempt"):

@@ -36,7 +36,8 @@ class TestApi:
         distinctions, factors = judgements()
         r = api(users["inspector1"]).post(url + "assess/", {
             "conditions": all_met(case), "positive_item": items(case, "positive")[0].pk,
-            "negative_items": [], "distinctions": distinctions, "factors": factors}, format="json")
+            "negative_items": [], "negative_note": "未发现负面清单情形", "distinctions": distinctions,
+            "factors": factors}, format="json")
         assert r.status_code == 201, r.json()
         r = api(users["inspector2"]).post(url + "preliminary_report/", {
             "recommended_result": "exempt", "summary": "符合"}, format="json")
@@ -49,6 +50,11 @@ class TestApi:
             "votes": [{"member": m, "result": "exempt", "opinion": "同意"} for m in members]}, format="json")
         assert r.status_code == 201, r.json()
         assert Vote.objects.filter(meeting__case=case).count() == 3
+        # Votes recorded by the minute-taker count once each member confirms.
+        r = api(users["committee2"]).post(url + "rule/", {"result": "exempt", "reasons": "x"}, format="json")
+        assert r.status_code == 400 and r.json()["code"] == "votes_unconfirmed"
+        for name in ("committee2", "committee3"):
+            assert api(users[name]).post(url + "confirm_vote/", {}, format="json").status_code == 201
         uses = items(case, "result_use")
         r = api(users["committee2"]).post(url + "rule/", {
             "result": "exempt", "reasons": "符合条件", "uses": [{"item": uses[1].pk, "duration_months": 3}],

@@ -80,14 +80,27 @@ def test_accepted_case_to_ruling_and_feedback(world, page, login):
         form.locator(f"input[name=members_present][value='{users[name].pk}']").check()
     _submit(page, "deliberate")
     assert "会议已记录" in _message(page)
-    for name in ("committee1", "committee2", "committee3"):
+    # The minute-taker votes himself and records 周杰's vote for him; 吴敏
+    # votes himself; 周杰 confirms the vote recorded for him.
+    for name in ("committee1", "committee2"):
         form = page.locator("form[data-action=vote]")
-        form.locator("select[name=member]").select_option(str(users[name].pk))
+        if name != "committee1":
+            form.locator("select[name=member]").select_option(str(users[name].pk))
         form.locator("select[name=result]").select_option("exempt")
         form.locator("textarea[name=opinion]").fill("同意予以容错")
         _submit(page, "vote")
         assert "表决已记录" in _message(page)
-    assert Vote.objects.filter(meeting__case=case).count() == 3
+    login("committee3")
+    page.goto(url)
+    assert page.locator("form[data-action=vote] select[name=member]").count() == 0
+    page.locator("form[data-action=vote] select[name=result]").select_option("exempt")
+    _submit(page, "vote")
+    assert "表决已记录" in _message(page)
+    login("committee2")
+    page.goto(url)
+    _submit(page, "confirm_vote")
+    assert "您的表决已确认" in _message(page)
+    assert Vote.objects.filter(meeting__case=case, confirmed_at__isnull=False).count() == 3
     form = page.locator("form[data-action=rule]")
     form.locator("select[name=result]").select_option("exempt")
     form.locator("textarea[name=reasons]").fill("符合容错条件，予以容错、免予问责。")
@@ -157,9 +170,9 @@ def test_review_by_other_members(world, page, login):
         form.locator(f"input[name=members_present][value='{member.pk}']").check()
     _submit(page, "deliberate")
     for member in others:
-        form = page.locator("form[data-action=vote]")
-        form.locator("select[name=member]").select_option(str(member.pk))
-        form.locator("select[name=result]").select_option("mitigated")
+        login(member.username, "demo-pass-2026")
+        page.goto(url)
+        page.locator("form[data-action=vote] select[name=result]").select_option("mitigated")
         _submit(page, "vote")
     form = page.locator("form[data-action=decide_review]")
     form.locator("select[name=result]").select_option("mitigated")

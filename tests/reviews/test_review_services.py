@@ -13,10 +13,12 @@ from core.exceptions import ApplicationError
 from deadlines.models import Clock
 from letters.models import Letter
 from reviews import services
-from reviews.models import Assignment, Recusal, Ruling, Vote
+from reviews.models import Assessment, Assignment, Meeting, Recusal, Ruling, Vote
 
 from .conftest import (
     accept_case,
+    all_met,
+    judgements,
     assess,
     items,
     pdf,
@@ -135,6 +137,33 @@ class TestVerification:
         with pytest.raises(ValidationError, match="出于公心"):
             assess(accepted, users["inspector1"], conditions={str(first.pk): {"met": True, "reason": ""}})
 
+    def test_assessment_refuses_a_contradiction_naming_both(self, accepted, users):
+        """Condition 出于公心 (no private gain) met beside negative item 谋取私利
+        ticked is refused, naming both; nothing is saved."""
+        services.case_assign(case=accepted, actor=users["supervisor"],
+                             inspectors=[users["inspector1"], users["inspector2"]])
+        negative = items(accepted, "negative")[0]
+        with pytest.raises(ValidationError) as exc:
+            assess(accepted, users["inspector1"], negatives=[negative])
+        message = " ".join(exc.value.messages)
+        assert "出于公心" in message and "谋取私利" in message and "矛盾" in message
+        assert not Assessment.objects.filter(case=accepted).exists()
+        # Found not met, the same item may apply.
+        conds = items(accepted, "condition")
+        findings = {str(conds[0].pk): {"met": False, "reason": "为亲属谋利"},
+                    str(conds[1].pk): {"met": True, "reason": "是"}}
+        assert assess(accepted, users["inspector1"], conditions=findings, negatives=[negative])
+
+    def test_assessment_requires_the_negative_list_reasons(self, accepted, users):
+        """An empty 负面清单比对理由 is refused."""
+        services.case_assign(case=accepted, actor=users["supervisor"],
+                             inspectors=[users["inspector1"], users["inspector2"]])
+        distinctions, factors = judgements()
+        with pytest.raises(ValidationError, match="负面清单"):
+            services.case_assess(case=accepted, actor=users["inspector1"], conditions=all_met(accepted),
+                                 positive_item=items(accepted, "positive")[0], negative_items=[],
+                                 negative_note=" ", distinctions=distinctions, factors=factors)
+
     def test_negative_item_blocks_exemption_and_says_which(self, accepted, users):
         """A negative-list item that applies refuses an exempt (or
         mitigated) recommendation and names the item; rejected is allowed."""
@@ -217,14 +246,82 @@ class TestDefence:
 
 class TestDeliberation:
     def test_quorum_required(self, accepted, users):
-        """With 3 members and a 2/3 quorum, one member present cannot rule."""
+        """With 3 members and a 2/3 quorum, a meeting of one member is
+        refused before anything is saved."""
+        to_deliberation(accepted, users)
+        with pytest.raises(ApplicationError, match="法定人数") as exc:
+            services.meeting_record(case=accepted, actor=users["committee1"], held_on=dt.date(2026, 1, 8),
+                                    members_present=[users["committee1"]])
+        assert exc.value.code == "no_quorum"
+        assert not Meeting.objects.filter(case=accepted).exists()
+
+    def test_member_votes_only_for_himself(self, accepted, users):
+        """A member who did not record the meeting cannot vote for another;
+        the minute-taker's vote for a member waits for his confirmation and
+        the ruling waits for it too."""
         to_deliberation(accepted, users)
         services.meeting_record(case=accepted, actor=users["committee1"], held_on=dt.date(2026, 1, 8),
-                                members_present=[users["committee1"]])
+                                members_present=[users[m] for m in ("committee1", "committee2", "committee3")])
+        with pytest.raises(ApplicationError) as exc:
+            services.vote_record(case=accepted, actor=users["committee2"], member=users["committee3"],
+                                 result="exempt")
+        assert exc.value.code == "not_own_vote"
+        assert not Vote.objects.filter(member=users["committee3"]).exists()
+        vote = services.vote_record(case=accepted, actor=users["committee1"], member=users["committee3"],
+                                    result="exempt")
+        assert vote.by_proxy and vote.confirmed_at is None and vote.recorded_by == users["committee1"]
         services.vote_record(case=accepted, actor=users["committee1"], result="exempt")
-        with pytest.raises(ApplicationError, match="法定人数") as exc:
+        services.vote_record(case=accepted, actor=users["committee2"], result="exempt")
+        with pytest.raises(ApplicationError) as exc:
             services.case_rule(case=accepted, actor=users["committee1"], result="exempt", reasons="x")
-        assert exc.value.code == "no_quorum"
+        assert exc.value.code == "votes_unconfirmed" and "吴敏" in exc.value.message
+        services.vote_confirm(case=accepted, actor=users["committee3"])
+        vote.refresh_from_db()
+        assert vote.confirmed_at is not None
+        assert services.case_rule(case=accepted, actor=users["committee1"], result="exempt", reasons="x")
+        kinds = list(accepted.events.values_list("kind", flat=True))
+        assert "vote_confirmed" in kinds
+
+    def test_member_replaces_unconfirmed_vote(self, accepted, users):
+        """A member's own vote replaces one recorded for him that he has
+        not confirmed; once confirmed it cannot be changed."""
+        to_deliberation(accepted, users)
+        services.meeting_record(case=accepted, actor=users["committee1"], held_on=dt.date(2026, 1, 8),
+                                members_present=[users[m] for m in ("committee1", "committee2", "committee3")])
+        services.vote_record(case=accepted, actor=users["committee1"], member=users["committee3"],
+                             result="exempt")
+        vote = services.vote_record(case=accepted, actor=users["committee3"], result="rejected")
+        assert vote.result == "rejected" and not vote.by_proxy and vote.confirmed_at is not None
+        assert Vote.objects.filter(member=users["committee3"]).count() == 1
+        with pytest.raises(ApplicationError) as exc:
+            services.vote_record(case=accepted, actor=users["committee3"], result="exempt")
+        assert exc.value.code == "already_voted"
+
+    def test_meeting_voided_with_reason_and_kept(self, accepted, users):
+        """A wrongly recorded meeting is voided with the reason, stays in
+        the record, its votes stop counting, and a new one can be held;
+        a second meeting without voiding is refused."""
+        to_deliberation(accepted, users)
+        first = services.meeting_record(case=accepted, actor=users["committee1"], held_on=dt.date(2026, 1, 8),
+                                        members_present=[users["committee1"], users["committee2"]])
+        services.vote_record(case=accepted, actor=users["committee1"], result="exempt")
+        with pytest.raises(ApplicationError) as exc:
+            services.meeting_record(case=accepted, actor=users["committee1"], held_on=dt.date(2026, 1, 9),
+                                    members_present=[users["committee1"], users["committee3"]])
+        assert exc.value.code == "meeting_exists"
+        with pytest.raises(ValidationError):
+            services.meeting_void(case=accepted, actor=users["committee2"], reason="  ")
+        services.meeting_void(case=accepted, actor=users["committee2"], reason="出席人员记录有误")
+        first.refresh_from_db()
+        assert first.voided_at and first.void_reason == "出席人员记录有误" and first.voided_by == users["committee2"]
+        event = accepted.events.get(kind="meeting_voided")
+        assert event.reason == "出席人员记录有误"
+        vote_all(accepted, users)
+        assert Meeting.objects.filter(case=accepted).count() == 2
+        ruling = services.case_rule(case=accepted, actor=users["committee1"], result="exempt", reasons="x")
+        assert ruling.meeting != first
+        with pytest.raises(ApplicationError):
+            services.meeting_void(case=accepted, actor=users["committee1"], reason="x")
 
     def test_majority_required(self, accepted, users):
         """Three present voting three ways: no result has a majority."""
@@ -281,12 +378,12 @@ class TestDeliberation:
         a negative-list item; the committee must reject."""
         services.case_assign(case=accepted, actor=users["supervisor"],
                              inspectors=[users["inspector1"], users["inspector2"]])
-        assess(accepted, users["inspector1"], negatives=[items(accepted, "negative")[0]])
+        assess(accepted, users["inspector1"], negatives=[items(accepted, "negative")[1]])
         services.case_preliminary_report(case=accepted, actor=users["inspector1"], recommended_result="rejected",
                                          summary="x")
         services.case_waive_defence(case=accepted, actor=users["applicant"])
         vote_all(accepted, users, results=("exempt",) * 3)
-        with pytest.raises(ApplicationError, match="谋取私利"):
+        with pytest.raises(ApplicationError, match="屡错屡犯"):
             services.case_rule(case=accepted, actor=users["committee1"], result="exempt", reasons="x")
 
 
@@ -349,7 +446,7 @@ class TestReview:
         services.meeting_record(case=accepted, actor=others[0], held_on=dt.date(2026, 1, 20),
                                 members_present=others)
         for member in others:
-            services.vote_record(case=accepted, actor=others[0], member=member, result="exempt")
+            services.vote_record(case=accepted, actor=member, result="exempt")
         review = services.case_decide_review(case=accepted, actor=others[0], result="exempt", reasons="维持")
         first = Ruling.objects.get(case=accepted, kind="first")
         assert first.is_current and not review.is_current and review.review_decision == "upheld"
