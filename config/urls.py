@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("corrections.api_urls")),
     path("", include("publication.api_urls")),
     path("", include("dashboard.api_urls")),
+    path("", include("reports.api_urls")),
 ]
 
 urlpatterns = [
@@ -42,6 +43,7 @@ urlpatterns = [
     path("corrections/", include("corrections.urls")),
     path("publication/", include("publication.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("reports/", include("reports.urls")),
 ]
 
 handler403 = "core.views.error_403"

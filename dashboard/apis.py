@@ -28,7 +28,9 @@ class _RateSerializer(serializers.Serializer):
     exempt = serializers.IntegerField()
     mitigated = serializers.IntegerField()
     rejected = serializers.IntegerField()
-    exempt_rate = serializers.FloatField(help_text="Exempt as a percentage of decided cases.")
+    exempt_rate = serializers.FloatField(help_text="免责率: exempt rulings as a percentage of decided cases.")
+    tolerance_rate = serializers.FloatField(
+        help_text="容错率: exempt and mitigated rulings as a percentage of decided cases.")
 
 
 class _StageTimeSerializer(serializers.Serializer):

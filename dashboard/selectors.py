@@ -60,7 +60,11 @@ def _rate_rows(rows, key: str) -> list[dict]:
         g["decided"] += row["n"]
     out = []
     for g in sorted(grouped.values(), key=lambda g: (-g["decided"], g["name"])):
+        # 免责率 counts exempt rulings only; 容错率 also counts mitigated
+        # ones, which the ruling letters call 予以容错 too.
         g["exempt_rate"] = round(100 * g["exempt"] / g["decided"], 1) if g["decided"] else 0.0
+        g["tolerance_rate"] = (round(100 * (g["exempt"] + g["mitigated"]) / g["decided"], 1)
+                               if g["decided"] else 0.0)
         out.append(g)
     return out
 
@@ -230,16 +234,18 @@ def dashboard_stats(*, user: User, filters: dict | None = None) -> dict:
 def dashboard_tables(stats: dict) -> list[tuple[str, list[str], list[list]]]:
     """The dashboard's figures as (title, headers, rows), for the page's
     tables and the CSV / Excel exports."""
-    rate_headers = [_("Decided"), _("Exempt"), _("Mitigated"), _("Rejected"), _("Exemption rate (%)")]
+    rate_headers = [_("Decided"), _("Exempt"), _("Mitigated"), _("Rejected"), _("Exemption rate (%)"),
+                    _("Tolerance rate (%)")]
 
     def rate(rows):
-        return [[r["name"], r["decided"], r["exempt"], r["mitigated"], r["rejected"], r["exempt_rate"]] for r in rows]
+        return [[r["name"], r["decided"], r["exempt"], r["mitigated"], r["rejected"], r["exempt_rate"],
+                 r["tolerance_rate"]] for r in rows]
 
     return [
         (_("Cases by stage"), [_("Stage"), _("Cases")], [[r["label"], r["count"]] for r in stats["by_stage"]]),
         (_("Cases by result"), [_("Result"), _("Cases")], [[r["label"], r["count"]] for r in stats["by_result"]]),
-        (_("Exemption rate by jurisdiction"), [_("Jurisdiction"), *rate_headers], rate(stats["rate_by_jurisdiction"])),
-        (_("Exemption rate by scenario"), [_("Scenario"), *rate_headers], rate(stats["rate_by_scenario"])),
+        (_("Exemption and tolerance rates by jurisdiction"), [_("Jurisdiction"), *rate_headers], rate(stats["rate_by_jurisdiction"])),
+        (_("Exemption and tolerance rates by scenario"), [_("Scenario"), *rate_headers], rate(stats["rate_by_scenario"])),
         (_("Time per stage (days, paused time excluded)"),
          [_("Stage"), _("Cases"), _("Average days"), _("Median days"), _("Longest (days)")],
          [[r["label"], r["cases"], r["avg_days"], r["median_days"], r["max_days"]] for r in stats["time_per_stage"]]),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "corrections",
     "publication",
     "dashboard",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -24,7 +24,8 @@ def test_main_pages_have_no_serious_accessibility_violations(world, _browser, li
         None: ["/accounts/login/", "/public/", "/public/policies/"],
         "applicant": ["/", "/cases/mine/", "/cases/new/", f"/cases/{cases['draft'].pk}/edit/matter/",
                       f"/cases/{cases['ruled'].pk}/"],
-        "intake": ["/", "/letters/", "/cases/intake/", f"/cases/{cases['submitted'].pk}/", "/dashboard/"],
+        "intake": ["/", "/letters/", "/cases/intake/", f"/cases/{cases['submitted'].pk}/", "/dashboard/",
+                   "/reports/yearly/"],
         "admin": ["/publication/", f"/cases/{cases['ruled'].pk}/"],
     }
     found = []

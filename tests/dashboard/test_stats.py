@@ -29,7 +29,8 @@ def test_figures_for_intake_of_huailai(known, users):
     assert _by(stats["by_stage"]) == {"submitted": 1, "verification": 1, "ruled": 2, "closed": 1}
     assert _by(stats["by_result"], "result") == {"exempt": 1, "mitigated": 1, "rejected": 1}
     assert stats["rate_by_jurisdiction"] == [
-        {"name": "怀来县", "decided": 3, "exempt": 1, "mitigated": 1, "rejected": 1, "exempt_rate": 33.3}
+        {"name": "怀来县", "decided": 3, "exempt": 1, "mitigated": 1, "rejected": 1, "exempt_rate": 33.3,
+         "tolerance_rate": 66.7}
     ]
     rates = {r["name"]: (r["decided"], r["exempt"], r["exempt_rate"]) for r in stats["rate_by_scenario"]}
     assert rates == {"改革创新": (2, 1, 50.0), "应急处置": (1, 0, 0.0)}
