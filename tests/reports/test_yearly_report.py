@@ -23,6 +23,7 @@ from reports.selectors import YEARLY_QUERIES, yearly_report
 from reviews import services as review_services
 from tests.corrections.conftest import do
 from tests.reviews.conftest import (
+    all_met,
     assess,
     fill_draft,
     items,
@@ -53,7 +54,12 @@ def file_case(users, title):
 def rule_rejected(case, users, negative):
     review_services.case_assign(case=case, actor=users["supervisor"],
                                 inspectors=[users["inspector1"], users["inspector2"]])
-    assess(case, users["inspector1"], negatives=[negative])
+    # The condition the negative item contradicts is found not met (the
+    # assessment refuses the pair as 符合 beside its negative item).
+    conditions = all_met(case)
+    for item in negative.contradicts.all():
+        conditions[str(item.pk)] = {"met": False, "reason": "经核实存在谋取私利情形"}
+    assess(case, users["inspector1"], conditions=conditions, negatives=[negative])
     review_services.case_preliminary_report(case=case, actor=users["inspector2"], recommended_result="rejected",
                                             summary="存在谋取私利情形。")
     review_services.case_defend(case=case, actor=users["applicant"], text="本人申辩如下。")
