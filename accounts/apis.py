@@ -1,16 +1,19 @@
 from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
 
-from .selectors import user_memberships, user_roles
+from .forms import SECOND_FACTOR_REFUSED, second_factor_check
+from .middleware import PASSWORD_EXPIRED
+from .selectors import password_expired, user_memberships, user_roles
+from .services import user_token_issue, user_tokens_revoke
 
 LOGIN_FAILED = "The username or password is incorrect."
 LOCKED_OUT = "Too many failed sign-ins. The account is locked for a while; try again later or ask an administrator."
@@ -23,6 +26,8 @@ class TokenObtainApi(APIView):
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=200, trim_whitespace=False)
+        # TOTP code: required for staff and administrators outside demo mode.
+        otp_token = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
 
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField()
@@ -31,6 +36,7 @@ class TokenObtainApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        otp_token = data.validated_data.pop("otp_token")
         try:
             user = authenticate(request=request._request, **data.validated_data)
         except AxesBackendPermissionDenied:
@@ -39,8 +45,25 @@ class TokenObtainApi(APIView):
             raise ApplicationError(_(LOCKED_OUT), code="locked_out", status_code=429)
         if user is None or not user.is_active:
             raise ApplicationError(_(LOGIN_FAILED), code="authentication_failed", status_code=401)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        try:
+            second_factor_check(user, otp_token, request=request._request)
+        except DjangoValidationError:
+            raise ApplicationError(_(SECOND_FACTOR_REFUSED), code="second_factor_required",
+                                   status_code=401) from None
+        if password_expired(user):
+            raise ApplicationError(_(PASSWORD_EXPIRED), code="password_expired", status_code=403)
+        return Response({"token": user_token_issue(user=user, request=request._request)})
+
+
+class TokenRevokeApi(APIView):
+    """Revoke every API token of the caller (the one used included)."""
+
+    class OutputSerializer(serializers.Serializer):
+        revoked = serializers.IntegerField()
+
+    @extend_schema(request=None, responses=OutputSerializer)
+    def post(self, request):
+        return Response({"revoked": user_tokens_revoke(user=request.user, request=request._request)})
 
 
 class MeApi(APIView):

@@ -33,7 +33,12 @@ USERS = {
     "committee1": ("孙丽", "huailai-jw", [(Role.COMMITTEE, "huailai")]),
     "committee2": ("周杰", "huailai-jw", [(Role.COMMITTEE, "huailai")]),
     "committee3": ("吴敏", "huailai-jw", [(Role.COMMITTEE, "huailai")]),
-    "admin": ("系统管理员", "huailai-jw", [(Role.ADMIN, "huailai"), (Role.ADMIN, "kunming")]),
+    # The case-work administrator (业务管理员): publication, letters.
+    "admin": ("业务管理员", "huailai-jw", [(Role.ADMIN, "huailai"), (Role.ADMIN, "kunming")]),
+    # 三员分立: none of them reads a case (accounts.backends).
+    "sysadmin": ("系统管理员", "huailai-jw", [(Role.SYSTEM_ADMIN, "huailai")]),
+    "secadmin": ("安全管理员", "huailai-jw", [(Role.SECURITY_ADMIN, "huailai")]),
+    "auditadmin": ("审计管理员", "huailai-jw", [(Role.AUDIT_ADMIN, "huailai")]),
     "km_applicant": ("赵喆", "kunming-fgw", [(Role.APPLICANT, "kunming-fgw")]),
     "km_intake": ("钱明", "kunming-jw", [(Role.INTAKE, "kunming")]),
     "km_inspector": ("孔亮", "kunming-jw", [(Role.INSPECTOR, "kunming")]),
@@ -54,10 +59,12 @@ def build_demo_org(*, password: str | None = DEMO_PASSWORD) -> dict:
     for username, (full_name, home, roles) in USERS.items():
         user = User.objects.filter(username=username).first()
         if user is None:
+            # is_demo: these logins work only in demo mode (accounts.backends).
+            # No superuser: that account is for installation only.
             user = User(username=username, full_name=full_name, org_unit=units[home],
-                        email=f"{username}@example.gov.cn")
+                        email=f"{username}@example.gov.cn", is_demo=True)
             if username == "admin":
-                user.is_staff = user.is_superuser = True
+                user.is_staff = True
             if password:
                 user.set_password(password)
             else:

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+SECOND_FACTOR_REFUSED = "A valid code from your authenticator app is required for this account."
+
 
 class LoginForm(AuthenticationForm):
     # One message for an unknown user and a wrong password: no enumeration.
@@ -12,3 +14,37 @@ class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label=_("Username"), widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
     )
+    # TOTP (django-otp) for staff and administrators outside demo mode.
+    otp_token = forms.CharField(
+        label=_("Authenticator code"), required=False, max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    otp_device = None
+
+    def clean(self):
+        cleaned = super().clean()
+        user = self.get_user()
+        if user is not None:
+            self.otp_device = second_factor_check(user, self.cleaned_data.get("otp_token", ""),
+                                                  request=self.request)
+        return cleaned
+
+
+def second_factor_check(user, token: str, *, request=None):
+    """The device that accepts ``token`` when ``user`` needs a second
+    factor, None when he needs none; refused otherwise (and recorded)."""
+    from django.core.exceptions import ValidationError
+    from django_otp import match_token
+
+    from .selectors import second_factor_required
+
+    if not second_factor_required(user):
+        return None
+    device = match_token(user, token.strip()) if token and token.strip() else None
+    if device is None:
+        from audit.models import AuditKind
+        from audit.services import audit_record
+
+        audit_record(kind=AuditKind.SECOND_FACTOR_FAILED, actor=user, request=request)
+        raise ValidationError(_(SECOND_FACTOR_REFUSED), code="second_factor_required")
+    return device

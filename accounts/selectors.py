@@ -62,3 +62,28 @@ def users_with_role(*, role: str, org_unit: OrgUnit):
     )
 
 
+
+
+def second_factor_required(user: User) -> bool:
+    """Staff roles and the administrators sign in with a TOTP code, except in
+    demo mode (where every demo role must work with the printed password)."""
+    from django.conf import settings
+
+    from .models import SECOND_FACTOR_ROLES
+
+    if settings.DEMO_MODE or not settings.SECOND_FACTOR_FOR_STAFF or not user.is_authenticated:
+        return False
+    return bool(user.is_staff or user.is_superuser or user_roles(user) & set(SECOND_FACTOR_ROLES))
+
+
+def password_expired(user: User) -> bool:
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    days = settings.PASSWORD_MAX_AGE_DAYS
+    if not days or settings.DEMO_MODE or not user.is_authenticated or not user.has_usable_password():
+        return False
+    since = user.password_changed_at or user.date_joined
+    return since < timezone.now() - dt.timedelta(days=days)

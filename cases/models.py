@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
@@ -179,7 +180,8 @@ def _stage_label(value: str):
 class CaseEvent(models.Model):
     """Append-only history: who, when, from, to, why."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    # PROTECT: history outlives nothing it belongs to (core.history).
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=40)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -189,7 +191,12 @@ class CaseEvent(models.Model):
     to_stage = models.CharField(_("to"), max_length=20, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # Set before the insert (not auto_now_add): it is part of the hash.
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    prev_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True, default="", editable=False)
+    prev_sm3 = models.CharField(max_length=64, blank=True, default="", editable=False)
+    sm3 = models.CharField("SM3", max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("case event")

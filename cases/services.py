@@ -158,8 +158,11 @@ def case_event_record(*, case: Case, kind: str, actor: User | None, from_stage: 
                       to_stage: str = "", reason: str = "", data: dict | None = None) -> CaseEvent:
     """Append a history event and notify whoever it concerns after commit.
     Callers hold the case lock."""
-    event = CaseEvent.objects.create(
-        case=case, kind=kind, actor=actor, from_stage=from_stage, to_stage=to_stage or from_stage,
+    from core.history import chain_append
+
+    # Chained to the case's previous event (core.history): tamper-evident.
+    event = chain_append(
+        CaseEvent, case=case, kind=kind, actor=actor, from_stage=from_stage, to_stage=to_stage or from_stage,
         reason=reason, data=data or {},
     )
     from core.tasks import enqueue

@@ -44,13 +44,12 @@ urlpatterns = [
     path("publication/", include("publication.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("reports/", include("reports.urls")),
+    path("audit/", include("audit.urls")),
 ]
 
 handler403 = "core.views.error_403"
 handler404 = "core.views.error_404"
 
-admin.site.site_header = "容错纠错案件管理"
-admin.site.site_title = "容错纠错案件管理"
 
 if settings.DEBUG:
     pass

@@ -1,6 +1,24 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _reinstall_triggers(sender, using="default", **kwargs):
+    """SQLite rebuilds a table for most ALTERs (copy, drop, rename), and the
+    append-only triggers go with the dropped table: put them back after
+    every migrate. PostgreSQL keeps them across ALTER TABLE."""
+    from django.db import connections
+
+    from core.history import append_only_install
+
+    conn = connections[using]
+    if conn.vendor == "sqlite":
+        append_only_install(conn)
 
 
 class CoreConfig(AppConfig):
     name = "core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        post_migrate.connect(_reinstall_triggers, sender=self, dispatch_uid="core_append_only")
+

@@ -14,7 +14,7 @@ class LetterVersionInline(admin.TabularInline):
     model = LetterVersion
     extra = 0
     can_delete = False
-    fields = ["template_version", "sha256", "size", "rendered_at", "replaced_at", "replaced_by", "download"]
+    fields = ["template_version", "sha256", "sm3", "size", "rendered_at", "replaced_at", "replaced_by", "download"]
     readonly_fields = fields
 
     @admin.display(description=_("File"))
@@ -34,7 +34,7 @@ class LetterAdmin(admin.ModelAdmin):
     list_select_related = ["case", "prefiling"]
     readonly_fields = [
         "case", "prefiling", "kind", "ref", "number", "number_body", "number_year", "number_seq", "issued_on", "issued_by",
-        "status", "error", "attempts", "context", "template_version", "download", "size", "sha256", "rendered_at",
+        "status", "error", "attempts", "context", "template_version", "download", "size", "sha256", "sm3", "rendered_at",
     ]
     inlines = [LetterVersionInline]
     actions = ["regenerate"]

@@ -19,7 +19,7 @@ class CaseLetterListApi(APIView):
         class Meta:
             model = Letter
             fields = ["id", "kind", "ref", "title", "number", "issued_on", "status", "error", "attempts",
-                      "template_version", "sha256", "size", "rendered_at", "download_url"]
+                      "template_version", "sha256", "sm3", "size", "rendered_at", "download_url"]
 
         def get_download_url(self, obj) -> str | None:
             if not obj.is_ready:

@@ -72,6 +72,7 @@ class Letter(BaseModel):
     file = models.FileField(_("file"), upload_to=letter_path, max_length=200, blank=True)
     size = models.PositiveIntegerField(_("size"), null=True, blank=True)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    sm3 = models.CharField("SM3", max_length=64, blank=True, default="")
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
 
     class Meta:
@@ -115,6 +116,7 @@ class LetterVersion(models.Model):
     file = models.FileField(_("file"), max_length=200)
     size = models.PositiveIntegerField(_("size"), null=True, blank=True)
     sha256 = models.CharField("SHA-256", max_length=64)
+    sm3 = models.CharField("SM3", max_length=64, blank=True, default="")
     rendered_at = models.DateTimeField(_("rendered at"), null=True)
     replaced_at = models.DateTimeField(_("replaced at"), auto_now_add=True)
     replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import Role, User
 from accounts.selectors import user_has_role
 from core.exceptions import ApplicationError
+from core.history import sm3_hexdigest
 
 from . import rendering
 from .models import Letter, LetterKind, LetterNumberCounter, LetterVersion, letter_path
@@ -187,6 +188,8 @@ def letter_render(*, letter_id: int) -> Letter:
     Letter.objects.filter(pk=letter_id).update(attempts=F("attempts") + 1)
     pdf = rendering.render_pdf(letter.kind, letter.context)
     sha256 = hashlib.sha256(pdf).hexdigest()
+    # SM3 beside SHA-256 (GB/T 32905-2016, for a 商用密码 review).
+    sm3 = sm3_hexdigest(pdf)
     path = letter_path(letter, f"{letter.number_year}-{letter.number_seq}-{letter.kind}-{version}-{sha256[:16]}.pdf")
 
     with transaction.atomic():
@@ -200,13 +203,14 @@ def letter_render(*, letter_id: int) -> Letter:
         letter.file.name = path
         letter.size = len(pdf)
         letter.sha256 = sha256
+        letter.sm3 = sm3
         letter.template_version = version
         letter.status = Letter.Status.READY
         letter.error = ""
         letter.rendered_at = timezone.now()
-        letter.save(update_fields=["file", "size", "sha256", "template_version", "status", "error",
+        letter.save(update_fields=["file", "size", "sha256", "sm3", "template_version", "status", "error",
                                    "rendered_at", "updated_at"])
-        _event(kind=EVENT_READY, actor=None, letter=letter, sha256=sha256, template_version=version)
+        _event(kind=EVENT_READY, actor=None, letter=letter, sha256=sha256, sm3=sm3, template_version=version)
     return letter
 
 
@@ -247,7 +251,7 @@ def letter_regenerate(*, letter: Letter, actor: User) -> Letter:
     if letter.status == Letter.Status.READY and letter.file:
         LetterVersion.objects.create(
             letter=letter, template_version=letter.template_version, file=letter.file.name, size=letter.size,
-            sha256=letter.sha256, rendered_at=letter.rendered_at, replaced_by=actor,
+            sha256=letter.sha256, sm3=letter.sm3, rendered_at=letter.rendered_at, replaced_by=actor,
         )
     letter.status = Letter.Status.PENDING
     letter.error = ""
@@ -255,10 +259,11 @@ def letter_regenerate(*, letter: Letter, actor: User) -> Letter:
     letter.file.name = ""
     letter.size = None
     letter.sha256 = ""
+    letter.sm3 = ""
     letter.template_version = ""
     letter.rendered_at = None
-    letter.save(update_fields=["status", "error", "attempts", "file", "size", "sha256", "template_version",
-                               "rendered_at", "updated_at"])
+    letter.save(update_fields=["status", "error", "attempts", "file", "size", "sha256", "sm3",
+                               "template_version", "rendered_at", "updated_at"])
     _event(kind=EVENT_REGENERATED, actor=actor, letter=letter, previous=old)
     _schedule_render(letter.id)
     return letter

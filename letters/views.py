@@ -37,6 +37,7 @@ def letter_file_response(letter) -> FileResponse:
         handle, as_attachment=True, filename=letter_download_name(letter), content_type="application/pdf"
     )
     response["X-Content-SHA256"] = letter.sha256
+    response["X-Content-SM3"] = letter.sm3
     response["Cache-Control"] = "private, no-store"
     return response
 

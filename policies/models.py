@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -262,17 +263,23 @@ class PolicyAuditEntry(models.Model):
         TIME_LIMIT_SET = "time_limit_set", _("Time limit set")
         CALENDAR_CHANGED = "calendar_changed", _("Calendar changed")
 
-    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # Set before the insert (not auto_now_add): it is part of the hash.
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    # PROTECT, not SET_NULL/CASCADE: the rows are append-only (core.history).
     actor = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", verbose_name=_("actor"),
     )
     version = models.ForeignKey(
-        PolicyVersion, null=True, blank=True, on_delete=models.CASCADE,
+        PolicyVersion, null=True, blank=True, on_delete=models.PROTECT,
         related_name="audit_entries", verbose_name=_("version"),
     )
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    prev_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True, default="", editable=False)
+    prev_sm3 = models.CharField(max_length=64, blank=True, default="", editable=False)
+    sm3 = models.CharField("SM3", max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("policy audit entry")

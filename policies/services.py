@@ -70,8 +70,10 @@ ITEM_EDITABLE_FIELDS = (
 
 
 def _audit(*, actor, action: str, version: PolicyVersion | None = None, data: dict | None = None):
-    PolicyAuditEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None, version=version,
+    from core.history import chain_append
+
+    chain_append(
+        PolicyAuditEntry, actor=actor if getattr(actor, "pk", None) else None, version=version,
         action=action, data=data or {},
     )
 

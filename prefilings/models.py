@@ -12,6 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -141,7 +142,7 @@ class PreFilingEventKind(models.TextChoices):
 class PreFilingEvent(models.Model):
     """Append-only history of a filing: who, when, from, to, why."""
 
-    prefiling = models.ForeignKey(PreFiling, on_delete=models.CASCADE, related_name="events")
+    prefiling = models.ForeignKey(PreFiling, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=40, choices=PreFilingEventKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+", verbose_name=_("by"))
@@ -149,9 +150,15 @@ class PreFilingEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=20, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # Set before the insert (not auto_now_add): it is part of the hash.
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     # Set when its notifications were made: a redelivered task makes none.
+    # The one column the append-only trigger lets change (core.history).
     notified_at = models.DateTimeField(null=True, blank=True)
+    prev_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True, default="", editable=False)
+    prev_sm3 = models.CharField(max_length=64, blank=True, default="", editable=False)
+    sm3 = models.CharField("SM3", max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("pre-filing event")

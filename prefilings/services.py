@@ -148,8 +148,10 @@ def _lock(filing: PreFiling) -> PreFiling:
 def _event(filing: PreFiling, *, kind: str, actor: User | None, from_status: str = "", to_status: str = "",
            reason: str = "", data: dict | None = None) -> PreFilingEvent:
     """Append a history event; its notifications go out after commit."""
-    event = PreFilingEvent.objects.create(
-        prefiling=filing, kind=kind, actor=actor, from_status=from_status or filing.status,
+    from core.history import chain_append
+
+    event = chain_append(
+        PreFilingEvent, prefiling=filing, kind=kind, actor=actor, from_status=from_status or filing.status,
         to_status=to_status or from_status or filing.status, reason=reason, data=data or {},
     )
     if kind in EVENT_AUDIENCE and EVENT_AUDIENCE[kind]:

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -107,12 +108,17 @@ class PublicationLog(models.Model):
         BLOCKED = "blocked", _("Blocked by the leak check")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="log")
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="log")
     action = models.CharField(max_length=20, choices=Action.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Set before the insert (not auto_now_add): it is part of the hash.
+    created_at = models.DateTimeField(default=timezone.now)
+    prev_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True, default="", editable=False)
+    prev_sm3 = models.CharField(max_length=64, blank=True, default="", editable=False)
+    sm3 = models.CharField("SM3", max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -102,7 +102,9 @@ def _lock(publication: Publication) -> Publication:
 
 
 def _log(publication: Publication, action: str, actor: User | None, **data) -> PublicationLog:
-    return PublicationLog.objects.create(publication=publication, action=action, actor=actor, data=data)
+    from core.history import chain_append
+
+    return chain_append(PublicationLog, publication=publication, action=action, actor=actor, data=data)
 
 
 def _current_ruling(case: Case):

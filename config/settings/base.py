@@ -26,7 +26,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 DEMO_MODE = env.bool("DJANGO_DEMO_MODE", default=False)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the 三员分立 access rule (core.admin_site).
+    "core.admin_site.DutyAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_celery_results",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "core",
     "accounts",
@@ -55,6 +58,7 @@ INSTALLED_APPS = [
     "publication",
     "dashboard",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -65,8 +69,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Staff sessions without a verified second factor, expired passwords.
+    "accounts.middleware.AccountPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Audit of downloads and admin actions; file responses' headers. Before
+    # CSP so that it sees (and may replace) the page policy.
+    "audit.middleware.AuditMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, so that a lockout answers before the view runs.
     "axes.middleware.AxesMiddleware",
@@ -126,15 +136,26 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Password rules of GB/T 22239-2019 8.1.4.1 身份鉴别 a (complexity, regular
+# change): length, character classes, no reuse of the last N, expiry.
+PASSWORD_MIN_LENGTH = env.int("DJANGO_PASSWORD_MIN_LENGTH", default=10)
+PASSWORD_MIN_CLASSES = env.int("DJANGO_PASSWORD_MIN_CLASSES", default=3)  # of lower, upper, digit, other
+PASSWORD_HISTORY = env.int("DJANGO_PASSWORD_HISTORY", default=5)
+PASSWORD_MAX_AGE_DAYS = env.int("DJANGO_PASSWORD_MAX_AGE_DAYS", default=90)  # 0: never expires
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.CharacterClassValidator"},
+    {"NAME": "accounts.passwords.HistoryValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, plus: demo logins only in demo mode, the administrators'
+    # duty permissions (accounts.backends).
+    "accounts.backends.AccountBackend",
 ]
 
 # Chinese by default; msgids are English.
@@ -244,7 +265,8 @@ LETTERS_FONT_DIR = env("LETTERS_FONT_DIR", default=str(BASE_DIR / "var" / "fonts
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens expire (API_TOKEN_TTL_HOURS) and die with the user's sessions.
+        "accounts.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
@@ -270,12 +292,28 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- django-axes: https://django-axes.readthedocs.io/en/latest/4_configuration.html
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = 0.25  # hours
+# The lockout policy (GB/T 22239-2019 8.1.4.1 b: 登录失败处理).
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOCKOUT_FAILURES", default=5)
+AXES_COOLOFF_TIME = env.float("DJANGO_LOCKOUT_HOURS", default=0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
 AXES_VERBOSE = False
+
+# --- Security (GB/T 22239-2019 level 3; docs/security.md) ----------------------
+# Audit records are kept this many days (never fewer than 180: 网络安全法
+# 第二十一条); a daily beat task removes older ones.
+AUDIT_RETENTION_DAYS = env.int("DJANGO_AUDIT_RETENTION_DAYS", default=180)
+# API tokens expire this many hours after issue.
+API_TOKEN_TTL_HOURS = env.int("DJANGO_API_TOKEN_TTL_HOURS", default=12)
+# Staff and administrators sign in with a TOTP code (django-otp) unless
+# demo mode is on (accounts.selectors.second_factor_required).
+SECOND_FACTOR_FOR_STAFF = env.bool("DJANGO_SECOND_FACTOR_FOR_STAFF", default=True)
+OTP_TOTP_ISSUER = "容错纠错案件管理"
+# Sessions end this many seconds after sign-in (8.1.4.1 b: 超时自动退出),
+# and when the browser closes.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_SECONDS", default=8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- CSP (django-csp 4): no inline scripts anywhere.
 CONTENT_SECURITY_POLICY = {

@@ -31,3 +31,5 @@ EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.l
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 PRIVATE_STORAGE_ROOT = MEDIA_ROOT
 AXES_FAILURE_LIMIT = 5
+# Tests travel in time (deadlines): sessions must outlive the journey.
+SESSION_COOKIE_AGE = 400 * 24 * 3600

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, Origin
+from core.history import chain_append
 from deadlines.models import Clock, ClockEntry
 from policies.models import PolicyItem
 
@@ -35,8 +36,9 @@ def make_case(world, *, applicant="applicant", stage="submitted", outcome="", sc
 def history(case: Case, steps: list[tuple[str, str, dt.datetime]]) -> None:
     """Stage changes (from, to, when) written as history events."""
     for from_stage, to_stage, when in steps:
-        event = CaseEvent.objects.create(case=case, kind="other", from_stage=from_stage, to_stage=to_stage)
-        CaseEvent.objects.filter(pk=event.pk).update(created_at=when)
+        # Written with its time: history rows take no UPDATE (core.history).
+        chain_append(CaseEvent, case=case, kind="other", from_stage=from_stage, to_stage=to_stage,
+                     created_at=when)
 
 
 def clock(case: Case, *, stage="verification", due=None, status=Clock.Status.RUNNING,

@@ -30,6 +30,11 @@ def test_case_list_csv_with_bom(known, users):
     response = client.post("/dashboard/export/cases/", {"format": "csv", "outcome": "exempt"})
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
+    # Personal data: kept out of shared and browser caches; the export is audited.
+    assert "no-store" in response["Cache-Control"]
+    from audit.models import AuditRecord
+
+    assert AuditRecord.objects.filter(kind="export", actor=users["intake"]).count() == 1
     data = _body(response)
     assert data.startswith(b"\xef\xbb\xbf")
     lines = data.decode("utf-8-sig").strip().splitlines()

@@ -32,10 +32,19 @@ def test_download_for_the_applicant_and_staff_not_for_others(client, users, read
         assert response["Content-Type"] == "application/pdf"
         assert response["Content-Disposition"].startswith("attachment;")
         assert response["X-Content-SHA256"] == ready_letter.sha256
+        # SM3 beside SHA-256; a document, not a page: sandboxed, not cached.
+        assert len(ready_letter.sm3) == 64 and response["X-Content-SM3"] == ready_letter.sm3
+        assert response["Content-Security-Policy"] == "sandbox"
+        assert "no-store" in response["Cache-Control"]
         assert b"".join(response.streaming_content).startswith(b"%PDF")
     for username in ("km_applicant", "applicant", "km_intake"):
         client.force_login(users[username])
         assert client.get(url).status_code == 404, username
+    from audit.models import AuditRecord
+
+    # Each download is in the audit log; refusals are not downloads.
+    assert sorted(AuditRecord.objects.filter(kind="letter_download").values_list("username", flat=True)) == [
+        "applicant2", "intake"]
     client.logout()
     response = client.get(url)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

@@ -56,6 +56,13 @@ SCHEDULE = [
         "dashboard.export_expire_old",
         {"minute": "20", "hour": "3", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
     ),
+    # Audit records past AUDIT_RETENTION_DAYS (at least 180) removed daily
+    # at 03:30 (https://crontab.guru/#30_3_*_*_*).
+    (
+        "audit: purge old records",
+        "audit.purge_old",
+        {"minute": "30", "hour": "3", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+    ),
     # Stored files left behind by a rolled-back step, removed once a day at
     # 03:40, when nobody files anything (https://crontab.guru/#40_3_*_*_*).
     (

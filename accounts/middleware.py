@@ -1,0 +1,38 @@
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .selectors import password_expired, second_factor_required
+
+# Reachable with an expired password: the change itself and signing out.
+_OPEN = ("/accounts/password/", "/accounts/logout/", "/static/", "/i18n/")
+
+
+class AccountPolicyMiddleware:
+    """A session of a user who must have a second factor but has not given
+    one (a session from before the rule, or made by other means) is ended;
+    an expired password sends the user to change it (API calls are refused
+    until then)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if second_factor_required(user) and not user.is_verified():
+                logout(request)
+                return self.get_response(request)
+            if password_expired(user) and not request.path.startswith(_OPEN):
+                if request.path.startswith("/api/"):
+                    from django.http import JsonResponse
+                    from django.utils.translation import gettext as _
+
+                    from core.exceptions import problem
+
+                    return JsonResponse(problem(403, "password_expired", _(PASSWORD_EXPIRED)), status=403)
+                return redirect(f"{reverse('accounts:password_change')}?expired=1")
+        return self.get_response(request)
+
+
+PASSWORD_EXPIRED = "Your password has expired; change it to go on."
