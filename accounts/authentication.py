@@ -7,6 +7,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
 TOKEN_EXPIRED = _("The token has expired; sign in again for a new one.")
+DEMO_REFUSED = _("Demo logins work only in demo mode.")
 
 
 def token_expired(token) -> bool:
@@ -25,5 +26,5 @@ class ExpiringTokenAuthentication(TokenAuthentication):
             token.delete()
             raise exceptions.AuthenticationFailed(TOKEN_EXPIRED)
         if user.is_demo and not settings.DEMO_MODE:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+            raise exceptions.AuthenticationFailed(DEMO_REFUSED)
         return user, token

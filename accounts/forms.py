@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
-SECOND_FACTOR_REFUSED = "A valid code from your authenticator app is required for this account."
+SECOND_FACTOR_REFUSED = gettext_noop("A valid code from your authenticator app is required for this account.")
 
 
 class LoginForm(AuthenticationForm):

@@ -1,6 +1,7 @@
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from .selectors import password_expired, second_factor_required
 
@@ -35,4 +36,4 @@ class AccountPolicyMiddleware:
         return self.get_response(request)
 
 
-PASSWORD_EXPIRED = "Your password has expired; change it to go on."
+PASSWORD_EXPIRED = gettext_noop("Your password has expired; change it to go on.")

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core.models import BaseModel
 
@@ -101,8 +102,8 @@ ADMIN_DUTIES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
 # Roles that sign in with a second factor outside demo mode.
 SECOND_FACTOR_ROLES = (*STAFF_ROLES, *ADMIN_DUTIES)
 
-DUTY_CONFLICT = "An administrator duty (system, security, audit) excludes every other role: %(user)s holds %(role)s."
-DUTY_STAFF = "A holder of an administrator duty cannot be a Django staff member or superuser."
+DUTY_CONFLICT = gettext_noop("An administrator duty (system, security, audit) excludes every other role: %(user)s holds %(role)s.")
+DUTY_STAFF = gettext_noop("A holder of an administrator duty cannot be a Django staff member or superuser.")
 
 
 class Membership(BaseModel):

@@ -136,15 +136,23 @@ def link(prev_sha256: str, prev_sm3: str, payload: bytes) -> tuple[str, str]:
             sm3_hexdigest(prev_sm3.encode() + b"\n" + payload))
 
 
-def _lock_owner(chain: Chain, owner_id) -> None:
-    """Serialise appends to one chain. PostgreSQL: a transaction-scoped
-    advisory lock per (table, owner), so that the callers that do not hold
-    the owner's row lock (audit records, policy audit) still chain in order.
-    SQLite has one writer at a time."""
-    if connection.vendor == "postgresql":
-        key = zlib.crc32(chain.table.encode()) & 0x7FFFFFFF
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [key, (owner_id or 0) & 0x7FFFFFFF])
+def _lock_owner(chain: Chain, model, owner_id) -> None:
+    """Serialise appends to one chain (PostgreSQL; SQLite has one writer at
+    a time). A chain with an owner row locks that row FOR NO KEY UPDATE:
+    the writers that hold the owner's lock already (a case's services) take
+    nothing new, and the others (a letter's worker) wait for it in the order
+    their insert would have waited anyway, so no new lock order appears.
+    Rows without an owner (the audit log) take an advisory lock."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if owner_id is not None:
+            owner_table = model._meta.get_field(chain.owner.removesuffix("_id")).related_model._meta.db_table
+            cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(owner_table)} WHERE id = %s "
+                           "FOR NO KEY UPDATE", [owner_id])
+        else:
+            key = zlib.crc32(chain.table.encode()) & 0x7FFFFFFF
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [key])
 
 
 @transaction.atomic
@@ -155,7 +163,7 @@ def chain_append(model: type[models.Model], **fields) -> models.Model:
     if getattr(obj, "created_at", None) is None:
         obj.created_at = timezone.now()
     owner_id = getattr(obj, chain.owner) if chain.owner else None
-    _lock_owner(chain, owner_id)
+    _lock_owner(chain, model, owner_id)
     qs = model._default_manager.all()
     if chain.owner:
         qs = qs.filter(**{chain.owner: owner_id})

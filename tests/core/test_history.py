@@ -164,9 +164,9 @@ SQLITE_SCRIPT = textwrap.dedent("""
     from core.history import CHAINS, chain_verify
 
     call_command("migrate", verbosity=0)
-    # A database holding events from before the chain: back to 0003,
+    # A database holding events from before the chain: back to 0005,
     # write an event the old way, forward again.
-    call_command("migrate", "cases", "0003", verbosity=0)
+    call_command("migrate", "cases", "0005", verbosity=0)
     from accounts.demo import build_demo_org
     from tests.factories import make_policy_version, make_case
     world = build_demo_org()

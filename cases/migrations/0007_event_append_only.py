@@ -7,6 +7,6 @@ import core.history
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0004_event_chain")]
+    dependencies = [("cases", "0006_event_chain")]
 
     operations = [core.history.append_only_migration("cases_caseevent")]

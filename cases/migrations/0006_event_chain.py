@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_attachment_internal'),
+        ('cases', '0005_case_search_trigram'),
     ]
 
     operations = [
