@@ -7,6 +7,6 @@ import core.history
 
 
 class Migration(migrations.Migration):
-    dependencies = [("policies", "0003_audit_chain")]
+    dependencies = [("policies", "0004_audit_chain")]
 
     operations = [core.history.append_only_migration("policies_policyauditentry")]

@@ -14,7 +14,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('policies', '0002_audit_and_duration_certainty'),
+        ('policies', '0003_item_contradicts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
