@@ -3,6 +3,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from .signals import security_event
+
 SECOND_FACTOR_REFUSED = gettext_noop("A valid code from your authenticator app is required for this account.")
 
 
@@ -43,9 +45,6 @@ def second_factor_check(user, token: str, *, request=None):
         return None
     device = match_token(user, token.strip()) if token and token.strip() else None
     if device is None:
-        from audit.models import AuditKind
-        from audit.services import audit_record
-
-        audit_record(kind=AuditKind.SECOND_FACTOR_FAILED, actor=user, request=request)
+        security_event.send(sender=type(user), kind="otp_failed", actor=user, request=request)
         raise ValidationError(_(SECOND_FACTOR_REFUSED), code="second_factor_required")
     return device

@@ -3,7 +3,9 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from .authentication import token_expired
 from .models import Membership, OrgUnit, User
+from .signals import security_event
 
 
 @transaction.atomic
@@ -17,10 +19,8 @@ def org_unit_create(*, name: str, code: str, kind: str, parent: OrgUnit | None =
     return unit
 
 
-def _audit(**kwargs) -> None:
-    from audit.services import audit_record
-
-    audit_record(**kwargs)
+def _audit(*, kind: str, actor=None, request=None, target: str = "", data: dict | None = None) -> None:
+    security_event.send(sender=User, kind=kind, actor=actor, request=request, target=target, data=data)
 
 
 @transaction.atomic
@@ -35,24 +35,20 @@ def user_sessions_end(*, user: User, reason: str, actor: User | None = None, req
     user.session_stamp = secrets.token_hex(16)
     User.objects.filter(pk=user.pk).update(session_stamp=user.session_stamp)
     tokens = Token.objects.filter(user=user).delete()[0]
-    from audit.models import AuditKind
-
-    _audit(kind=AuditKind.SESSIONS_ENDED, actor=actor, request=request, target=f"user:{user.username}",
+    _audit(kind="sessions_ended", actor=actor, request=request, target=f"user:{user.username}",
            data={"user": user.username, "reason": reason, "tokens": tokens})
 
 
 @transaction.atomic
 def membership_grant(*, user: User, org_unit: OrgUnit, role: str, actor: User | None = None,
                      request=None) -> Membership:
-    from audit.models import AuditKind
-
     existing = Membership.objects.filter(user=user, org_unit=org_unit, role=role).first()
     if existing is not None:
         return existing
     membership = Membership(user=user, org_unit=org_unit, role=role)
     membership.full_clean()
     membership.save()
-    _audit(kind=AuditKind.ROLE_GRANTED, actor=actor, request=request, target=f"user:{user.username}",
+    _audit(kind="role_granted", actor=actor, request=request, target=f"user:{user.username}",
            data={"user": user.username, "role": role, "org_unit": org_unit.code})
     if actor is not None:
         # A role given by somebody (not the demo set-up): what the user's
@@ -63,10 +59,8 @@ def membership_grant(*, user: User, org_unit: OrgUnit, role: str, actor: User | 
 
 @transaction.atomic
 def membership_revoke(*, membership: Membership, actor: User | None, request=None) -> None:
-    from audit.models import AuditKind
-
     user = membership.user
-    _audit(kind=AuditKind.ROLE_REVOKED, actor=actor, request=request, target=f"user:{user.username}",
+    _audit(kind="role_revoked", actor=actor, request=request, target=f"user:{user.username}",
            data={"user": user.username, "role": membership.role, "org_unit": membership.org_unit.code})
     Membership.objects.filter(pk=membership.pk).delete()
     user_sessions_end(user=user, reason="role_revoked", actor=actor, request=request)
@@ -74,11 +68,9 @@ def membership_revoke(*, membership: Membership, actor: User | None, request=Non
 
 @transaction.atomic
 def user_set_active(*, user: User, active: bool, actor: User | None, request=None) -> User:
-    from audit.models import AuditKind
-
     User.objects.filter(pk=user.pk).update(is_active=active)
     user.is_active = active
-    _audit(kind=AuditKind.USER_ENABLED if active else AuditKind.USER_DISABLED, actor=actor, request=request,
+    _audit(kind="user_enabled" if active else "user_disabled", actor=actor, request=request,
            target=f"user:{user.username}", data={"user": user.username})
     user_sessions_end(user=user, reason="enabled" if active else "disabled", actor=actor, request=request)
     return user
@@ -88,11 +80,9 @@ def user_set_active(*, user: User, active: bool, actor: User | None, request=Non
 def user_password_changed(*, user: User, actor: User | None, request=None) -> None:
     """After a password change (already saved): record the time (for the
     expiry rule), the audit record, and end the user's sessions and tokens."""
-    from audit.models import AuditKind
-
     user.password_changed_at = timezone.now()
     User.objects.filter(pk=user.pk).update(password_changed_at=user.password_changed_at)
-    _audit(kind=AuditKind.PASSWORD_CHANGED, actor=actor, request=request, target=f"user:{user.username}",
+    _audit(kind="password_changed", actor=actor, request=request, target=f"user:{user.username}",
            data={"user": user.username})
     user_sessions_end(user=user, reason="password_changed", actor=actor, request=request)
 
@@ -102,10 +92,8 @@ def user_tokens_revoke(*, user: User, request=None) -> int:
     """The user's own revocation of his API tokens."""
     from rest_framework.authtoken.models import Token
 
-    from audit.models import AuditKind
-
     n = Token.objects.filter(user=user).delete()[0]
-    _audit(kind=AuditKind.TOKEN_REVOKED, actor=user, request=request, data={"tokens": n})
+    _audit(kind="token_revoked", actor=user, request=request, data={"tokens": n})
     return n
 
 
@@ -115,15 +103,11 @@ def user_token_issue(*, user: User, request=None) -> str:
     caller); an expired one is replaced."""
     from rest_framework.authtoken.models import Token
 
-    from audit.models import AuditKind
-
-    from .authentication import token_expired
-
     token = Token.objects.filter(user=user).first()
     if token is not None and token_expired(token):
         token.delete()
         token = None
     if token is None:
         token = Token.objects.create(user=user)
-        _audit(kind=AuditKind.TOKEN_ISSUED, actor=user, request=request)
+        _audit(kind="token_issued", actor=user, request=request)
     return token.key

@@ -10,6 +10,7 @@
 """
 
 from .models import AuditKind
+from .services import audit_record
 
 
 def _kind(request) -> str:
@@ -35,14 +36,10 @@ class AuditMiddleware:
             if response.get("Content-Type", "").startswith("application/pdf"):
                 response["Content-Security-Policy"] = "sandbox"
             if user is not None and user.is_authenticated:
-                from .services import audit_record
-
                 audit_record(kind=_kind(request), actor=user, request=request, target=request.path[:200],
                              data={"file": disposition[:200], "method": request.method})
         elif (request.path.startswith("/admin/") and request.method == "POST" and response.status_code == 302
               and user is not None and user.is_authenticated):
-            from .services import audit_record
-
             audit_record(kind=AuditKind.ADMIN_ACTION, actor=user, request=request, target=request.path[:200],
                          data={"action": request.POST.get("action", ""), "fields": sorted(
                              k for k in request.POST if k not in ("csrfmiddlewaretoken", "password", "password1",

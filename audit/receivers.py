@@ -1,18 +1,19 @@
-"""Sign-ins, sign-in failures, sign-outs and lockouts into the audit log."""
+"""Sign-ins, sign-in failures, sign-outs, lockouts and the accounts app's
+security events into the audit log."""
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.utils import timezone
 
-from .models import AuditKind
+from accounts.signals import security_event
+
+from .models import AuditKind, AuditRecord
+from .services import audit_record
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
 def _logged_in(sender, request, user, **kwargs):
-    from .models import AuditRecord
-    from .services import audit_record
-
     # The notice on the workbench: the sign-in before this one, and the
     # failures since (kept in the session: the workbench makes no query).
     previous = AuditRecord.objects.filter(kind=AuditKind.LOGIN, actor=user).order_by("-pk").first()
@@ -29,23 +30,22 @@ def _logged_in(sender, request, user, **kwargs):
 
 @receiver(user_logged_out, dispatch_uid="audit_logout")
 def _logged_out(sender, request, user, **kwargs):
-    from .services import audit_record
-
     if user is not None:
         audit_record(kind=AuditKind.LOGOUT, actor=user, request=request)
 
 
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
-    from .services import audit_record
-
     audit_record(kind=AuditKind.LOGIN_FAILED, request=request,
                  username=str(credentials.get("username", ""))[:150])
 
 
 @receiver(user_locked_out, dispatch_uid="audit_locked_out")
 def _locked_out(sender, request, username, ip_address, **kwargs):
-    from .services import audit_record
-
     audit_record(kind=AuditKind.LOCKED_OUT, request=request, username=str(username or "")[:150],
                  data={"ip": ip_address})
+
+
+@receiver(security_event, dispatch_uid="audit_security_event")
+def _security_event(sender, kind, actor=None, request=None, target="", data=None, **kwargs):
+    audit_record(kind=kind, actor=actor, request=request, target=target or "", data=data)
