@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import ChainedRow
+
 
 class AuditKind(models.TextChoices):
     LOGIN = "login", _("Signed in")
@@ -33,7 +35,7 @@ class AuditKind(models.TextChoices):
     AUDIT_PURGE = "audit_purge", _("Old audit records removed")
 
 
-class AuditRecord(models.Model):
+class AuditRecord(ChainedRow):
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     kind = models.CharField(_("event"), max_length=30, choices=AuditKind.choices, db_index=True)
     actor = models.ForeignKey(
@@ -46,10 +48,6 @@ class AuditRecord(models.Model):
     # What it concerns: "cases.Case:12", a path, a user name.
     target = models.CharField(_("object"), max_length=200, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
-    prev_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
-    sha256 = models.CharField("SHA-256", max_length=64, blank=True, default="", editable=False)
-    prev_sm3 = models.CharField(max_length=64, blank=True, default="", editable=False)
-    sm3 = models.CharField("SM3", max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("audit record")

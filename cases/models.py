@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BaseModel
+from core.models import BaseModel, ChainedRow
 
 
 class Stage(models.TextChoices):
@@ -177,7 +177,7 @@ def _stage_label(value: str):
         return value
 
 
-class CaseEvent(models.Model):
+class CaseEvent(ChainedRow):
     """Append-only history: who, when, from, to, why."""
 
     # PROTECT: history outlives nothing it belongs to (core.history).
@@ -193,10 +193,6 @@ class CaseEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     # Set before the insert (not auto_now_add): it is part of the hash.
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
-    prev_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
-    sha256 = models.CharField("SHA-256", max_length=64, blank=True, default="", editable=False)
-    prev_sm3 = models.CharField(max_length=64, blank=True, default="", editable=False)
-    sm3 = models.CharField("SM3", max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("case event")

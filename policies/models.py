@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.models import BaseModel
+from core.models import BaseModel, ChainedRow
 
 
 class Certainty(models.TextChoices):
@@ -248,7 +248,7 @@ class CalendarYear(BaseModel):
         return str(self.year)
 
 
-class PolicyAuditEntry(models.Model):
+class PolicyAuditEntry(ChainedRow):
     """Who changed what in the policy catalogue, and when (append-only)."""
 
     class Action(models.TextChoices):
@@ -276,10 +276,6 @@ class PolicyAuditEntry(models.Model):
     )
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
     data = models.JSONField(_("details"), default=dict, blank=True)
-    prev_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
-    sha256 = models.CharField("SHA-256", max_length=64, blank=True, default="", editable=False)
-    prev_sm3 = models.CharField(max_length=64, blank=True, default="", editable=False)
-    sm3 = models.CharField("SM3", max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("policy audit entry")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.models import BaseModel
+from core.models import BaseModel, ChainedRow
 
 
 class Procedure(models.TextChoices):
@@ -139,7 +139,7 @@ class PreFilingEventKind(models.TextChoices):
     LETTER_REGENERATED = "letter_regenerated", pgettext_lazy("prefiling", "Letter regenerated")
 
 
-class PreFilingEvent(models.Model):
+class PreFilingEvent(ChainedRow):
     """Append-only history of a filing: who, when, from, to, why."""
 
     prefiling = models.ForeignKey(PreFiling, on_delete=models.PROTECT, related_name="events")
@@ -155,10 +155,6 @@ class PreFilingEvent(models.Model):
     # Set when its notifications were made: a redelivered task makes none.
     # The one column the append-only trigger lets change (core.history).
     notified_at = models.DateTimeField(null=True, blank=True)
-    prev_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
-    sha256 = models.CharField("SHA-256", max_length=64, blank=True, default="", editable=False)
-    prev_sm3 = models.CharField(max_length=64, blank=True, default="", editable=False)
-    sm3 = models.CharField("SM3", max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("pre-filing event")

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.models import BaseModel
+from core.models import BaseModel, ChainedRow
 
 
 def publication_pdf_path(instance, filename):
@@ -97,7 +97,7 @@ class Publication(BaseModel):
         return str(Result(self.result).label) if self.result in Result.values else ""
 
 
-class PublicationLog(models.Model):
+class PublicationLog(ChainedRow):
     """Append-only audit of a publication: who did what, when."""
 
     class Action(models.TextChoices):
@@ -115,10 +115,6 @@ class PublicationLog(models.Model):
     data = models.JSONField(default=dict, blank=True)
     # Set before the insert (not auto_now_add): it is part of the hash.
     created_at = models.DateTimeField(default=timezone.now)
-    prev_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
-    sha256 = models.CharField("SHA-256", max_length=64, blank=True, default="", editable=False)
-    prev_sm3 = models.CharField(max_length=64, blank=True, default="", editable=False)
-    sm3 = models.CharField("SM3", max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
