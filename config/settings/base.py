@@ -26,8 +26,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 DEMO_MODE = env.bool("DJANGO_DEMO_MODE", default=False)
 
 INSTALLED_APPS = [
-    # Django's admin with the 三员分立 access rule (core.admin_site).
-    "core.admin_site.DutyAdminConfig",
+    # Django's admin with the 三员分立 access rule (accounts.admin_site).
+    "accounts.admin_site.DutyAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

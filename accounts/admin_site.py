@@ -5,18 +5,21 @@ permissions come from ``accounts.backends.DUTY_PERMISSIONS``); Django staff
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DutyAdminSite(admin.AdminSite):
-    site_header = "容错纠错案件管理"
-    site_title = "容错纠错案件管理"
+    site_header = _("Fault-tolerance case management")
+    site_title = _("Fault-tolerance case management")
 
     def has_permission(self, request):
-        from accounts.backends import user_duties
+        # Here, not at the top: INSTALLED_APPS imports this module before the
+        # models are loaded, and the backends import them.
+        from .backends import user_duties
 
         user = request.user
         return bool(user.is_active and (user.is_staff or user_duties(user)))
 
 
 class DutyAdminConfig(AdminConfig):
-    default_site = "core.admin_site.DutyAdminSite"
+    default_site = "accounts.admin_site.DutyAdminSite"
