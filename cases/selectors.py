@@ -13,7 +13,7 @@ A refused case is a 404 everywhere: existence is not leaked.
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import Role, User
+from accounts.models import OrgUnit, Role, User
 from accounts.selectors import role_paths, subtree_q, user_memberships
 
 from .models import Case, Stage
@@ -24,13 +24,13 @@ def _units_under(paths: list[str]):
     """Ids of the org units under any of ``paths``, as a subquery: the case
     table is filtered on its own ``unit_id`` (no join to the units, so an
     index-ordered scan of the cases stays one)."""
-    from accounts.models import OrgUnit
-
     return OrgUnit.objects.filter(subtree_q(paths, "path")).values("id")
 
 
 def _recusal_q(user: User) -> Q:
-    from reviews.models import Recusal
+    # reviews declares the recusal (it sits above cases): reached through
+    # its relation to the case rather than imported.
+    Recusal = Case._meta.get_field("recusals").related_model  # noqa: N806
 
     q = Q(applicant=user) | Q(created_by=user)
     if user.org_unit_id:

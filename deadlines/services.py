@@ -103,9 +103,9 @@ def case_deadline_sync(*, case_id: int) -> None:
     sort and filter on an index. Every clock change ends here: whoever
     opens, pauses, resumes, extends or stops a clock goes through
     ``clock_recompute`` or ``clock_stop``, in the caller's transaction."""
-    from cases.models import Case
-
-    Case.objects.filter(pk=case_id).update(**case_deadline_values(case_id))
+    # The case model through the clock's own relation: deadlines sits below
+    # cases and does not import it.
+    Clock._meta.get_field("case").related_model.objects.filter(pk=case_id).update(**case_deadline_values(case_id))
 
 
 @transaction.atomic
