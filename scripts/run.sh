@@ -31,7 +31,9 @@ cat <<MSG
   Health: http://$HOST:$PORT/healthz   API docs: http://$HOST:$PORT/api/docs/   Admin: http://$HOST:$PORT/admin/
   Demo logins (password demo-pass-2026):
     applicant, applicant2, unit_reviewer, intake, inspector1, inspector2,
-    supervisor, committee1, committee2, committee3, admin
+    supervisor, committee1, committee2, committee3, admin (case work),
+    sysadmin, secadmin, auditadmin (system / security / audit administrators),
+    km_applicant, km_intake, km_inspector (昆明市)
   Worker and beat logs: var/log/worker.log, var/log/beat.log.  Ctrl-C stops everything.
 
 MSG
