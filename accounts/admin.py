@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, OrgUnit, User
+from .services import membership_grant, membership_revoke, user_password_changed, user_set_active
 
 
 class MembershipInline(admin.TabularInline):
@@ -49,7 +50,6 @@ class UserAdmin(BaseUserAdmin):
         return self.inlines if request.user.is_superuser else []
 
     def save_model(self, request, obj, form, change):
-        from .services import user_set_active
 
         was_active = form.initial.get("is_active") if change else None
         super().save_model(request, obj, form, change)
@@ -60,8 +60,6 @@ class UserAdmin(BaseUserAdmin):
     def user_change_password(self, request, id, form_url=""):
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
-            from .services import user_password_changed
-
             user = User.objects.get(pk=id)
             user_password_changed(user=user, actor=request.user, request=request)
             if user.pk == request.user.pk:
@@ -110,19 +108,16 @@ class MembershipAdmin(admin.ModelAdmin):
         return False if obj is not None else super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        from .services import membership_grant
 
         granted = membership_grant(user=obj.user, org_unit=obj.org_unit, role=obj.role, actor=request.user,
                                    request=request)
         obj.pk = granted.pk
 
     def delete_model(self, request, obj):
-        from .services import membership_revoke
 
         membership_revoke(membership=obj, actor=request.user, request=request)
 
     def delete_queryset(self, request, queryset):
-        from .services import membership_revoke
 
         for membership in queryset.select_related("user", "org_unit"):
             membership_revoke(membership=membership, actor=request.user, request=request)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
 from .models import Role
+from .selectors import user_roles
 
 ALL = ("view", "add", "change", "delete")
 # app_label.model_name -> actions.
@@ -54,7 +55,6 @@ ROLE_PERMISSIONS = {
 
 
 def user_duties(user) -> set[str]:
-    from .selectors import user_roles
 
     return user_roles(user) & set(DUTY_PERMISSIONS)
 
@@ -71,7 +71,6 @@ class AccountBackend(ModelBackend):
         cached = getattr(user_obj, "_duty_perm_cache", None)
         if cached is None:
             cached = set()
-            from .selectors import user_roles
 
             for role in user_roles(user_obj) & set(ROLE_PERMISSIONS):
                 for model, actions in ROLE_PERMISSIONS[role].items():

@@ -5,6 +5,8 @@ import logging
 from django.conf import settings
 from django.core import checks
 
+from .models import User
+
 logger = logging.getLogger("accounts")
 
 DEMO_USERS_PRESENT = ("Demo logins exist in this database (%(n)d users with the public demo password); "
@@ -14,7 +16,6 @@ DEMO_USERS_PRESENT = ("Demo logins exist in this database (%(n)d users with the 
 def demo_users_warning() -> str | None:
     from django.db import DatabaseError
 
-    from .models import User
 
     if settings.DEMO_MODE:
         return None

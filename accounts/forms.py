@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from .selectors import second_factor_required
 from .signals import security_event
 
 SECOND_FACTOR_REFUSED = gettext_noop("A valid code from your authenticator app is required for this account.")
@@ -39,7 +40,6 @@ def second_factor_check(user, token: str, *, request=None):
     from django.core.exceptions import ValidationError
     from django_otp import match_token
 
-    from .selectors import second_factor_required
 
     if not second_factor_required(user):
         return None

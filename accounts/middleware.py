@@ -3,6 +3,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_noop
 
+from core.exceptions import problem
+
 from .selectors import password_expired, second_factor_required
 
 # Reachable with an expired password: the change itself and signing out.
@@ -29,7 +31,6 @@ class AccountPolicyMiddleware:
                     from django.http import JsonResponse
                     from django.utils.translation import gettext as _
 
-                    from core.exceptions import problem
 
                     return JsonResponse(problem(403, "password_expired", _(PASSWORD_EXPIRED)), status=403)
                 return redirect(f"{reverse('accounts:password_change')}?expired=1")

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .models import PasswordHistory, User
+
 CLASSES = (str.islower, str.isupper, str.isdigit)
 
 
@@ -37,7 +39,6 @@ class HistoryValidator:
     def validate(self, password, user=None):
         if user is None or not getattr(user, "pk", None) or settings.PASSWORD_HISTORY <= 0:
             return
-        from .models import PasswordHistory, User
 
         current = User.objects.filter(pk=user.pk).values_list("password", flat=True).first()
         old = list(PasswordHistory.objects.filter(user_id=user.pk).order_by("-id")
@@ -49,7 +50,6 @@ class HistoryValidator:
         # Called by Django after set_password + save: keep the new hash.
         if user is None or not getattr(user, "pk", None):
             return
-        from .models import PasswordHistory
 
         PasswordHistory.objects.create(user_id=user.pk, password=user.password)
         keep = PasswordHistory.objects.filter(user_id=user.pk).order_by("-id").values_list("id", flat=True)

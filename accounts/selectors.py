@@ -3,7 +3,7 @@
 
 from django.db.models import Q
 
-from .models import Membership, OrgUnit, Role, User
+from .models import SECOND_FACTOR_ROLES, Membership, OrgUnit, Role, User
 
 
 def user_memberships(user: User) -> list[Membership]:
@@ -69,7 +69,6 @@ def second_factor_required(user: User) -> bool:
     demo mode (where every demo role must work with the printed password)."""
     from django.conf import settings
 
-    from .models import SECOND_FACTOR_ROLES
 
     if settings.DEMO_MODE or not settings.SECOND_FACTOR_FOR_STAFF or not user.is_authenticated:
         return False

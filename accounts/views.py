@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from .forms import LoginForm
 from .selectors import user_memberships
+from .services import user_password_changed, user_tokens_revoke
 
 
 class LoginView(auth_views.LoginView):
@@ -37,7 +38,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().get_context_data(expired=bool(self.request.GET.get("expired")), **kwargs)
 
     def form_valid(self, form):
-        from .services import user_password_changed
 
         form.save()
         user = form.user
@@ -61,7 +61,6 @@ def profile(request):
 @login_required
 @require_POST
 def tokens_revoke(request):
-    from .services import user_tokens_revoke
 
     n = user_tokens_revoke(user=request.user, request=request)
     messages.success(request, _("API tokens revoked: %(n)d.") % {"n": n})

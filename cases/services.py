@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import OrgUnit, Role, User
 from accounts.selectors import user_has_role
 from core.exceptions import ApplicationError
+from core.history import chain_append
 from deadlines import services as clocks
 from policies.models import PolicyItem, TimeLimitStage
 from policies.selectors import policy_version_in_force
@@ -158,7 +159,6 @@ def case_event_record(*, case: Case, kind: str, actor: User | None, from_stage: 
                       to_stage: str = "", reason: str = "", data: dict | None = None) -> CaseEvent:
     """Append a history event and notify whoever it concerns after commit.
     Callers hold the case lock."""
-    from core.history import chain_append
 
     # Chained to the case's previous event (core.history): tamper-evident.
     event = chain_append(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.exceptions import ApplicationError
+from core.history import chain_append
 
 from .calendar import MAX_AMOUNT
 from .models import (
@@ -70,7 +71,6 @@ ITEM_EDITABLE_FIELDS = (
 
 
 def _audit(*, actor, action: str, version: PolicyVersion | None = None, data: dict | None = None):
-    from core.history import chain_append
 
     chain_append(
         PolicyAuditEntry, actor=actor if getattr(actor, "pk", None) else None, version=version,

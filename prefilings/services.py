@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import OrgUnit, Role, User
 from accounts.selectors import user_has_role
 from core.exceptions import ApplicationError
+from core.history import chain_append
 from policies.calendar import CALENDAR_DAY, WorkCalendar, compute_due_date
 from policies.models import TimeLimitStage
 from policies.selectors import policy_version_in_force, stage_time_limit
@@ -148,7 +149,6 @@ def _lock(filing: PreFiling) -> PreFiling:
 def _event(filing: PreFiling, *, kind: str, actor: User | None, from_status: str = "", to_status: str = "",
            reason: str = "", data: dict | None = None) -> PreFilingEvent:
     """Append a history event; its notifications go out after commit."""
-    from core.history import chain_append
 
     event = chain_append(
         PreFilingEvent, prefiling=filing, kind=kind, actor=actor, from_status=from_status or filing.status,

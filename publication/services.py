@@ -24,6 +24,7 @@ from accounts.selectors import user_has_role
 from cases.models import Case, Stage
 from cases.services import case_event_record, case_lock
 from core.exceptions import ApplicationError
+from core.history import chain_append
 from policies.models import PolicyItem
 
 from . import redaction
@@ -102,7 +103,6 @@ def _lock(publication: Publication) -> Publication:
 
 
 def _log(publication: Publication, action: str, actor: User | None, **data) -> PublicationLog:
-    from core.history import chain_append
 
     return chain_append(PublicationLog, publication=publication, action=action, actor=actor, data=data)
 

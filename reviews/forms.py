@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import OrgUnit, Role, User
 from policies.models import PolicyItem
 
-from .models import Notice, OptionalStep, Result, VerificationRecord
+from .models import Assessment, Notice, OptionalStep, Result, VerificationRecord
 from .selectors import assessment_form_items, eligible_members_for
 
 
@@ -104,7 +104,6 @@ class AssessmentForm(CaseForm):
     def saved_values(self) -> dict:
         """The saved assessment as the form's values: reopened, it shows
         what was saved, so one field can be changed without retyping all."""
-        from .models import Assessment
 
         saved = Assessment.objects.filter(case=self.case).prefetch_related("negative_items").first()
         if saved is None:

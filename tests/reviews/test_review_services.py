@@ -18,9 +18,9 @@ from reviews.models import Assessment, Assignment, Meeting, Recusal, Ruling, Vot
 from .conftest import (
     accept_case,
     all_met,
-    judgements,
     assess,
     items,
+    judgements,
     pdf,
     review_members,
     to_defence,
