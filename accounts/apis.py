@@ -22,6 +22,8 @@ LOCKED_OUT = "Too many failed sign-ins. The account is locked for a while; try a
 class TokenObtainApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    # 401: wrong username or password; 429: locked out (django-axes).
+    schema_error_statuses = (401, 429)
 
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)

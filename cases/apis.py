@@ -14,15 +14,15 @@ they live in the selectors and services:
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import OrgUnit
-from core.pagination import CursorPagination, paginated_response
+from core.downloads import FileDownloadApi
+from core.pagination import CursorPagination, PaginatedListMixin, paginated_response
 from policies.models import PolicyItem
 
 from . import services
@@ -32,19 +32,14 @@ from .serializers import (
     AttachmentSerializer,
     CaseDetailSerializer,
     CaseListItemSerializer,
-    CaseListPageSerializer,
     ErrorSerializer,
 )
-from .uploads import attachment_file_response
+from .uploads import ACCEPTED_TYPES, attachment_file_response
 
 TAGS = ["cases"]
+# Error responses (400/401/403/404/409, the one error shape) are added to
+# every operation by core.schema.AutoSchema.
 NOT_VISIBLE = OpenApiResponse(ErrorSerializer, description="No such case, or not visible to the caller.")
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Bad input; nothing changed."),
-    403: OpenApiResponse(ErrorSerializer, description="The caller may not take this action."),
-    404: NOT_VISIBLE,
-    409: OpenApiResponse(ErrorSerializer, description="Not possible at the case's current stage."),
-}
 
 
 def _detail_response(request, case, *, status_code=status.HTTP_200_OK) -> Response:
@@ -91,8 +86,12 @@ class _CaseFieldsInput(serializers.Serializer):
     )
 
 
-class CaseListApi(APIView):
+class CaseListApi(PaginatedListMixin, APIView):
     """GET: the cases the caller may see, filtered; POST: a new draft."""
+
+    # Read by keyset; a cursor that is not one of this list's is a 404.
+    pagination_class = CursorPagination
+    schema_error_statuses = (404,)
 
     class FilterSerializer(serializers.Serializer):
         q = serializers.CharField(
@@ -128,12 +127,7 @@ class CaseListApi(APIView):
 
     @extend_schema(
         operation_id="cases_list", summary="List cases", tags=TAGS,
-        parameters=[
-            FilterSerializer,
-            OpenApiParameter("cursor", str, description=_("The page: the cursor of a next or previous link.")),
-            OpenApiParameter("page_size", int, description=_("Rows per page (at most 200).")),
-        ],
-        responses={200: CaseListPageSerializer, 400: ERRORS[400], 404: ERRORS[404]},
+        parameters=[FilterSerializer], responses=CaseListItemSerializer(many=True),
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -141,12 +135,11 @@ class CaseListApi(APIView):
         data = dict(filters.validated_data)
         queue = data.pop("queue", None)
         cases = case_search(user=request.user, filters=data, queue=queue)
-        return paginated_response(request=request, view=self, queryset=cases, serializer_class=CaseListItemSerializer,
-                                  paginator=CursorPagination())
+        return paginated_response(request=request, view=self, queryset=cases, serializer_class=CaseListItemSerializer)
 
     @extend_schema(
         operation_id="cases_create", summary="Create a draft", tags=TAGS,
-        request=InputSerializer, responses={201: CaseDetailSerializer, 400: ERRORS[400], 403: ERRORS[403]},
+        request=InputSerializer, responses={201: CaseDetailSerializer},
     )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
@@ -172,7 +165,7 @@ class CaseDetailApi(APIView):
 
     @extend_schema(
         operation_id="cases_partial_update", summary="Edit a draft", tags=TAGS,
-        request=InputSerializer, responses={200: CaseDetailSerializer, **ERRORS},
+        request=InputSerializer, responses={200: CaseDetailSerializer, 404: NOT_VISIBLE},
     )
     def patch(self, request, case_id):
         case = case_get_for_user(user=request.user, case_id=case_id)
@@ -207,7 +200,7 @@ class CaseAttachmentListApi(APIView):
     @extend_schema(
         operation_id="cases_attachments_create", summary="Upload a file", tags=TAGS,
         request={"multipart/form-data": InputSerializer},
-        responses={201: AttachmentSerializer, **ERRORS},
+        responses={201: AttachmentSerializer, 404: NOT_VISIBLE},
     )
     def post(self, request, case_id):
         case = case_get_for_user(user=request.user, case_id=case_id)
@@ -220,7 +213,7 @@ class CaseAttachmentListApi(APIView):
 class CaseAttachmentDetailApi(APIView):
     @extend_schema(
         operation_id="cases_attachments_destroy", summary="Remove a draft's file", tags=TAGS,
-        responses={204: None, 403: ERRORS[403], 404: NOT_VISIBLE, 409: ERRORS[409]},
+        responses={204: None, 404: NOT_VISIBLE},
     )
     def delete(self, request, case_id, attachment_id):
         attachment = case_attachment_get_for_user(user=request.user, case_id=case_id, attachment_id=attachment_id)
@@ -228,12 +221,15 @@ class CaseAttachmentDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CaseAttachmentDownloadApi(APIView):
+class CaseAttachmentDownloadApi(FileDownloadApi):
+    file_media_types = ACCEPTED_TYPES
+
     @extend_schema(
         operation_id="cases_attachments_download", summary="Download a file", tags=TAGS,
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                response=OpenApiTypes.BINARY, description="The file, with its type found at upload."
+            **FileDownloadApi.schema_response(
+                "The file, with the type found from its content at upload (or application/octet-stream "
+                "when only that is accepted)."
             ),
             404: NOT_VISIBLE,
         },
@@ -260,7 +256,7 @@ def _act(request, case_id, input_serializer, service) -> Response:
 def _action_schema(name: str, summary: str, request=None):
     return extend_schema(
         operation_id=f"cases_{name}", summary=summary, tags=TAGS, request=request,
-        responses={200: CaseDetailSerializer, **ERRORS},
+        responses={200: CaseDetailSerializer, 404: NOT_VISIBLE},
     )
 
 

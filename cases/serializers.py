@@ -11,15 +11,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-
-class ErrorSerializer(serializers.Serializer):
-    """The project's one error shape (core.exceptions)."""
-
-    status = serializers.IntegerField()
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
-    extra = serializers.DictField(required=False)
+from core.serializers import ErrorSerializer  # noqa: F401  (re-exported: the one error shape)
 
 
 class PersonSerializer(serializers.Serializer):
@@ -60,19 +52,6 @@ class CaseListItemSerializer(serializers.Serializer):
         # clock has no running due date, so a case waiting for a supplement
         # is never overdue on intake's side).
         return case.next_due is not None and case.next_due < timezone.localdate()
-
-
-class CaseListPageSerializer(serializers.Serializer):
-    """The paginated list (core.pagination.CursorPagination): ``next`` /
-    ``previous`` carry a cursor; ``count`` is exact up to
-    core.pagination.COUNT_EXACT_UP_TO rows and an estimate beyond
-    (``count_approximate``)."""
-
-    count = serializers.IntegerField()
-    count_approximate = serializers.BooleanField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = CaseListItemSerializer(many=True)
 
 
 class PolicyVersionRefSerializer(serializers.Serializer):

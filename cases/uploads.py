@@ -27,6 +27,7 @@ EXTENSIONS = {
     PDF: "pdf", DOC: "doc", DOCX: "docx", OFD: "ofd", "image/jpeg": "jpg", "image/png": "png",
     "image/gif": "gif", "image/webp": "webp", "image/bmp": "bmp", "image/tiff": "tif",
 }
+ACCEPTED_TYPES = tuple(EXTENSIONS)
 
 UNSUPPORTED_TYPE = gettext_noop("The file “%(name)s” is not an accepted type. Accepted: PDF, images (JPEG, PNG), Word or WPS documents, OFD.")
 EMPTY_FILE = gettext_noop("The file “%(name)s” is empty.")

@@ -40,6 +40,29 @@ def _flatten(detail):
     return str(detail)
 
 
+def _leaf_codes(detail):
+    if isinstance(detail, dict):
+        for value in detail.values():
+            yield from _leaf_codes(value)
+    elif isinstance(detail, list):
+        for value in detail:
+            yield from _leaf_codes(value)
+    else:
+        yield getattr(detail, "code", None)
+
+
+def _only_missing_objects(detail) -> bool:
+    codes = set(_leaf_codes(detail))
+    return codes == {"does_not_exist"}
+
+
+def _first_message(fields) -> str:
+    first = next(iter(fields.values()), [""]) if isinstance(fields, dict) else fields
+    while isinstance(first, (dict, list)) and first:
+        first = next(iter(first.values())) if isinstance(first, dict) else first[0]
+    return str(first) if first else ""
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         body = {"status": exc.status_code, "code": exc.code, "detail": exc.message}
@@ -56,12 +79,25 @@ def api_exception_handler(exc, context):
     response = exception_handler(exc, context)
     if response is None:
         return None
+    if isinstance(exc, exceptions.ValidationError) and _only_missing_objects(exc.detail):
+        # The input refers to objects that do not exist (ids of users,
+        # units, items): 404, as JSON:API specifies for a request that
+        # references a related resource that does not exist.
+        fields = _flatten(exc.detail)
+        response.status_code = 404
+        response.data = {
+            "status": 404,
+            "code": "not_found",
+            "detail": _("The input refers to something that does not exist: %(message)s")
+            % {"message": _first_message(fields)},
+            "fields": fields,
+        }
+        return response
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         if isinstance(fields, list):
             fields = {"non_field_errors": fields}
-        first = next(iter(fields.values()), [""])
-        first_message = first[0] if isinstance(first, list) and first else str(first)
+        first_message = _first_message(fields)
         response.data = {
             "status": response.status_code,
             "code": "invalid",

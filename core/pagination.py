@@ -32,11 +32,26 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 200
 
 
+class PaginatedListMixin:
+    """For an APIView whose GET answers with ``paginated_response``.
+
+    drf-spectacular documents a view as paginated from its
+    ``pagination_class`` (its ``get_paginated_response_schema`` and query
+    parameters), and ``paginated_response`` pages with the same class: the
+    schema describes whichever paginator is in place. Lists read by keyset
+    set ``pagination_class = CursorPagination``.
+    """
+
+    pagination_class = StandardPagination
+
+
 def paginated_response(*, request, view, queryset, serializer_class, context: dict | None = None,
                        paginator=None):
     """One page of ``queryset`` with count, next and previous links: the
-    shape every list of the API answers with."""
-    paginator = paginator or StandardPagination()
+    shape every list of the API answers with. The paginator is the view's
+    ``pagination_class`` (the one its schema describes) unless given."""
+    if paginator is None:
+        paginator = (getattr(view, "pagination_class", None) or StandardPagination)()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True, context=context or {}).data)
 

@@ -1,8 +1,77 @@
+"""The OpenAPI schema (drf-spectacular) as a contract a client can follow.
+
+Everything the API does the same way everywhere is described here once, for
+every operation, instead of by hand per view:
+
+- the error responses: the one error shape (core.serializers.ErrorSerializer)
+  under each status an operation can answer with — 400 where it reads input,
+  401 where it needs a caller, 403 where a role can be refused, 404 where a
+  path names an object, 409 where a write can meet a state that forbids it;
+- CharFields that refuse blanks say so (``minLength``/``pattern``), so a
+  request valid by the schema is not refused for a blank;
+- a body with a file is documented as multipart (the file ``format:
+  binary``, with COMPONENT_SPLIT_REQUEST), any other as JSON;
+- the two authentication schemes, with what each needs.
+"""
+
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
+from drf_spectacular.plumbing import build_bearer_security_scheme_object, force_instance, is_serializer
+from rest_framework import serializers
+
+from .serializers import ErrorSerializer
+
+# Status → (description, when it applies). The predicate gets the finished
+# operation dict and the method.
+ERROR_DESCRIPTIONS = {
+    400: "Bad input: the body or a query parameter is invalid (see `fields`). Nothing changed.",
+    401: "No credentials, or invalid ones: send `Authorization: Token <key>` (or sign in for a session).",
+    403: "The caller's role or relation to the object does not allow this (or, for a session, the "
+         "CSRF token is missing).",
+    404: "No such object, or not visible to the caller (the same answer, so nothing leaks), or an "
+         "object the input refers to does not exist.",
+    409: "Not possible in the object's current state (stage, step already taken, precondition not met); "
+         "`detail` says why. Nothing changed.",
+    429: "Too many attempts; try again later.",
+}
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _names_objects(serializer) -> bool:
+    """Whether input refers to stored objects by id (a 404 when one does
+    not exist: core.exceptions)."""
+    for field in serializer.fields.values():
+        if isinstance(field, serializers.ListSerializer):
+            field = field.child
+        if isinstance(field, (serializers.RelatedField, serializers.ManyRelatedField)):
+            return True
+        if isinstance(field, serializers.Serializer) and _names_objects(field):
+            return True
+    return False
+
+
+def _applicable_errors(operation: dict, method: str, names_objects: bool) -> list[int]:
+    params = operation.get("parameters", [])
+    has_input = bool(operation.get("requestBody")) or any(p.get("in") == "query" for p in params)
+    has_path_ids = any(p.get("in") == "path" for p in params)
+    security = operation.get("security", [])
+    needs_auth = bool(security) and {} not in security
+    codes = []
+    if has_input:
+        codes.append(400)
+    if needs_auth:
+        codes += [401, 403]
+    if has_path_ids or names_objects:
+        codes.append(404)
+    if method in UNSAFE and needs_auth:
+        codes.append(409)
+    return codes
 
 
 class AutoSchema(BaseAutoSchema):
-    """Names components after their view for nested serializers.
+    """Names components after their view for nested serializers, and adds
+    what every operation shares (see the module docstring).
 
     APIs nest ``InputSerializer``/``OutputSerializer`` inside each view class
     (HackSoft style); by default drf-spectacular would name them all "Input"
@@ -19,3 +88,92 @@ class AutoSchema(BaseAutoSchema):
             if not name.startswith(outer):
                 name = f"{outer}{name}"
         return name
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        responses = operation["responses"]
+        extra = getattr(self.view, "schema_error_statuses", ())
+        request = self.get_request_serializer() if self.method in ("POST", "PUT", "PATCH") else None
+        names_objects = is_serializer(request) and _names_objects(force_instance(request))
+        codes = set(_applicable_errors(operation, self.method, names_objects)) | set(extra)
+        for code in sorted(codes):
+            if str(code) not in responses:
+                responses[str(code)] = self._error_response(code)
+            else:
+                # A view's own description (e.g. "not ready") is kept; the
+                # body is always the error shape, as JSON.
+                responses[str(code)]["content"] = self._error_response(code)["content"]
+        return operation
+
+    def _error_response(self, code: int) -> dict:
+        ref = self.resolve_serializer(ErrorSerializer, "response").ref
+        return {"description": ERROR_DESCRIPTIONS.get(code, "Error."), "content": {"application/json": {"schema": ref}}}
+
+    def _get_format_parameters(self):
+        # ?format= is DRF's override, not part of the contract (downloads
+        # have several renderers only to negotiate their media types).
+        return []
+
+    def map_parsers(self):
+        # A body with a file is multipart (files are binary parts); any
+        # other body is JSON, the one encoding that carries nested input.
+        # The form encodings stay accepted for the browser, undocumented.
+        media_types = super().map_parsers()
+        serializer = self.get_request_serializer()
+        if not is_serializer(serializer):
+            return media_types
+        fields = force_instance(serializer).fields.values()
+        wanted = "multipart/form-data" if any(isinstance(f, serializers.FileField) for f in fields) else "application/json"
+        return [wanted] if wanted in media_types else media_types
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and not isinstance(field, (serializers.ChoiceField,))
+            and not field.allow_blank
+            and "enum" not in schema
+        ):
+            schema.setdefault("minLength", max(1, field.min_length or 0))
+            if field.trim_whitespace and "pattern" not in schema and "format" not in schema:
+                # DRF strips the value before the blank check: "  " is blank.
+                schema["pattern"] = r"\S"
+        return schema
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    target_class = "rest_framework.authentication.TokenAuthentication"
+    name = "tokenAuth"
+    match_subclasses = True
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        scheme = build_bearer_security_scheme_object(header_name="Authorization", token_prefix=self.target.keyword)
+        scheme["description"] = (
+            "For programs: get a key from `POST /api/v1/auth/token/` (username, password) and send "
+            "`Authorization: Token <key>` with every request. Checked first: a request with a token is "
+            "judged by the token alone (no session, no CSRF token needed). A wrong key is a 401."
+        )
+        return scheme
+
+
+class SessionScheme(OpenApiAuthenticationExtension):
+    target_class = "rest_framework.authentication.SessionAuthentication"
+    name = "cookieAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": (
+                "For the browser (e.g. these docs after signing in at /accounts/login/): the session "
+                f"cookie. Used only when no `Authorization` header is sent; then writes need the "
+                f"`{settings.CSRF_HEADER_NAME.removeprefix('HTTP_').replace('_', '-')}` header with the "
+                "value of the `csrftoken` cookie."
+            ),
+        }

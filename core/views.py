@@ -1,8 +1,10 @@
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .exceptions import problem
 from .health import health_report
 
 
@@ -21,9 +23,19 @@ def home(request):
     return render(request, "core/home.html", {"sections": workbench_for_user(user=request.user)})
 
 
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
 def error_403(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(problem(403, "permission_denied", _("You do not have permission to perform this action.")), status=403)
     return render(request, "403.html", status=403)
 
 
 def error_404(request, exception=None):
+    # Under /api/ a path no route matches (e.g. a non-integer id) answers in
+    # the API's one error shape, like a missing object.
+    if _is_api(request):
+        return JsonResponse(problem(404, "not_found", _("Not found.")), status=404)
     return render(request, "404.html", status=404)

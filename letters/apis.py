@@ -1,10 +1,11 @@
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.selectors import case_get_for_user
+from core.downloads import FileDownloadApi
+from core.pagination import PaginatedListMixin, paginated_response
 
 from .models import Letter, LetterKind
 from .selectors import letter_get_for_user, letter_list_for_case, letter_register_for_user, letter_register_may_view
@@ -39,7 +40,7 @@ class CaseLetterListApi(APIView):
         return Response(self.OutputSerializer(letters, many=True, context={"request": request}).data)
 
 
-class LetterRegisterApi(APIView):
+class LetterRegisterApi(PaginatedListMixin, APIView):
     """The issuing register (发文登记): every letter of the cases and
     pre-filings the caller may see, paginated."""
 
@@ -66,8 +67,6 @@ class LetterRegisterApi(APIView):
     def get(self, request):
         from rest_framework.exceptions import PermissionDenied
 
-        from core.pagination import paginated_response
-
         if not letter_register_may_view(user=request.user):
             raise PermissionDenied
         filters = self.FilterSerializer(data=request.query_params)
@@ -77,13 +76,15 @@ class LetterRegisterApi(APIView):
                                   context={"request": request})
 
 
-class LetterDownloadApi(APIView):
+class LetterDownloadApi(FileDownloadApi):
+    file_media_types = ("application/pdf",)
+
     @extend_schema(
         operation_id="letter_download",
         summary="Download a letter (PDF)",
         responses={
-            (200, "application/pdf"): OpenApiResponse(response=OpenApiTypes.BINARY),
-            404: OpenApiResponse(description="Not visible or not ready"),
+            **FileDownloadApi.schema_response("The letter's PDF."),
+            404: OpenApiResponse(description="Not visible, or not rendered yet"),
         },
     )
     def get(self, request, letter_id):

@@ -1,10 +1,10 @@
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.pagination import paginated_response
+from core.pagination import PaginatedListMixin, paginated_response
 
 from .models import Notification, NotificationPreference
 from .selectors import notification_list_for_user, notification_preference_get
@@ -21,14 +21,14 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "message", "url", "case_id", "actor", "created_at", "read_at", "is_read", "emailed_at"]
 
 
-class NotificationListApi(APIView):
+class NotificationListApi(PaginatedListMixin, APIView):
     class FilterSerializer(serializers.Serializer):
-        unread = serializers.BooleanField(required=False, allow_null=True, default=None)
+        unread = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                          help_text="true: unread only; false: read only")
 
     @extend_schema(
         operation_id="notifications_list",
-        parameters=[OpenApiParameter("unread", bool, description="true: unread only; false: read only"),
-                    OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        parameters=[FilterSerializer],
         responses=NotificationOutputSerializer(many=True),
     )
     def get(self, request):

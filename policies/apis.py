@@ -5,14 +5,14 @@ allow anonymous access; drafts are never served here.
 """
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
-from core.pagination import paginated_response
+from core.pagination import PaginatedListMixin, paginated_response
 
 from . import calendar as workcal
 from .models import Certainty, PolicyItem, PolicyVersion, TimeLimitStage, TimeUnit
@@ -67,7 +67,7 @@ class StageTimeLimitOutputSerializer(serializers.Serializer):
     certainty_label = serializers.CharField(source="get_certainty_display")
 
 
-class PolicyListApi(APIView):
+class PolicyListApi(PaginatedListMixin, APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
@@ -83,17 +83,8 @@ class PolicyListApi(APIView):
             return counts
 
     @extend_schema(
-        parameters=[OpenApiParameter("jurisdiction", str, description="Jurisdiction code, e.g. kunming"),
-                    OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses=inline_serializer(
-            "PaginatedPolicyVersionList",
-            fields={
-                "count": serializers.IntegerField(),
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "results": OutputSerializer(many=True),
-            },
-        ),
+        parameters=[FilterSerializer],
+        responses=OutputSerializer(many=True),
         summary="Published policy versions",
         operation_id="policies_list",
     )

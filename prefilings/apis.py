@@ -3,13 +3,13 @@ detail, and one POST per action; same permissions as the pages (a filing
 the user may not see is a 404)."""
 
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.pagination import paginated_response
+from core.downloads import FileDownloadApi
+from core.pagination import PaginatedListMixin, paginated_response
 
 from . import services
 from .models import EarlyWarning, PreFiling
@@ -131,7 +131,7 @@ def _detail(request, filing_id: int) -> Response:
     return Response(PreFilingDetailOutputSerializer(filing, context={"request": request}).data)
 
 
-class PreFilingListCreateApi(APIView):
+class PreFilingListCreateApi(PaginatedListMixin, APIView):
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=PreFiling.Status.choices, required=False)
         q = serializers.CharField(required=False, allow_blank=True)
@@ -266,9 +266,11 @@ class PreFilingResolveWarningApi(APIView):
         return _detail(request, filing.pk)
 
 
-class PreFilingLetterApi(APIView):
+class PreFilingLetterApi(FileDownloadApi):
+    file_media_types = ("application/pdf",)
+
     @extend_schema(operation_id="prefilings_letter_download", summary="Download the registration letter (PDF)",
-                   responses={(200, "application/pdf"): OpenApiResponse(response=OpenApiTypes.BINARY),
+                   responses={**FileDownloadApi.schema_response("The registration letter's PDF."),
                               404: NOT_VISIBLE})
     def get(self, request, prefiling_id: int):
         filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)

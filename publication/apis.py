@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.selectors import case_get_for_user
-from core.pagination import paginated_response
+from core.pagination import PaginatedListMixin, paginated_response
 
 from . import selectors, services
 from .models import Publication
@@ -196,7 +196,7 @@ class PublicOutcomeOutputSerializer(serializers.Serializer):
         return reverse("portal:outcome_pdf", args=[p.slug]) if p.pdf else None
 
 
-class PublicOutcomeListApi(APIView):
+class PublicOutcomeListApi(PaginatedListMixin, APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 

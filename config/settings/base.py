@@ -263,10 +263,13 @@ LETTERS_FONT_DIR = env("LETTERS_FONT_DIR", default=str(BASE_DIR / "var" / "fonts
 
 # --- DRF ---------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: a request with a token is judged by it alone (no CSRF
+    # check from a session cookie the same client may carry), and a request
+    # without credentials gets 401 with WWW-Authenticate rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         # Tokens expire (API_TOKEN_TTL_HOURS) and die with the user's sessions.
         "accounts.authentication.ExpiringTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
@@ -284,6 +287,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request and response components apart: uploads are binary parts in
+    # requests (not URIs), read-only fields stay out of request bodies.
+    "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets used by more than one component get one name each.
     "ENUM_NAME_OVERRIDES": {
         "LetterKindEnum": "letters.models.LetterKind",
