@@ -168,7 +168,7 @@ def case_event_record(*, case: Case, kind: str, actor: User | None, from_stage: 
     from core.tasks import enqueue
     from notifications.tasks import case_event_notify_task
 
-    transaction.on_commit(lambda: enqueue(case_event_notify_task, event.pk))
+    enqueue(case_event_notify_task, event.pk)
     return event
 
 

@@ -19,3 +19,15 @@ class ReadOnlyMixin:
 
 class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     pass
+
+
+from .models import OutboxMessage  # noqa: E402
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    """What the outbox holds: unsent rows mean the broker is (or was) away."""
+
+    list_display = ["id", "task", "args", "created_at", "sent_at", "done_at", "sends", "last_error"]
+    list_filter = ["task"]
+    date_hierarchy = "created_at"

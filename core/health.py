@@ -32,7 +32,15 @@ def check_worker():
     return {"ok": True, "workers": workers}
 
 
-CHECKS = {"database": check_database, "broker": check_broker, "worker": check_worker}
+def check_outbox():
+    """Side effects waiting for the broker (core.outbox). Informative: a
+    backlog is what a broker outage leaves, and the broker check says that."""
+    from .outbox import outbox_backlog
+
+    return {"ok": True, **outbox_backlog()}
+
+
+CHECKS = {"database": check_database, "broker": check_broker, "worker": check_worker, "outbox": check_outbox}
 
 
 def health_report():
@@ -40,6 +48,9 @@ def health_report():
     for name, check in CHECKS.items():
         if name == "worker" and not report.get("broker", {}).get("ok"):
             report[name] = {"ok": False, "error": "broker unavailable"}
+            continue
+        if name == "outbox" and not report.get("database", {}).get("ok"):
+            report[name] = {"ok": False, "error": "database unavailable"}
             continue
         try:
             report[name] = check()

@@ -65,9 +65,11 @@ def export_create(*, actor: User, kind: str, fmt: str, filters: dict) -> Export:
         if not dashboard_may_view(user=actor):
             raise ApplicationError(_(NOT_ALLOWED), code="permission_denied", status_code=403)
     export = Export.objects.create(user=actor, kind=kind, format=fmt, filters=filters)
+    from core.tasks import enqueue
+
     from .tasks import export_run_task
 
-    transaction.on_commit(lambda: export_run_task.delay(export.pk))
+    enqueue(export_run_task, export.pk)
     return export
 
 

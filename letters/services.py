@@ -67,13 +67,15 @@ def _schedule_render(letter_id: int) -> None:
 
     from .tasks import letter_render as letter_render_task
 
-    # enqueue: a broker outage at commit is logged, not a 500 after the step
-    # committed; letter_pending_sweep sends the render later.
-    transaction.on_commit(lambda: enqueue(letter_render_task, letter_id))
+    # In the issuing transaction (the outbox): sent after commit, or later
+    # by the relay if the broker is down.
+    enqueue(letter_render_task, letter_id)
 
 
-# A render normally ends within seconds; its retries within about 15 minutes.
-PENDING_GRACE = dt.timedelta(minutes=20)
+# A render normally ends within seconds, its retries (10, 20, 40 s) within
+# about two minutes; a lost render is sent again by the outbox relay once its
+# time limit has passed. This sweep is the last resort behind both.
+PENDING_GRACE = dt.timedelta(minutes=4)
 
 
 def letter_pending_sweep(*, grace: dt.timedelta = PENDING_GRACE) -> list[int]:
@@ -82,6 +84,7 @@ def letter_pending_sweep(*, grace: dt.timedelta = PENDING_GRACE) -> list[int]:
     such a letter would stay pending, and a pending letter cannot even be
     regenerated. Safe to run twice: rendering a ready letter does nothing.
     Returns the ids sent."""
+    from core.models import OutboxMessage
     from core.tasks import enqueue
 
     from .tasks import letter_render as letter_render_task
@@ -89,6 +92,12 @@ def letter_pending_sweep(*, grace: dt.timedelta = PENDING_GRACE) -> list[int]:
     cutoff = timezone.now() - grace
     ids = list(Letter.objects.filter(status=Letter.Status.PENDING, updated_at__lt=cutoff)
                .order_by("id").values_list("pk", flat=True))
+    if ids:
+        # A render the outbox still holds (unsent while the broker is down,
+        # or sent and not yet run) is not queued a second time.
+        waiting = {args[0] for args in OutboxMessage.objects.filter(
+            task=letter_render_task.name, done_at__isnull=True).values_list("args", flat=True) if args}
+        ids = [pk for pk in ids if pk not in waiting]
     for letter_id in ids:
         enqueue(letter_render_task, letter_id)
     if ids:

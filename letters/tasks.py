@@ -42,6 +42,11 @@ class LetterRenderTask(Task):
     retry_backoff_max=5 * 60,
     retry_jitter=True,
     max_retries=3,
+    # A one-page letter renders in seconds: a render still running after a
+    # minute is stuck. The hard limit is also how long the outbox waits
+    # before it counts a render lost with a killed worker (core.outbox).
+    time_limit=60,
+    soft_time_limit=50,
 )
 def letter_render(self, letter_id: int) -> str:
     from .models import Letter
@@ -62,7 +67,7 @@ def letter_render(self, letter_id: int) -> str:
 
 @shared_task(name="letters.pending_sweep")
 def letter_pending_sweep_task() -> int:
-    """Every 10 minutes: letters whose render never ran are sent again."""
+    """Every minute: letters whose render never ran are sent again."""
     from .services import letter_pending_sweep
 
     return len(letter_pending_sweep())

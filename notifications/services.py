@@ -173,21 +173,13 @@ def notify_many(*, items: list[NotificationItem]) -> list[Notification]:
         == NotificationPreference.EmailMode.IMMEDIATE
     ]
     if immediate:
-        transaction.on_commit(lambda: _enqueue_emails(immediate))
+        from core.tasks import enqueue_each
+
+        from .tasks import notification_email_send_task
+
+        # The outbox, in the notifying transaction: sent after commit.
+        enqueue_each(notification_email_send_task, [(pk,) for pk in immediate])
     return rows
-
-
-def _enqueue_emails(ids: list[int]) -> None:
-    from .tasks import notification_email_send_task
-
-    try:
-        for pk in ids:
-            notification_email_send_task.delay(pk)
-    except Exception:  # noqa: BLE001 - the broker is down
-        # The action that notified has committed: do not turn it into an
-        # error page. The notifications are in the centre; the mails stay
-        # un-sent (emailed_at empty) and the failure is logged.
-        logger.exception("could not enqueue notification e-mails %s", ids)
 
 
 def notify(*, recipients, actor, kind: str, message: str, case=None, url: str = "",

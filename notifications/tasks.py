@@ -18,6 +18,11 @@ RETRY = {
     "retry_backoff_max": 30 * 60,
     "retry_jitter": True,
     "max_retries": 8,
+    # Each run is one event or one e-mail (EMAIL_TIMEOUT 20 s): a minute is
+    # ample, and is how long the outbox waits before it counts a run lost
+    # with a killed worker (core.outbox).
+    "time_limit": 60,
+    "soft_time_limit": 50,
 }
 
 
@@ -45,9 +50,10 @@ def notification_digest_send_task(user_id: int) -> int:
 @shared_task(name="notifications.digest_send_all", **RETRY)
 def notification_digest_send_all_task() -> int:
     """Daily (beat): one digest task per user who has something pending."""
+    from core.tasks import enqueue_each
+
     from .selectors import notification_digest_user_ids
 
     ids = notification_digest_user_ids()
-    for user_id in ids:
-        notification_digest_send_task.delay(user_id)
+    enqueue_each(notification_digest_send_task, [(user_id,) for user_id in ids])
     return len(ids)

@@ -155,9 +155,11 @@ def _event(filing: PreFiling, *, kind: str, actor: User | None, from_status: str
         to_status=to_status or from_status or filing.status, reason=reason, data=data or {},
     )
     if kind in EVENT_AUDIENCE and EVENT_AUDIENCE[kind]:
+        from core.tasks import enqueue
+
         from .tasks import prefiling_event_notify_task
 
-        transaction.on_commit(lambda: prefiling_event_notify_task.delay(event.pk))
+        enqueue(prefiling_event_notify_task, event.pk)
     return event
 
 

@@ -20,7 +20,8 @@ def prefiling_reminder_sweep_task() -> dict:
     return prefiling_reminder_sweep()
 
 
-@shared_task(name="prefilings.event_notify", autoretry_for=TRANSIENT_ERRORS, retry_backoff=10, max_retries=3)
+@shared_task(name="prefilings.event_notify", autoretry_for=TRANSIENT_ERRORS, retry_backoff=10, max_retries=3,
+             time_limit=60, soft_time_limit=50)
 def prefiling_event_notify_task(event_id: int) -> int:
     from .services import prefiling_event_notify
 

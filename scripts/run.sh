@@ -18,10 +18,29 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-$BIN/celery -A config.celery_app worker --loglevel=INFO --concurrency=2 >var/log/worker.log 2>&1 &
-pids+=($!)
-$BIN/celery -A config.celery_app beat --loglevel=INFO --pidfile= >var/log/beat.log 2>&1 &
-pids+=($!)
+# supervise NAME CMD...: run CMD, and start it again (after 2 s) whenever it
+# dies, so that a worker or beat that crashed (broker gone, killed) comes
+# back by itself. Stopped with the rest on Ctrl-C.
+supervise() {
+  local name=$1; shift
+  (
+    trap 'kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' INT TERM
+    while true; do
+      "$@" >>"var/log/$name.log" 2>&1 &
+      child=$!
+      wait "$child" && status=0 || status=$?
+      echo "$(date '+%F %T') $name exited ($status); restarting in 2 s" >>"var/log/$name.log"
+      sleep 2
+    done
+  ) &
+  pids+=($!)
+}
+
+# Gossip, mingle and heartbeat off: the consumer steps that crashed the
+# worker when the broker went away (see config/settings/base.py).
+supervise worker $BIN/celery -A config.celery_app worker --loglevel=INFO --concurrency=2 \
+  --without-gossip --without-mingle --without-heartbeat
+supervise beat $BIN/celery -A config.celery_app beat --loglevel=INFO --pidfile=
 $BIN/python manage.py runserver --noreload "$HOST:$PORT" &
 pids+=($!)
 

@@ -189,9 +189,25 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 
 # --- Redis, broker, cache ----------------------------------------------------
+# Redis as broker (https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html):
+# an unacknowledged message goes back to the queue after the visibility
+# timeout, so it must exceed the longest task (dashboard.export_run, hard
+# limit 25 min) or a running task would be delivered twice. A message lost
+# with a killed worker comes back much sooner through the outbox relay
+# (core.outbox). Timeouts bound every socket operation, so that a dead
+# Redis is an error within seconds, never a hang.
+REDIS_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 30 * 60,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+    "socket_keepalive": True,
+    "retry_on_timeout": True,
+    "health_check_interval": 25,
+}
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
     CELERY_RESULT_BACKEND = REDIS_URL
     CACHES = {
         "default": {
@@ -238,6 +254,24 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Surviving a broker outage (the worker reconnects for ever; issue 20). With
+# late acks a task running when the connection drops can no longer be
+# acknowledged: it is cancelled and delivered again (tasks are idempotent).
+# The worker runs --without-gossip --without-mingle --without-heartbeat
+# (scripts/run.sh, docker-compose.yml): those consumer steps used a channel
+# of the dead connection while it was being re-established, the
+# "'NoneType' object has no attribute 'hostname'" crash.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Anything still published directly (beat, Celery's own retries) gives up
+# within about a second instead of retrying for many.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 10
+CELERY_REDIS_RETRY_ON_TIMEOUT = True
+CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 25
 
 # --- Mail ----------------------------------------------------------------------
 EMAIL_BACKEND = env(
@@ -248,6 +282,8 @@ EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+# A hung mail server fails the send (the task retries) within its time limit.
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=20)
 EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="rongcuo@localhost")
 

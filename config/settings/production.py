@@ -4,7 +4,7 @@ Secrets have no default: a missing DJANGO_SECRET_KEY stops the start.
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import REDIS_TRANSPORT_OPTIONS, env
 
 DEBUG = False
 DEMO_MODE = False
@@ -15,7 +15,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

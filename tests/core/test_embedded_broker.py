@@ -46,5 +46,5 @@ def test_task_round_trips_through_the_filesystem_broker(tmp_path):
         worker.wait(timeout=30)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "pong:往返" in result.stdout
-    assert "HEALTH True ['broker', 'database', 'worker']" in result.stdout
+    assert "HEALTH True ['broker', 'database', 'outbox', 'worker']" in result.stdout
     assert (tmp_path / "db.sqlite3").exists()

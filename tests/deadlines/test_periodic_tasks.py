@@ -22,8 +22,9 @@ def test_setup_periodic_tasks_is_idempotent():
     assert tasks["publication: publish scheduled"].crontab.minute == "*"
     assert tasks["core: orphan files sweep"].crontab.hour == "3"
     assert tasks["dashboard: expire old exports"].crontab.minute == "20"
-    assert tasks["letters: pending sweep"].crontab.minute == "*/10"
+    assert tasks["letters: pending sweep"].crontab.minute == "*"
+    assert tasks["core: outbox relay"].crontab.minute == "*"
     assert tasks["audit: purge old records"].task == "audit.purge_old"
-    assert PeriodicTask.objects.count() == 8
+    assert PeriodicTask.objects.count() == 9
     app.loader.import_default_modules()
     assert {t.task for t in tasks.values()} <= set(app.tasks)

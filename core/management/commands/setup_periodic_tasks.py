@@ -41,13 +41,20 @@ SCHEDULE = [
         "publication.publish_due",
         {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
     ),
-    # Letters still pending 20 minutes after issue (the render was never
-    # sent, or lost) are sent again; every 10 minutes
-    # (https://crontab.guru/#*/10_*_*_*_*).
+    # Letters still pending a few minutes after issue (the render was lost)
+    # are sent again; every minute (https://crontab.guru/#*_*_*_*_*).
     (
         "letters: pending sweep",
         "letters.pending_sweep",
-        {"minute": "*/10", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+        {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+    ),
+    # The outbox (core.outbox): what a broker outage kept back, or a killed
+    # worker lost, goes out within a minute; a run with nothing to send is
+    # two queries (https://crontab.guru/#*_*_*_*_*).
+    (
+        "core: outbox relay",
+        "core.outbox_relay",
+        {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
     ),
     # Export files (lists of cases: personal data) removed a week after they
     # were made, daily at 03:20 (https://crontab.guru/#20_3_*_*_*).
