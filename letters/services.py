@@ -85,6 +85,7 @@ def letter_pending_sweep(*, grace: dt.timedelta = PENDING_GRACE) -> list[int]:
     regenerated. Safe to run twice: rendering a ready letter does nothing.
     Returns the ids sent."""
     from core.models import OutboxMessage
+    from core.outbox import MAX_SENDS as OUTBOX_MAX_SENDS
     from core.tasks import enqueue
 
     from .tasks import letter_render as letter_render_task
@@ -94,9 +95,11 @@ def letter_pending_sweep(*, grace: dt.timedelta = PENDING_GRACE) -> list[int]:
                .order_by("id").values_list("pk", flat=True))
     if ids:
         # A render the outbox still holds (unsent while the broker is down,
-        # or sent and not yet run) is not queued a second time.
+        # or sent and not yet run, which its relay sends again) is not
+        # queued a second time; one the relay gave up on is.
         waiting = {args[0] for args in OutboxMessage.objects.filter(
-            task=letter_render_task.name, done_at__isnull=True).values_list("args", flat=True) if args}
+            task=letter_render_task.name, done_at__isnull=True, sends__lt=OUTBOX_MAX_SENDS,
+        ).values_list("args", flat=True) if args}
         ids = [pk for pk in ids if pk not in waiting]
     for letter_id in ids:
         enqueue(letter_render_task, letter_id)

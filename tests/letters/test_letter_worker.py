@@ -39,8 +39,15 @@ def test_a_letter_whose_render_was_lost_is_swept(celery_worker_proc, letter_case
 
     from letters.services import letter_pending_sweep
 
+    from core.models import OutboxMessage
+
     letter = letter_issue(case=letter_case, kind="acceptance", actor=users["intake"])
     _wait_ready(letter)
+    # The worker marks the outbox row done just after the render returns.
+    deadline = time.monotonic() + 30
+    while OutboxMessage.objects.filter(task="letters.letter_render", args=[letter.pk], done_at__isnull=True).exists():
+        assert time.monotonic() < deadline, "the render's outbox row was never marked done"
+        time.sleep(0.2)
     # Back to the state a lost task leaves behind.
     Letter.objects.filter(pk=letter.pk).update(status=Letter.Status.PENDING, file="", sha256="",
                                                template_version="", rendered_at=None)
