@@ -37,9 +37,8 @@ def test_a_letter_whose_render_was_lost_is_swept(celery_worker_proc, letter_case
 
     from django.utils import timezone
 
-    from letters.services import letter_pending_sweep
-
     from core.models import OutboxMessage
+    from letters.services import letter_pending_sweep
 
     letter = letter_issue(case=letter_case, kind="acceptance", actor=users["intake"])
     _wait_ready(letter)
