@@ -8,6 +8,8 @@ urlpatterns = [
          name="api-case-publication-draft"),
     path("cases/<int:case_id>/publication/preview/", apis.CasePublicationPreviewApi.as_view(),
          name="api-case-publication-preview"),
+    path("cases/<int:case_id>/publication/regenerate/", apis.CasePublicationRegenerateApi.as_view(),
+         name="api-case-publication-regenerate"),
     path("cases/<int:case_id>/publication/publish/", apis.CasePublicationPublishApi.as_view(),
          name="api-case-publication-publish"),
     path("cases/<int:case_id>/publication/withdraw/", apis.CasePublicationWithdrawApi.as_view(),

@@ -138,6 +138,18 @@ class CasePublicationPreviewApi(APIView):
         return Response(_preview_data(preview))
 
 
+class CasePublicationRegenerateApi(APIView):
+    """Write the draft again from the final ruling (after a review)."""
+
+    @extend_schema(operation_id="case_publication_regenerate", request=None,
+                   responses=PreviewOutputSerializer, tags=["publication"])
+    def post(self, request, case_id: int):
+        publication = _publication_of(request, case_id)
+        publication = services.publication_regenerate(publication=publication, actor=request.user)
+        preview = services.publication_preview(publication=publication, actor=request.user)
+        return Response(_preview_data(preview))
+
+
 class CasePublicationPublishApi(APIView):
     class InputSerializer(serializers.Serializer):
         publish_at = serializers.DateTimeField(required=False, allow_null=True, default=None)

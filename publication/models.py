@@ -48,6 +48,10 @@ class Publication(BaseModel):
     # is needed to filter).
     result = models.CharField(_("result"), max_length=20, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    # The ruling the outcome text was written from: publishing checks it is
+    # still the final one (a review may follow the draft).
+    ruling = models.ForeignKey("reviews.Ruling", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
     scenarios = models.ManyToManyField("policies.PolicyItem", blank=True, related_name="+",
                                        verbose_name=_("scenarios"))
 

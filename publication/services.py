@@ -47,6 +47,10 @@ PDF_UNREADABLE = gettext_lazy(
 )
 CLARIFICATION_UNKNOWN = gettext_lazy("There is no issued clarification with public scope for this case.")
 EMPTY_TEXT = gettext_lazy("The title and the text may not be empty.")
+RULING_CHANGED = gettext_lazy(
+    "This draft was written from a ruling that is no longer the final one (a review has been requested or "
+    "decided since). Generate the text again from the final ruling, check it, then publish."
+)
 
 # Stages in which a case has a ruling in force (a review under way may
 # still change it, so "review" is not among them).
@@ -71,6 +75,11 @@ SOURCE_LABELS = {
     "address": gettext_lazy("address"),
     "unit": gettext_lazy("unit name"),
     "added": gettext_lazy("added by the administrator"),
+    "known_person": gettext_lazy("person known to the case"),
+    "unit_short": gettext_lazy("short form of the unit name"),
+    "person": gettext_lazy("person's name (found in the text)"),
+    "place": gettext_lazy("place name (found in the text)"),
+    "org": gettext_lazy("unit or organisation (found in the text)"),
 }
 
 
@@ -107,12 +116,17 @@ def _log(publication: Publication, action: str, actor: User | None, **data) -> P
     return chain_append(PublicationLog, publication=publication, action=action, actor=actor, data=data)
 
 
-def _current_ruling(case: Case):
+def _final_ruling(case: Case):
+    """The ruling that stands after any review (issue 22: what is published
+    is the final ruling). A review that upholds the first ruling leaves the
+    first one in force, but the review's reasons and the items it relied on
+    are the last word, so the latest ruling is published."""
     from reviews.models import Ruling
 
     return (
-        Ruling.objects.filter(case=case, is_current=True)
+        Ruling.objects.filter(case=case)
         .prefetch_related("applied_items")
+        .order_by("-created_at", "-id")
         .first()
     )
 
@@ -131,6 +145,70 @@ def policy_hides_unit(version) -> bool:
     return any(word in text for text in texts for word in UNIT_HIDING_WORDS)
 
 
+# Sources whose terms are hidden only when the unit name is hidden.
+UNIT_SOURCES = ("unit", "unit_short", "org")
+
+
+def _known_people(case: Case) -> list[str]:
+    """Every person the case knows: the applicant and whoever filed, acted
+    in its history, reviewed it in the unit, was assigned to verify it or
+    recused from it. Each is hidden wherever the text names him."""
+    from django.db.models import Q
+
+    users = User.objects.filter(
+        Q(pk__in=[case.applicant_id, case.created_by_id])
+        | Q(pk__in=case.events.values("actor"))
+        | Q(pk__in=case.unit_reviews.values("reviewer"))
+        | Q(pk__in=case.assignments.values("inspector"))
+        | Q(pk__in=case.recusals.values("user"))
+    ).exclude(full_name="")
+    return sorted({u.full_name.strip() for u in users.only("full_name") if len(u.full_name.strip()) >= 2})
+
+
+def _public_names(case: Case) -> set[str]:
+    """Names that stay: the jurisdiction that publishes and those above it
+    (怀来县 in "怀来县容错纠错认定结果")."""
+    names, unit = set(), case.jurisdiction
+    while unit is not None:
+        names.add(unit.name)
+        unit = unit.parent
+    return names
+
+
+def _known_units(case: Case) -> list[tuple[str, str]]:
+    """The case's unit and the applicant's, with their short forms."""
+    jurisdictions = sorted(_public_names(case), key=len, reverse=True)
+    out = []
+    for unit in {case.unit, case.applicant.org_unit} - {None}:
+        out.append((unit.name, "unit"))
+        out += [(short, "unit_short") for short in redaction.unit_short_forms(unit.name, jurisdictions)]
+    return out
+
+
+def _detected(texts: list[str], fixed: list[str], public: set[str]) -> list[tuple[str, str]]:
+    """The names the detector finds in ``texts``, found again in what is
+    left after hiding them (a hidden name changes its neighbours' reading)
+    until nothing new turns up, so the leak check, which reads the
+    redacted text, finds what redaction hid. Done with the unit names
+    hidden and shown alike, since the administrator may switch."""
+    found: list[tuple[str, str]] = []
+    for with_units in (True, False):
+        hidden = list(fixed)
+        for _round in range(3):
+            new = []
+            for text in texts:
+                for term, source in redaction.find_names(redaction.redact(text, hidden)):
+                    if term in public or (source == "org" and not with_units):
+                        continue
+                    if term not in hidden:
+                        new.append((term, source))
+                        hidden.append(term)
+            found += [t for t in new if t not in found]
+            if not new:
+                break
+    return found
+
+
 def _default_terms(case: Case, texts: list[str]) -> list[dict]:
     applicant = case.applicant
     terms: list[tuple[str, str]] = [
@@ -141,9 +219,12 @@ def _default_terms(case: Case, texts: list[str]) -> list[dict]:
     ]
     if case.created_by_id != case.applicant_id:
         terms.append((case.created_by.full_name, "name"))
+    terms += [(name, "known_person") for name in _known_people(case)]
+    terms += _known_units(case)
     for text in texts:
         terms += [(a, "address") for a in redaction.find_addresses(text)]
         terms += redaction.find_patterns(text)
+    terms += _detected(texts, [t for t, _s in terms if t], _public_names(case))
     seen, out = set(), []
     for term, source in terms:
         term = (term or "").strip()
@@ -154,8 +235,13 @@ def _default_terms(case: Case, texts: list[str]) -> list[dict]:
 
 
 def publication_terms(publication: Publication) -> list[tuple[str, str]]:
-    """Every term hidden in this publication: (term, source)."""
-    terms = [(t["term"], t["source"]) for t in publication.default_terms]
+    """Every term hidden in this publication: (term, source). Unit names
+    (the case's, their short forms and any organisation the detector
+    found) only when the unit name is hidden."""
+    terms = [
+        (t["term"], t["source"]) for t in publication.default_terms
+        if publication.redact_unit or t["source"] not in UNIT_SOURCES
+    ]
     if publication.redact_unit and publication.unit_name:
         terms.append((publication.unit_name, "unit"))
     terms += [(t, "added") for t in publication.extra_terms]
@@ -262,10 +348,10 @@ def publication_draft_create(*, case: Case, actor: User, kind: str = Publication
             raise ApplicationError(_(CLARIFICATION_UNKNOWN), code="not_found", status_code=404)
         ref = str(clarification.pk)
         title, body = _clarification_text(case, clarification)
-        ruling = _current_ruling(case)
+        ruling = _final_ruling(case)
         decided_on = clarification_issued_on(clarification)
     else:
-        ruling = _current_ruling(case)
+        ruling = _final_ruling(case)
         if ruling is None or case.stage not in RULED_STAGES:
             raise ApplicationError(_(NOT_RULED), code="illegal_transition", status_code=409)
         title, body = _outcome_text(case, ruling)
@@ -278,13 +364,53 @@ def publication_draft_create(*, case: Case, actor: User, kind: str = Publication
         case=case, kind=kind, ref=ref, slug=_slug(decided_on.year), jurisdiction=case.jurisdiction,
         result=ruling.result if ruling else "", decided_on=decided_on, title=title, body=body,
         default_terms=_default_terms(case, [title, body]), redact_unit=policy_hides_unit(case.policy_version),
-        unit_name=case.unit.name, created_by=actor,
+        unit_name=case.unit.name, created_by=actor, ruling=ruling,
     )
+    _set_scenarios(publication, case, ruling)
+    _log(publication, PublicationLog.Action.DRAFTED, actor)
+    return publication
+
+
+def _set_scenarios(publication: Publication, case: Case, ruling) -> None:
     scenarios = [i for i in ruling.applied_items.all() if i.kind == PolicyItem.Kind.POSITIVE] if ruling else []
     if not scenarios:
         scenarios = list(case.claimed_scenarios.all())
     publication.scenarios.set(scenarios)
-    _log(publication, PublicationLog.Action.DRAFTED, actor)
+
+
+def publication_ruling_stale(publication: Publication) -> bool:
+    """Whether an outcome draft no longer rests on the final ruling: a
+    review was requested (the case is no longer ruled) or decided since."""
+    if publication.kind != Publication.Kind.OUTCOME:
+        return False
+    case = publication.case
+    if case.stage not in RULED_STAGES:
+        return True
+    final = _final_ruling(case)
+    return final is not None and publication.ruling_id != final.pk
+
+
+@transaction.atomic
+def publication_regenerate(*, publication: Publication, actor: User) -> Publication:
+    """Write an outcome draft's text, hidden terms and scenarios again from
+    the final ruling (after a review). The administrator's added terms and
+    the unit setting stay."""
+    case_lock(publication.case)
+    publication = _lock(publication)
+    _guard_admin(publication.case, actor)
+    if publication.status != Publication.Status.DRAFT:
+        raise ApplicationError(_(NOT_EDITABLE), code="illegal_transition", status_code=409)
+    case = Case.objects.select_related("applicant", "created_by", "unit", "jurisdiction").get(pk=publication.case_id)
+    ruling = _final_ruling(case)
+    if ruling is None or case.stage not in RULED_STAGES:
+        raise ApplicationError(_(NOT_RULED), code="illegal_transition", status_code=409)
+    publication.title, publication.body = _outcome_text(case, ruling)
+    publication.default_terms = _default_terms(case, [publication.title, publication.body])
+    publication.ruling, publication.result, publication.decided_on = ruling, ruling.result, ruling.decided_on
+    publication.save(update_fields=["title", "body", "default_terms", "ruling", "result", "decided_on",
+                                    "updated_at"])
+    _set_scenarios(publication, case, ruling)
+    _log(publication, PublicationLog.Action.UPDATED, actor, fields=["regenerated"], ruling=ruling.pk)
     return publication
 
 
@@ -365,7 +491,17 @@ def publication_leaks(publication: Publication) -> list[redaction.Leak]:
             return [redaction.Leak(_("attached PDF"), "", "pdf", str(_(PDF_UNREADABLE)))]
         for n, text in enumerate(pages, start=1):
             fields.append((_("attached PDF, page %(page)s") % {"page": n}, text))
-    return redaction.leak_check(fields, _identifying_terms(publication))
+    leaks = redaction.leak_check(fields, _identifying_terms(publication))
+    # Names no list knows: what the detector still finds in what would go
+    # out (issue 22: the check fails while any name remains).
+    public = _public_names(publication.case)
+    for where, text in fields:
+        for term, source in redaction.find_names(text):
+            if term in public or (source == "org" and not publication.redact_unit):
+                continue
+            if not any(leak.where == where and term in leak.term for leak in leaks):
+                leaks += redaction.leak_check([(where, text)], [(term, source)])
+    return leaks
 
 
 def publication_preview(*, publication: Publication, actor: User) -> Preview:
@@ -379,7 +515,8 @@ def publication_preview(*, publication: Publication, actor: User) -> Preview:
         title=redaction.segments(publication.title, plain),
         body=redaction.segments(publication.body, plain),
         terms=[{"term": t, "source": s, "label": str(SOURCE_LABELS.get(s, s))} for t, s in terms],
-        leaks=[leak.as_dict() for leak in publication_leaks(publication)],
+        leaks=[{**leak.as_dict(), "label": str(SOURCE_LABELS.get(leak.source, leak.source))}
+               for leak in publication_leaks(publication)],
         redacted_title=redaction.redact(publication.title, plain),
         redacted_text=redaction.redact(publication.body, plain),
     )
@@ -420,6 +557,8 @@ def publication_publish(*, publication: Publication, actor: User,
     publication = _lock(publication)
     _guard_admin(publication.case, actor)
     _guard_status(publication, Publication.Status.DRAFT, Publication.Status.SCHEDULED)
+    if publication_ruling_stale(publication):
+        raise ApplicationError(_(RULING_CHANGED), code="ruling_changed", status_code=409)
     leaks = publication_leaks(publication)
     if leaks:
         raise _leak_error(leaks)
@@ -451,7 +590,7 @@ def publication_publish_scheduled(*, publication_id: int, now: dt.datetime | Non
             or publication.publish_at > now:
         return False
     leaks = publication_leaks(publication)
-    if leaks:
+    if leaks or publication_ruling_stale(publication):
         publication.status = Publication.Status.DRAFT
         publication.save(update_fields=["status", "updated_at"])
         _log(publication, PublicationLog.Action.BLOCKED, None, leaks=[leak.as_dict() for leak in leaks])

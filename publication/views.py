@@ -78,6 +78,8 @@ def publication_detail(request, publication_id: int, edit_form=None, publish_for
         "public_url": reverse("portal:outcome_detail", args=[publication.slug])
         if publication.kind == Publication.Kind.OUTCOME else reverse("portal:clarifications"),
         "case_url": case_page_url(publication.case_id),
+        "ruling_stale": publication.status == Publication.Status.DRAFT
+        and services.publication_ruling_stale(publication),
     })
 
 
@@ -120,6 +122,19 @@ def publication_publish(request, publication_id: int):
             messages.success(request, _("Scheduled for publication."))
         else:
             messages.success(request, _("Published on the public portal."))
+    return redirect("publication:detail", publication.pk)
+
+
+@login_required
+@require_POST
+def publication_regenerate(request, publication_id: int):
+    publication = selectors.publication_get_for_admin(user=request.user, publication_id=publication_id)
+    try:
+        services.publication_regenerate(publication=publication, actor=request.user)
+    except (ApplicationError, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("The text was generated again from the final ruling."))
     return redirect("publication:detail", publication.pk)
 
 

@@ -47,13 +47,13 @@ def test_leak_blocks_with_a_409_and_the_findings(ruled_case, users):
     base = f"/api/v1/cases/{ruled_case.pk}/publication/"
     api.post(base + "draft/", {}, format="json")
     body = Publication.objects.get().body
-    api.post(base + "preview/", {"body": body + "\n联系人：张　伟"}, format="json")
+    api.post(base + "preview/", {"body": body + "\n经办：张·伟。"}, format="json")
     r = api.post(base + "publish/", {}, format="json")
     assert r.status_code == 409
     data = r.json()
     assert data["code"] == "leak_found"
     assert data["extra"]["leaks"][0]["term"] == "张伟"
-    assert "联系人：张　伟" in data["extra"]["leaks"][0]["context"]
+    assert "经办：张·伟。" in data["extra"]["leaks"][0]["context"]
     assert Publication.objects.get().status == "draft"
 
 

@@ -99,17 +99,17 @@ class TestPreviewAndLeakCheck:
         assert preview.leaks == []
 
     def test_leak_in_text_blocks_publication_and_says_where(self, ruled_case, users):
-        """A name written with a space escapes literal redaction but not
+        """A name written with a middle dot escapes literal redaction but not
         the leak check: publishing is refused, naming the field, the term
         and the text around it, and nothing changes."""
         p = services.publication_draft_create(case=ruled_case, actor=users["admin"])
-        services.publication_update(publication=p, actor=users["admin"], body=p.body + "\n当事人张 伟已整改。")
+        services.publication_update(publication=p, actor=users["admin"], body=p.body + "\n经办：张·伟。")
         with pytest.raises(ApplicationError) as exc:
             services.publication_publish(publication=p, actor=users["admin"])
         assert exc.value.code == "leak_found"
         leaks = exc.value.extra["leaks"]
         assert leaks[0]["term"] == "张伟" and leaks[0]["where"] == "正文"
-        assert "当事人张 伟已整改" in leaks[0]["context"]
+        assert "经办：张·伟" in leaks[0]["context"]
         assert "张伟" in exc.value.message
         p.refresh_from_db()
         assert p.status == Publication.Status.DRAFT and p.published_at is None and p.published_text == ""
