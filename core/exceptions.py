@@ -4,21 +4,35 @@ Every error body is::
 
     {"status": 400, "code": "invalid", "detail": "…", "fields": {"name": ["…"]}}
 
-``fields`` is present only for validation errors. Services raise
+``fields`` is present only for validation errors; a 500 carries
+``reference`` (the id its traceback was logged with, for the administrator)
+and never the exception's text. Services raise
 ``ApplicationError`` (a refused action: illegal transition, no permission
 for a step) or Django's ``ValidationError`` (bad input); both become 400 with
 the message in the active language and change nothing, because services run
 in one transaction.
 """
 
+import logging
+import uuid
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
+
+# The logger Django itself reports unhandled request errors to (and that
+# deployments route to their error mail or collector).
+request_logger = logging.getLogger("django.request")
+
+SERVER_ERROR = gettext_noop(
+    "An internal error occurred. Try again later; if it persists, give the administrator the reference %(ref)s."
+)
 
 
 class ApplicationError(Exception):
@@ -78,7 +92,10 @@ def api_exception_handler(exc, context):
 
     response = exception_handler(exc, context)
     if response is None:
-        return None
+        # Not an API error: a bug or a failed dependency. The one shape
+        # still (clients parse one body), the traceback in the log only.
+        request = context.get("request")
+        return server_error_response(getattr(request, "_request", request), exc)
     if isinstance(exc, exceptions.ValidationError) and _only_missing_objects(exc.detail):
         # The input refers to objects that do not exist (ids of users,
         # units, items): 404, as JSON:API specifies for a request that
@@ -120,4 +137,28 @@ def api_exception_handler(exc, context):
 def problem(status_code, code, detail):
     """The error shape for non-DRF views (health, downloads)."""
     return {"status": status_code, "code": code, "detail": str(detail)}
+
+
+def server_error_body(ref: str, status: int = 500) -> dict:
+    return {**problem(status, "server_error", _(SERVER_ERROR) % {"ref": ref}), "reference": ref}
+
+
+def server_error_response(request, exc):
+    """A 500 in the one shape for an exception nothing handled; the
+    traceback goes to ``django.request`` with the reference the body gives.
+    A transaction the request opened (ATOMIC_REQUESTS) is rolled back, as
+    DRF does for the errors it handles."""
+    from django.http import JsonResponse
+
+    ref = uuid.uuid4().hex[:12]
+    request_logger.error(
+        "Internal Server Error: %s (reference %s)", getattr(request, "path", "?"), ref,
+        exc_info=(type(exc), exc, exc.__traceback__), extra={"status_code": 500, "request": request},
+    )
+    set_rollback()
+    response = JsonResponse(server_error_body(ref), status=500, json_dumps_params={"ensure_ascii": False})
+    # Logged above with the traceback; Django's own log line would repeat it
+    # without one.
+    response._has_been_logged = True
+    return response
 
