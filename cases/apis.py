@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from accounts.models import OrgUnit
 from core.downloads import FileDownloadApi
 from core.pagination import CursorPagination, PaginatedListMixin, paginated_response
+from core.validators import date_not_in_future
 from policies.models import PolicyItem
 
 from . import services
@@ -66,7 +67,7 @@ class _CaseFieldsInput(serializers.Serializer):
 
     title = serializers.CharField(max_length=200)
     matter = serializers.CharField(required=False, allow_blank=True)
-    matter_date = serializers.DateField(required=False, allow_null=True)
+    matter_date = serializers.DateField(required=False, allow_null=True, validators=[date_not_in_future])
     impact = serializers.CharField(required=False, allow_blank=True)
     trigger = serializers.CharField(required=False, allow_blank=True)
     accountability_considered = serializers.CharField(required=False, allow_blank=True)

@@ -1,6 +1,7 @@
 """Forms parse and validate shape only; services decide."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -42,6 +43,12 @@ class MatterForm(forms.ModelForm):
             "trigger": _("The report, inspection, audit or investigation that started the accountability."),
             "accountability_considered": _("The accountability or discipline being considered against you or the unit."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser refuses a later date too (the model's validator is
+        # the rule: core.validators.date_not_in_future).
+        self.fields["matter_date"].widget.attrs["max"] = timezone.localdate().isoformat()
 
 
 class ReasonsForm(forms.ModelForm):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel, ChainedRow
+from core.validators import date_not_in_future
 
 
 class Stage(models.TextChoices):
@@ -77,7 +78,7 @@ class Case(BaseModel):
     title = models.CharField(_("title"), max_length=200)
     # The accountability matter (问责事项).
     matter = models.TextField(_("what happened"), blank=True)
-    matter_date = models.DateField(_("when it happened"), null=True, blank=True)
+    matter_date = models.DateField(_("when it happened"), null=True, blank=True, validators=[date_not_in_future])
     impact = models.TextField(_("loss or impact"), blank=True)
     trigger = models.TextField(_("report or investigation that started it"), blank=True)
     accountability_considered = models.TextField(_("accountability being considered"), blank=True)
