@@ -73,7 +73,7 @@ class ReasonsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["claimed_scenarios"].queryset = self.instance.policy_version.items.filter(
             kind=PolicyItem.Kind.POSITIVE).order_by("number")
-        self.fields["claimed_scenarios"].label_from_instance = lambda i: f"{i.number}. {i.title or i.text}"
+        self.fields["claimed_scenarios"].label_from_instance = lambda i: i.label()
 
 
 class SelfCheckForm(forms.Form):
@@ -90,12 +90,14 @@ class SelfCheckForm(forms.Form):
         for item in self.conditions:
             value = (check.get("conditions") or {}).get(str(item.pk))
             self.fields[f"c_{item.pk}"] = forms.ChoiceField(
-                label=f"{item.number}. {item.text}", choices=yes_no, widget=forms.RadioSelect,
+                label=f"{item.number}. {item.text}" + (f"（{item.mark}）" if item.mark else ""),
+                choices=yes_no, widget=forms.RadioSelect,
                 initial=None if value is None else ("yes" if value else "no"))
         for item in self.negatives:
             value = (check.get("negative") or {}).get(str(item.pk))
             self.fields[f"n_{item.pk}"] = forms.ChoiceField(
-                label=f"{item.number}. {item.text}", choices=yes_no, widget=forms.RadioSelect,
+                label=f"{item.number}. {item.text}" + (f"（{item.mark}）" if item.mark else ""),
+                choices=yes_no, widget=forms.RadioSelect,
                 initial=None if value is None else ("yes" if value else "no"))
         self.fields["note"].initial = check.get("note", "")
 

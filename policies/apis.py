@@ -48,8 +48,10 @@ class PolicyItemOutputSerializer(serializers.Serializer):
     title = serializers.CharField()
     text = serializers.CharField()
     source = serializers.CharField()
+    article = serializers.CharField()
     certainty = serializers.ChoiceField(choices=Certainty.choices)
     certainty_label = serializers.CharField(source="get_certainty_display")
+    confirmed_at = serializers.DateTimeField(allow_null=True)
     default_duration_months = serializers.IntegerField(allow_null=True)
     duration_certainty = serializers.CharField()
 

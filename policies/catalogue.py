@@ -17,15 +17,16 @@ import yaml
 from django.db import transaction
 
 from .models import Certainty, Jurisdiction, PolicyDocument, PolicyItem, PolicyVersion, StageTimeLimit, TimeUnit
+from .procedure import procedure_validate
 from .services import policy_version_create, policy_version_publish, time_limit_validate
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogues"
 COMMON_FILE = "_common.yaml"
 JURISDICTION_FIELDS = ("name", "level", "case_prefix", "letter_prefix", "issuing_body")
 DOCUMENT_FIELDS = ("title", "issuer", "number", "source")
-ITEM_FIELDS = ("title", "text", "source", "certainty", "default_duration_months", "duration_certainty")
+ITEM_FIELDS = ("title", "text", "source", "article", "certainty", "default_duration_months", "duration_certainty")
 LIMIT_FIELDS = ("amount", "unit", "extension_allowed", "extension_max", "source", "certainty")
-VERSION_FIELDS = ("effective_from", "start_rule", "quorum_numerator", "quorum_denominator", "notes")
+VERSION_FIELDS = ("effective_from", "start_rule", "quorum_numerator", "quorum_denominator", "notes", "procedure")
 
 
 class CatalogueError(ValueError):
@@ -55,6 +56,7 @@ def _expand_list(block: dict, kind: str) -> list[dict]:
             "number": n,
             "title": entry.get("title", ""),
             "text": entry["text"],
+            "article": entry.get("article", ""),
             "source": entry.get("source", block.get("source", "")),
             "certainty": entry.get("certainty", block.get("certainty")),
             "default_duration_months": entry.get("default_duration_months"),
@@ -120,6 +122,7 @@ def _version_fields(spec: dict) -> dict:
         "quorum_numerator": spec.get("quorum_numerator", 2),
         "quorum_denominator": spec.get("quorum_denominator", 3),
         "notes": spec.get("notes", "").strip(),
+        "procedure": procedure_validate(spec.get("procedure") or {}),
     }
 
 
@@ -133,18 +136,40 @@ def _stored_content(version: PolicyVersion) -> tuple[dict, list[dict], dict[str,
     return fields, items, limits
 
 
-def _same(version: PolicyVersion, fields: dict, items: list[dict], limits: dict) -> bool:
+def _same(version: PolicyVersion, fields: dict, items: list[dict], limits: dict,
+          marks: list | None = None) -> bool:
+    """Whether the stored version says what the file says. An item the file
+    now marks ``reconstructed`` where the store says ``summary`` counts as
+    the same wording; it is appended to ``marks`` for ``_mark_reconstructed``."""
     stored_fields, stored_items, stored_limits = _stored_content(version)
     items = [{k: v for k, v in i.items() if k != "contradicts"} for i in items]
 
     def key(i):
         return (i["kind"], i["number"])
 
-    return (
-        stored_fields == fields
-        and sorted(stored_items, key=key) == sorted(items, key=key)
-        and stored_limits == limits
-    )
+    wanted = sorted(items, key=key)
+    stored = sorted(stored_items, key=key)
+    if len(wanted) == len(stored):
+        for want, have in zip(wanted, stored, strict=True):
+            if (want["certainty"] == Certainty.RECONSTRUCTED and have["certainty"] == Certainty.SUMMARY
+                    and {**have, "certainty": want["certainty"]} == want):
+                if marks is not None:
+                    marks.append(key(want))
+                have["certainty"] = want["certainty"]
+    return stored_fields == fields and stored == wanted and stored_limits == limits
+
+
+def _mark_reconstructed(version: PolicyVersion, keys: list) -> bool:
+    """Mark stored items as drafted after comparable rules (issue 16). This
+    is allowed on a published version: it changes no wording and no rule,
+    it only says less about the wording's authority than before."""
+    changed = False
+    for kind, number in keys:
+        changed |= bool(
+            version.items.filter(kind=kind, number=number, certainty=Certainty.SUMMARY)
+            .update(certainty=Certainty.RECONSTRUCTED)
+        )
+    return changed
 
 
 def read_catalogues(directory: Path = CATALOGUE_DIR) -> tuple[dict, list[dict]]:
@@ -202,10 +227,13 @@ def _sync_version(document: PolicyDocument, spec: dict, common: dict, report: Lo
     items, limits = desired_version_content(spec, common)
     version = PolicyVersion.objects.filter(document=document, number=number).first()
     if version is not None:
-        if _same(version, fields, items, limits):
+        marks: list = []
+        if _same(version, fields, items, limits, marks):
             report.unchanged.append(label)
             if _link_contradictions(version, items):
                 report.updated.append(f"{label}: contradiction pairs")
+            if _mark_reconstructed(version, marks):
+                report.updated.append(f"{label}: {len(marks)} items marked as drafted after comparable rules")
         elif version.is_published:
             report.conflicts.append(
                 f"{label} is published and differs from the file; not changed. "
@@ -221,7 +249,10 @@ def _sync_version(document: PolicyDocument, spec: dict, common: dict, report: Lo
     _link_contradictions(version, items)
     StageTimeLimit.objects.bulk_create(StageTimeLimit(version=version, **limit) for limit in limits.values())
     if spec.get("status", "published") == "published":
-        policy_version_publish(version=version, actor=None)
+        # The shipped catalogues are examples an admin adopts and edits: they
+        # are published as they stand, and the audit entry lists what in them
+        # nobody has confirmed against a jurisdiction's own text.
+        policy_version_publish(version=version, actor=None, acknowledge_unconfirmed=True)
     report.created.append(f"{label} ({len(items)} items, {len(limits)} time limits)")
 
 

@@ -13,6 +13,16 @@ class Certainty(models.TextChoices):
     VERBATIM = "verbatim", pgettext_lazy("certainty", "Verbatim")
     SUMMARY = "summary", pgettext_lazy("certainty", "Summary")
     EXAMPLE_DEFAULT = "example_default", pgettext_lazy("certainty", "Example default")
+    # A list item drafted after comparable rules because the jurisdiction's
+    # own text was not available (the source gives only how many items the
+    # list has). Shown as 参照同类规定拟定（待核定） wherever it appears until
+    # an admin confirms it against his own 办法 (issue 16).
+    RECONSTRUCTED = "reconstructed", pgettext_lazy("certainty", "Drafted after comparable rules (to be confirmed)")
+
+
+# Certainties that nobody has checked against the jurisdiction's own text:
+# publishing a version holding any needs an explicit confirmation (issue 16).
+UNCONFIRMED_CERTAINTIES = (Certainty.RECONSTRUCTED, Certainty.EXAMPLE_DEFAULT)
 
 
 class Jurisdiction(BaseModel):
@@ -89,6 +99,11 @@ class PolicyVersion(BaseModel):
     quorum_numerator = models.PositiveSmallIntegerField(_("quorum numerator"), default=2)
     quorum_denominator = models.PositiveSmallIntegerField(_("quorum denominator"), default=3)
     notes = models.TextField(_("notes"), blank=True)
+    # The procedure variants of this 办法 (unit review, correction procedure,
+    # preliminary notice, hearing, joint ruling, majority, review body, 申诉
+    # path, consequences letters may state): see ``policies.procedure``.
+    # Empty = nothing configured, and nothing is printed or enforced from it.
+    procedure = models.JSONField(_("procedure"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("policy version")
@@ -128,7 +143,16 @@ class PolicyItem(BaseModel):
     title = models.CharField(_("title"), max_length=200, blank=True)
     text = models.TextField(_("text"))
     source = models.TextField(_("source"), blank=True)
+    # Where the item stands in the jurisdiction's own 办法 (第五条（一）):
+    # set by the document import and by an admin confirming the item.
+    article = models.CharField(_("article"), max_length=60, blank=True)
     certainty = models.CharField(_("certainty"), max_length=20, choices=Certainty.choices)
+    # Who checked the item against the jurisdiction's own text, and when.
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("confirmed by"),
+    )
     # Result uses: how long the use applies by default (months); 0 = none.
     default_duration_months = models.PositiveSmallIntegerField(
         _("default duration (months)"), null=True, blank=True
@@ -156,6 +180,21 @@ class PolicyItem(BaseModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.number}: {self.title or self.text[:30]}"
+
+    @property
+    def is_reconstructed(self) -> bool:
+        return self.certainty == Certainty.RECONSTRUCTED
+
+    @property
+    def mark(self) -> str:
+        """参照同类规定拟定（待核定） for an item nobody has confirmed against the
+        jurisdiction's text, else "" (shown after the item everywhere)."""
+        return str(self.get_certainty_display()) if self.is_reconstructed else ""
+
+    def label(self) -> str:
+        """``3. 标题`` with the mark, for form choices and lists."""
+        text = f"{self.number}. {self.title or self.text}"
+        return f"{text}（{self.mark}）" if self.is_reconstructed else text
 
 
 class TimeLimitStage(models.TextChoices):
@@ -257,6 +296,8 @@ class PolicyAuditEntry(ChainedRow):
         VERSION_PUBLISHED = "version_published", _("Version published")
         VERSION_CLOSED = "version_closed", _("Version closed (effective to set)")
         DRAFT_COPIED = "draft_copied", _("Draft copied from a version")
+        DRAFT_IMPORTED = "draft_imported", _("Draft imported from a document")
+        ITEM_CONFIRMED = "item_confirmed", _("Item confirmed against the text")
         ITEM_CREATED = "item_created", _("Item created")
         ITEM_UPDATED = "item_updated", _("Item updated")
         ITEM_DELETED = "item_deleted", _("Item deleted")

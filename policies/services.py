@@ -33,7 +33,9 @@ from .models import (
     StageTimeLimit,
     TimeLimitStage,
     TimeUnit,
+    UNCONFIRMED_CERTAINTIES,
 )
+from .procedure import procedure_validate
 
 PUBLISHED_IMMUTABLE = gettext_noop(
     "This policy version is published and can no longer be changed. "
@@ -61,12 +63,20 @@ BAD_EXTENSION = gettext_noop("A maximum extension needs the extension to be allo
 DUPLICATE_ITEM = gettext_noop("Item %(number)s of this kind already exists in the version.")
 EMPTY_TEXT = gettext_noop("The item text cannot be empty.")
 BAD_YEAR = gettext_noop("The year must be between 2000 and 2100.")
+UNCONFIRMED = gettext_noop(
+    "This version still holds %(count)s items or time limits that nobody has confirmed against the "
+    "jurisdiction's own text (drafted after comparable rules, or example defaults): %(labels)s. "
+    "Confirm them first, or publish with the explicit confirmation that they are published as they stand."
+)
+NOT_RECONSTRUCTED = gettext_noop("Only an item drafted after comparable rules needs confirming.")
+CONFIRMED_CERTAINTY = gettext_noop("A confirmed item is verbatim or a faithful summary of the text.")
 
 VERSION_EDITABLE_FIELDS = (
     "effective_from", "effective_to", "start_rule", "quorum_numerator", "quorum_denominator", "notes",
+    "procedure",
 )
 ITEM_EDITABLE_FIELDS = (
-    "title", "text", "source", "certainty", "default_duration_months", "duration_certainty",
+    "title", "text", "source", "article", "certainty", "default_duration_months", "duration_certainty",
 )
 
 
@@ -105,13 +115,16 @@ def _json(value: Any) -> Any:
 @transaction.atomic
 def policy_version_create(*, document, actor, number: int | None = None, effective_from: dt.date,
                           start_rule: str = PolicyVersion.StartRule.NEXT_DAY, notes: str = "",
-                          quorum_numerator: int = 2, quorum_denominator: int = 3) -> PolicyVersion:
+                          quorum_numerator: int = 2, quorum_denominator: int = 3,
+                          procedure: dict | None = None) -> PolicyVersion:
     """A new, empty draft of ``document`` (the next number unless given)."""
+    procedure = procedure_validate(procedure or {})
     if number is None:
         number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = PolicyVersion(
         document=document, number=number, effective_from=effective_from, start_rule=start_rule,
         notes=notes, quorum_numerator=quorum_numerator, quorum_denominator=quorum_denominator,
+        procedure=procedure,
     )
     version.full_clean()
     version.save()
@@ -135,6 +148,8 @@ def policy_version_update(*, version: PolicyVersion, actor, data: dict) -> Polic
         return version
     if version.effective_to and version.effective_to < version.effective_from:
         raise ValidationError({"effective_to": _(EFFECTIVE_TO_BEFORE_FROM)})
+    if "procedure" in changed:
+        procedure_validate(version.procedure)
     version.full_clean()
     version.save(update_fields=[*changed, "updated_at"])
     _audit(actor=actor, action=PolicyAuditEntry.Action.VERSION_UPDATED, version=version,
@@ -142,9 +157,29 @@ def policy_version_update(*, version: PolicyVersion, actor, data: dict) -> Polic
     return version
 
 
+def policy_version_unconfirmed(version: PolicyVersion) -> list[str]:
+    """Labels of the items and time limits of ``version`` that nobody has
+    checked against the jurisdiction's own text."""
+    items = [
+        f"{i.get_kind_display()} {i.number}"
+        for i in version.items.filter(certainty__in=UNCONFIRMED_CERTAINTIES).order_by("kind", "number")
+    ]
+    limits = [
+        str(t.get_stage_display())
+        for t in version.time_limits.filter(certainty__in=UNCONFIRMED_CERTAINTIES).order_by("stage")
+    ]
+    return items + limits
+
+
 @transaction.atomic
-def policy_version_publish(*, version: PolicyVersion, actor) -> PolicyVersion:
+def policy_version_publish(*, version: PolicyVersion, actor,
+                           acknowledge_unconfirmed: bool = False) -> PolicyVersion:
     """Publish a draft. From now on it is immutable.
+
+    A version that still holds items drafted after comparable rules or
+    example-default values is published only with ``acknowledge_unconfirmed``
+    (the admin's explicit confirmation); the audit entry records what was
+    published unconfirmed (issue 16).
 
     Publishing closes the previous published version of the same document if
     its period overlaps: its ``effective_to`` becomes the day before the new
@@ -173,6 +208,12 @@ def policy_version_publish(*, version: PolicyVersion, actor) -> PolicyVersion:
                 _(EFFECTIVE_ORDER) % {"number": other.number, "date": other.effective_from.isoformat()},
                 code="effective_order",
             )
+    procedure_validate(version.procedure or {})
+    unconfirmed = policy_version_unconfirmed(version)
+    if unconfirmed and not acknowledge_unconfirmed:
+        shown = "、".join(unconfirmed[:8]) + ("……" if len(unconfirmed) > 8 else "")
+        raise ApplicationError(_(UNCONFIRMED) % {"count": len(unconfirmed), "labels": shown},
+                               code="unconfirmed_items")
     for other in others:
         if other.effective_to is None or other.effective_to >= version.effective_from:
             old_to = other.effective_to
@@ -185,7 +226,8 @@ def policy_version_publish(*, version: PolicyVersion, actor) -> PolicyVersion:
     version.published_at = timezone.now()
     version.save(update_fields=["status", "published_at", "updated_at"])
     _audit(actor=actor, action=PolicyAuditEntry.Action.VERSION_PUBLISHED, version=version,
-           data={"number": version.number, "effective_from": version.effective_from.isoformat()})
+           data={"number": version.number, "effective_from": version.effective_from.isoformat(),
+                 "unconfirmed_acknowledged": unconfirmed})
     return version
 
 
@@ -204,11 +246,13 @@ def policy_version_create_draft_from(*, version: PolicyVersion, actor,
         document=source.document, actor=actor, effective_from=effective_from,
         start_rule=source.start_rule, notes=source.notes,
         quorum_numerator=source.quorum_numerator, quorum_denominator=source.quorum_denominator,
+        procedure=source.procedure,
     )
     PolicyItem.objects.bulk_create(
         PolicyItem(
             version=draft, kind=i.kind, number=i.number, title=i.title, text=i.text, source=i.source,
-            certainty=i.certainty, default_duration_months=i.default_duration_months,
+            article=i.article, certainty=i.certainty, confirmed_at=i.confirmed_at,
+            confirmed_by_id=i.confirmed_by_id, default_duration_months=i.default_duration_months,
             duration_certainty=i.duration_certainty,
         )
         for i in source.items.all()
@@ -249,7 +293,7 @@ def _check_item_values(*, kind: str | None = None, certainty: str | None = None,
 
 @transaction.atomic
 def policy_item_create(*, version: PolicyVersion, actor, kind: str, number: int, text: str,
-                       certainty: str, title: str = "", source: str = "",
+                       certainty: str, title: str = "", source: str = "", article: str = "",
                        default_duration_months: int | None = None,
                        duration_certainty: str = "") -> PolicyItem:
     version = _lock_version(version)
@@ -258,7 +302,7 @@ def policy_item_create(*, version: PolicyVersion, actor, kind: str, number: int,
     if version.items.filter(kind=kind, number=number).exists():
         raise ValidationError({"number": _(DUPLICATE_ITEM) % {"number": number}})
     item = PolicyItem(
-        version=version, kind=kind, number=number, title=title, text=text, source=source,
+        version=version, kind=kind, number=number, title=title, text=text, source=source, article=article,
         certainty=certainty, default_duration_months=default_duration_months,
         duration_certainty=duration_certainty,
     )
@@ -282,10 +326,51 @@ def policy_item_update(*, item: PolicyItem, actor, data: dict) -> PolicyItem:
             changed[field] = {"old": getattr(item, field), "new": data[field]}
             setattr(item, field, data[field])
     if changed:
+        fields = [*changed, "updated_at"]
+        # An admin who turns a reconstructed item into a verbatim or summary
+        # one has checked it against his text: that is the confirmation.
+        old_certainty = changed.get("certainty", {}).get("old")
+        if old_certainty == Certainty.RECONSTRUCTED and item.certainty != Certainty.RECONSTRUCTED:
+            item.confirmed_at, item.confirmed_by = timezone.now(), actor if getattr(actor, "pk", None) else None
+            fields += ["confirmed_at", "confirmed_by"]
         item.full_clean()
-        item.save(update_fields=[*changed, "updated_at"])
+        item.save(update_fields=fields)
         _audit(actor=actor, action=PolicyAuditEntry.Action.ITEM_UPDATED, version=version,
                data={"item": item.pk, "changes": changed})
+    return item
+
+
+@transaction.atomic
+def policy_item_confirm(*, item: PolicyItem, actor, text: str | None = None, article: str = "",
+                        source: str = "", certainty: str = Certainty.VERBATIM) -> PolicyItem:
+    """An admin confirms a reconstructed item against his jurisdiction's own
+    text: its wording (``text``, verbatim unless he says it is a summary),
+    the article it stands in, and the source. From then on it is no longer
+    marked 参照同类规定拟定（待核定）."""
+    item = PolicyItem.objects.select_for_update().get(pk=item.pk)
+    version = _lock_version(item.version)
+    _ensure_draft(version)
+    if item.certainty != Certainty.RECONSTRUCTED:
+        raise ApplicationError(_(NOT_RECONSTRUCTED), code="not_reconstructed")
+    if certainty not in (Certainty.VERBATIM, Certainty.SUMMARY):
+        raise ValidationError({"certainty": _(CONFIRMED_CERTAINTY)})
+    if text is not None:
+        _check_item_values(text=text)
+    old = {"text": item.text, "source": item.source, "article": item.article, "certainty": item.certainty}
+    if text is not None:
+        item.text = text.strip()
+    item.article = article.strip() or item.article
+    item.source = source.strip() or item.source
+    item.certainty = certainty
+    item.confirmed_at = timezone.now()
+    item.confirmed_by = actor if getattr(actor, "pk", None) else None
+    item.full_clean()
+    item.save(update_fields=["text", "article", "source", "certainty", "confirmed_at", "confirmed_by",
+                             "updated_at"])
+    _audit(actor=actor, action=PolicyAuditEntry.Action.ITEM_CONFIRMED, version=version,
+           data={"item": item.pk, "kind": item.kind, "number": item.number, "old": old,
+                 "new": {"text": item.text, "source": item.source, "article": item.article,
+                         "certainty": item.certainty}})
     return item
 
 

@@ -278,7 +278,8 @@ def _outcome_text(case: Case, ruling) -> tuple[str, str]:
         ]
         lines += [
             _("%(kind)s no. %(number)s: %(title)s") % {
-                "kind": ITEM_KIND_LABELS.get(item.kind, item.get_kind_display()), "number": item.number, "title": item.title or item.text[:40]
+                "kind": ITEM_KIND_LABELS.get(item.kind, item.get_kind_display()), "number": item.number,
+                "title": (item.title or item.text[:40]) + (f"（{item.mark}）" if item.mark else ""),
             }
             for item in items
         ] or [_("(none recorded)")]

@@ -76,7 +76,7 @@ class AssessmentForm(CaseForm):
         self.lists = assessment_form_items(case=self.case)
         for item in self.lists["conditions"]:
             self.fields[f"cond-{item.pk}"] = forms.ChoiceField(
-                label=f"{item.number}. {item.title or item.text}",
+                label=item.label(),
                 choices=[("met", _("met")), ("not_met", _("not met"))], widget=forms.RadioSelect,
             )
             self.fields[f"cond-{item.pk}-reason"] = forms.CharField(
@@ -90,6 +90,8 @@ class AssessmentForm(CaseForm):
             label=_("Negative-list items that apply"), required=False, widget=forms.CheckboxSelectMultiple,
             queryset=PolicyItem.objects.filter(version=self.case.policy_version_id, kind=PolicyItem.Kind.NEGATIVE),
         )
+        self.fields["positive_item"].label_from_instance = lambda i: i.label()
+        self.fields["negative_items"].label_from_instance = lambda i: i.label()
         self.fields["negative_note"] = forms.CharField(
             label=_("Negative list: reasons"), widget=forms.Textarea(attrs={"rows": 2}),
             help_text=_("Why each ticked item applies, or why none does."),
@@ -225,6 +227,7 @@ class RulingForm(CaseForm):
             kind__in=[PolicyItem.Kind.CONDITION, PolicyItem.Kind.POSITIVE, PolicyItem.Kind.NEGATIVE]
         )
         self.fields["uses"].queryset = items.filter(kind=PolicyItem.Kind.RESULT_USE)
+        self.fields["applied_items"].label_from_instance = lambda i: f"{i.get_kind_display()} {i.label()}"
         self.use_items = list(self.fields["uses"].queryset)
         for item in self.use_items:
             self.fields[f"use-{item.pk}-months"] = forms.IntegerField(

@@ -96,10 +96,18 @@ class TestPolicyVersionAdmin:
         services.policy_item_update(item=draft.items.get(kind="positive", number=3), actor=policy_admin,
                                     data={"text": "新的第三种情形"})
         changelist = reverse("admin:policies_policyversion_changelist")
+        # Kunming's lists are drafted after comparable rules: the plain action
+        # refuses, the one that says so publishes and records what was unconfirmed.
         r = admin_client.post(changelist, {"action": "publish_versions", "_selected_action": [draft.pk]})
         assert r.status_code == 302
         draft.refresh_from_db()
+        assert draft.status == PolicyVersion.Status.DRAFT
+        r = admin_client.post(changelist, {"action": "publish_versions_unconfirmed", "_selected_action": [draft.pk]})
+        assert r.status_code == 302
+        draft.refresh_from_db()
         assert draft.status == PolicyVersion.Status.PUBLISHED
+        entry = draft.audit_entries.get(action="version_published")
+        assert entry.actor == policy_admin and len(entry.data["unconfirmed_acknowledged"]) > 20
         r = admin_client.post(changelist, {"action": "compare_versions",
                                            "_selected_action": [kunming_v1.pk, draft.pk]})
         assert r.status_code == 302

@@ -56,7 +56,7 @@ class TestPolicyDetailApi:
         assert r.status_code == 200
         body = r.json()
         assert len(body["items"]) == kunming_v1.items.count()
-        assert all(i["source"] and i["certainty"] in {"verbatim", "summary", "example_default"} for i in body["items"])
+        assert all(i["source"] and i["certainty"] in {"verbatim", "summary", "reconstructed", "example_default"} for i in body["items"])
         stages = [t["stage"] for t in body["time_limits"]]
         assert stages[0] == "unit_review" and len(stages) == 15
         pre = next(t for t in body["time_limits"] if t["stage"] == "prefiling_review")

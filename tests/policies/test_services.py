@@ -76,7 +76,12 @@ class TestDraftAndPublish:
                                       unit="working_day", source="市委文件", certainty=Certainty.VERBATIM)
         item = draft.items.get(kind="negative", number=8)
         services.policy_item_update(item=item, actor=policy_admin, data={"text": "拒不整改的"})
-        services.policy_version_publish(version=draft, actor=policy_admin)
+        # Kunming's lists are drafted after comparable rules: publishing them
+        # needs the explicit confirmation (issue 16), recorded.
+        with pytest.raises(ApplicationError) as exc:
+            services.policy_version_publish(version=draft, actor=policy_admin)
+        assert exc.value.code == "unconfirmed_items"
+        services.policy_version_publish(version=draft, actor=policy_admin, acknowledge_unconfirmed=True)
 
         kunming_v1.refresh_from_db()
         draft.refresh_from_db()
@@ -158,7 +163,7 @@ class TestCaseKeepsItsVersion:
         services.policy_item_update(item=draft.items.get(kind="positive", number=2), actor=policy_admin,
                                     data={"text": "修订后的情形"})
         services.policy_item_delete(item=draft.items.get(kind="negative", number=1), actor=policy_admin)
-        services.policy_version_publish(version=draft, actor=policy_admin)
+        services.policy_version_publish(version=draft, actor=policy_admin, acknowledge_unconfirmed=True)
 
         case.refresh_from_db()
         assert case.policy_version_id == kunming_v1.pk

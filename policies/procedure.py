@@ -1,0 +1,150 @@
+"""The procedure variants of a policy version (``PolicyVersion.procedure``).
+
+Each jurisdiction's 办法 sets its own procedure; nothing here is a default
+rule. A key that is absent means the version does not configure it: the
+steps fall back to the system's neutral behaviour where one exists (a unit
+review for individual applications, as DESIGN §2), and the letters print
+nothing that depends on it (issue 16: "a statement with no configured source
+is not printed").
+
+Every configured entry carries the ``source`` it was taken from (an article
+of the 办法, or the admin's note) so that what a letter prints can be traced.
+
+Schema (all keys optional)::
+
+    unit_review:        {required_for: ["individual"], source}
+                        origins whose applications go through the unit's
+                        party organisation first ([] = none do)
+    correction:         {mode: "five_steps" | "four_forms", source,
+                         forms: [{form, handling}]}   # four_forms only
+    preliminary_notice: {required: bool, source}
+                        a written 初步认定意见告知书 before 申辩
+    hearing:            {required_when: "major_public_interest", source}
+    joint_ruling:       {with: "org_department", body: "中共××县委组织部", source}
+                        both bodies sign the 认定书
+    majority:           {numerator, denominator, source}   # of members present
+    quorum_source:      text (where the version's quorum fields come from)
+    review:             {body: "…", source}   # who decides a 复核
+    appeal:             {path: "…", source}   # the 申诉 path after 复核
+    statements:         {<key>: {text, source}}  consequences a letter may
+                        state, by key: supplement_lapse (补正逾期的后果),
+                        review_not_suspended (复核期间不停止执行)
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+ORIGINS = ("individual", "unit", "proactive")
+CORRECTION_MODES = ("five_steps", "four_forms")
+STATEMENT_KEYS = ("supplement_lapse", "review_not_suspended")
+KNOWN_KEYS = (
+    "unit_review", "correction", "preliminary_notice", "hearing", "joint_ruling", "majority",
+    "quorum_source", "review", "appeal", "statements",
+)
+
+# 四种形态 in current wording: 《中国共产党党内监督条例》第七条 and
+# 《中国共产党纪律处分条例》（2023年修订）第五条. The handling of each form is
+# the jurisdiction's own (its 办法 says it); the names are central.
+FOUR_FORMS = (
+    ("first", "经常开展批评和自我批评、约谈函询，让“红红脸、出出汗”成为常态"),
+    ("second", "党纪轻处分、组织调整成为违纪处理的大多数"),
+    ("third", "党纪重处分、重大职务调整的成为少数"),
+    ("fourth", "严重违纪涉嫌违法立案审查的成为极少数"),
+)
+FOUR_FORMS_SOURCE = "《中国共产党党内监督条例》第七条；《中国共产党纪律处分条例》（2023年修订）第五条"
+
+ERR_UNKNOWN_KEY = gettext_noop("Unknown procedure setting: %(key)s.")
+ERR_SOURCE = gettext_noop("The procedure setting “%(key)s” needs its source (the article of the 办法).")
+ERR_ORIGIN = gettext_noop("Unknown origin: %(origin)s.")
+ERR_MODE = gettext_noop("The correction procedure must be Kunming's five steps or the four forms.")
+ERR_FRACTION = gettext_noop("The majority must be a fraction between 0 and 1, such as 1/2.")
+ERR_TEXT = gettext_noop("The procedure setting “%(key)s” needs its text.")
+
+
+def procedure_validate(procedure: dict) -> dict:
+    """Raise ``ValidationError`` for a malformed procedure; return it."""
+    if not isinstance(procedure, dict):
+        raise ValidationError({"procedure": _(ERR_UNKNOWN_KEY) % {"key": type(procedure).__name__}})
+    for key, value in procedure.items():
+        if key not in KNOWN_KEYS:
+            raise ValidationError({"procedure": _(ERR_UNKNOWN_KEY) % {"key": key}})
+        if key == "quorum_source":
+            continue
+        entries = value.items() if key == "statements" else [(key, value)]
+        for name, entry in entries:
+            if key == "statements" and name not in STATEMENT_KEYS:
+                raise ValidationError({"procedure": _(ERR_UNKNOWN_KEY) % {"key": f"statements.{name}"}})
+            if not isinstance(entry, dict) or not str(entry.get("source", "")).strip():
+                raise ValidationError({"procedure": _(ERR_SOURCE) % {"key": name}})
+    for origin in (procedure.get("unit_review") or {}).get("required_for", []):
+        if origin not in ORIGINS:
+            raise ValidationError({"procedure": _(ERR_ORIGIN) % {"origin": origin}})
+    if "correction" in procedure and procedure["correction"].get("mode") not in CORRECTION_MODES:
+        raise ValidationError({"procedure": _(ERR_MODE)})
+    majority = procedure.get("majority")
+    if majority is not None:
+        n, d = majority.get("numerator"), majority.get("denominator")
+        if not (isinstance(n, int) and isinstance(d, int) and 0 < n < d):
+            raise ValidationError({"procedure": _(ERR_FRACTION)})
+    for key in ("review", "appeal"):
+        if key in procedure and not str(procedure[key].get("body" if key == "review" else "path", "")).strip():
+            raise ValidationError({"procedure": _(ERR_TEXT) % {"key": key}})
+    for name, entry in (procedure.get("statements") or {}).items():
+        if not str(entry.get("text", "")).strip():
+            raise ValidationError({"procedure": _(ERR_TEXT) % {"key": name}})
+    return procedure
+
+
+def _proc(version) -> dict:
+    return getattr(version, "procedure", None) or {}
+
+
+def unit_review_required(version, origin: str) -> bool:
+    """Whether an application of ``origin`` goes through unit review first.
+    Not configured: individual applications do (DESIGN §2), unit and
+    proactive ones do not."""
+    setting = _proc(version).get("unit_review")
+    if setting is None:
+        return origin == "individual"
+    return origin in setting.get("required_for", [])
+
+
+def correction_mode(version) -> str:
+    """``five_steps`` (Kunming) or ``four_forms`` (四种形态 分类处置), or ""
+    when the version does not say how errors are corrected."""
+    return (_proc(version).get("correction") or {}).get("mode", "")
+
+
+def preliminary_notice_required(version) -> bool:
+    return bool((_proc(version).get("preliminary_notice") or {}).get("required"))
+
+
+def hearing_required_when(version) -> str:
+    return (_proc(version).get("hearing") or {}).get("required_when", "")
+
+
+def joint_ruling(version) -> dict | None:
+    """``{"with": "org_department", "body": …}`` when the 组织部门 co-rules."""
+    return _proc(version).get("joint_ruling") or None
+
+
+def majority(version) -> tuple[int, int] | None:
+    """The share of members present that carries a decision, if configured."""
+    setting = _proc(version).get("majority")
+    if not setting:
+        return None
+    return setting["numerator"], setting["denominator"]
+
+
+def review_body(version) -> str:
+    return (_proc(version).get("review") or {}).get("body", "")
+
+
+def appeal_path(version) -> str:
+    return (_proc(version).get("appeal") or {}).get("path", "")
+
+
+def statement(version, key: str) -> str:
+    """The text of a consequence the version lets a letter state, or ""."""
+    return ((_proc(version).get("statements") or {}).get(key) or {}).get("text", "")
