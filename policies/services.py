@@ -24,6 +24,7 @@ from core.history import chain_append
 
 from .calendar import MAX_AMOUNT
 from .models import (
+    UNCONFIRMED_CERTAINTIES,
     CalendarDay,
     CalendarYear,
     Certainty,
@@ -33,7 +34,6 @@ from .models import (
     StageTimeLimit,
     TimeLimitStage,
     TimeUnit,
-    UNCONFIRMED_CERTAINTIES,
 )
 from .procedure import procedure_validate
 
