@@ -105,7 +105,8 @@ class RectificationTask(BaseModel):
     class Status(models.TextChoices):
         OPEN = "open", _("Awaiting the cadre's report")
         REPORTED = "reported", _("Report under review")
-        ACCEPTED = "accepted", _("Accepted")
+        # 验收通过, not 予以受理: an accepted rectification is checked and passed.
+        ACCEPTED = "accepted", _("Rectification accepted")
 
     correction = models.ForeignKey(Correction, on_delete=models.CASCADE, related_name="tasks")
     number = models.PositiveSmallIntegerField(_("no."))
@@ -130,8 +131,9 @@ class RectificationReport(BaseModel):
     decision on it."""
 
     class Decision(models.TextChoices):
-        PENDING = "", _("Under review")
-        ACCEPTED = "accepted", _("Accepted")
+        # 审核中, not 复核中 (复核 is the applicant's appeal against a ruling).
+        PENDING = "", _("Report being checked")
+        ACCEPTED = "accepted", _("Rectification accepted")
         RETURNED = "returned", _("Returned")
 
     task = models.ForeignKey(RectificationTask, on_delete=models.CASCADE, related_name="reports")

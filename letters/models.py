@@ -13,7 +13,7 @@ class LetterKind(models.TextChoices):
     REVIEW_DECISION = "review_decision", _("Review decision (复核决定书)")
     CORRECTION_NOTICE = "correction_notice", _("Correction notice (纠错通知书)")
     CLARIFICATION = "clarification", _("Clarification statement (澄清说明)")
-    PREFILING_REGISTRATION = "prefiling_registration", _("Pre-filing registration decision (报备受理决定书)")
+    PREFILING_REGISTRATION = "prefiling_registration", _("Pre-filing registration decision (报备容错受理决定书)")
 
 
 # The title printed on the letter (always Chinese: it is the document's text).
@@ -25,7 +25,7 @@ LETTER_TITLES = {
     LetterKind.REVIEW_DECISION: "复核决定书",
     LetterKind.CORRECTION_NOTICE: "纠错通知书",
     LetterKind.CLARIFICATION: "澄清说明",
-    LetterKind.PREFILING_REGISTRATION: "报备受理决定书",
+    LetterKind.PREFILING_REGISTRATION: "报备容错受理决定书",
 }
 
 
@@ -38,7 +38,7 @@ def letter_path(instance, filename):
 
 
 class Letter(BaseModel):
-    """An official letter of a case, or of a pre-filing (报备受理决定书). The
+    """An official letter of a case, or of a pre-filing (报备容错受理决定书). The
     context is a snapshot taken when the letter was issued, so that a
     re-render (after a template fix) prints the same facts, whatever changed
     on the case since. Exactly one owner: ``case`` or ``prefiling``."""

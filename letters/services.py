@@ -161,7 +161,7 @@ def letter_issue(*, case, kind: str, actor: User | None = None, ref="", context:
 
 
 def letter_issue_for_prefiling(*, prefiling, body: str, actor: User | None, context_for) -> Letter:
-    """Issue the registration decision (报备受理决定书) of ``prefiling``
+    """Issue the registration decision (报备容错受理决定书) of ``prefiling``
     inside the registering step's transaction (which holds the filing's row
     lock): numbered in the issuing body's one sequence, snapshotted by
     ``context_for(number, issued_on)``, rendered after commit. Idempotent: an

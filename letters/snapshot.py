@@ -9,12 +9,23 @@ Keys every letter has: ``kind``, ``title``, ``number``, ``issuing_body``,
 applicant, unit, origin, matter, submitted_on(_cn), accepted_on(_cn)) and
 ``policy`` (document_title, document_number, version).
 
+``signers`` (the issuing body, and the 组织部门 where the version's procedure
+rules jointly) and ``mark`` (参照同类规定拟定，待核定 — printed after any item
+nobody has confirmed against the jurisdiction's text).
+
+Issue 16: a letter states only what the case's version configures. Every
+time limit, consequence and remedy below comes from the version in force for
+the case (its time limits, the clock that runs them, ``procedure``); a key
+the version does not configure is empty and its sentence is not printed.
+
 Keys by kind, taken from the case when the caller does not pass them:
 
-- ``acceptance``: ``limit`` (the verification time limit, e.g. "30个工作日"),
-  ``note``;
+- ``acceptance``: ``limit`` (the verification time limit, e.g. "30个工作日",
+  counted from acceptance as the verification clock is), ``limit_due_on``
+  (that clock's due date), ``note``;
 - ``supplement`` (``ref`` = the SupplementRequest id): ``missing``,
-  ``due_on``/``due_on_cn``;
+  ``due_on``/``due_on_cn``, ``lapse`` (what follows an unanswered request,
+  only if the version states it: ``procedure.statements.supplement_lapse``);
 - ``not_accepted``: ``reason`` (the NOT_ACCEPTED event's reason);
 - ``ruling`` — the ruling service must pass:
   ``result`` ("exempt" | "mitigated" | "rejected", required),
@@ -27,12 +38,17 @@ Keys by kind, taken from the case when the caller does not pass them:
   default_duration_months),
   optional ``facts`` (defaults to the case's facts and reasons),
   ``meeting_on`` (date of the collective deliberation, ISO),
-  ``review_limit`` ({"amount": 15, "unit": "calendar_day"}; defaults to the
-  policy's ``review_request`` time limit), ``review_body`` (defaults to the
-  issuing body);
+  ``review_limit`` (the version's ``review_request`` time limit, counted
+  from the day the ruling is recorded as its clock is; "" when the version
+  sets none, and then no review remedy is printed), ``review_due_on`` (that
+  clock's due date), ``review_body`` (``procedure.review.body``, else 本机关:
+  the system's review is decided by the issuing body), ``review_not_suspended``
+  (``procedure.statements.review_not_suspended``), ``mode`` ("application" |
+  "unit" | "proactive": how the ruling opens);
 - ``review_decision``: ``decision`` ("upheld" | "changed"), ``result``,
   ``reasons``, ``original_number`` (defaults to the ruling letter's number),
-  ``requested_on``, ``meeting_on``;
+  ``requested_on``, ``meeting_on``, ``appeal_path``
+  (``procedure.appeal.path``; nothing printed without it);
 - ``correction_notice``: ``problems`` (text), ``steps`` (list of
   correction_step item ids or ``{"text": …}``; defaults to the policy's
   correction steps), ``due_on`` (ISO);
@@ -48,6 +64,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.exceptions import ApplicationError
+from policies import procedure
 
 from .models import LETTER_TITLES, LetterKind
 
@@ -80,6 +97,9 @@ SCOPE_LABELS = {"unit": "本单位", "system": "本系统", "public": "社会公
 ERR_RESULT = gettext_noop("A ruling letter needs a result: exempt, mitigated or rejected.")
 ERR_ITEM = gettext_noop("Policy item %(id)s is not part of the case's policy version.")
 ERR_SUPPLEMENT = gettext_noop("Supplement request %(ref)s does not belong to this case.")
+# Printed after an item nobody has confirmed against the jurisdiction's own
+# text, so that a letter never cites a drafted item as if it were the 办法.
+MARK = "参照同类规定拟定，待核定"
 
 
 def _number_cn(n: int) -> str:
@@ -165,6 +185,17 @@ def _time_limit(case, stage):
     return stage_time_limit(version=case.policy_version, stage=stage)
 
 
+def _clock_due(case, stage) -> str:
+    """The due date (ISO) of the case's newest clock for ``stage``: the
+    letter prints the date the clock will enforce, not a count of its own."""
+    clock = case.clocks.filter(stage=stage).exclude(due_date=None).order_by("-id").first()
+    return clock.due_date.isoformat() if clock else ""
+
+
+def _article(item) -> str:
+    return f"（{item.article}）" if item.article else ""
+
+
 def _case_part(case) -> dict:
     submitted = _local_date(case.submitted_at)
     accepted = _local_date(case.accepted_at)
@@ -200,8 +231,11 @@ def _ruling(case, data: dict) -> dict:
             "item_id": item.id,
             "kind": item.kind,
             "number": item.number,
-            "label": f"{ITEM_KIND_LABELS.get(item.kind, item.kind)}第{item.number}项",
-            "text": _clause(item.text),
+            "label": f"{ITEM_KIND_LABELS.get(item.kind, item.kind)}第{item.number}项{_article(item)}",
+            # Verbatim, as the version holds it (issue 16: letters cite the
+            # items verbatim), with the mark when nobody has confirmed it.
+            "text": (item.text or "").strip(),
+            "mark": MARK if item.is_reconstructed else "",
             "finding": FINDING_LABELS.get(row.get("finding"), row.get("finding", "")),
             "note": row.get("note", ""),
         })
@@ -211,11 +245,13 @@ def _ruling(case, data: dict) -> dict:
             item = _item(items, row["item_id"])
             text = _clause(item.text)
             months = row.get("duration_months", item.default_duration_months)
+            mark = MARK if item.is_reconstructed else ""
         else:
-            text, months = _clause(row.get("text", "")), row.get("duration_months")
-        uses.append({"text": text, "duration_months": months,
+            text, months, mark = _clause(row.get("text", "")), row.get("duration_months"), ""
+        uses.append({"text": text, "duration_months": months, "mark": mark,
                      "duration": f"{months}个月" if months else ""})
     review_limit = data.get("review_limit") or _time_limit(case, "review_request")
+    version = case.policy_version
     # Measures the unit pre-filed (事前报备) and the case cites: the ruling
     # sets what was declared in advance beside what happened.
     from prefilings.selectors import prefiling_letter_context
@@ -230,9 +266,21 @@ def _ruling(case, data: dict) -> dict:
         "result_uses": uses,
         "meeting_on": data.get("meeting_on", ""),
         "meeting_on_cn": date_cn(data.get("meeting_on")),
-        "review_limit": _limit_text(review_limit) or "一个月",
-        "review_body": data.get("review_body") or issuing_body_for(case),
+        # No fallback: a version without a review time limit prints no
+        # review remedy (the former "一个月" was configured nowhere).
+        "review_limit": _limit_text(review_limit),
+        "review_due_on": _clock_due(case, "review_request") if review_limit else "",
+        "review_body": data.get("review_body") or procedure.review_body(version) or "本机关",
+        "review_not_suspended": procedure.statement(version, "review_not_suspended"),
+        "mode": {"unit": "unit", "proactive": "proactive"}.get(case.origin, "application"),
     }
+
+
+def _signers(case, body: str) -> list[str]:
+    """Who signs: the issuing body, and the 组织部门 where the version says
+    the ruling is made jointly (both sign the 认定书)."""
+    joint = procedure.joint_ruling(case.policy_version)
+    return [body, joint["body"]] if joint and joint.get("body") else [body]
 
 
 def _jsonable(value):
@@ -264,6 +312,7 @@ def build_context(*, case, kind: str, ref: str, number: str, issued_on: dt.date,
         "date": issued_on.isoformat(),
         "date_cn": date_cn(issued_on),
         "cc": [case.unit.name] if case.origin != "unit" else [],
+        "signers": [body],
         "case": _case_part(case),
         "policy": {
             "document_title": policy.document.title,
@@ -274,6 +323,7 @@ def build_context(*, case, kind: str, ref: str, number: str, issued_on: dt.date,
     extra = _jsonable(dict(data))
     if kind == LetterKind.ACCEPTANCE:
         context["limit"] = _limit_text(_time_limit(case, "verification"))
+        context["limit_due_on"] = _clock_due(case, "verification") if context["limit"] else ""
         context["note"] = ""
     elif kind == LetterKind.SUPPLEMENT:
         from cases.models import SupplementRequest
@@ -284,10 +334,12 @@ def build_context(*, case, kind: str, ref: str, number: str, issued_on: dt.date,
         if request is not None:
             context["missing"] = request.missing
             context["due_on"] = request.due_date.isoformat()
+        context["lapse"] = procedure.statement(policy, "supplement_lapse")
     elif kind == LetterKind.NOT_ACCEPTED:
         context["reason"] = _last_event_reason(case, "not_accepted")
     elif kind == LetterKind.RULING:
         context.update(_ruling(case, extra))
+        context["signers"] = _signers(case, body)
         for key in ("result", "assessment", "result_uses", "review_limit", "meeting_on", "facts"):
             extra.pop(key, None)
     elif kind == LetterKind.REVIEW_DECISION:
@@ -297,6 +349,7 @@ def build_context(*, case, kind: str, ref: str, number: str, issued_on: dt.date,
         context["decision"] = "upheld"
         ruling = case.letters.filter(kind=LetterKind.RULING).order_by("-id").first()
         context["original_number"] = ruling.number if ruling else ""
+        context["appeal_path"] = procedure.appeal_path(policy)
     elif kind == LetterKind.CORRECTION_NOTICE:
         items = _policy_items(case)
         steps = extra.pop("steps", None)
@@ -312,7 +365,7 @@ def build_context(*, case, kind: str, ref: str, number: str, issued_on: dt.date,
         context["scope"] = "unit"
     context.update(extra)
     # Derived Chinese dates for the ISO dates the caller may have passed.
-    for key in ("due_on", "requested_on", "meeting_on"):
+    for key in ("due_on", "requested_on", "meeting_on", "limit_due_on", "review_due_on"):
         if context.get(key) and not context.get(f"{key}_cn"):
             context[f"{key}_cn"] = date_cn(context[key])
     if kind == LetterKind.CLARIFICATION:

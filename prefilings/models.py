@@ -21,10 +21,10 @@ from core.models import BaseModel, ChainedRow
 
 class Procedure(models.TextChoices):
     """Decision procedures a unit declares it followed (DESIGN §2:
-    prevention; Kunming 防错: 集体决策、专家论证、听证公示、合法性审查)."""
+    prevention; Kunming 防错: 集体决策、专家咨询、听证公示、合法性审查)."""
 
     COLLECTIVE = "collective_decision", _("Collective decision (集体决策)")
-    EXPERT = "expert_consultation", _("Expert consultation (专家论证)")
+    EXPERT = "expert_consultation", _("Expert consultation (专家咨询)")
     HEARING = "hearing", _("Hearing or public notice (听证公示)")
     LEGAL = "legal_review", _("Legal review (合法性审查)")
 
@@ -98,7 +98,7 @@ class PreFiling(BaseModel):
 
     @property
     def letter(self):
-        """The registration decision (报备受理决定书, a ``letters.Letter``),
+        """The registration decision (报备容错受理决定书, a ``letters.Letter``),
         or None; from ``letters`` when the selector prefetched them."""
         from letters.models import LetterKind
 

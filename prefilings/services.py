@@ -481,7 +481,7 @@ def default_report_interval(*, filing: PreFiling) -> int | None:
 def prefiling_register(*, filing: PreFiling, actor: User, report_interval_days: int | None = None,
                        reason: str = "") -> PreFiling:
     """登记受理: the filing gets its number and the registration letter
-    (报备受理决定书, rendered after commit), and the progress-report clock
+    (报备容错受理决定书, rendered after commit), and the progress-report clock
     starts with the interval set now (default: the policy's
     ``progress_report`` limit)."""
     filing = _lock(filing)
@@ -554,7 +554,7 @@ def _letter_context(filing: PreFiling, number: str, issued_on: dt.date) -> dict:
         for i, row in enumerate(filing.risks, start=1)
     )
     return {
-        "kind": "prefiling_registration", "title": "报备受理决定书", "number": number, "issuing_body": body,
+        "kind": "prefiling_registration", "title": "报备容错受理决定书", "number": number, "issuing_body": body,
         "masthead": masthead, "masthead_class": _masthead_class(masthead), "recipient": filing.unit.name,
         "date": issued_on.isoformat(), "date_cn": date_cn(issued_on), "cc": [],
         "measure": filing.title, "risks": risks,

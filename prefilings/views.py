@@ -286,7 +286,7 @@ def letter_response(filing) -> FileResponse:
     letter = getattr(filing, "letter", None)
     if letter is None or not letter.is_ready or not letter.file:
         raise Http404
-    return _file_response(letter.file, f"{letter.number}报备受理决定书.pdf", "application/pdf", letter.sha256)
+    return _file_response(letter.file, f"{letter.number}报备容错受理决定书.pdf", "application/pdf", letter.sha256)
 
 
 @login_required

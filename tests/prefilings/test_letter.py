@@ -29,7 +29,7 @@ class TestRegistrationLetter:
         path.write_bytes(data)
         text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True,
                               text=True).stdout.replace(" ", "")
-        assert "报备受理决定书" in text
+        assert "报备容错受理决定书" in text
         assert registered.title in text
         assert "怀容备〔2026〕第0001号" in text
         # Run twice: nothing rendered or recorded again.

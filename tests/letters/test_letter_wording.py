@@ -1,0 +1,184 @@
+"""Issue 16: a letter says only what the case's policy version says.
+
+Every letter kind is rendered for every shipped catalogue (and each origin
+of a ruling); the text may carry no time limit the version does not set, no
+consequence or remedy it does not state, and no text of another
+jurisdiction's version. A version that configures them prints them.
+"""
+
+import datetime as dt
+import re
+import zoneinfo
+
+import pytest
+from django.utils.html import strip_tags
+
+from accounts.models import OrgUnit
+from accounts.services import org_unit_create
+from letters.models import LetterKind
+from letters.rendering import render_html
+from letters.snapshot import MARK, build_context
+from policies.catalogue import catalogue_load
+from policies.models import Jurisdiction, PolicyItem, PolicyVersion
+from tests.factories import UserFactory, make_case
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+UNIT_WORDS = {"working_day": "个工作日", "calendar_day": "日", "month": "个月"}
+LIMIT_RE = re.compile(r"(\d+)(个工作日|个月|日)")
+# Sentences the letters used to print that no shipped version configures.
+UNCONFIGURED = ("视为撤回", "最终决定", "不停止", "自收到本认定书", "内作出认定", "一个月")
+CASE_KINDS = (
+    LetterKind.ACCEPTANCE, LetterKind.SUPPLEMENT, LetterKind.NOT_ACCEPTED, LetterKind.RULING,
+    LetterKind.REVIEW_DECISION, LetterKind.CORRECTION_NOTICE, LetterKind.CLARIFICATION,
+)
+
+
+def _case_for(version: PolicyVersion, origin: str, n: int):
+    jurisdiction = version.document.jurisdiction
+    top = OrgUnit.objects.filter(code=f"j-{jurisdiction.code}").first() or org_unit_create(
+        name=jurisdiction.name, code=f"j-{jurisdiction.code}", kind=OrgUnit.Kind.JURISDICTION,
+        short_name=jurisdiction.name[:1])
+    unit = OrgUnit.objects.filter(code=f"u-{jurisdiction.code}").first() or org_unit_create(
+        name=f"{jurisdiction.name}某局", code=f"u-{jurisdiction.code}", kind=OrgUnit.Kind.UNIT, parent=top,
+        short_name="某局")
+    applicant = UserFactory(full_name="王某", org_unit=unit)
+    return make_case(
+        applicant=applicant, unit=unit, stage="ruled", origin=origin, policy_version=version,
+        number=f"测容〔2026〕第{n:04d}号", number_year=2026, number_seq=n,
+        submitted_at=dt.datetime(2026, 10, 9, 10, 0, tzinfo=SHANGHAI),
+        accepted_at=dt.datetime(2026, 10, 12, 10, 0, tzinfo=SHANGHAI),
+        facts_reasons="为赶在汛期前完工，经局党组集体研究，先行开工后补办手续。",
+    )
+
+
+def _ruling_data(version: PolicyVersion) -> dict:
+    items = list(version.items.all())
+    listed = [i for i in items if i.kind in (PolicyItem.Kind.CONDITION, PolicyItem.Kind.POSITIVE,
+                                              PolicyItem.Kind.NEGATIVE)]
+    return {
+        "result": "mitigated", "reasons": "综合分析，符合容错条件。",
+        "assessment": [{"item_id": i.pk, "finding": "met" if i.kind == "condition" else "applies"} for i in listed],
+        "result_uses": [{"item_id": i.pk} for i in items if i.kind == PolicyItem.Kind.RESULT_USE],
+        "meeting_on": "2026-11-02",
+    }
+
+
+def _letters(version: PolicyVersion) -> list[tuple[str, str, str]]:
+    """(kind, origin, plain text) of every letter kind for ``version``."""
+    out = []
+    n = 1
+    for kind in CASE_KINDS:
+        origins = ("individual", "unit", "proactive") if kind == LetterKind.RULING else ("individual",)
+        for origin in origins:
+            case = _case_for(version, origin, n)
+            n += 1
+            data = {
+                LetterKind.SUPPLEMENT: {"missing": "会议纪要", "due_on": "2026-10-30"},
+                LetterKind.RULING: _ruling_data(version),
+                LetterKind.REVIEW_DECISION: {"reasons": "原认定事实清楚。", "requested_on": "2026-11-05"},
+                LetterKind.CORRECTION_NOTICE: {"problems": "程序不完备。", "due_on": "2026-12-30"},
+                LetterKind.CLARIFICATION: {"findings": "反映失实。"},
+            }.get(kind, {})
+            context = build_context(case=case, kind=kind, ref="t", number="测纪容〔2026〕1号",
+                                    issued_on=dt.date(2026, 11, 3), data=data)
+            out.append((kind, origin, strip_tags(render_html(kind, context))))
+    return out
+
+
+def _allowed_limits(version: PolicyVersion) -> set[tuple[str, str]]:
+    allowed = {(str(t.amount), UNIT_WORDS[t.unit]) for t in version.time_limits.all()}
+    allowed |= {(str(i.default_duration_months), "个月") for i in version.items.all()
+                if i.default_duration_months}
+    return allowed
+
+
+CODES = ["central", "huailai", "kunming", "jiangsu", "tongren", "shaanxi", "shangzhou", "shijiazhuang", "xiamen"]
+
+
+@pytest.fixture
+def catalogue(db):
+    return catalogue_load()
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_every_letter_says_only_what_the_version_says(catalogue, code):
+    version = PolicyVersion.objects.select_related("document__jurisdiction").get(
+        document__jurisdiction__code=code, number=1)
+    own = {i.text.strip() for i in version.items.all()}
+    others = {
+        i.text.strip() for i in PolicyItem.objects.exclude(version=version).exclude(text__in=own)
+    }
+    other_names = set(Jurisdiction.objects.exclude(pk=version.document.jurisdiction_id)
+                      .exclude(code="central").values_list("name", flat=True))
+    other_titles = set(PolicyVersion.objects.exclude(document=version.document)
+                       .values_list("document__title", flat=True))
+    allowed = _allowed_limits(version)
+    reconstructed = {i.text.strip() for i in version.items.filter(certainty="reconstructed")}
+    for kind, origin, text in _letters(version):
+        flat = text.replace("\n", "")
+        where = f"{code} {kind} {origin}"
+        for phrase in UNCONFIGURED:
+            assert phrase not in flat, f"{where}: prints “{phrase}”, which the version does not configure"
+        for amount, unit in LIMIT_RE.findall(flat):
+            assert (amount, unit) in allowed, f"{where}: {amount}{unit} is no time limit of the version"
+        # Another version's item may share words with one of this version's
+        # own (both quoting 问责条例 Art. 17): look only outside its own texts.
+        rest = flat
+        for mine in sorted(own, key=len, reverse=True):
+            rest = rest.replace(mine, "")
+        # (Kunming's four-character step names are words any letter may use:
+        # "现启动纠错程序"; longer texts are what a copy would show.)
+        for other in (o for o in others if len(o) >= 6):
+            assert other not in rest, f"{where}: prints another version's item “{other[:20]}”"
+        for name in other_names:
+            assert name not in flat, f"{where}: names another jurisdiction ({name})"
+        for title in other_titles:
+            assert f"《{title}》" not in flat, f"{where}: cites another jurisdiction's document"
+        if kind == LetterKind.RULING:
+            # Items are cited verbatim, each drafted one with the mark.
+            for item_text in reconstructed:
+                clause = item_text.rstrip("。；;，,.")
+                if clause in flat:
+                    assert re.search(re.escape(clause) + "。?”?（" + MARK, flat), \
+                        f"{where}: {item_text[:20]} cited without the mark"
+            if origin == "proactive":
+                assert "问责调查过程中" in flat and "申请，本机关" not in flat
+            if origin == "unit":
+                assert f"{version.document.jurisdiction.name}某局于" in flat
+            # The review window counts from the ruling, as its clock does.
+            limit = version.time_limits.filter(stage="review_request").first()
+            if limit:
+                assert f"自本认定书作出之日起{limit.amount}{UNIT_WORDS[limit.unit]}内" in flat
+
+
+def test_configured_statements_are_printed(catalogue):
+    """A version that states the consequences and remedies gets them printed,
+    and a joint ruling is signed by both bodies; without them, none."""
+    version = PolicyVersion.objects.get(document__jurisdiction__code="huailai", number=1)
+    PolicyVersion.objects.filter(pk=version.pk).update(procedure={
+        "review": {"body": "中共怀来县纪律检查委员会复核小组", "source": "第九条"},
+        "appeal": {"path": "可以向上一级党组织提出申诉。", "source": "第十条"},
+        "joint_ruling": {"with": "org_department", "body": "中共怀来县委组织部", "source": "第八条"},
+        "statements": {
+            "supplement_lapse": {"text": "逾期未补正且无正当理由的，可以终止办理。", "source": "第六条"},
+            "review_not_suspended": {"text": "复核期间，不停止本认定结果的执行。", "source": "第九条"},
+        },
+    })
+    version.refresh_from_db()
+    texts = {(kind, origin): text.replace("\n", "") for kind, origin, text in _letters(version)}
+    ruling = texts[(LetterKind.RULING, "individual")]
+    assert "向中共怀来县纪律检查委员会复核小组书面申请复核一次。复核期间，不停止本认定结果的执行。" in ruling
+    assert "中共怀来县委组织部" in ruling
+    assert "中共怀来县委组织部" not in texts[(LetterKind.ACCEPTANCE, "individual")]
+    assert "逾期未补正且无正当理由的，可以终止办理。" in texts[(LetterKind.SUPPLEMENT, "individual")]
+    assert "对本复核决定仍有异议的，可以向上一级党组织提出申诉。" in texts[(LetterKind.REVIEW_DECISION, "individual")]
+
+
+def test_no_review_limit_no_remedy(catalogue):
+    """A version without a review time limit prints no review remedy."""
+    version = PolicyVersion.objects.get(document__jurisdiction__code="tongren", number=1)
+    version.time_limits.filter(stage="review_request").delete()
+    ruling = next(t for k, o, t in _letters(version) if k == LetterKind.RULING)
+    assert "复核" not in ruling and "救济途径" not in ruling
