@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -54,3 +55,27 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.task}{tuple(self.args)!r}"
+
+
+class IdempotencyKey(models.Model):
+    """A POST under /api/ sent with an ``Idempotency-Key`` header, and the
+    answer it got (core.idempotency): a retry with the same key gets that
+    answer again instead of creating a second time."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, path, query and parsed body: the same key with
+    # another request is refused, not answered with the first one's result.
+    fingerprint = models.CharField(max_length=64)
+    path = models.CharField(max_length=500)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=200, blank=True, default="")
+    body = models.BinaryField(default=bytes)
+    headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")]
+
+    def __str__(self):
+        return f"{self.key} ({self.path})"

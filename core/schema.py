@@ -6,7 +6,8 @@ every operation, instead of by hand per view:
 - the error responses: the one error shape (core.serializers.ErrorSerializer)
   under each status an operation can answer with — 400 where it reads input,
   401 where it needs a caller, 403 where a role can be refused, 404 where a
-  path names an object, 409 where a write can meet a state that forbids it;
+  path names an object, 409 where a write can meet a state that forbids it,
+  422 on a POST whose Idempotency-Key was used for another request;
 - CharFields that refuse blanks say so (``minLength``/``pattern``), so a
   request valid by the schema is not refused for a blank;
 - a body with a file is documented as multipart (the file ``format:
@@ -18,9 +19,17 @@ from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.plumbing import build_bearer_security_scheme_object, force_instance, is_serializer
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from .serializers import ErrorSerializer
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description="Optional. A retry with the same key and request gets the first answer again "
+    "(Idempotent-Replayed: true) and creates nothing twice; the same key with another request is 422. "
+    "Kept for IDEMPOTENCY_KEY_TTL_HOURS.",
+)
 
 # Status → (description, when it applies). The predicate gets the finished
 # operation dict and the method.
@@ -33,6 +42,7 @@ ERROR_DESCRIPTIONS = {
          "object the input refers to does not exist.",
     409: "Not possible in the object's current state (stage, step already taken, precondition not met); "
          "`detail` says why. Nothing changed.",
+    422: "The Idempotency-Key was already used for a different request; send a new key. Nothing changed.",
     429: "Too many attempts; try again later.",
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -66,6 +76,8 @@ def _applicable_errors(operation: dict, method: str, names_objects: bool) -> lis
         codes.append(404)
     if method in UNSAFE and needs_auth:
         codes.append(409)
+    if method == "POST" and needs_auth:
+        codes.append(422)  # Idempotency-Key reused for another request
     return codes
 
 
@@ -78,6 +90,13 @@ class AutoSchema(BaseAutoSchema):
     and "Output" and collide. ``CaseSubmitApi.InputSerializer`` becomes
     ``CaseSubmitApiInput``.
     """
+
+    def get_override_parameters(self):
+        # Every POST honours Idempotency-Key (core.idempotency).
+        params = list(super().get_override_parameters())
+        if self.method == "POST":
+            params.append(IDEMPOTENCY_KEY)
+        return params
 
     def _get_serializer_name(self, serializer, direction, bypass_extensions=False):
         name = super()._get_serializer_name(serializer, direction, bypass_extensions)

@@ -54,6 +54,14 @@ def _relay_on_start(sender=None, **kwargs):
         logger.warning("outbox: could not start the relay at worker start")
 
 
+@shared_task(name="core.idempotency_keys_expire", ignore_result=True)
+def idempotency_keys_expire_task() -> int:
+    """Daily: Idempotency-Keys past IDEMPOTENCY_KEY_TTL_HOURS removed."""
+    from .idempotency import idempotency_keys_expire
+
+    return idempotency_keys_expire()
+
+
 @shared_task(name="core.ping")
 def ping(value: str) -> str:
     """Round-trip check: the worker echoes ``value`` back."""

@@ -83,6 +83,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, so that a lockout answers before the view runs.
     "axes.middleware.AxesMiddleware",
+    # Innermost: Idempotency-Key on API POSTs (core.idempotency) wraps only
+    # the view, in the transaction that stores the answer with the key.
+    "core.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -351,6 +354,10 @@ AXES_VERBOSE = False
 AUDIT_RETENTION_DAYS = env.int("DJANGO_AUDIT_RETENTION_DAYS", default=180)
 # API tokens expire this many hours after issue.
 API_TOKEN_TTL_HOURS = env.int("DJANGO_API_TOKEN_TTL_HOURS", default=12)
+# How long a POST's Idempotency-Key and its stored answer are kept
+# (core.idempotency): a client retries within minutes; a day covers a
+# client that retries after being offline overnight.
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("DJANGO_IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 # Staff and administrators sign in with a TOTP code (django-otp) unless
 # demo mode is on (accounts.selectors.second_factor_required).
 SECOND_FACTOR_FOR_STAFF = env.bool("DJANGO_SECOND_FACTOR_FOR_STAFF", default=True)

@@ -22,3 +22,16 @@ urlpatterns = [
     path("api/v1/test-broken-plain/", broken_plain_view),
     path("", include(project_urlpatterns)),
 ]
+
+
+class CreateThenFailApi(APIView):
+    """Creates a case through its service, then fails: a 500 after a write."""
+
+    def post(self, request):
+        from cases import services
+
+        services.case_create(actor=request.user, title=request.data.get("title", "申请"))
+        raise RuntimeError("failed after the create")
+
+
+urlpatterns.insert(0, path("api/v1/test-create-then-fail/", CreateThenFailApi.as_view()))

@@ -70,6 +70,14 @@ SCHEDULE = [
         "audit.purge_old",
         {"minute": "30", "hour": "3", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
     ),
+    # Idempotency-Keys (and their stored answers) past
+    # IDEMPOTENCY_KEY_TTL_HOURS removed daily at 03:50
+    # (https://crontab.guru/#50_3_*_*_*).
+    (
+        "core: idempotency keys expire",
+        "core.idempotency_keys_expire",
+        {"minute": "50", "hour": "3", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+    ),
     # Stored files left behind by a rolled-back step, removed once a day at
     # 03:40, when nobody files anything (https://crontab.guru/#40_3_*_*_*).
     (
