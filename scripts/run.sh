@@ -7,7 +7,9 @@ BIN=.venv/bin
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.local}
-mkdir -p var/broker/queue var/broker/control var/broker/processed var/log
+# Runtime files (SQLite file, broker folders, logs): DJANGO_VAR_DIR, as in settings.
+VAR=${DJANGO_VAR_DIR:-var}
+mkdir -p "$VAR/broker/queue" "$VAR/broker/control" "$VAR/broker/processed" "$VAR/log"
 
 pids=()
 cleanup() {
@@ -26,10 +28,10 @@ supervise() {
   (
     trap 'kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' INT TERM
     while true; do
-      "$@" >>"var/log/$name.log" 2>&1 &
+      "$@" >>"$VAR/log/$name.log" 2>&1 &
       child=$!
       wait "$child" && status=0 || status=$?
-      echo "$(date '+%F %T') $name exited ($status); restarting in 2 s" >>"var/log/$name.log"
+      echo "$(date '+%F %T') $name exited ($status); restarting in 2 s" >>"$VAR/log/$name.log"
       sleep 2
     done
   ) &
@@ -53,7 +55,7 @@ cat <<MSG
     supervisor, committee1, committee2, committee3, admin (case work),
     sysadmin, secadmin, auditadmin (system / security / audit administrators),
     km_applicant, km_intake, km_inspector (昆明市)
-  Worker and beat logs: var/log/worker.log, var/log/beat.log.  Ctrl-C stops everything.
+  Worker and beat logs: $VAR/log/worker.log, $VAR/log/beat.log.  Ctrl-C stops everything.
 
 MSG
 wait -n "${pids[@]}"

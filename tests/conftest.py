@@ -50,20 +50,78 @@ def units(world):
     return world["units"]
 
 
-@pytest.fixture(scope="session")
-def celery_worker_proc(django_db_setup, django_db_blocker):
-    """A real ``celery worker`` process on Redis (db 15) against the test
-    database. Tests that use it need ``transactional_db`` so that the worker
-    sees committed rows."""
+def is_sqlite() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "sqlite"
+
+
+def worker_env() -> dict:
+    """The environment of a worker (or beat) subprocess that shares this
+    run's test database and broker: PostgreSQL + Redis (``config.settings.test``)
+    or SQLite + the filesystem broker (``config.settings.test_sqlite``, whose
+    paths follow from the run id in the environment)."""
     from django.conf import settings
     from django.db import connection
 
-    db = connection.settings_dict
     env = dict(os.environ)
+    # As pytest-django set it (--ds or pyproject); settings.SETTINGS_MODULE
+    # is None under an override_settings.
+    env["DJANGO_SETTINGS_MODULE"] = os.environ["DJANGO_SETTINGS_MODULE"]
+    if connection.vendor == "postgresql":
+        db = connection.settings_dict
+        env["DATABASE_URL"] = (f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:"
+                               f"{db['PORT'] or 5432}/{db['NAME']}")
+        env["REDIS_URL"] = settings.REDIS_URL
+    return env
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``sqlite_only`` (the make run set-up itself) run in the
+    SQLite pass of make test only."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return
+    keep = [item for item in items if item.get_closest_marker("sqlite_only") is None]
+    if len(keep) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sqlite_flush_lifts_append_only():
+    """Emptying the test database between transactional tests: on
+    PostgreSQL a TRUNCATE, which the append-only triggers (core.history) do
+    not see; on SQLite a DELETE per table, which they refuse. There the flush
+    drops them first, and post_migrate (core.apps) puts them back after it:
+    a test-database reset only, never the application's own writes."""
+    # (through base: importing operations first is a circular import)
+    from django.db.backends.sqlite3.base import DatabaseOperations
+
+    from core.history import CHAINS
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        drops = [f"DROP TRIGGER IF EXISTS {chain.table}_{kind}"
+                 for chain in CHAINS.values() if chain.table in tables for kind in ("no_update", "no_delete")]
+        return drops + original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(DatabaseOperations, "sql_flush", sql_flush)
+        yield
+
+
+@pytest.fixture(scope="session")
+def celery_worker_proc(django_db_setup, django_db_blocker):
+    """A real ``celery worker`` process on this run's broker (Redis db 15,
+    or the filesystem broker in the SQLite pass) against the test database. Tests that use it need ``transactional_db`` so that the worker
+    sees committed rows."""
+    from django.conf import settings
+
+    env = worker_env()
     env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        REDIS_URL=settings.REDIS_URL,
         DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         DJANGO_EMAIL_FILE_PATH=str(ROOT / "var" / f"test-mail-{settings.TEST_RUN_ID}"),
     )

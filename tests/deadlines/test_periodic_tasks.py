@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 
+@pytest.mark.embedded
 @pytest.mark.django_db
 def test_setup_periodic_tasks_is_idempotent():
     """The beat schedule declared in code is written once: a second run

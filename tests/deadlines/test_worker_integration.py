@@ -7,13 +7,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from deadlines.models import Reminder
 from deadlines.services import clock_open
 from deadlines.tasks import reminder_sweep_task
 from notifications.models import Notification
+from tests.conftest import worker_env
 from tests.factories import make_case
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,19 +23,16 @@ ROOT = Path(__file__).resolve().parents[2]
 def mail_worker(transactional_db, tmp_path):
     """A real ``celery worker`` on Redis against the test database, sending
     e-mail to files in a temporary folder and reading only its own queue."""
-    from django.conf import settings
 
     from config.celery_app import app
 
-    db = connection.settings_dict
     queue = f"deadlines-it-{uuid.uuid4().hex[:8]}"
     outbox = tmp_path / "outbox"
     outbox.mkdir()
-    env = dict(os.environ)
+    env = worker_env()
     env.update(
         DJANGO_SETTINGS_MODULE="tests.deadlines.worker_settings",
-        DATABASE_URL=f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        REDIS_URL=settings.REDIS_URL,
+        RONGCUO_TEST_SETTINGS=os.environ["DJANGO_SETTINGS_MODULE"],
         EMAIL_FILE_PATH=str(outbox),
         CELERY_TASK_DEFAULT_QUEUE=queue,
     )
@@ -67,6 +64,7 @@ def mail_worker(transactional_db, tmp_path):
 
 
 @pytest.mark.worker
+@pytest.mark.embedded
 def test_sweep_through_a_real_worker_notifies_and_emails(world, mail_worker):
     """The beat task, run by a real worker on Redis, escalates an overdue
     intake clock: intake and the supervisor get a notification each, the

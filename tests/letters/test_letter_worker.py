@@ -7,7 +7,7 @@ import pytest
 from letters.models import Letter
 from letters.services import letter_issue
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.embedded, pytest.mark.django_db(transaction=True)]
 
 
 def _wait_ready(letter):

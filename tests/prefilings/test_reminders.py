@@ -1,5 +1,6 @@
 import datetime as dt
 
+import pytest
 from django.core.management import call_command
 
 from notifications.models import Notification
@@ -8,6 +9,9 @@ from prefilings.models import EarlyWarning, PreFilingReminder
 from prefilings.tasks import prefiling_reminder_sweep_task
 
 from .conftest import FRIDAY, MONDAY, at
+
+# The sweep runs on make run's SQLite too (its raw SQL is portable).
+pytestmark = pytest.mark.embedded
 
 REPORT_DUE = dt.date(2026, 3, 3)  # the registered fixture's first report (Tuesday)
 

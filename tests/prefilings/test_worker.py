@@ -11,7 +11,7 @@ from prefilings import services
 
 from .conftest import make_draft
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.embedded, pytest.mark.django_db(transaction=True)]
 
 
 def test_registration_renders_the_letter_in_the_worker(world, celery_worker_proc):
