@@ -24,12 +24,15 @@ from . import services
 from .models import (
     CalendarDay,
     CalendarYear,
+    ImportedClause,
     Jurisdiction,
     PolicyAuditEntry,
     PolicyDocument,
     PolicyItem,
     PolicyVersion,
     StageTimeLimit,
+    TimeLimitStage,
+    TimeUnit,
 )
 from .selectors import policy_version_compare
 
@@ -48,11 +51,68 @@ class JurisdictionAdmin(admin.ModelAdmin):
     raw_id_fields = ("org_unit",)
 
 
+class DocumentImportForm(forms.Form):
+    """Upload of a jurisdiction's own 办法 (issue 16)."""
+
+    file = forms.FileField(label=gettext_lazy("办法 document (DOCX, or PDF with a text layer)"), required=False)
+    text = forms.CharField(label=gettext_lazy("or paste its text"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 12, "cols": 80}))
+    effective_from = forms.DateField(label=gettext_lazy("effective from"),
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+    time_limits_from = forms.ModelChoiceField(
+        label=gettext_lazy("Lend the stage time limits of"), required=False, queryset=PolicyVersion.objects.none(),
+        help_text=gettext_lazy("Until the 办法's own limits are classified, the draft keeps these (with their "
+                               "certainty); publishing then asks for the explicit confirmation."),
+    )
+
+    def __init__(self, *args, document, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_limits_from"].queryset = PolicyVersion.objects.filter(
+            status=PolicyVersion.Status.PUBLISHED).select_related("document__jurisdiction")
+
+
 class PolicyDocumentAdmin(admin.ModelAdmin):
     list_display = ("title", "jurisdiction", "number", "issuer", "code")
     list_filter = ("jurisdiction",)
     search_fields = ("title", "code", "number")
     list_select_related = ("jurisdiction",)
+    change_form_template = "policies/admin_document_change.html"
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/import/", self.admin_site.admin_view(self.import_view),
+                 name="policies_policydocument_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request, pk):
+        """Import the 办法 into a new draft whose clauses the admin then
+        classifies on the draft's page."""
+        document = PolicyDocument.objects.filter(pk=pk).first()
+        if document is None or not self.has_change_permission(request, document):
+            return redirect("admin:index")
+        form = DocumentImportForm(request.POST or None, request.FILES or None, document=document)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                draft = services.policy_document_import(
+                    document=document, actor=request.user, effective_from=form.cleaned_data["effective_from"],
+                    text=form.cleaned_data["text"] or None, file_name=upload.name if upload else "",
+                    data=upload.read() if upload else None,
+                    time_limits_from=form.cleaned_data["time_limits_from"],
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                self.message_user(request, _("Imported %(n)s clauses into %(version)s: classify each of them.")
+                                  % {"n": draft.imported_clauses.count(), "version": draft}, messages.SUCCESS)
+                return redirect(reverse("admin:policies_policyversion_change", args=[draft.pk]))
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "original": document,
+            "title": _("Import the 办法 into a new draft"), "form": form,
+        }
+        return TemplateResponse(request, "policies/admin_import.html", context)
 
 
 class _PublishedGuardFormSet(forms.BaseInlineFormSet):
@@ -121,6 +181,36 @@ class StageTimeLimitInline(_VersionChildInline):
     form = StageTimeLimitForm
 
 
+class ImportedClauseForm(forms.ModelForm):
+    item_title = forms.CharField(label=gettext_lazy("title"), required=False, max_length=200)
+
+    class Meta:
+        model = ImportedClause
+        fields = ("kind", "stage", "amount", "unit", "procedure_key")
+        widgets = {"stage": forms.Select(choices=[("", "—"), *TimeLimitStage.choices]),
+                   "unit": forms.Select(choices=[("", "—"), *TimeUnit.choices]),
+                   "procedure_key": forms.Select(choices=[("", "—")] + [
+                       (k, k) for k in services.CLAUSE_PROCEDURE_KEYS])}
+
+
+class ImportedClauseInline(admin.TabularInline):
+    """The clauses of an imported 办法: each verbatim with its article; the
+    admin classifies it once (services.imported_clause_classify)."""
+
+    model = ImportedClause
+    form = ImportedClauseForm
+    fields = ("seq", "article", "text", "kind", "item_title", "stage", "amount", "unit", "procedure_key", "item")
+    readonly_fields = ("seq", "article", "text", "item")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj and obj.is_published) and super().has_change_permission(request, obj)
+
+
 class PolicyVersionForm(forms.ModelForm):
     class Meta:
         model = PolicyVersion
@@ -147,7 +237,7 @@ class PolicyVersionAdmin(admin.ModelAdmin):
     list_filter = ("status", "document__jurisdiction")
     list_select_related = ("document__jurisdiction",)
     search_fields = ("document__title", "document__code")
-    inlines = (PolicyItemInline, StageTimeLimitInline)
+    inlines = (ImportedClauseInline, PolicyItemInline, StageTimeLimitInline)
     actions = ("publish_versions", "publish_versions_unconfirmed", "copy_to_draft", "compare_versions")
     readonly_fields = ("status", "published_at")
 
@@ -194,6 +284,25 @@ class PolicyVersionAdmin(admin.ModelAdmin):
                 services.policy_item_delete(item=obj, actor=request.user)
             else:
                 services.stage_time_limit_delete(time_limit=obj, actor=request.user)
+        if formset.model is ImportedClause:
+            for row in formset.forms:
+                clause = row.instance
+                if not row.has_changed() or not row.cleaned_data.get("kind"):
+                    continue
+                original = ImportedClause.objects.get(pk=clause.pk)
+                if original.kind:
+                    continue
+                try:
+                    services.imported_clause_classify(
+                        clause=original, actor=request.user, kind=row.cleaned_data["kind"],
+                        title=row.cleaned_data.get("item_title") or "", stage=row.cleaned_data.get("stage") or "",
+                        amount=row.cleaned_data.get("amount"), unit=row.cleaned_data.get("unit") or "",
+                        procedure_key=row.cleaned_data.get("procedure_key") or "",
+                    )
+                except (ValidationError, ApplicationError) as exc:
+                    text = exc.message if isinstance(exc, ApplicationError) else "；".join(exc.messages)
+                    self.message_user(request, f"{original.article}: {text}", messages.ERROR)
+            return
         for obj in instances:
             if isinstance(obj, PolicyItem):
                 if obj.pk:

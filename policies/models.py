@@ -197,6 +197,51 @@ class PolicyItem(BaseModel):
         return f"{text}（{self.mark}）" if self.is_reconstructed else text
 
 
+class ImportedClause(BaseModel):
+    """One article or numbered item of a 办法 imported into a draft version,
+    verbatim with its article number, and how the admin classified it
+    (issue 16). Classifying creates the item, time limit or procedure entry
+    of the draft; the clause keeps the link."""
+
+    class Kind(models.TextChoices):
+        UNCLASSIFIED = "", _("Not classified yet")
+        CONDITION = "condition", _("Condition (all must hold)")
+        POSITIVE = "positive", _("Positive-list scenario")
+        NEGATIVE = "negative", _("Negative-list item")
+        RESULT_USE = "result_use", _("Result use")
+        CORRECTION_STEP = "correction_step", _("Correction step")
+        DISCLOSURE_SCOPE = "disclosure_scope", _("Disclosure scope")
+        TIME_LIMIT = "time_limit", _("Time limit")
+        PROCEDURE = "procedure", _("Procedure rule")
+        IGNORED = "ignored", _("Not a rule the system applies")
+
+    version = models.ForeignKey(
+        PolicyVersion, on_delete=models.CASCADE, related_name="imported_clauses", verbose_name=_("version")
+    )
+    seq = models.PositiveIntegerField(_("order"))
+    article = models.CharField(_("article"), max_length=60)
+    text = models.TextField(_("text"))
+    kind = models.CharField(_("classified as"), max_length=30, choices=Kind.choices, blank=True)
+    # For a time limit: the stage, and the period (suggested from the text).
+    stage = models.CharField(_("stage"), max_length=30, blank=True)
+    amount = models.PositiveSmallIntegerField(_("amount"), null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    # For a procedure rule: which setting it states (policies.procedure).
+    procedure_key = models.CharField(_("procedure setting"), max_length=60, blank=True)
+    item = models.ForeignKey(
+        PolicyItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("item")
+    )
+
+    class Meta:
+        verbose_name = _("imported clause")
+        verbose_name_plural = _("imported clauses")
+        ordering = ["version", "seq"]
+        constraints = [models.UniqueConstraint(fields=["version", "seq"], name="uniq_imported_clause")]
+
+    def __str__(self):
+        return f"{self.article} {self.text[:30]}"
+
+
 class TimeLimitStage(models.TextChoices):
     """Stages that can carry a time limit. Names are relied on by cases,
     deadlines and letters."""

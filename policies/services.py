@@ -10,6 +10,7 @@ a filed case depends on.
 """
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,11 +24,13 @@ from core.exceptions import ApplicationError
 from core.history import chain_append
 
 from .calendar import MAX_AMOUNT
+from .importer import extract_text, split_clauses
 from .models import (
     UNCONFIRMED_CERTAINTIES,
     CalendarDay,
     CalendarYear,
     Certainty,
+    ImportedClause,
     PolicyAuditEntry,
     PolicyItem,
     PolicyVersion,
@@ -480,3 +483,110 @@ def calendar_day_delete(*, day: CalendarDay, actor) -> None:
     data = {"date": day.date.isoformat(), "kind": day.kind, "name": day.name, "deleted": True}
     CalendarDay.objects.filter(pk=day.pk).delete()
     _audit(actor=actor, action=PolicyAuditEntry.Action.CALENDAR_CHANGED, data=data)
+
+
+# --- import of a 办法 document (issue 16) -----------------------------------
+
+ERR_CLASSIFY_KIND = gettext_noop("Unknown classification: %(kind)s.")
+ERR_CLASSIFY_STAGE = gettext_noop("A time limit needs its stage, its amount and its unit (工作日 or 日).")
+ERR_PROCEDURE_KEY = gettext_noop("Unknown procedure setting: %(key)s.")
+ERR_ALREADY_CLASSIFIED = gettext_noop("This clause is already classified; remove what it created first.")
+# Procedure settings a clause can state, and where its text goes.
+CLAUSE_PROCEDURE_KEYS = (
+    "review.body", "appeal.path", "statements.supplement_lapse", "statements.review_not_suspended",
+    "correction.five_steps", "correction.four_forms", "preliminary_notice", "joint_ruling",
+)
+
+
+@transaction.atomic
+def policy_document_import(*, document, actor, effective_from: dt.date, text: str | None = None,
+                           file_name: str = "", data: bytes | None = None,
+                           time_limits_from: PolicyVersion | None = None) -> PolicyVersion:
+    """A new draft of ``document`` holding the clauses of the uploaded 办法
+    (DOCX, PDF with a text layer, or pasted text), each verbatim with its
+    article number, for the admin to classify. Nothing becomes a rule until
+    he does. ``time_limits_from`` (e.g. the version in force) lends the
+    draft its stage time limits with their own certainty, so the draft can
+    be published once the 办法's own limits replace them."""
+    raw = extract_text(name=file_name, data=data, text=text)
+    clauses = split_clauses(raw)
+    draft = policy_version_create(document=document, actor=actor, effective_from=effective_from)
+    ImportedClause.objects.bulk_create(
+        ImportedClause(version=draft, seq=n, article=c.article, text=c.text, amount=c.amount, unit=c.unit)
+        for n, c in enumerate(clauses, start=1)
+    )
+    if time_limits_from is not None:
+        StageTimeLimit.objects.bulk_create(
+            StageTimeLimit(version=draft, stage=t.stage, amount=t.amount, unit=t.unit,
+                           extension_allowed=t.extension_allowed, extension_max=t.extension_max,
+                           source=t.source, certainty=t.certainty)
+            for t in time_limits_from.time_limits.all()
+        )
+    digest = hashlib.sha256(data if data else raw.encode()).hexdigest()
+    _audit(actor=actor, action=PolicyAuditEntry.Action.DRAFT_IMPORTED, version=draft,
+           data={"file": file_name, "sha256": digest, "clauses": len(clauses),
+                 "time_limits_from": time_limits_from.pk if time_limits_from else None})
+    return draft
+
+
+def _clause_source(clause) -> str:
+    return f"《{clause.version.document.title}》{clause.article}：“{clause.text}”"
+
+
+@transaction.atomic
+def imported_clause_classify(*, clause, actor, kind: str, title: str = "", stage: str = "",
+                             amount: int | None = None, unit: str = "", procedure_key: str = "",
+                             value: str = "", extension_allowed: bool = False, extension_max: int = 0):
+    """Classify one imported clause of a draft: as a list item (verbatim,
+    certainty verbatim, the article as its source), as a stage time limit
+    (its unit 工作日 or 日), as a procedure setting (policies.procedure), or
+    as nothing the system applies. Returns the clause."""
+    clause = ImportedClause.objects.select_for_update().select_related("version__document").get(pk=clause.pk)
+    version = _lock_version(clause.version)
+    _ensure_draft(version)
+    if kind not in ImportedClause.Kind.values or not kind:
+        raise ValidationError({"kind": _(ERR_CLASSIFY_KIND) % {"kind": kind}})
+    if clause.kind:
+        raise ApplicationError(_(ERR_ALREADY_CLASSIFIED), code="already_classified")
+    source = _clause_source(clause)
+    if kind in PolicyItem.Kind.values:
+        number = (version.items.filter(kind=kind).aggregate(n=Max("number"))["n"] or 0) + 1
+        clause.item = policy_item_create(
+            version=version, actor=actor, kind=kind, number=number, text=clause.text, title=title.strip(),
+            source=source, article=clause.article, certainty=Certainty.VERBATIM,
+        )
+    elif kind == ImportedClause.Kind.TIME_LIMIT:
+        amount = clause.amount if amount is None else amount
+        unit = unit or clause.unit
+        if not stage or amount is None or not unit:
+            raise ValidationError({"stage": _(ERR_CLASSIFY_STAGE)})
+        stage_time_limit_set(version=version, actor=actor, stage=stage, amount=amount, unit=unit,
+                             extension_allowed=extension_allowed, extension_max=extension_max,
+                             source=source, certainty=Certainty.VERBATIM)
+        clause.stage, clause.amount, clause.unit = stage, amount, unit
+    elif kind == ImportedClause.Kind.PROCEDURE:
+        if procedure_key not in CLAUSE_PROCEDURE_KEYS:
+            raise ValidationError({"procedure_key": _(ERR_PROCEDURE_KEY) % {"key": procedure_key}})
+        proc = dict(version.procedure or {})
+        text = (value or clause.text).strip()
+        head, _sep, tail = procedure_key.partition(".")
+        entry_source = f"《{version.document.title}》{clause.article}"
+        if head == "statements":
+            statements = dict(proc.get("statements") or {})
+            statements[tail] = {"text": text, "source": entry_source}
+            proc["statements"] = statements
+        elif head == "review":
+            proc["review"] = {"body": text, "source": entry_source}
+        elif head == "appeal":
+            proc["appeal"] = {"path": text, "source": entry_source}
+        elif head == "correction":
+            proc["correction"] = {"mode": tail, "source": entry_source}
+        elif head == "preliminary_notice":
+            proc["preliminary_notice"] = {"required": True, "source": entry_source}
+        elif head == "joint_ruling":
+            proc["joint_ruling"] = {"with": "org_department", "body": text, "source": entry_source}
+        policy_version_update(version=version, actor=actor, data={"procedure": procedure_validate(proc)})
+        clause.procedure_key = procedure_key
+    clause.kind = kind
+    clause.save(update_fields=["kind", "item", "stage", "amount", "unit", "procedure_key", "updated_at"])
+    return clause

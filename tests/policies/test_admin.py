@@ -36,6 +36,14 @@ def _version_post(version, **overrides):
                              ("stage", "amount", "unit", "source", "certainty", "extension_max")})
                 if row.extension_allowed:
                     data[f"{prefix}-{i}-extension_allowed"] = "on"
+    clauses = list(version.imported_clauses.all())
+    data.update({"imported_clauses-TOTAL_FORMS": len(clauses), "imported_clauses-INITIAL_FORMS": len(clauses),
+                 "imported_clauses-MIN_NUM_FORMS": 0, "imported_clauses-MAX_NUM_FORMS": 1000})
+    for i, clause in enumerate(clauses):
+        data[f"imported_clauses-{i}-id"] = clause.pk
+        data[f"imported_clauses-{i}-version"] = version.pk
+        data.update({f"imported_clauses-{i}-{f}": getattr(clause, f) or "" for f in
+                     ("kind", "stage", "amount", "unit", "procedure_key")})
     data.update(overrides)
     return data
 
@@ -156,3 +164,33 @@ class TestCalendarWarning:
             CalendarYear.objects.create(year=2027, complete=True)
             r = admin_client.get(reverse("admin:policies_calendaryear_changelist"))
             assert 'class="warning"' not in r.content.decode()
+
+
+class TestDocumentImportAdmin:
+    def test_import_then_classify_on_the_draft_page(self, admin_client, kunming_v1):
+        """The document's page links to the import; pasted text becomes a
+        draft of verbatim clauses; a clause classified on the draft's page
+        becomes an item with its article; bad input shows its message."""
+        document = kunming_v1.document
+        url = reverse("admin:policies_policydocument_import", args=[document.pk])
+        assert url in admin_client.get(reverse("admin:policies_policydocument_change", args=[document.pk])
+                                       ).content.decode()
+        r = admin_client.post(url, {"text": "没有条文", "effective_from": "2026-01-01"})
+        assert r.status_code == 200 and "第X条" in r.content.decode()
+        r = admin_client.post(url, {"text": "第一条 有下列情形之一的，可以容错：\n（一）先行先试出现失误的；\n（二）因不可抗力造成损失的。",
+                                    "effective_from": "2026-01-01", "time_limits_from": kunming_v1.pk})
+        assert r.status_code == 302
+        draft = PolicyVersion.objects.get(document=document, number=2)
+        assert [c.article for c in draft.imported_clauses.order_by("seq")] == ["第一条", "第一条（一）", "第一条（二）"]
+        assert draft.time_limits.count() == 15
+        assert admin_client.get(r["Location"]).status_code == 200
+        clause = draft.imported_clauses.get(article="第一条（一）")
+        data = _version_post(draft)
+        index = list(draft.imported_clauses.all()).index(clause)
+        data[f"imported_clauses-{index}-kind"] = "positive"
+        data[f"imported_clauses-{index}-item_title"] = "先行先试"
+        r = admin_client.post(reverse("admin:policies_policyversion_change", args=[draft.pk]), data)
+        assert r.status_code == 302
+        item = draft.items.get(kind="positive")
+        assert (item.text, item.article, item.title, item.certainty) == ("先行先试出现失误的；", "第一条（一）", "先行先试",
+                                                                       "verbatim")
