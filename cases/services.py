@@ -25,6 +25,7 @@ from core.exceptions import ApplicationError
 from core.history import chain_append
 from deadlines import services as clocks
 from policies.models import PolicyItem, TimeLimitStage
+from policies.procedure import unit_review_required
 from policies.selectors import policy_version_in_force
 
 from .models import (
@@ -338,8 +339,11 @@ def case_submit(*, case: Case, actor: User) -> Case:
         _allocate_number(case)
         case.submitted_at = timezone.now()
     case.search_text = _search_text(case)
-    # A unit's own application carries its self-check and skips unit review.
-    to = Stage.SUBMITTED if case.origin == Origin.UNIT else Stage.UNIT_REVIEW
+    # Whether the unit's party organisation reviews first is the version's
+    # (issue 16: some 办法 have no unit review, or have it for other origins);
+    # unconfigured, an individual application is reviewed and a unit's own
+    # (which carries its self-check) is not.
+    to = Stage.UNIT_REVIEW if unit_review_required(case.policy_version, case.origin) else Stage.SUBMITTED
     case.attachments.update(locked=True)
     _move(case, to=to, kind=EventKind.SUBMITTED, actor=actor,
           extra_fields=("number", "number_year", "number_seq", "submitted_at", "search_text"))

@@ -27,6 +27,7 @@ class EventKind(models.TextChoices):
     RECTIFICATION_ACCEPTED = "rectification_accepted", _("Rectification accepted")
     RECTIFICATION_RETURNED = "rectification_returned", _("Rectification report returned")
     RULE_CHANGE_RECORDED = "rule_change_recorded", _("Rule change recorded (完善制度)")
+    FOUR_FORMS_HANDLED = "four_forms_handled", _("Handled by the four forms (四种形态分类处置)")
     CORRECTION_SKIPPED = "correction_skipped", _("Correction skipped")
     CLARIFICATION_REQUESTED = "clarification_requested", _("Clarification requested by the cadre")
     CLARIFICATION_PROPOSED = "clarification_proposed", _("Clarification proposed by the handling department")
@@ -38,14 +39,15 @@ class EventKind(models.TextChoices):
 
 
 class FourForms(models.TextChoices):
-    """The "four forms" of supervision and discipline (监督执纪“四种形态”,
-    《中国共产党纪律检查机关监督执纪工作规则》第二条)."""
+    """The "four forms" of supervision and discipline (监督执纪“四种形态”),
+    in the current wording of 《中国共产党党内监督条例》第七条 and
+    《中国共产党纪律处分条例》（2023年修订）第五条 (policies.procedure.FOUR_FORMS)."""
 
     NOT_APPLICABLE = "", _("Not applicable (no discipline involved)")
-    FIRST = "first", _("First form: criticism and education, talks (批评教育、谈话提醒)")
-    SECOND = "second", _("Second form: light discipline, organisational adjustment")
-    THIRD = "third", _("Third form: heavy discipline, major position adjustment")
-    FOURTH = "fourth", _("Fourth form: serious violation, case transferred")
+    FIRST = "first", _("First form: criticism and self-criticism, talks and letters of inquiry (批评和自我批评、约谈函询)")
+    SECOND = "second", _("Second form: light Party discipline, organisational adjustment (党纪轻处分、组织调整)")
+    THIRD = "third", _("Third form: heavy Party discipline, major position adjustment (党纪重处分、重大职务调整)")
+    FOURTH = "fourth", _("Fourth form: serious violation suspected of crime, case opened (严重违纪涉嫌违法立案审查)")
 
 
 class Correction(BaseModel):

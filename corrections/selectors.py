@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, Stage
 from core.form_flash import form_flash_bind
+from policies.procedure import correction_mode
 
 from .models import Clarification, Correction, CorrectionFile, RectificationReport, RectificationTask
 
@@ -42,11 +43,17 @@ def correction_record(*, case: Case) -> dict:
     return {"correction": correction, "clarification": clarification, "tasks": tasks, "ruling": ruling}
 
 
-def correction_steps(*, correction: Correction | None, tasks: list[RectificationTask]) -> list[dict]:
+def correction_steps(*, correction: Correction | None, tasks: list[RectificationTask], case=None) -> list[dict]:
     """The five-step progress line (Kunming): each step done, current or
     to do."""
     from .services import STEP_LABELS
 
+    case = case if case is not None else (correction.case if correction is not None else None)
+    if case is not None and correction_mode(case.policy_version) == "four_forms":
+        # 分类处置 (issue 16): one step, the form and its handling.
+        done = correction is not None and correction.status == Correction.Status.COMPLETED
+        label = correction.get_four_forms_display() if done else _("Four forms: classify and handle (分类处置)")
+        return [{"number": 1, "label": label, "state": "done" if done else "current"}]
     skipped = correction is not None and correction.status == Correction.Status.SKIPPED
     done = [
         correction is not None and not skipped,
@@ -106,7 +113,7 @@ def correction_panel_context(request, case: Case) -> dict | None:
         labels["request_clarification"] = _("Propose a clarification (澄清正名)")
     context = {
         **record,
-        "steps": correction_steps(correction=record["correction"], tasks=tasks),
+        "steps": correction_steps(correction=record["correction"], tasks=tasks, case=case),
         "actions": actions,
         "is_cadre": user.pk == case.applicant_id,
         "open_tasks": open_tasks,

@@ -31,6 +31,7 @@ from cases.uploads import check_upload, stored_upload
 from core.exceptions import ApplicationError
 from deadlines import services as clocks
 from policies.models import TimeLimitStage
+from policies.procedure import correction_mode
 
 from .models import (
     Clarification,
@@ -66,6 +67,10 @@ REQUIRED = gettext_lazy("This field is required.")
 TALK_BEFORE_START = gettext_lazy("The talk cannot precede the start of the correction.")
 FUTURE_DATE = gettext_lazy("The date cannot be in the future.")
 TOO_MANY_FILES = gettext_lazy("At most %(max)s files may be added.")
+FOUR_FORMS_ONLY = gettext_lazy(
+    "This 办法 corrects errors by the four forms (分类处置): the five correction steps do not apply."
+)
+FOUR_FORMS_REQUIRED = gettext_lazy("Choose the form (四种形态) and record how it is handled.")
 
 STEP_LABELS = {
     1: gettext_lazy("Start the correction"),
@@ -90,6 +95,11 @@ def _state_error(action: str, *, case: Case, correction: Correction | None,
     record (the stage is checked by ``case_guard``), or None."""
     if action in ("start_correction", "skip_correction"):
         return CORRECTION_DECIDED if correction is not None else None
+    # Issue 16: a 办法 that corrects by the four forms (怀来: 运用“四种形态”
+    # 分类处置) has no five steps; its correction is the classification and
+    # handling recorded when it starts.
+    if action in CORRECTION_STEP_ACTIONS and correction_mode(case.policy_version) == "four_forms":
+        return FOUR_FORMS_ONLY
     if action in CORRECTION_STEP_ACTIONS:
         if correction is None or correction.status != Correction.Status.IN_PROGRESS:
             return STEP_ORDER % {"step": STEP_LABELS[1]}
@@ -241,6 +251,9 @@ def correction_start(*, case: Case, actor: User, decided_by: str, problems: str,
     values = _required(decided_by=decided_by, problems=problems)
     if four_forms not in FourForms.values:
         raise ValidationError({"four_forms": _("Choose one of the four forms, or none.")})
+    by_forms = correction_mode(case.policy_version) == "four_forms"
+    if by_forms and (not four_forms or not (four_forms_note or "").strip()):
+        raise ValidationError({"four_forms": _(FOUR_FORMS_REQUIRED)})
     correction = Correction.objects.create(
         case=case, started_by=actor, started_on=timezone.localdate(), four_forms=four_forms,
         four_forms_note=(four_forms_note or "").strip(), **values,
@@ -248,6 +261,16 @@ def correction_start(*, case: Case, actor: User, decided_by: str, problems: str,
     case_move(case, to=Stage.CORRECTION, kind=EventKind.CORRECTION_STARTED, actor=actor,
               reason=values["problems"],
               data={"decided_by": values["decided_by"], "four_forms": four_forms, "ruling": ruling.pk})
+    if by_forms:
+        # 分类处置: the form and its handling are the correction; it is
+        # complete and the case moves on to clarification.
+        correction.status = Correction.Status.COMPLETED
+        correction.completed_at = timezone.now()
+        correction.save(update_fields=["status", "completed_at", "updated_at"])
+        _enter_clarification(case, kind=EventKind.FOUR_FORMS_HANDLED, actor=actor,
+                             reason=correction.four_forms_note,
+                             data={"four_forms": four_forms, "handling": correction.four_forms_note})
+        return correction
     clocks.clock_open(case=case, stage=TimeLimitStage.CORRECTION)
     return correction
 

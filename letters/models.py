@@ -14,6 +14,9 @@ class LetterKind(models.TextChoices):
     CORRECTION_NOTICE = "correction_notice", _("Correction notice (纠错通知书)")
     CLARIFICATION = "clarification", _("Clarification statement (澄清说明)")
     PREFILING_REGISTRATION = "prefiling_registration", _("Pre-filing registration decision (报备容错受理决定书)")
+    # Issue 16: where the 办法 says the applicant is told the preliminary
+    # opinion in writing before his 申辩 (procedure.preliminary_notice).
+    PRELIMINARY_NOTICE = "preliminary_notice", _("Notice of the preliminary opinion (初步认定意见告知书)")
 
 
 # The title printed on the letter (always Chinese: it is the document's text).
@@ -26,6 +29,7 @@ LETTER_TITLES = {
     LetterKind.CORRECTION_NOTICE: "纠错通知书",
     LetterKind.CLARIFICATION: "澄清说明",
     LetterKind.PREFILING_REGISTRATION: "报备容错受理决定书",
+    LetterKind.PRELIMINARY_NOTICE: "初步认定意见告知书",
 }
 
 

@@ -52,6 +52,9 @@ Keys by kind, taken from the case when the caller does not pass them:
 - ``correction_notice``: ``problems`` (text), ``steps`` (list of
   correction_step item ids or ``{"text": …}``; defaults to the policy's
   correction steps), ``due_on`` (ISO);
+- ``preliminary_notice``: ``result`` (the recommended result), ``summary``,
+  ``defence_limit`` (the version's defence limit, counted from this notice
+  as its clock is; nothing printed without it) and ``defence_due_on``;
 - ``clarification``: ``findings``, ``statement``, ``scope`` ("unit" |
   "system" | "public"), ``method`` ("letter" | "meeting" | "notice");
 - ``prefiling_registration``: ``measure``, ``risks``.
@@ -361,11 +364,16 @@ def build_context(*, case, kind: str, ref: str, number: str, issued_on: dt.date,
                 {"text": _item(items, s).text} if not isinstance(s, dict) else {"text": s.get("text", "")}
                 for s in steps
             ]
+    elif kind == LetterKind.PRELIMINARY_NOTICE:
+        result = extra.get("result") or ""
+        context["result_label"] = RESULT_LABELS.get(result, "")
+        context["defence_limit"] = _limit_text(_time_limit(case, "defence"))
+        context["defence_due_on"] = _clock_due(case, "defence") if context["defence_limit"] else ""
     elif kind == LetterKind.CLARIFICATION:
         context["scope"] = "unit"
     context.update(extra)
     # Derived Chinese dates for the ISO dates the caller may have passed.
-    for key in ("due_on", "requested_on", "meeting_on", "limit_due_on", "review_due_on"):
+    for key in ("due_on", "requested_on", "meeting_on", "limit_due_on", "review_due_on", "defence_due_on"):
         if context.get(key) and not context.get(f"{key}_cn"):
             context[f"{key}_cn"] = date_cn(context[key])
     if kind == LetterKind.CLARIFICATION:

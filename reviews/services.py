@@ -35,6 +35,7 @@ from cases.uploads import check_upload, stored_upload
 from core.exceptions import ApplicationError
 from deadlines import services as clocks
 from deadlines.models import Clock
+from policies import procedure
 from policies.models import PolicyItem, TimeLimitStage
 from policies.selectors import policy_version_in_force
 
@@ -115,6 +116,9 @@ NO_QUORUM = gettext_lazy(
 )
 NO_MAJORITY = gettext_lazy(
     "“%(result)s” has %(votes)s of %(present)s votes; a ruling needs a majority of the members present."
+)
+NO_SHARE = gettext_lazy(
+    "“%(result)s” has %(votes)s of %(present)s votes; under this 办法 a ruling needs %(share)s of the members present."
 )
 NOT_RESULT_USE = gettext_lazy("Result uses must be result-use items of the policy version.")
 ALREADY_DONE = gettext_lazy("This has already been recorded for the current ruling.")
@@ -428,6 +432,11 @@ def case_preliminary_report(*, case: Case, actor: User, recommended_result: str,
     case_move(case, to=Stage.DEFENCE, kind=EventKind.PRELIMINARY_REPORT, actor=actor, reason=summary,
               data={"recommended_result": recommended_result})
     clocks.clock_open(case=case, stage=TimeLimitStage.DEFENCE)
+    if procedure.preliminary_notice_required(case.policy_version):
+        # The 办法 says the applicant is told the preliminary opinion in
+        # writing before his 申辩 (初步认定意见告知书).
+        case_issue_letter(case, "preliminary_notice", actor, ref=str(report.pk),
+                          context={"result": recommended_result, "summary": summary})
     return report
 
 
@@ -650,6 +659,20 @@ def vote_confirm(*, case: Case, actor: User) -> Vote:
     return vote
 
 
+def _carries(votes: int, present: int, version) -> bool:
+    """Whether ``votes`` of ``present`` members carry a decision: the
+    version's majority (issue 16, ``procedure.majority``: more than, or with
+    ``inclusive`` at least, numerator/denominator of those present), else
+    more than half."""
+    share = procedure.majority(version)
+    if share is None:
+        return votes * 2 > present
+    n, d = share
+    if (version.procedure.get("majority") or {}).get("inclusive"):
+        return votes * d >= present * n
+    return votes * d > present * n
+
+
 def _check_decision(meeting: Meeting | None, result: str) -> dict:
     """Quorum of members present, then a majority of them for ``result``."""
     if meeting is None:
@@ -666,9 +689,15 @@ def _check_decision(meeting: Meeting | None, result: str) -> dict:
         raise ApplicationError(_(VOTES_UNCONFIRMED) % {"names": "、".join(unconfirmed)},
                                code="votes_unconfirmed")
     tally = Counter(meeting.votes.values_list("result", flat=True))
-    if tally[result] * 2 <= present:
-        raise ApplicationError(_(NO_MAJORITY) % {"result": Result(result).label, "votes": tally[result],
-                                                 "present": present}, code="no_majority")
+    version = meeting.case.policy_version
+    if not _carries(tally[result], present, version):
+        share = procedure.majority(version)
+        if share is None:
+            message = _(NO_MAJORITY) % {"result": Result(result).label, "votes": tally[result], "present": present}
+        else:
+            message = _(NO_SHARE) % {"result": Result(result).label, "votes": tally[result], "present": present,
+                                     "share": f"{share[0]}/{share[1]}"}
+        raise ApplicationError(message, code="no_majority")
     return {"present": present, "tally": dict(tally)}
 
 

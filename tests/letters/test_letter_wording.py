@@ -32,6 +32,7 @@ UNCONFIGURED = ("视为撤回", "最终决定", "不停止", "自收到本认定
 CASE_KINDS = (
     LetterKind.ACCEPTANCE, LetterKind.SUPPLEMENT, LetterKind.NOT_ACCEPTED, LetterKind.RULING,
     LetterKind.REVIEW_DECISION, LetterKind.CORRECTION_NOTICE, LetterKind.CLARIFICATION,
+    LetterKind.PRELIMINARY_NOTICE,
 )
 
 
@@ -80,6 +81,7 @@ def _letters(version: PolicyVersion) -> list[tuple[str, str, str]]:
                 LetterKind.REVIEW_DECISION: {"reasons": "原认定事实清楚。", "requested_on": "2026-11-05"},
                 LetterKind.CORRECTION_NOTICE: {"problems": "程序不完备。", "due_on": "2026-12-30"},
                 LetterKind.CLARIFICATION: {"findings": "反映失实。"},
+                LetterKind.PRELIMINARY_NOTICE: {"result": "exempt", "summary": "符合容错条件。"},
             }.get(kind, {})
             context = build_context(case=case, kind=kind, ref="t", number="测纪容〔2026〕1号",
                                     issued_on=dt.date(2026, 11, 3), data=data)
