@@ -121,3 +121,98 @@ class MembershipAdmin(admin.ModelAdmin):
 
         for membership in queryset.select_related("user", "org_unit"):
             membership_revoke(membership=membership, actor=request.user, request=request)
+
+
+# --- Third-party models in the admin (issue 22: the admin in Chinese) -------
+#
+# Celery's task and group results are the worker's bookkeeping and the
+# interval, clocked and solar schedules are not used (the beat schedule is
+# declared in code, with crontabs: config/celery_app.py); none is any
+# duty's (accounts.backends.DUTY_PERMISSIONS), so they leave the admin.
+def _unregister_unused() -> None:
+    from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
+    from django_celery_results.models import GroupResult, TaskResult
+
+    for model in (TaskResult, GroupResult, IntervalSchedule, ClockedSchedule, SolarSchedule):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+def _register_totp_admin() -> None:
+    """The security administrator's TOTP devices, with Chinese labels: the
+    package's model has untranslated English field names."""
+    from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    labels = {
+        "user": _("user"), "name": _("device name"), "confirmed": _("confirmed"), "key": _("secret key"),
+        "step": _("time step (seconds)"), "t0": _("start time (Unix)"), "digits": _("digits"),
+        "tolerance": _("tolerance (steps)"), "drift": _("clock drift (steps)"), "last_t": _("last time step used"),
+        "created_at": _("created at"), "last_used_at": _("last used at"),
+        "throttling_failure_timestamp": _("last failure"), "throttling_failure_count": _("failures in a row"),
+    }
+
+    class DeviceAdmin(TOTPDeviceAdmin):
+        list_display = ["user", "device_name", "created", "last_used", "is_confirmed"]
+        # The package's filters and read-only fields carry its English
+        # field names; ours say the same in Chinese.
+        list_filter = []
+        search_help_text = _("Search by the user's name.")
+        readonly_fields = ["created", "last_used"]
+
+        def get_fieldsets(self, request, obj=None):
+            return [
+                (_("User and device"), {"fields": ["user", "name", "confirmed"]}),
+                (_("Settings"), {"fields": ["key", "step", "t0", "digits", "tolerance"]}),
+                (_("State"), {"fields": ["drift", "last_t", "created", "last_used"]}),
+                (_("Throttling"), {"fields": ["throttling_failure_timestamp", "throttling_failure_count"]}),
+            ]
+
+        def changelist_view(self, request, extra_context=None):
+            return super().changelist_view(request, {**(extra_context or {}), "title": _("Dynamic-password devices")})
+
+        @admin.display(description=_("device name"))
+        def device_name(self, obj):
+            return obj.name
+
+        @admin.display(description=_("created at"))
+        def created(self, obj):
+            return (obj.created_at if obj else None) or self.get_empty_value_display()
+
+        @admin.display(description=_("last used at"))
+        def last_used(self, obj):
+            return (obj.last_used_at if obj else None) or self.get_empty_value_display()
+
+        @admin.display(description=_("confirmed"), boolean=True)
+        def is_confirmed(self, obj):
+            return obj.confirmed
+
+        def get_form(self, request, obj=None, **kwargs):
+            form = super().get_form(request, obj, **kwargs)
+            for name, field in form.base_fields.items():
+                if name in labels:
+                    field.label, field.help_text = labels[name], ""
+            return form
+
+    if admin.site.is_registered(TOTPDevice):
+        admin.site.unregister(TOTPDevice)
+    admin.site.register(TOTPDevice, DeviceAdmin)
+
+
+def _register_beat_admin() -> None:
+    """The beat schedule's list without the filter on ``task``, whose label
+    the package leaves in English ("Task Name")."""
+    from django_celery_beat.admin import PeriodicTaskAdmin
+    from django_celery_beat.models import PeriodicTask
+
+    class TaskAdmin(PeriodicTaskAdmin):
+        list_filter = ["enabled", "one_off", "start_time", "last_run_at"]
+
+    if admin.site.is_registered(PeriodicTask):
+        admin.site.unregister(PeriodicTask)
+    admin.site.register(PeriodicTask, TaskAdmin)
+
+
+_unregister_unused()
+_register_totp_admin()
+_register_beat_admin()

@@ -12,6 +12,19 @@ class DutyAdminSite(admin.AdminSite):
     site_header = _("Fault-tolerance case management")
     site_title = _("Fault-tolerance case management")
 
+    # Models whose package names them in English only (no msgid): the
+    # admin's lists name them in Chinese (issue 22).
+    model_names = {("otp_totp", "totpdevice"): _("Dynamic-password devices")}
+
+    def get_app_list(self, request, app_label=None):
+        app_list = super().get_app_list(request, app_label)
+        for app in app_list:
+            for model in app["models"]:
+                name = self.model_names.get((app["app_label"], model["object_name"].lower()))
+                if name:
+                    model["name"] = name
+        return app_list
+
     def has_permission(self, request):
         # Here, not at the top: INSTALLED_APPS imports this module before the
         # models are loaded, and the backends import them.

@@ -29,7 +29,7 @@ class OrgUnit(BaseModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
         verbose_name=_("parent"),
     )
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    path = models.CharField(_("tree path"), max_length=255, db_index=True, editable=False, default="")
 
     class Meta:
         verbose_name = _("org unit")
@@ -109,8 +109,9 @@ DUTY_STAFF = gettext_noop("A holder of an administrator duty cannot be a Django 
 class Membership(BaseModel):
     """A role held by a user over an org unit and everything below it."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="memberships",
+                                 verbose_name=_("org unit"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
 
     class Meta:

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _reinstall_triggers(sender, using="default", **kwargs):
@@ -17,6 +18,7 @@ def _reinstall_triggers(sender, using="default", **kwargs):
 
 class CoreConfig(AppConfig):
     name = "core"
+    verbose_name = _("System")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class BaseModel(models.Model):
@@ -15,9 +16,9 @@ class ChainedRow(models.Model):
     hashes of its owner's previous row and its own, in SHA-256 and SM3.
     Written only by ``core.history.chain_append``."""
 
-    prev_sha256 = models.CharField(max_length=64, blank=True, default="", editable=False)
+    prev_sha256 = models.CharField(_("previous SHA-256"), max_length=64, blank=True, default="", editable=False)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True, default="", editable=False)
-    prev_sm3 = models.CharField(max_length=64, blank=True, default="", editable=False)
+    prev_sm3 = models.CharField(_("previous SM3"), max_length=64, blank=True, default="", editable=False)
     sm3 = models.CharField("SM3", max_length=64, blank=True, default="", editable=False)
 
     class Meta:
@@ -30,22 +31,24 @@ class OutboxMessage(models.Model):
     its side effects together or not at all, and a broker outage only delays
     them. ``core.outbox`` sends the rows and marks them."""
 
-    task = models.CharField(max_length=200)
-    args = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # A sender took the row (claim: its token); a stale claim (the sender
     # died) is taken over.
     claim = models.CharField(max_length=32, blank=True, default="")
     claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     # The worker ran the task to an outcome (success, failure or a retry
     # Celery scheduled itself); a row sent long ago and never done was lost
     # with a killed worker and is sent again.
-    done_at = models.DateTimeField(null=True, blank=True)
-    sends = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True, default="")
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    sends = models.PositiveSmallIntegerField(_("sends"), default=0)
+    last_error = models.TextField(_("last error"), blank=True, default="")
 
     class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
         indexes = [
             models.Index(fields=["id"], condition=models.Q(sent_at__isnull=True), name="outbox_unsent_idx"),
             models.Index(fields=["sent_at"], condition=models.Q(sent_at__isnull=False, done_at__isnull=True),

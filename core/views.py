@@ -39,3 +39,12 @@ def error_404(request, exception=None):
     if _is_api(request):
         return JsonResponse(problem(404, "not_found", _("Not found.")), status=404)
     return render(request, "404.html", status=404)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: Django's own page is English and technical
+    (issue 22). Under /api/ the one error shape."""
+    if _is_api(request):
+        return JsonResponse(problem(403, "csrf_failed", _("CSRF check failed: send the CSRF token with a session, "
+                                                          "or use token authentication.")), status=403)
+    return render(request, "403_csrf.html", status=403)

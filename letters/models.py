@@ -61,9 +61,9 @@ class Letter(BaseModel):
     # supplement request); "" when a case has at most one.
     ref = models.CharField(_("reference"), max_length=50, blank=True, default="")
     number = models.CharField(_("document number"), max_length=60, unique=True)
-    number_body = models.CharField(max_length=30)
-    number_year = models.PositiveSmallIntegerField()
-    number_seq = models.PositiveIntegerField()
+    number_body = models.CharField(_("issuing body"), max_length=30)
+    number_year = models.PositiveSmallIntegerField(_("year"))
+    number_seq = models.PositiveIntegerField(_("sequence number"))
     issued_on = models.DateField(_("issued on"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+", verbose_name=_("issued by"))
@@ -140,11 +140,13 @@ class LetterNumberCounter(models.Model):
     while a number is handed out, in the transaction that issues the letter:
     a rolled-back step gives its number back, so numbers have no gaps."""
 
-    body = models.CharField(max_length=30)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    body = models.CharField(_("issuing body"), max_length=30)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
+        verbose_name = _("document number counter")
+        verbose_name_plural = _("document number counters")
         constraints = [models.UniqueConstraint(fields=["body", "year"], name="uniq_letter_counter")]
 
     def __str__(self):

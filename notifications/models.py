@@ -74,7 +74,8 @@ class NotificationPreference(models.Model):
         NONE = "none", _("No e-mail (notification centre only)")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference",
+        verbose_name=_("user"),
     )
     email_mode = models.CharField(
         _("e-mail"), max_length=10, choices=EmailMode.choices, default=EmailMode.IMMEDIATE

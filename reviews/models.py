@@ -34,7 +34,7 @@ class Assignment(BaseModel):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="assignments")
     inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(_("active"), default=True)
     ended_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
 
     class Meta:
@@ -68,7 +68,7 @@ class Ruling(BaseModel):
     needs_clarification = models.BooleanField(_("clarification needed"), default=False)
     decided_on = models.DateField(_("decided on"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    is_current = models.BooleanField(default=True)
+    is_current = models.BooleanField(_("in force"), default=True)
     meeting = models.ForeignKey(
         "reviews.Meeting", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

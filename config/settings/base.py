@@ -41,9 +41,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_celery_results",
-    "axes",
+    # Their own configs, with Chinese names for the admin (core.third_party).
+    "core.third_party.AxesConfig",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "core.third_party.TotpConfig",
     "csp",
     "core",
     "accounts",
@@ -165,6 +166,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Chinese by default; msgids are English.
+# Our Chinese page instead of Django's English one (issue 22).
+# https://docs.djangoproject.com/en/5.2/ref/settings/#csrf-failure-view
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

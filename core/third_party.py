@@ -1,0 +1,43 @@
+"""Chinese names for the third-party apps the admin shows (issue 22: the
+admin showed AXES, Otp, Totp, Access attempts…). Each AppConfig keeps its
+package's name and label, so models, migrations and permissions do not
+change; only what the admin prints is ours. Listed in INSTALLED_APPS in
+place of the packages' own configs."""
+
+from axes.apps import AppConfig as AxesAppConfig
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+from django_otp.plugins.otp_totp.apps import DefaultConfig as TotpAppConfig
+
+
+class AxesConfig(AxesAppConfig):
+    verbose_name = _("Login attempts and lockouts")
+
+
+class TotpConfig(TotpAppConfig):
+    verbose_name = _("Second factor (dynamic password)")
+
+
+# Msgids of django-axes that have no Chinese in the package (its field
+# labels and model names): declared here so that makemessages keeps them in
+# the project catalogue, where locale/zh_Hans/glossary.json translates them.
+AXES_MSGIDS = [
+    gettext_noop("access attempt"), gettext_noop("access attempts"), gettext_noop("access failure"),
+    gettext_noop("access failures"), gettext_noop("access log"), gettext_noop("access logs"),
+    gettext_noop("Access Attempt"), gettext_noop("Access lock out"), gettext_noop("Attempt Time"),
+    gettext_noop("Attempt Remaining"), gettext_noop("Locked Out"), gettext_noop("Logout Time"),
+    gettext_noop("User Agent"), gettext_noop("IP Address"), gettext_noop("Username"), gettext_noop("HTTP Accept"),
+    gettext_noop("Path"), gettext_noop("Form Data"), gettext_noop("Meta Data"), gettext_noop("GET Data"),
+    gettext_noop("POST Data"), gettext_noop("Failed Logins"), gettext_noop("Expires At"),
+    gettext_noop("Session key hash (sha256)"), gettext_noop("Not set"), gettext_noop("Yes"), gettext_noop("No"),
+    gettext_noop("Clean up expired attempts"), gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
+    gettext_noop("Account locked: too many login attempts. Please try again later."),
+    gettext_noop("Account locked: too many login attempts. Contact an admin to unlock your account."),
+    gettext_noop("The time when access attempt expires and is no longer valid."),
+]
+# Django 5's admin strings that its zh_Hans catalogue lacks.
+DJANGO_ADMIN_MSGIDS = [
+    gettext_noop("Model name"), gettext_noop("Add link"), gettext_noop("Change or view list link"),
+    gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
+]
