@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('letters', '0005_prefiling_letter_title'),
+        ('letters', '0006_preliminary_notice'),
     ]
 
     operations = [
