@@ -54,6 +54,10 @@ class Case(BaseModel):
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=Outcome.choices, default=Outcome.NONE, blank=True
     )
+    # Set by the inspectors with the preliminary report: the matter involves
+    # a major public interest. Where the 办法 says so (procedure.hearing), a
+    # public hearing (听证会) must then be recorded before deliberation.
+    major_public_interest = models.BooleanField(_("involves a major public interest"), default=False)
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_as_applicant",
         verbose_name=_("applicant"),

@@ -13,8 +13,8 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 
-from django.db.models import Count, F, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,8 @@ from accounts.models import Role, User
 from accounts.selectors import user_roles
 from cases.models import Case, CaseEvent, Outcome, Stage
 from cases.selectors import case_list_for_user
+from policies.models import PolicyItem
+from reviews.models import Ruling
 
 STAFF_ROLES = {Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN}
 DECIDED = (Outcome.EXEMPT, Outcome.MITIGATED, Outcome.REJECTED)
@@ -161,7 +163,6 @@ def _months(today: dt.date, n: int) -> list[dt.date]:
 def dashboard_stats(*, user: User, filters: dict | None = None) -> dict:
     """All figures of the dashboard (and of ``GET /api/v1/stats/``)."""
     from deadlines.models import Clock
-    from reviews.models import Ruling
 
     cases = dashboard_cases(user=user, filters=filters)
     now = timezone.now()
@@ -183,11 +184,18 @@ def dashboard_stats(*, user: User, filters: dict | None = None) -> dict:
     by_jurisdiction = _rate_rows(
         decided.values("outcome", name=F("jurisdiction__name")).annotate(n=Count("id")).order_by(), "name"
     )
-    # The scenario is the positive-list item the case was filed under
-    # (claimed): a rejected case has no scenario among the items its ruling
-    # relied on, and the rate must count it.
+    # The scenario is the one the ruling relied on (issue 16: 免责率 by the
+    # scenario ruled, not the one claimed); a ruling that relies on none (a
+    # rejection) counts under the scenario the case was filed under, so that
+    # the rate still counts it.
+
+    ruled = Ruling.objects.filter(case=OuterRef("pk"), is_current=True,
+                                  applied_items__kind=PolicyItem.Kind.POSITIVE).order_by("-id", "applied_items__number")
+    claimed = Case.claimed_scenarios.through.objects.filter(case=OuterRef("pk")).order_by("policyitem__number")
     by_scenario = _rate_rows(
-        decided.values("outcome", name=F("claimed_scenarios__title")).annotate(n=Count("id")).order_by(), "name"
+        decided.annotate(scenario=Coalesce(Subquery(ruled.values("applied_items__title")[:1]),
+                                           Subquery(claimed.values("policyitem__title")[:1])))
+        .values("outcome", name=F("scenario")).annotate(n=Count("id")).order_by(), "name"
     )
 
     overdue_qs = Clock.objects.filter(

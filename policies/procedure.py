@@ -26,6 +26,8 @@ Schema (all keys optional)::
     quorum_source:      text (where the version's quorum fields come from)
     review:             {body: "…", source}   # who decides a 复核
     appeal:             {path: "…", source}   # the 申诉 path after 复核
+    disclosure:         {hide_unit: bool, source}   # the unit's name is hidden
+                        by default when outcomes are published
     statements:         {<key>: {text, source}}  consequences a letter may
                         state, by key: supplement_lapse (补正逾期的后果),
                         review_not_suspended (复核期间不停止执行)
@@ -40,7 +42,7 @@ CORRECTION_MODES = ("five_steps", "four_forms")
 STATEMENT_KEYS = ("supplement_lapse", "review_not_suspended")
 KNOWN_KEYS = (
     "unit_review", "correction", "preliminary_notice", "hearing", "joint_ruling", "majority",
-    "quorum_source", "review", "appeal", "statements",
+    "quorum_source", "review", "appeal", "statements", "disclosure",
 )
 
 # 四种形态 in current wording: 《中国共产党党内监督条例》第七条 and
@@ -143,6 +145,13 @@ def review_body(version) -> str:
 
 def appeal_path(version) -> str:
     return (_proc(version).get("appeal") or {}).get("path", "")
+
+
+def hides_unit(version) -> bool | None:
+    """Whether published outcomes hide the unit's name by default, if the
+    version says (``disclosure.hide_unit``); None when it does not."""
+    setting = _proc(version).get("disclosure")
+    return None if setting is None else bool(setting.get("hide_unit"))
 
 
 def statement(version, key: str) -> str:

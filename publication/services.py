@@ -25,6 +25,7 @@ from cases.models import Case, Stage
 from cases.services import case_event_record, case_lock
 from core.exceptions import ApplicationError
 from core.history import chain_append
+from policies import procedure
 from policies.models import PolicyItem
 
 from . import redaction
@@ -139,6 +140,11 @@ def policy_hides_unit(version) -> bool:
 
     if getattr(settings, "PUBLICATION_REDACT_UNIT_NAME", False):
         return True
+    # Issue 16: the version's own disclosure rule, where it states one; the
+    # words below are only read in versions that do not.
+    configured = procedure.hides_unit(version)
+    if configured is not None:
+        return configured
     texts = PolicyItem.objects.filter(version=version, kind=PolicyItem.Kind.DISCLOSURE_SCOPE).values_list(
         "text", flat=True
     )

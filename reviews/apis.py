@@ -135,6 +135,9 @@ class CasePreliminaryReportApi(_StepApi):
         # name would make a duplicate enum (the service validates it).
         recommended_result = serializers.CharField(help_text="exempt | mitigated | rejected")
         summary = serializers.CharField()
+        major_public_interest = serializers.BooleanField(
+            required=False, default=False,
+            help_text="The matter involves a major public interest: where the 办法 says so, a hearing is required.")
 
     def call(self, case, user, data):
         return services.case_preliminary_report(case=case, actor=user, **data)

@@ -146,6 +146,10 @@ class AssessmentForm(CaseForm):
 class ReportForm(CaseForm):
     recommended_result = forms.ChoiceField(label=_("Recommended result"), choices=Result.choices)
     summary = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 4}))
+    major_public_interest = forms.BooleanField(
+        label=_("The matter involves a major public interest (重大公共利益)"), required=False,
+        help_text=_("Where the 办法 says so, a public hearing must then be recorded before deliberation."),
+    )
 
 
 class DefenceForm(CaseForm):

@@ -117,6 +117,9 @@ NO_QUORUM = gettext_lazy(
 NO_MAJORITY = gettext_lazy(
     "“%(result)s” has %(votes)s of %(present)s votes; a ruling needs a majority of the members present."
 )
+HEARING_REQUIRED = gettext_lazy(
+    "This 办法 requires a public hearing (听证会) for a matter of major public interest: record it first."
+)
 NO_SHARE = gettext_lazy(
     "“%(result)s” has %(votes)s of %(present)s votes; under this 办法 a ruling needs %(share)s of the members present."
 )
@@ -413,7 +416,7 @@ def case_assess(*, case: Case, actor: User, conditions: dict, positive_item=None
 
 @transaction.atomic
 def case_preliminary_report(*, case: Case, actor: User, recommended_result: str,
-                            summary: str) -> PreliminaryReport:
+                            summary: str, major_public_interest: bool = False) -> PreliminaryReport:
     """初步调查报告 with the recommended result. Refuses a tolerance result
     that the assessment rules out, saying which items. The applicant is then
     told the preliminary opinion (the event notifies him) and the defence
@@ -429,8 +432,10 @@ def case_preliminary_report(*, case: Case, actor: User, recommended_result: str,
         case=case, defaults={"author": actor, "recommended_result": recommended_result, "summary": summary}
     )
     _stop(case, TimeLimitStage.VERIFICATION, actor)
+    case.major_public_interest = bool(major_public_interest)
     case_move(case, to=Stage.DEFENCE, kind=EventKind.PRELIMINARY_REPORT, actor=actor, reason=summary,
-              data={"recommended_result": recommended_result})
+              data={"recommended_result": recommended_result, "major_public_interest": case.major_public_interest},
+              extra_fields=("major_public_interest",))
     clocks.clock_open(case=case, stage=TimeLimitStage.DEFENCE)
     if procedure.preliminary_notice_required(case.policy_version):
         # The 办法 says the applicant is told the preliminary opinion in
@@ -517,6 +522,13 @@ def optional_step_record(*, case: Case, actor: User, kind: str, held_on: dt.date
 # --- Deliberation and ruling ------------------------------------------------------------
 
 
+def hearing_required(case: Case) -> bool:
+    """Whether this case needs a public hearing before deliberation: the
+    version says when (procedure.hearing) and the case meets it."""
+    when = procedure.hearing_required_when(case.policy_version)
+    return when == "major_public_interest" and case.major_public_interest
+
+
 def _meeting_kind(case: Case) -> str:
     return Ruling.Kind.REVIEW if case.stage == Stage.REVIEW else Ruling.Kind.FIRST
 
@@ -546,6 +558,10 @@ def meeting_record(*, case: Case, actor: User, held_on: dt.date, members_present
     fewer members than the quorum could not stand anyway)."""
     case = case_lock(case)
     case_guard(case=case, actor=actor, action=_deliberation_action(case))
+    hearing_missing = hearing_required(case) and not OptionalStep.objects.filter(
+        case=case, kind=OptionalStep.Kind.HEARING).exists()
+    if hearing_missing:
+        raise ApplicationError(_(HEARING_REQUIRED), code="hearing_required")
     eligible = {u.pk: u for u in _eligible_members(case)}
     present = list({u.pk: u for u in members_present}.values())
     if not present:

@@ -155,3 +155,19 @@ def test_dashboard_counts_prefilings_and_open_warnings(world, users):
     assert rows[-1][1] == 1 and "预警" in rows[-1][0]
     client.force_login(users["km_intake"])
     assert client.get("/dashboard/").context["prefilings"][-1][1] == 0
+
+
+def test_rate_by_the_scenario_ruled(known, users):
+    """Issue 16: 免责率 is grouped by the scenario the ruling relied on, not
+    the one claimed; a ruling relying on none counts under the claimed one."""
+    from policies.models import PolicyItem
+    from reviews.models import Ruling
+
+    case = known["exempt"]
+    emergency = PolicyItem.objects.get(version=case.policy_version, kind="positive", title="应急处置")
+    ruling = Ruling.objects.create(case=case, result="exempt", reasons="测试", decided_on=dt.date(2026, 3, 2),
+                                   recorded_by=users["committee1"], is_current=True)
+    ruling.applied_items.set([emergency])
+    stats = dashboard_stats(user=users["intake"])
+    rates = {r["name"]: (r["decided"], r["exempt"], r["exempt_rate"]) for r in stats["rate_by_scenario"]}
+    assert rates == {"改革创新": (1, 0, 0.0), "应急处置": (2, 1, 50.0)}

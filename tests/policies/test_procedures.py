@@ -193,3 +193,53 @@ def test_majority_from_the_version(world):
     with pytest.raises(ApplicationError) as exc:
         rev.case_rule(case=case, actor=users["committee1"], result="exempt", reasons="符合容错条件。")
     assert exc.value.code == "no_majority"
+
+
+def test_hearing_required_for_a_major_public_interest(world):
+    """Where the 办法 requires a hearing for a matter of major public
+    interest, a case the inspectors flag so cannot be deliberated before the
+    hearing is recorded; an unflagged case can."""
+    from core.exceptions import ApplicationError
+    from policies.models import PolicyVersion
+    from reviews.models import OptionalStep
+    from tests.reviews.conftest import assess, pdf
+
+    users = world["users"]
+    PolicyVersion.objects.filter(pk=world["policy"].pk).update(procedure={
+        "hearing": {"required_when": "major_public_interest", "source": "测试：涉及重大公共利益的，应当听证"}})
+    for flagged in (True, False):
+        case = _file(users)
+        case_services.case_unit_forward(case=case, actor=users["unit_reviewer"], meeting_date=dt.date(2026, 1, 5),
+                                        participants="王芳、李明", opinion="同意报送。")
+        case_services.case_accept(case=case, actor=users["intake"])
+        case.refresh_from_db()
+        rev.case_assign(case=case, actor=users["supervisor"], inspectors=[users["inspector1"], users["inspector2"]])
+        assess(case, users["inspector1"])
+        rev.case_preliminary_report(case=case, actor=users["inspector2"], recommended_result="exempt",
+                                    summary="符合容错条件。", major_public_interest=flagged)
+        rev.case_defend(case=case, actor=users["applicant"], text="本人申辩如下。")
+        members = [users[m] for m in ("committee1", "committee2", "committee3")]
+        if flagged:
+            with pytest.raises(ApplicationError) as exc:
+                rev.meeting_record(case=case, actor=users["committee1"], held_on=dt.date(2026, 1, 8),
+                                   members_present=members)
+            assert exc.value.code == "hearing_required"
+            rev.optional_step_record(case=case, actor=users["inspector1"], kind=OptionalStep.Kind.HEARING,
+                                     held_on=dt.date(2026, 1, 7), body="县纪委", conclusion="听证意见支持容错。",
+                                     file=pdf("听证笔录.pdf"))
+        rev.meeting_record(case=case, actor=users["committee1"], held_on=dt.date(2026, 1, 8), members_present=members)
+
+
+def test_unit_name_hidden_as_the_version_says(world):
+    """The version's disclosure rule decides whether a published outcome
+    hides the unit's name; the words of a disclosure item count only where
+    the version states no rule."""
+    from policies.models import PolicyVersion
+    from publication.services import policy_hides_unit
+
+    version = world["policy"]
+    assert policy_hides_unit(version) is False
+    PolicyVersion.objects.filter(pk=version.pk).update(
+        procedure={"disclosure": {"hide_unit": True, "source": "测试：公开时隐去单位名称"}})
+    version.refresh_from_db()
+    assert policy_hides_unit(version) is True
