@@ -236,6 +236,8 @@ def case_event_notify(*, event_id: int) -> list[Notification]:
         if Notification.objects.filter(event_id=event.pk).exists():
             return []
         recipients = audience_users(case=event.case, audience=event_audience(event), cache=AudienceCache())
+        if event.kind == LETTER_READY:
+            return _letter_ready_notify(event, recipients)
         with translation.override(settings.LANGUAGE_CODE):
             message = _("%(case)s: %(event)s by %(actor)s.") % {
                 "case": _case_label(event.case),
@@ -244,10 +246,125 @@ def case_event_notify(*, event_id: int) -> list[Notification]:
             }
             if event.reason:
                 message += " " + _("Reason: %(reason)s") % {"reason": event.reason}
-        return notify(
-            recipients=recipients, actor=event.actor, kind=event.kind, message=message, case=event.case,
-            event_id=event.pk,
-        )
+            message += _deadlines_text(event)
+        return _notify_collapsed(event, recipients, message)
+
+
+# Issue 22: one case's whole life sent its applicant 41 notifications, a
+# bare "系统文书已生成" for each letter, and the 补正 notice without its
+# deadline. Now a ready letter is named and joins the unread notice of the
+# step that issued it; a step names the deadlines it opened; and a repeat
+# (same case, same kind, still unread) replaces the earlier notice.
+LETTER_READY = "letter_ready"
+# Time limits that a party must meet, named in the notice of the step that
+# started them (the others are the handlers' own, shown on their queues).
+PARTY_CLOCKS = ("supplement", "defence", "review_request", "rectification")
+
+
+def _date(d) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _step_events(event):
+    """The case's events after ``event`` that are not letters': the next
+    one bounds what ``event``'s step did (a step writes its event, then opens
+    its clocks and issues its letters, in one transaction)."""
+    from cases.models import CaseEvent
+
+    return CaseEvent.objects.filter(case_id=event.case_id).exclude(kind__startswith="letter_")
+
+
+def _deadlines_text(event) -> str:
+    """The party's time limits the step that wrote ``event`` started, with
+    their due dates ("补正材料期限：2026年12月15日。")."""
+    from deadlines.models import Clock
+
+    following = _step_events(event).filter(pk__gt=event.pk).order_by("pk").first()
+    clocks = Clock.objects.filter(
+        case_id=event.case_id, stage__in=PARTY_CLOCKS, status=Clock.Status.RUNNING, due_date__isnull=False,
+        created_at__gte=event.created_at,
+    )
+    if following is not None:
+        clocks = clocks.filter(created_at__lt=following.created_at)
+    return "".join(
+        " " + _("Time limit for %(stage)s: %(date)s.") % {"stage": clock.get_stage_display(), "date": _date(clock.due_date)}
+        for clock in clocks.order_by("due_date", "id")
+    )
+
+
+def _letter_text(event) -> str:
+    from letters.models import LETTER_TITLES
+
+    data = event.data or {}
+    return _("The document “%(title)s” (%(number)s) is ready to download.") % {
+        "title": LETTER_TITLES.get(data.get("letter_kind"), data.get("letter_kind") or ""),
+        "number": data.get("number") or "",
+    }
+
+
+def _issuing_step_event(event):
+    """The event of the step that issued the letter of ``event`` (a ready
+    letter): the last non-letter event before the letter was issued."""
+    from cases.models import CaseEvent
+
+    letter_id = (event.data or {}).get("letter_id")
+    issued = CaseEvent.objects.filter(case_id=event.case_id, kind="letter_issued",
+                                      data__letter_id=letter_id).order_by("pk").first()
+    if issued is None:
+        return None
+    return _step_events(event).filter(pk__lt=issued.pk).order_by("-pk").first()
+
+
+def _letter_ready_notify(event, recipients) -> list[Notification]:
+    """A ready letter joins the recipient's unread notice of the step that
+    issued it;
+    whoever has none (read already, or not told of the step) gets a notice
+    of its own. A second run adds nothing: the text names the number."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _letter_text(event)
+        message = _("%(case)s: %(text)s") % {"case": _case_label(event.case), "text": text}
+    number = (event.data or {}).get("number") or text
+    issued = _issuing_step_event(event)
+    unread: dict[int, Notification] = {}
+    if issued is not None:
+        unread = {
+            n.recipient_id: n for n in Notification.objects.select_for_update().filter(
+                event_id=issued.pk, read_at__isnull=True, recipient_id__in=[_user_id(r) for r in recipients],
+            )
+        }
+    rest, joined = [], []
+    for user in recipients:
+        note = unread.get(_user_id(user))
+        if note is None:
+            rest.append(user)
+        elif number not in note.message:
+            note.message = f"{note.message} {text}"
+            note.save(update_fields=["message"])
+            joined.append(note)
+        else:
+            joined.append(note)
+    return joined + notify(recipients=rest, actor=None, kind=event.kind, message=message, case=event.case,
+                           event_id=event.pk)
+
+
+def _notify_collapsed(event, recipients, message) -> list[Notification]:
+    """Notify, except that a recipient who has not yet read the earlier
+    notice of the same kind on the same case gets that notice updated (the
+    latest text, now) instead of a second one."""
+    ids = [_user_id(r) for r in recipients]
+    earlier = {
+        n.recipient_id: n for n in Notification.objects.select_for_update().filter(
+            case_id=event.case_id, kind=event.kind, read_at__isnull=True, recipient_id__in=ids,
+        ).exclude(recipient_id=_user_id(event.actor))
+    } if ids else {}
+    fresh = [r for r in recipients if _user_id(r) not in earlier]
+    for note in earlier.values():
+        note.message, note.event_id, note.created_at = message, event.pk, timezone.now()
+        note.actor_id = _user_id(event.actor)
+        note.save(update_fields=["message", "event", "created_at", "actor"])
+    return list(earlier.values()) + notify(
+        recipients=fresh, actor=event.actor, kind=event.kind, message=message, case=event.case, event_id=event.pk,
+    )
 
 
 def notification_mark_read(*, user: User, notification_id: int) -> Notification:
