@@ -29,7 +29,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "control_folder": str(_run_dir / "broker" / "control"),
     "processed_folder": str(_run_dir / "broker" / "processed"),
     "store_processed": False,
-    "polling_interval": 0.1,
+    "polling_interval": 0.02,  # as base.py
 }
 CELERY_RESULT_BACKEND = "django-db"
 for _sub in ("queue", "control", "processed"):

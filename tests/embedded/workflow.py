@@ -323,7 +323,9 @@ def whole_workflow(system: System, title: str) -> int:
         _step(system, member, "POST", url + "confirm_vote/", {})
     _step(system, "committee2", "POST", url + "rule/", {
         "result": "exempt", "reasons": "符合容错条件。", "applied_items": d["positive"][:1],
-        "uses": [{"item": d["result_use"][0], "duration_months": 3}]})
+        # The catalogue's first result use where it has one (怀来县's has none
+        # since its uses stopped being copied from 昆明市's, issue 16).
+        "uses": [{"item": pk, "duration_months": 3} for pk in d["result_use"][:1]]})
     _step(system, "committee1", "POST", url + "skip_correction/", {"reason": "免予问责，无需纠错。"})
     _step(system, "supervisor", "POST", url + "skip_clarification/", {"reason": "无需澄清。"})
     closed = _step(system, "inspector1", "POST", url + "close/", {"reason": "办结。"})
