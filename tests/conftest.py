@@ -89,6 +89,17 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """The SQLite pass's database file and broker folders go with its run."""
+    import shutil
+
+    from django.conf import settings
+
+    run_dir = getattr(settings, "EMBEDDED_RUN_DIR", None)
+    if run_dir is not None:
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _sqlite_flush_lifts_append_only():
     """Emptying the test database between transactional tests: on

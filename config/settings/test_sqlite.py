@@ -11,6 +11,8 @@ from .test import *  # noqa: F403
 from .test import TEST_RUN_ID
 
 _run_dir = VAR_DIR / f"test-embedded-{TEST_RUN_ID}"
+# Removed when the run ends (tests/conftest.py).
+EMBEDDED_RUN_DIR = _run_dir
 _db_file = str(_run_dir / "db.sqlite3")
 DATABASES = {
     "default": {
