@@ -78,6 +78,8 @@ RESULT_LABELS = {
     "mitigated": "予以容错、从轻或者减轻处理",
     "rejected": "不予容错",
 }
+# 从轻 and 减轻 apart (issue 16), where the ruling says which.
+MITIGATION_LABELS = {"lighter": "予以容错、从轻处理", "reduced": "予以容错、减轻处理"}
 FINDING_LABELS = {
     "met": "符合",
     "not_met": "不符合",
@@ -262,7 +264,8 @@ def _ruling(case, data: dict) -> dict:
     return {
         "prefilings": [{k: str(v) for k, v in p.items()} for p in prefiling_letter_context(case=case)],
         "result": data["result"],
-        "result_label": RESULT_LABELS[data["result"]],
+        "result_label": MITIGATION_LABELS.get(data.get("mitigation", "")) if data["result"] == "mitigated"
+        and data.get("mitigation") else RESULT_LABELS[data["result"]],
         "reasons": data.get("reasons", ""),
         "facts": data.get("facts") or case.facts_reasons or case.matter,
         "assessment": assessment,
@@ -380,4 +383,6 @@ def build_context(*, case, kind: str, ref: str, number: str, issued_on: dt.date,
         context["scope_label"] = SCOPE_LABELS.get(context.get("scope"), context.get("scope", ""))
     if kind == LetterKind.REVIEW_DECISION:
         context["result_label"] = RESULT_LABELS.get(context.get("result"), context.get("result_label", ""))
+        if context.get("result") == "mitigated" and context.get("mitigation") in MITIGATION_LABELS:
+            context["result_label"] = MITIGATION_LABELS[context["mitigation"]]
     return context

@@ -257,6 +257,8 @@ class ResultUseInputSerializer(serializers.Serializer):
 
 class _RulingInput(serializers.Serializer):
     result = serializers.ChoiceField(choices=Result.choices)
+    mitigation = serializers.CharField(required=False, default="", allow_blank=True,
+                                       help_text="For a mitigated result: lighter (从轻) | reduced (减轻)")
     reasons = serializers.CharField()
     applied_items = serializers.PrimaryKeyRelatedField(queryset=_items, many=True, required=False)
     uses = ResultUseInputSerializer(many=True, required=False)

@@ -8,7 +8,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import OrgUnit, Role, User
 from policies.models import PolicyItem
 
-from .models import Assessment, Notice, OptionalStep, Result, VerificationRecord
+from .models import Assessment, Mitigation, Notice, OptionalStep, Result, VerificationRecord
 from .selectors import assessment_form_items, eligible_members_for
 
 
@@ -212,6 +212,10 @@ class VoidMeetingForm(CaseForm):
 
 class RulingForm(CaseForm):
     result = forms.ChoiceField(label=_("Result"), choices=Result.choices)
+    # 从轻 and 减轻 are two results (issue 16): a mitigated ruling says which.
+    mitigation = forms.ChoiceField(label=_("Lighter or reduced"), required=False,
+                                   choices=[("", "—"), *[c for c in Mitigation.choices if c[0]]],
+                                   help_text=_("For a mitigated result only."))
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 4}))
     applied_items = forms.ModelMultipleChoiceField(
         label=_("Policy items relied on"), required=False, queryset=PolicyItem.objects.none(),
@@ -245,6 +249,14 @@ class RulingForm(CaseForm):
         ticked = set(self["uses"].value() or []) if self.is_bound else set()
         return [(item, self[f"use-{item.pk}-months"], str(item.pk) in {str(v) for v in ticked})
                 for item in self.use_items]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("result") == Result.MITIGATED and not data.get("mitigation"):
+            self.add_error("mitigation", _("Say whether the result is lighter (从轻) or reduced (减轻)."))
+        if data.get("result") != Result.MITIGATED:
+            data["mitigation"] = ""
+        return data
 
     def service_kwargs(self) -> dict:
         d = dict(self.cleaned_data)

@@ -28,6 +28,15 @@ class Result(models.TextChoices):
     REJECTED = "rejected", _("Rejected (不予容错)")
 
 
+class Mitigation(models.TextChoices):
+    """从轻 and 减轻 are two results, not one (纪律处分条例: 减轻 is one grade
+    below the prescribed range, 从轻 within it): a mitigated ruling says which."""
+
+    NONE = "", _("Not said")
+    LIGHTER = "lighter", _("Lighter (从轻)")
+    REDUCED = "reduced", _("Reduced (减轻)")
+
+
 class Assignment(BaseModel):
     """An inspector assigned to verify a case; reassignment deactivates."""
 
@@ -58,6 +67,7 @@ class Ruling(BaseModel):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="rulings")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FIRST)
     result = models.CharField(_("result"), max_length=20, choices=Result.choices)
+    mitigation = models.CharField(_("lighter or reduced"), max_length=10, choices=Mitigation.choices, blank=True)
     reasons = models.TextField(_("reasons"))
     # The policy items relied on (positive-list scenarios, conditions) and
     # any negative-list item found to apply.

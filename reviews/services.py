@@ -45,6 +45,7 @@ from .models import (
     DefenceEntry,
     EventKind,
     Meeting,
+    Mitigation,
     Notice,
     OptionalStep,
     PreliminaryReport,
@@ -117,6 +118,8 @@ NO_QUORUM = gettext_lazy(
 NO_MAJORITY = gettext_lazy(
     "“%(result)s” has %(votes)s of %(present)s votes; a ruling needs a majority of the members present."
 )
+BAD_MITIGATION = gettext_lazy("Say whether the mitigated result is lighter (从轻) or reduced (减轻); only a mitigated "
+                              "result says so.")
 HEARING_REQUIRED = gettext_lazy(
     "This 办法 requires a public hearing (听证会) for a matter of major public interest: record it first."
 )
@@ -762,15 +765,24 @@ def _letter_context(case: Case, ruling: Ruling, meeting: Meeting, uses) -> dict:
         for item in assessment.negative_items.all():
             rows.append({"item_id": item.pk, "finding": "applies", "note": assessment.negative_note})
     return {
-        "result": ruling.result, "reasons": ruling.reasons, "assessment": rows,
+        "result": ruling.result, "mitigation": ruling.mitigation, "reasons": ruling.reasons, "assessment": rows,
         "result_uses": [{"item_id": item.pk, "duration_months": months} for item, months in uses],
         "meeting_on": meeting.held_on.isoformat(),
     }
 
 
+def _mitigation(result: str, mitigation: str) -> str:
+    """从轻 or 减轻 for a mitigated result (issue 16: kept apart); nothing
+    for the other results."""
+    mitigation = (mitigation or "").strip()
+    if mitigation not in Mitigation.values or (mitigation and result != Result.MITIGATED):
+        raise ValidationError({"mitigation": _(BAD_MITIGATION)})
+    return mitigation
+
+
 @transaction.atomic
 def case_rule(*, case: Case, actor: User, result: str, reasons: str, applied_items=None, uses=None,
-              needs_correction: bool = False, needs_clarification: bool = False) -> Ruling:
+              needs_correction: bool = False, needs_clarification: bool = False, mitigation: str = "") -> Ruling:
     """认定: the ruling of the deliberation meeting, which needs a quorum and
     a majority of the members present for ``result``. Sets the outcome, issues
     the ruling letter (容错认定书), and starts the feedback, filing and
@@ -780,13 +792,15 @@ def case_rule(*, case: Case, actor: User, result: str, reasons: str, applied_ite
     reasons = _text(reasons, "reasons")
     meeting = meeting_current(case=case, kind=Ruling.Kind.FIRST)
     tally = _check_decision(meeting, result)
+    mitigation = _mitigation(result, mitigation)
     if applied_items is None:
         applied_items = _assessed_items(case)
     applied = _items(case, applied_items)
     _check_result(result, _ruling_blockers(case, applied))
     chosen_uses = _uses(case, uses)
     ruling = Ruling.objects.create(
-        case=case, kind=Ruling.Kind.FIRST, result=result, reasons=reasons, needs_correction=needs_correction,
+        case=case, kind=Ruling.Kind.FIRST, result=result, mitigation=mitigation, reasons=reasons,
+        needs_correction=needs_correction,
         needs_clarification=needs_clarification, decided_on=meeting.held_on, recorded_by=actor,
         is_current=True, meeting=meeting,
     )
@@ -863,7 +877,8 @@ def case_request_review(*, case: Case, actor: User, reasons: str) -> ReviewReque
 
 @transaction.atomic
 def case_decide_review(*, case: Case, actor: User, result: str, reasons: str, applied_items=None, uses=None,
-                       needs_correction: bool = False, needs_clarification: bool = False) -> Ruling:
+                       needs_correction: bool = False, needs_clarification: bool = False,
+                       mitigation: str = "") -> Ruling:
     """The review decision of members who did not vote on the first ruling
     (quorum and majority as for the first). A different result replaces the
     first ruling (the review becomes current); the same result upholds it.
@@ -873,15 +888,17 @@ def case_decide_review(*, case: Case, actor: User, result: str, reasons: str, ap
     reasons = _text(reasons, "reasons")
     meeting = meeting_current(case=case, kind=Ruling.Kind.REVIEW)
     tally = _check_decision(meeting, result)
+    mitigation = _mitigation(result, mitigation)
     applied = _items(case, applied_items)
     _check_result(result, _ruling_blockers(case, applied))
     chosen_uses = _uses(case, uses)
     first = Ruling.objects.select_for_update().get(case=case, kind=Ruling.Kind.FIRST)
-    changed = result != first.result
+    changed = (result, mitigation) != (first.result, first.mitigation)
     if changed:
         Ruling.objects.filter(case=case, is_current=True).update(is_current=False, updated_at=timezone.now())
     ruling = Ruling.objects.create(
-        case=case, kind=Ruling.Kind.REVIEW, result=result, reasons=reasons, needs_correction=needs_correction,
+        case=case, kind=Ruling.Kind.REVIEW, result=result, mitigation=mitigation, reasons=reasons,
+        needs_correction=needs_correction,
         needs_clarification=needs_clarification, decided_on=meeting.held_on, recorded_by=actor,
         is_current=changed, meeting=meeting, review_decision="changed" if changed else "upheld",
     )
@@ -899,7 +916,7 @@ def case_decide_review(*, case: Case, actor: User, result: str, reasons: str, ap
         clocks.clock_open(case=case, stage=stage)
     request = ReviewRequest.objects.get(case=case)
     case_issue_letter(case, "review_decision", actor, context={
-        "decision": ruling.review_decision, "result": result, "reasons": reasons,
+        "decision": ruling.review_decision, "result": result, "mitigation": mitigation, "reasons": reasons,
         "requested_on": request.requested_on.isoformat(), "meeting_on": meeting.held_on.isoformat(),
     })
     return ruling

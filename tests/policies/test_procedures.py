@@ -243,3 +243,27 @@ def test_unit_name_hidden_as_the_version_says(world):
         procedure={"disclosure": {"hide_unit": True, "source": "测试：公开时隐去单位名称"}})
     version.refresh_from_db()
     assert policy_hides_unit(version) is True
+
+
+def test_lighter_and_reduced_kept_apart(world):
+    """A mitigated ruling says 从轻 or 减轻, and its letter prints which;
+    another result cannot carry either."""
+    from django.core.exceptions import ValidationError
+
+
+    users = world["users"]
+    case = _file(users)
+    case_services.case_unit_forward(case=case, actor=users["unit_reviewer"], meeting_date=dt.date(2026, 1, 5),
+                                    participants="王芳、李明", opinion="同意报送。")
+    case_services.case_accept(case=case, actor=users["intake"])
+    case.refresh_from_db()
+    to_defence(case, users)
+    rev.case_defend(case=case, actor=users["applicant"], text="本人申辩如下。")
+    vote_all(case, users, results=("mitigated",) * 3)
+    with pytest.raises(ValidationError):
+        rev.case_rule(case=case, actor=users["committee1"], result="mitigated", reasons="从轻。", mitigation="maybe")
+    ruling = rev.case_rule(case=case, actor=users["committee1"], result="mitigated", reasons="情节轻微。",
+                           mitigation="reduced")
+    assert ruling.mitigation == "reduced"
+    text = render_html(LetterKind.RULING, case.letters.get(kind=LetterKind.RULING).context)
+    assert "予以容错、减轻处理" in text and "从轻或者减轻" not in text
