@@ -45,8 +45,29 @@ USERS = {
 }
 
 
+# Only ``demo_data`` (make run) adds these; the tests' world keeps the
+# smaller committee its quorum tests count on. 怀来县: six committee members,
+# so that a review can be decided by members who did not vote on the first
+# ruling (DESIGN §2 复核; the first ruling needs four of six). 昆明市: a
+# complete staff (unit reviewer, supervisor, a second inspector, a
+# committee of five).
+DEMO_EXTRA_USERS = {
+    "committee4": ("郑华", "huailai-jw", [(Role.COMMITTEE, "huailai")]),
+    "committee5": ("冯雪", "huailai-jw", [(Role.COMMITTEE, "huailai")]),
+    "committee6": ("何军", "huailai-jw", [(Role.COMMITTEE, "huailai")]),
+    "km_unit_reviewer": ("李娜", "kunming-fgw", [(Role.UNIT_REVIEWER, "kunming-fgw")]),
+    "km_supervisor": ("王磊", "kunming-jw", [(Role.SUPERVISOR, "kunming")]),
+    "km_inspector2": ("刘敏", "kunming-jw", [(Role.INSPECTOR, "kunming")]),
+    "km_committee1": ("张静", "kunming-jw", [(Role.COMMITTEE, "kunming")]),
+    "km_committee2": ("陈刚", "kunming-jw", [(Role.COMMITTEE, "kunming")]),
+    "km_committee3": ("黄丽", "kunming-jw", [(Role.COMMITTEE, "kunming")]),
+    "km_committee4": ("周斌", "kunming-jw", [(Role.COMMITTEE, "kunming")]),
+    "km_committee5": ("吴霞", "kunming-jw", [(Role.COMMITTEE, "kunming")]),
+}
+
+
 @transaction.atomic
-def build_demo_org(*, password: str | None = DEMO_PASSWORD) -> dict:
+def build_demo_org(*, password: str | None = DEMO_PASSWORD, extra: bool = False) -> dict:
     units: dict[str, OrgUnit] = {}
     for code, (name, short, kind, parent) in ORG_TREE.items():
         unit = OrgUnit.objects.filter(code=code).first()
@@ -56,7 +77,7 @@ def build_demo_org(*, password: str | None = DEMO_PASSWORD) -> dict:
             )
         units[code] = unit
     users: dict[str, User] = {}
-    for username, (full_name, home, roles) in USERS.items():
+    for username, (full_name, home, roles) in {**USERS, **(DEMO_EXTRA_USERS if extra else {})}.items():
         user = User.objects.filter(username=username).first()
         if user is None:
             # is_demo: these logins work only in demo mode (accounts.backends).

@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from . import services
-from .selectors import BUILTIN_DISTINCTIONS, BUILTIN_FACTORS
+from .selectors import BUILTIN_DISTINCTIONS, BUILTIN_FACTORS, eligible_members_for
 
 
 def _items(case, kind):
@@ -33,7 +33,11 @@ def rule_demo_case(case, users, *, result="mitigated"):
     services.case_preliminary_report(case=case, actor=users["inspector2"], recommended_result=result,
                                      summary="符合容错条件，建议从轻处理。")
     services.case_defend(case=case, actor=case.applicant, text="对初步意见无异议。")
-    members = [users["committee1"], users["committee2"], users["committee3"]]
+    # The quorum of the jurisdiction's committee (at least three when there
+    # are three), leaving the others free to decide a review (复核 is for
+    # members who did not vote on the first ruling).
+    eligible = sorted(eligible_members_for(case=case), key=lambda u: u.username)
+    members = eligible[:max(services.quorum_for(case, len(eligible)), min(3, len(eligible)))]
     services.meeting_record(case=case, actor=members[0], held_on=today, members_present=members)
     for member in members:
         services.vote_record(case=case, actor=member, result=result, opinion="同意")

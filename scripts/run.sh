@@ -51,10 +51,12 @@ cat <<MSG
   容错纠错案件管理 is running at  http://$HOST:$PORT/
   Health: http://$HOST:$PORT/healthz   API docs: http://$HOST:$PORT/api/docs/   Admin: http://$HOST:$PORT/admin/
   Demo logins (password demo-pass-2026):
-    applicant, applicant2, unit_reviewer, intake, inspector1, inspector2,
-    supervisor, committee1, committee2, committee3, admin (case work),
+    怀来县: applicant, applicant2, unit_reviewer, intake, inspector1, inspector2,
+      supervisor, committee1 … committee6 (1–4 ruled the demo case; 5 and 6 may decide its 复核),
+    admin (case work in both jurisdictions),
     sysadmin, secadmin, auditadmin (system / security / audit administrators),
-    km_applicant, km_intake, km_inspector (昆明市)
+    昆明市: km_applicant, km_unit_reviewer, km_intake, km_inspector, km_inspector2,
+      km_supervisor, km_committee1 … km_committee5
   Worker and beat logs: $VAR/log/worker.log, $VAR/log/beat.log.  Ctrl-C stops everything.
 
 MSG

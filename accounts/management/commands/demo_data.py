@@ -10,7 +10,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEMO_MODE:
             raise CommandError("demo_data runs only with DJANGO_DEMO_MODE on: demo passwords are public.")
-        world = build_demo_org(password=DEMO_PASSWORD)
+        world = build_demo_org(password=DEMO_PASSWORD, extra=True)
         from policies.models import Jurisdiction
 
         # Link the shipped policy catalogues to the demo jurisdictions.
