@@ -45,6 +45,6 @@ def rule_demo_case(case, users, *, result="mitigated"):
     services.case_rule(case=case, actor=members[0], result=result, reasons="符合容错条件，综合考虑后果，从轻处理。",
                        applied_items=_items(case, "positive")[:1],
                        uses=[{"item": uses[0], "duration_months": 6}] if uses else [],
-                       needs_correction=True)
+                       mitigation="lighter" if result == "mitigated" else "", needs_correction=True)
     case.refresh_from_db()
     return case
