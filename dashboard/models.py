@@ -59,3 +59,48 @@ class Export(BaseModel):
     @property
     def filename(self) -> str:
         return f"{self.kind}-{self.created_at:%Y%m%d-%H%M}.{self.format}"
+
+
+# --- Maintained figures (dashboard.selectors.dashboard_stats) ---------------
+#
+# The dashboard reads a few hundred cells instead of counting every visible
+# case. A cell is one additive figure of one jurisdiction and submission
+# year: ``kind`` with its keys ``a`` / ``b`` (see selectors.case_figures),
+# ``n`` cases and ``total`` seconds (time per stage). ``CaseFigure`` keeps
+# what each case contributes, so that a change moves exactly that out of
+# the cells and the new contribution in. The database marks every change
+# that can move a figure in ``FigureDirty`` (triggers, migration 0003): a
+# marked case is counted live until the fold (services.figures_fold, every
+# minute) takes it in, so the figures are never stale, whatever wrote the
+# row. ``recount_stats`` rebuilds or checks everything.
+
+
+class FigureCell(models.Model):
+    jurisdiction_id = models.BigIntegerField()
+    year = models.PositiveSmallIntegerField()  # of submission; 0: not submitted
+    kind = models.CharField(max_length=10)
+    a = models.CharField(max_length=30, blank=True, default="")
+    b = models.CharField(max_length=30, blank=True, default="")
+    n = models.BigIntegerField(default=0)
+    total = models.FloatField(default=0.0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction_id", "year", "kind", "a", "b"], name="uniq_figure_cell"),
+        ]
+
+
+class CaseFigure(models.Model):
+    """What one case contributes to the cells (nothing for a draft)."""
+
+    case_id = models.BigIntegerField(primary_key=True)
+    jurisdiction_id = models.BigIntegerField()
+    unit_id = models.BigIntegerField(db_index=True)
+    year = models.PositiveSmallIntegerField()
+    cells = models.JSONField(default=list)
+
+
+class FigureDirty(models.Model):
+    """A change to fold: one row per write, whoever made it (triggers)."""
+
+    case_id = models.BigIntegerField(db_index=True)

@@ -13,17 +13,14 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import BigIntegerField, F, Q, QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from accounts.selectors import user_roles
+from accounts.selectors import role_paths, user_roles
 from cases.models import Case, CaseEvent, Outcome, Stage
-from cases.selectors import case_list_for_user
-from policies.models import PolicyItem
-from reviews.models import Ruling
+from cases.selectors import case_visibility_q
 
 STAFF_ROLES = {Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN}
 DECIDED = (Outcome.EXEMPT, Outcome.MITIGATED, Outcome.REJECTED)
@@ -40,10 +37,11 @@ def dashboard_may_view(*, user: User) -> bool:
 
 
 def dashboard_cases(*, user: User, filters: dict | None = None) -> QuerySet[Case]:
-    """The visible cases as a plain (joinless) queryset, for aggregation.
-    ``filters``: jurisdiction (org unit id), year (of submission)."""
+    """The visible cases as a plain queryset (one filter on the case table,
+    no join that repeats a case). ``filters``: jurisdiction (org unit id),
+    year (of submission)."""
     filters = filters or {}
-    qs = Case.objects.filter(pk__in=case_list_for_user(user=user).values("pk"))
+    qs = Case.objects.filter(case_visibility_q(user))
     if jurisdiction := filters.get("jurisdiction"):
         qs = qs.filter(jurisdiction_id=jurisdiction)
     if year := filters.get("year"):
@@ -114,11 +112,12 @@ def pause_intervals(case_ids_qs, now: dt.datetime) -> dict[int, list[tuple[dt.da
     return {case_id: _merge(iv) for case_id, iv in per_case.items()}
 
 
-def time_per_stage(cases: QuerySet[Case], now: dt.datetime | None = None) -> list[dict]:
-    """Per stage, the days each case spent in it (all its completed stays
-    added up, paused time taken out), averaged over the cases."""
-    now = now or timezone.now()
-    ids = cases.values("pk")
+def stage_seconds(ids, now: dt.datetime) -> dict[tuple[int, str], float]:
+    """Per (case, stage), the seconds the case spent in it: all its
+    completed stays added up, paused time taken out. A completed stay ends
+    at a history event, and a pause recorded later cannot overlap it, so the
+    figure never changes once the stay is over (the maintained cells rely
+    on it)."""
     events = (
         CaseEvent.objects.filter(case__in=ids).exclude(from_stage=F("to_stage")).exclude(to_stage="")
         .order_by("case_id", "created_at", "id")
@@ -127,28 +126,236 @@ def time_per_stage(cases: QuerySet[Case], now: dt.datetime | None = None) -> lis
     pauses = pause_intervals(ids, now)
     per_case: dict[tuple[int, str], float] = defaultdict(float)
     current: tuple[int, str, dt.datetime] | None = None
-    for case_id, from_stage, to_stage, at in events:
+    for case_id, from_stage, to_stage, at in events.iterator(chunk_size=5000):
         if current and current[0] == case_id and current[1] == from_stage:
             stage, start = current[1], current[2]
             if stage not in UNTIMED_STAGES:
                 seconds = (at - start).total_seconds() - _overlap(start, at, pauses.get(case_id, ()))
                 per_case[(case_id, stage)] += max(seconds, 0.0)
         current = (case_id, to_stage, at)
-    durations: dict[str, list[float]] = defaultdict(list)
-    for (_case_id, stage), seconds in per_case.items():
-        durations[stage].append(seconds / 86400)
+    return per_case
+
+
+# --- Figures as additive cells --------------------------------------------------
+#
+# Each case contributes cells (kind, a, b) -> (n, total seconds):
+#   ("case", stage, outcome)         the case itself;
+#   ("submitted", "YYYY-MM", "")     its month of submission;
+#   ("scenario", outcome, item id)   the scenario ruled (or claimed), decided;
+#   ("ruled", "YYYY-MM", "")         each first ruling, by month decided;
+#   ("stay", stage, "D.D")           its days in a stage (to 0.1 day), with
+#                                    the exact seconds in ``total``.
+# The figures are sums of cells, so those of a set of cases are the sums of
+# its cases' cells: maintained per jurisdiction and year (models.FigureCell)
+# or computed for a few cases live, alike.
+
+Cells = dict[tuple[int, str, str, str], list]  # (jurisdiction, kind, a, b) -> [n, total]
+
+
+def case_figures(cases: QuerySet[Case], now: dt.datetime | None = None) -> dict[int, tuple[int, int, int, list]]:
+    """Per case of ``cases``: (jurisdiction id, unit id, year of submission
+    or 0, [[kind, a, b, n, total], ...]). Five queries whatever the number
+    of cases."""
+    from reviews.models import Ruling
+
+    now = now or timezone.now()
+    ids = cases.values("pk")
+    out: dict[int, tuple[int, int, int, list]] = {}
+    decided: dict[int, str] = {}
+    for pk, jur, unit, stage, outcome, submitted in cases.order_by().values_list(
+            "pk", "jurisdiction_id", "unit_id", "stage", "outcome", "submitted_at").iterator(chunk_size=5000):
+        cells = [["case", stage, outcome, 1, 0.0]]
+        year = 0
+        if submitted is not None:
+            local = timezone.localtime(submitted)
+            year = local.year
+            cells.append(["submitted", local.strftime("%Y-%m"), "", 1, 0.0])
+        if outcome in DECIDED:
+            decided[pk] = outcome
+        out[pk] = (jur, unit, year, cells)
+    # The scenario of a decided case is the one its ruling relied on (issue
+    # 16: 免责率 by the scenario ruled): of the current ruling (the latest),
+    # its positive-list item of lowest number; a ruling that relies on none
+    # (a rejection) counts under the scenario the case was filed under (its
+    # claimed item of lowest number), so that the rate still counts it.
+    from policies.models import PolicyItem
+
+    scenario: dict[int, tuple] = {}
+    applied = Ruling.applied_items.through.objects.filter(
+        ruling__case__in=ids, ruling__case__outcome__in=DECIDED, ruling__is_current=True,
+        policyitem__kind=PolicyItem.Kind.POSITIVE)
+    for case_id, ruling_id, number, item_id in applied.values_list(
+            "ruling__case_id", "ruling_id", "policyitem__number", "policyitem_id").iterator(chunk_size=5000):
+        key = (-ruling_id, number, item_id)
+        if case_id not in scenario or key < scenario[case_id]:
+            scenario[case_id] = key
+    claimed: dict[int, tuple] = {}
+    through = Case.claimed_scenarios.through
+    for case_id, number, item_id in through.objects.filter(case__in=ids, case__outcome__in=DECIDED).values_list(
+            "case_id", "policyitem__number", "policyitem_id").iterator(chunk_size=5000):
+        if case_id not in scenario and (case_id not in claimed or (number, item_id) < claimed[case_id]):
+            claimed[case_id] = (number, item_id)
+    for case_id, outcome in decided.items():
+        item_id = scenario[case_id][2] if case_id in scenario else (
+            claimed[case_id][1] if case_id in claimed else None)
+        if item_id is not None:
+            out[case_id][3].append(["scenario", outcome, str(item_id), 1, 0.0])
+    for case_id, on in Ruling.objects.filter(case__in=ids, kind=Ruling.Kind.FIRST).values_list(
+            "case_id", "decided_on").iterator(chunk_size=5000):
+        if case_id in out:
+            out[case_id][3].append(["ruled", on.strftime("%Y-%m"), "", 1, 0.0])
+    for (case_id, stage), seconds in stage_seconds(ids, now).items():
+        if case_id in out:
+            out[case_id][3].append(["stay", stage, f"{round(seconds / 86400, 1):.1f}", 1, seconds])
+    return out
+
+
+def cells_add(total: Cells, jurisdiction_id: int, cells: list, sign: int = 1) -> None:
+    for kind, a, b, n, seconds in cells:
+        # Time per stage is summed over jurisdictions (dashboard_cells).
+        cell = total.setdefault((0 if kind == "stay" else jurisdiction_id, kind, a, b), [0, 0.0])
+        cell[0] += sign * n
+        cell[1] += sign * seconds
+
+
+def cells_of_cases(cases: QuerySet[Case], now: dt.datetime | None = None) -> Cells:
+    """The summed cells of ``cases``, computed from their rows (the recount)."""
+    total: Cells = {}
+    for jur, _unit, _year, cells in case_figures(cases, now).values():
+        cells_add(total, jur, cells)
+    return total
+
+
+def _coverage(user: User) -> tuple[set[int], set[int], set[int]]:
+    """(J, excluded, P): the jurisdictions whose non-draft cases ``user``
+    sees by org unit (case_visibility_q), read from the cells; units inside
+    them he does not see (an inspector's own unit, 回避); units he sees
+    outside them (a role held on a unit, not a jurisdiction), counted live."""
+    from accounts.models import OrgUnit
+
+    full = role_paths(user, {Role.UNIT_REVIEWER, Role.INTAKE, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN})
+    inspector = role_paths(user, {Role.INSPECTOR})
+    if user.is_superuser:
+        full = ["/"]
+
+    def under(path, paths):
+        return any(path.startswith(p) for p in paths)
+
+    units = list(OrgUnit.objects.values_list("pk", "path", "kind"))
+    kinds = {pk: kind for pk, _path, kind in units}
+    jurisdictions, excluded, partial = set(), set(), set()
+    for pk, path, kind in units:
+        if kind == OrgUnit.Kind.JURISDICTION and under(path, full + inspector):
+            jurisdictions.add(pk)
+    for pk, path, _kind in units:
+        if under(path, full):
+            seen = True
+        elif under(path, inspector):
+            seen = pk != user.org_unit_id
+        else:
+            continue
+        chain = [int(x) for x in path.strip("/").split("/") if x]
+        jur = next((u for u in reversed(chain) if kinds.get(u) == OrgUnit.Kind.JURISDICTION), None)
+        if jur in jurisdictions:
+            if not seen:
+                excluded.add(pk)
+        elif seen:
+            partial.add(pk)
+    return jurisdictions, excluded, partial
+
+
+def dashboard_cells(*, user: User, filters: dict | None = None, now: dt.datetime | None = None) -> Cells:
+    """The summed cells of the cases ``user`` may see (``dashboard_cases``),
+    read mostly from the maintained cells: those of the jurisdictions he
+    sees by org unit, corrected by the few cases they do not settle, whose
+    stored contribution is taken out and whose current one (if visible) is
+    put in: cases changed since the last fold (FigureDirty), his own, those
+    he is recused from and those of an excluded unit; cases of units seen
+    outside those jurisdictions are counted live."""
+    from reviews.models import Recusal
+
+    from .models import CaseFigure, FigureCell, FigureDirty
+
+    filters = filters or {}
+    jurisdictions, excluded, partial = _coverage(user)
+    if jurisdiction := filters.get("jurisdiction"):
+        jurisdictions &= {jurisdiction}
+    total: Cells = {}
+    cells = FigureCell.objects.filter(jurisdiction_id__in=jurisdictions)
+    if year := filters.get("year"):
+        cells = cells.filter(year=year)
+    # Time per stage is not shown per jurisdiction: its cells (most of
+    # them, one per tenth of a day) are summed over jurisdictions by the
+    # database.
+    grouped = [
+        cells.exclude(kind="stay").values_list("jurisdiction_id", "kind", "a", "b"),
+        cells.filter(kind="stay").annotate(j=Value(0, output_field=BigIntegerField())).values_list(
+            "j", "kind", "a", "b"),
+    ]
+    for rows in grouped:
+        for jur, kind, a, b, n, seconds in rows.annotate(sn=Sum("n"), st=Sum("total")).order_by():
+            if n:
+                total[(jur, kind, a, b)] = [n, seconds]
+    # His own cases are in the cells unless a draft or outside them.
+    own = Case.objects.filter(Q(applicant=user) | Q(created_by=user)).filter(
+        Q(stage=Stage.DRAFT) | ~Q(jurisdiction_id__in=jurisdictions) | Q(unit_id__in=excluded))
+    special = set(FigureDirty.objects.values_list("case_id", flat=True).distinct())
+    special |= set(own.values_list("pk", flat=True))
+    special |= set(Recusal.objects.filter(user=user).values_list("case_id", flat=True))
+    stored = CaseFigure.objects.filter(Q(case_id__in=special) | Q(unit_id__in=excluded),
+                                       jurisdiction_id__in=jurisdictions)
+    if year:
+        stored = stored.filter(year=year)
+    for jur, stored_cells in stored.values_list("jurisdiction_id", "cells").iterator(chunk_size=5000):
+        cells_add(total, jur, stored_cells, -1)
+    live = dashboard_cases(user=user, filters=filters).filter(
+        Q(pk__in=special) | Q(unit_id__in=excluded) | Q(unit_id__in=partial))
+    for jur, _unit, _year, live_cells in case_figures(live, now).values():
+        cells_add(total, jur, live_cells)
+    return total
+
+
+def _median_of(histogram: dict[float, int]) -> float:
+    n = sum(histogram.values())
+    values = sorted(histogram)
+    wanted = [(n - 1) // 2, n // 2]
+    found, seen = [], 0
+    for v in values:
+        seen += histogram[v]
+        while wanted and wanted[0] < seen:
+            found.append(v)
+            wanted.pop(0)
+    return statistics.mean(found)
+
+
+def time_per_stage_rows(total: Cells) -> list[dict]:
+    """Per stage, the days each case spent in it (all its completed stays
+    added up, paused time taken out, to 0.1 day): the average (of the exact
+    durations), the median and the longest."""
+    per_stage: dict[str, dict[float, int]] = defaultdict(dict)
+    seconds: dict[str, float] = defaultdict(float)
+    for (_jur, kind, a, b), (n, s) in total.items():
+        if kind == "stay" and n:
+            hist = per_stage[a]
+            hist[float(b)] = hist.get(float(b), 0) + n
+            seconds[a] += s
     rows = []
     for stage in STAGE_ORDER:
-        values = durations.get(stage)
-        if not values:
+        hist = {days: n for days, n in per_stage.get(stage, {}).items() if n > 0}
+        if not hist:
             continue
+        n = sum(hist.values())
         rows.append({
-            "stage": stage, "label": str(Stage(stage).label), "cases": len(values),
-            "avg_days": round(sum(values) / len(values), 1),
-            "median_days": round(statistics.median(values), 1),
-            "max_days": round(max(values), 1),
+            "stage": stage, "label": str(Stage(stage).label), "cases": n,
+            "avg_days": round(seconds[stage] / n / 86400, 1),
+            "median_days": round(_median_of(hist), 1),
+            "max_days": max(hist),
         })
     return rows
+
+
+def time_per_stage(cases: QuerySet[Case], now: dt.datetime | None = None) -> list[dict]:
+    return time_per_stage_rows(cells_of_cases(cases, now))
 
 
 def _months(today: dt.date, n: int) -> list[dt.date]:
@@ -160,83 +367,90 @@ def _months(today: dt.date, n: int) -> list[dt.date]:
     return list(reversed(out))
 
 
-def dashboard_stats(*, user: User, filters: dict | None = None) -> dict:
-    """All figures of the dashboard (and of ``GET /api/v1/stats/``)."""
-    from deadlines.models import Clock
+def stats_from_cells(total: Cells, *, today: dt.date) -> dict:
+    """The dashboard's figures (all but the overdue clocks) from cells."""
+    from accounts.models import OrgUnit
+    from policies.models import PolicyItem
 
-    cases = dashboard_cases(user=user, filters=filters)
-    now = timezone.now()
-    today = timezone.localdate()
-
-    by_stage_counts = dict(cases.values_list("stage").annotate(n=Count("id")).order_by())
-    by_stage = [
-        {"stage": s, "label": str(Stage(s).label), "count": by_stage_counts[s]}
-        for s in STAGE_ORDER if by_stage_counts.get(s)
-    ]
-    by_result_counts = dict(
-        cases.exclude(outcome="").values_list("outcome").annotate(n=Count("id")).order_by()
-    )
-    by_result = [
-        {"result": o.value, "label": str(o.label), "count": by_result_counts[o.value]}
-        for o in Outcome if o.value and by_result_counts.get(o.value)
-    ]
-    decided = cases.filter(outcome__in=DECIDED)
-    by_jurisdiction = _rate_rows(
-        decided.values("outcome", name=F("jurisdiction__name")).annotate(n=Count("id")).order_by(), "name"
-    )
-    # The scenario is the one the ruling relied on (issue 16: 免责率 by the
-    # scenario ruled, not the one claimed); a ruling that relies on none (a
-    # rejection) counts under the scenario the case was filed under, so that
-    # the rate still counts it.
-
-    ruled = Ruling.objects.filter(case=OuterRef("pk"), is_current=True,
-                                  applied_items__kind=PolicyItem.Kind.POSITIVE).order_by("-id", "applied_items__number")
-    claimed = Case.claimed_scenarios.through.objects.filter(case=OuterRef("pk")).order_by("policyitem__number")
-    by_scenario = _rate_rows(
-        decided.annotate(scenario=Coalesce(Subquery(ruled.values("applied_items__title")[:1]),
-                                           Subquery(claimed.values("policyitem__title")[:1])))
-        .values("outcome", name=F("scenario")).annotate(n=Count("id")).order_by(), "name"
-    )
-
-    overdue_qs = Clock.objects.filter(
-        case__in=cases.values("pk"), status=Clock.Status.RUNNING, due_date__lt=today
-    )
-    overdue_count = overdue_qs.values("case_id").distinct().count()
-    overdue_list = [
-        {
-            "case_id": c.case_id, "number": c.case.number, "title": c.case.title,
-            "stage": c.stage, "stage_label": str(c.get_stage_display()), "due_date": c.due_date,
-            "days_overdue": (today - c.due_date).days,
-        }
-        for c in overdue_qs.select_related("case").order_by("due_date", "id")[:OVERDUE_LIST_LIMIT]
-    ]
-
+    by_stage_counts: dict[str, int] = defaultdict(int)
+    by_result_counts: dict[str, int] = defaultdict(int)
+    jur_rows: dict[tuple[int, str], int] = defaultdict(int)
+    scenario_rows: dict[tuple[int, str], int] = defaultdict(int)
+    submitted: dict[str, int] = defaultdict(int)
+    ruled: dict[str, int] = defaultdict(int)
+    for (jur, kind, a, b), (n, _s) in total.items():
+        if not n:
+            continue
+        if kind == "case":
+            by_stage_counts[a] += n
+            if b:
+                by_result_counts[b] += n
+            if b in DECIDED:
+                jur_rows[(jur, b)] += n
+        elif kind == "scenario":
+            scenario_rows[(int(b), a)] += n
+        elif kind == "submitted":
+            submitted[a] += n
+        elif kind == "ruled":
+            ruled[a] += n
+    names = dict(OrgUnit.objects.filter(pk__in={j for j, _o in jur_rows}).values_list("pk", "name"))
+    titles = dict(PolicyItem.objects.filter(pk__in={i for i, _o in scenario_rows}).values_list("pk", "title"))
+    by_jurisdiction = _rate_rows([{"name": names.get(j), "outcome": o, "n": n} for (j, o), n in jur_rows.items()],
+                                 "name")
+    by_scenario = _rate_rows([{"name": titles.get(i), "outcome": o, "n": n}
+                              for (i, o), n in scenario_rows.items()], "name")
     months = _months(today, TREND_MONTHS)
-    start = timezone.make_aware(dt.datetime.combine(months[0], dt.time.min))
-    submitted = {
-        timezone.localtime(m).date().replace(day=1) if isinstance(m, dt.datetime) else m: n
-        for m, n in cases.filter(submitted_at__gte=start)
-        .annotate(m=TruncMonth("submitted_at")).values_list("m").annotate(n=Count("id")).order_by()
-    }
-    ruled = {
-        m: n
-        for m, n in Ruling.objects.filter(case__in=cases.values("pk"), kind=Ruling.Kind.FIRST,
-                                          decided_on__gte=months[0])
-        .annotate(m=TruncMonth("decided_on")).values_list("m").annotate(n=Count("id")).order_by()
-    }
-    trend = [
-        {"month": m.strftime("%Y-%m"), "submitted": submitted.get(m, 0), "ruled": ruled.get(m, 0)} for m in months
-    ]
+    trend = [{"month": m.strftime("%Y-%m"), "submitted": submitted.get(m.strftime("%Y-%m"), 0),
+              "ruled": ruled.get(m.strftime("%Y-%m"), 0)} for m in months]
     return {
         "total": sum(by_stage_counts.values()),
-        "by_stage": by_stage,
-        "by_result": by_result,
+        "by_stage": [{"stage": s, "label": str(Stage(s).label), "count": by_stage_counts[s]}
+                     for s in STAGE_ORDER if by_stage_counts.get(s)],
+        "by_result": [{"result": o.value, "label": str(o.label), "count": by_result_counts[o.value]}
+                      for o in Outcome if o.value and by_result_counts.get(o.value)],
         "rate_by_jurisdiction": by_jurisdiction,
         "rate_by_scenario": by_scenario,
-        "time_per_stage": time_per_stage(cases, now),
-        "overdue": {"count": overdue_count, "cases": overdue_list},
+        "time_per_stage": time_per_stage_rows(total),
         "trend": trend,
     }
+
+
+def dashboard_overdue(*, user: User, filters: dict | None = None) -> dict:
+    """Cases with a running clock past its due date: how many, and the
+    first ones by due date (read off the clocks' sweep index). Live: they
+    change with the date, not with the cases."""
+    from deadlines.models import Clock
+
+    today = timezone.localdate()
+    overdue_qs = Clock.objects.filter(
+        case__in=dashboard_cases(user=user, filters=filters).values("pk"), status=Clock.Status.RUNNING,
+        due_date__lt=today,
+    )
+    return {
+        "count": overdue_qs.values("case_id").distinct().count(),
+        "cases": [
+            {
+                "case_id": c.case_id, "number": c.case.number, "title": c.case.title,
+                "stage": c.stage, "stage_label": str(c.get_stage_display()), "due_date": c.due_date,
+                "days_overdue": (today - c.due_date).days,
+            }
+            for c in overdue_qs.select_related("case").order_by("due_date", "id")[:OVERDUE_LIST_LIMIT]
+        ],
+    }
+
+
+def dashboard_stats(*, user: User, filters: dict | None = None, recount: bool = False) -> dict:
+    """All figures of the dashboard (and of ``GET /api/v1/stats/``): from
+    the maintained cells (``dashboard_cells``), or with ``recount`` from the
+    visible cases' rows themselves (what the cells must equal)."""
+    now = timezone.now()
+    if recount:
+        total = cells_of_cases(dashboard_cases(user=user, filters=filters), now)
+    else:
+        total = dashboard_cells(user=user, filters=filters, now=now)
+    stats = stats_from_cells(total, today=timezone.localdate())
+    stats["overdue"] = dashboard_overdue(user=user, filters=filters)
+    return stats
 
 
 def dashboard_tables(stats: dict) -> list[tuple[str, list[str], list[list]]]:

@@ -146,3 +146,151 @@ def export_expire_old(*, retention: dt.timedelta = EXPORT_RETENTION) -> int:
                 transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
             count += 1
     return count
+
+
+# --- Maintained figures (models.FigureCell) -----------------------------------
+
+FOLD_BATCH = 2000
+
+
+def _cells_apply(deltas: dict[tuple[int, int, str, str, str], list]) -> None:
+    """Add ``deltas`` ((jurisdiction, year, kind, a, b) -> [n, seconds]) to
+    the cells; a cell that falls to zero goes."""
+    from .models import FigureCell
+
+    keys = sorted(k for k, (n, s) in deltas.items() if n or s)
+    existing = {
+        (c.jurisdiction_id, c.year, c.kind, c.a, c.b): c
+        # Under the figures lock (_lock_figures): nobody else writes cells.
+        for c in FigureCell.objects.filter(
+            jurisdiction_id__in={k[0] for k in keys}, year__in={k[1] for k in keys},
+            kind__in={k[2] for k in keys}, a__in={k[3] for k in keys}, b__in={k[4] for k in keys})
+    } if keys else {}
+    new, changed, gone = [], [], []
+    for key in keys:
+        n, seconds = deltas[key]
+        cell = existing.get(key)
+        if cell is None:
+            new.append(FigureCell(jurisdiction_id=key[0], year=key[1], kind=key[2], a=key[3], b=key[4], n=n,
+                                  total=seconds))
+            continue
+        cell.n += n
+        cell.total += seconds
+        (gone if cell.n == 0 else changed).append(cell)
+    FigureCell.objects.bulk_create(new, batch_size=1000)
+    FigureCell.objects.bulk_update(changed, ["n", "total"], batch_size=1000)
+    FigureCell.objects.filter(pk__in=[c.pk for c in gone]).delete()
+
+
+def _lock_figures() -> None:
+    # One fold or recount at a time (PostgreSQL; SQLite has one writer):
+    # each reads a case's stored contribution and replaces it.
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('dashboard.figures'))")
+
+
+def figures_fold(*, limit: int = FOLD_BATCH) -> int:
+    """Take up to ``limit`` marked cases into the cells: for each, its
+    stored contribution out and its current one in. Returns how many cases.
+    Safe to run twice or side by side: a case changed again while it was
+    folded keeps its newer mark and is folded again."""
+    from cases.models import Case, Stage
+
+    from .models import CaseFigure, FigureDirty
+    from .selectors import case_figures
+
+    with transaction.atomic():
+        _lock_figures()
+        marks = list(FigureDirty.objects.order_by("id").values_list("id", "case_id")[: limit * 4])
+        if not marks:
+            return 0
+        case_ids = list(dict.fromkeys(case_id for _id, case_id in marks))[:limit]
+        wanted = set(case_ids)
+        mark_ids = [mark_id for mark_id, case_id in marks if case_id in wanted]
+        # Read after the marks: the rows below include every change marked.
+        live = case_figures(Case.objects.filter(pk__in=case_ids).exclude(stage=Stage.DRAFT))
+        stored = {f.case_id: f for f in CaseFigure.objects.filter(case_id__in=case_ids)}
+        deltas: dict[tuple, list] = {}
+
+        def add(jur, year, cells, sign):
+            for kind, a, b, n, seconds in cells:
+                d = deltas.setdefault((jur, year, kind, a, b), [0, 0.0])
+                d[0] += sign * n
+                d[1] += sign * seconds
+
+        upserts = []
+        for case_id in case_ids:
+            if (old := stored.get(case_id)) is not None:
+                add(old.jurisdiction_id, old.year, old.cells, -1)
+            if case_id in live:
+                jur, unit, year, cells = live[case_id]
+                add(jur, year, cells, 1)
+                upserts.append(CaseFigure(case_id=case_id, jurisdiction_id=jur, unit_id=unit, year=year, cells=cells))
+        _cells_apply(deltas)
+        CaseFigure.objects.filter(case_id__in=[c for c in case_ids if c not in live]).delete()
+        CaseFigure.objects.bulk_create(upserts, batch_size=1000, update_conflicts=True, unique_fields=["case_id"],
+                                       update_fields=["jurisdiction_id", "unit_id", "year", "cells"])
+        FigureDirty.objects.filter(pk__in=mark_ids).delete()
+        return len(case_ids)
+
+
+def figures_fold_all(*, limit: int = FOLD_BATCH) -> int:
+    """Fold until no mark is left (one transaction per batch)."""
+    total = 0
+    while n := figures_fold(limit=limit):
+        total += n
+    return total
+
+
+def figures_recount(*, repair: bool = True, batch: int = 20000, out=None) -> list[str]:
+    """Recount every case's contribution from its rows and compare the
+    cells with the sums: the differences, as lines (nothing when the cells
+    are right). With ``repair`` the stored contributions and the cells are
+    replaced by the recount (under the figures lock, so no fold interleaves;
+    marks made meanwhile stay and are folded after)."""
+    from cases.models import Case, Stage
+
+    from .models import CaseFigure, FigureCell, FigureDirty
+    from .selectors import case_figures
+
+    with transaction.atomic():
+        _lock_figures()
+        marks = list(FigureDirty.objects.values_list("id", flat=True)) if repair else []
+        sums: dict[tuple, list] = {}
+        last = 0
+        if repair:
+            CaseFigure.objects.all().delete()
+        while True:
+            ids = list(Case.objects.filter(pk__gt=last).exclude(stage=Stage.DRAFT).order_by("pk")
+                       .values_list("pk", flat=True)[:batch])
+            if not ids:
+                break
+            last = ids[-1]
+            rows = case_figures(Case.objects.filter(pk__in=ids))
+            figures = []
+            for case_id, (jur, unit, year, cells) in rows.items():
+                for kind, a, b, n, seconds in cells:
+                    d = sums.setdefault((jur, year, kind, a, b), [0, 0.0])
+                    d[0] += n
+                    d[1] += seconds
+                figures.append(CaseFigure(case_id=case_id, jurisdiction_id=jur, unit_id=unit, year=year, cells=cells))
+            if repair:
+                CaseFigure.objects.bulk_create(figures, batch_size=2000)
+            if out:
+                out(f"{last} ...")
+        have = {(c.jurisdiction_id, c.year, c.kind, c.a, c.b): [c.n, c.total] for c in FigureCell.objects.all()}
+        diffs = []
+        for key in sorted(set(have) | set(sums)):
+            h, s = have.get(key, [0, 0.0]), sums.get(key, [0, 0.0])
+            if h[0] != s[0] or abs(h[1] - s[1]) > 1e-3 * max(1.0, abs(s[1])):
+                diffs.append(f"{key}: cells {h[0]} / {h[1]:.0f} s, recount {s[0]} / {s[1]:.0f} s")
+        if repair:
+            FigureCell.objects.all().delete()
+            FigureCell.objects.bulk_create(
+                [FigureCell(jurisdiction_id=k[0], year=k[1], kind=k[2], a=k[3], b=k[4], n=v[0], total=v[1])
+                 for k, v in sums.items() if v[0]], batch_size=2000)
+            FigureDirty.objects.filter(pk__in=marks).delete()
+    return diffs

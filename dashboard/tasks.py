@@ -22,3 +22,13 @@ def export_expire_old_task() -> int:
     from .services import export_expire_old
 
     return export_expire_old()
+
+
+@shared_task(name="dashboard.figures_fold")
+def figures_fold_task() -> int:
+    """Every minute: take the cases changed since into the dashboard's
+    cells (until then they are counted live, so this only keeps that set
+    small). Safe to run twice."""
+    from .services import figures_fold_all
+
+    return figures_fold_all()
