@@ -28,10 +28,29 @@ def case_headers() -> list[str]:
     return [_(h) for h in CASE_HEADERS]
 
 
+BATCH = 2000
+
+
+def _batches(qs) -> Iterable:
+    """The rows of ``qs`` in its order, a keyset page at a time
+    (core.pagination): each batch is an index range read from where the
+    last one stopped, whatever the size of the export, with no cursor or
+    transaction held open between batches."""
+    from core.pagination import keyset_page
+
+    cursor = None
+    while True:
+        page = keyset_page(qs, cursor=cursor, page_size=BATCH, count=False)
+        yield from page.object_list
+        if not page.has_next:
+            return
+        cursor = page.next_cursor
+
+
 def case_rows(qs) -> Iterable[list]:
     stage_labels = {s.value: str(s.label) for s in Stage}
     outcome_labels = {o.value: str(o.label) for o in Outcome}
-    for c in qs.iterator(chunk_size=2000):
+    for c in _batches(qs):
         yield [
             c.number, c.title, c.applicant.full_name or c.applicant.username, c.unit.name, c.jurisdiction.name,
             stage_labels.get(c.stage, c.stage), outcome_labels.get(c.outcome, c.outcome) if c.outcome else "",
@@ -103,5 +122,10 @@ CONTENT_TYPES = {
 def case_export_queryset(*, user, filters: dict):
     from cases.selectors import case_search
 
-    return case_search(user=user, filters=filters)
+    # Only the exported columns (and the keyset's): the case rows also hold
+    # long texts (the matter, the search text) that an export never writes.
+    return case_search(user=user, filters=filters).select_related(None).select_related(
+        "applicant", "unit", "jurisdiction").only(
+        "id", "created_at", "number", "title", "stage", "outcome", "submitted_at", "next_due",
+        "applicant__full_name", "applicant__username", "unit__name", "jurisdiction__name")
 

@@ -162,14 +162,21 @@ def _queue(user: User, stages, role: str) -> QuerySet[Case]:
 
 
 def supervisor_queue(*, user: User) -> QuerySet[Case]:
-    """Cases at verification in his jurisdiction, those without two active
-    inspectors first (they wait for him), with their due dates."""
-    from django.db.models import Count
+    """Cases at verification in his jurisdiction, the earliest due first
+    (read off case_queue_idx), each with its number of active inspectors:
+    fewer than two means the case waits for him (the page flags it). The
+    count is a subquery of the rows shown, not an aggregate that would sort
+    every verification case before the first page."""
+    from django.db.models import Count, IntegerField, Subquery
+    from django.db.models.functions import Coalesce
 
-    qs = _queue(user, [Stage.VERIFICATION], Role.SUPERVISOR).annotate(
-        inspectors=Count("assignments", filter=Q(assignments__active=True), distinct=True),
+    from .models import Assignment
+
+    active = (Assignment.objects.filter(case=OuterRef("pk"), active=True).order_by()
+              .values("case").annotate(n=Count("pk")).values("n"))
+    return _queue(user, [Stage.VERIFICATION], Role.SUPERVISOR).annotate(
+        inspectors=Coalesce(Subquery(active, output_field=IntegerField()), 0),
     )
-    return qs.order_by("inspectors", F("next_due").asc(nulls_last=True), "id")
 
 
 def inspector_queue(*, user: User) -> QuerySet[Case]:
