@@ -64,7 +64,7 @@ def main() -> None:
     from deadlines.selectors import reminder_candidates, reminder_offsets, sweep_window_end
     from policies.calendar import WorkCalendar
 
-    have = Clock.objects.filter(case__jurisdiction__code="synthetic-bench").count()
+    have = Clock.objects.filter(case__jurisdiction__code__startswith="synthetic-bench").count()
     if have < args.count:
         print(f"generating {args.count - have} cases and clocks (have {have}) ...", flush=True)
         t = time.perf_counter()
