@@ -109,7 +109,13 @@ def workbench_for_user(*, user: User) -> list[Section]:
             if due_field:
                 section.overdue, section.overdue_approximate = count_estimate(
                     qs.filter(**{f"{due_field}__lt": today}))
-            section.rows = list(qs[:ROWS])
+            if key == "assign":
+                # Those waiting for him first (reviews.selectors).
+                from reviews.selectors import supervisor_queue_rows
+
+                section.rows = supervisor_queue_rows(user=user, limit=ROWS)
+            else:
+                section.rows = list(qs[:ROWS])
             for row in section.rows:
                 row.your_turn = key == "mine" and _applicants_turn(row)
                 # The supervisor's queue counts active inspectors: fewer than

@@ -212,7 +212,10 @@ def _queue(request, which: str):
     role, selector, title = QUEUES[which]
     if not user_has_role(request.user, role):
         return render(request, "403.html", status=403)
-    rows = selectors.queue_rows(selector(user=request.user)[:200])
+    if which == "supervisor":
+        rows = selectors.queue_rows(selectors.supervisor_queue_rows(user=request.user, limit=200))
+    else:
+        rows = selectors.queue_rows(selector(user=request.user)[:200])
     for row in rows:
         row.url = case_page_url(row.pk)
     return render(request, "reviews/queue.html", {
