@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_account_security'),
-        ('cases', '0007_event_append_only'),
+        ('cases', '0008_matter_date_not_in_future'),
         ('policies', '0005_audit_append_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
