@@ -53,7 +53,8 @@ class _OverdueCaseSerializer(serializers.Serializer):
 
 
 class _OverdueSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="Cases overdue: exact up to 1000, an estimate beyond.")
+    count_approximate = serializers.BooleanField(help_text="Whether count is an estimate.")
     cases = _OverdueCaseSerializer(many=True)
 
 

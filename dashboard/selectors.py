@@ -13,7 +13,7 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 
-from django.db.models import BigIntegerField, F, Q, QuerySet, Sum, Value
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -419,15 +419,19 @@ def dashboard_overdue(*, user: User, filters: dict | None = None) -> dict:
     """Cases with a running clock past its due date: how many, and the
     first ones by due date (read off the clocks' sweep index). Live: they
     change with the date, not with the cases."""
+    from core.pagination import count_estimate
     from deadlines.models import Clock
 
     today = timezone.localdate()
-    overdue_qs = Clock.objects.filter(
-        case__in=dashboard_cases(user=user, filters=filters).values("pk"), status=Clock.Status.RUNNING,
-        due_date__lt=today,
-    )
+    cases = dashboard_cases(user=user, filters=filters)
+    overdue_qs = Clock.objects.filter(case__in=cases.values("pk"), status=Clock.Status.RUNNING, due_date__lt=today)
+    # How many cases: exact up to core.pagination.COUNT_EXACT_UP_TO, the
+    # planner's estimate beyond ("约 N"), like every count of a list.
+    count, approximate = count_estimate(cases.filter(Exists(
+        Clock.objects.filter(case=OuterRef("pk"), status=Clock.Status.RUNNING, due_date__lt=today))))
     return {
-        "count": overdue_qs.values("case_id").distinct().count(),
+        "count": count,
+        "count_approximate": approximate,
         "cases": [
             {
                 "case_id": c.case_id, "number": c.case.number, "title": c.case.title,

@@ -250,7 +250,7 @@ def figures_recount(*, repair: bool = True, batch: int = 20000, out=None) -> lis
     cells with the sums: the differences, as lines (nothing when the cells
     are right). With ``repair`` the stored contributions and the cells are
     replaced by the recount (under the figures lock, so no fold interleaves;
-    marks made meanwhile stay and are folded after)."""
+    marks made after it started stay and are folded after)."""
     from cases.models import Case, Stage
 
     from .models import CaseFigure, FigureCell, FigureDirty
@@ -258,7 +258,10 @@ def figures_recount(*, repair: bool = True, batch: int = 20000, out=None) -> lis
 
     with transaction.atomic():
         _lock_figures()
-        marks = list(FigureDirty.objects.values_list("id", flat=True)) if repair else []
+        # The marks so far: the recount reads every row after them. (Run it
+        # while nobody writes: a change committed during the recount may be
+        # read or not, and its mark, older than this one, go with these.)
+        last_mark = FigureDirty.objects.order_by("-id").values_list("id", flat=True).first() or 0
         sums: dict[tuple, list] = {}
         last = 0
         if repair:
@@ -294,5 +297,5 @@ def figures_recount(*, repair: bool = True, batch: int = 20000, out=None) -> lis
             FigureCell.objects.bulk_create(
                 [FigureCell(jurisdiction_id=k[0], year=k[1], kind=k[2], a=k[3], b=k[4], n=v[0], total=v[1])
                  for k, v in sums.items() if v[0]], batch_size=2000)
-            FigureDirty.objects.filter(pk__in=marks).delete()
+            FigureDirty.objects.filter(pk__lte=last_mark).delete()
     return diffs
