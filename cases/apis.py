@@ -187,7 +187,8 @@ class CaseAttachmentListApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     class InputSerializer(serializers.Serializer):
-        file = serializers.FileField(max_length=255, allow_empty_file=True)
+        # No max_length: a long name is cut in the middle (cases.uploads.shorten_name).
+        file = serializers.FileField(allow_empty_file=True)
         kind = serializers.ChoiceField(choices=Attachment.Kind.choices, default=Attachment.Kind.EVIDENCE)
 
     @extend_schema(

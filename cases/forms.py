@@ -117,7 +117,8 @@ class SelfCheckForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("File"))
+    # Empty files reach the upload check, which says so as the API does.
+    file = forms.FileField(label=_("File"), allow_empty_file=True)
     kind = forms.ChoiceField(label=_("Kind"), choices=Attachment.Kind.choices, initial=Attachment.Kind.EVIDENCE)
 
 

@@ -2,7 +2,10 @@
 
 Accepted: PDF, JPEG/PNG/GIF/WebP/BMP/TIFF images, Word and WPS documents
 (legacy OLE2 .doc/.wps and OOXML .docx), and OFD (the Chinese national
-fixed-layout format, GB/T 33190: a ZIP whose root holds OFD.xml).
+fixed-layout format, GB/T 33190: a ZIP whose root holds OFD.xml). Then the
+content itself is opened and checked (cases.content_checks): no active PDF
+content, no archive bomb, no image bomb, no macros, and a virus scan where
+one is configured.
 """
 
 import hashlib
@@ -14,6 +17,8 @@ from dataclasses import dataclass
 import filetype
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from . import content_checks
 
 PDF = "application/pdf"
 DOC = "application/msword"
@@ -66,9 +71,46 @@ def sniff_content_type(head: bytes, fileobj) -> str | None:
     return None
 
 
-def inspect_upload(uploaded) -> tuple[str, int, str]:
+DEEP_CHECKS = {
+    PDF: content_checks.check_pdf,
+    DOC: content_checks.check_ole_document,
+    DOCX: content_checks.check_zip,
+    OFD: content_checks.check_zip,
+    **dict.fromkeys(IMAGE_TYPES, content_checks.check_image),
+}
+
+
+def deep_check(content_type: str, fileobj, name: str) -> None:
+    """The content checks for the sniffed type, then the virus scan."""
+    DEEP_CHECKS[content_type](fileobj, name)
+    content_checks.clamav_scan(fileobj, name)
+
+
+# The stored name's limit (Attachment.original_name and its kin hold 255;
+# a shorter name stays readable in lists and in the download's header).
+NAME_LIMIT = 200
+ELLIPSIS = "…"
+
+
+def shorten_name(name: str, limit: int = NAME_LIMIT) -> str:
+    """A name over ``limit`` characters cut in the middle, keeping its
+    beginning (what the file is), its end and its extension (what opens it):
+    "关于……的报告（第三稿）.pdf"."""
+    name = posixpath.basename(name.replace("\\", "/")) or "file"
+    if len(name) <= limit:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem or len(ext) > 10:
+        stem, ext = name, ""
+    ext = f".{ext}" if ext else ""
+    room = limit - len(ext) - len(ELLIPSIS)
+    head = (room + 1) // 2
+    return f"{stem[:head]}{ELLIPSIS}{stem[len(stem) - (room - head):]}{ext}"
+
+
+def inspect_upload(uploaded, name: str | None = None) -> tuple[str, int, str]:
     """(content type, size, sha256) of an uploaded file, or UploadRejected."""
-    name = getattr(uploaded, "name", "file")
+    name = name or shorten_name(getattr(uploaded, "name", "") or "file")
     uploaded.seek(0)
     head = uploaded.read(8192)
     if not head:
@@ -76,6 +118,10 @@ def inspect_upload(uploaded) -> tuple[str, int, str]:
     content_type = sniff_content_type(head, uploaded)
     if content_type is None:
         raise UploadRejected(_(UNSUPPORTED_TYPE) % {"name": name})
+    try:
+        deep_check(content_type, uploaded, name)
+    except content_checks.ContentRejected as exc:
+        raise UploadRejected(str(exc)) from None
     uploaded.seek(0)
     digest = hashlib.sha256()
     size = 0
@@ -118,14 +164,14 @@ def check_upload(file, *, field: str = "file", existing: int = 0, too_many=TOO_M
     from django.conf import settings
     from django.core.exceptions import ValidationError
 
-    name = (getattr(file, "name", "") or "file")[-200:]
+    name = shorten_name(getattr(file, "name", "") or "file")
     if existing >= settings.CASE_ATTACHMENT_MAX_COUNT:
         raise ValidationError({field: _(str(too_many)) % {"max": settings.CASE_ATTACHMENT_MAX_COUNT}})
     limit = settings.CASE_ATTACHMENT_MAX_BYTES
     if file.size > limit:
         raise ValidationError({field: _(FILE_TOO_LARGE) % {"name": name, "limit": limit // (1024 * 1024)}})
     try:
-        content_type, size, sha = inspect_upload(file)
+        content_type, size, sha = inspect_upload(file, name)
     except UploadRejected as exc:
         raise ValidationError({field: str(exc)}) from None
     return CheckedUpload(file, name, content_type, size, sha)

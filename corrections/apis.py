@@ -136,7 +136,7 @@ class AddRectificationTaskInput(_Input):
 class SubmitRectificationReportInput(_Input):
     task_id = serializers.IntegerField()
     text = serializers.CharField()
-    files = serializers.ListField(child=serializers.FileField(), required=False, default=list,
+    files = serializers.ListField(child=serializers.FileField(allow_empty_file=True), required=False, default=list,
                                   help_text="Evidence files (multipart, field repeated).")
 
 
@@ -153,7 +153,7 @@ class ReturnRectificationInput(_Input):
 class RecordRuleChangeInput(_Input):
     rule_change = serializers.CharField()
     document_title = serializers.CharField(max_length=300)
-    files = serializers.ListField(child=serializers.FileField(), required=False, default=list,
+    files = serializers.ListField(child=serializers.FileField(allow_empty_file=True), required=False, default=list,
                                   help_text="The rule document (multipart, field repeated).")
 
 

@@ -61,7 +61,8 @@ RiskFormSet = forms.formset_factory(RiskForm, extra=2, max_num=20)
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("File"))
+    # Empty files reach the upload check, which says so as the API does.
+    file = forms.FileField(label=_("File"), allow_empty_file=True)
     kind = forms.ChoiceField(label=_("Kind"), choices=PreFilingAttachment.Kind.choices,
                              initial=PreFilingAttachment.Kind.PLAN)
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from accounts.models import Role, User
 from accounts.selectors import user_has_role
+from cases import content_checks
 from cases.models import Case, Stage
 from cases.services import case_event_record, case_lock
 from core.exceptions import ApplicationError
@@ -461,6 +462,12 @@ def publication_update(*, publication: Publication, actor: User, title: str | No
         pdf.seek(0)
         if head != b"%PDF-" or pdf.size > MAX_PDF_BYTES:
             raise ValidationError(_(NOT_A_PDF))
+        # Published to anyone: no JavaScript, actions or embedded files in
+        # it, the same check as a case file's (cases.content_checks).
+        try:
+            content_checks.check_pdf(pdf, getattr(pdf, "name", "") or "document.pdf")
+        except content_checks.ContentRejected as exc:
+            raise ValidationError(str(exc)) from None
         publication.pdf.save("upload.pdf", pdf, save=False)
         publication.pdf_name = (getattr(pdf, "name", "") or "document.pdf")[:255]
         fields += ["pdf", "pdf_name"]

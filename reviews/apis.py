@@ -91,7 +91,7 @@ class CaseInterviewRecordApi(_StepApi):
         person = serializers.CharField(max_length=200)
         held_on = serializers.DateField()
         summary = serializers.CharField()
-        file = serializers.FileField(required=False)
+        file = serializers.FileField(required=False, allow_empty_file=True)
 
     def call(self, case, user, data):
         return services.interview_record(case=case, actor=user, **data)
@@ -101,7 +101,7 @@ class CaseEvidenceRecordApi(_StepApi):
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=[VerificationRecord.Kind.EVIDENCE, VerificationRecord.Kind.NOTE])
         text = serializers.CharField()
-        file = serializers.FileField(required=False)
+        file = serializers.FileField(required=False, allow_empty_file=True)
 
     def call(self, case, user, data):
         return services.evidence_record(case=case, actor=user, **data)
@@ -146,7 +146,7 @@ class CasePreliminaryReportApi(_StepApi):
 class CaseDefendApi(_StepApi):
     class InputSerializer(serializers.Serializer):
         text = serializers.CharField()
-        file = serializers.FileField(required=False)
+        file = serializers.FileField(required=False, allow_empty_file=True)
 
     def call(self, case, user, data):
         return services.case_defend(case=case, actor=user, **data)
@@ -164,7 +164,7 @@ class CaseTestimonyAddApi(_StepApi):
     class InputSerializer(serializers.Serializer):
         person = serializers.CharField(max_length=200)
         text = serializers.CharField()
-        file = serializers.FileField(required=False)
+        file = serializers.FileField(required=False, allow_empty_file=True)
 
     def call(self, case, user, data):
         return services.testimony_add(case=case, actor=user, **data)
@@ -174,7 +174,7 @@ class _OptionalStepInput(serializers.Serializer):
     held_on = serializers.DateField()
     body = serializers.CharField(max_length=300)
     conclusion = serializers.CharField()
-    file = serializers.FileField(required=False)
+    file = serializers.FileField(required=False, allow_empty_file=True)
 
 
 class CaseAssessmentReportRecordApi(_StepApi):

@@ -54,7 +54,7 @@ class InterviewForm(CaseForm):
     person = forms.CharField(label=_("Person interviewed"), max_length=200)
     held_on = forms.DateField(label=_("Date"), initial=_today, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     summary = forms.CharField(label=pgettext_lazy("record", "Summary"), widget=forms.Textarea(attrs={"rows": 3}))
-    file = forms.FileField(label=_("Signed record"), required=False)
+    file = forms.FileField(label=_("Signed record"), required=False, allow_empty_file=True)
 
 
 class EvidenceForm(CaseForm):
@@ -63,7 +63,7 @@ class EvidenceForm(CaseForm):
         choices=[(VerificationRecord.Kind.EVIDENCE, _("Evidence")), (VerificationRecord.Kind.NOTE, _("Note"))],
     )
     text = forms.CharField(label=pgettext_lazy("record", "Description"), widget=forms.Textarea(attrs={"rows": 3}))
-    file = forms.FileField(label=_("File"), required=False)
+    file = forms.FileField(label=_("File"), required=False, allow_empty_file=True)
 
 
 class AssessmentForm(CaseForm):
@@ -154,7 +154,7 @@ class ReportForm(CaseForm):
 
 class DefenceForm(CaseForm):
     text = forms.CharField(label=_("Your defence"), widget=forms.Textarea(attrs={"rows": 4}))
-    file = forms.FileField(label=_("Evidence"), required=False)
+    file = forms.FileField(label=_("Evidence"), required=False, allow_empty_file=True)
 
 
 class WaiveForm(CaseForm):
@@ -164,14 +164,14 @@ class WaiveForm(CaseForm):
 class TestimonyForm(CaseForm):
     person = forms.CharField(label=_("Witness"), max_length=200)
     text = forms.CharField(label=_("Testimony"), widget=forms.Textarea(attrs={"rows": 3}))
-    file = forms.FileField(label=_("Document"), required=False)
+    file = forms.FileField(label=_("Document"), required=False, allow_empty_file=True)
 
 
 class OptionalStepForm(CaseForm):
     held_on = forms.DateField(label=_("Date"), initial=_today, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     body = forms.CharField(label=_("Assessor or participants"), max_length=300)
     conclusion = forms.CharField(label=_("Conclusion"), widget=forms.Textarea(attrs={"rows": 3}))
-    file = forms.FileField(label=_("Document"), required=False)
+    file = forms.FileField(label=_("Document"), required=False, allow_empty_file=True)
 
 
 class MeetingForm(CaseForm):

@@ -400,6 +400,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 # --- Uploads (cases app) -------------------------------------------------------
 CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 CASE_ATTACHMENT_MAX_COUNT = env.int("CASE_ATTACHMENT_MAX_COUNT", default=20)
+# Content checks of uploads (cases.content_checks). A DOCX or OFD of a few
+# hundred pages has some hundreds of parts and unpacks to tens of MB; more
+# is a bomb. Pillow's own default guard is 89 million pixels; a 100 MP
+# camera photo is 100 million.
+UPLOAD_ZIP_MAX_MEMBERS = env.int("UPLOAD_ZIP_MAX_MEMBERS", default=2000)
+UPLOAD_ZIP_MAX_BYTES = env.int("UPLOAD_ZIP_MAX_BYTES", default=200 * 1024 * 1024)
+UPLOAD_IMAGE_MAX_PIXELS = env.int("UPLOAD_IMAGE_MAX_PIXELS", default=120_000_000)
+# Optional virus scan by a ClamAV daemon: "tcp://127.0.0.1:3310" or
+# "unix:///run/clamav/clamd.ctl" (https://docs.clamav.net/manual/Usage/Scanning.html#clamd).
+# Set, every upload is scanned and refused while the daemon cannot answer.
+CLAMAV_URL = env("CLAMAV_URL", default="")
+CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=30)
 
 LOGGING = {
     "version": 1,

@@ -5,9 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import services
 from cases.models import Attachment
-
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG_BYTES = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 32
+from tests.files import PDF_BYTES, PNG_BYTES
 
 
 def pdf(name="证据.pdf", content=PDF_BYTES):

@@ -16,10 +16,10 @@ from cases import services as case_services
 from cases.models import Attachment
 from core.storage import orphan_files_sweep, referenced_file_names
 from core.tasks import orphan_files_sweep_task
+from tests.files import PDF_BYTES as PDF
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _age(path: Path, days: float) -> None:

@@ -13,9 +13,7 @@ from cases import services as case_services
 from cases.models import Attachment, Case, Stage
 from corrections import services
 from reviews.models import Ruling
-
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG_BYTES = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 32
+from tests.files import PDF_BYTES, PNG_BYTES
 
 
 def pdf(name="整改证明.pdf", content=PDF_BYTES):

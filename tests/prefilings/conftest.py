@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from prefilings import services
 from prefilings.models import PreFilingAttachment
+from tests.files import PDF_BYTES
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # Friday 9 January 2026: one working day later is Monday 12 January.
 FRIDAY = dt.date(2026, 1, 9)

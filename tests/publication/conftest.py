@@ -12,8 +12,8 @@ from cases import services as case_services
 from cases.models import Attachment, Case, Stage
 from policies.models import PolicyItem
 from reviews.models import Ruling
+from tests.files import PDF_BYTES
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ID_NUMBER = "130730198805120011"
 PHONE = "13812345678"
 ADDRESS = "沙城镇幸福路12号"

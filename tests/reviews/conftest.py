@@ -11,8 +11,8 @@ from cases import services as case_services
 from cases.models import Attachment
 from reviews import services
 from tests.factories import UserFactory
+from tests.files import PDF_BYTES
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TODAY = dt.date(2026, 3, 2)  # a Monday, with calendar data
 
 
