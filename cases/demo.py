@@ -2,13 +2,23 @@
 history, clocks and letters like real ones). Skipped if demo cases exist."""
 
 import datetime as dt
+import io
 
+import pikepdf
 from django.core.files.base import ContentFile
 
 from . import services
 from .models import Attachment, Case
 
-DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def demo_pdf() -> bytes:
+    """One blank page: a real PDF, which the upload check opens."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    out = io.BytesIO()
+    pdf.save(out, static_id=True)
+    return out.getvalue()
+
 
 DEMO = [
     ("draft", "学校食堂改造项目采购程序瑕疵的容错申请", "applicant"),
@@ -21,7 +31,7 @@ DEMO = [
 
 
 def _file(case, actor, name):
-    f = ContentFile(DEMO_PDF, name=name)
+    f = ContentFile(demo_pdf(), name=name)
     services.attachment_add(case=case, actor=actor, file=f, kind=Attachment.Kind.EVIDENCE)
 
 

@@ -21,6 +21,7 @@ id of an outbox message is ``outbox-<row id>``.
 
 import datetime as dt
 import logging
+import time
 import uuid
 
 from django.conf import settings
@@ -66,7 +67,10 @@ def _connection(*, fast: bool):
 
     options = dict(app.conf.broker_transport_options or {})
     if fast:
-        options.update(socket_connect_timeout=0.5, socket_timeout=1.0)
+        # No reconnection loop either: kombu waits interval_start (2 s)
+        # before its second attempt, which alone would exceed the budget.
+        options.update(socket_connect_timeout=0.5, socket_timeout=1.0, max_retries=0, interval_start=0,
+                       interval_step=0, interval_max=0)
     return app.connection_for_write(connect_timeout=0.5 if fast else 3, transport_options=options)
 
 
@@ -112,9 +116,23 @@ def _release(pks: list[int], token: str, error: str) -> None:
             claim="", claimed_at=None, last_error=error[:500])
 
 
+# After a failed quick attempt this process makes none for a while: a step
+# writing several rows (events, a letter, e-mails) while the broker is down
+# pays for one refused connection, not one per row.
+QUIET_AFTER_FAILURE = 5.0
+_last_failure = [0.0]
+
+
 def send_now(pk: int) -> bool:
     """The attempt right after commit. Never raises and never waits long: on
     any failure the row stays for the relay."""
+    if time.monotonic() - _last_failure[0] < QUIET_AFTER_FAILURE:
+        try:
+            OutboxMessage.objects.filter(pk=pk, sent_at__isnull=True).update(
+                last_error="not tried: the broker refused a moment ago")
+        except Exception:  # noqa: BLE001 - the database itself failed after commit
+            logger.exception("outbox: could not note message %s", pk)
+        return False
     now = timezone.now()
     try:
         token, rows = _claim(Q(pk=pk) & _unclaimed(now), now=now, limit=1)
@@ -124,6 +142,7 @@ def send_now(pk: int) -> bool:
             with _connection(fast=True) as conn:
                 _publish(conn, rows[0])
         except Exception as exc:  # noqa: BLE001 - any broker failure: the relay sends it later
+            _last_failure[0] = time.monotonic()
             _release([pk], token, f"{type(exc).__name__}: {exc}")
             logger.warning("outbox: %s#%s not sent now (%s); the relay will send it", rows[0].task, pk,
                            type(exc).__name__)

@@ -5,11 +5,12 @@ import datetime as dt
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from cases.demo import demo_pdf
+
 from . import services
 from .models import PreFiling, PreFilingAttachment
 
 TITLE = "学校营养餐供餐模式改革试点"
-DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def build_demo_prefiling(world) -> PreFiling | None:
@@ -30,6 +31,6 @@ def build_demo_prefiling(world) -> PreFiling | None:
     )
     for kind in ("collective_decision", "hearing", "legal_review", PreFilingAttachment.Kind.PLAN):
         services.prefiling_attachment_add(filing=filing, actor=users["applicant"],
-                                          file=ContentFile(DEMO_PDF, name=f"{kind}.pdf"), kind=kind)
+                                          file=ContentFile(demo_pdf(), name=f"{kind}.pdf"), kind=kind)
     services.prefiling_submit(filing=filing, actor=users["applicant"])
     return services.prefiling_register(filing=filing, actor=users["intake"], report_interval_days=30)
