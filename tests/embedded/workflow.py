@@ -22,7 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A real one-page PDF (the upload check opens it): tests/files.py's, here as
+# bytes so that this module needs nothing but the standard library.
+PDF_BYTES = (
+    b'%PDF-1.3\n%\xbf\xf7\xa2\xfe\n1 0 obj\n<< /Pages 2 0 R /Type /Catalog >>\nendobj\n2 0 obj\n<< /Coun'
+    b't 1 /Kids [ 3 0 R ] /Type /Pages >>\nendobj\n3 0 obj\n<< /Contents 4 0 R /MediaBox '
+    b'[ 0 0 595 842 ] /Parent 2 0 R /Resources << >> /Type /Page >>\nendobj\n4 0 obj\n<< '
+    b'/Length 0 >>\nstream\n\nendstream\nendobj\nxref\n0 5\n0000000000 65535 f \n0000000015 00'
+    b'000 n \n0000000064 00000 n \n0000000123 00000 n \n0000000229 00000 n \ntrailer << /R'
+    b'oot 1 0 R /Size 5 /ID [<31415926535897932384626433832795><3141592653589793238462'
+    b'6433832795>] >>\nstartxref\n278\n%%EOF\n'
+)
 # What a log must never contain.
 LOCK_ERROR = "database is locked"
 
