@@ -2,67 +2,17 @@
 
 from django.db import migrations, models
 
-# Every write that can move a dashboard figure marks its case (dashboard.
-# models): the case row (stage, result, submission, unit), its history (time
-# per stage), its claimed scenarios, its rulings and the items they relied on,
-# and its clocks' pauses.
-# (table, the case id of the row as ``{row}.…``, UPDATE OF columns or None
-# for any update, or False for no UPDATE trigger).
-MARKS = [
-    ("cases_case", "{row}.id", "stage, outcome, submitted_at, unit_id, jurisdiction_id"),
-    ("cases_caseevent", "{row}.case_id", False),
-    ("cases_case_claimed_scenarios", "{row}.case_id", None),
-    ("reviews_ruling", "{row}.case_id", None),
-    ("reviews_ruling_applied_items", "(SELECT case_id FROM reviews_ruling WHERE id = {row}.ruling_id)", None),
-    ("deadlines_clockentry", "(SELECT case_id FROM deadlines_clock WHERE id = {row}.clock_id)", None),
-]
-
-
-def _insert(expr: str, row: str) -> str:
-    # A SELECT, so that a clock already deleted marks nothing.
-    return (f"INSERT INTO dashboard_figuredirty (case_id) SELECT c FROM (SELECT {expr.format(row=row)} AS c) m "
-            "WHERE c IS NOT NULL;")
+from dashboard.triggers import marks_install, marks_uninstall
 
 
 def install(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for table, expr, update in MARKS:
-        name = f"dashboard_mark_{table}"
-        if vendor == "postgresql":
-            schema_editor.execute(f"""
-CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'DELETE' THEN {_insert(expr, 'OLD')}
-    ELSE {_insert(expr, 'NEW')}
-    END IF;
-    RETURN NULL;
-END
-$$;""")
-            ops = "INSERT OR DELETE" if update is False else (
-                "INSERT OR UPDATE OR DELETE" if update is None else f"INSERT OR UPDATE OF {update} OR DELETE")
-            schema_editor.execute(f"CREATE TRIGGER {name} AFTER {ops} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()")
-        elif vendor == "sqlite":
-            events = [("ins", "INSERT", "NEW"), ("del", "DELETE", "OLD")]
-            if update is not False:
-                events.append(("upd", "UPDATE" if update is None else f"UPDATE OF {update}", "NEW"))
-            for suffix, event, row in events:
-                schema_editor.execute(
-                    f"CREATE TRIGGER {name}_{suffix} AFTER {event} ON {table} FOR EACH ROW BEGIN "
-                    f"{_insert(expr, row)} END")
+    marks_install(schema_editor.connection)
     # Cases that exist already: counted live until the first fold.
     schema_editor.execute("INSERT INTO dashboard_figuredirty (case_id) SELECT id FROM cases_case")
 
 
 def uninstall(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for table, _expr, _update in MARKS:
-        name = f"dashboard_mark_{table}"
-        if vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-            schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
-        elif vendor == "sqlite":
-            for suffix in ("ins", "del", "upd"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}_{suffix}")
+    marks_uninstall(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

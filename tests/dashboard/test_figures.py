@@ -1,6 +1,7 @@
 """The maintained figures (dashboard.models.FigureCell): whatever wrote the
 rows and whether or not the fold has run, the dashboard equals a recount of
-the visible cases, in a number of queries that does not grow with them."""
+the visible cases, in a number of queries that does not grow with them.
+The tests marked embedded also run on SQLite (its own triggers)."""
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -43,6 +44,7 @@ def more(known, world):
     return known
 
 
+@pytest.mark.embedded
 def test_before_and_after_the_fold_the_figures_equal_a_recount(more, users, units):
     """Every case written is marked by the database (triggers), so the
     figures are right before any fold; after it, from the cells."""
@@ -53,6 +55,7 @@ def test_before_and_after_the_fold_the_figures_equal_a_recount(more, users, unit
     _assert_equal_to_recount(users, units)
 
 
+@pytest.mark.embedded
 def test_a_change_after_the_fold_counts_at_once(more, users, units):
     """A case moved, ruled, or given another scenario after the fold is
     counted live until the next one, then from the cells."""
