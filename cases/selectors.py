@@ -233,3 +233,27 @@ def policy_lists(version) -> dict:
     for item in version.items.all():
         grouped.setdefault(item.kind, []).append(item)
     return grouped
+
+
+# Actions that are never "the next step" a user lands on: ways out, asides
+# and optional records (issue 22: each role lands on what is his).
+SIDE_ACTIONS = frozenset({
+    "edit", "withdraw", "not_accept", "request_supplement", "add_testimony", "record_assessment_report",
+    "record_hearing", "cite_prefiling", "waive_defence", "record_evidence",
+})
+
+
+def case_page_head(*, case: Case, user: User, clocks: list) -> dict:
+    """What the page's head shows (issue 22: stage, due date and the user's
+    next step stay in view): the nearest running time limit and the
+    actions that are this user's now, main ones first."""
+    from .registry import ACTIONS
+    from .services import case_actions_for_user
+
+    running = [c for c in clocks if getattr(c, "status", "") == "running" and getattr(c, "due_date", None)]
+    names = case_actions_for_user(case=case, user=user)
+    main = [n for n in names if n not in SIDE_ACTIONS] or [n for n in names if n == "edit"]
+    return {
+        "due": min(running, key=lambda c: c.due_date) if running else None,
+        "next": [{"name": n, "label": ACTIONS[n].label} for n in main],
+    }

@@ -24,7 +24,14 @@ from letters.selectors import letter_list_for_case
 from . import forms, services
 from .models import Origin
 from .registry import ACTIONS, CASE_PANELS
-from .selectors import case_attachment_get_for_user, case_detail_for_user, case_get_for_user, case_search, policy_lists
+from .selectors import (
+    case_attachment_get_for_user,
+    case_detail_for_user,
+    case_get_for_user,
+    case_page_head,
+    case_search,
+    policy_lists,
+)
 from .uploads import attachment_file_response
 
 PAGE_SIZE = 20
@@ -215,6 +222,7 @@ def detail(request, pk):
         "clocks": clock_list_for_case(case=case),
         "letters": letter_list_for_case(case=case),
     }
+    context["head"] = case_page_head(case=case, user=request.user, clocks=context["clocks"])
     return render(request, "cases/detail.html", context)
 
 

@@ -75,3 +75,62 @@ document.addEventListener("change", function (event) {
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("form.js-quorum").forEach(updateQuorum);
 });
+
+// The case page (issue 22): a list of the record's sections to jump
+// between, built from the sections the page holds; the head's "next step"
+// links open and show that step's form; and, when the address names no
+// place, the page lands on the user's first step.
+var STEP_FORMS = {deliberate: ["deliberate", "vote", "confirm_vote", "rule"], decide_review: ["deliberate", "vote",
+  "confirm_vote", "decide_review"], edit: []};
+function showStepForm(name) {
+  var names = STEP_FORMS[name] || [name];
+  var form = null;
+  for (var i = 0; i < names.length && !form; i++) {
+    form = document.querySelector("form[data-action='" + names[i] + "']");
+  }
+  var target = form || (name === "edit" ? document.getElementById("case-actions") : null);
+  if (!target) {
+    return false;
+  }
+  for (var el = target.parentElement; el; el = el.parentElement) {
+    if (el.tagName === "DETAILS") {
+      el.open = true;
+    }
+  }
+  target.scrollIntoView({block: "start"});
+  var first = form ? form.querySelector("textarea, input:not([type=hidden]), select") : null;
+  if (first) {
+    first.focus({preventScroll: true});
+  }
+  return true;
+}
+document.addEventListener("click", function (event) {
+  var link = event.target.closest ? event.target.closest("a[data-goto]") : null;
+  if (link && showStepForm(link.getAttribute("data-goto"))) {
+    event.preventDefault();
+  }
+});
+document.addEventListener("DOMContentLoaded", function () {
+  var nav = document.getElementById("case-sections");
+  if (!nav) {
+    return;
+  }
+  var list = nav.querySelector("ul");
+  document.querySelectorAll("[data-section][id]").forEach(function (section) {
+    var item = document.createElement("li");
+    var link = document.createElement("a");
+    link.href = "#" + section.id;
+    link.textContent = section.getAttribute("data-section");
+    item.appendChild(link);
+    list.appendChild(item);
+  });
+  if (window.location.hash || document.querySelector("form[data-kept], form .has-error")) {
+    return;
+  }
+  var steps = (nav.getAttribute("data-landing") || "").split(" ");
+  for (var i = 0; i < steps.length; i++) {
+    if (steps[i] && steps[i] !== "edit" && showStepForm(steps[i])) {
+      return;
+    }
+  }
+});
