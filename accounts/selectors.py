@@ -86,3 +86,8 @@ def password_expired(user: User) -> bool:
         return False
     since = user.password_changed_at or user.date_joined
     return since < timezone.now() - dt.timedelta(days=days)
+
+
+# Roles that handle cases and filings (not parties to them): they see the
+# internal record and keep the issuing register.
+HANDLING_ROLES = frozenset({Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN})

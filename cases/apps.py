@@ -6,9 +6,3 @@ class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Cases")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from .models import EventKind
-        from .registry import register_event_labels
-
-        register_event_labels(EventKind)

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.events import event_label
 from core.models import BaseModel, ChainedRow
 from core.validators import date_not_in_future
 
@@ -221,9 +222,7 @@ class CaseEvent(ChainedRow):
 
     @property
     def kind_label(self):
-        from .registry import EVENT_LABELS
-
-        return EVENT_LABELS.get(self.kind, self.kind)
+        return event_label(self.kind)
 
 
 def attachment_path(instance, filename):

@@ -2,26 +2,25 @@
 correction, pre-filing, publication) add themselves to a case without
 editing the cases app:
 
-- ``register_actions``: actions with their legal stages and who may take
-  them; ``cases.services.case_actions_for_user`` lists them for the page.
-- ``register_event_labels``: labels of history event kinds (an enum).
+- steps (``core.steps``): each app declares its own in ``<app>/steps.py``
+  with their legal stages, who may take them, when they are ready, their
+  service, form and input serializer; ``cases.services.case_actions_for_user``
+  lists them for the page and the API, ``case_guard`` refuses the others;
+- event kinds (label, audience, confidentiality) are registered in
+  ``core.events`` by the app that writes them (``<app>/events.py``);
 - ``register_case_panel``: a partial template shown on the case page, with
   a function that builds its context (and owns its queries).
-
-Apps register in their ``AppConfig.ready()``.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from core.steps import STEPS, Step, register_steps
 
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: object
-    stages: tuple[str, ...]
-    allowed: Callable  # (case, user) -> bool
-    app: str = "cases"
+# The case's steps, by name (core.steps); ``Action`` is the former name.
+Action = Step
+ACTIONS: dict[str, Step] = STEPS.setdefault("case", {})
+register_actions = register_steps
 
 
 @dataclass(order=True)
@@ -31,24 +30,7 @@ class CasePanel:
     context: Callable = field(compare=False)  # (request, case) -> dict | None (None hides it)
 
 
-ACTIONS: dict[str, Action] = {}
-EVENT_LABELS: dict[str, object] = {}
-# Event kinds whose details (data, reason) only the handling staff see:
-# the step shows on everyone's timeline, not what was said or voted.
-INTERNAL_EVENT_KINDS: set[str] = set()
 CASE_PANELS: list[CasePanel] = []
-
-
-def register_actions(*actions: Action) -> None:
-    for action in actions:
-        ACTIONS[action.name] = action
-
-
-def register_event_labels(choices, *, internal=()) -> None:
-    """``choices``: a TextChoices enum of event kinds; ``internal``: those of
-    them whose details are for the handling staff only."""
-    EVENT_LABELS.update(dict(choices.choices))
-    INTERNAL_EVENT_KINDS.update(str(kind) for kind in internal)
 
 
 def register_case_panel(*, order: int, template: str, context: Callable) -> None:

@@ -10,14 +10,37 @@
 A refused case is a 404 everywhere: existence is not leaked.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import OrgUnit, Role, User
-from accounts.selectors import role_paths, subtree_q, user_memberships
+from accounts.selectors import HANDLING_ROLES, role_paths, subtree_q, user_memberships
+from core.events import event_is_internal
+from core.subjects import Parties
+from policies.models import PolicyItem
 
-from .models import Case, Stage
-from .registry import INTERNAL_EVENT_KINDS
+from .models import Attachment, Case, CaseEvent, Origin, Stage
+
+
+def case_parties(case: Case) -> Parties:
+    """Who the case is about, the one definition every permission and
+    confidentiality check uses: the cadre (applicant) and whoever filed for
+    him (a unit's clerk). The inspector who opens a proactive case (主动容错)
+    is its author, not a party: he is staff on it, sees its internal record
+    and may handle it."""
+    proactive = case.origin == Origin.PROACTIVE
+    filer = None if proactive else case.created_by_id
+    return Parties(
+        applicant_id=case.applicant_id, filer_id=filer, unit_id=case.unit_id,
+        author_id=case.created_by_id if proactive else None,
+        ids=frozenset(pk for pk in (case.applicant_id, filer) if pk is not None),
+    )
+
+
+def case_label(case: Case) -> str:
+    return f"{case.number or '#' + str(case.pk)} {case.title}".strip()
 
 
 def _units_under(paths: list[str]):
@@ -69,8 +92,6 @@ def case_in_paths_q(user: User, roles) -> Q:
 
 def case_page_url(case_id) -> str:
     """The case page: where every notification, queue and panel links to."""
-    from django.urls import reverse
-
     return reverse("cases:detail", args=[case_id])
 
 
@@ -124,9 +145,6 @@ def case_search(*, user: User, filters: dict | None = None, queue: str | None = 
     outcome, jurisdiction (org unit id), overdue (bool), date_from / date_to
     (submission date). ``queue`` narrows to a role's work: mine / unit / intake.
     """
-    from django.db.models import F
-    from django.utils import timezone
-
     filters = filters or {}
     qs = case_list_for_user(user=user)
     if queue == "mine":
@@ -156,8 +174,6 @@ def case_search(*, user: User, filters: dict | None = None, queue: str | None = 
     return qs.order_by("-created_at", "-id")
 
 
-# Roles that handle cases; they see a case's internal record.
-HANDLING_ROLES = {Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN}
 
 
 def case_sees_internal(*, case: Case, user: User) -> bool:
@@ -167,7 +183,7 @@ def case_sees_internal(*, case: Case, user: User) -> bool:
     filed for him and his unit's reviewers see the preliminary opinion, the
     rulings and the letters, not who said what to the inspectors or who voted
     how (discipline inspection keeps witnesses and deliberations confidential)."""
-    if not user.is_authenticated or user.pk in (case.applicant_id, case.created_by_id):
+    if not user.is_authenticated or user in case_parties(case):
         return False
     if user.is_superuser:
         return True
@@ -179,8 +195,6 @@ def case_attachment_get_for_user(*, user: User, case_id, attachment_id):
     """A file of a case ``user`` may see, else ``Http404``; an internal file
     (an inspector's record) only for the handling staff, as absent as a
     missing one for everyone else."""
-    from .models import Attachment
-
     case = case_get_for_user(user=user, case_id=case_id)
     try:
         attachment = Attachment.objects.filter(case=case, pk=int(attachment_id)).first()
@@ -196,12 +210,6 @@ def case_detail_for_user(*, user: User, case_id) -> Case:
     """One case with everything its page shows to ``user``, in a fixed
     number of queries; ``case.sees_internal`` says whether internal files and
     event details are included."""
-    from django.db.models import Prefetch
-
-    from policies.models import PolicyItem
-
-    from .models import Attachment, CaseEvent
-
     case = case_get_for_user(user=user, case_id=case_id)
     internal = case_sees_internal(case=case, user=user)
     attachments = Attachment.objects.select_related("uploaded_by")
@@ -222,7 +230,7 @@ def case_detail_for_user(*, user: User, case_id) -> Case:
     if not internal:
         # In memory only, for this reader: the step shows, its details do not.
         for event in case.events.all():
-            if event.kind in INTERNAL_EVENT_KINDS:  # registered by the apps (cases.registry)
+            if event_is_internal(event.kind):  # registered by the apps (core.events)
                 event.data, event.reason = {}, ""
     return case
 

@@ -5,9 +5,10 @@ one transaction with the case row locked, writes a ``CaseEvent`` and
 schedules its side effects (notifications, letters) after commit. An illegal
 transition raises ``ApplicationError`` and changes nothing.
 
-Which action is allowed from which stage, and for whom, is registered in
-``cases.registry.ACTIONS`` (below for filing and intake; other apps add
-theirs): the services and the pages (which buttons to show) both read it.
+Which step is allowed from which stage, and for whom, is declared once in
+``cases/steps.py`` (other apps declare theirs in their own ``steps.py``):
+the services' guard, the page's buttons and the API's actions all read it
+(``core.steps``).
 """
 
 import datetime as dt
@@ -21,8 +22,11 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import OrgUnit, Role, User
 from accounts.selectors import user_has_role
+from core.events import CASE, event_kind_require, event_written
 from core.exceptions import ApplicationError
 from core.history import chain_append
+from core.steps import step_guard, steps_for_user
+from core.subjects import hook
 from deadlines import services as clocks
 from policies.models import PolicyItem, TimeLimitStage
 from policies.procedure import unit_review_required
@@ -40,7 +44,7 @@ from .models import (
     SupplementRequest,
     UnitReview,
 )
-from .registry import ACTIONS, Action, register_actions
+from .selectors import case_parties
 from .uploads import check_upload, stored_upload
 
 # --- Messages (English msgids; translated when raised) --------------------------
@@ -64,11 +68,8 @@ EDITABLE_FIELDS = [
 
 
 def _is_filer(case: Case, user: User) -> bool:
-    """The cadre, or whoever filed for him; never the inspector who opened a
-    proactive case (he is staff on it, not a party)."""
-    if user.pk == case.applicant_id:
-        return True
-    return case.origin != Origin.PROACTIVE and user.pk == case.created_by_id
+    """The cadre, or whoever filed for him (cases.selectors.case_parties)."""
+    return user in case_parties(case)
 
 
 def _unit_reviewer(case: Case, user: User) -> bool:
@@ -81,12 +82,15 @@ def _intake(case: Case, user: User) -> bool:
 
 def _intake_or_inspector(case: Case, user: User) -> bool:
     # At verification only the inspectors assigned to the case (and not
-    # recused) ask for more; before that, intake does.
+    # recused) ask for more (the hook of reviews, which assigns them);
+    # before that, intake does.
     if case.stage == Stage.VERIFICATION:
-        from reviews.selectors import is_assigned_inspector
-
-        return is_assigned_inspector(case, user)
+        return bool(hook("case", "assigned_inspector", _nobody)(case, user))
     return _intake(case, user)
+
+
+def _nobody(case: Case, user: User) -> bool:
+    return False
 
 
 # Stages before a ruling, in which the applicant may still withdraw.
@@ -95,45 +99,24 @@ BEFORE_RULING = (
     Stage.DEFENCE, Stage.DELIBERATION,
 )
 
-register_actions(
-    Action("edit", gettext_lazy("Edit"), (Stage.DRAFT,), _is_filer),
-    Action("submit", gettext_lazy("Submit"), (Stage.DRAFT,), _is_filer),
-    Action("withdraw", gettext_lazy("Withdraw"), BEFORE_RULING, _is_filer),
-    Action("unit_forward", gettext_lazy("Forward (盖章报送)"), (Stage.UNIT_REVIEW,), _unit_reviewer),
-    Action("unit_return", gettext_lazy("Return to the applicant"), (Stage.UNIT_REVIEW,), _unit_reviewer),
-    Action("accept", gettext_lazy("Accept (受理)"), (Stage.SUBMITTED,), _intake),
-    Action("request_supplement", gettext_lazy("Ask for supplements (补正)"),
-           (Stage.SUBMITTED, Stage.VERIFICATION), _intake_or_inspector),
-    Action("supplement", gettext_lazy("Answer the supplement request"), (Stage.SUPPLEMENT,), _is_filer),
-    Action("not_accept", gettext_lazy("Not accept (不予受理)"), (Stage.SUBMITTED, Stage.SUPPLEMENT), _intake),
-)
-
 
 def case_actions_for_user(*, case: Case, user: User) -> list[str]:
-    """The actions ``user`` may take on ``case`` now (for the page's
-    buttons), from every app's registered actions."""
+    """The steps ``user`` may take on ``case`` now, from every app's
+    declarations (core.steps): the page's buttons and the API's actions."""
     # Per-case lookups that the checks share (reviews' active assignments)
     # are cached on the object for this one listing, then dropped.
     case.__dict__.pop("_assigned_inspector_ids", None)
-    return [name for name, a in ACTIONS.items() if case.stage in a.stages and a.allowed(case, user)]
+    return steps_for_user(case, user)
 
 
 def case_guard(*, case: Case, actor: User, action: str) -> None:
     """Raise unless ``actor`` may take ``action`` on ``case`` now. For other
     apps' services, which call it on the locked case."""
-    _guard(case, actor, action)
+    step_guard(case, actor, action)
 
 
 def _guard(case: Case, actor: User, action: str) -> None:
-    a = ACTIONS[action]
-    if case.stage == Stage.CLOSED:
-        raise ApplicationError(_(CLOSED), code="closed")
-    if not a.allowed(case, actor):
-        raise ApplicationError(_(NOT_ALLOWED), code="permission_denied", status_code=403)
-    if case.stage not in a.stages:
-        raise ApplicationError(
-            _(ILLEGAL_STAGE) % {"stage": Stage(case.stage).label}, code="illegal_transition", status_code=409
-        )
+    step_guard(case, actor, action)
 
 
 def _lock(case: Case) -> Case:
@@ -160,17 +143,24 @@ def case_event_record(*, case: Case, kind: str, actor: User | None, from_stage: 
                       to_stage: str = "", reason: str = "", data: dict | None = None) -> CaseEvent:
     """Append a history event and notify whoever it concerns after commit.
     Callers hold the case lock."""
-
+    event_kind_require(kind)
     # Chained to the case's previous event (core.history): tamper-evident.
     event = chain_append(
         CaseEvent, case=case, kind=kind, actor=actor, from_stage=from_stage, to_stage=to_stage or from_stage,
         reason=reason, data=data or {},
     )
-    from core.tasks import enqueue
-    from notifications.tasks import case_event_notify_task
-
-    enqueue(case_event_notify_task, event.pk)
+    # The subscribers (notifications) enqueue their work in this
+    # transaction (core.events, the outbox of core.tasks.enqueue).
+    event_written(subject=CASE, event_id=event.pk)
     return event
+
+
+def case_event_record_for(case: Case, kind: str, actor: User | None, reason: str = "",
+                          data: dict | None = None) -> CaseEvent:
+    """The history writer as the infrastructure calls it (core.subjects):
+    letters and deadlines record on the case as it now stands."""
+    case = Case.objects.only("pk", "stage").get(pk=case.pk)
+    return case_event_record(case=case, kind=kind, actor=actor, from_stage=case.stage, reason=reason, data=data)
 
 
 def _move(case: Case, *, to: str, kind: str, actor: User, reason: str = "", data=None,
@@ -455,12 +445,12 @@ def case_request_supplement(*, case: Case, actor: User, missing: str, due_date: 
     _move(case, to=Stage.SUPPLEMENT, kind=EventKind.SUPPLEMENT_REQUESTED, actor=actor, reason=missing)
     request = SupplementRequest.objects.create(case=case, requested_by=actor, missing=missing,
                                                due_date=due_date or today, return_stage=return_stage)
-    clock = clocks.clock_open(case=case, stage=TimeLimitStage.SUPPLEMENT, ref=str(request.pk))
+    # An explicit date replaces the policy's limit; either way the clock
+    # reminds, escalates and shows in the clocks panel.
+    clock = clocks.clock_open(case=case, stage=TimeLimitStage.SUPPLEMENT, ref=str(request.pk), due_date=due_date)
     if due_date is None and clock is not None:
         request.due_date = clock.due_date
         request.save(update_fields=["due_date"])
-    elif due_date is not None and clock is not None:
-        clock.delete()  # an explicit date replaces the policy default
     _issue_letter(case, "supplement", actor, ref=str(request.pk),
                   context={"missing": missing, "due_date": request.due_date.isoformat()})
     return request

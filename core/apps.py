@@ -1,6 +1,10 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
+
+from .events import check_event_kinds
 
 
 def _reinstall_triggers(sender, using="default", **kwargs):
@@ -23,4 +27,10 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_reinstall_triggers, sender=self, dispatch_uid="core_append_only")
-
+        # The workflow kernel's declarations, one module per app: ``events``
+        # (event kinds, subjects, subscribers, letter kinds, hooks), then
+        # ``steps`` (the steps, the case page's panels). Found here so that
+        # no app's ready() imports another app.
+        autodiscover_modules("events")
+        autodiscover_modules("steps")
+        checks.register(check_event_kinds)

@@ -2,14 +2,29 @@
 already checked that the user may see the case (``case_get_for_user``)."""
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Stage
+from cases.selectors import case_parties
+from cases.services import case_actions_for_user
 from core.form_flash import form_flash_bind
+from core.steps import steps_of
 from policies.procedure import correction_mode
+from reviews.models import Ruling
 
-from .models import Clarification, Correction, CorrectionFile, RectificationReport, RectificationTask
+from . import forms
+from .models import (
+    Clarification,
+    Correction,
+    CorrectionFile,
+    RectificationReport,
+    RectificationTask,
+    Scope,
+    UntruePoint,
+)
+from .services import STEP_LABELS
 
 PANEL_STAGES = (Stage.RULED, Stage.CORRECTION, Stage.CLARIFICATION)
 
@@ -18,8 +33,6 @@ def correction_record(*, case: Case) -> dict:
     """Everything the panel and the API show, in a fixed number of queries
     (pinned in tests): the correction with its tasks, reports and files,
     the clarification with its untrue points, and the ruling in force."""
-    from reviews.models import Ruling
-
     correction = (
         Correction.objects.filter(case=case)
         .select_related("started_by", "notice_letter", "talk_recorded_by", "rule_recorded_by")
@@ -46,8 +59,6 @@ def correction_record(*, case: Case) -> dict:
 def correction_steps(*, correction: Correction | None, tasks: list[RectificationTask], case=None) -> list[dict]:
     """The five-step progress line (Kunming): each step done, current or
     to do."""
-    from .services import STEP_LABELS
-
     case = case if case is not None else (correction.case if correction is not None else None)
     if case is not None and correction_mode(case.policy_version) == "four_forms":
         # 分类处置 (issue 16): one step, the form and its handling.
@@ -76,8 +87,6 @@ def correction_steps(*, correction: Correction | None, tasks: list[Rectification
 
 
 def correction_file_get_for_case(*, case: Case, file_id) -> CorrectionFile:
-    from django.http import Http404
-
     row = CorrectionFile.objects.filter(case=case, pk=file_id).first()
     if row is None:
         raise Http404
@@ -91,24 +100,18 @@ def correction_flash_key(case: Case, action: str) -> str:
 def correction_panel_context(request, case: Case) -> dict | None:
     """The case-page panel: the record, read-only to all who may see the
     case, and the forms of the actions this user may take now."""
-    from cases.services import case_actions_for_user
-
-    from . import forms
-    from .services import correction_next_actions
-
     record = correction_record(case=case)
     if case.stage not in PANEL_STAGES and record["correction"] is None and record["clarification"] is None:
         return None
     user = request.user
-    possible = set(case_actions_for_user(case=case, user=user))
-    actions = possible & correction_next_actions(case=case, correction=record["correction"],
-                                                 clarification=record["clarification"], tasks=record["tasks"])
+    # The steps' readiness reads this record (corrections/steps.py).
+    case.__dict__["_corrections_record"] = {k: record[k] for k in ("correction", "clarification", "tasks")}
+    mine = {name: step for name, step in steps_of("case").items() if step.app == "corrections"}
+    actions = set(case_actions_for_user(case=case, user=user)) & set(mine)
     tasks = record["tasks"]
     open_tasks = [t for t in tasks if t.status == RectificationTask.Status.OPEN]
     reported_tasks = [t for t in tasks if t.status == RectificationTask.Status.REPORTED]
-    from .apps import LABELS
-
-    labels = dict(LABELS)
+    labels = {name: step.label for name, step in mine.items()}
     if user.pk != case.applicant_id:
         labels["request_clarification"] = _("Propose a clarification (澄清正名)")
     context = {
@@ -116,6 +119,7 @@ def correction_panel_context(request, case: Case) -> dict | None:
         "steps": correction_steps(correction=record["correction"], tasks=tasks, case=case),
         "actions": actions,
         "is_cadre": user.pk == case.applicant_id,
+        "is_party": user in case_parties(case),
         "open_tasks": open_tasks,
         "reported_tasks": reported_tasks,
         "forms": forms.forms_for(
@@ -130,8 +134,6 @@ def clarifications_public_issued():
     """Issued clarification statements whose chosen scope is public (社会公开),
     for publication: with the case and its jurisdiction loaded and the untrue
     points prefetched (the statement states those points only)."""
-    from .models import Scope, UntruePoint
-
     return (
         Clarification.objects.filter(status=Clarification.Status.ISSUED, scope=Scope.PUBLIC)
         .select_related("case__jurisdiction", "case__unit", "case__applicant")

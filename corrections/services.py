@@ -29,9 +29,12 @@ from cases.models import Case, Stage
 from cases.services import case_close, case_event_record, case_guard, case_issue_letter, case_lock, case_move
 from cases.uploads import check_upload, stored_upload
 from core.exceptions import ApplicationError
+from core.steps import steps_of
 from deadlines import services as clocks
+from letters.models import Letter
 from policies.models import TimeLimitStage
 from policies.procedure import correction_mode
+from reviews.models import Ruling
 
 from .models import (
     Clarification,
@@ -89,7 +92,7 @@ CORRECTION_STEP_ACTIONS = (
 # --- The order of the steps: one place ------------------------------------------------------
 
 
-def _state_error(action: str, *, case: Case, correction: Correction | None,
+def state_error(action: str, *, case: Case, correction: Correction | None,
                  clarification: Clarification | None, tasks: list[RectificationTask]):
     """Why ``action`` may not come next in the correction/clarification
     record (the stage is checked by ``case_guard``), or None."""
@@ -151,12 +154,10 @@ def _state_error(action: str, *, case: Case, correction: Correction | None,
 def correction_next_actions(*, case: Case, correction: Correction | None,
                             clarification: Clarification | None, tasks: list[RectificationTask]) -> set[str]:
     """The actions of this app that the record allows next (whoever takes
-    them). The case page intersects it with the user's actions."""
-    from .apps import ACTION_STAGES
-
+    them), from the steps declared in ``corrections/steps.py``."""
     return {
-        name for name, stages in ACTION_STAGES.items()
-        if case.stage in stages and _state_error(name, case=case, correction=correction,
+        name for name, step in steps_of("case").items()
+        if step.app == "corrections" and case.stage in step.stages and state_error(name, case=case, correction=correction,
                                                  clarification=clarification, tasks=tasks) is None
     }
 
@@ -170,7 +171,7 @@ def _begin(case: Case, actor: User, action: str):
     clarification = Clarification.objects.select_for_update().filter(case=case).first()
     tasks = list(RectificationTask.objects.select_for_update().filter(correction=correction).order_by("pk")) \
         if correction else []
-    error = _state_error(action, case=case, correction=correction, clarification=clarification, tasks=tasks)
+    error = state_error(action, case=case, correction=correction, clarification=clarification, tasks=tasks)
     if error is not None:
         raise ApplicationError(str(error), code="illegal_transition", status_code=409)
     return case, correction, clarification, tasks
@@ -222,8 +223,6 @@ def _file_data(rows: list[CorrectionFile]) -> list[dict]:
 
 
 def _current_ruling(case: Case):
-    from reviews.models import Ruling
-
     return Ruling.objects.filter(case=case, is_current=True).first()
 
 
@@ -286,8 +285,6 @@ def correction_notice_send(*, case: Case, actor: User, recipients: str = "") -> 
     if clock is not None and clock.due_date:
         context["due_on"] = clock.due_date.isoformat()
     case_issue_letter(case, "correction_notice", actor, context=context)
-    from letters.models import Letter
-
     correction.notice_letter = Letter.objects.filter(case=case, kind="correction_notice", ref="").first()
     correction.notice_sent_at = timezone.now()
     correction.notice_recipients = recipients
@@ -527,8 +524,6 @@ def clarification_issue(*, case: Case, actor: User, scope: str, method: str) -> 
     points = list(clarification.points.all())
     case_issue_letter(case, "clarification", actor,
                       context={"findings": _findings_text(points), "scope": scope, "method": method})
-    from letters.models import Letter
-
     clarification.letter = Letter.objects.filter(case=case, kind="clarification", ref="").first()
     clarification.scope, clarification.method = scope, method
     clarification.issued_at, clarification.issued_by = timezone.now(), actor

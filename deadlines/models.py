@@ -8,7 +8,8 @@ from policies.models import TimeLimitStage, TimeUnit
 
 class Clock(BaseModel):
     """A stage clock. Its due date is derived from the start, the time limit
-    and the entries (pauses, resumes, extensions); ``due_date`` is a stored
+    and the entries (pauses, resumes, extensions), or from ``fixed_due``
+    when the step set the date; ``due_date`` is a stored
     copy of that derivation, kept for the indexed reminder sweep and written
     only by ``deadlines.services.clock_recompute``."""
 
@@ -29,6 +30,9 @@ class Clock(BaseModel):
     extension_allowed = models.BooleanField(default=False)
     extension_max = models.PositiveSmallIntegerField(default=0)
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # A due date the step fixed (an explicit 补正 deadline) instead of the
+    # policy's time limit; the clock still reminds, escalates and extends.
+    fixed_due = models.DateField(_("fixed due date"), null=True, blank=True)
     flagged = models.BooleanField(
         _("calendar data missing"), default=False,
         help_text=_("The computation touched a year with no holiday schedule."),

@@ -5,8 +5,11 @@ import datetime as dt
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
+from accounts.models import Role
+from accounts.selectors import user_has_role
 from notifications.selectors import (
     APPLICANT,
     COMMITTEE,
@@ -15,9 +18,9 @@ from notifications.selectors import (
     SUPERVISORS,
     UNIT_REVIEWERS,
 )
-from policies.calendar import WorkCalendar
+from policies.calendar import WORKING_DAY, WorkCalendar, compute_due_date
 
-from .models import Clock, Reminder
+from .models import Clock, ClockEntry, Reminder
 
 # Who must act while each kind of clock runs: the one mapping the reminders
 # use. Verification and later steps go to the jurisdiction's inspectors until
@@ -60,13 +63,63 @@ def reminder_offsets() -> tuple[int, ...]:
     return tuple(sorted({int(n) for n in raw if int(n) > 0}, reverse=True))
 
 
+def clock_explain(*, clock: Clock, calendar: WorkCalendar | None = None) -> dict:
+    """Everything that went into the due date: the counting from the start,
+    the pauses and extensions, and the result."""
+    cal = calendar or WorkCalendar()
+    entries = list(clock.entries.all())
+    paused_days = 0
+    pauses = []
+    open_pause = None
+    pause_reason = ""
+    extension_days = 0
+    extensions = []
+    for e in entries:
+        if e.kind == ClockEntry.Kind.PAUSE:
+            open_pause, pause_reason = e.on, e.reason
+        elif e.kind == ClockEntry.Kind.RESUME and open_pause is not None:
+            if clock.unit == WORKING_DAY:
+                n = cal.working_days_between(open_pause + dt.timedelta(days=1), e.on)
+            else:
+                n = (e.on - open_pause).days
+            paused_days += n
+            pauses.append({"from": open_pause.isoformat(), "to": e.on.isoformat(), "days": n, "reason": pause_reason})
+            open_pause = None
+        elif e.kind == ClockEntry.Kind.EXTEND:
+            extension_days += e.days
+            extensions.append({
+                "on": e.on.isoformat(), "days": e.days, "reason": e.reason,
+                "by": e.actor.display_name if e.actor_id else None,
+            })
+    total = clock.amount + paused_days + extension_days
+    result = compute_due_date(
+        clock.started_on, total, clock.unit, start_rule=clock.start_rule, calendar=cal
+    )
+    explained = result.as_dict()
+    if clock.fixed_due is not None:
+        # A date the step fixed is the due date as given (moved only by
+        # pauses and extensions), not the next working day after it.
+        explained["due"] = (clock.fixed_due + dt.timedelta(days=paused_days + extension_days)).isoformat()
+    explained.update(
+        {
+            "base_amount": clock.amount,
+            "pauses": pauses,
+            "paused_since": open_pause.isoformat() if open_pause else None,
+            "paused_days": paused_days,
+            "extensions": extensions,
+            "extension_days": extension_days,
+            "status": clock.status,
+            "fixed": clock.fixed_due is not None,
+        }
+    )
+    return explained
+
+
 def clock_list_for_case(*, case, today: dt.date | None = None, calendar: WorkCalendar | None = None) -> list[Clock]:
     """The case's clocks, oldest first, each with ``explanation`` (see
     ``clock_explain``), ``overdue`` and ``at_authority``. Three queries
     whatever the number of clocks: the clocks with their entries, and the
     calendar's two tables."""
-    from .services import clock_explain
-
     today = today or timezone.localdate()
     clocks = list(
         Clock.objects.filter(case=case).prefetch_related("entries__actor").order_by("started_on", "id")
@@ -162,8 +215,6 @@ def reminder_due_clocks(*, window_end: dt.date, batch_size: int = 2000) -> Itera
     time, while the caller commits a transaction per batch on the same
     connection (a server-side cursor would cost a round trip per batch and,
     WITH HOLD across commits, a copy of the result on the server)."""
-    from django.db import connection
-
     sql, params = (
         Clock.objects.filter(status=Clock.Status.RUNNING, due_date__lte=window_end)
         .values_list("id", "due_date")
@@ -206,9 +257,6 @@ def reminder_candidates(
 
 def clock_can_extend(*, user, case) -> bool:
     """Supervisors of the case's jurisdiction grant extensions (DESIGN §1)."""
-    from accounts.models import Role
-    from accounts.selectors import user_has_role
-
     return bool(user and user.is_authenticated and user_has_role(user, Role.SUPERVISOR, case.jurisdiction))
 
 

@@ -5,7 +5,8 @@ A pause from day P to the resume on day R takes the working days in (P, R]
 out of the count (calendar days for calendar-day limits): the applicant's
 time is not the authority's time (补正 pauses the intake clock). The due
 date is never set by hand: ``clock_recompute`` derives it from the start,
-the policy's time limit and the entries.
+the policy's time limit (or the date the step fixed, ``fixed_due``) and the
+entries.
 
 Reminders (setting ``DEADLINE_REMINDER_OFFSETS``, default [3, 1] working
 days): T-3 and T-1 to whoever must act (``selectors.CLOCK_STAGE_ACTORS``),
@@ -17,66 +18,32 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.exceptions import ApplicationError
-from policies.calendar import WORKING_DAY, WorkCalendar, compute_due_date
+from core.subjects import subject_of
+from notifications.selectors import AudienceCache, audience_users, case_url
+from notifications.services import NotificationItem, notify_many
+from policies.calendar import CALENDAR_DAY, WorkCalendar
 from policies.selectors import stage_time_limit
 
+from .events import ClockEvent
 from .models import Clock, ClockEntry, Reminder
+from .selectors import (
+    ESCALATION_AUDIENCE,
+    clock_actors,
+    clock_can_extend,
+    clock_explain,
+    reminder_candidates,
+    reminder_offsets,
+)
 
 
 def _today() -> dt.date:
     return timezone.localdate()
-
-
-def clock_explain(*, clock: Clock, calendar: WorkCalendar | None = None) -> dict:
-    """Everything that went into the due date: the counting from the start,
-    the pauses and extensions, and the result."""
-    cal = calendar or WorkCalendar()
-    entries = list(clock.entries.all())
-    paused_days = 0
-    pauses = []
-    open_pause = None
-    pause_reason = ""
-    extension_days = 0
-    extensions = []
-    for e in entries:
-        if e.kind == ClockEntry.Kind.PAUSE:
-            open_pause, pause_reason = e.on, e.reason
-        elif e.kind == ClockEntry.Kind.RESUME and open_pause is not None:
-            if clock.unit == WORKING_DAY:
-                n = cal.working_days_between(open_pause + dt.timedelta(days=1), e.on)
-            else:
-                n = (e.on - open_pause).days
-            paused_days += n
-            pauses.append({"from": open_pause.isoformat(), "to": e.on.isoformat(), "days": n, "reason": pause_reason})
-            open_pause = None
-        elif e.kind == ClockEntry.Kind.EXTEND:
-            extension_days += e.days
-            extensions.append({
-                "on": e.on.isoformat(), "days": e.days, "reason": e.reason,
-                "by": e.actor.display_name if e.actor_id else None,
-            })
-    total = clock.amount + paused_days + extension_days
-    result = compute_due_date(
-        clock.started_on, total, clock.unit, start_rule=clock.start_rule, calendar=cal
-    )
-    explained = result.as_dict()
-    explained.update(
-        {
-            "base_amount": clock.amount,
-            "pauses": pauses,
-            "paused_since": open_pause.isoformat() if open_pause else None,
-            "paused_days": paused_days,
-            "extensions": extensions,
-            "extension_days": extension_days,
-            "status": clock.status,
-        }
-    )
-    return explained
 
 
 def clock_recompute(*, clock: Clock, calendar: WorkCalendar | None = None) -> Clock:
@@ -109,16 +76,25 @@ def case_deadline_sync(*, case_id: int) -> None:
 
 
 @transaction.atomic
-def clock_open(*, case, stage: str, ref: str = "", start: dt.date | None = None) -> Clock | None:
+def clock_open(*, case, stage: str, ref: str = "", start: dt.date | None = None,
+               due_date: dt.date | None = None) -> Clock | None:
     """Open the clock for ``stage`` from the case's policy version, if that
-    version sets a time limit for it. Returns ``None`` otherwise."""
+    version sets a time limit for it; returns ``None`` otherwise. With
+    ``due_date`` (a date the step fixed, e.g. an explicit 补正 deadline) the
+    clock runs to that date whatever the policy says, with the same
+    reminders, escalation and extensions (as the policy allows them)."""
     limit = stage_time_limit(version=case.policy_version, stage=stage)
-    if limit is None:
+    if limit is None and due_date is None:
         return None
+    started = start or _today()
+    if due_date is not None:
+        amount, unit, start_rule = max((due_date - started).days, 0), CALENDAR_DAY, "next_day"
+    else:
+        amount, unit, start_rule = limit.amount, limit.unit, case.policy_version.start_rule
     clock = Clock.objects.create(
-        case=case, stage=stage, ref=ref, started_on=start or _today(), amount=limit.amount,
-        unit=limit.unit, start_rule=case.policy_version.start_rule,
-        extension_allowed=limit.extension_allowed, extension_max=limit.extension_max,
+        case=case, stage=stage, ref=ref, started_on=started, amount=amount, unit=unit, start_rule=start_rule,
+        fixed_due=due_date,
+        extension_allowed=bool(limit and limit.extension_allowed), extension_max=limit.extension_max if limit else 0,
     )
     return clock_recompute(clock=clock)
 
@@ -206,24 +182,18 @@ def clock_extension_grant(*, case, clock_id: int, actor, days: int, reason: str)
     Writes the case history; those concerned are notified after commit.
     ``case`` must already be one the actor may see (``case_get_for_user``).
     """
-    from django.http import Http404
-
-    from cases.models import Case
-    from cases.services import case_event_record
-
-    from .selectors import clock_can_extend
-
     if not clock_can_extend(user=actor, case=case):
         raise ApplicationError(_(EXTENSION_NOT_SUPERVISOR), code="forbidden", status_code=403)
     # The case lock orders this against the stage transitions.
-    case = Case.objects.select_for_update(of=("self",), no_key=True).get(pk=case.pk)
+    case = type(case).objects.select_for_update(of=("self",), no_key=True).get(pk=case.pk)
     clock = Clock.objects.filter(pk=clock_id, case_id=case.pk).first()
     if clock is None:
         raise Http404
     before = clock.due_date
     clock = clock_extend(clock=clock, actor=actor, days=days, reason=reason)
-    case_event_record(
-        case=case, kind="deadline_extended", actor=actor, from_stage=case.stage, reason=reason,
+    # Through the case's own history writer (core.subjects), which notifies.
+    subject_of(case).record_event(
+        case, kind=ClockEvent.EXTENDED, actor=actor, reason=reason,
         data={
             "clock": clock.pk, "stage": clock.stage, "days": days,
             "due_before": before.isoformat() if before else None,
@@ -338,11 +308,6 @@ def reminder_batch_send(*, candidates: list[tuple], today: dt.date, working_day:
     ``reminder_candidates``. An ESCALATION that already went out becomes
     today's daily OVERDUE reminder (working days only).
     """
-    from notifications.selectors import AudienceCache, audience_users, case_url
-    from notifications.services import NotificationItem, notify_many
-
-    from .selectors import ESCALATION_AUDIENCE, clock_actors
-
     escalating = [c[0] for c in candidates if c[1] == Reminder.Kind.ESCALATION]
     escalated = _escalated(escalating)
     rows = []
@@ -392,8 +357,6 @@ def reminder_sweep(*, today: dt.date | None = None, batch_size: int = 1000) -> d
     atomic as a whole on purpose: each batch commits on its own, so a crash
     half-way keeps what was sent and the next run does the rest. Safe to run
     twice, and concurrently. Returns counts."""
-    from .selectors import reminder_candidates, reminder_offsets
-
     today = today or _today()
     cal = WorkCalendar()
     counts = {"clocks": 0, "sent": 0}

@@ -1,11 +1,12 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.selectors import case_get_for_user
 from core.downloads import FileDownloadApi
 from core.pagination import PaginatedListMixin, paginated_response
+from core.subjects import subject
 
 from .models import Letter, LetterKind
 from .selectors import letter_get_for_user, letter_list_for_case, letter_register_for_user, letter_register_may_view
@@ -35,7 +36,7 @@ class CaseLetterListApi(APIView):
         responses={200: OutputSerializer(many=True), 404: OpenApiResponse(description="Not visible")},
     )
     def get(self, request, case_id):
-        case = case_get_for_user(user=request.user, case_id=case_id)
+        case = subject("case").get_for_user(request.user, case_id)
         letters = letter_list_for_case(case=case)
         return Response(self.OutputSerializer(letters, many=True, context={"request": request}).data)
 
@@ -65,8 +66,6 @@ class LetterRegisterApi(PaginatedListMixin, APIView):
         responses={200: OutputSerializer(many=True), 403: OpenApiResponse(description="Not handling staff")},
     )
     def get(self, request):
-        from rest_framework.exceptions import PermissionDenied
-
         if not letter_register_may_view(user=request.user):
             raise PermissionDenied
         filters = self.FilterSerializer(data=request.query_params)

@@ -1,13 +1,16 @@
 """Reads of letters. Access follows the owner: a letter is visible to
-whoever may see its case (``cases.selectors.case_get_for_user``) or its
-pre-filing (``prefilings.selectors.prefiling_get_for_user``), else 404."""
+whoever may see its case or its pre-filing, as the owner's own
+``get_for_user`` says (core.subjects), else 404."""
 
+from django.db.models import Q
 from django.http import Http404
 
 from accounts.models import User
-from cases.selectors import case_get_for_user
+from accounts.selectors import HANDLING_ROLES, user_roles
+from core.subjects import subject
 
 from .models import Letter, LetterVersion
+from .services import letter_may_regenerate
 
 
 class LetterList(list):
@@ -41,18 +44,14 @@ def _check_owner(letter: Letter, user: User) -> None:
     """``Http404`` unless ``user`` may see the letter's case or pre-filing
     (which are then set on the letter)."""
     if letter.case_id is not None:
-        letter.case = case_get_for_user(user=user, case_id=letter.case_id)
+        letter.case = subject("case").get_for_user(user, letter.case_id)
     else:
-        from prefilings.selectors import prefiling_get_for_user
-
-        letter.prefiling = prefiling_get_for_user(user=user, prefiling_id=letter.prefiling_id)
+        letter.prefiling = subject("prefiling").get_for_user(user, letter.prefiling_id)
 
 
 def letter_version_get_for_user(*, user: User, version_id) -> LetterVersion:
     """An earlier version of a letter, for those who may regenerate it (the
     admins of the case's jurisdiction) and who may see the case; else 404."""
-    from .services import letter_may_regenerate
-
     try:
         version_id = int(version_id)
     except (TypeError, ValueError):
@@ -73,9 +72,6 @@ def letter_download_name(letter: Letter) -> str:
 def letter_register_may_view(*, user: User) -> bool:
     """The issuing register (发文登记) is kept by the handling staff;
     applicants find their letters on their case or filing."""
-    from accounts.selectors import user_roles
-    from cases.selectors import HANDLING_ROLES
-
     return bool(user_roles(user) & HANDLING_ROLES)
 
 
@@ -84,16 +80,9 @@ def letter_register_for_user(*, user: User, filters: dict | None = None):
     ``user`` may see, in number order within each issuing body and year
     (newest first). ``filters``: year, kind, q (number, case or filing number
     or title). One query a page, with the owner joined."""
-    from django.db.models import Q
-
-    from cases.models import Case
-    from cases.selectors import case_visibility_q
-    from prefilings.models import PreFiling
-    from prefilings.selectors import prefiling_visibility_q
-
     filters = filters or {}
-    cases = Case.objects.filter(case_visibility_q(user)).values("pk")
-    filings = PreFiling.objects.filter(prefiling_visibility_q(user)).values("pk")
+    cases = subject("case").visible(user).order_by().values("pk")
+    filings = subject("prefiling").visible(user).order_by().values("pk")
     qs = (Letter.objects.filter(Q(case__in=cases) | Q(prefiling__in=filings))
           .select_related("case", "prefiling"))
     if year := filters.get("year"):

@@ -23,8 +23,12 @@ from accounts.models import Role, User
 from accounts.selectors import user_has_role
 from core.exceptions import ApplicationError
 from core.history import sm3_hexdigest
+from core.models import OutboxMessage
+from core.outbox import MAX_SENDS as OUTBOX_MAX_SENDS
+from core.subjects import subject_of
+from core.tasks import enqueue
 
-from . import rendering
+from . import rendering, tasks
 from .models import Letter, LetterKind, LetterNumberCounter, LetterVersion, letter_path
 from .snapshot import build_context, number_body_for
 
@@ -50,26 +54,14 @@ def _event(*, letter: Letter, kind: str, actor: User | None, reason: str = "", *
     whoever it concerns is notified: a ready letter reaches the applicant) or
     the pre-filing's."""
     data = {"letter_id": letter.id, "letter_kind": letter.kind, "number": letter.number, **data}
-    if letter.case_id is None:
-        from prefilings.services import prefiling_letter_event
-
-        prefiling_letter_event(prefiling_id=letter.prefiling_id, kind=kind, actor=actor, reason=reason, data=data)
-        return
-    from cases.models import Case
-    from cases.services import case_event_record
-
-    case = Case.objects.only("pk", "stage").get(pk=letter.case_id)
-    case_event_record(case=case, kind=kind, actor=actor, from_stage=case.stage, reason=reason, data=data)
+    owner = letter.case if letter.case_id is not None else letter.prefiling
+    subject_of(owner).record_event(owner, kind=kind, actor=actor, reason=reason, data=data)
 
 
 def _schedule_render(letter_id: int) -> None:
-    from core.tasks import enqueue
-
-    from .tasks import letter_render as letter_render_task
-
     # In the issuing transaction (the outbox): sent after commit, or later
     # by the relay if the broker is down.
-    enqueue(letter_render_task, letter_id)
+    enqueue(tasks.letter_render, letter_id)
 
 
 # A render normally ends within seconds, its retries (10, 20, 40 s) within
@@ -84,12 +76,6 @@ def letter_pending_sweep(*, grace: dt.timedelta = PENDING_GRACE) -> list[int]:
     such a letter would stay pending, and a pending letter cannot even be
     regenerated. Safe to run twice: rendering a ready letter does nothing.
     Returns the ids sent."""
-    from core.models import OutboxMessage
-    from core.outbox import MAX_SENDS as OUTBOX_MAX_SENDS
-    from core.tasks import enqueue
-
-    from .tasks import letter_render as letter_render_task
-
     cutoff = timezone.now() - grace
     ids = list(Letter.objects.filter(status=Letter.Status.PENDING, updated_at__lt=cutoff)
                .order_by("id").values_list("pk", flat=True))
@@ -98,11 +84,11 @@ def letter_pending_sweep(*, grace: dt.timedelta = PENDING_GRACE) -> list[int]:
         # or sent and not yet run, which its relay sends again) is not
         # queued a second time; one the relay gave up on is.
         waiting = {args[0] for args in OutboxMessage.objects.filter(
-            task=letter_render_task.name, done_at__isnull=True, sends__lt=OUTBOX_MAX_SENDS,
+            task=tasks.letter_render.name, done_at__isnull=True, sends__lt=OUTBOX_MAX_SENDS,
         ).values_list("args", flat=True) if args}
         ids = [pk for pk in ids if pk not in waiting]
     for letter_id in ids:
-        enqueue(letter_render_task, letter_id)
+        enqueue(tasks.letter_render, letter_id)
     if ids:
         logger.warning("letters: render sent again for %d pending letter(s): %s", len(ids), ids)
     return ids
@@ -127,15 +113,13 @@ def letter_issue(*, case, kind: str, actor: User | None = None, ref="", context:
     an existing letter is returned unchanged). The caller has checked that
     the step may happen; ``context`` adds or overrides snapshot keys (see
     ``letters.snapshot`` for what each kind expects)."""
-    from cases.models import Case
-
     if kind not in LetterKind.values:
         raise ApplicationError(_(ERR_KIND) % {"kind": kind})
     ref = str(ref or "")
     # The case row lock serialises issues for one case (the calling step
     # usually holds it already): the existence check below is then exact.
     case = (
-        Case.objects.select_for_update(of=("self",), no_key=True)
+        type(case).objects.select_for_update(of=("self",), no_key=True)
         .select_related("applicant", "unit", "jurisdiction", "policy_version__document__jurisdiction")
         .get(pk=case.pk)
     )

@@ -67,7 +67,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.exceptions import ApplicationError
+from core.subjects import hook
 from policies import procedure
+from policies.selectors import stage_time_limit
 
 from .models import LETTER_TITLES, LetterKind
 
@@ -185,8 +187,6 @@ def _item(items: dict, item_id):
 
 
 def _time_limit(case, stage):
-    from policies.selectors import stage_time_limit
-
     return stage_time_limit(version=case.policy_version, stage=stage)
 
 
@@ -257,12 +257,12 @@ def _ruling(case, data: dict) -> dict:
                      "duration": f"{months}个月" if months else ""})
     review_limit = data.get("review_limit") or _time_limit(case, "review_request")
     version = case.policy_version
-    # Measures the unit pre-filed (事前报备) and the case cites: the ruling
-    # sets what was declared in advance beside what happened.
-    from prefilings.selectors import prefiling_letter_context
-
+    # Measures the unit pre-filed (事前报备) and the case cites (the hook of
+    # the pre-filings app): the ruling sets what was declared in advance
+    # beside what happened.
+    cited = hook("case", "prefiling_letter_context", _no_prefilings)
     return {
-        "prefilings": [{k: str(v) for k, v in p.items()} for p in prefiling_letter_context(case=case)],
+        "prefilings": [{k: str(v) for k, v in p.items()} for p in cited(case=case)],
         "result": data["result"],
         "result_label": MITIGATION_LABELS.get(data.get("mitigation", "")) if data["result"] == "mitigated"
         and data.get("mitigation") else RESULT_LABELS[data["result"]],
@@ -287,6 +287,10 @@ def _signers(case, body: str) -> list[str]:
     the ruling is made jointly (both sign the 认定书)."""
     joint = procedure.joint_ruling(case.policy_version)
     return [body, joint["body"]] if joint and joint.get("body") else [body]
+
+
+def _no_prefilings(*, case) -> list:
+    return []
 
 
 def _jsonable(value):
@@ -332,9 +336,7 @@ def build_context(*, case, kind: str, ref: str, number: str, issued_on: dt.date,
         context["limit_due_on"] = _clock_due(case, "verification") if context["limit"] else ""
         context["note"] = ""
     elif kind == LetterKind.SUPPLEMENT:
-        from cases.models import SupplementRequest
-
-        request = SupplementRequest.objects.filter(case=case, pk=ref).first() if ref.isdigit() else None
+        request = case.supplement_requests.filter(pk=ref).first() if ref.isdigit() else None
         if request is None and "missing" not in extra:
             raise ApplicationError(_(ERR_SUPPLEMENT) % {"ref": ref})
         if request is not None:

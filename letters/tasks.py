@@ -10,6 +10,9 @@ from celery import Task, shared_task
 from celery.signals import worker_process_init
 from django.db import OperationalError
 
+from . import rendering, services
+from .models import Letter
+
 logger = logging.getLogger(__name__)
 
 # Transient: the disk, the network or the database briefly unavailable
@@ -21,15 +24,11 @@ TRANSIENT_ERRORS = (OSError, OperationalError)
 
 class LetterRenderTask(Task):
     def on_retry(self, exc, task_id, args, kwargs, einfo):
-        from .services import letter_mark_failed
-
-        letter_mark_failed(letter_id=args[0], error=f"{type(exc).__name__}: {exc}", final=False)
+        services.letter_mark_failed(letter_id=args[0], error=f"{type(exc).__name__}: {exc}", final=False)
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         # The final failure (retries exhausted, or an unexpected error).
-        from .services import letter_mark_failed
-
-        letter_mark_failed(letter_id=args[0], error=f"{type(exc).__name__}: {exc}")
+        services.letter_mark_failed(letter_id=args[0], error=f"{type(exc).__name__}: {exc}")
 
 
 @shared_task(
@@ -49,18 +48,13 @@ class LetterRenderTask(Task):
     soft_time_limit=50,
 )
 def letter_render(self, letter_id: int) -> str:
-    from .models import Letter
-    from .rendering import LetterRenderError
-    from .services import letter_mark_failed
-    from .services import letter_render as render
-
     try:
-        letter = render(letter_id=letter_id)
+        letter = services.letter_render(letter_id=letter_id)
     except Letter.DoesNotExist:
         # Issued in a transaction that was rolled back after all.
         return "missing"
-    except LetterRenderError as exc:
-        letter_mark_failed(letter_id=letter_id, error=str(exc))
+    except rendering.LetterRenderError as exc:
+        services.letter_mark_failed(letter_id=letter_id, error=str(exc))
         return "failed"
     return letter.status
 
@@ -68,18 +62,14 @@ def letter_render(self, letter_id: int) -> str:
 @shared_task(name="letters.pending_sweep")
 def letter_pending_sweep_task() -> int:
     """Every minute: letters whose render never ran are sent again."""
-    from .services import letter_pending_sweep
-
-    return len(letter_pending_sweep())
+    return len(services.letter_pending_sweep())
 
 
 @worker_process_init.connect
 def _warm_renderer(**kwargs):
-    from .rendering import LetterRenderError, warm
-
     try:
-        warm()
-    except LetterRenderError as exc:  # fonts missing: said once, each letter fails with it
+        rendering.warm()
+    except rendering.LetterRenderError as exc:  # fonts missing: said once, each letter fails with it
         logger.warning("letters: %s", exc)
     except Exception:  # the first letter will report the problem itself
         logger.exception("letters: could not warm the renderer")

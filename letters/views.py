@@ -1,9 +1,10 @@
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cases.selectors import case_get_for_user
+from core.subjects import subject
 
 from .forms import RegisterFilterForm
 from .selectors import (
@@ -21,7 +22,7 @@ from .selectors import (
 def case_letters(request, case_id):
     """The letters partial of the case page; htmx polls it while a letter
     is being prepared."""
-    case = case_get_for_user(user=request.user, case_id=case_id)
+    case = subject("case").get_for_user(request.user, case_id)
     letters = letter_list_for_case(case=case)
     return render(request, "letters/case_letters.html", {"case": case, "letters": letters})
 
@@ -67,8 +68,6 @@ def version_download(request, version_id):
 def register(request):
     """The issuing register (发文登记簿): every letter the user may see, by
     issuing body, year and number, so that a gap or a failed letter shows."""
-    from django.core.paginator import Paginator
-
     if not letter_register_may_view(user=request.user):
         return render(request, "403.html", status=403)
     form = RegisterFilterForm(request.GET or None)

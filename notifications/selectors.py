@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Role, User
 from accounts.selectors import users_with_role
+from core.subjects import hook, subject
 
 from .models import Notification, NotificationPreference
 
@@ -49,23 +50,21 @@ class AudienceCache:
         return self._holders[key]
 
     def prefetch_recusals(self, case_ids) -> None:
-        """Load the recusals of many cases in one query (the sweep's batch)."""
-        from reviews.models import Recusal
-
+        """Load the recusals of many cases in one query (the sweep's batch),
+        through the hook of the app that records them (reviews)."""
         wanted = [pk for pk in case_ids if pk not in self._recused]
+        found = hook("case", "recused_ids", _no_recusals)(wanted) if wanted else {}
         for pk in wanted:
-            self._recused[pk] = set()
-        for case_id, user_id in Recusal.objects.filter(case_id__in=wanted).values_list("case_id", "user_id"):
-            self._recused[case_id].add(user_id)
+            self._recused[pk] = set(found.get(pk, ()))
 
     def recused_ids(self, case) -> set[int]:
         if case.pk not in self._recused:
-            from reviews.models import Recusal
-
-            self._recused[case.pk] = set(
-                Recusal.objects.filter(case_id=case.pk).values_list("user_id", flat=True)
-            )
+            self.prefetch_recusals([case.pk])
         return self._recused[case.pk]
+
+
+def _no_recusals(case_ids) -> dict[int, set[int]]:
+    return {}
 
 
 def audience_users(*, case, audience: Iterable[str], cache: AudienceCache | None = None) -> list[User]:
@@ -78,7 +77,9 @@ def audience_users(*, case, audience: Iterable[str], cache: AudienceCache | None
         if token == APPLICANT:
             found = [case.applicant]
         elif token == FILER:
-            found = [case.created_by]
+            # Whoever filed for the cadre; not the inspector who opened a
+            # proactive case (he is staff on it: core.subjects.Parties).
+            found = [case.created_by] if parties(case).filer_id else []
         elif token in _ROLE_AUDIENCES:
             role, where = _ROLE_AUDIENCES[token]
             found = cache.holders(role, getattr(case, where))
@@ -86,10 +87,10 @@ def audience_users(*, case, audience: Iterable[str], cache: AudienceCache | None
                 # 回避: an inspector who is the applicant, in the applicant's
                 # unit or marked as related never hears of the case (DESIGN §1).
                 recused = cache.recused_ids(case)
+                party_ids = parties(case).ids
                 found = [
                     u for u in found
-                    if u.pk not in recused and u.pk not in (case.applicant_id, case.created_by_id)
-                    and u.org_unit_id != case.unit_id
+                    if u.pk not in recused and u.pk not in party_ids and u.org_unit_id != case.unit_id
                 ]
         else:
             raise ValueError(f"unknown audience token: {token}")
@@ -99,11 +100,14 @@ def audience_users(*, case, audience: Iterable[str], cache: AudienceCache | None
     return list(users.values())
 
 
+def parties(case):
+    """The case's parties, as its owner defines them (core.subjects)."""
+    return subject("case").parties(case)
+
+
 def case_url(case_id: int | None) -> str:
     """Link to the case page ("" for a notification without a case)."""
-    from cases.selectors import case_page_url
-
-    return case_page_url(case_id) if case_id is not None else ""
+    return subject("case").page_url(case_id) if case_id is not None else ""
 
 
 def notification_list_for_user(*, user: User, unread: bool | None = None) -> QuerySet[Notification]:

@@ -6,6 +6,10 @@ import smtplib
 from celery import shared_task
 from django.db import OperationalError
 
+from core.tasks import enqueue_each
+
+from . import selectors, services
+
 # Transient: the mail server, the network or the database is briefly
 # unavailable. Anything else (a bug, bad data) fails at once instead of
 # retrying for an hour.
@@ -28,32 +32,22 @@ RETRY = {
 
 @shared_task(name="notifications.case_event_notify", **RETRY)
 def case_event_notify_task(event_id: int) -> int:
-    from .services import case_event_notify
-
-    return len(case_event_notify(event_id=event_id))
+    return len(services.case_event_notify(event_id=event_id))
 
 
 @shared_task(name="notifications.email_send", **RETRY)
 def notification_email_send_task(notification_id: int) -> bool:
-    from .services import notification_email_send
-
-    return notification_email_send(notification_id=notification_id)
+    return services.notification_email_send(notification_id=notification_id)
 
 
 @shared_task(name="notifications.digest_send", **RETRY)
 def notification_digest_send_task(user_id: int) -> int:
-    from .services import notification_digest_send
-
-    return notification_digest_send(user_id=user_id)
+    return services.notification_digest_send(user_id=user_id)
 
 
 @shared_task(name="notifications.digest_send_all", **RETRY)
 def notification_digest_send_all_task() -> int:
     """Daily (beat): one digest task per user who has something pending."""
-    from core.tasks import enqueue_each
-
-    from .selectors import notification_digest_user_ids
-
-    ids = notification_digest_user_ids()
+    ids = selectors.notification_digest_user_ids()
     enqueue_each(notification_digest_send_task, [(user_id,) for user_id in ids])
     return len(ids)

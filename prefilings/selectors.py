@@ -8,13 +8,23 @@
 A refused read is a 404 everywhere: existence is not leaked.
 """
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.selectors import role_paths, subtree_q, user_memberships
+from letters.snapshot import date_cn
 
-from .models import Citation, EarlyWarning, PreFiling, PreFilingEvent, ProgressReport
+from .models import (
+    Citation,
+    EarlyWarning,
+    PreFiling,
+    PreFilingAttachment,
+    PreFilingEvent,
+    Procedure,
+    ProgressReport,
+)
 
 STAFF = {Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN}
 
@@ -64,8 +74,6 @@ def prefiling_list_for_user(*, user: User, filters: dict | None = None, queue: s
     if text := (filters.get("q") or "").strip():
         qs = qs.filter(Q(number__icontains=text) | Q(title__icontains=text))
     if queue == "intake":
-        from django.db.models import F
-
         return qs.order_by(F("review_due").asc(nulls_last=True), "id")
     return qs.order_by("-created_at", "-id")
 
@@ -88,8 +96,6 @@ def prefiling_detail_for_user(*, user: User, prefiling_id) -> PreFiling:
     """One filing with everything its page shows, in a fixed number of
     queries (the filing, then attachments, events, reports, warnings,
     citations, letter and evaluation)."""
-    from .models import PreFilingAttachment
-
     filing = prefiling_get_for_user(user=user, prefiling_id=prefiling_id)
     return (
         PreFiling.objects.filter(pk=filing.pk)
@@ -110,8 +116,6 @@ def prefiling_detail_for_user(*, user: User, prefiling_id) -> PreFiling:
 def procedure_rows(filing: PreFiling, attachments=None) -> list[dict]:
     """The four decision procedures, each with its flag, note and (when the
     attachments are given, e.g. prefetched) its documents."""
-    from .models import Procedure
-
     procedures = filing.procedures or {}
     rows = []
     for code, label in Procedure.choices:
@@ -200,9 +204,6 @@ def prefiling_get_citable(*, case, user: User, prefiling_id) -> PreFiling:
 def prefiling_letter_context(*, case) -> list[dict]:
     """What the ruling letter cites: number, measure and registration date
     of every filing the case cites (one query)."""
-    from django.utils import timezone
-
-    from letters.snapshot import date_cn
 
     out = []
     for citation in Citation.objects.filter(case_id=case.pk).select_related("prefiling").order_by("created_at", "id"):

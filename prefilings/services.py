@@ -24,17 +24,27 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import OrgUnit, Role, User
 from accounts.selectors import user_has_role
+from cases.selectors import case_parties
+from cases.services import case_event_record, case_guard, case_lock
+from cases.uploads import check_upload, stored_upload
+from core.events import event_audience, event_kind_require, event_written
 from core.exceptions import ApplicationError
 from core.history import chain_append
+from letters.services import letter_issue_for_prefiling
+from letters.snapshot import date_cn
+from notifications.selectors import AudienceCache
+from notifications.services import NotificationItem, notify, notify_many
 from policies.calendar import CALENDAR_DAY, WorkCalendar, compute_due_date
 from policies.models import TimeLimitStage
 from policies.selectors import policy_version_in_force, stage_time_limit
+from reviews.selectors import inspector_may_handle as case_inspector
 
 from .models import (
     Citation,
@@ -149,18 +159,24 @@ def _lock(filing: PreFiling) -> PreFiling:
 def _event(filing: PreFiling, *, kind: str, actor: User | None, from_status: str = "", to_status: str = "",
            reason: str = "", data: dict | None = None) -> PreFilingEvent:
     """Append a history event; its notifications go out after commit."""
-
+    event_kind_require(kind, "prefiling")
     event = chain_append(
         PreFilingEvent, prefiling=filing, kind=kind, actor=actor, from_status=from_status or filing.status,
         to_status=to_status or from_status or filing.status, reason=reason, data=data or {},
     )
-    if kind in EVENT_AUDIENCE and EVENT_AUDIENCE[kind]:
-        from core.tasks import enqueue
-
-        from .tasks import prefiling_event_notify_task
-
-        enqueue(prefiling_event_notify_task, event.pk)
+    # Whoever the kind's registered audience names hears of it: the
+    # subscriber (prefilings/events.py) enqueues in this transaction (outbox).
+    if event_audience(kind, "prefiling"):
+        event_written(subject="prefiling", event_id=event.pk)
     return event
+
+
+def prefiling_event_record_for(filing: PreFiling, kind: str, actor: User | None, reason: str = "",
+                               data: dict | None = None) -> PreFilingEvent:
+    """The history writer as the infrastructure calls it (core.subjects):
+    letters record their events on the filing through it."""
+    filing = PreFiling.objects.get(pk=filing.pk)
+    return _event(filing, kind=kind, actor=actor, reason=reason, data=data)
 
 
 def _move(filing: PreFiling, *, to: str, kind: str, actor: User, reason: str = "", data=None,
@@ -177,29 +193,14 @@ INTAKE = "intake"
 INSPECTORS = "inspectors"
 SUPERVISORS = "supervisors"
 
-# Who hears of each event (the actor never does).
-EVENT_AUDIENCE: dict[str, tuple[str, ...]] = {
-    PreFilingEventKind.SUBMITTED: (INTAKE,),
-    PreFilingEventKind.SUPPLEMENT_REQUESTED: (UNIT,),
-    PreFilingEventKind.SUPPLEMENT_ANSWERED: (INTAKE,),
-    PreFilingEventKind.REGISTERED: (UNIT, INSPECTORS),
-    PreFilingEventKind.REFUSED: (UNIT,),
-    PreFilingEventKind.WARNING_RAISED: (UNIT, INSPECTORS),
-    PreFilingEventKind.WARNING_RESOLVED: (UNIT,),
-    PreFilingEventKind.EVALUATED: (INSPECTORS,),
-    PreFilingEventKind.CITED: (UNIT,),
-}
+# Who hears of each event: registered with its kind (prefilings/events.py).
 
 
 def prefiling_url(filing_id: int) -> str:
-    from django.urls import reverse
-
     return reverse("prefilings:detail", args=[filing_id])
 
 
 def _audience(filing: PreFiling, tokens, cache=None) -> list[User]:
-    from notifications.selectors import AudienceCache
-
     cache = cache or AudienceCache()
     out: list[User] = []
     for token in tokens:
@@ -215,7 +216,7 @@ def _audience(filing: PreFiling, tokens, cache=None) -> list[User]:
     return out
 
 
-def _label(filing: PreFiling) -> str:
+def prefiling_label(filing: PreFiling) -> str:
     return f"{filing.number or '#' + str(filing.pk)} {filing.title}".strip()
 
 
@@ -223,8 +224,6 @@ def prefiling_event_notify(*, event_id: int) -> int:
     """Notify whoever the event concerns (``EVENT_AUDIENCE``). Safe to run
     twice: the event row is locked and marked, a second run does nothing.
     Returns the number of notifications made."""
-    from notifications.services import notify
-
     with transaction.atomic():
         event = (PreFilingEvent.objects.select_for_update(of=("self",))
                  .select_related("prefiling__unit", "prefiling__filed_by").filter(pk=event_id).first())
@@ -233,10 +232,10 @@ def prefiling_event_notify(*, event_id: int) -> int:
         filing = event.prefiling
         with translation.override(settings.LANGUAGE_CODE):
             message = _("%(filing)s: %(event)s.") % {
-                "filing": _label(filing), "event": PreFilingEventKind(event.kind).label}
+                "filing": prefiling_label(filing), "event": PreFilingEventKind(event.kind).label}
             if event.reason:
                 message += " " + event.reason[:500]
-        made = notify(recipients=_audience(filing, EVENT_AUDIENCE.get(event.kind, ())), actor=event.actor,
+        made = notify(recipients=_audience(filing, event_audience(event.kind, "prefiling")), actor=event.actor,
                       kind=f"prefiling:{event.kind}", message=message, url=prefiling_url(filing.pk))
         event.notified_at = timezone.now()
         event.save(update_fields=["notified_at"])
@@ -544,8 +543,6 @@ def _letter_context(filing: PreFiling, number: str, issued_on: dt.date) -> dict:
     """The snapshot the template ``letters/pdf/prefiling_registration.html``
     prints (its keys: the base letter keys, ``measure``, ``risks``,
     ``case.number``)."""
-    from letters.snapshot import date_cn
-
     jurisdiction = filing.policy_version.document.jurisdiction
     body = jurisdiction.issuing_body or f"中共{filing.jurisdiction.name}纪律检查委员会"
     masthead = f"{body}文件"
@@ -573,19 +570,9 @@ def _letter_issue(filing: PreFiling, actor: User):
     """The registration decision, a letter of the filing (letters.services):
     numbered in the issuing body's one sequence, rendered after commit, and
     regenerated by an administrator like every other letter."""
-    from letters.services import letter_issue_for_prefiling
-
     return letter_issue_for_prefiling(
         prefiling=filing, body=_letter_body(filing), actor=actor,
         context_for=lambda number, issued_on: _letter_context(filing, number, issued_on))
-
-
-def prefiling_letter_event(*, prefiling_id: int, kind: str, actor: User | None, reason: str = "",
-                           data: dict | None = None) -> PreFilingEvent:
-    """The filing's history event for its letter (issued, ready, failed,
-    regenerated), written for letters.services."""
-    filing = PreFiling.objects.get(pk=prefiling_id)
-    return _event(filing, kind=kind, actor=actor, reason=reason, data=data)
 
 
 # --- Prevention in progress (事中控制) ------------------------------------------------------
@@ -698,8 +685,6 @@ def prefiling_attachment_add(*, filing: PreFiling, actor: User, file,
                              kind: str = PreFilingAttachment.Kind.OTHER) -> PreFilingAttachment:
     """A document of the filing (the type is sniffed from the content, as
     for case evidence)."""
-    from cases.uploads import check_upload, stored_upload
-
     filing = _lock(filing)
     _guard(filing, actor, "attach")
     if filing.status == S.SUPPLEMENT:
@@ -741,10 +726,8 @@ def case_may_cite(*, case, user: User) -> bool:
     """An application still in draft, by its filer; or a proactive case in
     verification, by an inspector who may handle it."""
     if case.stage == "draft":
-        return user.pk in (case.applicant_id, case.created_by_id)
+        return user in case_parties(case)
     if case.origin == "proactive" and case.stage == "verification":
-        from reviews.selectors import inspector_may_handle as case_inspector
-
         return case_inspector(case=case, user=user)
     return False
 
@@ -753,11 +736,8 @@ def case_may_cite(*, case, user: User) -> bool:
 def case_cite_prefiling(*, case, prefiling: PreFiling, actor: User) -> Citation:
     """The case cites a registered filing. Both histories record it: the
     filing shows every case that cited it."""
-    from cases.services import case_event_record, case_lock
-
     case = case_lock(case)
-    if not case_may_cite(case=case, user=actor):
-        raise ApplicationError(_(CASE_NOT_ALLOWED), code="permission_denied", status_code=403)
+    case_guard(case=case, actor=actor, action="cite_prefiling")  # prefilings/steps.py
     filing = _lock(prefiling)
     if not filing.is_registered:
         raise ApplicationError(_(NOT_CITABLE) % {"filing": filing.number or filing.title,
@@ -843,7 +823,7 @@ REMINDER_AUDIENCE = {
 
 
 def _reminder_message(kind: str, filing: PreFiling, day: dt.date) -> str:
-    args = {"filing": _label(filing), "due": day.isoformat()}
+    args = {"filing": prefiling_label(filing), "due": day.isoformat()}
     messages = {
         R.REVIEW_DUE: _("%(filing)s: the review of the pre-filing is due today (%(due)s)."),
         R.REVIEW_OVERDUE: _("%(filing)s: the review of the pre-filing was due on %(due)s and is overdue."),
@@ -860,9 +840,6 @@ def _reminder_message(kind: str, filing: PreFiling, day: dt.date) -> str:
 def prefiling_reminder_batch_send(*, candidates: list[tuple[int, str, dt.date]]) -> int:
     """Insert the reminder rows of one batch and act on those created here:
     notify, and raise the missed-report warning. Returns the number sent."""
-    from notifications.selectors import AudienceCache
-    from notifications.services import NotificationItem, notify_many
-
     if not candidates:
         return 0
     rows = sorted(candidates)

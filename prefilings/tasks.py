@@ -3,6 +3,8 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from . import services
+
 TRANSIENT_ERRORS = (OSError, OperationalError)
 
 
@@ -15,14 +17,10 @@ TRANSIENT_ERRORS = (OSError, OperationalError)
     max_retries=5,
 )
 def prefiling_reminder_sweep_task() -> dict:
-    from .services import prefiling_reminder_sweep
-
-    return prefiling_reminder_sweep()
+    return services.prefiling_reminder_sweep()
 
 
 @shared_task(name="prefilings.event_notify", autoretry_for=TRANSIENT_ERRORS, retry_backoff=10, max_retries=3,
              time_limit=60, soft_time_limit=50)
 def prefiling_event_notify_task(event_id: int) -> int:
-    from .services import prefiling_event_notify
-
-    return prefiling_event_notify(event_id=event_id)
+    return services.prefiling_event_notify(event_id=event_id)

@@ -836,9 +836,7 @@ def notice_record(*, case: Case, actor: User, kind: str, done_on: dt.date | None
     action = "feedback" if kind == Notice.Kind.FEEDBACK else "file_report"
     case = case_lock(case)
     case_guard(case=case, actor=actor, action=action)
-    ruling = _latest_ruling(case)
-    if Notice.objects.filter(ruling=ruling, kind=kind).exists():
-        raise ApplicationError(_(ALREADY_DONE), code="already_done", status_code=409)
+    ruling = _latest_ruling(case)  # once per ruling: the step's ``ready`` (reviews/steps.py)
     notice = Notice.objects.create(case=case, ruling=ruling, kind=kind, done_on=_past_date(done_on, "done_on"),
                                    recipients=_text(recipients, "recipients"), note=(note or "").strip(),
                                    recorded_by=actor)
@@ -862,8 +860,6 @@ def case_request_review(*, case: Case, actor: User, reasons: str) -> ReviewReque
     limit after the ruling."""
     case = case_lock(case)
     case_guard(case=case, actor=actor, action="request_review")
-    if ReviewRequest.objects.filter(case=case).exists():
-        raise ApplicationError(_(REVIEW_ONCE), code="review_once", status_code=409)
     due = _clock_due(case, TimeLimitStage.REVIEW_REQUEST)
     if due is not None and timezone.localdate() > due:
         raise ApplicationError(_(REVIEW_LATE) % {"due": due.isoformat()}, code="late")

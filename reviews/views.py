@@ -5,6 +5,7 @@ proactive-case form. Views parse, call one service, and redirect."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +17,7 @@ from cases.selectors import case_get_for_user, case_page_url, case_sees_internal
 from cases.services import case_actions_for_user
 from core.exceptions import ApplicationError
 from core.form_flash import form_flash_bind, form_flash_keep
+from core.subjects import hook
 
 from . import forms as f
 from . import selectors, services
@@ -84,8 +86,6 @@ def case_action(request, case_id: int, action: str):
     case = case_get_for_user(user=request.user, case_id=case_id)
     spec = ACTIONS.get(action)
     if spec is None:
-        from django.http import Http404
-
         raise Http404
     form_class, call, success = spec
     form = form_class(request.POST, request.FILES, case=case)
@@ -137,21 +137,14 @@ def case_panel_context(request, case) -> dict | None:
     kind = "review" if case.stage == "review" else "first"
     meeting = next((m for m in reversed(record["meetings"]) if m.kind == kind and not m.voided_at), None)
     vote_state = _vote_state(meeting, user, forms)
-    latest = record["rulings"][-1] if record["rulings"] else None
-    done = {n.kind for n in record["notices"] if latest and n.ruling_id == latest.pk}
-    if "feedback" in done:
-        forms.pop("feedback", None)
-    if "filing" in done:
-        forms.pop("file_report", None)
-    if record["review"] is not None:
-        forms.pop("request_review", None)
-    # Pre-filed measures (事前报备) the case cites: the assessment sets what
-    # was declared in advance beside what happened.
-    from prefilings.selectors import prefilings_cited_by_case
-
+    # Which steps are ready (feedback once per ruling, review once) is the
+    # steps' own declaration (reviews/steps.py), not trimmed here.
+    # Pre-filed measures (事前报备) the case cites, through the hook of the
+    # pre-filings app: the assessment sets what was declared beside what happened.
+    cited = hook("case", "prefilings_cited", _none_cited)
     return {
         **record,
-        "prefiling_citations": prefilings_cited_by_case(case=case),
+        "prefiling_citations": cited(case=case),
         "forms": forms,
         "current_meeting": meeting,
         **vote_state,
@@ -190,6 +183,10 @@ def _quorum_hint(case, forms) -> dict | None:
         return None
     total = len(selectors.eligible_members_for(case=case))
     return {"total": total, "required": services.quorum_for(case, total)}
+
+
+def _none_cited(*, case):
+    return []
 
 
 @login_required

@@ -54,16 +54,20 @@ def test_submission_notifies_unit_reviewers_not_the_submitter(case, users):
 def test_event_audience_table(case, users):
     """Each event kind reaches who it concerns: a forward reaches intake and
     the applicant; acceptance the applicant, the unit and the supervisor (to
-    assign inspectors); an unknown later kind the applicant and the
-    handlers of the new stage (the committee for deliberation)."""
+    assign inspectors); a kind registered with the handlers of the new
+    stage (the defence waived) the applicant and the committee of
+    deliberation. A kind nobody registered reaches nobody: the writer refuses
+    it (core.events)."""
     forwarded = case_event_notify(event_id=_event(case, "unit_forwarded", users["unit_reviewer"], "unit_review",
                                                   "submitted").pk)
     assert {n.recipient.username for n in forwarded} == {"intake", "applicant"}
     accepted = case_event_notify(event_id=_event(case, "accepted", users["intake"], "submitted", "verification").pk)
     assert {n.recipient.username for n in accepted} == {"applicant", "unit_reviewer", "supervisor"}
-    later = case_event_notify(event_id=_event(case, "report_submitted", users["inspector1"], "verification",
+    later = case_event_notify(event_id=_event(case, "defence_waived", users["inspector1"], "defence",
                                               "deliberation").pk)
     assert {n.recipient.username for n in later} == {"applicant", "committee1", "committee2", "committee3"}
+    assert case_event_notify(event_id=_event(case, "report_submitted", users["inspector1"], "verification",
+                                             "deliberation").pk) == []
 
 
 @pytest.mark.django_db

@@ -1,0 +1,140 @@
+"""Steps, declared once: what may happen next on a record, who may do it,
+and what it takes.
+
+Each workflow app declares its steps in ``<app>/steps.py`` (imported at
+start-up by ``core.apps``). The page's buttons (``steps_for_user``), the
+API's ``actions`` list (the same call) and the service's guard
+(``step_guard``) all read the declaration, so they cannot disagree; the
+generic page view and the generated API endpoint of each step call its
+``service`` with what its ``form`` or ``input`` serializer cleaned.
+
+A step's checks, in the order the guard applies them:
+1. the record is not in a closed state (409 ``closed``);
+2. ``who(record, user)``: may this user take it (403);
+3. the record's state is one of ``stages`` (409 ``illegal_transition``);
+4. ``ready(record)``: a ``Refusal`` (or its message) when the step is not
+   possible now although the stage allows it, e.g. feedback already given
+   for this ruling (409, the refusal's code); None when it may go ahead.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .exceptions import ApplicationError
+
+NOT_ALLOWED = gettext_lazy("You may not do this on this case.")
+ILLEGAL_STAGE = gettext_lazy("This action is not possible while the case is at stage “%(stage)s”.")
+CLOSED = gettext_lazy("The case is closed and can no longer be changed.")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    message: object
+    code: str = "not_ready"
+    status_code: int = 409
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: object
+    stages: tuple[str, ...]
+    who: Callable  # (record, user) -> bool
+    app: str = "cases"
+    ready: Callable | None = None  # (record) -> Refusal | message | None
+    service: Callable | None = None  # service(case=, actor=, **cleaned) (prefiling= for pre-filings)
+    form: type | None = None  # the page's form (``form(data, files, case=...)``)
+    input: type | None = None  # the API's input serializer (None: no body)
+    events: tuple[str, ...] = ()  # the event kinds it writes (core.events)
+    success: object = ""  # the page's message after it succeeded
+    subject: str = "case"
+    # Shown as a button/form of its own; False for steps another step's
+    # form carries (e.g. the vote inside the deliberation panel).
+    listed: bool = True
+
+    @property
+    def allowed(self) -> Callable:  # the registry's former name for ``who``
+        return self.who
+
+    def refusal(self, record) -> Refusal | None:
+        if self.ready is None:
+            return None
+        found = self.ready(record)
+        if found is None or isinstance(found, Refusal):
+            return found
+        return Refusal(found)
+
+
+@dataclass(frozen=True)
+class StepSubject:
+    """How the steps of one kind of record read its state."""
+
+    name: str
+    state_field: str
+    state_label: Callable  # value -> label
+    closed: tuple[str, ...] = ()
+    messages: dict = field(default_factory=dict)  # overrides of NOT_ALLOWED / ILLEGAL_STAGE / CLOSED
+
+
+STEPS: dict[str, dict[str, Step]] = {}
+STEP_SUBJECTS: dict[str, StepSubject] = {}
+
+
+def register_step_subject(subject: StepSubject) -> None:
+    STEP_SUBJECTS[subject.name] = subject
+    STEPS.setdefault(subject.name, {})
+
+
+def register_steps(*steps: Step) -> None:
+    for step in steps:
+        STEPS.setdefault(step.subject, {})[step.name] = step
+
+
+def steps_of(subject: str = "case") -> dict[str, Step]:
+    return STEPS.get(subject, {})
+
+
+def step_get(name: str, subject: str = "case") -> Step:
+    return STEPS[subject][name]
+
+
+def _state(record, subject: str) -> str:
+    return getattr(record, STEP_SUBJECTS[subject].state_field)
+
+
+def steps_for_user(record, user, *, subject: str = "case") -> list[str]:
+    """The steps ``user`` may take on ``record`` now, in declaration order:
+    the page's buttons and the API's ``actions``."""
+    state = _state(record, subject)
+    out = []
+    for name, step in steps_of(subject).items():
+        if state in step.stages and step.who(record, user) and step.refusal(record) is None:
+            out.append(name)
+    return out
+
+
+def _message(subject: str, key: str, default):
+    return STEP_SUBJECTS[subject].messages.get(key, default)
+
+
+def step_guard(record, actor, name: str, *, subject: str = "case") -> None:
+    """Raise ``ApplicationError`` unless ``actor`` may take step ``name``
+    on ``record`` now. Services call it on the record they locked."""
+    step = step_get(name, subject)
+    meta = STEP_SUBJECTS[subject]
+    state = _state(record, subject)
+    if state in meta.closed and state not in step.stages:
+        raise ApplicationError(_(_message(subject, "closed", CLOSED)), code="closed")
+    if not step.who(record, actor):
+        raise ApplicationError(_(_message(subject, "not_allowed", NOT_ALLOWED)), code="permission_denied",
+                               status_code=403)
+    if state not in step.stages:
+        text = _(_message(subject, "illegal", ILLEGAL_STAGE))
+        raise ApplicationError(text % {"stage": meta.state_label(state), "status": meta.state_label(state)},
+                               code="illegal_transition", status_code=409)
+    refusal = step.refusal(record)
+    if refusal is not None:
+        raise ApplicationError(str(refusal.message), code=refusal.code, status_code=refusal.status_code)

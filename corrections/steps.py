@@ -1,0 +1,146 @@
+"""The steps of correction and clarification, declared once (core.steps):
+where each is legal, who takes it, and when it is ready (the step order
+of the record, ``services.state_error``). The case panel's forms, the API's
+``actions`` and the services' guard read this."""
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from accounts.selectors import user_has_role
+from cases.registry import register_case_panel
+from core.steps import Refusal, Step, register_steps
+from reviews.selectors import inspector_may_handle
+
+from . import services
+from .models import Clarification, Correction, RectificationTask
+from .selectors import correction_panel_context
+
+# Where each action is legal (cases.models.Stage values). After the ruling:
+# ``ruled`` → ``correction`` → ``clarification`` → ``closed``; a skipped
+# correction goes from ``ruled`` to ``clarification``. A case under review
+# (stage ``review``) takes none of these until the review is decided.
+RULED, CORRECTION, CLARIFICATION = "ruled", "correction", "clarification"
+ACTION_STAGES = {
+    "start_correction": (RULED,),
+    "skip_correction": (RULED,),
+    "send_correction_notice": (CORRECTION,),
+    "record_talk": (CORRECTION,),
+    "add_rectification_task": (CORRECTION,),
+    "submit_rectification_report": (CORRECTION,),
+    "accept_rectification": (CORRECTION,),
+    "return_rectification": (CORRECTION,),
+    "record_rule_change": (CORRECTION,),
+    # The cadre may ask for clarification as soon as he has his ruling.
+    "request_clarification": (RULED, CORRECTION, CLARIFICATION),
+    "record_clarification": (CLARIFICATION,),
+    "issue_clarification": (CLARIFICATION,),
+    "record_referral": (CLARIFICATION,),
+    "skip_clarification": (CLARIFICATION,),
+    "close": (CLARIFICATION,),
+}
+
+
+# --- Who acts: the one place --------------------------------------------------------
+
+
+def _inspector(case, user) -> bool:
+    """An inspector of the case's jurisdiction who need not recuse himself
+    records the steps (Kunming: the discipline-inspection organ carries out
+    the correction)."""
+    # Asked once per action when the page lists what the user may do: keep
+    # the answer on this case object (a service re-fetches the case, so it
+    # always asks afresh).
+    cache = case.__dict__.setdefault("_corrections_inspector", {})
+    if user.pk not in cache:
+        cache[user.pk] = inspector_may_handle(case=case, user=user)
+    return cache[user.pk]
+
+
+def _deciding_body(case, user) -> bool:
+    """The supervisor or the committee decides whether a correction or a
+    clarification takes place at all."""
+    return user_has_role(user, Role.SUPERVISOR, case.unit) or user_has_role(user, Role.COMMITTEE, case.unit)
+
+
+def _cadre(case, user) -> bool:
+    """The cadre himself (the case's applicant): only he reports on his
+    rectification."""
+    return user.is_authenticated and user.pk == case.applicant_id
+
+
+def _handling_department(case, user) -> bool:
+    return _inspector(case, user) or user_has_role(user, Role.INTAKE, case.unit)
+
+
+def _cadre_or_department(case, user) -> bool:
+    return _cadre(case, user) or _handling_department(case, user)
+
+
+def _inspector_or_deciding_body(case, user) -> bool:
+    return _inspector(case, user) or _deciding_body(case, user)
+
+
+WHO = {
+    "start_correction": _deciding_body,
+    "skip_correction": _deciding_body,
+    "send_correction_notice": _inspector,
+    "record_talk": _inspector,
+    "add_rectification_task": _inspector,
+    "submit_rectification_report": _cadre,
+    "accept_rectification": _inspector,
+    "return_rectification": _inspector,
+    "record_rule_change": _inspector,
+    "request_clarification": _cadre_or_department,
+    "record_clarification": _inspector,
+    "issue_clarification": _inspector,
+    "record_referral": _inspector,
+    "skip_clarification": _deciding_body,
+    "close": _inspector_or_deciding_body,
+}
+
+LABELS = {
+    "start_correction": _("Start the correction (启动纠错)"),
+    "skip_correction": _("Skip the correction"),
+    "send_correction_notice": _("Send the correction notice (纠错通知书)"),
+    "record_talk": _("Record the reminder talk (谈话提醒)"),
+    "add_rectification_task": _("Set a rectification task (督促整改)"),
+    "submit_rectification_report": _("Submit the rectification report"),
+    "accept_rectification": _("Accept the rectification"),
+    "return_rectification": _("Return the rectification report"),
+    "record_rule_change": _("Record the rule change (完善制度)"),
+    "request_clarification": _("Request a clarification (澄清正名)"),
+    "record_clarification": _("Record the untrue points"),
+    "issue_clarification": _("Issue the clarification statement (澄清说明)"),
+    "record_referral": _("Record a false-accusation referral (诬告陷害)"),
+    "skip_clarification": _("Skip the clarification"),
+    "close": _("Close the case"),
+}
+
+
+def _record(case):
+    """The correction, clarification and tasks, read once per case object
+    (the page asks every step; a service re-reads under its lock)."""
+    found = case.__dict__.get("_corrections_record")
+    if found is None:
+        correction = Correction.objects.filter(case=case).first()
+        found = {
+            "correction": correction,
+            "clarification": Clarification.objects.filter(case=case).first(),
+            "tasks": list(RectificationTask.objects.filter(correction=correction)) if correction else [],
+        }
+        case.__dict__["_corrections_record"] = found
+    return found
+
+
+def _ready(name):
+    def ready(case):
+        error = services.state_error(name, case=case, **_record(case))
+        return None if error is None else Refusal(error, code="illegal_transition")
+    return ready
+
+
+register_steps(*(
+    Step(name, LABELS[name], stages, WHO[name], app="corrections", ready=_ready(name))
+    for name, stages in ACTION_STAGES.items()
+))
+register_case_panel(order=30, template="corrections/case_panel.html", context=correction_panel_context)

@@ -1,0 +1,53 @@
+"""History events of verification, ruling and review (core.events), and
+who is recused from a case (for the notifications' audiences)."""
+
+from core.events import register_events
+from core.subjects import register_hook
+from notifications.selectors import APPLICANT, COMMITTEE, FILER, UNIT_REVIEWERS
+from notifications.services import STAGE
+
+from .models import EventKind as K
+from .models import Recusal
+
+PARTIES = (APPLICANT, FILER)
+
+register_events(
+    app="reviews", choices=K,
+    # Who was interviewed and what was said, how each member voted: the step
+    # shows on everyone's timeline, its details only to the handling staff.
+    internal=(K.INTERVIEW_RECORDED, K.EVIDENCE_RECORDED, K.VOTE_CAST),
+    audience={
+        K.PROACTIVE_OPENED: (*PARTIES, STAGE),
+        K.ASSIGNED: (*PARTIES, STAGE),
+        K.RECUSAL_MARKED: (*PARTIES, STAGE),
+        # The record of the verification is internal.
+        K.INTERVIEW_RECORDED: (),
+        K.EVIDENCE_RECORDED: (),
+        K.ASSESSED: (),
+        K.MEETING_RECORDED: (),
+        K.VOTE_CAST: (),
+        # The preliminary opinion, the ruling and the review decision go to the parties.
+        K.PRELIMINARY_REPORT: PARTIES,
+        K.DEFENCE_SUBMITTED: (*PARTIES, STAGE),
+        K.DEFENCE_WAIVED: (*PARTIES, STAGE),
+        K.TESTIMONY_ADDED: (*PARTIES, STAGE),
+        K.ASSESSMENT_REPORT: (*PARTIES, STAGE),
+        K.HEARING: (*PARTIES, STAGE),
+        K.RULED: (*PARTIES, UNIT_REVIEWERS),
+        K.FEEDBACK: (*PARTIES, STAGE),
+        K.FILED: (*PARTIES, STAGE),
+        K.REVIEW_REQUESTED: (COMMITTEE,),
+        K.REVIEW_DECIDED: (*PARTIES, UNIT_REVIEWERS),
+    },
+)
+
+
+def recused_ids(case_ids) -> dict[int, set[int]]:
+    """Case id -> users marked as related (回避), for many cases in one query."""
+    out: dict[int, set[int]] = {}
+    for case_id, user_id in Recusal.objects.filter(case_id__in=list(case_ids)).values_list("case_id", "user_id"):
+        out.setdefault(case_id, set()).add(user_id)
+    return out
+
+
+register_hook("case", "recused_ids", recused_ids)
