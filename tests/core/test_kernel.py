@@ -1,0 +1,110 @@
+"""The workflow kernel (issue 21): event kinds declared once with label and
+audience, one definition of the parties, clocks that hold a fixed due date.
+Real services, real database; nothing of ours is mocked."""
+
+import datetime as dt
+
+import pytest
+from django.apps import apps
+from rest_framework.test import APIClient
+
+from cases import services as case_services
+from cases.selectors import case_page_url, case_parties, case_sees_internal
+from core.events import EVENT_KINDS, check_event_kinds, event_spec, written_kinds
+from deadlines.models import Clock, Reminder
+from deadlines.selectors import clock_list_for_case
+from deadlines.services import reminder_sweep
+from notifications.models import Notification
+from reviews import services as review_services
+from tests.deadlines.conftest import at
+from tests.reviews.conftest import fill_draft, pdf
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_APPS = [c for c in apps.get_app_configs() if c.name in {
+    "core", "accounts", "policies", "notifications", "deadlines", "letters", "cases", "reviews", "corrections",
+    "prefilings", "publication", "dashboard", "audit", "reports",
+}]
+
+
+def test_every_written_event_kind_has_a_label_and_an_audience():
+    """Each kind the code writes is registered (core.events) with a label
+    that is not its code and an audience declared for it (an empty one is a
+    decision: nobody is notified); the start-up check agrees."""
+    written = written_kinds(PROJECT_APPS)
+    assert len({k for k, _p, _l in written}) >= 40  # the scan finds the writers
+    for kind, path, line in written:
+        specs = [s for (_subject, k), s in EVENT_KINDS.items() if k == kind]
+        assert specs, f"{kind} written at {path}:{line} is not registered"
+        for spec in specs:
+            assert str(spec.label) and str(spec.label) != kind, (kind, spec.label)
+            assert isinstance(spec.audience, tuple), kind
+    # The kind that showed its raw code on the timeline before.
+    assert str(event_spec("deadline_extended").label) != "deadline_extended"
+    assert [e for e in check_event_kinds() if e.id.startswith("core.")] == []
+
+
+def test_the_proactive_inspector_sees_his_own_internal_record(users, client):
+    """The inspector who opens a proactive case (主动容错) is its author, not
+    a party: assigned to it, he sees the internal record of his own
+    interviews, on the page and in the API; the cadre does not."""
+    inspector, applicant = users["inspector1"], users["applicant"]
+    case = review_services.case_open_proactive(
+        actor=inspector, applicant=applicant, unit=applicant.org_unit, title="问责调查中发现的先行先试事项",
+        trigger="问责调查",
+    )
+    parties = case_parties(case)
+    assert inspector not in parties and applicant in parties and parties.author_id == inspector.pk
+    review_services.case_assign(case=case, actor=users["supervisor"], inspectors=[inspector, users["inspector2"]])
+    secret = "证人称事前已口头请示"
+    review_services.interview_record(case=case, actor=inspector, person="证人李某", held_on=dt.date(2026, 1, 6),
+                                     summary=secret, file=pdf())
+    case.refresh_from_db()
+    assert case_sees_internal(case=case, user=inspector)
+    assert not case_sees_internal(case=case, user=applicant)
+
+    client.force_login(inspector)
+    assert secret in client.get(case_page_url(case.pk)).content.decode()
+    api = APIClient()
+    api.force_authenticate(inspector)
+    record = api.get(f"/api/v1/cases/{case.pk}/review-record/").json()
+    assert [r["text"] for r in record["records"]] == [secret]
+
+    client.force_login(applicant)
+    assert secret not in client.get(case_page_url(case.pk)).content.decode()
+
+
+def test_an_explicit_supplement_deadline_has_a_clock_with_reminders_and_escalation(users):
+    """补正 with a date the intake officer chose: the clock runs to that date
+    (not deleted, not the policy's limit), shows in the clocks panel, and
+    reminds the applicant before and on the day, then escalates."""
+    start, due = dt.date(2026, 3, 2), dt.date(2026, 3, 13)  # a Monday and the Friday after next
+    with at(start, 9):
+        case = case_services.case_create(actor=users["applicant"], title="校舍改造项目程序瑕疵申请容错")
+        fill_draft(case, users["applicant"])
+        case_services.case_submit(case=case, actor=users["applicant"])
+        case_services.case_unit_forward(case=case, actor=users["unit_reviewer"], meeting_date=start,
+                                        participants="王芳、李明", opinion="同意报送。")
+        request = case_services.case_request_supplement(case=case, actor=users["intake"],
+                                                        missing="请补充集体研究会议纪要。", due_date=due)
+    assert request.due_date == due
+    clock = Clock.objects.get(case=case, stage="supplement", ref=str(request.pk))
+    assert (clock.status, clock.fixed_due, clock.due_date) == ("running", due, due)
+    assert [c.pk for c in clock_list_for_case(case=case) if c.stage == "supplement"] == [clock.pk]
+    case.refresh_from_db()
+    assert case.next_due == due and case.next_due_stage == "supplement"
+
+    day = start
+    while day <= dt.date(2026, 3, 17):
+        with at(day, 8):
+            reminder_sweep()
+        day += dt.timedelta(days=1)
+    sent = sorted((r.kind, r.day) for r in Reminder.objects.filter(clock=clock))
+    assert ("before", dt.date(2026, 3, 10)) in sent and ("before", dt.date(2026, 3, 12)) in sent
+    assert ("due", due) in sent
+    # A fixed date counts in calendar days: the day after it, it escalates.
+    assert ("escalation", dt.date(2026, 3, 14)) in sent
+    mine = set(Notification.objects.filter(recipient=users["applicant"], kind__startswith="reminder:")
+               .values_list("kind", flat=True))
+    assert {"reminder:before", "reminder:due"} <= mine
+    assert Notification.objects.filter(recipient=users["supervisor"], kind="reminder:escalation").exists()
