@@ -20,6 +20,8 @@ register_events(app="corrections", choices=K, audience={
     K.RECTIFICATION_RETURNED: (APPLICANT,),
     K.RULE_CHANGE_RECORDED: DEFAULT,
     K.CORRECTION_SKIPPED: DEFAULT,
+    # 分类处置 (issue 16): the form and its handling, the correction done.
+    K.FOUR_FORMS_HANDLED: DEFAULT,
     K.CLARIFICATION_REQUESTED: (INSPECTORS, SUPERVISORS),
     K.CLARIFICATION_PROPOSED: DEFAULT,
     K.CLARIFICATION_RECORDED: DEFAULT,
