@@ -207,8 +207,13 @@ def committee_queue(*, user: User) -> QuerySet[Case]:
     cases whose feedback or filing is still open."""
     from deadlines.models import Clock
 
+    # ``case_id >= pk`` beside ``case_id = pk`` changes nothing but keeps
+    # PostgreSQL from hashing every open clock of the table up front (an
+    # equality-only EXISTS under OR may become a hashed subplan): each row
+    # read off the queue's index looks up its own clocks instead.
     open_notice = Clock.objects.filter(
-        case=OuterRef("pk"), stage__in=["feedback", "filing"], status=Clock.Status.RUNNING
+        case=OuterRef("pk"), case_id__gte=OuterRef("pk"), stage__in=["feedback", "filing"],
+        status=Clock.Status.RUNNING,
     )
     qs = _queue(user, [Stage.DELIBERATION, Stage.REVIEW, Stage.RULED], Role.COMMITTEE)
     return qs.filter(~Q(stage=Stage.RULED) | Exists(open_notice))
