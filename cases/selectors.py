@@ -251,6 +251,9 @@ SIDE_ACTIONS = frozenset({
 })
 
 
+PARTY_CLOCK_STAGES = frozenset({"supplement", "defence", "review_request", "rectification"})
+
+
 def case_page_head(*, case: Case, user: User, clocks: list) -> dict:
     """What the page's head shows (issue 22: stage, due date and the user's
     next step stay in view): the nearest running time limit and the
@@ -259,6 +262,11 @@ def case_page_head(*, case: Case, user: User, clocks: list) -> dict:
     from .services import case_actions_for_user
 
     running = [c for c in clocks if getattr(c, "status", "") == "running" and getattr(c, "due_date", None)]
+    # The party sees first the time limits he must meet himself (补正,
+    # 申辩, 申请复核, 整改); staff see the authority's.
+    party = user.pk in (case.applicant_id, case.created_by_id)
+    own = [c for c in running if (c.stage in PARTY_CLOCK_STAGES) == party]
+    running = own or running
     names = case_actions_for_user(case=case, user=user)
     main = [n for n in names if n not in SIDE_ACTIONS] or [n for n in names if n == "edit"]
     return {

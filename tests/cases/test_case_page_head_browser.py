@@ -43,7 +43,7 @@ def test_applicant_after_the_ruling_is_led_to_the_review_request(world, page, lo
     page.goto(case_page_url(case.pk))
     next_step = page.locator("#case-next")
     assert "申请复核" in next_step.inner_text()
-    assert "期限" in page.locator("#case-due").inner_text()
+    assert "申请复核期限" in page.locator("#case-due").inner_text()
     form = page.locator("form[data-action=request_review]")
     assert form.is_visible() and _in_view(page, "form[data-action=request_review]")
     page.evaluate("window.scrollTo(0, 0)")
