@@ -40,4 +40,7 @@ AXES_MSGIDS = [
 DJANGO_ADMIN_MSGIDS = [
     gettext_noop("Model name"), gettext_noop("Add link"), gettext_noop("Change or view list link"),
     gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
+    # Django's form label suffix, ASCII in its Chinese (issue 22: ASCII
+    # colons in Chinese text): the full-width colon.
+    gettext_noop(":"),
 ]

@@ -45,3 +45,15 @@ def test_server_error_page_needs_no_context():
     assert resp.status_code == 500
     text = resp.content.decode()
     assert "服务器错误" in text and "Server Error" not in text
+
+
+def test_form_labels_end_with_a_full_width_colon():
+    """Django's label suffix is ASCII in its Chinese catalogue; ours is the
+    full-width colon (issue 22: ASCII colons in Chinese text)."""
+    from django import forms
+
+    class F(forms.Form):
+        reasons = forms.CharField(label="理由")
+
+    with translation.override("zh-hans"):
+        assert "理由：" in str(F()["reasons"].label_tag())
