@@ -126,6 +126,9 @@ def search_q(text: str) -> Q:
     are filtered while the list's index is read in order."""
     return Q(search_text__icontains=text)
 
+LIST_DEFERRED = ("search_text", "matter", "impact", "trigger", "accountability_considered", "facts_reasons",
+                 "remedial_steps", "collective_decision_note", "self_check")
+
 QUEUE_STAGES = {
     "unit": [Stage.UNIT_REVIEW],
     "intake": [Stage.SUBMITTED, Stage.SUPPLEMENT],
@@ -146,7 +149,10 @@ def case_search(*, user: User, filters: dict | None = None, queue: str | None = 
     (submission date). ``queue`` narrows to a role's work: mine / unit / intake.
     """
     filters = filters or {}
-    qs = case_list_for_user(user=user)
+    # A list row shows the case, its applicant and unit: no join to the
+    # jurisdiction or the policy, and none of the long texts (the matter,
+    # the search text) read for rows that show a title.
+    qs = Case.objects.filter(case_visibility_q(user)).select_related("applicant", "unit").defer(*LIST_DEFERRED)
     if queue == "mine":
         qs = qs.filter(Q(applicant=user) | Q(created_by=user))
     elif queue in QUEUE_STAGES:
