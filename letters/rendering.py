@@ -13,6 +13,7 @@ rendering the same letter again gives the same bytes and the same SHA-256.
 import atexit
 import hashlib
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,11 +118,24 @@ def template_version(kind: str) -> str:
     return state.versions[kind]
 
 
+# A sentence that ends in a full stop, printed where the template adds its
+# own (issue 22: "经核实，该条件符合（第1项）。。" four times in a ruling):
+# one stop, whatever the wording of the body and of what it quotes.
+_DOUBLED_STOP = re.compile(r"。(\s*(?:<[^>]+>\s*)*)。")
+
+
+def collapse_doubled_stops(html: str) -> str:
+    while _DOUBLED_STOP.search(html):
+        html = _DOUBLED_STOP.sub(r"。\1", html)
+    return html
+
+
 def render_html(kind: str, context: dict) -> str:
     try:
-        return get_template(template_name(kind)).render(context)
+        html = get_template(template_name(kind)).render(context)
     except Exception as exc:  # TemplateDoesNotExist, TemplateSyntaxError, bad context
         raise LetterRenderError(f"template error ({kind}): {exc}") from exc
+    return collapse_doubled_stops(html)
 
 
 def layout(html: str):
