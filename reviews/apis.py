@@ -296,6 +296,14 @@ class CaseFileReportApi(_StepApi):
         return services.notice_record(case=case, actor=user, kind="filing", **data)
 
 
+class CaseRecordSameLevelApi(_StepApi):
+    class InputSerializer(_NoticeInput):
+        file = serializers.FileField(required=False)
+
+    def call(self, case, user, data):
+        return services.notice_record(case=case, actor=user, kind="record", **data)
+
+
 class CaseRequestReviewApi(_StepApi):
     class InputSerializer(serializers.Serializer):
         reasons = serializers.CharField()
@@ -331,6 +339,7 @@ STEP_APIS = {
     "rule": (CaseRuleApi, "The ruling (quorum and majority)"),
     "feedback": (CaseFeedbackApi, "Feedback to the applicant and unit (反馈)"),
     "file_report": (CaseFileReportApi, "Filing with the higher level (报备)"),
+    "record_same_level": (CaseRecordSameLevelApi, "Record at the same level (备案)"),
     "request_review": (CaseRequestReviewApi, "Request a review (复核), once"),
     "decide_review": (CaseDecideReviewApi, "Review decision"),
 }

@@ -38,6 +38,7 @@ register_events(
         K.RULED: (*PARTIES, UNIT_REVIEWERS),
         K.FEEDBACK: (*PARTIES, STAGE),
         K.FILED: (*PARTIES, STAGE),
+        K.RECORDED: (*PARTIES, STAGE),
         K.REVIEW_REQUESTED: (COMMITTEE,),
         K.REVIEW_DECIDED: (*PARTIES, UNIT_REVIEWERS),
     },

@@ -272,6 +272,7 @@ class NoticeForm(CaseForm):
     done_on = forms.DateField(label=_("Date"), initial=_today, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     recipients = forms.CharField(label=_("To whom"), max_length=300)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    file = forms.FileField(label=_("Document sent (letter or receipt)"), required=False)
 
 
 class ReviewRequestForm(CaseForm):
@@ -303,6 +304,7 @@ class ProactiveForm(forms.Form):
         self.fields["applicant"].label_from_instance = lambda u: f"{u.display_name}（{u.org_unit.name}）"
 
 
-NOTICE_KINDS = {"feedback": Notice.Kind.FEEDBACK, "file_report": Notice.Kind.FILING}
+NOTICE_KINDS = {"feedback": Notice.Kind.FEEDBACK, "file_report": Notice.Kind.FILING,
+                "record_same_level": Notice.Kind.RECORD}
 STEP_KINDS = {"record_assessment_report": OptionalStep.Kind.THIRD_PARTY,
               "record_hearing": OptionalStep.Kind.HEARING}

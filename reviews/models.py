@@ -137,6 +137,7 @@ class EventKind(models.TextChoices):
     RULED = "ruled", _("Ruling (认定)")
     FEEDBACK = "feedback", _("Applicant and unit informed (反馈)")
     FILED = "filed", _("Filed with the higher level (报备)")
+    RECORDED = "recorded_same_level", _("Recorded at the same level (备案)")
     REVIEW_REQUESTED = "review_requested", _("Review requested (复核)")
     REVIEW_DECIDED = "review_decided", _("Review decided")
 
@@ -306,6 +307,9 @@ class Notice(BaseModel):
     class Kind(models.TextChoices):
         FEEDBACK = "feedback", _("Feedback (反馈)")
         FILING = "filing", _("Filing (报备)")
+        # 备案 at the same level (同级党委或政府) is a record of its own, apart
+        # from 报备 to the higher level (issue 16), each with its document.
+        RECORD = "record", _("Record at the same level (备案)")
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="ruling_notices")
     ruling = models.ForeignKey(Ruling, on_delete=models.CASCADE, related_name="notices")
@@ -313,6 +317,9 @@ class Notice(BaseModel):
     done_on = models.DateField(_("date"))
     recipients = models.CharField(_("to whom"), max_length=300)
     note = models.TextField(_("note"), blank=True)
+    # The document sent (报备 or 备案 letter, receipt), with the case's files.
+    document = models.ForeignKey("cases.Attachment", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name=_("document"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

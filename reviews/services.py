@@ -829,26 +829,35 @@ def _latest_ruling(case: Case) -> Ruling:
 
 @transaction.atomic
 def notice_record(*, case: Case, actor: User, kind: str, done_on: dt.date | None = None, recipients: str,
-                  note: str = "") -> Notice:
-    """反馈 (to the applicant and unit) or 报备 (to the higher level) of the
-    current ruling, with its date; each once per ruling, each under its own
-    time limit."""
-    action = "feedback" if kind == Notice.Kind.FEEDBACK else "file_report"
+                  note: str = "", file=None) -> Notice:
+    """反馈 (to the applicant and unit), 报备 (to the higher level) or 备案 (at
+    the same level) of the current ruling, with its date and document; each
+    once per ruling, 反馈 and 报备 under their own time limits."""
+    action = NOTICE_ACTIONS.get(kind)
+    if action is None:
+        raise ValidationError({"kind": _(TEXT_REQUIRED)})
     case = case_lock(case)
     case_guard(case=case, actor=actor, action=action)
     ruling = _latest_ruling(case)  # once per ruling: the step's ``ready`` (reviews/steps.py)
     notice = Notice.objects.create(case=case, ruling=ruling, kind=kind, done_on=_past_date(done_on, "done_on"),
                                    recipients=_text(recipients, "recipients"), note=(note or "").strip(),
-                                   recorded_by=actor)
-    stage = TimeLimitStage.FEEDBACK if kind == Notice.Kind.FEEDBACK else TimeLimitStage.FILING
-    _stop(case, stage, actor)
+                                   recorded_by=actor,
+                                   document=_attach(case, actor, file, internal=kind != Notice.Kind.FEEDBACK))
+    stage = {Notice.Kind.FEEDBACK: TimeLimitStage.FEEDBACK, Notice.Kind.FILING: TimeLimitStage.FILING}.get(kind)
+    if stage:
+        _stop(case, stage, actor)
+    event = {Notice.Kind.FEEDBACK: EventKind.FEEDBACK, Notice.Kind.FILING: EventKind.FILED,
+             Notice.Kind.RECORD: EventKind.RECORDED}[kind]
     case_event_record(
-        case=case, kind=EventKind.FEEDBACK if kind == Notice.Kind.FEEDBACK else EventKind.FILED, actor=actor,
-        from_stage=case.stage, reason=notice.note,
+        case=case, kind=event, actor=actor, from_stage=case.stage, reason=notice.note,
         data={"notice": notice.pk, "ruling": ruling.pk, "done_on": notice.done_on.isoformat(),
-              "recipients": notice.recipients},
+              "recipients": notice.recipients, "document": notice.document_id},
     )
     return notice
+
+
+NOTICE_ACTIONS = {Notice.Kind.FEEDBACK: "feedback", Notice.Kind.FILING: "file_report",
+                  Notice.Kind.RECORD: "record_same_level"}
 
 
 # --- Review (复核) --------------------------------------------------------------------

@@ -76,6 +76,9 @@ register_steps(
           ready=_notice_ready(Notice.Kind.FEEDBACK), events=(K.FEEDBACK,)),
     _step("file_report", _("Record the filing (报备)"), (Stage.RULED,), s.may_notify,
           ready=_notice_ready(Notice.Kind.FILING), events=(K.FILED,)),
+    # 备案 at the same level: a record of its own beside 报备 (issue 16).
+    _step("record_same_level", _("Record the 备案 at the same level"), (Stage.RULED,), s.may_notify,
+          ready=_notice_ready(Notice.Kind.RECORD), events=(K.RECORDED,)),
     # 复核: once.
     _step("request_review", _("Request a review (复核)"), (Stage.RULED,), s.is_applicant, ready=_review_ready,
           events=(K.REVIEW_REQUESTED,)),

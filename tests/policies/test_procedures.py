@@ -267,3 +267,31 @@ def test_lighter_and_reduced_kept_apart(world):
     assert ruling.mitigation == "reduced"
     text = render_html(LetterKind.RULING, case.letters.get(kind=LetterKind.RULING).context)
     assert "予以容错、减轻处理" in text and "从轻或者减轻" not in text
+
+
+def test_filing_and_record_are_two_records(world):
+    """报备 to the higher level and 备案 at the same level are two records of
+    the ruling, each with its document and event, each once."""
+    from core.exceptions import ApplicationError
+    from reviews.models import Notice
+    from tests.reviews.conftest import pdf
+
+    users = world["users"]
+    case = _file(users)
+    case_services.case_unit_forward(case=case, actor=users["unit_reviewer"], meeting_date=dt.date(2026, 1, 5),
+                                    participants="王芳、李明", opinion="同意报送。")
+    case_services.case_accept(case=case, actor=users["intake"])
+    case.refresh_from_db()
+    _rule(case, users)
+    assert {"file_report", "record_same_level"} <= _offered(case, users)
+    rev.notice_record(case=case, actor=users["supervisor"], kind="filing", recipients="张家口市纪委监委",
+                      file=pdf("报备函.pdf"))
+    rev.notice_record(case=case, actor=users["supervisor"], kind="record", recipients="中共怀来县委",
+                      file=pdf("备案函.pdf"))
+    notices = {n.kind: n for n in Notice.objects.filter(case=case)}
+    assert notices["filing"].document.original_name == "报备函.pdf"
+    assert notices["record"].document.original_name == "备案函.pdf"
+    kinds = list(case.events.values_list("kind", flat=True))
+    assert "filed" in kinds and "recorded_same_level" in kinds
+    with pytest.raises(ApplicationError):
+        rev.notice_record(case=case, actor=users["supervisor"], kind="record", recipients="中共怀来县委")
