@@ -34,6 +34,7 @@ from .models import (
     TimeLimitStage,
     TimeUnit,
 )
+from .procedure import procedure_validate
 from .selectors import policy_version_compare
 
 COMPARE_NEEDS_TWO = gettext_noop("Select exactly two versions to compare.")
@@ -215,7 +216,11 @@ class PolicyVersionForm(forms.ModelForm):
     class Meta:
         model = PolicyVersion
         fields = ("document", "number", "effective_from", "effective_to", "start_rule",
-                  "quorum_numerator", "quorum_denominator", "notes")
+                  "quorum_numerator", "quorum_denominator", "notes", "procedure")
+        help_texts = {"procedure": gettext_lazy(
+            "The procedure variants of this 办法, each with its source (see policies/procedure.py): "
+            "unit_review, correction, preliminary_notice, hearing, joint_ruling, majority, review, appeal, "
+            "disclosure, statements. Empty: nothing configured, and nothing is printed from it.")}
 
     def clean(self):
         data = super().clean()
@@ -227,6 +232,12 @@ class PolicyVersionForm(forms.ModelForm):
         start, end = data.get("effective_from"), data.get("effective_to")
         if start and end and end < start:
             raise ValidationError({"effective_to": _(services.EFFECTIVE_TO_BEFORE_FROM)})
+        if "procedure" in self.fields and not self.fields["procedure"].disabled:
+            data["procedure"] = data.get("procedure") or {}
+            try:
+                procedure_validate(data["procedure"])
+            except ValidationError as exc:
+                self.add_error("procedure", exc.messages)
         return data
 
 
@@ -248,7 +259,7 @@ class PolicyVersionAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj and obj.is_published:
             return ("document", "number", "status", "effective_from", "effective_to", "published_at",
-                    "start_rule", "quorum_numerator", "quorum_denominator", "notes")
+                    "start_rule", "quorum_numerator", "quorum_denominator", "notes", "procedure")
         if obj:
             # A version stays with its document and number once created.
             return ("document", "number", *self.readonly_fields)
@@ -266,6 +277,7 @@ class PolicyVersionAdmin(admin.ModelAdmin):
                 document=obj.document, actor=request.user, number=obj.number,
                 effective_from=obj.effective_from, start_rule=obj.start_rule, notes=obj.notes,
                 quorum_numerator=obj.quorum_numerator, quorum_denominator=obj.quorum_denominator,
+                procedure=obj.procedure or {},
             )
             obj.pk = version.pk
             obj._state.adding = False

@@ -120,6 +120,9 @@ NO_MAJORITY = gettext_lazy(
 )
 BAD_MITIGATION = gettext_lazy("Say whether the mitigated result is lighter (从轻) or reduced (减轻); only a mitigated "
                               "result says so.")
+PRELIMINARY_NOTICE_MISSING = gettext_lazy(
+    "This 办法 requires the written notice of the preliminary opinion (初步认定意见告知书) before the defence."
+)
 HEARING_REQUIRED = gettext_lazy(
     "This 办法 requires a public hearing (听证会) for a matter of major public interest: record it first."
 )
@@ -532,6 +535,21 @@ def hearing_required(case: Case) -> bool:
     return when == "major_public_interest" and case.major_public_interest
 
 
+def hearing_missing(case: Case) -> bool:
+    """A hearing the 办法 requires has not been recorded yet (the
+    ``deliberate`` step's ready check, reviews/steps.py)."""
+    return hearing_required(case) and not OptionalStep.objects.filter(
+        case=case, kind=OptionalStep.Kind.HEARING).exists()
+
+
+def preliminary_notice_missing(case: Case) -> bool:
+    """The 办法 says the applicant is told the preliminary opinion in
+    writing before his 申辩, and the notice has not been issued (the defence
+    steps' ready check)."""
+    return procedure.preliminary_notice_required(case.policy_version) and not case.letters.filter(
+        kind="preliminary_notice").exists()
+
+
 def _meeting_kind(case: Case) -> str:
     return Ruling.Kind.REVIEW if case.stage == Stage.REVIEW else Ruling.Kind.FIRST
 
@@ -561,10 +579,6 @@ def meeting_record(*, case: Case, actor: User, held_on: dt.date, members_present
     fewer members than the quorum could not stand anyway)."""
     case = case_lock(case)
     case_guard(case=case, actor=actor, action=_deliberation_action(case))
-    hearing_missing = hearing_required(case) and not OptionalStep.objects.filter(
-        case=case, kind=OptionalStep.Kind.HEARING).exists()
-    if hearing_missing:
-        raise ApplicationError(_(HEARING_REQUIRED), code="hearing_required")
     eligible = {u.pk: u for u in _eligible_members(case)}
     present = list({u.pk: u for u in members_present}.values())
     if not present:

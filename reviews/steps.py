@@ -48,6 +48,22 @@ def _review_ready(case):
     return None
 
 
+def _hearing_ready(case):
+    # Issue 16: where the 办法 requires a hearing (a matter of major public
+    # interest), deliberation waits for it.
+    if services.hearing_missing(case):
+        return Refusal(services.HEARING_REQUIRED, code="hearing_required")
+    return None
+
+
+def _defence_ready(case):
+    # Issue 16: where the 办法 requires the written 初步认定意见告知书, the
+    # 申辩 follows it.
+    if services.preliminary_notice_missing(case):
+        return Refusal(services.PRELIMINARY_NOTICE_MISSING, code="preliminary_notice_missing")
+    return None
+
+
 def _step(name, label, stages, who, **kw):
     return Step(name, label, stages, who, app="reviews", **kw)
 
@@ -61,14 +77,16 @@ register_steps(
     _step("assess", _("Assessment"), (Stage.VERIFICATION,), s.is_assigned_inspector, events=(K.ASSESSED,)),
     _step("preliminary_report", _("Preliminary report"), (Stage.VERIFICATION,), s.is_assigned_inspector,
           events=(K.PRELIMINARY_REPORT,)),
-    _step("defend", _("Submit a defence (申辩)"), (Stage.DEFENCE,), s.is_applicant, events=(K.DEFENCE_SUBMITTED,)),
-    _step("waive_defence", _("Waive the defence"), (Stage.DEFENCE,), s.may_waive, events=(K.DEFENCE_WAIVED,)),
+    _step("defend", _("Submit a defence (申辩)"), (Stage.DEFENCE,), s.is_applicant, ready=_defence_ready,
+          events=(K.DEFENCE_SUBMITTED,)),
+    _step("waive_defence", _("Waive the defence"), (Stage.DEFENCE,), s.may_waive, ready=_defence_ready,
+          events=(K.DEFENCE_WAIVED,)),
     _step("add_testimony", _("Add testimony"), BEFORE_RULING, s.may_testify, events=(K.TESTIMONY_ADDED,)),
     _step("record_assessment_report", _("Record a third-party assessment"), BEFORE_RULING,
           inspector_or_committee, events=(K.ASSESSMENT_REPORT,)),
     _step("record_hearing", _("Record a public hearing"), BEFORE_RULING, inspector_or_committee,
           events=(K.HEARING,)),
-    _step("deliberate", _("Record the deliberation"), (Stage.DELIBERATION,), s.is_committee,
+    _step("deliberate", _("Record the deliberation"), (Stage.DELIBERATION,), s.is_committee, ready=_hearing_ready,
           events=(K.MEETING_RECORDED, K.VOTE_CAST)),
     _step("rule", _("Record the ruling"), (Stage.DELIBERATION,), s.is_committee, events=(K.RULED,)),
     # 反馈 and 报备: each once per ruling.

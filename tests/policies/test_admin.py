@@ -194,3 +194,24 @@ class TestDocumentImportAdmin:
         item = draft.items.get(kind="positive")
         assert (item.text, item.article, item.title, item.certainty) == ("先行先试出现失误的；", "第一条（一）", "先行先试",
                                                                        "verbatim")
+
+
+class TestProcedureAdmin:
+    def test_procedure_edited_on_a_draft_and_checked(self, admin_client, kunming_v1, policy_admin):
+        """The draft's procedure is edited as JSON on its page; a setting
+        without its source is refused with the message and nothing saved."""
+        draft = services.policy_version_create_draft_from(version=kunming_v1, actor=policy_admin)
+        url = reverse("admin:policies_policyversion_change", args=[draft.pk])
+        bad = _version_post(draft, procedure='{"appeal": {"path": "可以向上一级党组织提出申诉。"}}')
+        r = admin_client.post(url, bad)
+        html = r.content.decode()
+        assert r.status_code == 200 and ("来源" in html or "source" in html)
+        draft.refresh_from_db()
+        assert "appeal" not in draft.procedure
+        good = _version_post(draft, procedure='{"appeal": {"path": "可以向上一级党组织提出申诉。", "source": "第十条"}, '
+                                              '"correction": {"mode": "five_steps", "source": "纠错办法"}}')
+        r = admin_client.post(url, good)
+        assert r.status_code == 302
+        draft.refresh_from_db()
+        assert draft.procedure["appeal"]["source"] == "第十条"
+        assert draft.procedure["correction"]["mode"] == "five_steps"
