@@ -17,6 +17,7 @@ ACTIONS = {
 urlpatterns = [
     path("cases/", apis.CaseListApi.as_view(), name="api-cases"),
     path("cases/<int:case_id>/", apis.CaseDetailApi.as_view(), name="api-case-detail"),
+    path("cases/<int:case_id>/events/", apis.CaseEventListApi.as_view(), name="api-case-events"),
     path("cases/<int:case_id>/attachments/", apis.CaseAttachmentListApi.as_view(), name="api-case-attachments"),
     path(
         "cases/<int:case_id>/attachments/<int:attachment_id>/", apis.CaseAttachmentDetailApi.as_view(),

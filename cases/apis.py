@@ -24,16 +24,25 @@ from accounts.models import OrgUnit
 from core.downloads import FileDownloadApi
 from core.pagination import CursorPagination, PaginatedListMixin, paginated_response
 from core.validators import date_not_in_future
+from core.serializers import QueryBooleanField
 from policies.models import PolicyItem
 
 from . import services
 from .models import Attachment, Origin, Outcome, Stage
-from .selectors import case_attachment_get_for_user, case_detail_for_user, case_get_for_user, case_search
+from .selectors import (
+    case_attachment_get_for_user,
+    case_detail_for_user,
+    case_events_for_user,
+    case_get_for_user,
+    case_search,
+    events_redact,
+)
 from .serializers import (
     AttachmentSerializer,
     CaseDetailSerializer,
     CaseListItemSerializer,
     ErrorSerializer,
+    EventSerializer,
 )
 from .uploads import ACCEPTED_TYPES, attachment_file_response
 
@@ -105,11 +114,8 @@ class CaseListApi(PaginatedListMixin, APIView):
         jurisdiction = serializers.IntegerField(
             required=False, min_value=1, help_text=_("Id of the jurisdiction (an org unit).")
         )
-        # allow_null: an absent flag means "either", not "false".
-        overdue = serializers.BooleanField(
-            required=False, allow_null=True, default=None,
-            help_text=_("true: only overdue cases; false: only cases not overdue."),
-        )
+        # Absent means "either", not "false".
+        overdue = QueryBooleanField(help_text=_("true: only overdue cases; false: only cases not overdue."))
         date_from = serializers.DateField(required=False, help_text=_("Submitted on or after this date."))
         date_to = serializers.DateField(required=False, help_text=_("Submitted on or before this date."))
         queue = serializers.ChoiceField(
@@ -118,9 +124,13 @@ class CaseListApi(PaginatedListMixin, APIView):
         )
 
     class InputSerializer(_CaseFieldsInput):
-        # Proactive cases are opened by inspectors elsewhere; the service
-        # refuses them here with its own message.
-        origin = serializers.ChoiceField(choices=Origin.choices, default=Origin.INDIVIDUAL)
+        # Proactive cases are opened by inspectors (cases/proactive/): not
+        # a choice here, so the schema does not offer it (the service still
+        # refuses it for any other caller, with the same message).
+        origin = serializers.ChoiceField(
+            choices=[c for c in Origin.choices if c[0] != Origin.PROACTIVE], default=Origin.INDIVIDUAL,
+            error_messages={"invalid_choice": services.ORIGIN_NOT_APPLICATION},
+        )
         unit = serializers.PrimaryKeyRelatedField(
             queryset=OrgUnit.objects.all(), required=False,
             help_text=_("The unit the application is for; by default the caller's own unit."),
@@ -174,6 +184,27 @@ class CaseDetailApi(APIView):
         data.is_valid(raise_exception=True)
         services.case_update(case=case, actor=request.user, **data.validated_data)
         return _detail_response(request, case)
+
+
+class CaseEventListApi(PaginatedListMixin, APIView):
+    """GET: the case's history, oldest first, as its page's timeline shows
+    it to the caller: the applicant and his unit see that an internal step
+    (an interview, a vote) happened, not what was said (cases.selectors
+    .events_redact)."""
+
+    # Read by keyset on the id: the history only grows.
+    pagination_class = CursorPagination
+
+    @extend_schema(
+        operation_id="cases_events_list", summary="A case's history", tags=TAGS,
+        responses={200: EventSerializer(many=True), 404: NOT_VISIBLE},
+    )
+    def get(self, request, case_id):
+        _case, internal, events = case_events_for_user(user=request.user, case_id=case_id)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(events, request, view=self)
+        events_redact(page, internal=internal)
+        return paginator.get_paginated_response(EventSerializer(page, many=True).data)
 
 
 # --- Attachments -------------------------------------------------------------------------

@@ -233,12 +233,32 @@ def case_detail_for_user(*, user: User, case_id) -> Case:
     )
     case = qs.get()
     case.sees_internal = internal
-    if not internal:
-        # In memory only, for this reader: the step shows, its details do not.
-        for event in case.events.all():
-            if event_is_internal(event.kind):  # registered by the apps (core.events)
-                event.data, event.reason = {}, ""
+    events_redact(case.events.all(), internal=internal)
     return case
+
+
+def events_redact(events, *, internal: bool) -> None:
+    """For a reader who does not see the internal record
+    (``case_sees_internal``): the step of an internal event kind shows, its
+    details (data, reason) do not. In memory only, on the rows given; the
+    case page and ``GET /api/v1/cases/{id}/events/`` both go through here."""
+    if internal:
+        return
+    for event in events:
+        if event_is_internal(event.kind):  # registered by the apps (core.events)
+            event.data, event.reason = {}, ""
+
+
+def case_events_for_user(*, user: User, case_id) -> tuple[Case, bool, QuerySet]:
+    """A case's history as ``user`` may read it: (case, whether he sees the
+    internal record, its events oldest first). ``Http404`` for a case he may
+    not see; the caller pages the events and passes the page through
+    ``events_redact``."""
+    from .models import CaseEvent
+
+    case = case_get_for_user(user=user, case_id=case_id)
+    internal = case_sees_internal(case=case, user=user)
+    return case, internal, CaseEvent.objects.filter(case=case).select_related("actor").order_by("id")
 
 
 def policy_lists(version) -> dict:

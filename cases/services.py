@@ -48,6 +48,7 @@ from .selectors import case_parties
 from .uploads import check_upload, stored_upload
 
 # --- Messages (English msgids; translated when raised) --------------------------
+ORIGIN_NOT_APPLICATION = gettext_lazy("Choose an individual or a unit application.")
 NOT_ALLOWED = gettext_lazy("You may not do this on this case.")
 ILLEGAL_STAGE = gettext_lazy("This action is not possible while the case is at stage “%(stage)s”.")
 NO_POLICY = gettext_lazy("No published fault-tolerance policy is in force for %(unit)s; the case cannot be filed.")
@@ -211,7 +212,7 @@ def case_create(*, actor: User, origin: str = Origin.INDIVIDUAL, unit: OrgUnit |
     """A new draft, judged under the policy in force for the unit today (the
     version is fixed again at submission)."""
     if origin not in (Origin.INDIVIDUAL, Origin.UNIT):
-        raise ValidationError({"origin": _("Choose an individual or a unit application.")})
+        raise ValidationError({"origin": _(ORIGIN_NOT_APPLICATION)})
     unit = unit or actor.org_unit
     if unit is None or not user_has_role(actor, Role.APPLICANT, unit):
         raise ApplicationError(_(NOT_APPLICANT_OF_UNIT), code="permission_denied", status_code=403)

@@ -7,10 +7,23 @@ Every error body is::
 ``fields`` is present only for validation errors; a 500 carries
 ``reference`` (the id its traceback was logged with, for the administrator)
 and never the exception's text. Services raise
-``ApplicationError`` (a refused action: illegal transition, no permission
-for a step) or Django's ``ValidationError`` (bad input); both become 400 with
-the message in the active language and change nothing, because services run
-in one transaction.
+``ApplicationError`` (a refused action: illegal transition, a precondition
+not met, no permission for a step) or Django's ``ValidationError`` (bad
+input); both change nothing, because services run in one transaction, and
+carry the message in the active language. The statuses, as the schema
+documents them (core.schema):
+
+- 400: the request does not match the schema (the API's serializers, from
+  which the schema is built, refused it);
+- 422: it matches, but a rule the schema cannot state refused it (a
+  service's ``ValidationError``: a date that must lie after today, a file
+  whose content is not of an accepted type, an item of another policy), or
+  its Idempotency-Key was used for another request (core.idempotency);
+- 409: a refusal (``ApplicationError``): the request conflicts with the
+  current state of the case, the meeting, the clock (RFC 9110 §15.5.10),
+  unless it says otherwise (403 for a role that may not act).
+
+So a request the schema calls valid is never answered 400.
 """
 
 import logging
@@ -38,12 +51,18 @@ SERVER_ERROR = gettext_noop(
 class ApplicationError(Exception):
     """A business rule refused the action. ``message`` is shown to users."""
 
-    def __init__(self, message, *, code="refused", extra=None, status_code=400):
+    def __init__(self, message, *, code="refused", extra=None, status_code=409):
         super().__init__(message)
         self.message = str(message)
         self.code = code
         self.extra = extra or {}
         self.status_code = status_code
+
+
+class RuleRefused(exceptions.ValidationError):
+    """Input that matches the schema, refused by a service's rule."""
+
+    status_code = 422
 
 
 def _flatten(detail):
@@ -84,7 +103,7 @@ def api_exception_handler(exc, context):
             body["extra"] = exc.extra
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(as_serializer_error(exc))
+        exc = RuleRefused(as_serializer_error(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

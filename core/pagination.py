@@ -13,6 +13,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -21,15 +22,47 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as InvalidInput
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+INVALID_PAGE_SIZE = _("The page size must be a whole number of at least 1.")
+
+
+def page_size_from(request, *, param: str, default: int, maximum: int) -> int:
+    """``?page_size=``: absent → ``default``; above ``maximum`` → ``maximum``
+    (as DRF does); not a whole number ≥ 1 → 400. DRF would silently use
+    the default for ``abc`` or ``0``, which the schema (``integer``,
+    ``minimum: 1``) calls invalid."""
+    raw = request.query_params.get(param)
+    if raw is None:
+        return default
+    # ASCII digits only: int() would also take "+5", " 5" and "５".
+    if not re.fullmatch(r"[0-9]+", raw) or int(raw) < 1:
+        raise InvalidInput({param: [INVALID_PAGE_SIZE]})
+    return min(int(raw), maximum)
+
+
+def _page_size_parameter(param: str, maximum: int) -> dict:
+    return {"name": param, "required": False, "in": "query",
+            "description": f"Rows per page; more than {maximum} gives {maximum}.",
+            "schema": {"type": "integer", "minimum": 1}}
 
 
 class StandardPagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        return page_size_from(request, param=self.page_size_query_param, default=self.page_size,
+                              maximum=self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        return [_page_size_parameter(self.page_size_query_param, self.max_page_size)
+                if p["name"] == self.page_size_query_param else p for p in parameters]
 
 
 class PaginatedListMixin:
@@ -271,11 +304,8 @@ class CursorPagination(BasePagination):
     cursor_query_param = "cursor"
 
     def _page_size(self, request) -> int:
-        try:
-            size = int(request.query_params.get(self.page_size_query_param, self.page_size))
-        except (TypeError, ValueError):
-            return self.page_size
-        return max(1, min(size, self.max_page_size))
+        return page_size_from(request, param=self.page_size_query_param, default=self.page_size,
+                              maximum=self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -321,6 +351,5 @@ class CursorPagination(BasePagination):
         return [
             {"name": self.cursor_query_param, "required": False, "in": "query",
              "description": "The page: the cursor of a next or previous link.", "schema": {"type": "string"}},
-            {"name": self.page_size_query_param, "required": False, "in": "query",
-             "description": f"Rows per page (at most {self.max_page_size}).", "schema": {"type": "integer"}},
+            _page_size_parameter(self.page_size_query_param, self.max_page_size),
         ]

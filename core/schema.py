@@ -16,6 +16,7 @@ every operation, instead of by hand per view:
 """
 
 from django.conf import settings
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.plumbing import build_bearer_security_scheme_object, force_instance, is_serializer
@@ -42,7 +43,11 @@ ERROR_DESCRIPTIONS = {
          "object the input refers to does not exist.",
     409: "Not possible in the object's current state (stage, step already taken, precondition not met); "
          "`detail` says why. Nothing changed.",
-    422: "The Idempotency-Key was already used for a different request; send a new key. Nothing changed.",
+    415: "The body is not in a media type the operation documents (JSON, or multipart where it "
+         "takes a file).",
+    422: "The input matches this schema but a rule it cannot state refused it (the operation's "
+         "description names the rules; `fields` says which one), or the Idempotency-Key was already "
+         "used for a different request (send a new key). Nothing changed.",
     429: "Too many attempts; try again later.",
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -61,7 +66,7 @@ def _names_objects(serializer) -> bool:
     return False
 
 
-def _applicable_errors(operation: dict, method: str, names_objects: bool) -> list[int]:
+def _applicable_errors(operation: dict, method: str, names_objects: bool, paginated: bool) -> list[int]:
     params = operation.get("parameters", [])
     has_input = bool(operation.get("requestBody")) or any(p.get("in") == "query" for p in params)
     has_path_ids = any(p.get("in") == "path" for p in params)
@@ -69,16 +74,44 @@ def _applicable_errors(operation: dict, method: str, names_objects: bool) -> lis
     needs_auth = bool(security) and {} not in security
     codes = []
     if has_input:
-        codes.append(400)
+        codes += [400, 422]
     if needs_auth:
         codes += [401, 403]
-    if has_path_ids or names_objects:
+    if has_path_ids or names_objects or paginated:
+        # A paginated list: a page past the end, or a cursor that is not
+        # one of this list's (core.pagination), is a 404.
         codes.append(404)
+    if operation.get("requestBody"):
+        codes.append(415)
     if method in UNSAFE and needs_auth:
         codes.append(409)
     if method == "POST" and needs_auth:
         codes.append(422)  # Idempotency-Key reused for another request
     return codes
+
+
+# What str.strip() removes (DRF trims text before its blank check), spelled
+# out: ECMA's \s differs from Python's (\x1c-\x1f, \x85 are blank to
+# Python only; \ufeff to ECMA only).
+PY_WHITESPACE = r"\t\n\u000b\u000c\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def _text_rules(field, schema: dict) -> None:
+    """What DRF's CharField refuses, as schema: a blank (``minLength``, and
+    a pattern needing one non-blank character when it trims) and a NUL
+    character (its ProhibitNullCharactersValidator)."""
+    blank_refused = not field.allow_blank
+    if blank_refused:
+        schema["minLength"] = max(1, schema.get("minLength", 0), field.min_length or 0)
+    if "pattern" in schema or "format" in schema:
+        return
+    no_nul = any(isinstance(v, ProhibitNullCharactersValidator) for v in field.validators)
+    other = r"\u0000" if no_nul else ""
+    if blank_refused and field.trim_whitespace:
+        schema["pattern"] = rf"^[^{other}]*[^{PY_WHITESPACE}{other}][^{other}]*$" if no_nul \
+            else rf"[^{PY_WHITESPACE}]"
+    elif no_nul:
+        schema["pattern"] = r"^[^\u0000]*$"
 
 
 class AutoSchema(BaseAutoSchema):
@@ -116,7 +149,8 @@ class AutoSchema(BaseAutoSchema):
         extra = getattr(self.view, "schema_error_statuses", ())
         request = self.get_request_serializer() if self.method in ("POST", "PUT", "PATCH") else None
         names_objects = is_serializer(request) and _names_objects(force_instance(request))
-        codes = set(_applicable_errors(operation, self.method, names_objects)) | set(extra)
+        paginated = self.method == "GET" and self._is_list_view() and getattr(self.view, "pagination_class", None)
+        codes = set(_applicable_errors(operation, self.method, names_objects, bool(paginated))) | set(extra)
         for code in sorted(codes):
             if str(code) not in responses:
                 responses[str(code)] = self._error_response(code)
@@ -148,18 +182,32 @@ class AutoSchema(BaseAutoSchema):
         return [wanted] if wanted in media_types else media_types
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """The field's schema with every limit its validators enforce.
+
+        drf-spectacular adds validator limits (lengths, ranges, patterns)
+        to body fields only; query parameters built from a FilterSerializer
+        got none, so ``amount`` said nothing of its maximum. Here they are
+        added for every field, before the blank rule below, so a
+        validator's own pattern wins over the generic one.
+        """
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if not isinstance(schema, dict) or "$ref" in schema:
+            return schema
+        if direction == "request":
+            self._insert_field_validators(field, schema)
+        many = (serializers.ListField, serializers.ManyRelatedField, serializers.ListSerializer)
+        if isinstance(field, many) and not field.allow_empty and schema.get("type") == "array":
+            # allow_empty=False refuses [] ("列表不能为空").
+            schema["minItems"] = max(1, schema.get("minItems", 0))
+        if isinstance(field, serializers.DictField) and direction == "request" and not getattr(field, "allow_empty", True):
+            schema["minProperties"] = max(1, schema.get("minProperties", 0))
         if (
             direction == "request"
             and isinstance(field, serializers.CharField)
-            and not isinstance(field, (serializers.ChoiceField,))
-            and not field.allow_blank
+            and not isinstance(field, serializers.ChoiceField)
             and "enum" not in schema
         ):
-            schema.setdefault("minLength", max(1, field.min_length or 0))
-            if field.trim_whitespace and "pattern" not in schema and "format" not in schema:
-                # DRF strips the value before the blank check: "  " is blank.
-                schema["pattern"] = r"\S"
+            _text_rules(field, schema)
         return schema
 
 

@@ -1,4 +1,5 @@
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -12,3 +13,28 @@ class ErrorSerializer(serializers.Serializer):
         help_text="Validation errors only: field name → list of messages (nested for nested input).",
     )
     extra = serializers.DictField(required=False, help_text="Details some refusals add (e.g. what is missing).")
+
+
+class QueryBooleanField(serializers.BooleanField):
+    """A yes/no query parameter: exactly ``true`` or ``false``, or absent
+    (then missing from ``validated_data``: "either"). DRF's BooleanField also takes ``1``, ``yes``,
+    ``on`` and, when nullable, an empty value; the schema's ``boolean``
+    promises only the two words, so the server takes only them."""
+
+    TRUE_VALUES = {"true", True}
+    FALSE_VALUES = {"false", False}
+    # A query string is "HTML input" to DRF, where a missing checkbox
+    # means false; a missing parameter here means "either".
+    default_empty_html = empty
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        # No NULL_VALUES: "" or "null" is not a yes/no.
+        if data in self.TRUE_VALUES:
+            return True
+        if data in self.FALSE_VALUES:
+            return False
+        self.fail("invalid", input=data)

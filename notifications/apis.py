@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.pagination import PaginatedListMixin, paginated_response
+from core.serializers import QueryBooleanField
 
 from .models import Notification, NotificationPreference
 from .selectors import notification_list_for_user, notification_preference_get
@@ -23,8 +24,7 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
 
 class NotificationListApi(PaginatedListMixin, APIView):
     class FilterSerializer(serializers.Serializer):
-        unread = serializers.BooleanField(required=False, allow_null=True, default=None,
-                                          help_text="true: unread only; false: read only")
+        unread = QueryBooleanField(help_text="true: unread only; false: read only")
 
     @extend_schema(
         operation_id="notifications_list",

@@ -4,6 +4,7 @@ Published policies are public texts, so their GETs and the due-date call
 allow anonymous access; drafts are never served here.
 """
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -11,7 +12,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.exceptions import ApplicationError
 from core.pagination import PaginatedListMixin, paginated_response
 
 from . import calendar as workcal
@@ -135,17 +135,15 @@ class DueDateApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         start = serializers.DateField(help_text="YYYY-MM-DD: the day of the triggering event")
-        amount = serializers.IntegerField(min_value=0, max_value=max(workcal.MAX_AMOUNT.values()))
+        amount = serializers.IntegerField(
+            min_value=0, max_value=max(workcal.MAX_AMOUNT.values()),
+            help_text="At most " + ", ".join(f"{n} for {u}" for u, n in workcal.MAX_AMOUNT.items())
+            + " (a larger amount for its unit is a 422).",
+        )
         unit = serializers.ChoiceField(choices=TimeUnit.choices)
         start_rule = serializers.ChoiceField(
             choices=PolicyVersion.StartRule.choices, default=PolicyVersion.StartRule.NEXT_DAY, required=False
         )
-
-        def validate(self, attrs):
-            top = workcal.MAX_AMOUNT[attrs["unit"]]
-            if attrs["amount"] > top:
-                raise serializers.ValidationError({"amount": _(AMOUNT_TOO_LARGE) % {"max": top}})
-            return attrs
 
     class OutputSerializer(serializers.Serializer):
         start = serializers.DateField()
@@ -168,13 +166,18 @@ class DueDateApi(APIView):
     def get(self, request):
         data = self.InputSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
+        # The maximum depends on the unit: a rule across two parameters,
+        # which a schema cannot state (core.exceptions: 422).
+        top = workcal.MAX_AMOUNT[data.validated_data["unit"]]
+        if data.validated_data["amount"] > top:
+            raise ValidationError({"amount": _(AMOUNT_TOO_LARGE) % {"max": top}})
         try:
             result = workcal.compute_due_date(
                 data.validated_data["start"], data.validated_data["amount"], data.validated_data["unit"],
                 start_rule=data.validated_data.get("start_rule") or workcal.NEXT_DAY,
             )
         except workcal.CalendarInputError as exc:
-            raise ApplicationError(str(exc), code="invalid")
+            raise ValidationError({"start": str(exc)}) from exc
         body = result.as_dict()
         body["warning"] = (
             _(FLAGGED_WARNING) % {"years": "、".join(str(y) for y in result.unknown_years)}

@@ -8,6 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import OrgUnit
 from core.downloads import FileDownloadApi
 from core.pagination import PaginatedListMixin, paginated_response
 
@@ -109,14 +110,14 @@ class PreFilingDetailOutputSerializer(serializers.ModelSerializer):
                   "submitted_at", "review_due", "review_due_flagged", "registered_at", "next_report_due",
                   "closed_at", "reports", "warnings", "events", "citations", "letter"]
 
-    @extend_schema_field(inline_serializer("PreFilingLetterOutput", {
-        "number": serializers.CharField(), "status": serializers.CharField(), "sha256": serializers.CharField(),
-        "issued_on": serializers.DateField(), "download_url": serializers.CharField(allow_null=True)},
-        allow_null=True))
     def get_actions(self, obj) -> list[str]:
         request = self.context.get("request")
         return services.prefiling_actions_for_user(filing=obj, user=request.user) if request else []
 
+    @extend_schema_field(inline_serializer("PreFilingLetterOutput", {
+        "number": serializers.CharField(), "status": serializers.CharField(), "sha256": serializers.CharField(),
+        "issued_on": serializers.DateField(), "download_url": serializers.CharField(allow_null=True)},
+        allow_null=True))
     def get_letter(self, obj) -> dict | None:
         letter = getattr(obj, "letter", None)
         if letter is None:
@@ -138,7 +139,10 @@ class PreFilingListCreateApi(PaginatedListMixin, APIView):
         queue = serializers.ChoiceField(choices=["mine", "intake", "warnings"], required=False)
 
     class InputSerializer(serializers.Serializer):
-        unit = serializers.IntegerField(required=False, help_text="Org unit id; default: your own unit.")
+        # A related field: an id that names no unit is the one 404 of
+        # core.exceptions, and the schema says so (core.schema).
+        unit = serializers.PrimaryKeyRelatedField(
+            queryset=OrgUnit.objects.all(), required=False, help_text="Org unit id; default: your own unit.")
         title = serializers.CharField(max_length=200)
         measure = serializers.CharField(required=False, allow_blank=True)
         reasons = serializers.CharField(required=False, allow_blank=True)
@@ -161,16 +165,10 @@ class PreFilingListCreateApi(PaginatedListMixin, APIView):
     @extend_schema(operation_id="prefilings_create", request=InputSerializer,
                    responses={201: PreFilingDetailOutputSerializer, 400: REFUSED, 403: REFUSED})
     def post(self, request):
-        from accounts.models import OrgUnit
-
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        unit = None
-        if "unit" in values:
-            unit = OrgUnit.objects.filter(pk=values.pop("unit")).first()
-            if unit is None:
-                raise Http404
+        unit = values.pop("unit", None)
         filing = services.prefiling_create(actor=request.user, unit=unit, **values)
         response = _detail(request, filing.pk)
         response.status_code = status.HTTP_201_CREATED

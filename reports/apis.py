@@ -1,6 +1,6 @@
 """GET /api/v1/reports/yearly/: the yearly report's figures, as on the page."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -69,6 +69,8 @@ class YearlyReportApi(APIView):
         jurisdiction = selectors.report_jurisdictions(user=request.user).filter(
             pk=f.validated_data["jurisdiction"]).first()
         if jurisdiction is None:
-            raise serializers.ValidationError({"jurisdiction": [_(selectors.NO_JURISDICTION)]})
+            # A well-formed id, but not a jurisdiction the caller handles: a
+            # rule beyond the schema (core.exceptions: 422).
+            raise ValidationError({"jurisdiction": [_(selectors.NO_JURISDICTION)]})
         report = selectors.yearly_report(jurisdiction=jurisdiction, year=f.validated_data["year"])
         return Response(self.OutputSerializer(report).data)

@@ -224,7 +224,7 @@ def test_every_action_from_every_stage(stage, action, users):
         last = CaseEvent.objects.filter(case=case).exclude(kind="letter_issued").latest("id")
         assert last.actor == actor and last.from_stage == stage
     else:
-        expected = (400, "closed") if stage == Stage.CLOSED else (409, "illegal_transition")
+        expected = (409, "closed") if stage == Stage.CLOSED else (409, "illegal_transition")
         assert (r.status_code, r.data["code"]) == expected, r.data
         assert r.data["status"] == r.status_code and r.data["detail"]
         assert _snapshot(case) == before
@@ -334,8 +334,10 @@ def test_create_refusals_change_nothing(users, world):
     assert r.status_code == 400 and r.data["code"] == "invalid" and "title" in r.data["fields"]
     r = applicant.post(CASES, {"origin": "proactive", "title": "申请"}, format="json")
     assert r.status_code == 400 and r.data["fields"]["origin"] == ["请选择个人申请或单位申请。"]
+    # A scenario of another policy: valid by the schema, refused by the
+    # service's rule (422).
     r = applicant.post(CASES, {"title": "申请", "claimed_scenarios": [km_scenario.pk]}, format="json")
-    assert r.status_code == 400 and "claimed_scenarios" in r.data["fields"]
+    assert r.status_code == 422 and "claimed_scenarios" in r.data["fields"]
     r = _client(users["intake"]).post(CASES, {"title": "申请"}, format="json")
     assert (r.status_code, r.data["code"]) == (403, "permission_denied")
     assert "申请人角色" in r.data["detail"]
@@ -354,7 +356,7 @@ def test_patch_edits_a_draft_and_only_a_draft(users):
     assert r.data["events"][-1]["kind"] == "edited"
 
     r = applicant.post(_url(case, "submit"))
-    assert r.status_code == 400 and r.data["code"] == "incomplete"
+    assert r.status_code == 409 and r.data["code"] == "incomplete"
     assert "会议纪要" in r.data["detail"] and r.data["extra"]["missing"]
 
     services.case_update(case=case, actor=users["applicant"], collective_decision=False)
@@ -380,7 +382,7 @@ def test_validation_errors_name_the_field_in_the_chosen_language(users):
     r = _client(users["unit_reviewer"]).post(
         _url(case, "unit_forward"), {"meeting_date": "2026-01-05", "participants": " ", "opinion": ""},
         format="json")
-    assert r.status_code == 400 and r.data["fields"]["opinion"] == ["请填写参会人员和单位意见。"]
+    assert r.status_code == 422 and r.data["fields"]["opinion"] == ["请填写参会人员和单位意见。"]
     assert Case.objects.get(pk=case.pk).stage == Stage.UNIT_REVIEW
 
 
@@ -402,7 +404,7 @@ def test_unit_application_carries_its_self_check_and_skips_unit_review(users, wo
     services.attachment_add(case=case, actor=users["applicant"], file=pdf())
 
     r = applicant.post(_url(case, "submit"))
-    assert (r.status_code, r.data["code"]) == (400, "incomplete")
+    assert (r.status_code, r.data["code"]) == (409, "incomplete")
     assert "自查" in r.data["detail"]
 
     check = {
@@ -418,15 +420,15 @@ def test_unit_application_carries_its_self_check_and_skips_unit_review(users, wo
 
 
 def test_supplement_request_refuses_a_past_deadline(users):
-    """A supplement deadline must lie after today: 400 on the field, in
+    """A supplement deadline must lie after today: 422 on the field, in
     Chinese, and the case stays awaiting intake."""
     case = _case_at(Stage.SUBMITTED, users)
     before = _snapshot(case)
     r = _client(users["intake"]).post(
         _url(case, "request_supplement"), {"missing": "会议纪要", "due_date": "2020-01-01"}, format="json")
-    assert r.status_code == 400 and r.data["fields"]["due_date"] == ["期限必须晚于今天。"]
+    assert r.status_code == 422 and r.data["fields"]["due_date"] == ["期限必须晚于今天。"]
     r = _client(users["intake"]).post(_url(case, "not_accept"), {"reason": "  "}, format="json")
-    assert r.status_code == 400 and r.data["fields"]["reason"] == ["请填写理由。"]
+    assert r.status_code == 422 and r.data["fields"]["reason"] == ["请填写理由。"]
     assert _snapshot(case) == before
 
 
@@ -489,7 +491,8 @@ def test_upload_refused_by_content_type(label, make, users, settings):
     before, files = _snapshot(case), _stored_files(settings)
     upload = make()
     r = _client(users["applicant"]).post(_url(case, "attachments"), {"file": upload}, format="multipart")
-    assert r.status_code == 400
+    # The content is judged by the service, beyond the schema's reach: 422.
+    assert r.status_code == 422
     assert r.data["code"] == "invalid"
     assert "格式不被接受" in r.data["fields"]["file"][0] and upload.name in r.data["fields"]["file"][0]
     r = _client(users["applicant"], HTTP_ACCEPT_LANGUAGE="en").post(
@@ -506,7 +509,7 @@ def test_upload_refused_by_size(users, settings):
     before, files = _snapshot(case), _stored_files(settings)
     big = pdf("大文件.pdf", PDF_BYTES + b"0" * (1024 * 1024))
     r = _client(users["applicant"]).post(_url(case, "attachments"), {"file": big}, format="multipart")
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert r.data["fields"]["file"] == ["文件“大文件.pdf”超过 1 MB 的大小限制。"]
     big.seek(0)
     r = _client(users["applicant"], HTTP_ACCEPT_LANGUAGE="en").post(
@@ -525,7 +528,7 @@ def test_upload_refused_by_count(users, settings):
     assert client.post(_url(case, "attachments"), {"file": png()}, format="multipart").status_code == 201
     before, files = _snapshot(case), _stored_files(settings)
     r = client.post(_url(case, "attachments"), {"file": png()}, format="multipart")
-    assert r.status_code == 400 and r.data["fields"]["file"] == ["每个案件最多上传 2 个文件。"]
+    assert r.status_code == 422 and r.data["fields"]["file"] == ["每个案件最多上传 2 个文件。"]
     r = _client(users["applicant"], HTTP_ACCEPT_LANGUAGE="en").post(
         _url(case, "attachments"), {"file": png()}, format="multipart")
     assert r.data["fields"]["file"] == ["A case can have at most 2 files."]

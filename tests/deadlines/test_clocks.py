@@ -139,7 +139,7 @@ def test_extend_api_permissions_and_maximum(intake_clock, submitted_case, users)
         assert _api(users["intake"]).post(url, {"days": 1, "reason": "x"}).status_code == 403
         assert _api(users["km_intake"]).post(url, {"days": 1, "reason": "x"}).status_code == 404
         too_long = _api(users["supervisor"]).post(url, {"days": 6, "reason": "x"})
-        assert too_long.status_code == 400
+        assert too_long.status_code == 409
         assert too_long.json()["detail"] == _(EXTENSION_TOO_LONG) % {"max": 5, "used": 0}
         ok = _api(users["supervisor"]).post(url, {"days": 1, "reason": "节后积压"})
     assert ok.status_code == 200

@@ -94,24 +94,28 @@ class TestDueDateApi:
         assert body["start_rule"] == "same_day"
 
     @pytest.mark.parametrize(
-        ("params", "field"),
+        ("params", "field", "status"),
         [
-            ({"start": "2025-01-01", "amount": -3, "unit": "working_day"}, "amount"),
-            ({"start": "2025-01-01", "amount": 3, "unit": "fortnight"}, "unit"),
-            ({"start": "2025-02-30", "amount": 3, "unit": "working_day"}, "start"),
-            ({"start": "yesterday", "amount": 3, "unit": "working_day"}, "start"),
-            ({"start": "2025-01-01", "amount": "three", "unit": "working_day"}, "amount"),
-            ({"start": "2025-01-01", "amount": 5000, "unit": "working_day"}, "amount"),
-            ({"start": "2025-01-01", "amount": 1001, "unit": "working_day"}, "amount"),
-            ({"amount": 3, "unit": "working_day"}, "start"),
+            ({"start": "2025-01-01", "amount": -3, "unit": "working_day"}, "amount", 400),
+            ({"start": "2025-01-01", "amount": 3, "unit": "fortnight"}, "unit", 400),
+            ({"start": "2025-02-30", "amount": 3, "unit": "working_day"}, "start", 400),
+            ({"start": "yesterday", "amount": 3, "unit": "working_day"}, "start", 400),
+            ({"start": "2025-01-01", "amount": "three", "unit": "working_day"}, "amount", 400),
+            ({"start": "2025-01-01", "amount": 5000, "unit": "working_day"}, "amount", 400),
+            # Within the schema's maximum (3660, calendar days) but over
+            # the unit's own: a rule across two parameters, so 422.
+            ({"start": "2025-01-01", "amount": 1001, "unit": "working_day"}, "amount", 422),
+            ({"amount": 3, "unit": "working_day"}, "start", 400),
         ],
     )
-    def test_bad_input(self, api, db, params, field):
-        """Bad input answers 400 in the one error shape, naming the field."""
+    def test_bad_input(self, api, db, params, field, status):
+        """Input that breaks the schema answers 400, input that breaks a
+        rule the schema cannot state 422, in the one error shape, naming
+        the field."""
         r = api.get("/api/v1/calendar/due-date/", params)
-        assert r.status_code == 400
+        assert r.status_code == status
         body = r.json()
-        assert body["status"] == 400 and body["detail"]
+        assert body["status"] == status and body["detail"]
         if field:
             assert field in body["fields"]
 

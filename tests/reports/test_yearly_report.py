@@ -275,7 +275,7 @@ def test_only_staff_of_the_jurisdiction(year_of_cases, users):
     assert api.get(f"/api/v1/reports/yearly/?{query}").status_code == 403
     api.force_authenticate(users["km_intake"])
     response = api.get(f"/api/v1/reports/yearly/?{query}")
-    assert response.status_code == 400 and "jurisdiction" in str(response.json())
+    assert response.status_code == 422 and "jurisdiction" in str(response.json())
     client = Client()
     client.force_login(users["km_intake"])
     assert client.get(f"/reports/yearly/export.xlsx?{query}").status_code == 404

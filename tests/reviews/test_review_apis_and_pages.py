@@ -52,7 +52,7 @@ class TestApi:
         assert Vote.objects.filter(meeting__case=case).count() == 3
         # Votes recorded by the minute-taker count once each member confirms.
         r = api(users["committee2"]).post(url + "rule/", {"result": "exempt", "reasons": "x"}, format="json")
-        assert r.status_code == 400 and r.json()["code"] == "votes_unconfirmed"
+        assert r.status_code == 409 and r.json()["code"] == "votes_unconfirmed"
         for name in ("committee2", "committee3"):
             assert api(users[name]).post(url + "confirm_vote/", {}, format="json").status_code == 201
         uses = items(case, "result_use")

@@ -94,3 +94,41 @@ def test_interview_files_are_stored_internal(users, deliberated):
     interview_files = Attachment.objects.filter(case=case, original_name="谈话笔录.pdf")
     assert interview_files.exists() and all(a.internal for a in interview_files)
     assert not Attachment.objects.get(case=case, original_name="证据.pdf").internal
+
+
+@pytest.mark.parametrize(("name", "internal"), [("applicant", False), ("unit_reviewer", False),
+                                                ("inspector1", True), ("committee1", True)])
+def test_the_history_api_keeps_the_timeline_s_confidentiality(users, deliberated, name, internal,
+                                                               django_assert_max_num_queries):
+    """GET /cases/{id}/events/ pages the same history as the case page's
+    timeline, with the same rule: an internal step shows to the applicant
+    and his unit without its details; the handling staff see them. Every
+    page is read in a bounded number of queries, and the cursor walks the
+    whole history once."""
+    case, _ = deliberated
+    api = _api(users[name])
+    seen, url = [], f"/api/v1/cases/{case.pk}/events/?page_size=3"
+    while url:
+        with django_assert_max_num_queries(12):
+            body = api.get(url).json()
+        assert body["count"] == case.events.count() and body["count_approximate"] is False
+        seen += body["results"]
+        url = body["next"]
+    assert [e["id"] for e in seen] == list(case.events.order_by("id").values_list("id", flat=True))
+    by_kind = {e["kind"]: e for e in seen}
+    text = str(seen)
+    if internal:
+        assert by_kind["vote_cast"]["data"] and OPINION in text or by_kind["interview_recorded"]["data"]
+    else:
+        assert by_kind["interview_recorded"]["data"] == {} and by_kind["vote_cast"]["data"] == {}
+        for secret in (WITNESS, STATEMENT, OPINION):
+            assert secret not in text
+    # The page shows the same details to the same reader.
+    detail = {e["id"]: e for e in api.get(f"/api/v1/cases/{case.pk}/").json()["events"]}
+    assert all(detail[e["id"]]["data"] == e["data"] and detail[e["id"]]["reason"] == e["reason"] for e in seen)
+
+
+def test_the_history_of_a_case_one_may_not_see_is_a_404(users, deliberated):
+    case, _ = deliberated
+    assert _api(users["km_inspector"]).get(f"/api/v1/cases/{case.pk}/events/").status_code == 404
+    assert _api(users["applicant2"]).get(f"/api/v1/cases/{case.pk}/events/").status_code == 404
