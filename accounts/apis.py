@@ -133,7 +133,7 @@ class OrgUnitSerializer(serializers.Serializer):
     parent_id = serializers.IntegerField(allow_null=True)
 
 
-class OrgUnitRefSerializer(serializers.Serializer):
+class DirectoryUnitRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -142,7 +142,7 @@ class DirectoryMembershipSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     role = serializers.ChoiceField(choices=Role.choices)
     role_label = serializers.CharField(source="get_role_display")
-    org_unit = OrgUnitRefSerializer()
+    org_unit = DirectoryUnitRefSerializer()
 
 
 class DirectoryUserSerializer(serializers.Serializer):
@@ -150,7 +150,7 @@ class DirectoryUserSerializer(serializers.Serializer):
     username = serializers.CharField()
     full_name = serializers.CharField()
     is_active = serializers.BooleanField()
-    unit = OrgUnitRefSerializer(source="org_unit", allow_null=True)
+    unit = DirectoryUnitRefSerializer(source="org_unit", allow_null=True)
     memberships = DirectoryMembershipSerializer(
         source="visible_memberships", many=True,
         help_text="The roles the person holds inside the caller's jurisdiction (only those).",

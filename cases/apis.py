@@ -23,8 +23,8 @@ from rest_framework.views import APIView
 from accounts.models import OrgUnit
 from core.downloads import FileDownloadApi
 from core.pagination import CursorPagination, PaginatedListMixin, paginated_response
-from core.validators import date_not_in_future
 from core.serializers import QueryBooleanField
+from core.validators import date_not_in_future
 from policies.models import PolicyItem
 
 from . import services

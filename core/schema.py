@@ -23,13 +23,17 @@ from drf_spectacular.plumbing import build_bearer_security_scheme_object, force_
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from .idempotency import KEY_RE
 from .serializers import ErrorSerializer
 
 IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key", location=OpenApiParameter.HEADER, required=False,
+    # The middleware's own rule (core.idempotency.KEY_RE: a 400 otherwise),
+    # in ECMA's escapes.
+    type={"type": "string", "pattern": KEY_RE.pattern.replace(r"\x", r"\u00")},
     description="Optional. A retry with the same key and request gets the first answer again "
     "(Idempotent-Replayed: true) and creates nothing twice; the same key with another request is 422. "
-    "Kept for IDEMPOTENCY_KEY_TTL_HOURS.",
+    "Kept for IDEMPOTENCY_KEY_TTL_HOURS. 1 to 255 printable ASCII characters (else 400).",
 )
 
 # Status → (description, when it applies). The predicate gets the finished
@@ -49,6 +53,9 @@ ERROR_DESCRIPTIONS = {
          "description names the rules; `fields` says which one), or the Idempotency-Key was already "
          "used for a different request (send a new key). Nothing changed.",
     429: "Too many attempts; try again later.",
+    500: "An unexpected error: nothing of the exception is told, `reference` names the server's log "
+         "entry (give it to the administrator). The request may have to be retried (with the same "
+         "Idempotency-Key for a POST).",
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -86,7 +93,10 @@ def _applicable_errors(operation: dict, method: str, names_objects: bool, pagina
     if method in UNSAFE and needs_auth:
         codes.append(409)
     if method == "POST" and needs_auth:
-        codes.append(422)  # Idempotency-Key reused for another request
+        codes += [400, 422]  # Idempotency-Key malformed / reused for another request
+    # Any operation can fail unexpectedly; the answer keeps the error shape
+    # (core.exceptions.server_error_response).
+    codes.append(500)
     return codes
 
 

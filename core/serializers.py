@@ -13,6 +13,8 @@ class ErrorSerializer(serializers.Serializer):
         help_text="Validation errors only: field name → list of messages (nested for nested input).",
     )
     extra = serializers.DictField(required=False, help_text="Details some refusals add (e.g. what is missing).")
+    reference = serializers.CharField(
+        required=False, help_text="500 only: the id of the server's log entry, for the administrator.")
 
 
 class QueryBooleanField(serializers.BooleanField):

@@ -344,6 +344,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LetterKindEnum": "letters.models.LetterKind",
         "LetterStatusEnum": "letters.models.Letter.Status",
+        "OrgUnitKindEnum": "accounts.models.OrgUnit.Kind",
     },
 }
 
