@@ -300,6 +300,9 @@ class _ReasonInput(serializers.Serializer):
 
 
 class CaseSubmitApi(APIView):
+    # What submission checks (cases.services.SUBMISSION_REQUIREMENTS).
+    schema_requirements = tuple((part, when) for part, _lacks, when in services.SUBMISSION_REQUIREMENTS)
+
     @_action_schema("submit", "Submit a draft (the number is allocated at the first submission)")
     def post(self, request, case_id):
         return _act(request, case_id, None, services.case_submit)

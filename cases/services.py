@@ -258,33 +258,41 @@ def case_update(*, case: Case, actor: User, claimed_scenarios=None, **data) -> C
     return case
 
 
+def _lacks_self_check(case: Case, kinds: set) -> bool:
+    if case.origin != Origin.UNIT:
+        return False
+    check = case.self_check or {}
+    needed = {str(pk) for pk in case.policy_version.items.filter(
+        kind__in=[PolicyItem.Kind.CONDITION, PolicyItem.Kind.NEGATIVE]).values_list("pk", flat=True)}
+    answered = set((check.get("conditions") or {}).keys()) | set((check.get("negative") or {}).keys())
+    return not needed <= answered
+
+
+# What submission needs, once: (the part, as the applicant is told it is
+# missing; whether ``case`` lacks it, given its attachment kinds; when it is
+# needed, for a client: None = always). The refusal (``case_missing_parts``)
+# and the API schema's description of submit/ (cases.apis) both read it.
+SUBMISSION_REQUIREMENTS = (
+    (gettext_lazy("title"), lambda case, kinds: not case.title.strip(), None),
+    (gettext_lazy("what happened"), lambda case, kinds: not case.matter.strip(), None),
+    (gettext_lazy("accountability being considered"),
+     lambda case, kinds: not case.accountability_considered.strip(), None),
+    (gettext_lazy("facts and reasons"), lambda case, kinds: not case.facts_reasons.strip(), None),
+    (gettext_lazy("at least one positive-list scenario"),
+     lambda case, kinds: not case.claimed_scenarios.exists(), None),
+    (gettext_lazy("at least one evidence file"), lambda case, kinds: not kinds, None),
+    (gettext_lazy("the minutes of the collective decision"),
+     lambda case, kinds: case.collective_decision and Attachment.Kind.MINUTES not in kinds,
+     "collective_decision is true: an attachment of kind `minutes`"),
+    (gettext_lazy("the unit's self-check against every condition and negative-list item"), _lacks_self_check,
+     "origin is `unit`: self_check answers every condition and negative-list item by id"),
+)
+
+
 def case_missing_parts(*, case: Case) -> list[str]:
     """What must still be filled before submission (shown on the last step)."""
-    missing = []
-    if not case.title.strip():
-        missing.append(_("title"))
-    if not case.matter.strip():
-        missing.append(_("what happened"))
-    if not case.accountability_considered.strip():
-        missing.append(_("accountability being considered"))
-    if not case.facts_reasons.strip():
-        missing.append(_("facts and reasons"))
-    if not case.claimed_scenarios.exists():
-        missing.append(_("at least one positive-list scenario"))
     kinds = set(case.attachments.values_list("kind", flat=True))
-    if not kinds:
-        missing.append(_("at least one evidence file"))
-    if case.collective_decision and Attachment.Kind.MINUTES not in kinds:
-        missing.append(_("the minutes of the collective decision"))
-    if case.origin == Origin.UNIT:
-        check = case.self_check or {}
-        version = case.policy_version
-        needed = {str(pk) for pk in version.items.filter(
-            kind__in=[PolicyItem.Kind.CONDITION, PolicyItem.Kind.NEGATIVE]).values_list("pk", flat=True)}
-        answered = set((check.get("conditions") or {}).keys()) | set((check.get("negative") or {}).keys())
-        if not needed <= answered:
-            missing.append(_("the unit's self-check against every condition and negative-list item"))
-    return missing
+    return [str(part) for part, lacks, _when in SUBMISSION_REQUIREMENTS if lacks(case, kinds)]
 
 
 def _allocate_number(case: Case) -> None:

@@ -15,6 +15,8 @@ every operation, instead of by hand per view:
 - the two authentication schemes, with what each needs.
 """
 
+import re
+
 from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -124,6 +126,11 @@ def _text_rules(field, schema: dict) -> None:
         schema["pattern"] = r"^[^\u0000]*$"
 
 
+def _placeholders(message: str) -> str:
+    # "%(name)s has already voted." → "… has already voted."
+    return re.sub(r"%\(\w+\)[sd]", "…", message)
+
+
 class AutoSchema(BaseAutoSchema):
     """Names components after their view for nested serializers, and adds
     what every operation shares (see the module docstring).
@@ -170,6 +177,25 @@ class AutoSchema(BaseAutoSchema):
                 responses[str(code)]["content"] = self._error_response(code)["content"]
         return operation
 
+    def get_description(self):
+        """The view's description, then what refuses it beyond the schema:
+        ``schema_refusals`` (the refusal messages a service raises with 409,
+        the very constants it raises) and ``schema_requirements`` (what
+        must hold first), read off the view so that any view, generated
+        or written, documents its preconditions the same way."""
+        description = super().get_description() or ""
+        parts = [description] if description else []
+        # Each a text, or (text, when it applies: None = always).
+        requirements = [f"{r[0]} (when {r[1]})" if isinstance(r, tuple) and r[1] else str(r[0] if isinstance(r, tuple) else r)
+                        for r in getattr(self.view, "schema_requirements", ())]
+        if requirements:
+            parts.append("**Needs first** (else 409, `detail` and `extra.missing` name what lacks):\n"
+                         + "\n".join(f"- {r}" for r in requirements))
+        refusals = [_placeholders(str(r)) for r in getattr(self.view, "schema_refusals", ())]
+        if refusals:
+            parts.append("**Refused (409) with**:\n" + "\n".join(f"- {r}" for r in refusals))
+        return "\n\n".join(parts)
+
     def _error_response(self, code: int) -> dict:
         ref = self.resolve_serializer(ErrorSerializer, "response").ref
         return {"description": ERROR_DESCRIPTIONS.get(code, "Error."), "content": {"application/json": {"schema": ref}}}
@@ -211,6 +237,12 @@ class AutoSchema(BaseAutoSchema):
             schema["minItems"] = max(1, schema.get("minItems", 0))
         if isinstance(field, serializers.DictField) and direction == "request" and not getattr(field, "allow_empty", True):
             schema["minProperties"] = max(1, schema.get("minProperties", 0))
+        keys = getattr(field, "schema_keys", None)
+        if keys and isinstance(field, serializers.DictField) and schema.get("type") == "object":
+            # A dict whose known keys the field names ((key, label) pairs):
+            # listed, so that a client can fill them; others stay allowed.
+            value = schema.get("additionalProperties") or {}
+            schema["properties"] = {key: {**value, "description": str(label)} for key, label in keys}
         if (
             direction == "request"
             and isinstance(field, serializers.CharField)

@@ -40,3 +40,13 @@ class QueryBooleanField(serializers.BooleanField):
         if data in self.FALSE_VALUES:
             return False
         self.fail("invalid", input=data)
+
+
+class KeyedDictField(serializers.DictField):
+    """A DictField whose known keys are named for the schema
+    (``schema_keys``: (key, label) pairs; core.schema lists them as
+    properties). Validation is the DictField's: other keys stay allowed."""
+
+    def __init__(self, *, schema_keys=(), **kwargs):
+        self.schema_keys = tuple(schema_keys)
+        super().__init__(**kwargs)

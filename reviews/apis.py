@@ -12,11 +12,12 @@ from rest_framework.views import APIView
 from accounts.models import OrgUnit, User
 from cases.models import Case
 from cases.selectors import case_get_for_user, case_sees_internal
+from core.serializers import KeyedDictField
 from policies.models import PolicyItem
 
 from . import services
 from .models import Result, VerificationRecord
-from .selectors import review_record
+from .selectors import BUILTIN_DISTINCTIONS, BUILTIN_FACTORS, review_record
 
 _users = User.objects.filter(is_active=True)
 _items = PolicyItem.objects.all()
@@ -120,10 +121,17 @@ class CaseAssessApi(_StepApi):
         positive_item = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
         negative_items = serializers.PrimaryKeyRelatedField(queryset=_items, many=True, required=False)
         negative_note = serializers.CharField(required=False, allow_blank=True)
-        distinctions = serializers.DictField(child=serializers.CharField(),
-                                             help_text="Distinction item id (or built-in key) → judgement.")
-        factors = serializers.DictField(child=serializers.CharField(),
-                                        help_text="Factor item id (or built-in key) → judgement.")
+        # The built-in keys are listed in the schema (core.schema reads
+        # ``schema_keys``): a client fills each, or the version's own
+        # distinction / factor items by id where it has them.
+        distinctions = KeyedDictField(
+            child=serializers.CharField(), schema_keys=BUILTIN_DISTINCTIONS,
+            help_text="Distinction item id of the case's policy version (or, when it has none, each built-in key) "
+                      "→ judgement.")
+        factors = KeyedDictField(
+            child=serializers.CharField(), schema_keys=BUILTIN_FACTORS,
+            help_text="Factor item id of the case's policy version (or, when it has none, each built-in key) "
+                      "→ judgement.")
 
     def call(self, case, user, data):
         return services.case_assess(case=case, actor=user, **data)
@@ -200,6 +208,9 @@ class VoteInputSerializer(serializers.Serializer):
 
 
 class CaseDeliberateApi(_StepApi):
+    # The refusals of its service, in the schema's description (core.schema).
+    schema_refusals = (services.MEETING_EXISTS, services.NO_QUORUM)
+
     """The meeting (date, members present) and, optionally, the votes taken
     at it; a member's vote may also be posted alone to ``vote/``."""
 
@@ -220,6 +231,9 @@ class CaseDeliberateApi(_StepApi):
 
 
 class CaseVoteApi(_StepApi):
+    # The refusals of its service, in the schema's description (core.schema).
+    schema_refusals = (services.NO_MEETING, services.NOT_PRESENT, services.ALREADY_VOTED)
+
     class InputSerializer(serializers.Serializer):
         member = serializers.PrimaryKeyRelatedField(queryset=_users, required=False,
                                                     help_text="Defaults to the caller.")
@@ -231,6 +245,9 @@ class CaseVoteApi(_StepApi):
 
 
 class CaseVoteConfirmApi(_StepApi):
+    # The refusals of its service, in the schema's description (core.schema).
+    schema_refusals = (services.NOTHING_TO_CONFIRM)
+
     """The member confirms the vote the minute-taker recorded for him."""
 
     class InputSerializer(serializers.Serializer):
@@ -267,6 +284,9 @@ class _RulingInput(serializers.Serializer):
 
 
 class CaseRuleApi(_StepApi):
+    # The refusals of its service, in the schema's description (core.schema).
+    schema_refusals = (services.NO_MEETING, services.NO_QUORUM, services.VOTES_UNCONFIRMED, services.NO_MAJORITY)
+
     class InputSerializer(_RulingInput):
         pass
 
@@ -313,6 +333,9 @@ class CaseRequestReviewApi(_StepApi):
 
 
 class CaseDecideReviewApi(_StepApi):
+    # The refusals of its service, in the schema's description (core.schema).
+    schema_refusals = (services.NO_MEETING, services.NO_QUORUM, services.VOTES_UNCONFIRMED, services.NO_MAJORITY)
+
     class InputSerializer(_RulingInput):
         pass
 
