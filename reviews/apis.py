@@ -209,7 +209,7 @@ class VoteInputSerializer(serializers.Serializer):
 
 class CaseDeliberateApi(_StepApi):
     # The refusals of its service, in the schema's description (core.schema).
-    schema_refusals = (services.MEETING_EXISTS, services.NO_QUORUM)
+    schema_refusals = (services.MEETING_EXISTS, services.NO_QUORUM, services.HEARING_REQUIRED)
 
     """The meeting (date, members present) and, optionally, the votes taken
     at it; a member's vote may also be posted alone to ``vote/``."""
