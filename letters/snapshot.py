@@ -348,6 +348,8 @@ def build_context(*, case, kind: str, ref: str, number: str, issued_on: dt.date,
     elif kind == LetterKind.RULING:
         context.update(_ruling(case, extra))
         context["signers"] = _signers(case, body)
+        # A joint ruling says so in its opening too (both bodies sign).
+        context["joint_body"] = context["signers"][1] if len(context["signers"]) > 1 else ""
         for key in ("result", "assessment", "result_uses", "review_limit", "meeting_on", "facts"):
             extra.pop(key, None)
     elif kind == LetterKind.REVIEW_DECISION:

@@ -26,7 +26,9 @@ pytestmark = pytest.mark.django_db
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 UNIT_WORDS = {"working_day": "个工作日", "calendar_day": "日", "month": "个月"}
-LIMIT_RE = re.compile(r"(\d+)(个工作日|个月|日)")
+# A period, not a date: 2026年11月3日 (GB/T 9704 成文日期 in Arabic numerals)
+# is a day of a month.
+LIMIT_RE = re.compile(r"(?<![月\d])(\d+)(个工作日|个月|日)")
 # Sentences the letters used to print that no shipped version configures.
 UNCONFIGURED = ("视为撤回", "最终决定", "不停止", "自收到本认定书", "内作出认定", "一个月")
 CASE_KINDS = (
@@ -172,7 +174,7 @@ def test_configured_statements_are_printed(catalogue):
     texts = {(kind, origin): text.replace("\n", "") for kind, origin, text in _letters(version)}
     ruling = texts[(LetterKind.RULING, "individual")]
     assert "向中共怀来县纪律检查委员会复核小组书面申请复核一次。复核期间，不停止本认定结果的执行。" in ruling
-    assert "中共怀来县委组织部" in ruling
+    assert "中共怀来县委组织部" in ruling and "予以受理，会同中共怀来县委组织部经调查核实" in ruling
     assert "中共怀来县委组织部" not in texts[(LetterKind.ACCEPTANCE, "individual")]
     assert "逾期未补正且无正当理由的，可以终止办理。" in texts[(LetterKind.SUPPLEMENT, "individual")]
     assert "对本复核决定仍有异议的，可以向上一级党组织提出申诉。" in texts[(LetterKind.REVIEW_DECISION, "individual")]
