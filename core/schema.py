@@ -27,6 +27,7 @@ from rest_framework import serializers
 
 from .idempotency import KEY_RE
 from .serializers import ErrorSerializer
+from .steps import STEP_SUBJECTS
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", location=OpenApiParameter.HEADER, required=False,
@@ -126,6 +127,16 @@ def _text_rules(field, schema: dict) -> None:
         schema["pattern"] = r"^[^\u0000]*$"
 
 
+def _step_text(step) -> str:
+    subject = STEP_SUBJECTS.get(step.subject)
+    label = subject.state_label if subject is not None else str
+    stages = "、".join(f"{label(stage)} (`{stage}`)" for stage in step.stages)
+    text = f"**Step** {step.label}: possible while the {step.subject} is at {stages}; else 409 `illegal_transition`."
+    if step.ready is not None:
+        text += " A step the stage allows can still wait on its own precondition (409, the refusal's code)."
+    return text
+
+
 def _placeholders(message: str) -> str:
     # "%(name)s has already voted." → "… has already voted."
     return re.sub(r"%\(\w+\)[sd]", "…", message)
@@ -185,6 +196,12 @@ class AutoSchema(BaseAutoSchema):
         or written, documents its preconditions the same way."""
         description = super().get_description() or ""
         parts = [description] if description else []
+        step = getattr(self.view, "step", None)
+        if step is not None:
+            # An endpoint generated from a step declaration (core.steps):
+            # when it is possible comes from the same declaration as the
+            # guard that refuses it.
+            parts.append(_step_text(step))
         # Each a text, or (text, when it applies: None = always).
         requirements = [f"{r[0]} (when {r[1]})" if isinstance(r, tuple) and r[1] else str(r[0] if isinstance(r, tuple) else r)
                         for r in getattr(self.view, "schema_requirements", ())]

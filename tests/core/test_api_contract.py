@@ -115,3 +115,26 @@ def test_a_token_request_is_not_judged_by_the_session(users):
     r = APIClient().get("/api/v1/cases/")
     assert r.status_code == 401 and r["WWW-Authenticate"] == "Token"
     assert r.json()["code"] == "not_authenticated"
+
+
+def test_a_view_generated_from_a_step_documents_when_it_is_possible(world):
+    """core.schema reads a view's ``step`` (core.steps): the stages it is
+    possible at, the 409 otherwise, in the operation's description, with
+    the error statuses every write gets."""
+    from django.urls import path
+    from drf_spectacular.generators import SchemaGenerator
+    from rest_framework.views import APIView
+
+    from core.steps import step_get
+
+    class GeneratedStepApi(APIView):
+        step = step_get("accept")
+
+        def post(self, request, case_id):  # pragma: no cover - only its schema is read
+            raise NotImplementedError
+
+    schema = SchemaGenerator(patterns=[path("api/v1/cases/<int:case_id>/accept/", GeneratedStepApi.as_view())]
+                             ).get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/v1/cases/{case_id}/accept/"]["post"]
+    assert "**Step**" in operation["description"] and "`submitted`" in operation["description"]
+    assert {"401", "403", "404", "409", "500"} <= set(operation["responses"])
