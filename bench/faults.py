@@ -348,10 +348,21 @@ def _flows_until(clients, rec, pdf, counter, done: threading.Event) -> None:
 # --- what arrived ------------------------------------------------------------
 
 
+WORK: list[Path] = []
+
+
 def tally(case_ids: list[int]) -> dict:
+    """What arrived for ``case_ids``. Notifications are counted per event
+    (its notify task ran: the outbox row is done, and succeeded in the
+    worker's log) and per recipient: a notice for him on the case naming
+    this event or a later one (an unread notice of the same kind is updated
+    rather than repeated, and a ready letter joins its step's notice)."""
+    import re
+
     from django.db import close_old_connections
 
     from cases.models import CaseEvent
+    from core.models import OutboxMessage
     from letters.models import Letter
     from notifications.models import Notification
     from notifications.selectors import AudienceCache, audience_users
@@ -363,19 +374,36 @@ def tally(case_ids: list[int]) -> dict:
     for cid, _status in letters:
         per_case[cid] = per_case.get(cid, 0) + 1
     ready = sum(1 for _cid, status in letters if status == Letter.Status.READY)
-    expected_notes = 0
-    cache = AudienceCache()
     events = list(CaseEvent.objects.filter(case_id__in=case_ids).select_related("case", "actor"))
+    rows = {r.args[0]: r for r in OutboxMessage.objects.filter(task="notifications.case_event_notify")
+            if r.args and r.args[0] in {e.pk for e in events}}
+    log_text = (WORK[0] / "worker.log").read_text(errors="replace") if WORK else ""
+    runs: dict[str, int] = {}
+    for task_id in re.findall(r"notifications\.case_event_notify\[(outbox-\d+)\] succeeded", log_text):
+        runs[task_id] = runs.get(task_id, 0) + 1
+    notices: dict[tuple[int, int], list[int]] = {}
+    for recipient, case_id, event_id in Notification.objects.filter(case_id__in=case_ids).values_list(
+            "recipient_id", "case_id", "event_id"):
+        notices.setdefault((recipient, case_id), []).append(event_id or 0)
+    cache = AudienceCache()
+    expected_pairs = missing_pairs = 0
     for event in events:
         users = audience_users(case=event.case, audience=event_audience(event), cache=cache)
-        ids = {getattr(u, "pk", u) for u in users} - {event.actor_id}
-        expected_notes += len(ids)
-    notes = list(Notification.objects.filter(event__in=events).values_list("event_id", "recipient_id"))
+        for uid in {getattr(u, "pk", u) for u in users} - {event.actor_id}:
+            expected_pairs += 1
+            if not any(e >= event.pk for e in notices.get((uid, event.case_id), [])):
+                missing_pairs += 1
+    done = [e for e in events if e.pk in rows and rows[e.pk].done_at and runs.get(f"outbox-{rows[e.pk].pk}")]
+    kinds = list(Notification.objects.filter(case_id__in=case_ids, read_at__isnull=True).values_list(
+        "recipient_id", "case_id", "kind"))
     return {
         "letters_expected": len(case_ids), "letters_ready": ready,
         "letters_duplicated": sum(c - 1 for c in per_case.values() if c > 1),
-        "notifications_expected": expected_notes, "notifications_sent": len(set(notes)),
-        "notifications_duplicated": len(notes) - len(set(notes)),
+        "notify_expected": len(events), "notify_done": len(done),
+        "notify_ran_twice": sum(n - 1 for tid, n in runs.items() if n > 1
+                                and int(tid.split("-")[1]) in {r.pk for r in rows.values()}),
+        "notices_expected": expected_pairs, "notices_missing": missing_pairs,
+        "notices_duplicated": len(kinds) - len(set(kinds)),
     }
 
 
@@ -399,7 +427,8 @@ def wait_complete(case_ids: list[int], timeout: float) -> tuple[float | None, di
     start = time.monotonic()
     while True:
         t = safe_tally(case_ids)
-        if t["letters_ready"] >= t["letters_expected"] and t["notifications_sent"] >= t["notifications_expected"]:
+        if (t["letters_ready"] >= t["letters_expected"] and t["notify_done"] >= t["notify_expected"]
+                and t["notices_missing"] == 0):
             return time.monotonic() - start, t
         if time.monotonic() - start > timeout:
             return None, t
@@ -433,6 +462,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="i20-faults-"))
     os.chmod(work, 0o755)
     svc = Services(work)
+    WORK.append(work)
     stop = threading.Event()
     results: dict = {}
     try:
@@ -592,8 +622,10 @@ def _report(results: dict) -> None:
         "== faults.py results ==",
         f"letters expected/ready/duplicated:        {total['letters_expected']}/{total['letters_ready']}/"
         f"{total['letters_duplicated']}",
-        f"notifications expected/sent/duplicated:  {total['notifications_expected']}/"
-        f"{total['notifications_sent']}/{total['notifications_duplicated']}",
+        f"notifications (events) expected/sent:    {total['notify_expected']}/{total['notify_done']}"
+        f" (a task run twice: {total['notify_ran_twice']})",
+        f"notices (recipients) expected/missing/duplicated: {total['notices_expected']}/"
+        f"{total['notices_missing']}/{total['notices_duplicated']}",
         f"recovery after the last worker kill:     {kills['recovery_s_after_last_kill']} s (target <= 120)",
         f"deadlocks (PostgreSQL log):              {total['deadlocks']} (parallel phase: "
         f"{results['parallel']['deadlocks']})",
