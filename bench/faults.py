@@ -391,7 +391,10 @@ def tally(case_ids: list[int]) -> dict:
         users = audience_users(case=event.case, audience=event_audience(event), cache=cache)
         for uid in {getattr(u, "pk", u) for u in users} - {event.actor_id}:
             expected_pairs += 1
-            if not any(e >= event.pk for e in notices.get((uid, event.case_id), [])):
+            seen = notices.get((uid, event.case_id), [])
+            # A letter's notices join the notice of the step that issued it.
+            joined = event.kind in ("letter_issued", "letter_ready") and seen
+            if not joined and not any(e >= event.pk for e in seen):
                 missing_pairs += 1
     done = [e for e in events if e.pk in rows and rows[e.pk].done_at and runs.get(f"outbox-{rows[e.pk].pk}")]
     kinds = list(Notification.objects.filter(case_id__in=case_ids, read_at__isnull=True).values_list(
