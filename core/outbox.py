@@ -10,9 +10,10 @@ together or not at all. Delivery to the broker:
 * every minute, and when a worker starts, ``outbox_relay`` (a worker task
   run by beat) sends whatever is still unsent, oldest first;
 * a row sent but never run to an outcome (its worker was killed holding it)
-  is sent again once the task's hard time limit has passed and the queue is
-  empty (nothing is waiting that could be it): Redis would give it back only
-  after the visibility timeout, sized to the longest task (half an hour).
+  is sent again once the task's hard time limit has passed and it is not
+  waiting in the queue (read on Redis; elsewhere: once the queue is empty):
+  Redis would give it back only after the visibility timeout, sized to the
+  longest task (half an hour).
   Tasks are idempotent, so a second delivery does no harm.
 
 The worker marks a row done when its task ends (``task_postrun``): the task
@@ -164,6 +165,42 @@ def _lease(task_name: str) -> dt.timedelta:
     return dt.timedelta(seconds=limit)
 
 
+# How many queued messages the relay reads to see whether a message is
+# still waiting (Redis: one LRANGE per priority list).
+SCAN_LIMIT = 20000
+
+
+def _waiting_task_ids(conn) -> set[str] | None:
+    """The task ids of the outbox messages waiting in the default queue, on
+    Redis (the broker in production); None elsewhere, or when the queue is
+    longer than SCAN_LIMIT (then the relay resends only when it is empty).
+    Beat's own tasks, published in the same second as the relay, no longer
+    hold the resend back."""
+    import json
+
+    from config.celery_app import app
+
+    if conn.transport_cls not in ("redis", "rediss") and "redis" not in type(conn.transport).__module__:
+        return None
+    try:
+        channel = conn.default_channel
+        client = channel.client
+        queue = app.conf.task_default_queue
+        keys = [channel._q_for_pri(queue, pri) for pri in channel.priority_steps]
+        ids: set[str] = set()
+        for key in dict.fromkeys(keys):
+            if client.llen(key) > SCAN_LIMIT:
+                return None
+            for raw in client.lrange(key, 0, SCAN_LIMIT):
+                task_id = json.loads(raw).get("headers", {}).get("id", "")
+                if task_id.startswith(TASK_ID_PREFIX):
+                    ids.add(task_id)
+        return ids
+    except Exception:  # noqa: BLE001 - unknown: fall back to the empty-queue rule
+        logger.warning("outbox relay: could not read the queue", exc_info=True)
+        return None
+
+
 def _queue_empty(conn) -> bool:
     """Nothing waits in the default queue (so a sent but unfinished message
     is not waiting there either: it was lost with a worker)."""
@@ -211,8 +248,19 @@ def _resend_lost(conn, now) -> int:
                                      claim="").order_by("sent_at", "pk")[:BATCH]
     )
     lost = [r for r in candidates if r.sent_at + _lease(r.task) < now]
-    if not lost or not _queue_empty(conn):
+    if not lost:
         return 0
+    waiting = _waiting_task_ids(conn)
+    if waiting is None:
+        if not _queue_empty(conn):
+            return 0
+    else:
+        # Still in the queue: waiting its turn, not lost. A message taken by
+        # a worker and not finished within its hard time limit was lost
+        # with that worker (a live one would have ended or killed it).
+        lost = [r for r in lost if f"{TASK_ID_PREFIX}{r.pk}" not in waiting]
+        if not lost:
+            return 0
     token = uuid.uuid4().hex
     OutboxMessage.objects.filter(pk__in=[r.pk for r in lost], done_at__isnull=True, claim="").update(
         claim=token, claimed_at=now)
