@@ -14,5 +14,9 @@ echo "fonts: installing" $missing
 if ! { timeout 300 "${as_root[@]}" apt-get update -qq \
        && DEBIAN_FRONTEND=noninteractive timeout 600 "${as_root[@]}" apt-get install -y -qq $missing; } >/dev/null 2>&1; then
   echo "fonts: could not install them (no network or no package source?)"
+elif still=$(.venv/bin/python manage.py prepare_fonts --missing-packages 2>/dev/null) && [ -n "$still" ]; then
+  # apt-get says they are installed, yet the files are not where the
+  # letters look (a package removed by hand, a hidden folder).
+  echo "fonts: still missing after apt-get:" $still
 fi
 exit 0

@@ -110,8 +110,14 @@ def clone_var(source: Path, target: Path) -> None:
     """A bootstrapped runtime folder copied (the database only: the broker
     and logs start empty). Through SQLite's backup API: in WAL mode the last
     commits may still be in the -wal file beside the database."""
+    copy_db(source / "db.sqlite3", target)
+
+
+def copy_db(source_file: Path, target: Path) -> None:
+    """An SQLite database copied as ``target``/db.sqlite3 (the backup API: a
+    consistent copy, with what the -wal file holds)."""
     target.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(source / "db.sqlite3")
+    src = sqlite3.connect(source_file)
     dst = sqlite3.connect(target / "db.sqlite3")
     try:
         src.backup(dst)
