@@ -330,12 +330,14 @@ def whole_workflow(system: System, title: str) -> int:
     _step(system, "inspector2", "POST", url + "preliminary_report/", {
         "recommended_result": "exempt", "summary": "符合容错条件。"})
     _step(system, "applicant", "POST", url + "waive_defence/", {})
-    members = [ids[f"committee{i}"] for i in (1, 2, 3)]
+    # Every member of 怀来县's committee present (its quorum counts them all).
+    names = sorted(n for n in ids if n.startswith("committee"))
+    members = [ids[n] for n in names]
     _step(system, "committee1", "POST", url + "deliberate/", {
         "held_on": "2026-01-08", "members_present": members,
         "votes": [{"member": m, "result": "exempt", "opinion": "同意"} for m in members]})
     # A vote recorded by the minute-taker counts once its member confirmed it.
-    for member in ("committee2", "committee3"):
+    for member in names[1:]:
         _step(system, member, "POST", url + "confirm_vote/", {})
     _step(system, "committee2", "POST", url + "rule/", {
         "result": "exempt", "reasons": "符合容错条件。", "applied_items": d["positive"][:1],
