@@ -28,6 +28,7 @@ def _context_for(kind, case, users):
                                        "steps": [{"text": "完善采购内控制度"}]},
         LetterKind.CLARIFICATION: {"findings": "经查，反映其违规采购的问题失实。", "scope": "public"},
         LetterKind.PREFILING_REGISTRATION: {"measure": "校舍改造先行开工试点", "risks": "工期紧张"},
+        LetterKind.PRELIMINARY_NOTICE: {"result": "exempt", "summary": "经核实，符合容错条件。"},
     }.get(kind, {})
 
 
@@ -41,6 +42,7 @@ EXPECTED = {
     LetterKind.CORRECTION_NOTICE: "启动纠错程序",
     LetterKind.CLARIFICATION: "有关反映失实",
     LetterKind.PREFILING_REGISTRATION: "予以登记受理",
+    LetterKind.PRELIMINARY_NOTICE: "形成初步认定意见如下",
 }
 
 
