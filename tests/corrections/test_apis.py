@@ -227,7 +227,9 @@ def test_panel_query_count(rf, ruled, users, who, django_assert_num_queries):
     request.user = type(users[who]).objects.get(pk=users[who].pk)
     from cases.models import Case
 
-    case = Case.objects.select_related("unit").get(pk=ruled.pk)
+    # As the case page loads it (cases.selectors.case_detail_for_user): the
+    # panel reads the version's correction procedure (issue 16).
+    case = Case.objects.select_related("unit", "policy_version").get(pk=ruled.pk)
     with django_assert_num_queries(10 if who == "inspector1" else 9):
         context = correction_panel_context(request, case)
     assert context["tasks"] and context["clarification"]
