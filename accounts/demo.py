@@ -15,9 +15,11 @@ ORG_TREE = {
     "huailai-jw": ("中共怀来县纪律检查委员会", "怀纪", OrgUnit.Kind.UNIT, "huailai"),
     "huailai-edu": ("怀来县教育局", "教育", OrgUnit.Kind.UNIT, "huailai"),
     "huailai-zj": ("怀来县住房和城乡建设局", "住建", OrgUnit.Kind.UNIT, "huailai"),
+    "huailai-zzb": ("中共怀来县委组织部", "怀组", OrgUnit.Kind.UNIT, "huailai"),
     "kunming": ("昆明市", "昆", OrgUnit.Kind.JURISDICTION, None),
     "kunming-jw": ("中共昆明市纪律检查委员会", "昆纪", OrgUnit.Kind.UNIT, "kunming"),
     "kunming-fgw": ("昆明市发展和改革委员会", "发改", OrgUnit.Kind.UNIT, "kunming"),
+    "kunming-zzb": ("中共昆明市委组织部", "昆组", OrgUnit.Kind.UNIT, "kunming"),
 }
 
 # username: (full name, home unit, [(role, over unit)])
@@ -33,6 +35,8 @@ USERS = {
     "committee1": ("孙丽", "huailai-jw", [(Role.COMMITTEE, "huailai")]),
     "committee2": ("周杰", "huailai-jw", [(Role.COMMITTEE, "huailai")]),
     "committee3": ("吴敏", "huailai-jw", [(Role.COMMITTEE, "huailai")]),
+    # 组织部门 of the jurisdiction: result uses, follow-up talks.
+    "org_dept": ("郑琳", "huailai-zzb", [(Role.ORG_DEPT, "huailai")]),
     # The case-work administrator (业务管理员): publication, letters.
     "admin": ("业务管理员", "huailai-jw", [(Role.ADMIN, "huailai"), (Role.ADMIN, "kunming")]),
     # 三员分立: none of them reads a case (accounts.backends).
@@ -42,6 +46,7 @@ USERS = {
     "km_applicant": ("赵喆", "kunming-fgw", [(Role.APPLICANT, "kunming-fgw")]),
     "km_intake": ("钱明", "kunming-jw", [(Role.INTAKE, "kunming")]),
     "km_inspector": ("孔亮", "kunming-jw", [(Role.INSPECTOR, "kunming")]),
+    "km_org_dept": ("冯涛", "kunming-zzb", [(Role.ORG_DEPT, "kunming")]),
 }
 
 

@@ -88,6 +88,10 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     COMMITTEE = "committee", _("Committee member")
     ADMIN = "admin", _("Administrator")
+    # 组织部门 / 组织人事部门 over a jurisdiction: receives the rulings with
+    # their result uses and records how each was applied (问责条例 2016
+    # Art.9: "有关问责情况应当向组织部门通报"; seeds: 组织部门 holds 谈心谈话).
+    ORG_DEPT = "org_dept", _("Organization department")
     # 三员分立 (GB/T 22239-2019 8.1.4.2 访问控制, 8.1.5 安全管理中心): three
     # administrators, none of whom reads case content.
     SYSTEM_ADMIN = "system_admin", _("System administrator")
@@ -100,7 +104,8 @@ STAFF_ROLES = (Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Rol
 # The separated administrator duties: a holder of one holds no other role.
 ADMIN_DUTIES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
 # Roles that sign in with a second factor outside demo mode.
-SECOND_FACTOR_ROLES = (*STAFF_ROLES, *ADMIN_DUTIES)
+# The organization department reads cadres' records: it signs in like staff.
+SECOND_FACTOR_ROLES = (*STAFF_ROLES, Role.ORG_DEPT, *ADMIN_DUTIES)
 
 DUTY_CONFLICT = gettext_noop("An administrator duty (system, security, audit) excludes every other role: %(user)s holds %(role)s.")
 DUTY_STAFF = gettext_noop("A holder of an administrator duty cannot be a Django staff member or superuser.")

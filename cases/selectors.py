@@ -21,7 +21,7 @@ from core.events import event_is_internal
 from core.subjects import Parties
 from policies.models import PolicyItem
 
-from .models import Attachment, Case, CaseEvent, Origin, Stage
+from .models import Attachment, Case, CaseEvent, Origin, Outcome, Stage
 
 
 def case_parties(case: Case) -> Parties:
@@ -41,6 +41,10 @@ def case_parties(case: Case) -> Parties:
 
 def case_label(case: Case) -> str:
     return f"{case.number or '#' + str(case.pk)} {case.title}".strip()
+
+
+# The cases the organization department receives (careers).
+RULED_OUTCOMES = (Outcome.EXEMPT, Outcome.MITIGATED, Outcome.REJECTED)
 
 
 def _units_under(paths: list[str]):
@@ -81,6 +85,13 @@ def case_visibility_q(user: User) -> Q:
     inspector_paths = role_paths(user, {Role.INSPECTOR})
     if inspector_paths:
         q |= not_draft & Q(unit_id__in=_units_under(inspector_paths)) & ~_recusal_q(user)
+    # The organization department receives the rulings (and the
+    # accountability that follows a refusal, 问责条例 2016 Art.9 "有关问责情况
+    # 应当向组织部门通报"): ruled cases of its jurisdiction, never the
+    # internal record (it is not handling staff, ``case_sees_internal``).
+    org_paths = role_paths(user, {Role.ORG_DEPT})
+    if org_paths:
+        q |= Q(outcome__in=RULED_OUTCOMES) & Q(unit_id__in=_units_under(org_paths))
     return q
 
 

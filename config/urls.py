@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("prefilings.api_urls")),
     path("", include("corrections.api_urls")),
     path("", include("publication.api_urls")),
+    path("", include("careers.api_urls")),
     path("", include("dashboard.api_urls")),
     path("", include("reports.api_urls")),
 ]
@@ -42,6 +43,7 @@ urlpatterns = [
     path("prefilings/", include("prefilings.urls")),
     path("corrections/", include("corrections.urls")),
     path("publication/", include("publication.urls")),
+    path("careers/", include("careers.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("reports/", include("reports.urls")),
     path("audit/", include("audit.urls")),

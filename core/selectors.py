@@ -91,6 +91,14 @@ SECTIONS = [
 ]
 
 
+def register_workbench_section(section: tuple) -> None:
+    """A workflow app adds its section (a tuple shaped like those above;
+    kind "link": rows carry ``url``, ``label`` and ``hint``) without core
+    importing it."""
+    if all(s[0] != section[0] for s in SECTIONS):
+        SECTIONS.append(section)
+
+
 def workbench_for_user(*, user: User) -> list[Section]:
     """The sections of the roles ``user`` holds, each with its count, how
     many are overdue and its first rows: three queries a section, however

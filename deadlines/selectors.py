@@ -15,6 +15,7 @@ from notifications.selectors import (
     COMMITTEE,
     INSPECTORS,
     INTAKE,
+    ORG_DEPT,
     SUPERVISORS,
     UNIT_REVIEWERS,
 )
@@ -41,6 +42,12 @@ CLOCK_STAGE_ACTORS: dict[str, tuple[str, ...]] = {
     "clarification": (INSPECTORS,),
     "prefiling_review": (INTAKE,),
     "progress_report": (APPLICANT,),
+    # The organization department's, after the ruling (careers).
+    "result_use_record": (ORG_DEPT,),
+    "use_application": (ORG_DEPT,),
+    "use_period": (ORG_DEPT,),
+    "followup_talk": (ORG_DEPT,),
+    "followup_visit": (ORG_DEPT,),
 }
 DEFAULT_ACTORS = (INTAKE,)
 # Once a clock is overdue its supervisors hear of it (escalation, then daily).

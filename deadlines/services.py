@@ -144,6 +144,46 @@ def clock_stop(*, case, stage: str, actor=None, reason: str = "", ref: str = "")
     return clock
 
 
+@transaction.atomic
+def clock_open_span(*, case, stage: str, amount: int, unit: str, ref: str = "",
+                    start: dt.date | None = None) -> Clock:
+    """A clock whose length the step sets rather than a policy time limit
+    (a result use's impact period of N months from the ruling, a date the
+    organization department set for the next application). Counted like
+    any clock (a period ending on a rest day ends on the next working day),
+    with the same reminders; no extension."""
+    clock = Clock.objects.create(
+        case=case, stage=stage, ref=ref, started_on=start or _today(), amount=amount, unit=unit,
+        start_rule="next_day",
+    )
+    return clock_recompute(clock=clock)
+
+
+# Stages whose clock, once its day has passed, is ended by its owner rather
+# than escalated (an impact period that ends closes itself): stage ->
+# ``fn(clock_id=...)``, registered by the owning app (no import upward).
+CLOCK_EXPIRY: dict = {}
+
+
+def register_clock_expiry(stage: str, fn) -> None:
+    CLOCK_EXPIRY[stage] = fn
+
+
+def clock_expiry_sweep(*, today: dt.date | None = None) -> int:
+    """Hand every running clock of a registered stage whose due date has
+    passed to its owner (which stops it, idempotently). One indexed query
+    per stage; each owner call commits on its own."""
+    today = today or _today()
+    done = 0
+    for stage, fn in CLOCK_EXPIRY.items():
+        ids = list(Clock.objects.filter(status=Clock.Status.RUNNING, stage=stage, due_date__lt=today)
+                   .order_by("id").values_list("pk", flat=True))
+        for clock_id in ids:
+            fn(clock_id=clock_id)
+            done += 1
+    return done
+
+
 CLOCK_ENDED = gettext_noop("This time limit has already ended.")
 EXTENSION_NOT_ALLOWED = gettext_noop("The policy allows no extension of this time limit.")
 EXTENSION_TOO_LONG = gettext_noop(
@@ -358,8 +398,11 @@ def reminder_sweep(*, today: dt.date | None = None, batch_size: int = 1000) -> d
     half-way keeps what was sent and the next run does the rest. Safe to run
     twice, and concurrently. Returns counts."""
     today = today or _today()
+    # First the periods that end by themselves: they are closed, not
+    # escalated as overdue.
+    expired = clock_expiry_sweep(today=today)
     cal = WorkCalendar()
-    counts = {"clocks": 0, "sent": 0}
+    counts = {"clocks": 0, "sent": 0, "expired": expired}
     working = cal.is_working_day(today)
     for batch in reminder_candidates(today=today, calendar=cal, offsets=reminder_offsets(), batch_size=batch_size):
         counts["clocks"] += len(batch)

@@ -17,6 +17,10 @@ class LetterKind(models.TextChoices):
     # Issue 16: where the 办法 says the applicant is told the preliminary
     # opinion in writing before his 申辩 (procedure.preliminary_notice).
     PRELIMINARY_NOTICE = "preliminary_notice", _("Notice of the preliminary opinion (初步认定意见告知书)")
+    # careers: the ruling's result uses to the organization department
+    # (昌宁: the result "函告" to the 组织人事部门), and the revocation.
+    RESULT_USE_NOTICE = "result_use_notice", _("Result use notice (结果运用通知)")
+    REVOCATION = "revocation", _("Revocation decision (撤销决定书)")
 
 
 # The title printed on the letter (always Chinese: it is the document's text).
@@ -30,6 +34,8 @@ LETTER_TITLES = {
     LetterKind.CLARIFICATION: "澄清说明",
     LetterKind.PREFILING_REGISTRATION: "报备容错受理决定书",
     LetterKind.PRELIMINARY_NOTICE: "初步认定意见告知书",
+    LetterKind.RESULT_USE_NOTICE: "容错认定结果运用通知",
+    LetterKind.REVOCATION: "撤销容错认定决定书",
 }
 
 

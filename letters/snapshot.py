@@ -57,7 +57,12 @@ Keys by kind, taken from the case when the caller does not pass them:
   as its clock is; nothing printed without it) and ``defence_due_on``;
 - ``clarification``: ``findings``, ``statement``, ``scope`` ("unit" |
   "system" | "public"), ``method`` ("letter" | "meeting" | "notice");
-- ``prefiling_registration``: ``measure``, ``risks``.
+- ``prefiling_registration``: ``measure``, ``risks``;
+- ``result_use_notice`` (careers; ``ref`` = the ruling id): ``recipient``
+  (the organization department), ``result``, ``decided_on``, ``uses``
+  (list of ``{"title", "text", "period"}``, the period as printed or "");
+- ``revocation`` (careers): ``reason``, ``held_on``, ``original_number``,
+  ``uses`` (the titles withdrawn).
 """
 
 import datetime as dt

@@ -24,6 +24,7 @@ INTAKE = "intake"  # of the case's jurisdiction
 INSPECTORS = "inspectors"  # of the jurisdiction, minus those who must recuse
 SUPERVISORS = "supervisors"  # of the jurisdiction
 COMMITTEE = "committee"  # of the jurisdiction
+ORG_DEPT = "org_dept"  # the organization department of the jurisdiction
 
 # Token -> (role, which org unit of the case it is held over).
 _ROLE_AUDIENCES = {
@@ -32,6 +33,7 @@ _ROLE_AUDIENCES = {
     INSPECTORS: (Role.INSPECTOR, "jurisdiction"),
     SUPERVISORS: (Role.SUPERVISOR, "jurisdiction"),
     COMMITTEE: (Role.COMMITTEE, "jurisdiction"),
+    ORG_DEPT: (Role.ORG_DEPT, "jurisdiction"),
 }
 
 

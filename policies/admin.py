@@ -148,7 +148,7 @@ class _VersionChildInline(admin.TabularInline):
 class PolicyItemInline(_VersionChildInline):
     model = PolicyItem
     fields = ("kind", "number", "article", "title", "text", "source", "certainty", "default_duration_months",
-              "duration_certainty", "confirmed_at", "confirmed_by")
+              "exempt_duration_months", "duration_certainty", "confirmed_at", "confirmed_by")
     readonly_fields = ("confirmed_at", "confirmed_by")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -327,6 +327,7 @@ class PolicyVersionAdmin(admin.ModelAdmin):
                         version=version, actor=request.user, kind=obj.kind, number=obj.number, text=obj.text,
                         certainty=obj.certainty, title=obj.title, source=obj.source,
                         default_duration_months=obj.default_duration_months,
+                        exempt_duration_months=obj.exempt_duration_months,
                         duration_certainty=obj.duration_certainty,
                     )
             elif isinstance(obj, StageTimeLimit):

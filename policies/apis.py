@@ -53,6 +53,7 @@ class PolicyItemOutputSerializer(serializers.Serializer):
     certainty_label = serializers.CharField(source="get_certainty_display")
     confirmed_at = serializers.DateTimeField(allow_null=True)
     default_duration_months = serializers.IntegerField(allow_null=True)
+    exempt_duration_months = serializers.IntegerField(allow_null=True)
     duration_certainty = serializers.CharField()
 
 

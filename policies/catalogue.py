@@ -24,7 +24,8 @@ CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogues"
 COMMON_FILE = "_common.yaml"
 JURISDICTION_FIELDS = ("name", "level", "case_prefix", "letter_prefix", "issuing_body")
 DOCUMENT_FIELDS = ("title", "issuer", "number", "source")
-ITEM_FIELDS = ("title", "text", "source", "article", "certainty", "default_duration_months", "duration_certainty")
+ITEM_FIELDS = ("title", "text", "source", "article", "certainty", "default_duration_months",
+               "exempt_duration_months", "duration_certainty")
 LIMIT_FIELDS = ("amount", "unit", "extension_allowed", "extension_max", "source", "certainty")
 VERSION_FIELDS = ("effective_from", "start_rule", "quorum_numerator", "quorum_denominator", "notes", "procedure")
 
@@ -60,6 +61,8 @@ def _expand_list(block: dict, kind: str) -> list[dict]:
             "source": entry.get("source", block.get("source", "")),
             "certainty": entry.get("certainty", block.get("certainty")),
             "default_duration_months": entry.get("default_duration_months"),
+            # Absent: an exempt ruling has no impact period (models).
+            "exempt_duration_months": entry.get("exempt_duration_months"),
             "duration_certainty": entry.get("duration_certainty", block.get("duration_certainty", ""))
             if entry.get("default_duration_months") is not None else "",
         }

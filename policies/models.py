@@ -157,6 +157,14 @@ class PolicyItem(BaseModel):
     default_duration_months = models.PositiveSmallIntegerField(
         _("default duration (months)"), null=True, blank=True
     )
+    # An exempt ruling's impact period, only where the version sets one: by
+    # default a cadre exempted has none (大理州 [V]: "对被容错免责的部门和干部，
+    # 其年度考核、评先评优、职级职称晋升、提拔任用、廉政审查等均不受影响").
+    # ``default_duration_months`` is the mitigated ruling's (内蒙古盐业:
+    # "对给予容错酌情从轻减轻处理的干部，有影响期的，期满后…及时合理安排使用").
+    exempt_duration_months = models.PositiveSmallIntegerField(
+        _("impact period of an exempt ruling (months)"), null=True, blank=True
+    )
     # The duration may be less certain than the wording: Kunming names its six
     # uses, but no source gives how long each applies.
     duration_certainty = models.CharField(
@@ -261,6 +269,15 @@ class TimeLimitStage(models.TextChoices):
     CLARIFICATION = "clarification", _("Clarification")
     PREFILING_REVIEW = "prefiling_review", _("Pre-filing review")
     PROGRESS_REPORT = "progress_report", _("Progress report")
+    # After the ruling, the organization department's (careers): recording
+    # how the result uses were applied, a further application it scheduled,
+    # the impact period of a use (its length comes from the ruling, not
+    # from a time limit), the 谈心谈话 and the 跟踪回访.
+    RESULT_USE_RECORD = "result_use_record", _("Result uses: record their application")
+    USE_APPLICATION = "use_application", _("Result use: next application")
+    USE_PERIOD = "use_period", _("Result use: impact period")
+    FOLLOWUP_TALK = "followup_talk", _("Follow-up talk (谈心谈话)")
+    FOLLOWUP_VISIT = "followup_visit", _("Follow-up visit (跟踪回访)")
 
 
 class TimeUnit(models.TextChoices):

@@ -152,7 +152,8 @@ def _item_key(item) -> tuple[str, int]:
     return (item.kind, item.number)
 
 
-ITEM_COMPARED = ("title", "text", "source", "certainty", "default_duration_months", "duration_certainty")
+ITEM_COMPARED = ("title", "text", "source", "certainty", "default_duration_months", "exempt_duration_months",
+                 "duration_certainty")
 LIMIT_COMPARED = ("amount", "unit", "extension_allowed", "extension_max", "source", "certainty")
 VERSION_COMPARED = ("status", "effective_from", "effective_to", "start_rule", "quorum_numerator",
                     "quorum_denominator", "notes")

@@ -79,7 +79,8 @@ VERSION_EDITABLE_FIELDS = (
     "procedure",
 )
 ITEM_EDITABLE_FIELDS = (
-    "title", "text", "source", "article", "certainty", "default_duration_months", "duration_certainty",
+    "title", "text", "source", "article", "certainty", "default_duration_months", "exempt_duration_months",
+    "duration_certainty",
 )
 
 
@@ -256,7 +257,7 @@ def policy_version_create_draft_from(*, version: PolicyVersion, actor,
             version=draft, kind=i.kind, number=i.number, title=i.title, text=i.text, source=i.source,
             article=i.article, certainty=i.certainty, confirmed_at=i.confirmed_at,
             confirmed_by_id=i.confirmed_by_id, default_duration_months=i.default_duration_months,
-            duration_certainty=i.duration_certainty,
+            exempt_duration_months=i.exempt_duration_months, duration_certainty=i.duration_certainty,
         )
         for i in source.items.all()
     )
@@ -298,7 +299,7 @@ def _check_item_values(*, kind: str | None = None, certainty: str | None = None,
 def policy_item_create(*, version: PolicyVersion, actor, kind: str, number: int, text: str,
                        certainty: str, title: str = "", source: str = "", article: str = "",
                        default_duration_months: int | None = None,
-                       duration_certainty: str = "") -> PolicyItem:
+                       duration_certainty: str = "", exempt_duration_months: int | None = None) -> PolicyItem:
     version = _lock_version(version)
     _ensure_draft(version)
     _check_item_values(kind=kind, certainty=certainty, text=text, duration_certainty=duration_certainty)
@@ -307,7 +308,7 @@ def policy_item_create(*, version: PolicyVersion, actor, kind: str, number: int,
     item = PolicyItem(
         version=version, kind=kind, number=number, title=title, text=text, source=source, article=article,
         certainty=certainty, default_duration_months=default_duration_months,
-        duration_certainty=duration_certainty,
+        exempt_duration_months=exempt_duration_months, duration_certainty=duration_certainty,
     )
     item.full_clean()
     item.save()

@@ -646,6 +646,28 @@ def publication_withdraw(*, publication: Publication, actor: User, reason: str) 
     return publication
 
 
+def publication_withdraw_for_case(*, case: Case, actor: User | None, reason: str) -> int:
+    """Withdraw every live outcome publication of ``case`` because its
+    ruling no longer stands (careers: a revoked ruling). The caller holds
+    the case lock and has checked that ``actor`` may revoke; an outcome that
+    no longer stands must not stay public whoever administers the portal.
+    Returns how many were withdrawn."""
+    live = list(Publication.objects.select_for_update().filter(
+        case=case, kind=Publication.Kind.OUTCOME,
+        status__in=[Publication.Status.PUBLISHED, Publication.Status.SCHEDULED]))
+    for publication in live:
+        was_public = publication.status == Publication.Status.PUBLISHED
+        publication.status = Publication.Status.WITHDRAWN
+        publication.withdrawn_at = timezone.now()
+        publication.withdraw_reason = reason
+        publication.save(update_fields=["status", "withdrawn_at", "withdraw_reason", "updated_at"])
+        _log(publication, PublicationLog.Action.WITHDRAWN, actor, reason=reason)
+        if was_public:
+            case_event_record(case=case, kind=PublicationEventKind.WITHDRAWN, actor=actor, from_stage=case.stage,
+                              reason=reason, data={"publication": publication.pk})
+    return len(live)
+
+
 def publication_may_manage_any(*, user: User) -> bool:
     """Whether ``user`` administers any jurisdiction (the work list)."""
     return user_has_role(user, Role.ADMIN)

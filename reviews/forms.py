@@ -238,9 +238,11 @@ class RulingForm(CaseForm):
         self.fields["applied_items"].label_from_instance = lambda i: f"{i.get_kind_display()} {i.label()}"
         self.use_items = list(self.fields["uses"].queryset)
         for item in self.use_items:
+            # Blank by default: the impact period follows the result chosen
+            # (the version's period for a mitigated ruling; none for an
+            # exempt one unless the version sets it), said beside the field.
             self.fields[f"use-{item.pk}-months"] = forms.IntegerField(
                 label=_("Months"), required=False, min_value=0, max_value=120,
-                initial=item.default_duration_months,
             )
 
     def use_rows(self):

@@ -130,6 +130,9 @@ NO_SHARE = gettext_lazy(
     "“%(result)s” has %(votes)s of %(present)s votes; under this 办法 a ruling needs %(share)s of the members present."
 )
 NOT_RESULT_USE = gettext_lazy("Result uses must be result-use items of the policy version.")
+EXEMPT_NO_PERIOD = gettext_lazy(
+    "The policy version sets no impact period for an exempt ruling (“%(use)s”): leave the months empty."
+)
 ALREADY_DONE = gettext_lazy("This has already been recorded for the current ruling.")
 REVIEW_ONCE = gettext_lazy("A review can be requested only once.")
 REVIEW_LATE = gettext_lazy("The time limit for requesting a review ended on %(due)s.")
@@ -734,7 +737,20 @@ def _check_decision(meeting: Meeting | None, result: str) -> dict:
     return {"present": present, "tally": dict(tally)}
 
 
-def _uses(case: Case, uses) -> list[tuple[PolicyItem, int | None]]:
+def _use_months(item: PolicyItem, result: str, months: int | None) -> int | None:
+    """The impact period of one use: as given, else the version's default
+    for the result. An exempt ruling has none unless the version sets one
+    (大理州 [V]: 容错免责的干部 "年度考核、评先评优、职级职称晋升、提拔任用、
+    廉政审查等均不受影响"); a period typed for it is refused rather than
+    printed to the cadre as a rule nobody configured."""
+    if result == Result.EXEMPT:
+        if months and not item.exempt_duration_months:
+            raise ValidationError({"uses": _(EXEMPT_NO_PERIOD) % {"use": item.title or item.text}})
+        return item.exempt_duration_months if months is None else (months or None)
+    return item.default_duration_months if months is None else months
+
+
+def _uses(case: Case, uses, result: str) -> list[tuple[PolicyItem, int | None]]:
     out = []
     for row in uses or []:
         item = row["item"] if isinstance(row, dict) else row
@@ -742,7 +758,7 @@ def _uses(case: Case, uses) -> list[tuple[PolicyItem, int | None]]:
         if item.kind != PolicyItem.Kind.RESULT_USE:
             raise ValidationError({"uses": _(NOT_RESULT_USE)})
         months = row.get("duration_months") if isinstance(row, dict) else None
-        out.append((item, item.default_duration_months if months is None else months))
+        out.append((item, _use_months(item, result, months)))
     return out
 
 
@@ -811,7 +827,7 @@ def case_rule(*, case: Case, actor: User, result: str, reasons: str, applied_ite
         applied_items = _assessed_items(case)
     applied = _items(case, applied_items)
     _check_result(result, _ruling_blockers(case, applied))
-    chosen_uses = _uses(case, uses)
+    chosen_uses = _uses(case, uses, result)
     ruling = Ruling.objects.create(
         case=case, kind=Ruling.Kind.FIRST, result=result, mitigation=mitigation, reasons=reasons,
         needs_correction=needs_correction,
@@ -910,7 +926,7 @@ def case_decide_review(*, case: Case, actor: User, result: str, reasons: str, ap
     mitigation = _mitigation(result, mitigation)
     applied = _items(case, applied_items)
     _check_result(result, _ruling_blockers(case, applied))
-    chosen_uses = _uses(case, uses)
+    chosen_uses = _uses(case, uses, result)
     first = Ruling.objects.select_for_update().get(case=case, kind=Ruling.Kind.FIRST)
     changed = (result, mitigation) != (first.result, first.mitigation)
     if changed:

@@ -53,10 +53,10 @@ cat <<MSG
   Demo logins (password demo-pass-2026):
     怀来县: applicant, applicant2, unit_reviewer, intake, inspector1, inspector2,
       supervisor, committee1 … committee6 (1–4 ruled the demo case; 5 and 6 may decide its 复核),
-    admin (case work in both jurisdictions),
+    org_dept (组织部门), admin (case work in both jurisdictions),
     sysadmin, secadmin, auditadmin (system / security / audit administrators),
     昆明市: km_applicant, km_unit_reviewer, km_intake, km_inspector, km_inspector2,
-      km_supervisor, km_committee1 … km_committee5
+      km_supervisor, km_committee1 … km_committee5, km_org_dept (组织部门)
   Worker and beat logs: $VAR/log/worker.log, $VAR/log/beat.log.  Ctrl-C stops everything.
 
 MSG

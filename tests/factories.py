@@ -76,6 +76,9 @@ TEST_TIME_LIMITS = {
     TimeLimitStage.CLARIFICATION: (20, TimeUnit.WORKING_DAY, False, 0),
     TimeLimitStage.PREFILING_REVIEW: (1, TimeUnit.WORKING_DAY, False, 0),
     TimeLimitStage.PROGRESS_REPORT: (30, TimeUnit.CALENDAR_DAY, False, 0),
+    TimeLimitStage.RESULT_USE_RECORD: (1, TimeUnit.MONTH, False, 0),
+    TimeLimitStage.FOLLOWUP_TALK: (1, TimeUnit.MONTH, False, 0),
+    TimeLimitStage.FOLLOWUP_VISIT: (6, TimeUnit.MONTH, False, 0),
 }
 
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "prefilings",
     "corrections",
     "publication",
+    "careers",
     "dashboard",
     "reports",
     "audit",

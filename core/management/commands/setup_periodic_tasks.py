@@ -64,6 +64,15 @@ SCHEDULE = [
         "dashboard.figures_fold",
         {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
     ),
+    # Rulings whose result uses did not reach the organization department
+    # yet (the task after the ruling was lost), every 30 minutes
+    # (https://crontab.guru/#*/30_*_*_*_*); a run with nothing due is two
+    # queries.
+    (
+        "careers: result uses sweep",
+        "careers.obligations_sweep",
+        {"minute": "*/30", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
+    ),
     # Export files (lists of cases: personal data) removed a week after they
     # were made, daily at 03:20 (https://crontab.guru/#20_3_*_*_*).
     (

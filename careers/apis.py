@@ -1,0 +1,192 @@
+"""API of the organization department's work and of the two steps after a
+ruling (accountability decision, revocation). Same permissions as the
+pages (the services check them); a record the caller may not see is a 404
+before the input is read."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.selectors import case_get_for_user
+from core.pagination import paginated_response
+
+from . import selectors, services
+from .models import AccountabilityForm, Decision, FollowUp, ResultUse
+
+
+class ApplicationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    occasion = serializers.CharField()
+    outcome = serializers.CharField()
+    applied_on = serializers.DateField()
+    note = serializers.CharField()
+    next_due = serializers.DateField(allow_null=True)
+    recorded_by = serializers.CharField(source="recorded_by.display_name")
+
+
+class ResultUseOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.IntegerField(source="case_id")
+    case_number = serializers.CharField(source="case.number")
+    ruling = serializers.IntegerField(source="ruling_id")
+    cadre = serializers.IntegerField(source="cadre_id")
+    cadre_name = serializers.CharField(source="cadre.display_name")
+    title = serializers.CharField()
+    text = serializers.CharField()
+    result = serializers.CharField()
+    impact_months = serializers.IntegerField(allow_null=True)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(allow_null=True)
+    status = serializers.ChoiceField(choices=ResultUse.Status.choices)
+    withdrawn_reason = serializers.CharField()
+    applications = ApplicationOutputSerializer(many=True, source="applications.all")
+
+
+class ResultUseListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=ResultUse.Status.choices, required=False)
+        case = serializers.IntegerField(required=False)
+
+    @extend_schema(operation_id="result_uses_list", summary="Result uses (结果运用) the caller may see",
+                   parameters=[FilterSerializer], responses=ResultUseOutputSerializer(many=True), tags=["careers"])
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = selectors.obligation_list_for_user(user=request.user, status=filters.validated_data.get("status"),
+                                                case_id=filters.validated_data.get("case"))
+        return paginated_response(request=request, view=self, queryset=qs, serializer_class=ResultUseOutputSerializer)
+
+
+class ResultUseDetailApi(APIView):
+    @extend_schema(operation_id="result_uses_detail", summary="One result use with how it was applied",
+                   responses={200: ResultUseOutputSerializer, 404: OpenApiResponse(description="Not visible")},
+                   tags=["careers"])
+    def get(self, request, use_id: int):
+        obligation = selectors.obligation_get_for_user(user=request.user, obligation_id=use_id)
+        return Response(ResultUseOutputSerializer(obligation).data)
+
+
+class ResultUseApplyApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        occasion = serializers.CharField(max_length=200)
+        outcome = serializers.CharField(max_length=200)
+        applied_on = serializers.DateField()
+        note = serializers.CharField(required=False, default="", allow_blank=True)
+        next_due = serializers.DateField(required=False, allow_null=True, default=None)
+
+    @extend_schema(operation_id="result_uses_apply", summary="Record how a result use was applied",
+                   request=InputSerializer,
+                   responses={200: ResultUseOutputSerializer, 404: OpenApiResponse(description="Not visible")},
+                   tags=["careers"])
+    def post(self, request, use_id: int):
+        obligation = selectors.obligation_get_for_user(user=request.user, obligation_id=use_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.use_apply(obligation=obligation, actor=request.user, **serializer.validated_data)
+        obligation = selectors.obligation_get_for_user(user=request.user, obligation_id=use_id)
+        return Response(ResultUseOutputSerializer(obligation).data)
+
+
+class FollowUpOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.IntegerField(source="case_id")
+    kind = serializers.ChoiceField(choices=FollowUp.Kind.choices)
+    status = serializers.ChoiceField(choices=FollowUp.Status.choices)
+    due_date = serializers.DateField(source="clock.due_date", allow_null=True, default=None)
+    held_on = serializers.DateField(allow_null=True)
+    participants = serializers.CharField()
+    summary = serializers.CharField()
+    uses_respected = serializers.BooleanField(allow_null=True)
+
+
+class FollowUpListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=FollowUp.Status.choices, required=False)
+
+    @extend_schema(operation_id="followups_list", summary="Follow-ups (谈心谈话, 跟踪回访) the caller may see",
+                   parameters=[FilterSerializer], responses=FollowUpOutputSerializer(many=True), tags=["careers"])
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = selectors.followup_list_for_user(user=request.user, status=filters.validated_data.get("status"))
+        return paginated_response(request=request, view=self, queryset=qs, serializer_class=FollowUpOutputSerializer)
+
+
+class FollowUpRecordApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        held_on = serializers.DateField()
+        participants = serializers.CharField(max_length=300)
+        summary = serializers.CharField()
+        uses_respected = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    @extend_schema(operation_id="followups_record", summary="Record a follow-up talk or visit",
+                   request=InputSerializer,
+                   responses={200: FollowUpOutputSerializer, 404: OpenApiResponse(description="Not visible")},
+                   tags=["careers"])
+    def post(self, request, followup_id: int):
+        followup = selectors.followup_get_for_user(user=request.user, followup_id=followup_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        followup = services.followup_record(followup=followup, actor=request.user, **serializer.validated_data)
+        return Response(FollowUpOutputSerializer(followup).data)
+
+
+class DecisionOutputSerializer(serializers.Serializer):
+    case = serializers.IntegerField(source="case_id")
+    organ = serializers.CharField()
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    form = serializers.CharField()
+    decided_on = serializers.DateField()
+    document_number = serializers.CharField()
+    note = serializers.CharField()
+    follows_ruling = serializers.BooleanField(allow_null=True)
+
+
+class CaseAccountabilityDecisionApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        organ = serializers.CharField(max_length=200)
+        decision = serializers.ChoiceField(choices=Decision.choices)
+        form = serializers.ChoiceField(choices=AccountabilityForm.choices, required=False, default="",
+                                       allow_blank=True)
+        decided_on = serializers.DateField()
+        document_number = serializers.CharField(max_length=100)
+        note = serializers.CharField(required=False, default="", allow_blank=True)
+
+    @extend_schema(operation_id="case_record_accountability_decision",
+                   summary="Record the accountability organ's decision (问责决定)", request=InputSerializer,
+                   responses={200: DecisionOutputSerializer, 404: OpenApiResponse(description="Not visible")},
+                   tags=["careers"])
+    def post(self, request, case_id: int):
+        case = case_get_for_user(user=request.user, case_id=case_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = services.accountability_decision_record(case=case, actor=request.user, **serializer.validated_data)
+        return Response(DecisionOutputSerializer(record).data)
+
+
+class RevocationOutputSerializer(serializers.Serializer):
+    case = serializers.IntegerField(source="case_id")
+    ruling = serializers.IntegerField(source="ruling_id")
+    held_on = serializers.DateField()
+    participants = serializers.CharField()
+    reason = serializers.CharField()
+    outcome = serializers.CharField(source="case.outcome")
+
+
+class CaseRevokeRulingApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        held_on = serializers.DateField()
+        participants = serializers.CharField(max_length=300)
+        reason = serializers.CharField()
+
+    @extend_schema(operation_id="case_revoke_ruling", summary="Revoke a ruling resting on false material",
+                   request=InputSerializer,
+                   responses={200: RevocationOutputSerializer, 404: OpenApiResponse(description="Not visible")},
+                   tags=["careers"])
+    def post(self, request, case_id: int):
+        case = case_get_for_user(user=request.user, case_id=case_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        revocation = services.ruling_revoke(case=case, actor=request.user, **serializer.validated_data)
+        return Response(RevocationOutputSerializer(revocation).data)

@@ -1,0 +1,150 @@
+"""Reads of the result uses, follow-ups, accountability decision and
+revocation. Who sees an obligation (DESIGN §1, jurisdiction scoping):
+
+- the organization department over the case's unit;
+- the handling staff of the case's jurisdiction;
+- the cadre himself, for his own.
+
+Anyone else gets a 404 (existence is not leaked)."""
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from accounts.selectors import role_paths, subtree_q
+from cases.selectors import HANDLING_ROLES
+
+from . import services
+from .models import AccountabilityDecision, FollowUp, ResultUse, Revocation, UseApplication
+
+READERS = {Role.ORG_DEPT, *HANDLING_ROLES}
+
+
+def _visible_q(user: User, cadre_field: str) -> Q:
+    """Rows of cases of units under the user's reader roles, or about him
+    (``cadre_field``)."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    q = Q(**{cadre_field: user})
+    paths = role_paths(user, READERS)
+    if paths:
+        q |= subtree_q(paths, "case__unit__path")
+    return q
+
+
+def obligation_list_for_user(*, user: User, status: str | None = None, case_id: int | None = None) -> QuerySet:
+    """Obligations ``user`` may see, the nearest end first (open-ended
+    last); two queries whatever their number (with their applications)."""
+    qs = (
+        ResultUse.objects.filter(_visible_q(user, "cadre"))
+        .select_related("case", "cadre", "case__unit")
+        .prefetch_related(Prefetch("applications", queryset=UseApplication.objects.select_related("recorded_by")))
+        .order_by("status", "ends_on", "id")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if case_id is not None:
+        qs = qs.filter(case_id=case_id)
+    return qs
+
+
+def obligation_get_for_user(*, user: User, obligation_id) -> ResultUse:
+    try:
+        pk = int(obligation_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    found = obligation_list_for_user(user=user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def followup_list_for_user(*, user: User, status: str | None = None) -> QuerySet:
+    qs = (FollowUp.objects.filter(_visible_q(user, "case__applicant"))
+          .select_related("case", "case__applicant", "clock", "recorded_by").order_by("status", "id"))
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def followup_get_for_user(*, user: User, followup_id) -> FollowUp:
+    try:
+        pk = int(followup_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    found = followup_list_for_user(user=user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def may_act_on_obligations(*, user: User) -> bool:
+    return bool(user.is_authenticated and role_paths(user, {Role.ORG_DEPT}))
+
+
+def case_record(*, case) -> dict:
+    """What this app keeps on one case, in a fixed number of queries."""
+    uses = list(
+        ResultUse.objects.filter(case=case).select_related("cadre")
+        .prefetch_related(Prefetch("applications", queryset=UseApplication.objects.select_related("recorded_by")))
+        .order_by("ruling_id", "policy_item__number", "id")
+    )
+    followups = list(FollowUp.objects.filter(case=case).select_related("clock", "recorded_by").order_by("id"))
+    decision = AccountabilityDecision.objects.filter(case=case).select_related("recorded_by").first()
+    revocation = Revocation.objects.filter(case=case).select_related("recorded_by").first()
+    return {"uses": uses, "followups": followups, "decision": decision, "revocation": revocation}
+
+
+def case_actions(*, case, user: User, ruling) -> list[str]:
+    """The steps of this app ``user`` may take on ``case`` now (the panel's
+    forms; the services apply the same checks)."""
+    out = []
+    if services.is_committee(case, user) and services.revoke_refusal(case, ruling) is None:
+        out.append("revoke_ruling")
+    if services.is_inspector(case, user) and services.decision_refusal(case, ruling) is None:
+        out.append("record_accountability_decision")
+    return out
+
+
+def case_panel_context(request, case) -> dict | None:
+    """The case page's panel: the result uses with how they were applied,
+    the follow-ups, the accountability decision and the revocation; the
+    forms of the steps the user may take. Hidden before any of it exists
+    and when the user may take none of its steps."""
+    from reviews.models import Ruling
+
+    from .forms import AccountabilityDecisionForm, RevokeForm
+
+    user = request.user
+    record = case_record(case=case)
+    ruling = Ruling.objects.filter(case=case, is_current=True).first()
+    actions = case_actions(case=case, user=user, ruling=ruling)
+    if not actions and not any(record.values()):
+        return None
+    is_dept = services.is_org_dept(case, user)
+    return {
+        **record, "actions": actions, "is_org_dept": is_dept, "today": timezone.localdate(),
+        "decision_form": AccountabilityDecisionForm() if "record_accountability_decision" in actions else None,
+        "revoke_form": RevokeForm() if "revoke_ruling" in actions else None,
+    }
+
+
+# --- The workbench section (core.selectors.register_workbench_section) -----------------------
+
+
+def _workbench_queryset(user: User) -> QuerySet:
+    """Active obligations of the department's jurisdiction, the nearest end
+    first; each row carries ``url``, ``label`` and ``hint``."""
+    qs = obligation_list_for_user(user=user, status=ResultUse.Status.ACTIVE).filter(
+        subtree_q(role_paths(user, {Role.ORG_DEPT}), "case__unit__path"))
+    return qs
+
+
+WORKBENCH_SECTION = (
+    "result_uses", _("Result uses to apply (结果运用)"), Role.ORG_DEPT, _workbench_queryset, "careers:workbench",
+    "link", "ends_on",
+)
