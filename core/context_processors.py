@@ -20,6 +20,7 @@ NAV = [
     ("letters:register", _("Document register"), {Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN}),
     ("dashboard:index", _("Dashboard"), {Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN}),
     ("publication:list", _("Publication"), {Role.ADMIN}),
+    ("careers:workbench", _("Result uses"), {Role.ORG_DEPT}),
     ("public:index", _("Public portal"), None),
 ]
 

@@ -280,6 +280,11 @@ class TimeLimitStage(models.TextChoices):
     FOLLOWUP_VISIT = "followup_visit", _("Follow-up visit (跟踪回访)")
 
 
+# Clock stages whose length the step sets (a ruling's impact period, a date
+# the organization department chose), never a version's time limit.
+STEP_SET_STAGES = frozenset({TimeLimitStage.USE_APPLICATION, TimeLimitStage.USE_PERIOD})
+
+
 class TimeUnit(models.TextChoices):
     WORKING_DAY = "working_day", _("working days")
     CALENDAR_DAY = "calendar_day", _("calendar days")

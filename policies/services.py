@@ -26,6 +26,7 @@ from core.history import chain_append
 from .calendar import MAX_AMOUNT
 from .importer import extract_text, split_clauses
 from .models import (
+    STEP_SET_STAGES,
     UNCONFIRMED_CERTAINTIES,
     CalendarDay,
     CalendarYear,
@@ -197,7 +198,8 @@ def policy_version_publish(*, version: PolicyVersion, actor,
     if version.status == PolicyVersion.Status.PUBLISHED:
         raise ApplicationError(_(ALREADY_PUBLISHED), code="already_published")
     present = set(version.time_limits.values_list("stage", flat=True))
-    missing = [str(label) for value, label in TimeLimitStage.choices if value not in present]
+    missing = [str(label) for value, label in TimeLimitStage.choices
+               if value not in present and value not in STEP_SET_STAGES]
     if missing:
         raise ApplicationError(_(MISSING_TIME_LIMITS) % {"stages": "、".join(missing)}, code="missing_time_limits")
     others = list(
@@ -392,7 +394,7 @@ def time_limit_validate(*, stage: str, amount, unit: str, extension_allowed: boo
                         extension_max: int = 0, certainty: str = Certainty.EXAMPLE_DEFAULT) -> None:
     """Raise ``ValidationError`` (per field) for a bad stage time limit."""
     errors = {}
-    if stage not in TimeLimitStage.values:
+    if stage not in TimeLimitStage.values or stage in STEP_SET_STAGES:
         errors["stage"] = _(BAD_STAGE) % {"stage": stage}
     if unit not in TimeUnit.values:
         errors["unit"] = _(BAD_UNIT) % {"unit": unit}

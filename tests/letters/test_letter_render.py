@@ -29,6 +29,12 @@ def _context_for(kind, case, users):
         LetterKind.CLARIFICATION: {"findings": "经查，反映其违规采购的问题失实。", "scope": "public"},
         LetterKind.PREFILING_REGISTRATION: {"measure": "校舍改造先行开工试点", "risks": "工期紧张"},
         LetterKind.PRELIMINARY_NOTICE: {"result": "exempt", "summary": "经核实，符合容错条件。"},
+        LetterKind.RESULT_USE_NOTICE: {"recipient": "中共怀来县委组织部", "result_label": "予以容错、从轻或者减轻处理",
+                                       "decided_on_cn": "二〇二六年一月八日",
+                                       "uses": [{"title": "考核", "text": "不影响年度考核评优。", "period": "12个月",
+                                                 "until_cn": "二〇二七年一月八日"}]},
+        LetterKind.REVOCATION: {"reason": "申请所附会议纪要系事后补写。", "held_on_cn": "二〇二六年三月二日",
+                                "original_number": "怀纪容〔2026〕1号", "uses": ["考核"]},
     }.get(kind, {})
 
 
@@ -43,6 +49,8 @@ EXPECTED = {
     LetterKind.CLARIFICATION: "有关反映失实",
     LetterKind.PREFILING_REGISTRATION: "予以登记受理",
     LetterKind.PRELIMINARY_NOTICE: "形成初步认定意见如下",
+    LetterKind.RESULT_USE_NOTICE: "影响期12个月",
+    LetterKind.REVOCATION: "决定撤销该容错认定",
 }
 
 

@@ -24,7 +24,7 @@ class TestPolicyListApi:
         assert body["count"] == PolicyVersion.objects.filter(status="published").count() >= 5
         kunming = next(row for row in body["results"] if row["jurisdiction"]["code"] == "kunming")
         assert kunming["counts"]["positive"] == 14 and kunming["counts"]["negative"] == 8
-        assert kunming["counts"]["time_limits"] == 15
+        assert kunming["counts"]["time_limits"] == 18
         assert kunming["jurisdiction"]["letter_prefix"] == "昆纪容"
         assert set(kunming) >= {"id", "number", "status", "effective_from", "effective_to", "document", "counts"}
 
@@ -58,7 +58,7 @@ class TestPolicyDetailApi:
         assert len(body["items"]) == kunming_v1.items.count()
         assert all(i["source"] and i["certainty"] in {"verbatim", "summary", "reconstructed", "example_default"} for i in body["items"])
         stages = [t["stage"] for t in body["time_limits"]]
-        assert stages[0] == "unit_review" and len(stages) == 15
+        assert stages[0] == "unit_review" and len(stages) == 18
         pre = next(t for t in body["time_limits"] if t["stage"] == "prefiling_review")
         assert (pre["amount"], pre["unit"], pre["certainty"]) == (1, "working_day", "verbatim")
         use = next(i for i in body["items"] if i["kind"] == "result_use")

@@ -10,7 +10,15 @@ from django.core.management import call_command
 
 from accounts.services import org_unit_create
 from policies.catalogue import CATALOGUE_DIR, catalogue_load
-from policies.models import Certainty, Jurisdiction, PolicyItem, PolicyVersion, StageTimeLimit, TimeLimitStage
+from policies.models import (
+    STEP_SET_STAGES,
+    Certainty,
+    Jurisdiction,
+    PolicyItem,
+    PolicyVersion,
+    StageTimeLimit,
+    TimeLimitStage,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +96,7 @@ class TestCatalogueCounts:
         version, totals, _ = _counts(code)
         assert totals[K.DISTINCTION] == 3 and totals[K.FACTOR] == 6
         assert "中央" in version.items.filter(kind=K.DISTINCTION).first().source
-        assert set(version.time_limits.values_list("stage", flat=True)) == set(TimeLimitStage.values)
+        assert set(version.time_limits.values_list("stage", flat=True)) == set(TimeLimitStage.values) - STEP_SET_STAGES
         assert not version.items.filter(source="").exists()
         assert not version.time_limits.filter(source="").exists()
         assert set(version.items.values_list("certainty", flat=True)) <= set(Certainty.values)

@@ -69,7 +69,7 @@ class TestDraftAndPublish:
         )
         assert draft.number == 2 and draft.status == PolicyVersion.Status.DRAFT
         assert draft.items.count() == kunming_v1.items.count()
-        assert draft.time_limits.count() == 15
+        assert draft.time_limits.count() == 18
         assert policy_version_compare(a=kunming_v1, b=draft)["items"] == []
 
         services.stage_time_limit_set(version=draft, actor=policy_admin, stage="intake", amount=7,

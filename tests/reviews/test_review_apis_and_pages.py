@@ -57,7 +57,7 @@ class TestApi:
             assert api(users[name]).post(url + "confirm_vote/", {}, format="json").status_code == 201
         uses = items(case, "result_use")
         r = api(users["committee2"]).post(url + "rule/", {
-            "result": "exempt", "reasons": "符合条件", "uses": [{"item": uses[1].pk, "duration_months": 3}],
+            "result": "exempt", "reasons": "符合条件", "uses": [{"item": uses[1].pk}],
             "needs_clarification": True}, format="json")
         assert r.status_code == 201 and r.json()["outcome"] == "exempt"
         for action in ("feedback", "file_report"):
@@ -67,7 +67,8 @@ class TestApi:
         assert r.json()["stage"] == Stage.REVIEW
         record = api(users["applicant"]).get(url + "review-record/").json()
         assert [x["kind"] for x in record["rulings"]] == ["first"]
-        assert record["rulings"][0]["uses"][0]["duration_months"] == 3
+        # Exempt: no impact period unless the version sets one.
+        assert record["rulings"][0]["uses"][0]["duration_months"] is None
         # Each member's vote is internal: the applicant sees the meeting, not the votes.
         assert record["meetings"][0]["votes"] == [] and record["records"] == []
         record = api(users["supervisor"]).get(url + "review-record/").json()

@@ -106,7 +106,8 @@ def test_accepted_case_to_ruling_and_feedback(world, page, login):
     form.locator("textarea[name=reasons]").fill("符合容错条件，予以容错、免予问责。")
     use = items(case, "result_use")[0]
     form.locator(f"input[name=uses][value='{use.pk}']").check()
-    form.locator(f"input[name=use-{use.pk}-months]").fill("6")
+    # Exempt: the months stay empty (the version sets no impact period).
+    assert form.locator(f"input[name=use-{use.pk}-months]").input_value() == ""
     _submit(page, "rule")
     assert "认定结论已记录" in _message(page)
 
@@ -117,7 +118,7 @@ def test_accepted_case_to_ruling_and_feedback(world, page, login):
     case.refresh_from_db()
     assert case.stage == "ruled" and case.outcome == "exempt"
     ruling = Ruling.objects.get(case=case)
-    assert ruling.uses.get().duration_months == 6 and ruling.notices.get().kind == "feedback"
+    assert ruling.uses.get().duration_months is None and ruling.notices.get().kind == "feedback"
     assert "予以容错、免予问责" in page.locator("#reviews-panel").inner_text()
 
 

@@ -366,7 +366,8 @@ class TestDeliberation:
         assert accepted.stage == Stage.RULED and accepted.outcome == "exempt"
         ruling = Ruling.objects.get(case=accepted)
         assert ruling.needs_correction is True
-        assert [(u.policy_item.title, u.duration_months) for u in ruling.uses.all()] == [("考核", 6)]
+        # Exempt: no impact period, the version sets none for it.
+        assert [(u.policy_item.title, u.duration_months) for u in ruling.uses.all()] == [("考核", None)]
         letter = Letter.objects.get(case=accepted, kind="ruling")
         assert letter.context["result"] == "exempt"
         assert {r["finding"] for r in letter.context["assessment"]} == {"符合", "适用"}

@@ -1,0 +1,125 @@
+"""API and pages of careers: the department's list and recording, 404 for
+another jurisdiction's department, pinned query counts."""
+
+import datetime as dt
+
+import pytest
+from rest_framework.test import APIClient
+
+from careers.models import FollowUp, ResultUse
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+class TestApi:
+    def test_department_lists_and_applies(self, mitigated, users, today):
+        client = api(users["org_dept"])
+        body = client.get("/api/v1/result-uses/?status=active").json()
+        assert body["count"] == 2
+        row = body["results"][0]
+        assert {"id", "case_number", "cadre_name", "title", "impact_months", "ends_on", "status",
+                "applications"} <= set(row)
+        resp = client.post(f"/api/v1/result-uses/{row['id']}/apply/", {
+            "occasion": "2026年度考核", "outcome": "未受影响", "applied_on": today.isoformat(), "note": "称职"},
+            format="json")
+        assert resp.status_code == 200, resp.content
+        assert resp.json()["applications"][0]["outcome"] == "未受影响"
+
+    def test_bad_input_is_a_400_and_changes_nothing(self, mitigated, users, today):
+        use = ResultUse.objects.filter(case=mitigated).first()
+        resp = api(users["org_dept"]).post(f"/api/v1/result-uses/{use.pk}/apply/", {
+            "occasion": "考核", "outcome": "未受影响", "applied_on": (today + dt.timedelta(days=3)).isoformat()},
+            format="json")
+        assert resp.status_code == 400
+        assert not use.applications.exists()
+
+    def test_other_jurisdiction_sees_nothing(self, mitigated, users, today):
+        """昆明's organization department: empty lists, 404 on the records,
+        on the case and on the steps."""
+        client = api(users["km_org_dept"])
+        use = ResultUse.objects.filter(case=mitigated).first()
+        talk = FollowUp.objects.get(case=mitigated)
+        assert client.get("/api/v1/result-uses/").json()["count"] == 0
+        assert client.get("/api/v1/followups/").json()["count"] == 0
+        assert client.get(f"/api/v1/result-uses/{use.pk}/").status_code == 404
+        assert client.post(f"/api/v1/result-uses/{use.pk}/apply/", {}, format="json").status_code == 404
+        assert client.post(f"/api/v1/followups/{talk.pk}/record/", {}, format="json").status_code == 404
+        assert client.get(f"/api/v1/cases/{mitigated.pk}/").status_code == 404
+
+    def test_the_cadre_sees_his_own_and_cannot_record(self, mitigated, users, today):
+        use = ResultUse.objects.filter(case=mitigated).first()
+        assert api(users["applicant"]).get("/api/v1/result-uses/").json()["count"] == 2
+        assert api(users["applicant2"]).get(f"/api/v1/result-uses/{use.pk}/").status_code == 404
+        resp = api(users["applicant"]).post(f"/api/v1/result-uses/{use.pk}/apply/", {
+            "occasion": "考核", "outcome": "未受影响", "applied_on": today.isoformat()}, format="json")
+        assert resp.status_code == 403
+
+    def test_followup_and_steps(self, mitigated, users, today):
+        talk = FollowUp.objects.get(case=mitigated)
+        resp = api(users["org_dept"]).post(f"/api/v1/followups/{talk.pk}/record/", {
+            "held_on": today.isoformat(), "participants": "郑琳、张伟", "summary": "谈心谈话"}, format="json")
+        assert resp.status_code == 200 and resp.json()["status"] == "done"
+        resp = api(users["inspector1"]).post(f"/api/v1/cases/{mitigated.pk}/record_accountability_decision/", {
+            "organ": "县纪委", "decision": "lighter", "form": "circular", "decided_on": today.isoformat(),
+            "document_number": "怀纪〔2026〕5号"}, format="json")
+        assert resp.status_code == 200 and resp.json()["follows_ruling"] is True
+        resp = api(users["org_dept"]).post(f"/api/v1/cases/{mitigated.pk}/revoke_ruling/", {
+            "held_on": today.isoformat(), "participants": "x", "reason": "y"}, format="json")
+        assert resp.status_code == 403
+        resp = api(users["committee1"]).post(f"/api/v1/cases/{mitigated.pk}/revoke_ruling/", {
+            "held_on": today.isoformat(), "participants": "孙丽、周杰、吴敏", "reason": "材料造假"}, format="json")
+        assert resp.status_code == 200 and resp.json()["outcome"] == "rejected"
+
+    def test_list_query_count_is_pinned(self, mitigated, users, today, django_assert_num_queries):
+        client = api(users["org_dept"])
+        client.get("/api/v1/result-uses/")
+        with django_assert_num_queries(3):
+            client.get("/api/v1/result-uses/")
+
+    def test_schema_documents_the_endpoints(self, client, users):
+        client.force_login(users["org_dept"])
+        schema = client.get("/api/schema/?format=json").json()
+        for path in ("/api/v1/result-uses/", "/api/v1/result-uses/{use_id}/apply/",
+                     "/api/v1/followups/{followup_id}/record/", "/api/v1/cases/{case_id}/revoke_ruling/",
+                     "/api/v1/cases/{case_id}/record_accountability_decision/"):
+            assert path in schema["paths"], path
+
+
+class TestPages:
+    def test_workbench_and_recording(self, client, mitigated, users, today):
+        client.force_login(users["org_dept"])
+        home = client.get("/")
+        assert any(s.key == "result_uses" and s.count == 2 for s in home.context["sections"])
+        page = client.get("/careers/")
+        assert page.status_code == 200 and "考核" in page.content.decode()
+        use = ResultUse.objects.filter(case=mitigated).first()
+        resp = client.post(f"/careers/uses/{use.pk}/apply/", {
+            "occasion": "2026年度考核", "outcome": "未受影响", "applied_on": today.isoformat()})
+        assert resp.status_code == 302
+        assert "2026年度考核" in client.get(f"/careers/uses/{use.pk}/").content.decode()
+        # The case page (the department sees the ruled case) shows the panel.
+        case_page = client.get(f"/cases/{mitigated.pk}/").content.decode()
+        assert 'id="careers"' in case_page and "2026年度考核" in case_page
+
+    def test_other_jurisdiction_gets_404(self, client, mitigated, users, today):
+        client.force_login(users["km_org_dept"])
+        use = ResultUse.objects.filter(case=mitigated).first()
+        assert client.get(f"/careers/uses/{use.pk}/").status_code == 404
+        assert client.post(f"/careers/uses/{use.pk}/apply/", {}).status_code == 404
+        assert client.get(f"/cases/{mitigated.pk}/").status_code == 404
+        assert "考核" not in client.get("/careers/").content.decode()
+
+    def test_page_query_counts_are_pinned(self, client, mitigated, users, today, django_assert_num_queries):
+        client.force_login(users["org_dept"])
+        use = ResultUse.objects.filter(case=mitigated).first()
+        client.get("/careers/")
+        with django_assert_num_queries(8):
+            client.get("/careers/")
+        with django_assert_num_queries(10):
+            client.get(f"/careers/uses/{use.pk}/")
