@@ -34,7 +34,7 @@ class UseApplyForm(forms.Form):
 class FollowUpForm(forms.Form):
     held_on = _date(_("Date"))
     participants = forms.CharField(label=_("Participants"), max_length=300)
-    summary = _text(_("Summary"))
+    summary = _text(_("What was said and agreed"))
     uses_respected = forms.TypedChoiceField(
         label=_("Were the result uses respected?"), required=False,
         choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],

@@ -171,17 +171,16 @@ def register_clock_expiry(stage: str, fn) -> None:
 
 def clock_expiry_sweep(*, today: dt.date | None = None) -> int:
     """Hand every running clock of a registered stage whose due date has
-    passed to its owner (which stops it, idempotently). One indexed query
-    per stage; each owner call commits on its own."""
+    passed to its owner (which stops it, idempotently). One query on
+    ``clock_sweep_idx``; each owner call commits on its own."""
+    if not CLOCK_EXPIRY:
+        return 0
     today = today or _today()
-    done = 0
-    for stage, fn in CLOCK_EXPIRY.items():
-        ids = list(Clock.objects.filter(status=Clock.Status.RUNNING, stage=stage, due_date__lt=today)
-                   .order_by("id").values_list("pk", flat=True))
-        for clock_id in ids:
-            fn(clock_id=clock_id)
-            done += 1
-    return done
+    rows = list(Clock.objects.filter(status=Clock.Status.RUNNING, stage__in=list(CLOCK_EXPIRY), due_date__lt=today)
+                .order_by("id").values_list("pk", "stage"))
+    for clock_id, stage in rows:
+        CLOCK_EXPIRY[stage](clock_id=clock_id)
+    return len(rows)
 
 
 CLOCK_ENDED = gettext_noop("This time limit has already ended.")

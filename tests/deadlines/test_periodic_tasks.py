@@ -28,6 +28,7 @@ def test_setup_periodic_tasks_is_idempotent():
     assert tasks["audit: purge old records"].task == "audit.purge_old"
     assert tasks["core: idempotency keys expire"].crontab.hour == "3"
     assert tasks["dashboard: fold figures"].task == "dashboard.figures_fold"
+    assert tasks["careers: result uses sweep"].task == "careers.obligations_sweep"
     assert PeriodicTask.objects.count() == 11
     app.loader.import_default_modules()
     assert {t.task for t in tasks.values()} <= set(app.tasks)
