@@ -20,7 +20,7 @@ from core.models import BaseModel
 
 class ResultUse(BaseModel):
     class Status(models.TextChoices):
-        ACTIVE = "active", _("In force")
+        ACTIVE = "active", _("Within its period")
         ENDED = "ended", _("Period ended")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 

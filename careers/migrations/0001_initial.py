@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                 ('impact_months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='impact period (months)')),
                 ('starts_on', models.DateField(verbose_name='from')),
                 ('ends_on', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('status', models.CharField(choices=[('active', 'In force'), ('ended', 'Period ended'), ('withdrawn', 'Withdrawn')], default='active', max_length=12, verbose_name='status')),
+                ('status', models.CharField(choices=[('active', 'Within its period'), ('ended', 'Period ended'), ('withdrawn', 'Withdrawn')], default='active', max_length=12, verbose_name='status')),
                 ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
                 ('withdrawn_reason', models.TextField(blank=True, verbose_name='reason for withdrawal')),
                 ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='result_obligations', to=settings.AUTH_USER_MODEL, verbose_name='cadre')),

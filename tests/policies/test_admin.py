@@ -182,7 +182,7 @@ class TestDocumentImportAdmin:
         assert r.status_code == 302
         draft = PolicyVersion.objects.get(document=document, number=2)
         assert [c.article for c in draft.imported_clauses.order_by("seq")] == ["第一条", "第一条（一）", "第一条（二）"]
-        assert draft.time_limits.count() == 15
+        assert draft.time_limits.count() == 18
         assert admin_client.get(r["Location"]).status_code == 200
         clause = draft.imported_clauses.get(article="第一条（一）")
         data = _version_post(draft)

@@ -145,9 +145,9 @@ def test_import_classify_publish_file_and_rule(world, users):
     assert exc.value.code == "unconfirmed_items"
     services.policy_version_publish(version=draft, actor=admin, acknowledge_unconfirmed=True)
     entry = PolicyAuditEntry.objects.get(version=draft, action="version_published")
-    # Every imported item is verbatim; the 14 lent time limits are what is
+    # Every imported item is verbatim; the 17 lent time limits are what is
     # unconfirmed (the review limit now comes from 第六条).
-    assert len(entry.data["unconfirmed_acknowledged"]) == 14
+    assert len(entry.data["unconfirmed_acknowledged"]) == 17
     assert PolicyAuditEntry.objects.filter(version=draft, action="draft_imported", data__clauses=13).exists()
 
     case = accept_case(users)
