@@ -10,11 +10,11 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0003_role_org_dept'),
-        ('cases', '0007_event_append_only'),
+        ('accounts', '0004_role_org_dept'),
+        ('cases', '0010_major_public_interest'),
         ('deadlines', '0003_clock_stage_careers'),
-        ('policies', '0008_exempt_duration_careers_stages'),
-        ('reviews', '0005_meeting_void_vote_confirm'),
+        ('policies', '0009_exempt_duration_careers_stages'),
+        ('reviews', '0006_verbose_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
