@@ -29,6 +29,6 @@ def test_setup_periodic_tasks_is_idempotent():
     assert tasks["core: idempotency keys expire"].crontab.hour == "3"
     assert tasks["dashboard: fold figures"].task == "dashboard.figures_fold"
     assert tasks["careers: result uses sweep"].task == "careers.obligations_sweep"
-    assert PeriodicTask.objects.count() == 11
+    assert PeriodicTask.objects.count() == 12
     app.loader.import_default_modules()
     assert {t.task for t in tasks.values()} <= set(app.tasks)
