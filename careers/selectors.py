@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from accounts.selectors import role_paths, subtree_q
-from cases.selectors import HANDLING_ROLES
+from accounts.selectors import HANDLING_ROLES, role_paths, subtree_q
+from core.steps import steps_for_user, steps_of
 
 from . import services
 from .models import AccountabilityDecision, FollowUp, ResultUse, Revocation, UseApplication
@@ -99,15 +99,10 @@ def case_record(*, case) -> dict:
     return {"uses": uses, "followups": followups, "decision": decision, "revocation": revocation}
 
 
-def case_actions(*, case, user: User, ruling) -> list[str]:
+def case_actions(*, case, user: User) -> list[str]:
     """The steps of this app ``user`` may take on ``case`` now (the panel's
-    forms; the services apply the same checks)."""
-    out = []
-    if services.is_committee(case, user) and services.revoke_refusal(case, ruling) is None:
-        out.append("revoke_ruling")
-    if services.is_inspector(case, user) and services.decision_refusal(case, ruling) is None:
-        out.append("record_accountability_decision")
-    return out
+    forms), from their one declaration (core.steps, careers.steps)."""
+    return [name for name in steps_for_user(case, user) if steps_of()[name].app == "careers"]
 
 
 def case_panel_context(request, case) -> dict | None:
@@ -115,14 +110,11 @@ def case_panel_context(request, case) -> dict | None:
     the follow-ups, the accountability decision and the revocation; the
     forms of the steps the user may take. Hidden before any of it exists
     and when the user may take none of its steps."""
-    from reviews.models import Ruling
-
     from .forms import AccountabilityDecisionForm, RevokeForm
 
     user = request.user
     record = case_record(case=case)
-    ruling = Ruling.objects.filter(case=case, is_current=True).first()
-    actions = case_actions(case=case, user=user, ruling=ruling)
+    actions = case_actions(case=case, user=user)
     if not actions and not any(record.values()):
         return None
     is_dept = services.is_org_dept(case, user)

@@ -36,11 +36,12 @@ from accounts.selectors import user_has_role, users_with_role
 from cases.models import Case, Outcome, Stage
 from cases.services import case_event_record, case_issue_letter, case_lock
 from core.exceptions import ApplicationError
+from core.steps import step_guard
 from deadlines import services as clocks
 from deadlines.models import Clock
 from letters.snapshot import date_cn
 from policies.models import TimeLimitStage, TimeUnit
-from reviews.models import Result, Ruling
+from reviews.models import Mitigation, Result, Ruling
 from reviews.selectors import inspector_may_handle
 
 from .models import (
@@ -369,10 +370,8 @@ def accountability_decision_record(*, case: Case, actor: User, organ: str, decis
     decision the ruling proposed (exempt → 免予问责; mitigated → 从轻 or 减轻;
     rejected or revoked → 问责)."""
     case = case_lock(case)
-    if not is_inspector(case, actor):
-        raise _deny()
+    step_guard(case, actor, "record_accountability_decision")
     ruling = current_ruling(case)
-    _refuse(decision_refusal(case, ruling))
     if decision not in Decision.values:
         raise ValidationError({"decision": _(BAD_CHOICE)})
     form = form or ""
@@ -383,11 +382,14 @@ def accountability_decision_record(*, case: Case, actor: User, organ: str, decis
     if decision == Decision.ACCOUNTABLE and not form:
         raise ValidationError({"form": _(FORM_REQUIRED)})
     proposed = ruling.result if ruling is not None else Result.REJECTED  # revoked: accountability proceeds
+    expected = FOLLOWS.get(proposed, set())
+    if ruling is not None and ruling.result == Result.MITIGATED and ruling.mitigation:
+        # The ruling said which (reviews.models.Mitigation): 从轻 or 减轻.
+        expected = {Decision.LIGHTER if ruling.mitigation == Mitigation.LIGHTER else Decision.REDUCED}
     record = AccountabilityDecision.objects.create(
         case=case, organ=_text(organ, "organ"), decision=decision, form=form,
         decided_on=_past(decided_on, "decided_on"), document_number=_text(document_number, "document_number"),
-        note=(note or "").strip(), ruling=ruling, follows_ruling=decision in FOLLOWS.get(proposed, set()),
-        recorded_by=actor,
+        note=(note or "").strip(), ruling=ruling, follows_ruling=decision in expected, recorded_by=actor,
     )
     case_event_record(
         case=case, kind=EventKind.ACCOUNTABILITY_DECIDED, actor=actor, from_stage=case.stage, reason=record.note,
@@ -435,13 +437,8 @@ def ruling_revoke(*, case: Case, actor: User, held_on: dt.date, participants: st
     from publication.services import publication_withdraw_for_case
 
     case = case_lock(case)
-    if not is_committee(case, actor):
-        raise _deny()
-    ruling = current_ruling(case)
-    _refuse(revoke_refusal(case, ruling))
-    if Revocation.objects.filter(case=case).exists():
-        _refuse(str(ALREADY_REVOKED))
-    ruling = Ruling.objects.select_for_update().get(pk=ruling.pk)
+    step_guard(case, actor, "revoke_ruling")
+    ruling = Ruling.objects.select_for_update().get(pk=current_ruling(case).pk)
     reason = _text(reason, "reason")
     revocation = Revocation.objects.create(
         case=case, ruling=ruling, held_on=_past(held_on, "held_on", not_before=ruling.decided_on),

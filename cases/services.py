@@ -152,7 +152,7 @@ def case_event_record(*, case: Case, kind: str, actor: User | None, from_stage: 
     )
     # The subscribers (notifications) enqueue their work in this
     # transaction (core.events, the outbox of core.tasks.enqueue).
-    event_written(subject=CASE, event_id=event.pk)
+    event_written(subject=CASE, event_id=event.pk, kind=kind)
     return event
 
 

@@ -95,11 +95,26 @@ def subscribe(subject: str, handler: Callable[[int], None]) -> None:
         SUBSCRIBERS[subject].append(handler)
 
 
-def event_written(*, subject: str, event_id: int) -> None:
+# Subscribers to some kinds only: (subject, kind) -> handlers. The writer
+# passes the kind it wrote, so they cost no query on the other steps.
+KIND_SUBSCRIBERS: dict[tuple[str, str], list[Callable[[int], None]]] = defaultdict(list)
+
+
+def subscribe_kinds(subject: str, kinds: Iterable, handler: Callable[[int], None]) -> None:
+    """``handler(event_id)`` runs, like ``subscribe``'s, in the transaction
+    of a step that writes an event of ``subject`` of one of ``kinds``."""
+    for kind in kinds:
+        if handler not in KIND_SUBSCRIBERS[(subject, str(kind))]:
+            KIND_SUBSCRIBERS[(subject, str(kind))].append(handler)
+
+
+def event_written(*, subject: str, event_id: int, kind: str = "") -> None:
     """Called by a history writer inside its transaction: each subscriber
     enqueues its work there (the outbox commits with the step). A
     subscriber that fails fails the step, as any write of it would."""
     for handler in SUBSCRIBERS[subject]:
+        handler(event_id)
+    for handler in KIND_SUBSCRIBERS.get((subject, str(kind)), ()) if kind else ():
         handler(event_id)
 
 

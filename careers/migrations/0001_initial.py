@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0004_role_org_dept'),
         ('cases', '0010_major_public_interest'),
-        ('deadlines', '0003_clock_stage_careers'),
+        ('deadlines', '0004_clock_stage_careers'),
         ('policies', '0009_exempt_duration_careers_stages'),
         ('reviews', '0006_verbose_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from careers import services
+from careers import services, tasks
 from careers.models import FollowUp, ResultUse
 from cases.models import CaseEvent
 from core.exceptions import ApplicationError
@@ -44,6 +44,19 @@ class TestObligationsOpen:
         assert {"result_use_record", "use_period", "followup_talk"} <= stages
         assert FollowUp.objects.get(case=mitigated).kind == "talk"
         assert kinds(mitigated).count("result_uses_sent") == 1
+
+    def test_the_ruling_enqueues_the_hand_off_in_its_transaction(self, users, today):
+        """The ruling's event reaches careers' subscriber (core.events): the
+        task that sends the uses is an outbox row of the ruling's own
+        transaction; running it opens the obligations."""
+        from cases.models import CaseEvent
+        from core.models import OutboxMessage
+
+        case = rule(users)
+        row = OutboxMessage.objects.get(task="careers.obligations_open_for_event")
+        assert CaseEvent.objects.get(pk=row.args[0]).kind == "ruled"
+        assert tasks.obligations_open_for_event_task(*row.args) == 2
+        assert ResultUse.objects.filter(case=case).count() == 2
 
     def test_is_idempotent_and_the_sweep_catches_up(self, users, today):
         """The beat sweep opens a ruling nobody sent; a second run does nothing."""
