@@ -31,12 +31,14 @@ class TestApi:
         assert resp.status_code == 200, resp.content
         assert resp.json()["applications"][0]["outcome"] == "未受影响"
 
-    def test_bad_input_is_a_400_and_changes_nothing(self, mitigated, users, today):
+    def test_bad_input_is_refused_and_changes_nothing(self, mitigated, users, today):
+        """A date in the future is refused by the service: 422 (the API's
+        contract for a well-formed request the rules refuse)."""
         use = ResultUse.objects.filter(case=mitigated).first()
         resp = api(users["org_dept"]).post(f"/api/v1/result-uses/{use.pk}/apply/", {
             "occasion": "考核", "outcome": "未受影响", "applied_on": (today + dt.timedelta(days=3)).isoformat()},
             format="json")
-        assert resp.status_code == 400
+        assert resp.status_code == 422
         assert not use.applications.exists()
 
     def test_other_jurisdiction_sees_nothing(self, mitigated, users, today):
