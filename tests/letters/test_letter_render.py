@@ -33,7 +33,6 @@ def _context_for(kind, case, users):
                                        "decided_on_cn": "二〇二六年一月八日",
                                        "uses": [{"title": "考核", "text": "不影响年度考核评优。", "period": "12个月",
                                                  "until_cn": "二〇二七年一月八日"}]},
-        LetterKind.PRELIMINARY_NOTICE: {"result": "exempt", "summary": "经核实，符合容错条件。"},
         LetterKind.REVOCATION: {"reason": "申请所附会议纪要系事后补写。", "held_on_cn": "二〇二六年三月二日",
                                 "original_number": "怀纪容〔2026〕1号", "uses": ["考核"]},
     }.get(kind, {})
@@ -52,7 +51,6 @@ EXPECTED = {
     LetterKind.PRELIMINARY_NOTICE: "形成初步认定意见如下",
     LetterKind.RESULT_USE_NOTICE: "影响期12个月",
     LetterKind.REVOCATION: "决定撤销该容错认定",
-    LetterKind.PRELIMINARY_NOTICE: "形成初步认定意见",
 }
 
 
