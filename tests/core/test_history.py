@@ -164,14 +164,15 @@ SQLITE_SCRIPT = textwrap.dedent("""
     from core.history import CHAINS, chain_verify
 
     call_command("migrate", verbosity=0)
-    # A database holding events from before the chain: back to 0005,
-    # write an event the old way, forward again.
-    call_command("migrate", "cases", "0005", verbosity=0)
+    # A database holding events from before the chain: the case is made with
+    # today's models (the factories know no older schema), then cases goes
+    # back to 0005, events are written the old way, and forward again.
     from accounts.demo import build_demo_org
     from tests.factories import make_policy_version, make_case
     world = build_demo_org()
     make_policy_version(org_unit=world["units"]["huailai"], code="huailai", name="怀来县", prefix="怀")
     case = make_case(applicant=world["users"]["applicant"], stage="submitted")
+    call_command("migrate", "cases", "0005", verbosity=0)
     with connection.cursor() as c:
         for reason in ("旧一", "旧二"):
             c.execute("INSERT INTO cases_caseevent (case_id, kind, from_stage, to_stage, reason, data,"
