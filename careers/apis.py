@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.selectors import case_get_for_user
-from core.pagination import paginated_response
+from core.pagination import PaginatedListMixin, paginated_response
 
 from . import selectors, services
 from .models import AccountabilityForm, Decision, FollowUp, ResultUse
@@ -43,7 +43,7 @@ class ResultUseOutputSerializer(serializers.Serializer):
     applications = ApplicationOutputSerializer(many=True, source="applications.all")
 
 
-class ResultUseListApi(APIView):
+class ResultUseListApi(PaginatedListMixin, APIView):
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=ResultUse.Status.choices, required=False)
         case = serializers.IntegerField(required=False)
@@ -100,7 +100,7 @@ class FollowUpOutputSerializer(serializers.Serializer):
     uses_respected = serializers.BooleanField(allow_null=True)
 
 
-class FollowUpListApi(APIView):
+class FollowUpListApi(PaginatedListMixin, APIView):
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=FollowUp.Status.choices, required=False)
 
