@@ -25,6 +25,7 @@ import logging
 import time
 import uuid
 
+from celery import current_app as app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -64,8 +65,6 @@ def _connection(*, fast: bool):
     """A broker connection of its own. ``fast``: the attempt made in a
     request, bounded to about a second even when the broker host does not
     answer at all."""
-    from config.celery_app import app
-
     options = dict(app.conf.broker_transport_options or {})
     if fast:
         # No reconnection loop either: kombu waits interval_start (2 s)
@@ -76,8 +75,6 @@ def _connection(*, fast: bool):
 
 
 def _publish(conn, row: OutboxMessage) -> None:
-    from config.celery_app import app
-
     if app.conf.task_always_eager:
         # Celery's eager mode (some tests): run it here, as .delay() would.
         app.tasks[row.task].apply(args=row.args, task_id=f"{TASK_ID_PREFIX}{row.pk}")
@@ -158,8 +155,6 @@ def send_now(pk: int) -> bool:
 def _lease(task_name: str) -> dt.timedelta:
     """How long a sent task may take before it counts as lost: its hard time
     limit (after which Celery has killed it anyway)."""
-    from config.celery_app import app
-
     task = app.tasks.get(task_name)
     limit = getattr(task, "time_limit", None) or settings.CELERY_TASK_TIME_LIMIT
     return dt.timedelta(seconds=limit)
@@ -177,8 +172,6 @@ def _waiting_task_ids(conn) -> set[str] | None:
     Beat's own tasks, published in the same second as the relay, no longer
     hold the resend back."""
     import json
-
-    from config.celery_app import app
 
     if conn.transport_cls not in ("redis", "rediss") and "redis" not in type(conn.transport).__module__:
         return None
@@ -204,8 +197,6 @@ def _waiting_task_ids(conn) -> set[str] | None:
 def _queue_empty(conn) -> bool:
     """Nothing waits in the default queue (so a sent but unfinished message
     is not waiting there either: it was lost with a worker)."""
-    from config.celery_app import app
-
     try:
         channel = conn.default_channel
         _name, count, _consumers = channel.queue_declare(app.conf.task_default_queue, passive=True)
