@@ -2,8 +2,8 @@
 organization department, and this app's hooks into the infrastructure."""
 
 from core.events import CASE, register_events, subscribe_kinds
-from core.selectors import register_workbench_section
 from core.tasks import enqueue
+from dashboard.workbench import register_workbench_section
 from deadlines.services import register_clock_expiry
 from notifications.selectors import APPLICANT, FILER, INSPECTORS, ORG_DEPT, SUPERVISORS, UNIT_REVIEWERS
 from policies.models import TimeLimitStage

@@ -60,7 +60,7 @@ class ResultUse(BaseModel):
     def __str__(self):
         return f"{self.case_id} {self.title}"
 
-    # A workbench row (core.selectors, kind "link"); the selector joins the
+    # A workbench row (dashboard.workbench, kind "link"); the selector joins the
     # case and the cadre.
     @property
     def url(self) -> str:

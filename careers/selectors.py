@@ -125,7 +125,7 @@ def case_panel_context(request, case) -> dict | None:
     }
 
 
-# --- The workbench section (core.selectors.register_workbench_section) -----------------------
+# --- The workbench section (dashboard.workbench.register_workbench_section) -----------------------
 
 
 def _workbench_queryset(user: User) -> QuerySet:

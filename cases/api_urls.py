@@ -2,17 +2,9 @@ from django.urls import path
 
 from . import apis
 
-# One POST per transition (DESIGN §7): /api/v1/cases/{id}/<action>/.
-ACTIONS = {
-    "submit": apis.CaseSubmitApi,
-    "withdraw": apis.CaseWithdrawApi,
-    "unit_forward": apis.CaseUnitForwardApi,
-    "unit_return": apis.CaseUnitReturnApi,
-    "accept": apis.CaseAcceptApi,
-    "request_supplement": apis.CaseRequestSupplementApi,
-    "supplement": apis.CaseSupplementApi,
-    "not_accept": apis.CaseNotAcceptApi,
-}
+# One POST per step (DESIGN §7): /api/v1/cases/{id}/<step>/, generated from
+# every app's step declarations (core.steps), one response shape.
+STEP_APIS = apis.step_apis()
 
 urlpatterns = [
     path("cases/", apis.CaseListApi.as_view(), name="api-cases"),
@@ -29,6 +21,6 @@ urlpatterns = [
     ),
     *(
         path(f"cases/<int:case_id>/{name}/", view.as_view(), name=f"api-case-{name.replace('_', '-')}")
-        for name, view in ACTIONS.items()
+        for name, view in STEP_APIS.items()
     ),
 ]

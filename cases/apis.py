@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,6 +24,7 @@ from accounts.models import OrgUnit
 from core.downloads import FileDownloadApi
 from core.pagination import CursorPagination, PaginatedListMixin, paginated_response
 from core.serializers import QueryBooleanField
+from core.steps import step_get, step_kwargs, steps_of
 from core.validators import date_not_in_future
 from policies.models import PolicyItem
 
@@ -272,25 +273,14 @@ class CaseAttachmentDownloadApi(FileDownloadApi):
         return attachment_file_response(attachment)
 
 
-# --- Transitions: one POST each -------------------------------------------------------------
-
-
-def _act(request, case_id, input_serializer, service) -> Response:
-    case = case_get_for_user(user=request.user, case_id=case_id)
-    data = {}
-    if input_serializer is not None:
-        serializer = input_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-    service(case=case, actor=request.user, **data)
-    return _detail_response(request, case)
-
-
-def _action_schema(name: str, summary: str, request=None):
-    return extend_schema(
-        operation_id=f"cases_{name}", summary=summary, tags=TAGS, request=request,
-        responses={200: CaseDetailSerializer, 404: NOT_VISIBLE},
-    )
+# --- Steps: one generated POST endpoint each, one response shape ------------------------------
+#
+# Every step of every workflow app (core.steps; cases/steps.py,
+# reviews/steps.py, corrections/steps.py, prefilings/steps.py) gets
+# POST /api/v1/cases/{id}/<step>/ from ``step_api``: the step's ``input``
+# serializer, its one service, and the same answer for all: the case as the
+# caller now sees it (what GET /api/v1/cases/{id}/ returns, its ``actions``
+# included) plus ``step``, naming the step and the record it made.
 
 
 class _ReasonInput(serializers.Serializer):
@@ -299,80 +289,120 @@ class _ReasonInput(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, max_length=5000)
 
 
-class CaseSubmitApi(APIView):
-    # What submission checks (cases.services.SUBMISSION_REQUIREMENTS).
-    schema_requirements = tuple((part, when) for part, _lacks, when in services.SUBMISSION_REQUIREMENTS)
+class WithdrawInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
-    @_action_schema("submit", "Submit a draft (the number is allocated at the first submission)")
+
+class UnitForwardInput(serializers.Serializer):
+    meeting_date = serializers.DateField(help_text=_("Date of the unit's small-scope meeting."))
+    participants = serializers.CharField(allow_blank=True, max_length=5000)
+    opinion = serializers.CharField(allow_blank=True, max_length=5000)
+
+
+class UnitReturnInput(_ReasonInput):
+    meeting_date = serializers.DateField(required=False, allow_null=True)
+    participants = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class AcceptInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+# "Case" first: the pre-filings' generated inputs are named RequestSupplementInput
+# and SupplementInput, and two schema components may not share a name.
+class CaseRequestSupplementInput(serializers.Serializer):
+    missing = serializers.CharField(allow_blank=True, max_length=5000)
+    due_date = serializers.DateField(
+        required=False, allow_null=True,
+        help_text=_("Answer by this date; by default the policy's time limit for supplements."),
+    )
+
+
+class CaseSupplementInput(serializers.Serializer):
+    answer = serializers.CharField(allow_blank=True, max_length=5000)
+
+
+class NotAcceptInput(_ReasonInput):
+    pass
+
+
+class StepRecordSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text="app_label.model of the record the step made or changed.")
+    id = serializers.IntegerField()
+
+
+class StepDoneSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    record = StepRecordSerializer(allow_null=True, help_text="None when the step changed only the case.")
+
+
+class StepResponseSerializer(CaseDetailSerializer):
+    """The answer of every step endpoint."""
+
+    step = StepDoneSerializer()
+
+
+def _record_ref(result, case):
+    if result is None or getattr(result, "_meta", None) is None or getattr(result, "pk", None) is None:
+        return None
+    if result._meta.label_lower == case._meta.label_lower and result.pk == case.pk:
+        return None
+    return {"type": result._meta.label_lower, "id": result.pk}
+
+
+class CaseStepApi(APIView):
+    # Parse the step's input, call its service, answer with the case. (A
+    # comment, not a docstring: the schema would give it to every step.)
+
+    step_name = ""
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
     def post(self, request, case_id):
-        return _act(request, case_id, None, services.case_submit)
+        step = step_get(self.step_name)
+        # Visibility first: a bad body never tells an outsider the case exists.
+        case = case_get_for_user(user=request.user, case_id=case_id)
+        kwargs = {}
+        if step.input is not None:
+            data = request.data
+            if step.files and hasattr(data, "getlist"):
+                data = data.copy()
+                data.setlist(step.files, request.FILES.getlist(step.files))
+            serializer = step.input(data=data, context={"request": request, "case": case})
+            serializer.is_valid(raise_exception=True)
+            kwargs = step_kwargs(serializer)
+        result = step.service(case=case, actor=request.user, **kwargs)
+        response = _detail_response(request, case)
+        response.data["step"] = {"name": step.name, "record": _record_ref(result, case)}
+        return response
 
 
-class CaseWithdrawApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+def step_api(step):
+    """The endpoint of one step, with its own schema (operation, input)."""
 
-    @_action_schema("withdraw", "Withdraw before a ruling", InputSerializer)
-    def post(self, request, case_id):
-        return _act(request, case_id, self.InputSerializer, services.case_withdraw)
+    class Api(CaseStepApi):
+        step_name = step.name
+        # core.schema reads these (issue 15): the refusals its service
+        # raises and what it checks.
+        schema_refusals = step.refusals
+        schema_requirements = step.requirements
 
-
-class CaseUnitForwardApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        meeting_date = serializers.DateField(help_text=_("Date of the unit's small-scope meeting."))
-        participants = serializers.CharField(allow_blank=True, max_length=5000)
-        opinion = serializers.CharField(allow_blank=True, max_length=5000)
-
-    @_action_schema("unit_forward", "Forward with the unit's opinion (盖章报送)", InputSerializer)
-    def post(self, request, case_id):
-        return _act(request, case_id, self.InputSerializer, services.case_unit_forward)
-
-
-class CaseUnitReturnApi(APIView):
-    class InputSerializer(_ReasonInput):
-        meeting_date = serializers.DateField(required=False, allow_null=True)
-        participants = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-
-    @_action_schema("unit_return", "Return to the applicant, with reasons", InputSerializer)
-    def post(self, request, case_id):
-        return _act(request, case_id, self.InputSerializer, services.case_unit_return)
-
-
-class CaseAcceptApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-
-    @_action_schema("accept", "Accept (受理)", InputSerializer)
-    def post(self, request, case_id):
-        return _act(request, case_id, self.InputSerializer, services.case_accept)
-
-
-class CaseRequestSupplementApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        missing = serializers.CharField(allow_blank=True, max_length=5000)
-        due_date = serializers.DateField(
-            required=False, allow_null=True,
-            help_text=_("Answer by this date; by default the policy's time limit for supplements."),
+        # The operation ids the per-app endpoints had (clients are generated from them).
+        @extend_schema(
+            operation_id=f"cases_{step.name}" if step.app in ("cases", "prefilings") else f"case_{step.name}",
+            summary=step.summary or str(step.label), tags=[step.app],
+            request={"multipart/form-data": step.input} if step.files else step.input,
+            responses={200: StepResponseSerializer, 404: NOT_VISIBLE},
         )
+        def post(self, request, case_id):
+            return super().post(request, case_id)
 
-    @_action_schema("request_supplement", "Ask for supplements (补正)", InputSerializer)
-    def post(self, request, case_id):
-        return _act(request, case_id, self.InputSerializer, services.case_request_supplement)
-
-
-class CaseSupplementApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        answer = serializers.CharField(allow_blank=True, max_length=5000)
-
-    @_action_schema("supplement", "Answer the supplement request", InputSerializer)
-    def post(self, request, case_id):
-        return _act(request, case_id, self.InputSerializer, services.case_supplement)
+    # core.schema's hook for generated views: the stages the step is possible
+    # at and the 409 otherwise, from the same declaration as its guard.
+    Api.step = step
+    Api.__name__ = Api.__qualname__ = "Case" + "".join(p.title() for p in step.name.split("_")) + "Api"
+    return Api
 
 
-class CaseNotAcceptApi(APIView):
-    class InputSerializer(_ReasonInput):
-        pass
-
-    @_action_schema("not_accept", "Not accept (不予受理), with reasons", InputSerializer)
-    def post(self, request, case_id):
-        return _act(request, case_id, self.InputSerializer, services.case_not_accept)
+def step_apis() -> dict:
+    """name -> view class, for every case step that has a service."""
+    return {name: step_api(step) for name, step in steps_of("case").items() if step.service is not None}

@@ -7,6 +7,8 @@ import io
 import pikepdf
 from django.core.files.base import ContentFile
 
+from core.subjects import hook
+
 from . import services
 from .models import Attachment, Case
 
@@ -65,9 +67,8 @@ def build_demo_cases(world) -> list[Case]:
         if stage in ("verification", "ruled"):
             services.case_accept(case=case, actor=users["intake"])
         if stage == "ruled":
-            from reviews.demo import rule_demo_case
-
-            rule_demo_case(case, users)
+            # Verification to ruling is the reviews app's (its hook, core.subjects).
+            hook("case", "demo_rule")(case, users)
         case.refresh_from_db()
         made.append(case)
     return made

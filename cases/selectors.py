@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import OrgUnit, Role, User
 from accounts.selectors import HANDLING_ROLES, role_paths, subtree_q, user_memberships
 from core.events import event_is_internal
+from core.steps import step_get
 from core.subjects import Parties
 from policies.models import PolicyItem
 
@@ -285,28 +286,28 @@ def policy_lists(version) -> dict:
 SIDE_ACTIONS = frozenset({
     "edit", "withdraw", "not_accept", "request_supplement", "add_testimony", "record_assessment_report",
     "record_hearing", "cite_prefiling", "waive_defence", "record_evidence",
+    # Steps declared on the kernel (reviews/steps.py) that are asides too.
+    "mark_recusal", "void_meeting",
 })
 
 
 PARTY_CLOCK_STAGES = frozenset({"supplement", "defence", "review_request", "rectification"})
 
 
-def case_page_head(*, case: Case, user: User, clocks: list) -> dict:
+def case_page_head(*, case: Case, user: User, clocks: list, actions: list[str]) -> dict:
     """What the page's head shows (issue 22: stage, due date and the user's
     next step stay in view): the nearest running time limit and the
-    actions that are this user's now, main ones first."""
-    from .registry import ACTIONS
-    from .services import case_actions_for_user
-
+    actions that are this user's now (``actions``: the steps he may take,
+    core.steps), main ones first."""
     running = [c for c in clocks if getattr(c, "status", "") == "running" and getattr(c, "due_date", None)]
     # The party sees first the time limits he must meet himself (补正,
     # 申辩, 申请复核, 整改); staff see the authority's.
     party = user.pk in (case.applicant_id, case.created_by_id)
     own = [c for c in running if (c.stage in PARTY_CLOCK_STAGES) == party]
     running = own or running
-    names = case_actions_for_user(case=case, user=user)
+    names = actions
     main = [n for n in names if n not in SIDE_ACTIONS] or [n for n in names if n == "edit"]
     return {
         "due": min(running, key=lambda c: c.due_date) if running else None,
-        "next": [{"name": n, "label": ACTIONS[n].label} for n in main],
+        "next": [{"name": n, "label": step_get(n).label} for n in main],
     }

@@ -13,6 +13,9 @@ from rest_framework import serializers
 
 from core.serializers import ErrorSerializer  # noqa: F401  (re-exported: the one error shape)
 
+from .registry import ACTIONS
+from .services import case_actions_for_user
+
 
 class PersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -167,9 +170,6 @@ class CaseDetailSerializer(serializers.Serializer):
 
     @extend_schema_field(ActionSerializer(many=True))
     def get_actions(self, case):
-        from .registry import ACTIONS
-        from .services import case_actions_for_user
-
         request = self.context["request"]
         names = case_actions_for_user(case=case, user=request.user)
         return [{"name": name, "label": str(ACTIONS[name].label)} for name in names]

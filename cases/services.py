@@ -28,6 +28,7 @@ from core.history import chain_append
 from core.steps import step_guard, steps_for_user
 from core.subjects import hook
 from deadlines import services as clocks
+from letters.services import letter_issue
 from policies.models import PolicyItem, TimeLimitStage
 from policies.procedure import unit_review_required
 from policies.selectors import policy_version_in_force
@@ -104,9 +105,8 @@ BEFORE_RULING = (
 def case_actions_for_user(*, case: Case, user: User) -> list[str]:
     """The steps ``user`` may take on ``case`` now, from every app's
     declarations (core.steps): the page's buttons and the API's actions."""
-    # Per-case lookups that the checks share (reviews' active assignments)
-    # are cached on the object for this one listing, then dropped.
-    case.__dict__.pop("_assigned_inspector_ids", None)
+    # Lookups the checks share (reviews' active assignments, the current
+    # meeting) live in core.steps.step_cache for this one listing.
     return steps_for_user(case, user)
 
 
@@ -174,8 +174,6 @@ def _move(case: Case, *, to: str, kind: str, actor: User, reason: str = "", data
 
 
 def _issue_letter(case: Case, kind: str, actor: User, ref: str = "", context: dict | None = None) -> None:
-    from letters.services import letter_issue
-
     letter_issue(case=case, kind=kind, actor=actor, ref=ref, context=context or {})
 
 

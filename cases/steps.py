@@ -1,11 +1,16 @@
 """The steps of filing, unit review and intake, declared once (core.steps):
-legal stages, who may take them, their service and the events they write.
-The case page's buttons, the API's ``actions`` and ``case_guard`` read this."""
+legal stages, who may take them, the page's form, the API's input, the
+service and the events they write. The case page's buttons, the API's
+``actions``, the generic step view and API endpoint, and ``case_guard`` all
+read this."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.steps import Step, StepSubject, register_step_subject, register_steps
 
+from . import apis
+from . import forms as f
 from . import services as s
 from .models import EventKind as K
 from .models import Stage
@@ -14,25 +19,50 @@ register_step_subject(StepSubject(
     name="case", state_field="stage", state_label=lambda value: Stage(value).label, closed=(Stage.CLOSED,),
 ))
 
+
+def _form(form_class):
+    return lambda data, files, case: form_class(data)
+
+
+def _back_to_review(case) -> str:
+    # A refused submission goes back to the last page of the filing form,
+    # where what is missing is listed.
+    return reverse("cases:edit", args=[case.pk, "review"])
+
+
 register_steps(
-    Step("edit", _("Edit"), (Stage.DRAFT,), s._is_filer, service=s.case_update, events=(K.EDITED,)),
+    # The draft is edited on its own pages (cases:edit) and PATCHed on the
+    # case's API resource: no generic form or endpoint.
+    Step("edit", _("Edit"), (Stage.DRAFT,), s._is_filer, events=(K.EDITED,)),
     Step("submit", _("Submit"), (Stage.DRAFT,), s._is_filer, service=s.case_submit, events=(K.SUBMITTED,),
-         success=_("The application was submitted.")),
+         success=_("The application was submitted."), refused_url=_back_to_review,
+         summary="Submit a draft (the number is allocated at the first submission)",
+         # What submission checks, with when each applies (issue 15's schema).
+         requirements=tuple((part, when) for part, _lacks, when in s.SUBMISSION_REQUIREMENTS)),
     Step("withdraw", _("Withdraw"), s.BEFORE_RULING, s._is_filer, service=s.case_withdraw,
-         events=(K.WITHDRAWN,), success=_("The application was withdrawn.")),
+         form=_form(f.OptionalReasonForm), input=apis.WithdrawInput,
+         events=(K.WITHDRAWN,), success=_("The application was withdrawn."), summary="Withdraw before a ruling"),
     Step("unit_forward", _("Forward (盖章报送)"), (Stage.UNIT_REVIEW,), s._unit_reviewer,
-         service=s.case_unit_forward, events=(K.UNIT_FORWARDED,),
-         success=_("The application was forwarded to intake.")),
+         service=s.case_unit_forward, form=_form(f.UnitForwardForm), input=apis.UnitForwardInput,
+         events=(K.UNIT_FORWARDED,), success=_("The application was forwarded to intake."),
+         summary="Forward with the unit's opinion (盖章报送)"),
     Step("unit_return", _("Return to the applicant"), (Stage.UNIT_REVIEW,), s._unit_reviewer,
-         service=s.case_unit_return, events=(K.UNIT_RETURNED,),
-         success=_("The application was returned to the applicant.")),
+         service=s.case_unit_return, form=_form(f.UnitReturnForm), input=apis.UnitReturnInput,
+         events=(K.UNIT_RETURNED,), success=_("The application was returned to the applicant."),
+         summary="Return to the applicant, with reasons"),
     Step("accept", _("Accept (受理)"), (Stage.SUBMITTED,), s._intake, service=s.case_accept,
-         events=(K.ACCEPTED,), success=_("The case was accepted.")),
+         form=_form(f.OptionalReasonForm), input=apis.AcceptInput,
+         events=(K.ACCEPTED,), success=_("The case was accepted."), summary="Accept (受理)"),
     Step("request_supplement", _("Ask for supplements (补正)"), (Stage.SUBMITTED, Stage.VERIFICATION),
-         s._intake_or_inspector, service=s.case_request_supplement, events=(K.SUPPLEMENT_REQUESTED,),
-         success=_("The applicant was asked for supplements.")),
+         s._intake_or_inspector, service=s.case_request_supplement, form=_form(f.SupplementRequestForm),
+         input=apis.CaseRequestSupplementInput, events=(K.SUPPLEMENT_REQUESTED,),
+         success=_("The applicant was asked for supplements."), summary="Ask for supplements (补正)"),
     Step("supplement", _("Answer the supplement request"), (Stage.SUPPLEMENT,), s._is_filer,
-         service=s.case_supplement, events=(K.SUPPLEMENT_ANSWERED,), success=_("Your supplement was sent.")),
+         service=s.case_supplement, form=_form(f.SupplementAnswerForm), input=apis.CaseSupplementInput,
+         events=(K.SUPPLEMENT_ANSWERED,), success=_("Your supplement was sent."),
+         summary="Answer the supplement request"),
     Step("not_accept", _("Not accept (不予受理)"), (Stage.SUBMITTED, Stage.SUPPLEMENT), s._intake,
-         service=s.case_not_accept, events=(K.NOT_ACCEPTED,), success=_("The case was not accepted.")),
+         service=s.case_not_accept, form=_form(f.ReasonForm), input=apis.NotAcceptInput,
+         events=(K.NOT_ACCEPTED,), success=_("The case was not accepted."),
+         summary="Not accept (不予受理), with reasons"),
 )

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from core.step_views import step_post
+
 from . import views
 
 app_name = "cases"
@@ -12,7 +14,8 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/<slug:step>/", views.edit, name="edit"),
-    path("<int:pk>/do/<slug:action>/", views.action, name="action"),
+    # Every step's form posts to the one generic step view (core.step_views).
+    path("<int:pk>/do/<slug:action>/", step_post, name="action"),
     path("<int:pk>/files/", views.attachment_upload, name="attachment_upload"),
     path("<int:pk>/files/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
     path("<int:pk>/files/<int:attachment_id>/delete/", views.attachment_delete, name="attachment_delete"),

@@ -12,12 +12,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from accounts.selectors import user_memberships
+from accounts.selectors import user_memberships, user_roles
 from core.exceptions import ApplicationError
-from core.form_flash import form_flash_bind, form_flash_keep
-from core.http import safe_next
+from core.form_flash import form_flash_bind
+from core.http import error_text, safe_next
 from core.pagination import keyset_page
-from dashboard.selectors import dashboard_may_view
+from core.subjects import hook
 from deadlines.selectors import clock_list_for_case
 from letters.selectors import letter_list_for_case
 
@@ -50,12 +50,8 @@ def _steps_for(case):
     return [(k, v) for k, v in STEPS if k != "selfcheck" or case.origin == Origin.UNIT]
 
 
-def _error_text(exc) -> str:
-    if isinstance(exc, ApplicationError):
-        return exc.message
-    if hasattr(exc, "message_dict"):
-        return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
-    return " ".join(exc.messages)
+def _no_export(user) -> bool:
+    return False
 
 
 # --- Lists ---------------------------------------------------------------------------------
@@ -82,15 +78,13 @@ def _case_list(request, queue):
     return render(request, "cases/case_list.html", {
         "page": page, "form": form, "queue": queue, "title": LIST_TITLES[queue],
         "today": timezone.localdate(), "query": query.urlencode(),
-        "may_export": queue != "mine" and dashboard_may_view(user=request.user),
+        "may_export": queue != "mine" and bool(hook("case", "may_export", _no_export)(request.user)),
     })
 
 
 @login_required
 def index(request):
     """/cases/ (typed or bookmarked): the staff's search, an applicant's own list."""
-    from accounts.selectors import user_roles
-
     staff = user_roles(request.user) & {Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN,
                                         Role.UNIT_REVIEWER}
     return redirect("cases:search" if staff else "cases:my_cases")
@@ -134,7 +128,7 @@ def create(request):
             case = services.case_create(actor=request.user, origin=form.cleaned_data["origin"],
                                         unit=form.cleaned_data["unit"], title=form.cleaned_data["title"])
         except (ApplicationError, ValidationError) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             return redirect("cases:edit", case.pk, "matter")
     return render(request, "cases/create.html", {"form": form})
@@ -177,7 +171,7 @@ def edit(request, pk, step):
             try:
                 _save_step(request, case, step, form)
             except (ApplicationError, ValidationError) as exc:
-                messages.error(request, _error_text(exc))
+                messages.error(request, error_text(exc))
             else:
                 if request.headers.get("HX-Request"):
                     return HttpResponse(_("Draft saved at %(time)s") % {"time": timezone.localtime().strftime("%H:%M:%S")})
@@ -205,7 +199,8 @@ def detail(request, pk):
     case = case_detail_for_user(user=request.user, case_id=pk)
     # Only filing and intake actions have their forms here; later stages'
     # forms are in their own panels.
-    actions = [a for a in services.case_actions_for_user(case=case, user=request.user) if ACTIONS[a].app == "cases"]
+    steps = services.case_actions_for_user(case=case, user=request.user)
+    actions = [a for a in steps if ACTIONS[a].app == "cases"]
     panels = []
     for panel in CASE_PANELS:
         ctx = panel.context(request, case)
@@ -222,7 +217,7 @@ def detail(request, pk):
         "clocks": clock_list_for_case(case=case),
         "letters": letter_list_for_case(case=case),
     }
-    context["head"] = case_page_head(case=case, user=request.user, clocks=context["clocks"])
+    context["head"] = case_page_head(case=case, user=request.user, clocks=context["clocks"], actions=steps)
     return render(request, "cases/detail.html", context)
 
 
@@ -253,76 +248,6 @@ def _action_forms(request, case) -> dict:
     return result
 
 
-def _run_action(request, case, action):
-    """Parse the action's form and call its service. Returns an error text or None."""
-    post = request.POST
-    user = request.user
-    if action == "submit":
-        services.case_submit(case=case, actor=user)
-    elif action == "withdraw":
-        services.case_withdraw(case=case, actor=user, reason=post.get("reason", ""))
-    elif action in ("unit_forward", "unit_return", "request_supplement", "supplement", "not_accept", "accept"):
-        form_class = {
-            "unit_forward": forms.UnitForwardForm, "unit_return": forms.UnitReturnForm,
-            "request_supplement": forms.SupplementRequestForm, "supplement": forms.SupplementAnswerForm,
-            "not_accept": forms.ReasonForm, "accept": forms.OptionalReasonForm,
-        }[action]
-        form = form_class(post)
-        if not form.is_valid():
-            form_flash_keep(request, key=_flash_key(case, action), form=form)
-            return " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
-        data = form.cleaned_data
-        if action == "unit_forward":
-            services.case_unit_forward(case=case, actor=user, **data)
-        elif action == "unit_return":
-            services.case_unit_return(case=case, actor=user, reason=data["reason"],
-                                      meeting_date=data.get("meeting_date"), participants=data.get("participants", ""))
-        elif action == "request_supplement":
-            services.case_request_supplement(case=case, actor=user, missing=data["missing"],
-                                             due_date=data.get("due_date"))
-        elif action == "supplement":
-            services.case_supplement(case=case, actor=user, answer=data["answer"])
-        elif action == "not_accept":
-            services.case_not_accept(case=case, actor=user, reason=data["reason"])
-        else:
-            services.case_accept(case=case, actor=user, reason=data.get("reason", ""))
-    else:
-        raise Http404
-    return None
-
-
-SUCCESS = {
-    "submit": gettext_lazy("The application was submitted."),
-    "withdraw": gettext_lazy("The application was withdrawn."),
-    "unit_forward": gettext_lazy("The application was forwarded to intake."),
-    "unit_return": gettext_lazy("The application was returned to the applicant."),
-    "accept": gettext_lazy("The case was accepted."),
-    "request_supplement": gettext_lazy("The applicant was asked for supplements."),
-    "supplement": gettext_lazy("Your supplement was sent."),
-    "not_accept": gettext_lazy("The case was not accepted."),
-}
-
-
-@login_required
-@require_POST
-def action(request, pk, action):
-    case = case_get_for_user(user=request.user, case_id=pk)
-    if action not in SUCCESS or ACTIONS.get(action) is None:
-        raise Http404
-    try:
-        error = _run_action(request, case, action)
-    except (ApplicationError, ValidationError) as exc:
-        error = _error_text(exc)
-        form_flash_keep(request, key=_flash_key(case, action))
-    if error:
-        messages.error(request, error)
-        if action == "submit":
-            return redirect("cases:edit", case.pk, "review")
-    else:
-        messages.success(request, SUCCESS[action])
-    return redirect("cases:detail", case.pk)
-
-
 # --- Files -------------------------------------------------------------------------------------
 
 
@@ -338,7 +263,7 @@ def attachment_upload(request, pk):
             services.attachment_add(case=case, actor=request.user, file=form.cleaned_data["file"],
                                     kind=form.cleaned_data["kind"])
         except (ApplicationError, ValidationError) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, _("File uploaded."))
     return redirect(safe_next(request, "cases:detail", case.pk))

@@ -6,6 +6,10 @@ endpoint answer 503 quickly rather than hang.
 
 from django.db import connection
 
+from config.celery_app import app
+
+from .outbox import outbox_backlog
+
 
 def check_database():
     with connection.cursor() as cursor:
@@ -15,16 +19,12 @@ def check_database():
 
 
 def check_broker():
-    from config.celery_app import app
-
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
     return {"ok": True, "transport": conn.transport_cls if isinstance(conn.transport_cls, str) else str(conn.transport_cls)}
 
 
 def check_worker():
-    from config.celery_app import app
-
     replies = app.control.ping(timeout=1.5)
     workers = sorted(name for reply in replies for name in reply)
     if not workers:
@@ -35,8 +35,6 @@ def check_worker():
 def check_outbox():
     """Side effects waiting for the broker (core.outbox). Informative: a
     backlog is what a broker outage leaves, and the broker check says that."""
-    from .outbox import outbox_backlog
-
     return {"ok": True, **outbox_backlog()}
 
 

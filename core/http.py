@@ -10,6 +10,8 @@ the check its own login view uses).
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from .exceptions import ApplicationError
+
 
 def safe_next(request, default, *args, field: str = "next") -> str:
     """The ``next`` of the POST body or the query string when it points into
@@ -21,3 +23,22 @@ def safe_next(request, default, *args, field: str = "next") -> str:
     ):
         return candidate
     return resolve_url(default, *args)
+
+
+def error_text(exc) -> str:
+    """The message of a refused step for the page: a service's
+    ``ApplicationError`` or a ``ValidationError`` (one text, every field's
+    messages), in the user's language. The one copy (it was in four views)."""
+    if isinstance(exc, ApplicationError):
+        return exc.message
+    if hasattr(exc, "message_dict"):
+        return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return " ".join(exc.messages)
+
+
+def form_errors_text(form) -> str:
+    """An invalid form's errors as one line: "label: message" per field."""
+    return " ".join(
+        f"{form.fields[name].label if name in form.fields else ''}: {'；'.join(errors)}".lstrip(": ")
+        for name, errors in form.errors.items()
+    )

@@ -12,11 +12,21 @@ A step's checks, in the order the guard applies them:
 1. the record is not in a closed state (409 ``closed``);
 2. ``who(record, user)``: may this user take it (403);
 3. the record's state is one of ``stages`` (409 ``illegal_transition``);
-4. ``ready(record)``: a ``Refusal`` (or its message) when the step is not
-   possible now although the stage allows it, e.g. feedback already given
-   for this ruling (409, the refusal's code); None when it may go ahead.
+4. ``ready(record)`` or ``ready(record, user)``: a ``Refusal`` (or its
+   message) when the step is not possible now although the stage allows it,
+   e.g. feedback already given for this ruling, or no meeting to vote at
+   (409, the refusal's code); None when it may go ahead.
+
+What it takes, for the generic page view (``core.step_views``) and the
+generated API endpoint (``cases.apis.step_api``):
+- ``form(data, files, record)``: the page's form, bound to a POST;
+- ``input``: the API's input serializer class (``None``: no body);
+- ``service(<subject>=record, actor=user, **kwargs)``: the one service;
+  ``kwargs`` are ``service_kwargs()`` of the form or serializer when it has
+  one, else its cleaned (validated) data.
 """
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -44,28 +54,57 @@ class Step:
     stages: tuple[str, ...]
     who: Callable  # (record, user) -> bool
     app: str = "cases"
-    ready: Callable | None = None  # (record) -> Refusal | message | None
-    service: Callable | None = None  # service(case=, actor=, **cleaned) (prefiling= for pre-filings)
-    form: type | None = None  # the page's form (``form(data, files, case=...)``)
+    ready: Callable | None = None  # (record) or (record, user) -> Refusal | message | None
+    service: Callable | None = None  # service(case=, actor=, **kwargs) (prefiling= for pre-filings)
+    form: Callable | None = None  # the page's form: form(data, files, record)
     input: type | None = None  # the API's input serializer (None: no body)
     events: tuple[str, ...] = ()  # the event kinds it writes (core.events)
     success: object = ""  # the page's message after it succeeded
     subject: str = "case"
-    # Shown as a button/form of its own; False for steps another step's
-    # form carries (e.g. the vote inside the deliberation panel).
-    listed: bool = True
+    # Where the page goes back to after the step (a fragment of the record's page).
+    anchor: str = ""
+    # A multipart field that carries several files (request.FILES.getlist).
+    files: str = ""
+    # The API's one-line summary (the label by default).
+    summary: str = ""
+    # Where a refused POST of the page goes back to (the record's page by default).
+    refused_url: Callable | None = None
+    # For the generated endpoint's schema (core.schema, issue 15): the
+    # refusal messages its service raises with 409 (the very constants) and
+    # what it checks, each a text or (text, when it applies).
+    refusals: tuple = ()
+    requirements: tuple = ()
 
     @property
     def allowed(self) -> Callable:  # the registry's former name for ``who``
         return self.who
 
-    def refusal(self, record) -> Refusal | None:
+    def refusal(self, record, user=None) -> Refusal | None:
         if self.ready is None:
             return None
-        found = self.ready(record)
+        found = self.ready(record, user) if _takes_user(self.ready) else self.ready(record)
         if found is None or isinstance(found, Refusal):
             return found
         return Refusal(found)
+
+
+def _takes_user(fn) -> bool:
+    cached = getattr(fn, "_step_takes_user", None)
+    if cached is None:
+        cached = len(inspect.signature(fn).parameters) >= 2
+        try:
+            fn._step_takes_user = cached
+        except AttributeError:  # a builtin or a bound method: ask each time
+            pass
+    return cached
+
+
+def step_kwargs(bound) -> dict:
+    """What a valid form or input serializer hands to the step's service."""
+    if hasattr(bound, "service_kwargs"):
+        return bound.service_kwargs()
+    data = bound.cleaned_data if hasattr(bound, "cleaned_data") else bound.validated_data
+    return dict(data)
 
 
 @dataclass(frozen=True)
@@ -105,13 +144,27 @@ def _state(record, subject: str) -> str:
     return getattr(record, STEP_SUBJECTS[subject].state_field)
 
 
+def step_cache(record) -> dict:
+    """A dict on ``record`` for what several steps' checks read alike (the
+    current meeting, the correction record), so one listing reads it once.
+    Emptied at the start of every listing and guard: never stale."""
+    return record.__dict__.setdefault("_step_cache", {})
+
+
+def step_cache_seed(record, key: str, value) -> None:
+    """Hand the next listing of ``record`` something its caller has read
+    already (a panel that loaded the correction record)."""
+    record.__dict__.setdefault("_step_seed", {})[key] = value
+
+
 def steps_for_user(record, user, *, subject: str = "case") -> list[str]:
     """The steps ``user`` may take on ``record`` now, in declaration order:
     the page's buttons and the API's ``actions``."""
+    record.__dict__["_step_cache"] = dict(record.__dict__.pop("_step_seed", {}))
     state = _state(record, subject)
     out = []
     for name, step in steps_of(subject).items():
-        if state in step.stages and step.who(record, user) and step.refusal(record) is None:
+        if state in step.stages and step.who(record, user) and step.refusal(record, user) is None:
             out.append(name)
     return out
 
@@ -124,6 +177,7 @@ def step_guard(record, actor, name: str, *, subject: str = "case") -> None:
     """Raise ``ApplicationError`` unless ``actor`` may take step ``name``
     on ``record`` now. Services call it on the record they locked."""
     step = step_get(name, subject)
+    record.__dict__.pop("_step_cache", None)
     meta = STEP_SUBJECTS[subject]
     state = _state(record, subject)
     if state in meta.closed and state not in step.stages:
@@ -135,6 +189,6 @@ def step_guard(record, actor, name: str, *, subject: str = "case") -> None:
         text = _(_message(subject, "illegal", ILLEGAL_STAGE))
         raise ApplicationError(text % {"stage": meta.state_label(state), "status": meta.state_label(state)},
                                code="illegal_transition", status_code=409)
-    refusal = step.refusal(record)
+    refusal = step.refusal(record, actor)
     if refusal is not None:
         raise ApplicationError(str(refusal.message), code=refusal.code, status_code=refusal.status_code)

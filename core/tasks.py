@@ -3,6 +3,10 @@ import logging
 from celery import shared_task
 from celery.signals import task_postrun, worker_ready
 
+from .idempotency import idempotency_keys_expire
+from .outbox import outbox_add, outbox_add_many, outbox_mark_done, outbox_relay
+from .storage import orphan_files_sweep
+
 logger = logging.getLogger(__name__)
 
 
@@ -17,31 +21,23 @@ def enqueue(task, *args) -> None:
     whatever a broker outage kept back. Call it inside the step's
     transaction, not from an on_commit hook (there it is written after the
     commit, in a transaction of its own)."""
-    from .outbox import outbox_add
-
     outbox_add(task.name, args)
 
 
 def enqueue_each(task, args_list) -> None:
     """``enqueue(task, *args)`` for each ``args`` of ``args_list``, written
     with one insert."""
-    from .outbox import outbox_add_many
-
     outbox_add_many(task.name, [tuple(a) for a in args_list])
 
 
 @shared_task(name="core.outbox_relay", ignore_result=True, time_limit=5 * 60, soft_time_limit=4 * 60)
 def outbox_relay_task() -> dict:
     """Every minute (beat), and when a worker starts: send the outbox."""
-    from .outbox import outbox_relay
-
     return outbox_relay()
 
 
 @task_postrun.connect
 def _outbox_done(sender=None, task_id=None, state=None, **kwargs):
-    from .outbox import outbox_mark_done
-
     outbox_mark_done(task_id)
 
 
@@ -57,8 +53,6 @@ def _relay_on_start(sender=None, **kwargs):
 @shared_task(name="core.idempotency_keys_expire", ignore_result=True)
 def idempotency_keys_expire_task() -> int:
     """Daily: Idempotency-Keys past IDEMPOTENCY_KEY_TTL_HOURS removed."""
-    from .idempotency import idempotency_keys_expire
-
     return idempotency_keys_expire()
 
 
@@ -71,6 +65,4 @@ def ping(value: str) -> str:
 @shared_task(name="core.orphan_files_sweep")
 def orphan_files_sweep_task() -> int:
     """Daily: remove stored files no row refers to (core.storage)."""
-    from .storage import orphan_files_sweep
-
     return len(orphan_files_sweep())

@@ -1,5 +1,5 @@
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -13,14 +13,6 @@ from .health import health_report
 def healthz(request):
     ok, report = health_report()
     return JsonResponse({"status": "ok" if ok else "error", **report}, status=200 if ok else 503)
-
-
-def home(request):
-    if not request.user.is_authenticated:
-        return redirect("accounts:login")
-    from .selectors import workbench_for_user
-
-    return render(request, "core/home.html", {"sections": workbench_for_user(user=request.user)})
 
 
 def _is_api(request) -> bool:

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from .apis import APIS
+from . import apis
 
+# The steps' endpoints are generated with every other app's (cases.api_urls).
 urlpatterns = [
-    path(f"cases/<int:case_id>/{action}/", api.as_view(), name=f"api-case-{action.replace('_', '-')}")
-    for action, api in APIS.items()
+    path("cases/<int:case_id>/correction-record/", apis.CaseCorrectionRecordApi.as_view(),
+         name="api-case-correction-record"),
 ]

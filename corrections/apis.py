@@ -1,17 +1,15 @@
-"""POST /api/v1/cases/{id}/<action>/ for every correction, clarification
-and closing step: parse, call the service, return the record. Same
-permissions as the browser (the services check them); a case the user may
-not see is a 404."""
+"""The inputs of the correction, clarification and closing steps (whose
+POST /api/v1/cases/{id}/<step>/ is generated from corrections/steps.py by
+cases.apis.step_api) and GET of the record. Same permissions as the browser
+(the services check them); a case the user may not see is a 404."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.selectors import case_get_for_user
 
-from . import services
 from .models import Clarification, Correction, FourForms, Method, RectificationTask, Scope
 from .selectors import correction_record
 
@@ -185,74 +183,36 @@ class RecordReferralInput(_Input):
     referred_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-# --- Views: one per operation -----------------------------------------------------------------
+# --- The record; the steps' endpoints are generated (cases.apis.step_api) ----------------------
 
 
-class _CaseActionApi(APIView):
-    action_name = ""
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-    InputSerializer: type[_Input] = OptionalReasonInput
-    OutputSerializer = CorrectionRecordOutputSerializer
+class CaseCorrectionRecordApi(APIView):
+    """The correction and clarification record of a case (what the step
+    endpoints answered before they shared the one shape of every step)."""
 
-    def _input(self, request):
-        data = request.data
-        if hasattr(data, "getlist") and "files" in data:
-            data = data.copy()
-            data.setlist("files", request.FILES.getlist("files"))
-        return self.InputSerializer(data=data)
-
-    def post(self, request, case_id: int):
+    @extend_schema(operation_id="case_correction_record", responses=CorrectionRecordOutputSerializer,
+                   tags=["corrections"])
+    def get(self, request, case_id: int):
         case = case_get_for_user(user=request.user, case_id=case_id)
-        serializer = self._input(request)
-        serializer.is_valid(raise_exception=True)
-        services.ACTION_SERVICES[self.action_name](case=case, actor=request.user, **serializer.service_kwargs())
-        return Response(self.OutputSerializer(_record(case)).data)
+        return Response(CorrectionRecordOutputSerializer(_record(case)).data)
 
 
-def _api(action: str, input_serializer, summary: str, multipart: bool = False):
-    request = {"multipart/form-data": input_serializer} if multipart else input_serializer
-
-    class Api(_CaseActionApi):
-        action_name = action
-        InputSerializer = input_serializer
-
-        @extend_schema(operation_id=f"case_{action}", summary=summary, request=request,
-                       responses=CorrectionRecordOutputSerializer, tags=["corrections"])
-        def post(self, request, case_id: int):
-            return super().post(request, case_id)
-
-    Api.__name__ = Api.__qualname__ = "Case" + "".join(p.title() for p in action.split("_")) + "Api"
-    return Api
-
-
-CaseStartCorrectionApi = _api("start_correction", StartCorrectionInput, "Start the correction (step 1)")
-CaseSendCorrectionNoticeApi = _api("send_correction_notice", SendCorrectionNoticeInput,
-                                   "Send the correction notice (step 2)")
-CaseRecordTalkApi = _api("record_talk", RecordTalkInput, "Record the reminder talk (step 3)")
-CaseAddRectificationTaskApi = _api("add_rectification_task", AddRectificationTaskInput,
-                                   "Set a rectification task (step 4)")
-CaseSubmitRectificationReportApi = _api("submit_rectification_report", SubmitRectificationReportInput,
-                                        "The cadre's rectification report, with evidence", multipart=True)
-CaseAcceptRectificationApi = _api("accept_rectification", AcceptRectificationInput, "Accept a rectification")
-CaseReturnRectificationApi = _api("return_rectification", ReturnRectificationInput,
-                                  "Return a rectification report (new deadline)")
-CaseRecordRuleChangeApi = _api("record_rule_change", RecordRuleChangeInput, "Record the rule change (step 5)",
-                               multipart=True)
-CaseSkipCorrectionApi = _api("skip_correction", ReasonInput, "Skip the correction, with the reason")
-CaseRequestClarificationApi = _api("request_clarification", ReasonInput,
-                                   "Request (cadre) or propose (department) a clarification")
-CaseRecordClarificationApi = _api("record_clarification", RecordClarificationInput, "Record the untrue points")
-CaseIssueClarificationApi = _api("issue_clarification", IssueClarificationInput,
-                                 "Issue the clarification statement")
-CaseRecordReferralApi = _api("record_referral", RecordReferralInput, "Record a false-accusation referral")
-CaseSkipClarificationApi = _api("skip_clarification", ReasonInput, "Skip the clarification, with the reason")
-CaseCloseApi = _api("close", OptionalReasonInput, "Close the case")
-
-APIS = {
-    api.action_name: api for api in (
-        CaseStartCorrectionApi, CaseSendCorrectionNoticeApi, CaseRecordTalkApi, CaseAddRectificationTaskApi,
-        CaseSubmitRectificationReportApi, CaseAcceptRectificationApi, CaseReturnRectificationApi,
-        CaseRecordRuleChangeApi, CaseSkipCorrectionApi, CaseRequestClarificationApi, CaseRecordClarificationApi,
-        CaseIssueClarificationApi, CaseRecordReferralApi, CaseSkipClarificationApi, CaseCloseApi,
-    )
+# step name: (its input, the endpoint's summary, whether it takes files)
+STEP_INPUTS = {
+    "start_correction": (StartCorrectionInput, "Start the correction (step 1)", False),
+    "send_correction_notice": (SendCorrectionNoticeInput, "Send the correction notice (step 2)", False),
+    "record_talk": (RecordTalkInput, "Record the reminder talk (step 3)", False),
+    "add_rectification_task": (AddRectificationTaskInput, "Set a rectification task (step 4)", False),
+    "submit_rectification_report": (SubmitRectificationReportInput,
+                                    "The cadre's rectification report, with evidence", True),
+    "accept_rectification": (AcceptRectificationInput, "Accept a rectification", False),
+    "return_rectification": (ReturnRectificationInput, "Return a rectification report (new deadline)", False),
+    "record_rule_change": (RecordRuleChangeInput, "Record the rule change (step 5)", True),
+    "skip_correction": (ReasonInput, "Skip the correction, with the reason", False),
+    "request_clarification": (ReasonInput, "Request (cadre) or propose (department) a clarification", False),
+    "record_clarification": (RecordClarificationInput, "Record the untrue points", False),
+    "issue_clarification": (IssueClarificationInput, "Issue the clarification statement", False),
+    "record_referral": (RecordReferralInput, "Record a false-accusation referral", False),
+    "skip_clarification": (ReasonInput, "Skip the clarification, with the reason", False),
+    "close": (OptionalReasonInput, "Close the case", False),
 }

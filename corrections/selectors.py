@@ -10,7 +10,7 @@ from cases.models import Case, Stage
 from cases.selectors import case_parties
 from cases.services import case_actions_for_user
 from core.form_flash import form_flash_bind
-from core.steps import steps_of
+from core.steps import step_cache_seed, steps_of
 from policies.procedure import correction_mode
 from reviews.models import Ruling
 
@@ -105,7 +105,7 @@ def correction_panel_context(request, case: Case) -> dict | None:
         return None
     user = request.user
     # The steps' readiness reads this record (corrections/steps.py).
-    case.__dict__["_corrections_record"] = {k: record[k] for k in ("correction", "clarification", "tasks")}
+    step_cache_seed(case, "corrections_record", {k: record[k] for k in ("correction", "clarification", "tasks")})
     mine = {name: step for name, step in steps_of("case").items() if step.app == "corrections"}
     actions = set(case_actions_for_user(case=case, user=user)) & set(mine)
     tasks = record["tasks"]

@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from accounts.selectors import user_has_role
 from cases.registry import register_case_panel
-from core.steps import Refusal, Step, register_steps
+from core.steps import Refusal, Step, register_steps, step_cache
 from reviews.selectors import inspector_may_handle
 
-from . import services
+from . import apis, services
+from .forms import action_form
 from .models import Clarification, Correction, RectificationTask
 from .selectors import correction_panel_context
 
@@ -118,18 +119,17 @@ LABELS = {
 
 
 def _record(case):
-    """The correction, clarification and tasks, read once per case object
-    (the page asks every step; a service re-reads under its lock)."""
-    found = case.__dict__.get("_corrections_record")
-    if found is None:
+    """The correction, clarification and tasks, read once per listing
+    (core.steps.step_cache; a service re-reads under its lock)."""
+    cache = step_cache(case)
+    if "corrections_record" not in cache:
         correction = Correction.objects.filter(case=case).first()
-        found = {
+        cache["corrections_record"] = {
             "correction": correction,
             "clarification": Clarification.objects.filter(case=case).first(),
             "tasks": list(RectificationTask.objects.filter(correction=correction)) if correction else [],
         }
-        case.__dict__["_corrections_record"] = found
-    return found
+    return cache["corrections_record"]
 
 
 def _ready(name):
@@ -139,8 +139,35 @@ def _ready(name):
     return ready
 
 
-register_steps(*(
-    Step(name, LABELS[name], stages, WHO[name], app="corrections", ready=_ready(name))
-    for name, stages in ACTION_STAGES.items()
-))
+SUCCESS = {
+    "start_correction": _("The correction was started."),
+    "send_correction_notice": _("The correction notice was sent."),
+    "record_talk": _("The reminder talk was recorded."),
+    "add_rectification_task": _("The rectification task was set."),
+    "submit_rectification_report": _("Your rectification report was submitted."),
+    "accept_rectification": _("The rectification was accepted."),
+    "return_rectification": _("The report was returned with a new deadline."),
+    "record_rule_change": _("The rule change was recorded; the correction is complete."),
+    "skip_correction": _("The correction was skipped."),
+    "request_clarification": _("The clarification was requested."),
+    "record_clarification": _("The untrue points were recorded."),
+    "issue_clarification": _("The clarification statement was issued."),
+    "record_referral": _("The referral was recorded."),
+    "skip_clarification": _("The clarification was skipped."),
+    "close": _("The case was closed."),
+}
+
+
+def _form(name):
+    return lambda data, files, case, **kw: action_form(name, data, files)
+
+
+def _step(name, stages):
+    api_input, summary, takes_files = apis.STEP_INPUTS[name]
+    return Step(name, LABELS[name], stages, WHO[name], app="corrections", ready=_ready(name),
+                service=services.ACTION_SERVICES[name], form=_form(name), input=api_input, summary=summary,
+                files="files" if takes_files else "", success=SUCCESS[name])
+
+
+register_steps(*(_step(name, stages) for name, stages in ACTION_STAGES.items()))
 register_case_panel(order=30, template="corrections/case_panel.html", context=correction_panel_context)

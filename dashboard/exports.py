@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from cases.models import Outcome, Stage
+from cases.selectors import case_search
+from core.pagination import keyset_page
 
 CASE_HEADERS = [
     gettext_noop("Case number"), gettext_noop("Title"), gettext_noop("Applicant"), gettext_noop("Unit"),
@@ -36,8 +38,6 @@ def _batches(qs) -> Iterable:
     (core.pagination): each batch is an index range read from where the
     last one stopped, whatever the size of the export, with no cursor or
     transaction held open between batches."""
-    from core.pagination import keyset_page
-
     cursor = None
     while True:
         page = keyset_page(qs, cursor=cursor, page_size=BATCH, count=False)
@@ -120,8 +120,6 @@ CONTENT_TYPES = {
 
 
 def case_export_queryset(*, user, filters: dict):
-    from cases.selectors import case_search
-
     # Only the exported columns (and the keyset's): the case rows also hold
     # long texts (the matter, the search text) that an export never writes.
     return case_search(user=user, filters=filters).select_related(None).select_related(

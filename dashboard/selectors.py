@@ -17,10 +17,16 @@ from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet, 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import OrgUnit, Role, User
 from accounts.selectors import role_paths, user_roles
 from cases.models import Case, CaseEvent, Outcome, Stage
 from cases.selectors import case_visibility_q
+from core.pagination import count_estimate
+from deadlines.models import Clock, ClockEntry
+from policies.models import PolicyItem
+from reviews.models import Recusal, Ruling
+
+from .models import CaseFigure, FigureCell, FigureDirty
 
 STAFF_ROLES = {Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN}
 DECIDED = (Outcome.EXEMPT, Outcome.MITIGATED, Outcome.REJECTED)
@@ -90,8 +96,6 @@ def _overlap(a: dt.datetime, b: dt.datetime, intervals) -> float:
 
 def pause_intervals(case_ids_qs, now: dt.datetime) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
     """Per case, the merged intervals during which a clock was paused."""
-    from deadlines.models import ClockEntry
-
     entries = list(
         ClockEntry.objects.filter(clock__case__in=case_ids_qs, kind__in=[ClockEntry.Kind.PAUSE, ClockEntry.Kind.RESUME])
         .order_by("clock_id", "created_at", "id")
@@ -156,8 +160,6 @@ def case_figures(cases: QuerySet[Case], now: dt.datetime | None = None) -> dict[
     """Per case of ``cases``: (jurisdiction id, unit id, year of submission
     or 0, [[kind, a, b, n, total], ...]). Five queries whatever the number
     of cases."""
-    from reviews.models import Ruling
-
     now = now or timezone.now()
     ids = cases.values("pk")
     out: dict[int, tuple[int, int, int, list]] = {}
@@ -178,8 +180,6 @@ def case_figures(cases: QuerySet[Case], now: dt.datetime | None = None) -> dict[
     # its positive-list item of lowest number; a ruling that relies on none
     # (a rejection) counts under the scenario the case was filed under (its
     # claimed item of lowest number), so that the rate still counts it.
-    from policies.models import PolicyItem
-
     scenario: dict[int, tuple] = {}
     applied = Ruling.applied_items.through.objects.filter(
         ruling__case__in=ids, ruling__case__outcome__in=DECIDED, ruling__is_current=True,
@@ -231,8 +231,6 @@ def _coverage(user: User) -> tuple[set[int], set[int], set[int]]:
     sees by org unit (case_visibility_q), read from the cells; units inside
     them he does not see (an inspector's own unit, 回避); units he sees
     outside them (a role held on a unit, not a jurisdiction), counted live."""
-    from accounts.models import OrgUnit
-
     full = role_paths(user, {Role.UNIT_REVIEWER, Role.INTAKE, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN})
     inspector = role_paths(user, {Role.INSPECTOR})
     if user.is_superuser:
@@ -272,10 +270,6 @@ def dashboard_cells(*, user: User, filters: dict | None = None, now: dt.datetime
     put in: cases changed since the last fold (FigureDirty), his own, those
     he is recused from and those of an excluded unit; cases of units seen
     outside those jurisdictions are counted live."""
-    from reviews.models import Recusal
-
-    from .models import CaseFigure, FigureCell, FigureDirty
-
     filters = filters or {}
     jurisdictions, excluded, partial = _coverage(user)
     if jurisdiction := filters.get("jurisdiction"):
@@ -369,9 +363,6 @@ def _months(today: dt.date, n: int) -> list[dt.date]:
 
 def stats_from_cells(total: Cells, *, today: dt.date) -> dict:
     """The dashboard's figures (all but the overdue clocks) from cells."""
-    from accounts.models import OrgUnit
-    from policies.models import PolicyItem
-
     by_stage_counts: dict[str, int] = defaultdict(int)
     by_result_counts: dict[str, int] = defaultdict(int)
     jur_rows: dict[tuple[int, str], int] = defaultdict(int)
@@ -419,9 +410,6 @@ def dashboard_overdue(*, user: User, filters: dict | None = None) -> dict:
     """Cases with a running clock past its due date: how many, and the
     first ones by due date (read off the clocks' sweep index). Live: they
     change with the date, not with the cases."""
-    from core.pagination import count_estimate
-    from deadlines.models import Clock
-
     today = timezone.localdate()
     cases = dashboard_cases(user=user, filters=filters)
     overdue_qs = Clock.objects.filter(case__in=cases.values("pk"), status=Clock.Status.RUNNING, due_date__lt=today)

@@ -17,10 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from cases.models import Case, Stage
 from core.exceptions import ApplicationError
+from core.tasks import enqueue
 
-from . import exports
-from .models import Export
+from . import exports, tasks
+from .models import CaseFigure, Export, FigureCell, FigureDirty
+from .selectors import case_figures, dashboard_may_view, dashboard_stats, dashboard_tables
 
 NOT_ALLOWED = gettext_lazy("You may not export these figures.")
 BAD_FORMAT = gettext_lazy("Unknown export format.")
@@ -37,8 +40,6 @@ def _tables_for(export_kind: str, user: User, filters: dict) -> tuple[list, int]
         qs = exports.case_export_queryset(user=user, filters=filters)
         total = qs.count()
         return [(_("Cases"), exports.case_headers(), exports.case_rows(qs))], total
-    from .selectors import dashboard_may_view, dashboard_stats, dashboard_tables
-
     if not dashboard_may_view(user=user):
         raise ApplicationError(_(NOT_ALLOWED), code="permission_denied", status_code=403)
     tables = dashboard_tables(dashboard_stats(user=user, filters=filters))
@@ -60,16 +61,10 @@ def export_create(*, actor: User, kind: str, fmt: str, filters: dict) -> Export:
     if fmt not in exports.WRITERS or kind not in Export.Kind.values:
         raise ApplicationError(_(BAD_FORMAT), code="invalid")
     if kind == Export.Kind.DASHBOARD:
-        from .selectors import dashboard_may_view
-
         if not dashboard_may_view(user=actor):
             raise ApplicationError(_(NOT_ALLOWED), code="permission_denied", status_code=403)
     export = Export.objects.create(user=actor, kind=kind, format=fmt, filters=filters)
-    from core.tasks import enqueue
-
-    from .tasks import export_run_task
-
-    enqueue(export_run_task, export.pk)
+    enqueue(tasks.export_run_task, export.pk)
     return export
 
 
@@ -156,8 +151,6 @@ FOLD_BATCH = 2000
 def _cells_apply(deltas: dict[tuple[int, int, str, str, str], list]) -> None:
     """Add ``deltas`` ((jurisdiction, year, kind, a, b) -> [n, seconds]) to
     the cells; a cell that falls to zero goes."""
-    from .models import FigureCell
-
     keys = sorted(k for k, (n, s) in deltas.items() if n or s)
     existing = {
         (c.jurisdiction_id, c.year, c.kind, c.a, c.b): c
@@ -197,11 +190,6 @@ def figures_fold(*, limit: int = FOLD_BATCH) -> int:
     stored contribution out and its current one in. Returns how many cases.
     Safe to run twice or side by side: a case changed again while it was
     folded keeps its newer mark and is folded again."""
-    from cases.models import Case, Stage
-
-    from .models import CaseFigure, FigureDirty
-    from .selectors import case_figures
-
     with transaction.atomic():
         _lock_figures()
         marks = list(FigureDirty.objects.order_by("id").values_list("id", "case_id")[: limit * 4])
@@ -251,11 +239,6 @@ def figures_recount(*, repair: bool = True, batch: int = 20000, out=None) -> lis
     are right). With ``repair`` the stored contributions and the cells are
     replaced by the recount (under the figures lock, so no fold interleaves;
     marks made after it started stay and are folded after)."""
-    from cases.models import Case, Stage
-
-    from .models import CaseFigure, FigureCell, FigureDirty
-    from .selectors import case_figures
-
     with transaction.atomic():
         _lock_figures()
         # The marks so far: the recount reads every row after them. (Run it

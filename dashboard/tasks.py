@@ -1,27 +1,23 @@
 from celery import shared_task
 
+from . import services
+
 
 def _on_failure(self, exc, task_id, args, kwargs, einfo):
-    from .services import export_fail
-
-    export_fail(export_id=args[0], error=str(exc))
+    services.export_fail(export_id=args[0], error=str(exc))
 
 
 @shared_task(name="dashboard.export_run", on_failure=_on_failure, soft_time_limit=20 * 60, time_limit=25 * 60)
 def export_run_task(export_id: int) -> bool:
     """Write a recorded export's file. Safe to run twice (the service
     leaves a finished export alone)."""
-    from .services import export_run
-
-    return export_run(export_id=export_id)
+    return services.export_run(export_id=export_id)
 
 
 @shared_task(name="dashboard.export_expire_old")
 def export_expire_old_task() -> int:
     """Daily: remove export files past their retention period."""
-    from .services import export_expire_old
-
-    return export_expire_old()
+    return services.export_expire_old()
 
 
 @shared_task(name="dashboard.figures_fold")
@@ -29,6 +25,4 @@ def figures_fold_task() -> int:
     """Every minute: take the cases changed since into the dashboard's
     cells (until then they are counted live, so this only keeps that set
     small). Safe to run twice."""
-    from .services import figures_fold_all
-
-    return figures_fold_all()
+    return services.figures_fold_all()

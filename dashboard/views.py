@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 from accounts.models import OrgUnit
 from cases.selectors import case_page_url
 from core.exceptions import ApplicationError
+from prefilings.models import PreFiling
+from prefilings.selectors import prefiling_stats
 
 from . import exports, selectors, services
 from .forms import CaseExportFilterForm, DashboardFilterForm
@@ -72,9 +74,6 @@ def dashboard_index(request):
 
 def _prefiling_rows(user) -> list[tuple[str, int]]:
     """Pre-filings (事前报备) the user may see, by status, and open early warnings."""
-    from prefilings.models import PreFiling
-    from prefilings.selectors import prefiling_stats
-
     figures = prefiling_stats(user=user)
     labels = dict(PreFiling.Status.choices)
     rows = [(labels[status], n) for status, n in figures["by_status"].items() if n]

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.selectors import case_get_for_user
+from core.subjects import subject
 
 from .models import Clock
 from .selectors import clock_list_for_case
@@ -69,7 +69,7 @@ class ClockOutputSerializer(serializers.ModelSerializer):
 class CaseClockListApi(APIView):
     @extend_schema(operation_id="case_clocks_list", responses=ClockOutputSerializer(many=True))
     def get(self, request, case_id: int):
-        case = case_get_for_user(user=request.user, case_id=case_id)
+        case = subject("case").get_for_user(request.user, case_id)
         return Response(ClockOutputSerializer(clock_list_for_case(case=case), many=True).data)
 
 
@@ -80,7 +80,7 @@ class ClockExtendApi(APIView):
 
     @extend_schema(operation_id="case_clock_extend", request=InputSerializer, responses=ClockOutputSerializer)
     def post(self, request, case_id: int, clock_id: int):
-        case = case_get_for_user(user=request.user, case_id=case_id)
+        case = subject("case").get_for_user(request.user, case_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         clock_extension_grant(case=case, clock_id=clock_id, actor=request.user, **data.validated_data)

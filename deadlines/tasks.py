@@ -3,6 +3,8 @@
 from celery import shared_task
 from django.db import OperationalError
 
+from .services import reminder_sweep
+
 
 # Transient only: the database restarting, a deadlock victim, a dropped
 # connection. The sweep is idempotent, so a retry just finishes the work.
@@ -18,6 +20,4 @@ from django.db import OperationalError
     time_limit=25 * 60,
 )
 def reminder_sweep_task() -> dict:
-    from .services import reminder_sweep
-
     return reminder_sweep()

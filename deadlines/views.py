@@ -4,9 +4,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cases.selectors import case_get_for_user
 from core.exceptions import ApplicationError
 from core.http import safe_next
+from core.subjects import subject
 from notifications.selectors import case_url
 
 from .forms import ExtensionForm
@@ -23,7 +23,7 @@ def _back(request, case) -> str:
 def clock_extend(request, case_id: int, clock_id: int):
     """The extension form (a page of its own without JavaScript; the case
     page embeds the same form in its clocks panel)."""
-    case = case_get_for_user(user=request.user, case_id=case_id)
+    case = subject("case").get_for_user(request.user, case_id)
     if not clock_can_extend(user=request.user, case=case):
         return render(request, "403.html", status=403)
     form = ExtensionForm(request.POST or None)

@@ -6,9 +6,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.events import register_events
+from core.subjects import register_hook
 from notifications.selectors import APPLICANT, FILER
 
 from . import services
+from .models import LETTER_TITLES
 
 
 class LetterEvent(models.TextChoices):
@@ -24,3 +26,6 @@ register_events(app="letters", choices=LetterEvent, audience={
     LetterEvent.FAILED: (),
     LetterEvent.REGENERATED: (),
 })
+
+# Notifications name a ready letter by its kind's title.
+register_hook("letter", "title", LETTER_TITLES.get)

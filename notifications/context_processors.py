@@ -1,5 +1,7 @@
 from functools import cache
 
+from .selectors import notification_unread_count
+
 
 def unread(request):
     """``unread_notifications``: the header's unread count. A callable, so
@@ -11,8 +13,6 @@ def unread(request):
 
     @cache
     def count() -> int:
-        from .selectors import notification_unread_count
-
         return notification_unread_count(user=user)
 
     return {"unread_notifications": count}

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from core.events import event_audience as registered_audience
 from core.exceptions import ApplicationError
+from core.subjects import hook
 from core.tasks import enqueue_each
 
 from . import tasks
@@ -221,20 +222,17 @@ def _step_events(event):
     """The case's events after ``event`` that are not letters': the next
     one bounds what ``event``'s step did (a step writes its event, then opens
     its clocks and issues its letters, in one transaction)."""
-    from cases.models import CaseEvent
-
-    return CaseEvent.objects.filter(case_id=event.case_id).exclude(kind__startswith="letter_")
+    # The case's history model is the event's own (cases sits above us).
+    return type(event).objects.filter(case_id=event.case_id).exclude(kind__startswith="letter_")
 
 
 def _deadlines_text(event) -> str:
     """The party's time limits the step that wrote ``event`` started, with
     their due dates ("补正材料期限：2026年12月15日。")."""
-    from deadlines.models import Clock
-
     following = _step_events(event).filter(pk__gt=event.pk).order_by("pk").first()
-    clocks = Clock.objects.filter(
-        case_id=event.case_id, stage__in=PARTY_CLOCKS, status=Clock.Status.RUNNING, due_date__isnull=False,
-        created_at__gte=event.created_at,
+    # The clocks through the case's relation (deadlines sits above us).
+    clocks = event.case.clocks.filter(
+        stage__in=PARTY_CLOCKS, status="running", due_date__isnull=False, created_at__gte=event.created_at,
     )
     if following is not None:
         clocks = clocks.filter(created_at__lt=following.created_at)
@@ -244,12 +242,16 @@ def _deadlines_text(event) -> str:
     )
 
 
-def _letter_text(event) -> str:
-    from letters.models import LETTER_TITLES
+def _no_title(kind):
+    return None
 
+
+def _letter_text(event) -> str:
     data = event.data or {}
+    # The letters app registers its kinds' titles (letters/events.py).
+    title = hook("letter", "title", _no_title)(data.get("letter_kind"))
     return _("The document “%(title)s” (%(number)s) is ready to download.") % {
-        "title": LETTER_TITLES.get(data.get("letter_kind"), data.get("letter_kind") or ""),
+        "title": title or data.get("letter_kind") or "",
         "number": data.get("number") or "",
     }
 
@@ -257,10 +259,8 @@ def _letter_text(event) -> str:
 def _issuing_step_event(event):
     """The event of the step that issued the letter of ``event`` (a ready
     letter): the last non-letter event before the letter was issued."""
-    from cases.models import CaseEvent
-
     letter_id = (event.data or {}).get("letter_id")
-    issued = CaseEvent.objects.filter(case_id=event.case_id, kind="letter_issued",
+    issued = type(event).objects.filter(case_id=event.case_id, kind="letter_issued",
                                       data__letter_id=letter_id).order_by("pk").first()
     if issued is None:
         return None

@@ -4,7 +4,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from .calendar import DueDate, WorkCalendar, compute_due_date
-from .models import Jurisdiction, PolicyItem, PolicyVersion, StageTimeLimit
+from .models import Jurisdiction, PolicyItem, PolicyVersion, StageTimeLimit, TimeLimitStage
 
 # The jurisdiction whose published version applies where no local one does.
 CENTRAL_CODE = "central"
@@ -127,8 +127,6 @@ def items_by_kind(version: PolicyVersion) -> list[tuple[str, str, list[PolicyIte
 
 
 def time_limits_in_stage_order(version: PolicyVersion) -> list[StageTimeLimit]:
-    from .models import TimeLimitStage
-
     order = {value: i for i, value in enumerate(TimeLimitStage.values)}
     return sorted(version.time_limits.all(), key=lambda t: order.get(t.stage, 99))
 

@@ -20,5 +20,4 @@ urlpatterns = [
     path("prefilings/<int:prefiling_id>/evaluate/", apis.PreFilingEvaluateApi.as_view(),
          name="api-prefiling-evaluate"),
     path("prefilings/<int:prefiling_id>/letter/", apis.PreFilingLetterApi.as_view(), name="api-prefiling-letter"),
-    path("cases/<int:case_id>/cite_prefiling/", apis.CaseCitePreFilingApi.as_view(), name="api-case-cite-prefiling"),
 ]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import BaseModel, ChainedRow
+from letters.models import LetterKind
 
 
 class Procedure(models.TextChoices):
@@ -100,8 +101,6 @@ class PreFiling(BaseModel):
     def letter(self):
         """The registration decision (报备容错受理决定书, a ``letters.Letter``),
         or None; from ``letters`` when the selector prefetched them."""
-        from letters.models import LetterKind
-
         return next((x for x in self.letters.all() if x.kind == LetterKind.PREFILING_REGISTRATION), None)
 
 

@@ -59,6 +59,7 @@ from .models import (
     Procedure,
     ProgressReport,
 )
+from .selectors import prefiling_get_citable
 
 S = PreFiling.Status
 
@@ -733,9 +734,12 @@ def case_may_cite(*, case, user: User) -> bool:
 
 
 @transaction.atomic
-def case_cite_prefiling(*, case, prefiling: PreFiling, actor: User) -> Citation:
+def case_cite_prefiling(*, case, prefiling: PreFiling | int, actor: User) -> Citation:
     """The case cites a registered filing. Both histories record it: the
-    filing shows every case that cited it."""
+    filing shows every case that cited it. ``prefiling`` may be the id the
+    form or the API carried: a filing the actor may not refer to is a 404."""
+    if not isinstance(prefiling, PreFiling):
+        prefiling = prefiling_get_citable(case=case, user=actor, prefiling_id=prefiling)
     case = case_lock(case)
     case_guard(case=case, actor=actor, action="cite_prefiling")  # prefilings/steps.py
     filing = _lock(prefiling)

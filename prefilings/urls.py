@@ -1,5 +1,7 @@
 from django.urls import path
 
+from core.step_views import step_post
+
 from . import views
 
 app_name = "prefilings"
@@ -17,5 +19,6 @@ urlpatterns = [
     path("<int:prefiling_id>/letter/", views.letter_download, name="letter_download"),
     path("<int:prefiling_id>/warnings/<int:warning_id>/resolve/", views.warning_resolve, name="resolve_warning"),
     path("<int:prefiling_id>/<slug:action>/", views.prefiling_action, name="action"),
-    path("cite/<int:case_id>/", views.case_cite, name="cite"),
+    # The citation form's address: the one generic step view (core.step_views).
+    path("cite/<int:pk>/", step_post, {"action": "cite_prefiling"}, name="cite"),
 ]

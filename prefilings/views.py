@@ -22,7 +22,6 @@ from . import forms, services
 from .models import EarlyWarning, PreFiling, PreFilingAttachment
 from .selectors import (
     prefiling_detail_for_user,
-    prefiling_get_citable,
     prefiling_get_for_user,
     prefiling_list_for_user,
     prefilings_citable_for_case,
@@ -312,24 +311,3 @@ def case_panel_context(request, case) -> dict | None:
         citable = list(prefilings_citable_for_case(case=case, user=request.user))
         context["cite_form"] = forms.CiteForm(choices=citable) if citable else None
     return context
-
-
-@login_required
-@require_POST
-def case_cite(request, case_id):
-    from cases.selectors import case_get_for_user
-
-    case = case_get_for_user(user=request.user, case_id=case_id)
-    back = redirect(reverse("cases:detail", args=[case.pk]))
-    form = forms.CiteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return back
-    filing = prefiling_get_citable(case=case, user=request.user, prefiling_id=form.cleaned_data["prefiling"])
-    try:
-        services.case_cite_prefiling(case=case, prefiling=filing, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The pre-filing is cited."))
-    return back

@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from reviews.models import Result
+
 
 class PublicationEditForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -39,8 +41,6 @@ class PortalFilterForm(forms.Form):
 
     def __init__(self, *args, options: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        from reviews.models import Result
-
         any_ = [("", _("Any"))]
         self.fields["jurisdiction"].choices = any_ + [(j.code, j.name) for j in options["jurisdictions"]]
         self.fields["year"].choices = any_ + [(y, str(y)) for y in options["years"]]

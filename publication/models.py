@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import BaseModel, ChainedRow
+from reviews.models import Result
 
 
 def publication_pdf_path(instance, filename):
@@ -96,8 +97,6 @@ class Publication(BaseModel):
 
     @property
     def result_label(self) -> str:
-        from reviews.models import Result
-
         return str(Result(self.result).label) if self.result in Result.values else ""
 
 

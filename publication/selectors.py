@@ -5,12 +5,18 @@ which only ever return published rows (a withdrawn one only as a notice).
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import Role, User
+from accounts.models import OrgUnit, Role, User
 from accounts.selectors import role_paths, subtree_q
-from cases.models import Case
+from cases.models import Case, Stage
+from corrections.selectors import clarifications_public_issued as source
 from policies.models import PolicyItem
+from reviews.models import Ruling
 
 from .models import Publication
+
+# Stages in which a case has a ruling in force (a review under way may
+# still change it, so "review" is not among them).
+RULED_STAGES = (Stage.RULED, Stage.CORRECTION, Stage.CLARIFICATION, Stage.CLOSED)
 
 # --- Clarifications (adapter to the corrections app) ----------------------------------
 
@@ -18,8 +24,6 @@ from .models import Publication
 def clarifications_public_issued() -> list:
     """Issued clarification statements whose scope is public (from the
     corrections app), with their untrue points."""
-    from corrections.selectors import clarifications_public_issued as source
-
     return list(source())
 
 
@@ -52,10 +56,6 @@ def publication_list_for_admin(*, user: User, status: str | None = None) -> Quer
 
 def cases_ready_to_publish(*, user: User, limit: int = 100) -> QuerySet[Case]:
     """Ruled cases of the admin's jurisdictions without a live publication."""
-    from reviews.models import Ruling
-
-    from .services import RULED_STAGES
-
     live = Publication.objects.filter(case=OuterRef("pk"), kind=Publication.Kind.OUTCOME).exclude(
         status=Publication.Status.WITHDRAWN
     )
@@ -146,8 +146,6 @@ def public_publication_get(*, slug: str) -> Publication:
 
 
 def portal_filter_options() -> dict:
-    from accounts.models import OrgUnit
-
     published = Publication.objects.filter(kind=Publication.Kind.OUTCOME, status=Publication.Status.PUBLISHED)
     jurisdictions = OrgUnit.objects.filter(pk__in=published.values("jurisdiction_id")).order_by("code")
     years = sorted({d.year for d in published.dates("decided_on", "year")}, reverse=True)

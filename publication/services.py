@@ -22,15 +22,17 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from accounts.models import Role, User
 from accounts.selectors import user_has_role
 from cases import content_checks
-from cases.models import Case, Stage
+from cases.models import Case
 from cases.services import case_event_record, case_lock
 from core.exceptions import ApplicationError
 from core.history import chain_append
 from policies import procedure
 from policies.models import PolicyItem
+from reviews.models import Ruling
 
 from . import redaction
 from .models import Publication, PublicationEventKind, PublicationLog
+from .selectors import RULED_STAGES, clarification_public_get
 
 # --- Messages (English msgids; translated when raised) --------------------------
 NOT_ADMIN = gettext_lazy("Only an administrator of the case's jurisdiction may publish about it.")
@@ -54,9 +56,6 @@ RULING_CHANGED = gettext_lazy(
     "decided since). Generate the text again from the final ruling, check it, then publish."
 )
 
-# Stages in which a case has a ruling in force (a review under way may
-# still change it, so "review" is not among them).
-RULED_STAGES = (Stage.RULED, Stage.CORRECTION, Stage.CLARIFICATION, Stage.CLOSED)
 # Words in a disclosure-scope item (policy item of kind disclosure_scope)
 # that say the unit is to be hidden too.
 UNIT_HIDING_WORDS = ("隐去单位", "单位名称")
@@ -123,8 +122,6 @@ def _final_ruling(case: Case):
     is the final ruling). A review that upholds the first ruling leaves the
     first one in force, but the review's reasons and the items it relied on
     are the last word, so the latest ruling is published."""
-    from reviews.models import Ruling
-
     return (
         Ruling.objects.filter(case=case)
         .prefetch_related("applied_items")
@@ -349,8 +346,6 @@ def publication_draft_create(*, case: Case, actor: User, kind: str = Publication
     _guard_admin(case, actor)
     ref = ""
     if kind == Publication.Kind.CLARIFICATION:
-        from .selectors import clarification_public_get
-
         clarification = clarification_public_get(case=case, clarification_id=clarification_id)
         if clarification is None:
             raise ApplicationError(_(CLARIFICATION_UNKNOWN), code="not_found", status_code=404)

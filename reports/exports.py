@@ -10,6 +10,8 @@ import io
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from letters import rendering
+
 
 def report_title(report: dict) -> str:
     return _("%(jurisdiction)s %(year)s yearly report on fault tolerance and correction") % {
@@ -94,8 +96,6 @@ def write_xlsx(report: dict, out) -> None:
 def render_pdf(report: dict) -> bytes:
     """The PDF, laid out by the letters' renderer so that it is set in the
     same embedded fonts (real, searchable Chinese text)."""
-    from letters import rendering
-
     html = render_to_string("reports/yearly_pdf.html", {
         "report": report, "title": report_title(report), "sections": yearly_rows(report),
         "stage_headers": stage_headers(), "stage_rows": stage_rows(report),

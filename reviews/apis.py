@@ -1,11 +1,11 @@
-"""API of verification, defence, deliberation, ruling and review: one POST
-per step under ``/api/v1/cases/{id}/<action>/``, with the browser's
-permissions (a case the user may not see is a 404; a step he may not take is
-refused by the service)."""
+"""API of verification, defence, deliberation, ruling and review: the
+inputs of the steps (whose one POST each under ``/api/v1/cases/{id}/<step>/``
+is generated from reviews/steps.py by cases.apis.step_api), the record and
+the proactive case. The browser's permissions: a case the user may not see
+is a 404; a step he may not take is refused by the service."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -42,70 +42,39 @@ def _done(case: Case, obj, code=status.HTTP_201_CREATED) -> Response:
     )
 
 
-class _StepApi(APIView):
-    """Parse, call the service, answer with the case's new state."""
+class _StepInput:
+    """The input of one step's endpoint. The endpoint itself is generated
+    from the step's declaration (reviews/steps.py, cases.apis.step_api):
+    one view and one response shape for every step of every app."""
 
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     InputSerializer: type[serializers.Serializer]
 
-    def call(self, case, user, data):  # pragma: no cover - overridden
-        raise NotImplementedError
 
-    def post(self, request, case_id: int):
-        case = case_get_for_user(user=request.user, case_id=case_id)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return _done(case, self.call(case, request.user, dict(serializer.validated_data)))
-
-
-def _step_schema(cls, operation_id: str, summary: str):
-    # A function of its own per class: the schema is attached to it.
-    def post(self, request, case_id: int):
-        return _StepApi.post(self, request, case_id)
-
-    cls.post = extend_schema(operation_id=operation_id, summary=summary, request=cls.InputSerializer,
-                             responses={201: StepOutputSerializer})(post)
-    return cls
-
-
-class CaseAssignApi(_StepApi):
+class CaseAssignApi(_StepInput):
     class InputSerializer(serializers.Serializer):
         inspectors = serializers.PrimaryKeyRelatedField(queryset=_users, many=True)
         reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
-    def call(self, case, user, data):
-        services.case_assign(case=case, actor=user, **data)
-        return case
 
-
-class CaseRecusalMarkApi(_StepApi):
+class CaseRecusalMarkApi(_StepInput):
     class InputSerializer(serializers.Serializer):
         user = serializers.PrimaryKeyRelatedField(queryset=_users)
         reason = serializers.CharField(max_length=200)
 
-    def call(self, case, user, data):
-        return services.recusal_mark(case=case, actor=user, **data)
 
-
-class CaseInterviewRecordApi(_StepApi):
+class CaseInterviewRecordApi(_StepInput):
     class InputSerializer(serializers.Serializer):
         person = serializers.CharField(max_length=200)
         held_on = serializers.DateField()
         summary = serializers.CharField()
         file = serializers.FileField(required=False, allow_empty_file=True)
 
-    def call(self, case, user, data):
-        return services.interview_record(case=case, actor=user, **data)
 
-
-class CaseEvidenceRecordApi(_StepApi):
+class CaseEvidenceRecordApi(_StepInput):
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=[VerificationRecord.Kind.EVIDENCE, VerificationRecord.Kind.NOTE])
         text = serializers.CharField()
         file = serializers.FileField(required=False, allow_empty_file=True)
-
-    def call(self, case, user, data):
-        return services.evidence_record(case=case, actor=user, **data)
 
 
 class ConditionFindingSerializer(serializers.Serializer):
@@ -113,7 +82,7 @@ class ConditionFindingSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class CaseAssessApi(_StepApi):
+class CaseAssessApi(_StepInput):
     class InputSerializer(serializers.Serializer):
         conditions = serializers.DictField(
             child=ConditionFindingSerializer(), help_text="Condition item id → finding and reasons."
@@ -133,11 +102,8 @@ class CaseAssessApi(_StepApi):
             help_text="Factor item id of the case's policy version (or, when it has none, each built-in key) "
                       "→ judgement.")
 
-    def call(self, case, user, data):
-        return services.case_assess(case=case, actor=user, **data)
 
-
-class CasePreliminaryReportApi(_StepApi):
+class CasePreliminaryReportApi(_StepInput):
     class InputSerializer(serializers.Serializer):
         # A plain string in the schema: the same choice set under a second
         # name would make a duplicate enum (the service validates it).
@@ -147,35 +113,23 @@ class CasePreliminaryReportApi(_StepApi):
             required=False, default=False,
             help_text="The matter involves a major public interest: where the 办法 says so, a hearing is required.")
 
-    def call(self, case, user, data):
-        return services.case_preliminary_report(case=case, actor=user, **data)
 
-
-class CaseDefendApi(_StepApi):
+class CaseDefendApi(_StepInput):
     class InputSerializer(serializers.Serializer):
         text = serializers.CharField()
         file = serializers.FileField(required=False, allow_empty_file=True)
 
-    def call(self, case, user, data):
-        return services.case_defend(case=case, actor=user, **data)
 
-
-class CaseWaiveDefenceApi(_StepApi):
+class CaseWaiveDefenceApi(_StepInput):
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
-    def call(self, case, user, data):
-        return services.case_waive_defence(case=case, actor=user, **data)
 
-
-class CaseTestimonyAddApi(_StepApi):
+class CaseTestimonyAddApi(_StepInput):
     class InputSerializer(serializers.Serializer):
         person = serializers.CharField(max_length=200)
         text = serializers.CharField()
         file = serializers.FileField(required=False, allow_empty_file=True)
-
-    def call(self, case, user, data):
-        return services.testimony_add(case=case, actor=user, **data)
 
 
 class _OptionalStepInput(serializers.Serializer):
@@ -185,20 +139,14 @@ class _OptionalStepInput(serializers.Serializer):
     file = serializers.FileField(required=False, allow_empty_file=True)
 
 
-class CaseAssessmentReportRecordApi(_StepApi):
+class CaseAssessmentReportRecordApi(_StepInput):
     class InputSerializer(_OptionalStepInput):
         pass
 
-    def call(self, case, user, data):
-        return services.optional_step_record(case=case, actor=user, kind="third_party", **data)
 
-
-class CaseHearingRecordApi(_StepApi):
+class CaseHearingRecordApi(_StepInput):
     class InputSerializer(_OptionalStepInput):
         pass
-
-    def call(self, case, user, data):
-        return services.optional_step_record(case=case, actor=user, kind="hearing", **data)
 
 
 class VoteInputSerializer(serializers.Serializer):
@@ -207,7 +155,7 @@ class VoteInputSerializer(serializers.Serializer):
     opinion = serializers.CharField(required=False, allow_blank=True)
 
 
-class CaseDeliberateApi(_StepApi):
+class CaseDeliberateApi(_StepInput):
     # The refusals of its service, in the schema's description (core.schema).
     schema_refusals = (services.MEETING_EXISTS, services.NO_QUORUM, services.HEARING_REQUIRED)
 
@@ -219,18 +167,8 @@ class CaseDeliberateApi(_StepApi):
         members_present = serializers.PrimaryKeyRelatedField(queryset=_users, many=True)
         votes = VoteInputSerializer(many=True, required=False)
 
-    def call(self, case, user, data):
-        from django.db import transaction
 
-        votes = data.pop("votes", [])
-        with transaction.atomic():
-            meeting = services.meeting_record(case=case, actor=user, **data)
-            for vote in votes:
-                services.vote_record(case=case, actor=user, **vote)
-        return meeting
-
-
-class CaseVoteApi(_StepApi):
+class CaseVoteApi(_StepInput):
     # The refusals of its service, in the schema's description (core.schema).
     schema_refusals = (services.NO_MEETING, services.NOT_PRESENT, services.ALREADY_VOTED)
 
@@ -240,31 +178,22 @@ class CaseVoteApi(_StepApi):
         result = serializers.ChoiceField(choices=Result.choices)
         opinion = serializers.CharField(required=False, allow_blank=True)
 
-    def call(self, case, user, data):
-        return services.vote_record(case=case, actor=user, **data)
 
-
-class CaseVoteConfirmApi(_StepApi):
+class CaseVoteConfirmApi(_StepInput):
     # The refusals of its service, in the schema's description (core.schema).
-    schema_refusals = (services.NOTHING_TO_CONFIRM)
+    schema_refusals = (services.NOTHING_TO_CONFIRM,)
 
     """The member confirms the vote the minute-taker recorded for him."""
 
     class InputSerializer(serializers.Serializer):
         pass
 
-    def call(self, case, user, data):
-        return services.vote_confirm(case=case, actor=user)
 
-
-class CaseMeetingVoidApi(_StepApi):
+class CaseMeetingVoidApi(_StepInput):
     """Void the current meeting (kept in the record, with the reason)."""
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=300)
-
-    def call(self, case, user, data):
-        return services.meeting_void(case=case, actor=user, **data)
 
 
 class ResultUseInputSerializer(serializers.Serializer):
@@ -283,15 +212,12 @@ class _RulingInput(serializers.Serializer):
     needs_clarification = serializers.BooleanField(required=False, default=False)
 
 
-class CaseRuleApi(_StepApi):
+class CaseRuleApi(_StepInput):
     # The refusals of its service, in the schema's description (core.schema).
     schema_refusals = (services.NO_MEETING, services.NO_QUORUM, services.VOTES_UNCONFIRMED, services.NO_MAJORITY)
 
     class InputSerializer(_RulingInput):
         pass
-
-    def call(self, case, user, data):
-        return services.case_rule(case=case, actor=user, **data)
 
 
 class _NoticeInput(serializers.Serializer):
@@ -300,50 +226,36 @@ class _NoticeInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class CaseFeedbackApi(_StepApi):
+class CaseFeedbackApi(_StepInput):
     class InputSerializer(_NoticeInput):
         pass
 
-    def call(self, case, user, data):
-        return services.notice_record(case=case, actor=user, kind="feedback", **data)
 
-
-class CaseFileReportApi(_StepApi):
+class CaseFileReportApi(_StepInput):
     class InputSerializer(_NoticeInput):
         pass
 
-    def call(self, case, user, data):
-        return services.notice_record(case=case, actor=user, kind="filing", **data)
 
-
-class CaseRecordSameLevelApi(_StepApi):
+class CaseRecordSameLevelApi(_StepInput):
     class InputSerializer(_NoticeInput):
         file = serializers.FileField(required=False)
 
-    def call(self, case, user, data):
-        return services.notice_record(case=case, actor=user, kind="record", **data)
 
-
-class CaseRequestReviewApi(_StepApi):
+class CaseRequestReviewApi(_StepInput):
     class InputSerializer(serializers.Serializer):
         reasons = serializers.CharField()
 
-    def call(self, case, user, data):
-        return services.case_request_review(case=case, actor=user, **data)
 
-
-class CaseDecideReviewApi(_StepApi):
+class CaseDecideReviewApi(_StepInput):
     # The refusals of its service, in the schema's description (core.schema).
     schema_refusals = (services.NO_MEETING, services.NO_QUORUM, services.VOTES_UNCONFIRMED, services.NO_MAJORITY)
 
     class InputSerializer(_RulingInput):
         pass
 
-    def call(self, case, user, data):
-        return services.case_decide_review(case=case, actor=user, **data)
 
-
-STEP_APIS = {
+# step name: (its input, the endpoint's summary)
+STEP_INPUTS = {
     "assign": (CaseAssignApi, "Assign at least two inspectors (supervisor)"),
     "mark_recusal": (CaseRecusalMarkApi, "Mark someone as related (回避)"),
     "record_interview": (CaseInterviewRecordApi, "Record an interview"),
@@ -366,8 +278,6 @@ STEP_APIS = {
     "request_review": (CaseRequestReviewApi, "Request a review (复核), once"),
     "decide_review": (CaseDecideReviewApi, "Review decision"),
 }
-for _name, (_cls, _summary) in STEP_APIS.items():
-    _step_schema(_cls, f"case_{_name}", _summary)
 
 
 class CaseProactiveOpenApi(APIView):

@@ -6,6 +6,7 @@ from core.subjects import register_hook
 from notifications.selectors import APPLICANT, COMMITTEE, FILER, UNIT_REVIEWERS
 from notifications.services import STAGE
 
+from .demo import rule_demo_case
 from .models import EventKind as K
 from .models import Recusal
 
@@ -54,3 +55,5 @@ def recused_ids(case_ids) -> dict[int, set[int]]:
 
 
 register_hook("case", "recused_ids", recused_ids)
+# demo_data's ruled case is taken through verification to its ruling here.
+register_hook("case", "demo_rule", rule_demo_case)

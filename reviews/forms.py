@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import OrgUnit, Role, User
+from accounts.selectors import role_paths, subtree_q
 from policies.models import PolicyItem
 
 from .models import Assessment, Mitigation, Notice, OptionalStep, Result, VerificationRecord
@@ -294,8 +295,6 @@ class ProactiveForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.selectors import role_paths, subtree_q
-
         paths = role_paths(user, {Role.INSPECTOR})
         units = OrgUnit.objects.filter(subtree_q(paths, "path"), kind=OrgUnit.Kind.UNIT).order_by("path")
         self.fields["unit"].queryset = units

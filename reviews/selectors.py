@@ -7,8 +7,27 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from accounts.selectors import user_has_role
-from cases.models import Case, Origin, Stage
+from accounts.selectors import user_has_role, users_with_role
+from cases.models import Case, Stage
+from cases.selectors import case_in_paths_q, case_parties, case_visibility_q
+from core.steps import step_cache
+from deadlines.models import Clock
+from policies.models import PolicyItem
+
+from .models import (
+    Assessment,
+    Assignment,
+    DefenceEntry,
+    Meeting,
+    Notice,
+    OptionalStep,
+    PreliminaryReport,
+    Recusal,
+    ReviewRequest,
+    Ruling,
+    VerificationRecord,
+    Vote,
+)
 
 # Why an inspector must recuse himself (回避), as the refusal says it.
 RECUSAL_REASONS = {
@@ -38,9 +57,9 @@ BUILTIN_FACTORS = [
 def inspector_must_recuse(*, case, user: User) -> str | None:
     """Why ``user`` must recuse himself from ``case`` (回避), or None. The
     inspector who opened a proactive case is its author, not a party."""
-    if user.pk == case.applicant_id:
-        return "applicant"
-    if user.pk == case.created_by_id and case.origin != Origin.PROACTIVE:
+    # The parties (cases.selectors.case_parties): the cadre and whoever
+    # filed for him, never the inspector who opened a proactive case.
+    if user in case_parties(case):
         return "applicant"
     if user.org_unit_id and user.org_unit_id == case.unit_id:
         return "same_unit"
@@ -60,9 +79,7 @@ def inspector_may_handle(*, case, user: User) -> bool:
 def is_applicant(case, user: User) -> bool:
     """The cadre (or, for a unit application, its filer); never the
     inspector who opened a proactive case."""
-    if user.pk == case.applicant_id:
-        return True
-    return case.origin == Origin.UNIT and user.pk == case.created_by_id
+    return user in case_parties(case)
 
 
 def is_supervisor(case, user: User) -> bool:
@@ -73,13 +90,11 @@ def assigned_inspector_ids(case) -> set[int]:
     """The active inspectors of ``case``, read once per case object (the
     page asks for every registered action; services re-fetch the case under
     lock, so they never see a stale set)."""
-    from .models import Assignment
-
-    cached = getattr(case, "_assigned_inspector_ids", None)
-    if cached is None:
-        cached = set(Assignment.objects.filter(case=case, active=True).values_list("inspector_id", flat=True))
-        case._assigned_inspector_ids = cached
-    return cached
+    cache = step_cache(case)
+    if "assigned_inspector_ids" not in cache:
+        cache["assigned_inspector_ids"] = set(
+            Assignment.objects.filter(case=case, active=True).values_list("inspector_id", flat=True))
+    return cache["assigned_inspector_ids"]
 
 
 def is_assigned_inspector(case, user: User) -> bool:
@@ -107,8 +122,6 @@ def may_notify(case, user: User) -> bool:
 
 
 def first_ruling_voter_ids(*, case) -> set[int]:
-    from .models import Ruling, Vote
-
     meeting_ids = Ruling.objects.filter(case=case, kind=Ruling.Kind.FIRST).values("meeting_id")
     return set(Vote.objects.filter(meeting_id__in=meeting_ids).values_list("member_id", flat=True))
 
@@ -127,8 +140,6 @@ def review_eligible_members(*, case, members: list[User]) -> list[User]:
 
 
 def meeting_current(*, case, kind: str, lock: bool = False):
-    from .models import Meeting
-
     qs = Meeting.objects.filter(case=case, kind=kind, voided_at__isnull=True)
     if lock:
         qs = qs.select_for_update()
@@ -138,8 +149,6 @@ def meeting_current(*, case, kind: str, lock: bool = False):
 def assessment_blockers(assessment) -> dict:
     """Unmet conditions and applicable negative-list items (which rule out
     any tolerance result)."""
-    from policies.models import PolicyItem
-
     unmet_ids = [int(pk) for pk, row in assessment.conditions.items() if not row.get("met")]
     unmet = list(PolicyItem.objects.filter(pk__in=unmet_ids).order_by("number")) if unmet_ids else []
     return {"conditions_unmet": unmet, "negatives": list(assessment.negative_items.order_by("number"))}
@@ -149,8 +158,6 @@ def assessment_blockers(assessment) -> dict:
 
 
 def _queue(user: User, stages, role: str) -> QuerySet[Case]:
-    from cases.selectors import case_in_paths_q, case_visibility_q
-
     # Case.next_due is a column (kept by the clock services): the queue is
     # read off case_queue_idx (stage, next_due, id).
     qs = (
@@ -168,8 +175,6 @@ def supervisor_queue(*, user: User) -> QuerySet[Case]:
     case). ``supervisor_queue_rows`` puts those waiting for him first."""
     from django.db.models import Count, IntegerField, Subquery
     from django.db.models.functions import Coalesce
-
-    from .models import Assignment
 
     active = (Assignment.objects.filter(case=OuterRef("pk"), active=True).order_by()
               .values("case").annotate(n=Count("pk")).values("n"))
@@ -194,8 +199,6 @@ def inspector_queue(*, user: User) -> QuerySet[Case]:
     """Cases assigned to him (active), at any stage before the ruling, and
     in correction or clarification (the assigned inspectors record those
     steps too)."""
-    from .models import Assignment
-
     mine = Assignment.objects.filter(case=OuterRef("pk"), inspector=user, active=True)
     stages = [Stage.VERIFICATION, Stage.SUPPLEMENT, Stage.DEFENCE, Stage.DELIBERATION, Stage.CORRECTION,
               Stage.CLARIFICATION]
@@ -205,8 +208,6 @@ def inspector_queue(*, user: User) -> QuerySet[Case]:
 def committee_queue(*, user: User) -> QuerySet[Case]:
     """Cases in deliberation or under review in his jurisdiction, and ruled
     cases whose feedback or filing is still open."""
-    from deadlines.models import Clock
-
     # ``case_id >= pk`` beside ``case_id = pk`` changes nothing but keeps
     # PostgreSQL from hashing every open clock of the table up front (an
     # equality-only EXISTS under OR may become a hashed subplan): each row
@@ -237,20 +238,6 @@ def review_record(*, case, internal: bool = True) -> dict:
     cases.selectors.case_sees_internal) the inspectors' interview and evidence
     records and each member's vote are left out; each meeting's
     ``visible_votes`` holds the votes the reader may see."""
-    from .models import (
-        Assessment,
-        Assignment,
-        DefenceEntry,
-        Meeting,
-        Notice,
-        OptionalStep,
-        PreliminaryReport,
-        ReviewRequest,
-        Ruling,
-        VerificationRecord,
-        Vote,
-    )
-
     assignments = list(Assignment.objects.filter(case=case).select_related("inspector", "assigned_by")
                        .order_by("-active", "created_at"))
     records = (list(VerificationRecord.objects.filter(case=case).select_related("recorded_by", "attachment"))
@@ -314,8 +301,6 @@ def _assessment_rows(assessment, items: dict) -> dict:
 def assessment_form_items(*, case) -> dict:
     """The items the assessment form is built from (the version's lists;
     the built-in distinctions and factors when it has none)."""
-    from policies.models import PolicyItem
-
     grouped: dict[str, list] = {}
     for item in case.policy_version.items.order_by("kind", "number"):
         grouped.setdefault(item.kind, []).append(item)
@@ -333,10 +318,6 @@ def assessment_form_items(*, case) -> dict:
 
 def eligible_members_for(*, case) -> list[User]:
     """Committee members who may sit on the case's next decision."""
-    from accounts.selectors import users_with_role
-
-    from .models import Recusal
-
     # 回避 applies to the deciding members too: the applicant and anyone
     # marked as related to the case do not sit.
     related = set(Recusal.objects.filter(case=case).values_list("user_id", flat=True))
@@ -350,8 +331,6 @@ def eligible_members_for(*, case) -> list[User]:
 def inspectors_for(*, case) -> list[dict]:
     """The jurisdiction's inspectors, each with why he must recuse (if he
     must), for the assignment form."""
-    from accounts.selectors import users_with_role
-
     out = []
     for user in users_with_role(role=Role.INSPECTOR, org_unit=case.unit):
         why = inspector_must_recuse(case=case, user=user)

@@ -264,7 +264,7 @@ def recusal_mark(*, case: Case, actor: User, user: User, reason: str) -> Recusal
     """Mark ``user`` as related to the case (回避): he may neither see it as
     an inspector nor be assigned; an active assignment of his ends."""
     case = case_lock(case)
-    case_guard(case=case, actor=actor, action="assign")
+    case_guard(case=case, actor=actor, action="mark_recusal")
     reason = _text(reason, "reason")
     if Recusal.objects.filter(case=case, user=user).exists():
         raise ValidationError({"user": _(ALREADY_RELATED) % {"name": user.display_name}})
@@ -570,18 +570,18 @@ def quorum_for(case: Case, total: int) -> int:
     return max(1, math.ceil(total * version.quorum_numerator / version.quorum_denominator))
 
 
-def _deliberation_action(case: Case) -> str:
-    return "deliberate" if case.stage == Stage.DELIBERATION else "decide_review"
-
-
 @transaction.atomic
-def meeting_record(*, case: Case, actor: User, held_on: dt.date, members_present: list[User]) -> Meeting:
+def meeting_record(*, case: Case, actor: User, held_on: dt.date, members_present: list[User],
+                   votes: list[dict] = ()) -> Meeting:
     """集体研究: the meeting's date and the members present. For a review,
     only members who did not vote on the first ruling may sit. A meeting
     without its quorum is refused before anything is saved (a decision of
-    fewer members than the quorum could not stand anyway)."""
+    fewer members than the quorum could not stand anyway). ``votes``
+    (member, result, opinion), if given, are recorded by the same actor in
+    the same transaction (``vote_record``)."""
     case = case_lock(case)
-    case_guard(case=case, actor=actor, action=_deliberation_action(case))
+    # The hearing the 办法 requires: the step's ready check (reviews/steps.py).
+    case_guard(case=case, actor=actor, action="deliberate")
     eligible = {u.pk: u for u in _eligible_members(case)}
     present = list({u.pk: u for u in members_present}.values())
     if not present:
@@ -609,6 +609,8 @@ def meeting_record(*, case: Case, actor: User, held_on: dt.date, members_present
               "present": [u.pk for u in present], "names": [u.display_name for u in present],
               "total": meeting.members_total, "quorum": meeting.quorum_required},
     )
+    for vote in votes:
+        vote_record(case=case, actor=actor, **vote)
     return meeting
 
 
@@ -618,7 +620,7 @@ def meeting_void(*, case: Case, actor: User, reason: str) -> Meeting:
     the record (never deleted), its votes no longer count, and a new
     meeting may be recorded. A meeting that has ruled cannot be voided."""
     case = case_lock(case)
-    case_guard(case=case, actor=actor, action=_deliberation_action(case))
+    case_guard(case=case, actor=actor, action="void_meeting")
     reason = _text(reason, "reason")
     meeting = meeting_current(case=case, kind=_meeting_kind(case), lock=True)
     if meeting is None:
@@ -644,7 +646,7 @@ def vote_record(*, case: Case, actor: User, result: str, opinion: str = "", memb
     replaces a recorded one he has not confirmed. One vote per member and
     meeting."""
     case = case_lock(case)
-    case_guard(case=case, actor=actor, action=_deliberation_action(case))
+    case_guard(case=case, actor=actor, action="vote")
     member = member or actor
     meeting = meeting_current(case=case, kind=_meeting_kind(case), lock=True)
     if meeting is None:
@@ -681,7 +683,7 @@ def vote_record(*, case: Case, actor: User, result: str, opinion: str = "", memb
 def vote_confirm(*, case: Case, actor: User) -> Vote:
     """The member confirms the vote the minute-taker recorded for him."""
     case = case_lock(case)
-    case_guard(case=case, actor=actor, action=_deliberation_action(case))
+    case_guard(case=case, actor=actor, action="confirm_vote")
     meeting = meeting_current(case=case, kind=_meeting_kind(case), lock=True)
     vote = None
     if meeting is not None:

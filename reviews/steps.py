@@ -1,37 +1,101 @@
 """The steps of verification, ruling and review, declared once
-(core.steps): legal stages, who may take them, when they are ready, their
-events. The case panel's forms, the API's ``actions`` and the services'
-guard read this."""
+(core.steps): legal stages, who may take them, when they are ready, the
+page's form, the API's input, the service and their events. The case panel's
+forms, the API's ``actions``, the generic step view and endpoint and the
+services' guard read this."""
+
+from functools import partial
 
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Stage
 from cases.registry import register_case_panel
-from core.steps import Refusal, Step, register_steps
+from core.steps import Refusal, Step, register_steps, step_cache
 from core.subjects import register_hook
 
+from . import apis, services
+from . import forms as f
 from . import selectors as s
-from . import services
 from .models import EventKind as K
-from .models import Notice, ReviewRequest, Ruling
+from .models import Meeting, Notice, ReviewRequest, Ruling
 from .views import case_panel_context
 
 BEFORE_RULING = (Stage.DEFENCE, Stage.DELIBERATION)
+SITTING = (Stage.DELIBERATION, Stage.REVIEW)
+PANEL = "#reviews-panel"
 
 
 def inspector_or_committee(case, user):
     return s.is_assigned_inspector(case, user) or s.is_committee(case, user)
 
 
+def sits(case, user) -> bool:
+    """A member who may sit on the decision now: the committee for the
+    ruling, a member who did not vote on it for the review (复核)."""
+    return s.is_review_member(case, user) if case.stage == Stage.REVIEW else s.is_committee(case, user)
+
+
+def current_meeting(case) -> Meeting | None:
+    """The meeting in force for the decision at hand (not voided), with its
+    members and votes; read once per listing (core.steps.step_cache)."""
+    cache = step_cache(case)
+    if "meeting" not in cache:
+        kind = Ruling.Kind.REVIEW if case.stage == Stage.REVIEW else Ruling.Kind.FIRST
+        cache["meeting"] = (Meeting.objects.filter(case=case, kind=kind, voided_at__isnull=True)
+                            .prefetch_related("members_present", "votes").order_by("-id").first())
+    return cache["meeting"]
+
+
+def _own_vote(meeting, user):
+    return next((v for v in meeting.votes.all() if v.member_id == user.pk), None)
+
+
+def _no_meeting_yet(case):
+    # One meeting in force per decision (services.meeting_record).
+    if current_meeting(case) is not None:
+        return Refusal(services.MEETING_EXISTS, code="meeting_exists")
+    return None
+
+
+def _meeting_held(case):
+    if current_meeting(case) is None:
+        return Refusal(services.NO_MEETING, code="no_meeting", status_code=400)
+    return None
+
+
+def _vote_ready(case, user):
+    """A member present who has not voted yet (or whose vote was recorded
+    for him and waits: his own replaces it); the minute-taker, who may also
+    record the votes of others."""
+    meeting = current_meeting(case)
+    if meeting is None:
+        return Refusal(services.NO_MEETING, code="no_meeting", status_code=400)
+    if meeting.recorded_by_id == user.pk:
+        return None
+    name = {"name": user.display_name}
+    if user.pk not in {u.pk for u in meeting.members_present.all()}:
+        return Refusal(services.NOT_PRESENT % name, code="not_present", status_code=400)
+    mine = _own_vote(meeting, user)
+    if mine is not None and mine.confirmed_at is not None:
+        return Refusal(services.ALREADY_VOTED % name, code="already_voted")
+    return None
+
+
+def _confirm_ready(case, user):
+    meeting = current_meeting(case)
+    mine = _own_vote(meeting, user) if meeting is not None else None
+    if mine is None or mine.confirmed_at is not None:
+        return Refusal(services.NOTHING_TO_CONFIRM, code="nothing_to_confirm")
+    return None
+
+
 def _notices_done(case) -> set[str]:
-    """Kinds of notice (反馈, 报备) already recorded for the current ruling;
-    read once per case object (the page asks for both steps)."""
-    done = case.__dict__.get("_notices_done")
-    if done is None:
+    """Kinds of notice (反馈, 报备) already recorded for the current ruling."""
+    cache = step_cache(case)
+    if "notices_done" not in cache:
         ruling = Ruling.objects.filter(case=case).order_by("-id").values("pk")[:1]
-        done = set(Notice.objects.filter(case=case, ruling__in=ruling).values_list("kind", flat=True))
-        case.__dict__["_notices_done"] = done
-    return done
+        cache["notices_done"] = set(Notice.objects.filter(case=case, ruling__in=ruling).values_list("kind", flat=True))
+    return cache["notices_done"]
 
 
 def _notice_ready(kind: str):
@@ -64,43 +128,82 @@ def _defence_ready(case):
     return None
 
 
-def _step(name, label, stages, who, **kw):
-    return Step(name, label, stages, who, app="reviews", **kw)
+def _deliberation_ready(case):
+    # One meeting in force per decision, and the hearing the 办法 requires first.
+    return _no_meeting_yet(case) or _hearing_ready(case)
+
+
+def _form(form_class):
+    return lambda data, files, case, **kw: form_class(data, files, case=case, **kw)
+
+
+def _confirm(*, case, actor, **_ignored):
+    return services.vote_confirm(case=case, actor=actor)
+
+
+def _step(name, label, stages, who, form_class, service, success, **kw):
+    api = apis.STEP_INPUTS[name]
+    return Step(name, label, stages, who, app="reviews", form=_form(form_class), service=service,
+                input=api[0].InputSerializer, summary=api[1], success=success, anchor=PANEL,
+                refusals=getattr(api[0], "schema_refusals", ()), **kw)
 
 
 register_steps(
-    _step("assign", _("Assign inspectors"), (Stage.VERIFICATION,), s.is_supervisor, events=(K.ASSIGNED,)),
+    _step("assign", _("Assign inspectors"), (Stage.VERIFICATION,), s.is_supervisor, f.AssignForm,
+          services.case_assign, _("Inspectors assigned."), events=(K.ASSIGNED,)),
+    _step("mark_recusal", _("Mark as related"), (Stage.VERIFICATION,), s.is_supervisor, f.RecusalForm,
+          services.recusal_mark, _("Marked as related: he may not handle the case."), events=(K.RECUSAL_MARKED,)),
     _step("record_interview", _("Record an interview"), (Stage.VERIFICATION,), s.is_assigned_inspector,
-          events=(K.INTERVIEW_RECORDED,)),
+          f.InterviewForm, services.interview_record, _("Interview recorded."), events=(K.INTERVIEW_RECORDED,)),
     _step("record_evidence", _("Record evidence or a note"), (Stage.VERIFICATION,), s.is_assigned_inspector,
-          events=(K.EVIDENCE_RECORDED,)),
-    _step("assess", _("Assessment"), (Stage.VERIFICATION,), s.is_assigned_inspector, events=(K.ASSESSED,)),
+          f.EvidenceForm, services.evidence_record, _("Recorded."), events=(K.EVIDENCE_RECORDED,)),
+    _step("assess", _("Assessment"), (Stage.VERIFICATION,), s.is_assigned_inspector, f.AssessmentForm,
+          services.case_assess, _("Assessment saved."), events=(K.ASSESSED,)),
     _step("preliminary_report", _("Preliminary report"), (Stage.VERIFICATION,), s.is_assigned_inspector,
-          events=(K.PRELIMINARY_REPORT,)),
-    _step("defend", _("Submit a defence (申辩)"), (Stage.DEFENCE,), s.is_applicant, ready=_defence_ready,
-          events=(K.DEFENCE_SUBMITTED,)),
-    _step("waive_defence", _("Waive the defence"), (Stage.DEFENCE,), s.may_waive, ready=_defence_ready,
-          events=(K.DEFENCE_WAIVED,)),
-    _step("add_testimony", _("Add testimony"), BEFORE_RULING, s.may_testify, events=(K.TESTIMONY_ADDED,)),
+          f.ReportForm, services.case_preliminary_report,
+          _("Preliminary report recorded; the applicant is notified."), events=(K.PRELIMINARY_REPORT,)),
+    _step("defend", _("Submit a defence (申辩)"), (Stage.DEFENCE,), s.is_applicant, f.DefenceForm,
+          services.case_defend, _("Your defence is submitted."), ready=_defence_ready, events=(K.DEFENCE_SUBMITTED,)),
+    _step("waive_defence", _("Waive the defence"), (Stage.DEFENCE,), s.may_waive, f.WaiveForm,
+          services.case_waive_defence, _("The defence is waived."), ready=_defence_ready, events=(K.DEFENCE_WAIVED,)),
+    _step("add_testimony", _("Add testimony"), BEFORE_RULING, s.may_testify, f.TestimonyForm,
+          services.testimony_add, _("Testimony added."), events=(K.TESTIMONY_ADDED,)),
     _step("record_assessment_report", _("Record a third-party assessment"), BEFORE_RULING,
-          inspector_or_committee, events=(K.ASSESSMENT_REPORT,)),
+          inspector_or_committee, f.OptionalStepForm, partial(services.optional_step_record, kind="third_party"),
+          _("Third-party assessment recorded."), events=(K.ASSESSMENT_REPORT,)),
     _step("record_hearing", _("Record a public hearing"), BEFORE_RULING, inspector_or_committee,
+          f.OptionalStepForm, partial(services.optional_step_record, kind="hearing"), _("Hearing recorded."),
           events=(K.HEARING,)),
-    _step("deliberate", _("Record the deliberation"), (Stage.DELIBERATION,), s.is_committee, ready=_hearing_ready,
-          events=(K.MEETING_RECORDED, K.VOTE_CAST)),
-    _step("rule", _("Record the ruling"), (Stage.DELIBERATION,), s.is_committee, events=(K.RULED,)),
+    # The meeting, then each member's vote; the first ruling's and the
+    # review's alike (the review's members exclude the first ruling's voters).
+    _step("deliberate", _("Record the deliberation"), SITTING, sits, f.MeetingForm, services.meeting_record,
+          _("Meeting recorded."), ready=_deliberation_ready, events=(K.MEETING_RECORDED, K.VOTE_CAST)),
+    _step("vote", _("Vote"), SITTING, sits, f.VoteForm, services.vote_record, _("Vote recorded."),
+          ready=_vote_ready, events=(K.VOTE_CAST,)),
+    _step("confirm_vote", _("Confirm my vote"), SITTING, sits, f.ConfirmVoteForm, _confirm,
+          _("Your vote is confirmed."), ready=_confirm_ready, events=(K.VOTE_CONFIRMED,)),
+    _step("void_meeting", _("Void the meeting"), SITTING, sits, f.VoidMeetingForm, services.meeting_void,
+          _("The meeting is voided; it stays in the record with the reason."), ready=_meeting_held,
+          events=(K.MEETING_VOIDED,)),
+    _step("rule", _("Record the ruling"), (Stage.DELIBERATION,), s.is_committee, f.RulingForm, services.case_rule,
+          _("Ruling recorded; the ruling letter is being prepared."), ready=_meeting_held, events=(K.RULED,)),
     # 反馈 and 报备: each once per ruling.
-    _step("feedback", _("Record the feedback (反馈)"), (Stage.RULED,), s.may_notify,
+    _step("feedback", _("Record the feedback (反馈)"), (Stage.RULED,), s.may_notify, f.NoticeForm,
+          partial(services.notice_record, kind="feedback"), _("Feedback recorded."),
           ready=_notice_ready(Notice.Kind.FEEDBACK), events=(K.FEEDBACK,)),
-    _step("file_report", _("Record the filing (报备)"), (Stage.RULED,), s.may_notify,
+    _step("file_report", _("Record the filing (报备)"), (Stage.RULED,), s.may_notify, f.NoticeForm,
+          partial(services.notice_record, kind="filing"), _("Filing recorded."),
           ready=_notice_ready(Notice.Kind.FILING), events=(K.FILED,)),
     # 备案 at the same level: a record of its own beside 报备 (issue 16).
-    _step("record_same_level", _("Record the 备案 at the same level"), (Stage.RULED,), s.may_notify,
+    _step("record_same_level", _("Record the 备案 at the same level"), (Stage.RULED,), s.may_notify, f.NoticeForm,
+          partial(services.notice_record, kind="record"), _("The 备案 at the same level is recorded."),
           ready=_notice_ready(Notice.Kind.RECORD), events=(K.RECORDED,)),
     # 复核: once.
-    _step("request_review", _("Request a review (复核)"), (Stage.RULED,), s.is_applicant, ready=_review_ready,
+    _step("request_review", _("Request a review (复核)"), (Stage.RULED,), s.is_applicant, f.ReviewRequestForm,
+          services.case_request_review, _("Your request for review is recorded."), ready=_review_ready,
           events=(K.REVIEW_REQUESTED,)),
-    _step("decide_review", _("Decide the review"), (Stage.REVIEW,), s.is_review_member,
+    _step("decide_review", _("Decide the review"), (Stage.REVIEW,), s.is_review_member, f.RulingForm,
+          services.case_decide_review, _("Review decision recorded."), ready=_meeting_held,
           events=(K.REVIEW_DECIDED,)),
 )
 

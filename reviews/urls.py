@@ -1,5 +1,7 @@
 from django.urls import path
 
+from core.step_views import step_post
+
 from . import views
 
 app_name = "reviews"
@@ -9,5 +11,6 @@ urlpatterns = [
     path("committee/", views.committee_queue, name="committee_queue"),
     path("proactive/new/", views.proactive_create, name="proactive_create"),
     path("cases/<int:case_id>/", views.case_record, name="case"),
-    path("cases/<int:case_id>/<slug:action>/", views.case_action, name="action"),
+    # The steps' former address: the one generic step view (core.step_views).
+    path("cases/<int:pk>/<slug:action>/", step_post, name="action"),
 ]

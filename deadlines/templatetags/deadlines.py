@@ -1,5 +1,7 @@
 from django import template
 
+from deadlines.selectors import clock_can_extend
+
 register = template.Library()
 
 
@@ -8,6 +10,4 @@ def can_extend_clocks(case, user) -> bool:
     """Whether ``user`` may grant extensions on ``case``'s clocks. Uses the
     memberships cached on the user: no query in a page that already
     checked roles."""
-    from deadlines.selectors import clock_can_extend
-
     return clock_can_extend(user=user, case=case)

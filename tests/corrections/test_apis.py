@@ -53,7 +53,8 @@ def _post(user, case, action):
 def test_permissions_for_every_action(ruled, users, action):
     """Each action, at the state where it is next: refused for everyone
     outside its role (403 if they may see the case, 404 if not, nothing
-    written), taken by one who holds it (200, the record returned)."""
+    written), taken by one who holds it (200, the one answer of every step:
+    the case with its next actions, and the step with what it made)."""
     bring_to(action, ruled, users)
     events = CaseEvent.objects.filter(case=ruled).count()
     for name in CANDIDATES:
@@ -67,9 +68,11 @@ def test_permissions_for_every_action(ruled, users, action):
     response = _post(users[allowed], ruled, action)
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert body["case"] == ruled.pk
-    assert set(body) == {"case", "stage", "outcome", "correction", "tasks", "clarification"}
+    assert body["id"] == ruled.pk and body["step"]["name"] == action
+    assert {"stage", "outcome", "actions", "events"} <= set(body)
     assert CaseEvent.objects.filter(case=ruled).count() > events
+    record = _client(users[allowed]).get(f"/api/v1/cases/{ruled.pk}/correction-record/").json()
+    assert set(record) == {"case", "stage", "outcome", "correction", "tasks", "clarification"}
 
 
 def test_recused_inspector_gets_404(ruled, users):
@@ -109,11 +112,14 @@ def test_report_upload_multipart(ruled, users):
         f"/api/v1/cases/{ruled.pk}/submit_rectification_report/",
         {"task_id": task.pk, "text": "已补办手续", "files": [pdf(), pdf("附件二.pdf")]}, format="multipart")
     assert response.status_code == 200, response.json()
-    reports = response.json()["tasks"][0]["reports"]
+    assert response.json()["step"]["record"]["type"] == "corrections.rectificationreport"
+    record_url = f"/api/v1/cases/{ruled.pk}/correction-record/"
+    reports = _client(users["applicant"]).get(record_url).json()["tasks"][0]["reports"]
     assert [f["original_name"] for f in reports[0]["files"]] == ["整改证明.pdf", "附件二.pdf"]
     response = _client(users["inspector1"]).post(f"/api/v1/cases/{ruled.pk}/return_rectification/",
                                                  {"task_id": task.pk, "reason": "缺少审批文件"}, format="json")
-    body = response.json()
+    assert response.status_code == 200, response.json()
+    body = _client(users["inspector1"]).get(record_url).json()
     assert body["tasks"][0]["status"] == "open"
     assert body["tasks"][0]["reports"][0]["decision"] == "returned"
     assert body["tasks"][0]["due_date"]
@@ -126,7 +132,9 @@ def test_record_clarification_api(ruled, users):
     assert _client(users["inspector1"]).post(url, {"points": []}, format="json").status_code == 400
     response = _client(users["inspector1"]).post(
         url, {"points": [{"allegation": "收受好处", "finding": "查无实据"}]}, format="json")
-    assert response.json()["clarification"]["points"] == [
+    assert response.status_code == 200, response.json()
+    record = _client(users["inspector1"]).get(f"/api/v1/cases/{ruled.pk}/correction-record/").json()
+    assert record["clarification"]["points"] == [
         {"number": 1, "allegation": "收受好处", "finding": "查无实据"}]
 
 

@@ -118,8 +118,10 @@ class TestCaseApi:
         client.force_login(users["applicant"])
         url = f"/api/v1/cases/{case_draft.pk}/cite_prefiling/"
         response = client.post(url, {"prefiling": registered.pk}, content_type="application/json")
-        assert response.status_code == 201, response.content
-        assert response.json()["number"] == registered.number
+        assert response.status_code == 200, response.content
+        body = response.json()  # the one answer of every step: the case, and the step with what it made
+        assert body["step"]["name"] == "cite_prefiling" and body["step"]["record"]["type"] == "prefilings.citation"
+        assert registered.number in [e["data"].get("number") for e in body["events"] if e["kind"] == "prefiling_cited"]
         refused = make_draft(users["applicant"], title="被拒的事项")
         services.prefiling_submit(filing=refused, actor=users["applicant"])
         services.prefiling_refuse(filing=refused, actor=users["intake"], reason="不属于报备范围")

@@ -24,21 +24,22 @@ def api(user):
 
 class TestApi:
     def test_full_path_through_the_api(self, users):
-        """Every step is a POST; the answer carries the new stage."""
+        """Every step is a POST; the answer (the one shape of every step) is
+        the case with its new stage and next actions, and the step."""
         case = accept_case(users)
         url = f"/api/v1/cases/{case.pk}/"
         r = api(users["supervisor"]).post(url + "assign/", {"inspectors": [users["inspector1"].pk,
                                                                            users["inspector2"].pk]}, format="json")
-        assert r.status_code == 201, r.json()
+        assert r.status_code == 200, r.json()
         r = api(users["inspector1"]).post(url + "record_interview/", {
             "person": "张伟", "held_on": "2026-01-06", "summary": "陈述经过"}, format="json")
-        assert r.status_code == 201
+        assert r.status_code == 200
         distinctions, factors = judgements()
         r = api(users["inspector1"]).post(url + "assess/", {
             "conditions": all_met(case), "positive_item": items(case, "positive")[0].pk,
             "negative_items": [], "negative_note": "未发现负面清单情形", "distinctions": distinctions,
             "factors": factors}, format="json")
-        assert r.status_code == 201, r.json()
+        assert r.status_code == 200, r.json()
         r = api(users["inspector2"]).post(url + "preliminary_report/", {
             "recommended_result": "exempt", "summary": "符合"}, format="json")
         assert r.json()["stage"] == Stage.DEFENCE
@@ -48,21 +49,22 @@ class TestApi:
         r = api(users["committee1"]).post(url + "deliberate/", {
             "held_on": "2026-01-08", "members_present": members,
             "votes": [{"member": m, "result": "exempt", "opinion": "同意"} for m in members]}, format="json")
-        assert r.status_code == 201, r.json()
+        assert r.status_code == 200, r.json()
+        assert r.json()["step"]["name"] == "deliberate" and r.json()["step"]["record"]["type"] == "reviews.meeting"
         assert Vote.objects.filter(meeting__case=case).count() == 3
         # Votes recorded by the minute-taker count once each member confirms.
         r = api(users["committee2"]).post(url + "rule/", {"result": "exempt", "reasons": "x"}, format="json")
         assert r.status_code == 409 and r.json()["code"] == "votes_unconfirmed"
         for name in ("committee2", "committee3"):
-            assert api(users[name]).post(url + "confirm_vote/", {}, format="json").status_code == 201
+            assert api(users[name]).post(url + "confirm_vote/", {}, format="json").status_code == 200
         uses = items(case, "result_use")
         r = api(users["committee2"]).post(url + "rule/", {
             "result": "exempt", "reasons": "符合条件", "uses": [{"item": uses[1].pk}],
             "needs_clarification": True}, format="json")
-        assert r.status_code == 201 and r.json()["outcome"] == "exempt"
+        assert r.status_code == 200 and r.json()["outcome"] == "exempt"
         for action in ("feedback", "file_report"):
             r = api(users["supervisor"]).post(url + f"{action}/", {"recipients": "张伟"}, format="json")
-            assert r.status_code == 201
+            assert r.status_code == 200
         r = api(users["applicant"]).post(url + "request_review/", {"reasons": "不服"}, format="json")
         assert r.json()["stage"] == Stage.REVIEW
         record = api(users["applicant"]).get(url + "review-record/").json()
@@ -81,7 +83,7 @@ class TestApi:
         services.meeting_record(case=case, actor=users["committee1"], held_on=dt.date(2026, 1, 8),
                                 members_present=[users["committee1"], users["committee2"]])
         client = api(users["committee1"])
-        assert client.post(f"/api/v1/cases/{case.pk}/vote/", {"result": "exempt"}, format="json").status_code == 201
+        assert client.post(f"/api/v1/cases/{case.pk}/vote/", {"result": "exempt"}, format="json").status_code == 200
         r = client.post(f"/api/v1/cases/{case.pk}/vote/", {"result": "rejected"}, format="json")
         assert r.status_code == 409 and r.json()["code"] == "already_voted"
 

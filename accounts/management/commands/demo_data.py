@@ -2,6 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, build_demo_org
+from cases.demo import build_demo_cases
+from policies.models import Jurisdiction
+from prefilings.demo import build_demo_prefiling
 
 
 class Command(BaseCommand):
@@ -11,18 +14,9 @@ class Command(BaseCommand):
         if not settings.DEMO_MODE:
             raise CommandError("demo_data runs only with DJANGO_DEMO_MODE on: demo passwords are public.")
         world = build_demo_org(password=DEMO_PASSWORD, extra=True)
-        from policies.models import Jurisdiction
-
         # Link the shipped policy catalogues to the demo jurisdictions.
         for code in ("huailai", "kunming"):
             Jurisdiction.objects.filter(code=code, org_unit__isnull=True).update(org_unit=world["units"][code])
-        try:
-            from cases.demo import build_demo_cases
-        except ImportError:
-            build_demo_cases = None
-        if build_demo_cases:
-            build_demo_cases(world)
-        from prefilings.demo import build_demo_prefiling
-
+        build_demo_cases(world)
         build_demo_prefiling(world)
         self.stdout.write(f"Demo users: {', '.join(world['users'])} (password {DEMO_PASSWORD})")

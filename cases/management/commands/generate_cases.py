@@ -32,6 +32,24 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import Membership, OrgUnit, Role, User
+from accounts.services import org_unit_create
+from cases.models import Case, CaseEvent, CaseNumberCounter
+from core.history import CHAINS, GENESIS, canonical, link
+from dashboard.services import figures_recount
+from deadlines.models import Clock
+from policies.calendar import WorkCalendar, compute_due_date
+from policies.models import (
+    Certainty,
+    Jurisdiction,
+    PolicyDocument,
+    PolicyItem,
+    PolicyVersion,
+    StageTimeLimit,
+    TimeUnit,
+)
+from reviews.models import Ruling
+
 SYNTH = "synthetic-bench"
 UNITS_PER_COUNTY = 10
 APPLICANTS_PER_UNIT = 20
@@ -170,18 +188,6 @@ def _person(rng: random.Random) -> str:
 def _synthetic_world(counties: int):
     """The province, its counties (jurisdictions with a published policy),
     units, applicants and staff; created once, reused after."""
-    from accounts.models import Membership, OrgUnit, Role, User
-    from accounts.services import org_unit_create
-    from policies.models import (
-        Certainty,
-        Jurisdiction,
-        PolicyDocument,
-        PolicyItem,
-        PolicyVersion,
-        StageTimeLimit,
-        TimeUnit,
-    )
-
     rng = random.Random(1)
     root = OrgUnit.objects.filter(code=SYNTH).first() or org_unit_create(
         name="合成省（测试数据）", code=SYNTH, kind=OrgUnit.Kind.JURISDICTION, short_name="合"
@@ -266,12 +272,6 @@ class Command(BaseCommand):
         parser.add_argument("--counties", type=int, default=8)
 
     def handle(self, *args, count, batch_size, seed, counties, **options):
-        from cases.models import Case, CaseEvent, CaseNumberCounter
-        from core.history import CHAINS, GENESIS, canonical, link
-        from deadlines.models import Clock
-        from policies.calendar import WorkCalendar, compute_due_date
-        from reviews.models import Ruling
-
         if count < 1:
             raise CommandError("--count must be at least 1")
         if not 1 <= counties <= 50:
@@ -418,8 +418,6 @@ class Command(BaseCommand):
                 cursor.execute("ANALYZE accounts_orgunit")
         # The dashboard's cells (dashboard.services): the rows were marked
         # by the database as they came; a recount is faster than folding.
-        from dashboard.services import figures_recount
-
         figures_recount()
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             # Fresh visibility maps and statistics: the cells are read by

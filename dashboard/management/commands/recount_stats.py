@@ -5,6 +5,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from dashboard.services import figures_fold_all, figures_recount
+
 
 class Command(BaseCommand):
     help = "Recount the dashboard figures from the cases; --check only reports the differences."
@@ -14,8 +16,6 @@ class Command(BaseCommand):
                             help="fold the pending changes, then compare without writing (exit 1 on a difference)")
 
     def handle(self, *args, check, **options):
-        from dashboard.services import figures_fold_all, figures_recount
-
         started = time.monotonic()
         if check:
             figures_fold_all()

@@ -6,9 +6,9 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from accounts.apis import LOCKED_OUT
+from core.exceptions import problem
 
-from .exceptions import problem
+from .apis import LOCKED_OUT
 
 
 def lockout_response(request, response=None, credentials=None, *args, **kwargs):

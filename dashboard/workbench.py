@@ -1,9 +1,12 @@
 """The home page's workbench (工作台): for each role a user holds, what is
-waiting for him, the earliest due first, with how many are overdue."""
+waiting for him, the earliest due first, with how many are overdue. It reads
+every workflow app's queues, so it sits at the top of the apps (it was
+core.selectors, which imported them all upward)."""
 
 from dataclasses import dataclass, field
 
 from django.db.models import F, QuerySet
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -11,7 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from accounts.selectors import user_roles
+from cases.models import Stage
+from cases.selectors import case_search
 from core.pagination import count_estimate
+from prefilings.selectors import prefiling_list_for_user
+from reviews import selectors as review_selectors
+from reviews.selectors import supervisor_queue_rows
 
 # Rows shown per section; the section links to its full list.
 ROWS = 5
@@ -32,9 +40,6 @@ class Section:
 
 
 def _my_open_cases(user: User) -> QuerySet:
-    from cases.models import Stage
-    from cases.selectors import case_search
-
     return (case_search(user=user, queue="mine").exclude(stage=Stage.CLOSED)
             .order_by(F("next_due").asc(nulls_last=True), "-id"))
 
@@ -42,31 +47,23 @@ def _my_open_cases(user: User) -> QuerySet:
 def _applicants_turn(case) -> bool:
     """Stages where the next step is the applicant's: finish and submit the
     draft, answer the supplement request (补正), defend or waive (申辩)."""
-    from cases.models import Stage
-
     return case.stage in (Stage.DRAFT, Stage.SUPPLEMENT, Stage.DEFENCE)
 
 
 def _queue(name: str):
     def build(user: User) -> QuerySet:
-        from cases.selectors import case_search
-
         return case_search(user=user, queue=name)
     return build
 
 
 def _reviews(name: str):
     def build(user: User) -> QuerySet:
-        from reviews import selectors
-
-        return getattr(selectors, f"{name}_queue")(user=user)
+        return getattr(review_selectors, f"{name}_queue")(user=user)
     return build
 
 
 def _prefilings(name: str):
     def build(user: User) -> QuerySet:
-        from prefilings.selectors import prefiling_list_for_user
-
         return prefiling_list_for_user(user=user, queue=name)
     return build
 
@@ -119,8 +116,6 @@ def workbench_for_user(*, user: User) -> list[Section]:
                     qs.filter(**{f"{due_field}__lt": today}))
             if key == "assign":
                 # Those waiting for him first (reviews.selectors).
-                from reviews.selectors import supervisor_queue_rows
-
                 section.rows = supervisor_queue_rows(user=user, limit=ROWS)
             else:
                 section.rows = list(qs[:ROWS])
@@ -136,3 +131,10 @@ def workbench_for_user(*, user: User) -> list[Section]:
                 row.overdue = bool(due and due < today)
         sections.append(section)
     return sections
+
+
+def home(request):
+    """The home page: the workbench of the signed-in user."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    return render(request, "core/home.html", {"sections": workbench_for_user(user=request.user)})

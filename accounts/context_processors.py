@@ -4,7 +4,8 @@ an app adds its pages to the menu by naming them here."""
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from .models import Role
+from .selectors import user_roles
 
 # (url name, label, roles that see it; None = every signed-in user)
 NAV = [
@@ -36,8 +37,6 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    from accounts.selectors import user_roles
-
     roles = user_roles(user)
     items = []
     for name, label, allowed in NAV:
