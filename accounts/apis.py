@@ -12,8 +12,8 @@ from core.exceptions import ApplicationError
 from core.pagination import PaginatedListMixin, paginated_response
 from core.serializers import QueryBooleanField
 
+from .authentication import PASSWORD_EXPIRED
 from .forms import SECOND_FACTOR_REFUSED, second_factor_check
-from .middleware import PASSWORD_EXPIRED
 from .models import OrgUnit, Role
 from .selectors import (
     directory_require,
@@ -29,6 +29,7 @@ from .services import (
     directory_membership_revoke,
     directory_org_unit_create,
     directory_user_set_active,
+    user_password_set,
     user_token_issue,
     user_tokens_revoke,
 )
@@ -40,14 +41,23 @@ LOCKED_OUT = "Too many failed sign-ins. The account is locked for a while; try a
 class TokenObtainApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    # 401: wrong username or password; 429: locked out (django-axes).
-    schema_error_statuses = (401, 429)
+    """A token for the API. An expired password (``PASSWORD_MAX_AGE_DAYS``)
+    gets none: 403 ``password_expired`` until the request carries
+    ``new_password``, which replaces it (the password rules apply: 422) and
+    ends every session and token the user held."""
+
+    # 401: wrong username, password or second factor; 403: the password has
+    # expired; 422: the new password breaks a rule; 429: locked out (axes).
+    schema_error_statuses = (401, 403, 422, 429)
 
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=200, trim_whitespace=False)
         # TOTP code: required for staff and administrators outside demo mode.
         otp_token = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+        # Replaces the password (required once it has expired).
+        new_password = serializers.CharField(max_length=200, required=False, trim_whitespace=False,
+                                             allow_blank=True, default="")
 
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField()
@@ -57,6 +67,7 @@ class TokenObtainApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         otp_token = data.validated_data.pop("otp_token")
+        new_password = data.validated_data.pop("new_password")
         try:
             user = authenticate(request=request._request, **data.validated_data)
         except AxesBackendPermissionDenied:
@@ -70,7 +81,9 @@ class TokenObtainApi(APIView):
         except DjangoValidationError:
             raise ApplicationError(_(SECOND_FACTOR_REFUSED), code="second_factor_required",
                                    status_code=401) from None
-        if password_expired(user):
+        if new_password:
+            user_password_set(user=user, new_password=new_password, actor=user, request=request._request)
+        elif password_expired(user):
             raise ApplicationError(_(PASSWORD_EXPIRED), code="password_expired", status_code=403)
         return Response({"token": user_token_issue(user=user, request=request._request)})
 

@@ -1,10 +1,12 @@
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext as _
 
 from core.exceptions import problem
 
+from .authentication import PASSWORD_EXPIRED
 from .selectors import password_expired, second_factor_required
 
 # Reachable with an expired password: the change itself and signing out.
@@ -28,13 +30,7 @@ class AccountPolicyMiddleware:
                 return self.get_response(request)
             if password_expired(user) and not request.path.startswith(_OPEN):
                 if request.path.startswith("/api/"):
-                    from django.http import JsonResponse
-                    from django.utils.translation import gettext as _
-
-
                     return JsonResponse(problem(403, "password_expired", _(PASSWORD_EXPIRED)), status=403)
                 return redirect(f"{reverse('accounts:password_change')}?expired=1")
         return self.get_response(request)
 
-
-PASSWORD_EXPIRED = gettext_noop("Your password has expired; change it to go on.")

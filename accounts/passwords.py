@@ -1,8 +1,11 @@
 """Password rules beyond Django's validators (settings PASSWORD_*)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -60,3 +63,13 @@ class HistoryValidator:
         return ngettext("The password cannot be the current one or the last one used.",
                         "The password cannot be the current one or one of the last %(n)d used.",
                         settings.PASSWORD_HISTORY) % {"n": settings.PASSWORD_HISTORY}
+
+
+def password_expired(user: User) -> bool:
+    """Older than ``PASSWORD_MAX_AGE_DAYS`` (never in demo mode): the browser
+    is sent to change it, the API refuses the user's tokens until he does."""
+    days = settings.PASSWORD_MAX_AGE_DAYS
+    if not days or settings.DEMO_MODE or not user.is_authenticated or not user.has_usable_password():
+        return False
+    since = user.password_changed_at or user.date_joined
+    return since < timezone.now() - dt.timedelta(days=days)

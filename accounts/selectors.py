@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from core.exceptions import ApplicationError
 
 from .models import SECOND_FACTOR_ROLES, STAFF_ROLES, Membership, OrgUnit, Role, User
+from .passwords import password_expired  # noqa: F401  (callers import it from here)
 
 
 def user_memberships(user: User) -> list[Membership]:
@@ -76,19 +77,6 @@ def second_factor_required(user: User) -> bool:
     if settings.DEMO_MODE or not settings.SECOND_FACTOR_FOR_STAFF or not user.is_authenticated:
         return False
     return bool(user.is_staff or user.is_superuser or user_roles(user) & set(SECOND_FACTOR_ROLES))
-
-
-def password_expired(user: User) -> bool:
-    import datetime as dt
-
-    from django.conf import settings
-    from django.utils import timezone
-
-    days = settings.PASSWORD_MAX_AGE_DAYS
-    if not days or settings.DEMO_MODE or not user.is_authenticated or not user.has_usable_password():
-        return False
-    since = user.password_changed_at or user.date_joined
-    return since < timezone.now() - dt.timedelta(days=days)
 
 
 # Roles that handle cases and filings (not parties to them): they see the

@@ -1,5 +1,6 @@
 import secrets
 
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -90,6 +91,19 @@ def user_password_changed(*, user: User, actor: User | None, request=None) -> No
     _audit(kind="password_changed", actor=actor, request=request, target=f"user:{user.username}",
            data={"user": user.username})
     user_sessions_end(user=user, reason="password_changed", actor=actor, request=request)
+
+
+@transaction.atomic
+def user_password_set(*, user: User, new_password: str, actor: User | None, request=None) -> None:
+    """Set ``user``'s password after the password rules (a Django
+    ``ValidationError`` when they refuse it), then what every change does:
+    the time, the audit record, his sessions and tokens ended. For callers
+    that have checked the old password or the actor's right already (the
+    token request's forced change, an administrator's reset)."""
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    user_password_changed(user=user, actor=actor, request=request)
 
 
 @transaction.atomic
