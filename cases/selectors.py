@@ -10,7 +10,9 @@
 A refused case is a 404 everywhere: existence is not leaked.
 """
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +24,7 @@ from core.steps import step_get
 from core.subjects import Parties
 from policies.models import PolicyItem
 
+from . import search_index
 from .models import Attachment, Case, CaseEvent, Origin, Outcome, Stage
 
 
@@ -129,14 +132,34 @@ def case_get_for_user(*, user: User, case_id) -> Case:
 # --- Lists, queues and search ---------------------------------------------------------
 
 
+class _BigramsContain(Func):
+    """PostgreSQL: ``case_bigrams(search_text) @> case_bigrams(term)``, the
+    expression of the GIN index ``case_search_bigram`` (cases.search_index)."""
+
+    template = "case_bigrams(%(expressions)s)"
+    arg_joiner = ") @> case_bigrams("
+    output_field = BooleanField()
+
+
 def search_q(text: str) -> Q:
     """Cases whose search text (number, names, title and text; written by
-    the services) contains ``text``, Chinese substrings included. On
-    PostgreSQL the expression matches the trigram GIN index
-    ``case_search_trgm`` (migration cases 0005): three characters or more
-    are read off the index; two-character queries have no whole trigram and
-    are filtered while the list's index is read in order."""
-    return Q(search_text__icontains=text)
+    the services) contains ``text``, Chinese substrings included, in any
+    case. Two characters or more are looked up in the bigram index
+    (cases.search_index: GIN on PostgreSQL, FTS5 on SQLite), and
+    ``icontains`` keeps the result exact; on PostgreSQL three characters or
+    more may also be read off the trigram index ``case_search_trgm``
+    (migration cases 0005), whichever the planner finds cheaper. One
+    character is filtered while the list's index is read in order."""
+    exact = Q(search_text__icontains=text)
+    if len(text) < search_index.BIGRAM_MIN:
+        return exact
+    if connection.vendor == "postgresql":
+        return Q(_BigramsContain(F("search_text"), Value(text))) & exact
+    if connection.vendor == "sqlite":
+        return Q(pk__in=RawSQL(f"SELECT rowid FROM {search_index.FTS_TABLE} WHERE {search_index.FTS_TABLE} MATCH %s",
+                               [search_index.sqlite_match(text)])) & exact
+    return exact
+
 
 LIST_DEFERRED = ("search_text", "matter", "impact", "trigger", "accountability_considered", "facts_reasons",
                  "remedial_steps", "collective_decision_note", "self_check")

@@ -54,6 +54,7 @@ SYNTH = "synthetic-bench"
 UNITS_PER_COUNTY = 10
 APPLICANTS_PER_UNIT = 20
 YEARS = 3
+RECENT_DAYS = 120
 STAFF_ROLES = ("intake", "inspector", "supervisor", "committee", "admin")
 
 COUNTY_NAMES = ["合成甲县", "合成乙县", "合成丙县", "合成丁县", "合成戊县", "合成己县", "合成庚县", "合成辛县",
@@ -67,7 +68,8 @@ ACTIONS = ["先行先试", "容缺审批", "程序简化", "超出预算", "提�
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰文斌海波"
 
-# Where the cases are (weights): a mature system, most cases finished.
+# Where the cases of the last RECENT_DAYS are (weights); older ones are
+# closed but for one in twenty.
 STAGE_WEIGHTS = [
     ("closed", 52), ("draft", 6), ("unit_review", 3), ("submitted", 5), ("supplement", 2), ("verification", 11),
     ("defence", 4), ("deliberation", 4), ("ruled", 5), ("review", 1), ("correction", 5), ("clarification", 2),
@@ -311,12 +313,17 @@ class Command(BaseCommand):
                 clock_id = _reserve_ids(Clock, n)
                 ruling_id = _reserve_ids(Ruling, n)
                 m2m_id = _reserve_ids(scenario_table, n)
-                for _i in range(n):
+                for i in range(n):
+                    # Filed in id order over the years (as a real system
+                    # fills its table): the oldest first. Cases of the last
+                    # months are spread over the stages, older ones mostly
+                    # closed.
+                    age = span * (1 - (made + i + rng.random()) / count)
                     county = _pick(rng, county_weights)
                     unit = _pick(rng, unit_weights[id(county)])
                     applicant = rng.choice(county["applicants"][unit.pk])
                     origin = _pick(rng, ORIGINS)
-                    stage = _pick(rng, STAGE_WEIGHTS)
+                    stage = _pick(rng, STAGE_WEIGHTS) if age < RECENT_DAYS or rng.random() < 0.05 else "closed"
                     if origin == "proactive" and stage in ("draft", "unit_review", "submitted", "supplement"):
                         stage = "verification"
                     if origin == "unit" and stage == "unit_review":
@@ -324,10 +331,8 @@ class Command(BaseCommand):
                     outcome = (_pick(rng, CLOSED_OUTCOMES) if stage == "closed" else
                                _pick(rng, DECIDED_OUTCOMES) if stage in PATH_AFTER_RULING else "")
                     path = _path(rng, stage, outcome, origin)
-                    # Older cases are further along: the finished ones
-                    # spread over the years, the open ones recent.
-                    age = rng.randrange(span) if stage == "closed" else rng.randrange(min(span, 120))
-                    created = now - dt.timedelta(days=age, seconds=rng.randrange(86400))
+                    created = now - dt.timedelta(days=age)
+                    age = int(age)
                     step_times = [created]
                     for _s in path[1:]:
                         step_times.append(min(step_times[-1] + dt.timedelta(
