@@ -46,9 +46,19 @@ def audit_retention_days() -> int:
 @transaction.atomic
 def audit_purge(*, now: dt.datetime | None = None) -> int:
     """Remove records older than the retention period; the removal is itself
-    recorded. Safe to run twice: the second run finds nothing old."""
+    recorded, with the hashes of the last row removed: the anchor the oldest
+    row left points at (``core.history.chain_anchor``, checked by
+    ``verify_history``). Safe to run twice: the second run finds nothing old.
+
+    What goes is the oldest run of the chain, by id, up to the first record
+    still inside the period: two writers may have taken their times in one
+    order and their ids in the other, and a gap in the middle of the chain
+    would read as a removed row."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=audit_retention_days())
+    first_kept = AuditRecord.objects.filter(created_at__gte=cutoff).order_by("pk").values_list("pk", flat=True)
     old = AuditRecord.objects.filter(created_at__lt=cutoff)
+    if (boundary := first_kept.first()) is not None:
+        old = old.filter(pk__lt=boundary)
     count = old.count()
     if not count:
         return 0

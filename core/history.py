@@ -88,6 +88,15 @@ class Chain:
     # Audit records may be deleted once older than this many days (the
     # purge); history tables never.
     purge_after_days: int | None = None
+    # A purged chain's anchor: the newest row whose ``kind`` is this value
+    # records the hashes of the last row removed (``ANCHOR_KEYS`` of its
+    # data); the oldest row left must point at them (or at the genesis,
+    # before any purge).
+    anchor_kind: str = ""
+
+
+# The data keys of an anchor row (``Chain.anchor_kind``).
+ANCHOR_KEYS = ("last_removed_sha256", "last_removed_sm3")
 
 
 CHAIN_FIELDS = ("prev_sha256", "sha256", "prev_sm3", "sm3")
@@ -108,7 +117,7 @@ CHAINS: dict[str, Chain] = {
               ("version_id", "action", "actor_id", "data", "created_at")),
         Chain("audit_auditrecord", "audit.AuditRecord", "",
               ("kind", "actor_id", "username", "ip", "target", "data", "created_at"),
-              purge_after_days=180),
+              purge_after_days=180, anchor_kind="audit_purge"),
     )
 }
 
@@ -193,22 +202,40 @@ def chain_rows(chain: Chain, model=None) -> Iterator[dict]:
     yield from model._default_manager.order_by(*order).values(*cols).iterator(chunk_size=2000)
 
 
+def chain_anchor(chain: Chain, model=None) -> tuple[str, str]:
+    """Where a purged chain's oldest row must point: the last removed row's
+    hashes, as the newest purge record states them; the genesis when none
+    was ever purged. The purge record is itself a chained row, so neither
+    it nor the hashes it states change unseen; removing it (the chain's
+    head) leaves the oldest row pointing at an older purge's anchor."""
+    if not chain.anchor_kind:
+        return (GENESIS, GENESIS)
+    model = model or apps.get_model(chain.model)
+    data = (model._default_manager.filter(kind=chain.anchor_kind).order_by("-pk")
+            .values_list("data", flat=True).first())
+    if not data:
+        return (GENESIS, GENESIS)
+    return tuple(str(data.get(key, "")) for key in ANCHOR_KEYS)
+
+
 def chain_verify(chain: Chain) -> Break | None:
     """The first broken link of the table, or None. A row is broken when its
     own hashes do not match its content (it was changed) or its previous
     hashes are not its predecessor's (a row before it was removed, changed or
-    inserted). The audit log's oldest row may point at a purged row."""
+    inserted). The audit log's oldest row points at the last row the newest
+    purge removed (``chain_anchor``): rows removed by anything but the purge
+    show there too."""
     owner = object()
-    prev = (GENESIS, GENESIS)
+    prev = anchor = chain_anchor(chain)
     first = True
     for row in chain_rows(chain):
         row_owner = row[chain.owner] if chain.owner else None
         if row_owner != owner:
-            owner, prev, first = row_owner, (GENESIS, GENESIS), True
-        if first and chain.purge_after_days:
-            prev = (row["prev_sha256"], row["prev_sm3"])
+            owner, prev, first = row_owner, anchor, True
         if (row["prev_sha256"], row["prev_sm3"]) != prev:
-            return Break(chain.table, row["pk"], row_owner, "does not follow the row before it")
+            purged = first and anchor != (GENESIS, GENESIS)
+            return Break(chain.table, row["pk"], row_owner, "does not follow the last row the retention purge "
+                         "removed" if purged else "does not follow the row before it")
         if (row["sha256"], row["sm3"]) != link(*prev, canonical(row, chain.fields)):
             return Break(chain.table, row["pk"], row_owner, "content does not match its hash")
         prev, first = (row["sha256"], row["sm3"]), False

@@ -155,6 +155,72 @@ class TestAuditPurge:
         assert audit_purge() == 0
         assert chain_verify(CHAINS["audit.AuditRecord"]) is None
 
+    @staticmethod
+    def _age(up_to_pk: int, days: int = 200) -> None:
+        """Make every record up to ``up_to_pk`` ``days`` old (behind the
+        triggers' back: their hashes break, and the purge removes them)."""
+        with connection.cursor() as cursor:
+            cursor.execute(TRIGGERS_OFF)
+            cursor.execute("UPDATE audit_auditrecord SET created_at = %s WHERE id <= %s",
+                           [timezone.now() - dt.timedelta(days=days), up_to_pk])
+            cursor.execute(TRIGGERS_ON)
+
+    def test_purged_chain_verifies_from_its_anchor(self, users, capsys):
+        """After a purge, and after a second one that removes the first
+        purge's own record, the log verifies: the oldest record left points
+        at the last one removed, as the newest purge record states."""
+        self._age(audit_record(kind="login", actor=users["applicant"]).pk)
+        audit_record(kind="logout", actor=users["applicant"])
+        assert audit_purge() > 0
+        first_purge = AuditRecord.objects.get(kind="audit_purge")
+        oldest = AuditRecord.objects.order_by("pk").first()
+        assert (oldest.prev_sha256, oldest.prev_sm3) == (first_purge.data["last_removed_sha256"],
+                                                         first_purge.data["last_removed_sm3"])
+        call_command("verify_history")
+        assert "BROKEN" not in capsys.readouterr().out
+        # Time passes: the first purge's record is old in its turn.
+        self._age(audit_record(kind="login", actor=users["applicant2"]).pk)
+        kept = audit_record(kind="logout", actor=users["applicant2"])
+        assert audit_purge() > 0
+        assert AuditRecord.objects.filter(kind="audit_purge").get().pk > kept.pk
+        assert AuditRecord.objects.order_by("pk").first().pk == kept.pk
+        assert chain_verify(CHAINS["audit.AuditRecord"]) is None
+
+    def test_records_removed_besides_the_purge_are_found(self, users):
+        """Removing the oldest records left (triggers off), or those and the
+        newest purge record, is a broken chain, not a purge."""
+        self._age(audit_record(kind="login", actor=users["applicant"]).pk)
+        young = [audit_record(kind="logout", actor=users["applicant"]) for _ in range(2)]
+        audit_purge()
+        purge = AuditRecord.objects.get(kind="audit_purge")
+        with connection.cursor() as cursor:
+            cursor.execute(TRIGGERS_OFF)
+            cursor.execute("DELETE FROM audit_auditrecord WHERE id = %s", [young[0].pk])
+            cursor.execute(TRIGGERS_ON)
+        broken = chain_verify(CHAINS["audit.AuditRecord"])
+        assert broken.row_id == young[1].pk and "retention purge" in broken.problem
+        with pytest.raises(CommandError, match=f"audit_auditrecord row {young[1].pk}"):
+            call_command("verify_history")
+        # Removing the purge record too (the chain's head): no anchor is
+        # left, and the oldest record does not start the chain.
+        with connection.cursor() as cursor:
+            cursor.execute(TRIGGERS_OFF)
+            cursor.execute("DELETE FROM audit_auditrecord WHERE id = %s", [purge.pk])
+            cursor.execute(TRIGGERS_ON)
+        assert chain_verify(CHAINS["audit.AuditRecord"]).row_id == young[1].pk
+
+    def test_retention_never_below_180_days(self, settings, users):
+        """``AUDIT_RETENTION_DAYS`` below 180 counts as 180: a record of 179
+        days stays; a longer setting keeps more."""
+        settings.AUDIT_RETENTION_DAYS = 30
+        self._age(audit_record(kind="login", actor=users["applicant"]).pk, days=179)
+        assert audit_purge() == 0
+        settings.AUDIT_RETENTION_DAYS = 365
+        self._age(AuditRecord.objects.order_by("-pk").first().pk, days=200)
+        assert audit_purge() == 0
+        settings.AUDIT_RETENTION_DAYS = 180
+        assert audit_purge() > 0
+
 
 SQLITE_SCRIPT = textwrap.dedent("""
     import json, django
