@@ -50,6 +50,9 @@ def _font_face_css() -> str:
     faces = [(fonts.SUBSET_FAMILY, subset_path), (fonts.FULL_FAMILY, full_path)]
     if hei_path is not None:
         faces.append((fonts.HEI_FAMILY, hei_path))
+    fang_path = fonts.fang_path()
+    if fang_path is not None:
+        faces.append((fonts.FANG_FAMILY, fang_path))
     ext_path = fonts.ext_source()
     if ext_path is not None:
         faces.append((fonts.EXT_FAMILY, ext_path))

@@ -74,6 +74,11 @@ command -v pdftotext >/dev/null || missing+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/hanazono/HanaMinB.ttf ] || missing+=(fonts-hanazono)  # CJK Ext. B in names
 ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+# The 仿宋 body face, one file of texlive-lang-chinese (letters/fonts.py SOURCES["fang"]).
+"$(dirname "$0")/extract_font.sh" texlive-lang-chinese \
+  usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/FandolFang-Regular.otf \
+  /usr/local/share/fonts/fandol/FandolFang-Regular.otf \
+  || echo "ensure: FandolFang could not be had; letters are set in the song face"
 if [ ${#services_missing[@]} -gt 0 ]; then
   echo "ensure: Chromium, poppler, fonts ready; missing: ${services_missing[*]}"
   exit 3

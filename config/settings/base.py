@@ -309,7 +309,9 @@ DEADLINE_REMINDER_OFFSETS = env.list("DJANGO_DEADLINE_REMINDER_OFFSETS", cast=in
 
 # Letters: the system font folders searched for the source fonts
 # (letters/fonts.py SOURCES), and where the prepared faces are written.
-LETTERS_SYSTEM_FONT_DIRS = env.list("LETTERS_SYSTEM_FONT_DIRS", default=["/usr/share/fonts"])
+# Debian's fonts, a face taken out of its package (FandolFang, ensure_fonts.sh), texlive's fonts.
+LETTERS_SYSTEM_FONT_DIRS = env.list("LETTERS_SYSTEM_FONT_DIRS", default=[
+    "/usr/share/fonts", "/usr/local/share/fonts", "/usr/share/texlive/texmf-dist/fonts"])
 LETTERS_FONT_DIR = env("LETTERS_FONT_DIR", default=str(BASE_DIR / "var" / "fonts"))
 
 # --- DRF ---------------------------------------------------------------------

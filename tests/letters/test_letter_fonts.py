@@ -59,3 +59,27 @@ def test_cut_faces_keep_each_characters_outline_with_common_characters_first():
     for path in (subset_path, hei_path):
         if path is not None:
             assert "vmtx" not in TTFont(str(path))
+
+
+def test_body_is_set_in_the_fang_face_which_covers_gb2312(tmp_path):
+    """Issue 22: the body in 仿宋 (FandolFang, taken out of
+    texlive-lang-chinese by ensure_fonts.sh / ensure_services.sh). Its cut
+    face holds all 6,763 hanzi of GB 2312, and a paragraph of a letter is
+    embedded in it; a name outside GB 2312 (堃) still comes from the song
+    fallback."""
+    from fontTools.ttLib import TTFont
+
+    from letters import rendering
+
+    from .conftest import pdf_fonts
+
+    assert fonts.fang_source() is not None, "FandolFang missing: run scripts/ensure_fonts.sh"
+    cmap = TTFont(str(fonts.fang_path()), lazy=True).getBestCmap()
+    hanzi = [c for c in fonts.gb2312_chars() if c.encode("gb2312")[0] >= 0xB0]
+    assert len(hanzi) == 6763
+    assert all(ord(c) in cmap for c in hanzi)
+    assert ord("堃") not in cmap
+    pdf = tmp_path / "body.pdf"
+    pdf.write_bytes(rendering.render_pdf_from_html("<html><body><p>经调查核实，李堃同志所述属实。</p></body></html>"))
+    names = [row["name"].split("+")[-1] for row in pdf_fonts(pdf)]
+    assert "RC-Fang-GB" in names and any(n.startswith("RC-Song-Full") for n in names), names

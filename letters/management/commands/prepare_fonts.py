@@ -16,11 +16,21 @@ class Command(BaseCommand):
                                  "letters works without them).")
         parser.add_argument("--missing-packages", action="store_true",
                             help="Only print the Debian packages of the source fonts not installed, one a line.")
+        parser.add_argument("--missing-members", action="store_true",
+                            help="Only print, for a source font taken out of its package, the package, the "
+                                 "file inside it and where it goes, one font a line.")
 
-    def handle(self, *args, force=False, optional=False, missing_packages=False, **options):
+    def handle(self, *args, force=False, optional=False, missing_packages=False, missing_members=False,
+               **options):
         if missing_packages:
             for source in missing_sources():
-                self.stdout.write(source.package)
+                if not source.member:
+                    self.stdout.write(source.package)
+            return
+        if missing_members:
+            for source in missing_sources():
+                if source.member:
+                    self.stdout.write(f"{source.package} {source.member} {source.target}")
             return
         try:
             manifest = prepare_fonts(force=force)
@@ -31,6 +41,8 @@ class Command(BaseCommand):
             self.stderr.write(self.style.WARNING(f"{missing_message(missing_sources())} Everything else works."))
             return
         heading = manifest.get("hei") or "none (headings in the song face)"
-        self.stdout.write(f"Letter fonts ready in {font_dir()}: {manifest['subset']}, {manifest['full']}, {heading}")
+        body = manifest.get("fang") or "none (the body in the song face)"
+        self.stdout.write(f"Letter fonts ready in {font_dir()}: {manifest['subset']}, {manifest['full']}, "
+                          f"{heading}; 仿宋 body face: {body}")
         if missing := missing_sources():
             self.stdout.write(f"Optional: {missing_message(missing)}")
