@@ -8,7 +8,4 @@ urlpatterns = [
     path("result-uses/<int:use_id>/apply/", apis.ResultUseApplyApi.as_view(), name="api-result-use-apply"),
     path("followups/", apis.FollowUpListApi.as_view(), name="api-followups"),
     path("followups/<int:followup_id>/record/", apis.FollowUpRecordApi.as_view(), name="api-followup-record"),
-    path("cases/<int:case_id>/record_accountability_decision/", apis.CaseAccountabilityDecisionApi.as_view(),
-         name="api-case-record-accountability-decision"),
-    path("cases/<int:case_id>/revoke_ruling/", apis.CaseRevokeRulingApi.as_view(), name="api-case-revoke-ruling"),
 ]

@@ -1,5 +1,5 @@
-"""API of the organization department's work and of the two steps after a
-ruling (accountability decision, revocation). Same permissions as the
+"""API of the organization department's work, and the inputs of the two
+steps after a ruling (accountability decision, revocation). Same permissions as the
 pages (the services check them); a record the caller may not see is a 404
 before the input is read."""
 
@@ -8,7 +8,6 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.selectors import case_get_for_user
 from core.pagination import PaginatedListMixin, paginated_response
 
 from . import selectors, services
@@ -132,61 +131,26 @@ class FollowUpRecordApi(APIView):
         return Response(FollowUpOutputSerializer(followup).data)
 
 
-class DecisionOutputSerializer(serializers.Serializer):
-    case = serializers.IntegerField(source="case_id")
-    organ = serializers.CharField()
+# --- The two case steps' inputs; their endpoints are generated -----------------------------------
+#
+# POST /api/v1/cases/{id}/record_accountability_decision/ and
+# .../revoke_ruling/ come from careers/steps.py through cases.apis.step_api:
+# the one answer of every step (the case with its actions, and ``step``
+# naming the record made: careers.accountabilitydecision or careers.revocation).
+
+
+class AccountabilityDecisionInput(serializers.Serializer):
+    organ = serializers.CharField(max_length=200)
     decision = serializers.ChoiceField(choices=Decision.choices)
-    form = serializers.CharField()
+    form = serializers.ChoiceField(choices=AccountabilityForm.choices, required=False, default="", allow_blank=True)
     decided_on = serializers.DateField()
-    document_number = serializers.CharField()
-    note = serializers.CharField()
-    follows_ruling = serializers.BooleanField(allow_null=True)
+    document_number = serializers.CharField(max_length=100)
+    document = serializers.FileField(required=False, allow_null=True, default=None, allow_empty_file=True,
+                                     help_text="The decision document (决定书); multipart only.")
+    note = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class CaseAccountabilityDecisionApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        organ = serializers.CharField(max_length=200)
-        decision = serializers.ChoiceField(choices=Decision.choices)
-        form = serializers.ChoiceField(choices=AccountabilityForm.choices, required=False, default="",
-                                       allow_blank=True)
-        decided_on = serializers.DateField()
-        document_number = serializers.CharField(max_length=100)
-        note = serializers.CharField(required=False, default="", allow_blank=True)
-
-    @extend_schema(operation_id="case_record_accountability_decision",
-                   summary="Record the accountability organ's decision (问责决定)", request=InputSerializer,
-                   responses={200: DecisionOutputSerializer, 404: OpenApiResponse(description="Not visible")},
-                   tags=["careers"])
-    def post(self, request, case_id: int):
-        case = case_get_for_user(user=request.user, case_id=case_id)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        record = services.accountability_decision_record(case=case, actor=request.user, **serializer.validated_data)
-        return Response(DecisionOutputSerializer(record).data)
-
-
-class RevocationOutputSerializer(serializers.Serializer):
-    case = serializers.IntegerField(source="case_id")
-    ruling = serializers.IntegerField(source="ruling_id")
+class RevokeRulingInput(serializers.Serializer):
     held_on = serializers.DateField()
-    participants = serializers.CharField()
+    participants = serializers.CharField(max_length=300)
     reason = serializers.CharField()
-    outcome = serializers.CharField(source="case.outcome")
-
-
-class CaseRevokeRulingApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        held_on = serializers.DateField()
-        participants = serializers.CharField(max_length=300)
-        reason = serializers.CharField()
-
-    @extend_schema(operation_id="case_revoke_ruling", summary="Revoke a ruling resting on false material",
-                   request=InputSerializer,
-                   responses={200: RevocationOutputSerializer, 404: OpenApiResponse(description="Not visible")},
-                   tags=["careers"])
-    def post(self, request, case_id: int):
-        case = case_get_for_user(user=request.user, case_id=case_id)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        revocation = services.ruling_revoke(case=case, actor=request.user, **serializer.validated_data)
-        return Response(RevocationOutputSerializer(revocation).data)

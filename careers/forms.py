@@ -43,16 +43,25 @@ class FollowUpForm(forms.Form):
 
 
 class AccountabilityDecisionForm(forms.Form):
+    """The step ``record_accountability_decision`` (careers/steps.py),
+    posted to the generic step view (core.step_views)."""
+
     organ = forms.CharField(label=_("Accountability organ"), max_length=200,
                             help_text=_("The organ that decided, e.g. 中共怀来县纪律检查委员会."))
     decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
     form = forms.ChoiceField(label=_("Form of accountability"), choices=AccountabilityForm.choices, required=False)
     decided_on = _date(_("Decided on"))
     document_number = forms.CharField(label=_("Document number"), max_length=100)
+    # The decision document itself (决定书), checked like every upload
+    # (cases.uploads.check_upload) by the service.
+    document = forms.FileField(label=_("Decision document"), required=False, allow_empty_file=True,
+                               help_text=_("PDF or image of the decision (决定书), optional."))
     note = _text(_("Note"), required=False, rows=2)
 
 
 class RevokeForm(forms.Form):
+    """The step ``revoke_ruling`` (careers/steps.py)."""
+
     held_on = _date(_("Meeting date"))
     participants = forms.CharField(label=_("Members present"), max_length=300)
     reason = _text(_("False material found (弄虚作假)"), rows=4)

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from accounts.selectors import HANDLING_ROLES, role_paths, subtree_q
+from core.form_flash import form_flash_bind
+from core.step_views import step_flash_key
 from core.steps import steps_for_user, steps_of
 
 from . import services
@@ -94,7 +96,7 @@ def case_record(*, case) -> dict:
         .order_by("ruling_id", "policy_item__number", "id")
     )
     followups = list(FollowUp.objects.filter(case=case).select_related("clock", "recorded_by").order_by("id"))
-    decision = AccountabilityDecision.objects.filter(case=case).select_related("recorded_by").first()
+    decision = AccountabilityDecision.objects.filter(case=case).select_related("recorded_by", "document").first()
     revocation = Revocation.objects.filter(case=case).select_related("recorded_by").first()
     return {"uses": uses, "followups": followups, "decision": decision, "revocation": revocation}
 
@@ -110,18 +112,23 @@ def case_panel_context(request, case) -> dict | None:
     the follow-ups, the accountability decision and the revocation; the
     forms of the steps the user may take. Hidden before any of it exists
     and when the user may take none of its steps."""
-    from .forms import AccountabilityDecisionForm, RevokeForm
-
     user = request.user
     record = case_record(case=case)
     actions = case_actions(case=case, user=user)
     if not actions and not any(record.values()):
         return None
     is_dept = services.is_org_dept(case, user)
+    # The steps' own forms (careers/steps.py); a refused POST comes back with
+    # what was typed (core.form_flash), as on the other panels.
+    forms = {}
+    for name in actions:
+        step = steps_of()[name]
+        forms[name] = form_flash_bind(
+            request, key=step_flash_key(step, case.pk),
+            build=lambda data, step=step: step.form(data, None, case, auto_id=f"cr-{step.name}-%s"))
     return {
         **record, "actions": actions, "is_org_dept": is_dept, "today": timezone.localdate(),
-        "decision_form": AccountabilityDecisionForm() if "record_accountability_decision" in actions else None,
-        "revoke_form": RevokeForm() if "revoke_ruling" in actions else None,
+        "decision_form": forms.get("record_accountability_decision"), "revoke_form": forms.get("revoke_ruling"),
     }
 
 

@@ -33,14 +33,16 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from accounts.selectors import user_has_role, users_with_role
-from cases.models import Case, Outcome, Stage
+from cases.models import Attachment, Case, Outcome, Stage
 from cases.services import case_event_record, case_issue_letter, case_lock
+from cases.uploads import check_upload, stored_upload
 from core.exceptions import ApplicationError
 from core.steps import step_guard
 from deadlines import services as clocks
 from deadlines.models import Clock
 from letters.snapshot import date_cn
 from policies.models import TimeLimitStage, TimeUnit
+from publication.services import publication_withdraw_for_case
 from reviews.models import Mitigation, Result, Ruling
 from reviews.selectors import inspector_may_handle
 
@@ -364,11 +366,15 @@ def followup_record(*, followup: FollowUp, actor: User, held_on: dt.date, partic
 
 @transaction.atomic
 def accountability_decision_record(*, case: Case, actor: User, organ: str, decision: str, decided_on: dt.date,
-                                   document_number: str, form: str = "", note: str = "") -> AccountabilityDecision:
+                                   document_number: str, form: str = "", note: str = "",
+                                   document=None) -> AccountabilityDecision:
     """The 问责机关's own decision on the case, with its document number and
     date, set beside the ruling: ``follows_ruling`` says whether it is the
     decision the ruling proposed (exempt → 免予问责; mitigated → 从轻 or 减轻;
-    rejected or revoked → 问责)."""
+    rejected or revoked → 问责). ``document``: the decision itself (决定书),
+    stored with the case's files after the checks every upload passes
+    (``cases.uploads.check_upload``: count, size, type sniffed from the
+    content); a refused file changes nothing."""
     case = case_lock(case)
     step_guard(case, actor, "record_accountability_decision")
     ruling = current_ruling(case)
@@ -386,17 +392,38 @@ def accountability_decision_record(*, case: Case, actor: User, organ: str, decis
     if ruling is not None and ruling.result == Result.MITIGATED and ruling.mitigation:
         # The ruling said which (reviews.models.Mitigation): 从轻 or 减轻.
         expected = {Decision.LIGHTER if ruling.mitigation == Mitigation.LIGHTER else Decision.REDUCED}
-    record = AccountabilityDecision.objects.create(
+    record = AccountabilityDecision(
         case=case, organ=_text(organ, "organ"), decision=decision, form=form,
         decided_on=_past(decided_on, "decided_on"), document_number=_text(document_number, "document_number"),
         note=(note or "").strip(), ruling=ruling, follows_ruling=decision in expected, recorded_by=actor,
     )
+    record.document = _attach_document(case, actor, document)
+    record.save()
     case_event_record(
         case=case, kind=EventKind.ACCOUNTABILITY_DECIDED, actor=actor, from_stage=case.stage, reason=record.note,
         data={"decision": decision, "form": form, "organ": record.organ, "document_number": record.document_number,
-              "decided_on": record.decided_on.isoformat(), "follows_ruling": record.follows_ruling},
+              "decided_on": record.decided_on.isoformat(), "follows_ruling": record.follows_ruling,
+              "document": ({"attachment": record.document.pk, "name": record.document.original_name,
+                            "sha256": record.document.sha256} if record.document else None)},
     )
     return record
+
+
+def _attach_document(case: Case, actor: User, file) -> Attachment | None:
+    """The decision document with the case's files, locked (a record, not
+    the applicant's material); the checks every upload passes first."""
+    if not file:
+        return None
+    checked = check_upload(file, field="document", existing=case.attachments.count())
+    attachment = Attachment(case=case, kind=Attachment.Kind.OTHER, original_name=checked.name,
+                            content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+                            uploaded_by=actor, locked=True)
+    # stored_upload removes the file if anything later in the block fails;
+    # a failure after it (the transaction rolls back) leaves an orphan file,
+    # as for every other upload of a step.
+    with stored_upload(attachment.file, file):
+        attachment.save()
+    return attachment
 
 
 # --- Revocation (撤销容错认定) ---------------------------------------------------------------------
@@ -434,8 +461,6 @@ def ruling_revoke(*, case: Case, actor: User, held_on: dt.date, participants: st
     the result uses are withdrawn, open follow-ups cancelled, a live
     publication of the outcome withdrawn, and the 撤销决定书 issued to the
     cadre with a copy to the organization department."""
-    from publication.services import publication_withdraw_for_case
-
     case = case_lock(case)
     step_guard(case, actor, "revoke_ruling")
     ruling = Ruling.objects.select_for_update().get(pk=current_ruling(case).pk)

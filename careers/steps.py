@@ -1,6 +1,7 @@
 """The case steps of careers, declared once (core.steps): the services'
-guard (``step_guard``), the case panel's forms and the API's ``actions``
-read them. Recording a result use's application and a follow-up are steps
+guard (``step_guard``), the case panel's forms, the API's ``actions``, the
+generic step view (core.step_views) and the generated endpoint
+(``POST /api/v1/cases/{id}/<step>/``, cases.apis.step_api) read them. Recording a result use's application and a follow-up are steps
 on the obligation and the follow-up (``services.is_org_dept``)."""
 
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +10,7 @@ from cases.models import Stage
 from cases.registry import register_case_panel
 from core.steps import Refusal, Step, register_steps
 
-from . import selectors, services
+from . import apis, forms, selectors, services
 from .models import EventKind as K
 
 # After the ruling, whatever came next (a closed case included: a ruling
@@ -25,11 +26,24 @@ def _ready(refusal):
     return ready
 
 
+def _form(form_class):
+    return lambda data, files, case, **kw: form_class(data, files, **kw)
+
+
+PANEL = "#careers"
+
 register_steps(
     Step("record_accountability_decision", _("Record the accountability decision (问责决定)"), AFTER_RULING,
          services.is_inspector, app="careers", ready=_ready(services.decision_refusal),
-         events=(K.ACCOUNTABILITY_DECIDED,)),
+         service=services.accountability_decision_record, form=_form(forms.AccountabilityDecisionForm),
+         input=apis.AccountabilityDecisionInput, summary="Record the accountability organ's decision (问责决定)",
+         success=_("The accountability decision was recorded."), anchor=PANEL,
+         refusals=(services.DECISION_EXISTS, services.NO_RULING), events=(K.ACCOUNTABILITY_DECIDED,)),
     Step("revoke_ruling", _("Revoke the ruling (撤销容错认定)"), AFTER_RULING, services.is_committee,
-         app="careers", ready=_ready(services.revoke_refusal), events=(K.RULING_REVOKED, K.USES_WITHDRAWN)),
+         app="careers", ready=_ready(services.revoke_refusal), service=services.ruling_revoke,
+         form=_form(forms.RevokeForm), input=apis.RevokeRulingInput,
+         summary="Revoke a ruling resting on false material", success=_("The ruling was revoked."), anchor=PANEL,
+         refusals=(services.UNDER_REVIEW, services.NO_RULING, services.ALREADY_REVOKED, services.NOT_REVOCABLE),
+         events=(K.RULING_REVOKED, K.USES_WITHDRAWN)),
 )
 register_case_panel(order=40, template="careers/case_panel.html", context=selectors.case_panel_context)

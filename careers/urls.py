@@ -8,6 +8,4 @@ urlpatterns = [
     path("uses/<int:pk>/", views.use_detail, name="use"),
     path("uses/<int:pk>/apply/", views.use_apply, name="use_apply"),
     path("followups/<int:pk>/record/", views.followup_record, name="followup_record"),
-    path("cases/<int:pk>/accountability/", views.accountability_decision, name="accountability"),
-    path("cases/<int:pk>/revoke/", views.revoke, name="revoke"),
 ]

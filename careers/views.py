@@ -1,5 +1,6 @@
-"""Pages of the organization department and the case panel's steps:
-parse the form, call one service, say what happened, redirect."""
+"""Pages of the organization department: parse the form, call one
+service, say what happened, redirect. The case panel's two steps post to
+the generic step view (core.step_views; careers/steps.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,18 +10,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.selectors import case_get_for_user
 from core.exceptions import ApplicationError
 from notifications.selectors import case_url
 
 from . import selectors, services
-from .forms import AccountabilityDecisionForm, FollowUpForm, RevokeForm, UseApplyForm
+from .forms import FollowUpForm, UseApplyForm
 from .models import FollowUp, ResultUse
 
 APPLIED = gettext_lazy("The application of the result use was recorded.")
 FOLLOWUP_DONE = gettext_lazy("The follow-up was recorded.")
-DECIDED = gettext_lazy("The accountability decision was recorded.")
-REVOKED = gettext_lazy("The ruling was revoked.")
 
 
 def _error_text(exc) -> str:
@@ -99,22 +97,3 @@ def followup_record(request, pk):
     _run(request, form, lambda **d: services.followup_record(followup=followup, actor=request.user, **d),
          FOLLOWUP_DONE)
     return redirect(request.POST.get("back") == "case" and case_url(followup.case_id) or "careers:workbench")
-
-
-@login_required
-@require_POST
-def accountability_decision(request, pk):
-    case = case_get_for_user(user=request.user, case_id=pk)
-    form = AccountabilityDecisionForm(request.POST)
-    _run(request, form, lambda **d: services.accountability_decision_record(case=case, actor=request.user, **d),
-         DECIDED)
-    return redirect(case_url(case.pk))
-
-
-@login_required
-@require_POST
-def revoke(request, pk):
-    case = case_get_for_user(user=request.user, case_id=pk)
-    form = RevokeForm(request.POST)
-    _run(request, form, lambda **d: services.ruling_revoke(case=case, actor=request.user, **d), REVOKED)
-    return redirect(case_url(case.pk))

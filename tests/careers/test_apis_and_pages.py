@@ -2,11 +2,14 @@
 another jurisdiction's department, pinned query counts."""
 
 import datetime as dt
+import hashlib
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from careers.models import FollowUp, ResultUse
+from careers.models import AccountabilityDecision, FollowUp, ResultUse
+from tests.files import PDF_BYTES as PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -67,16 +70,51 @@ class TestApi:
         resp = api(users["org_dept"]).post(f"/api/v1/followups/{talk.pk}/record/", {
             "held_on": today.isoformat(), "participants": "郑琳、张伟", "summary": "谈心谈话"}, format="json")
         assert resp.status_code == 200 and resp.json()["status"] == "done"
+        # The two case steps answer like every generated step endpoint: the
+        # case with its actions, and the record the step made.
         resp = api(users["inspector1"]).post(f"/api/v1/cases/{mitigated.pk}/record_accountability_decision/", {
             "organ": "县纪委", "decision": "lighter", "form": "circular", "decided_on": today.isoformat(),
             "document_number": "怀纪〔2026〕5号"}, format="json")
-        assert resp.status_code == 200 and resp.json()["follows_ruling"] is True
+        assert resp.status_code == 200, resp.content
+        body = resp.json()
+        assert body["step"]["name"] == "record_accountability_decision"
+        assert body["step"]["record"]["type"] == "careers.accountabilitydecision"
+        assert "record_accountability_decision" not in {a["name"] for a in body["actions"]}
+        decision = AccountabilityDecision.objects.get(pk=body["step"]["record"]["id"])
+        assert decision.follows_ruling is True and decision.document is None
         resp = api(users["org_dept"]).post(f"/api/v1/cases/{mitigated.pk}/revoke_ruling/", {
             "held_on": today.isoformat(), "participants": "x", "reason": "y"}, format="json")
         assert resp.status_code == 403
         resp = api(users["committee1"]).post(f"/api/v1/cases/{mitigated.pk}/revoke_ruling/", {
             "held_on": today.isoformat(), "participants": "孙丽、周杰、吴敏", "reason": "材料造假"}, format="json")
-        assert resp.status_code == 200 and resp.json()["outcome"] == "rejected"
+        assert resp.status_code == 200, resp.content
+        assert resp.json()["outcome"] == "rejected"
+        assert resp.json()["step"]["record"]["type"] == "careers.revocation"
+        # Again: the step is gone (409 from the step's own readiness).
+        resp = api(users["committee1"]).post(f"/api/v1/cases/{mitigated.pk}/revoke_ruling/", {
+            "held_on": today.isoformat(), "participants": "孙丽", "reason": "材料造假"}, format="json")
+        assert resp.status_code == 409
+
+    def test_decision_document_is_checked_and_stored(self, mitigated, users, today):
+        """The decision document goes through the upload checks: a file
+        whose content is not an accepted type is 422 and nothing is
+        recorded; a PDF is stored with the case's files, locked."""
+        url = f"/api/v1/cases/{mitigated.pk}/record_accountability_decision/"
+        data = {"organ": "县纪委", "decision": "reduced", "decided_on": today.isoformat(),
+                "document_number": "怀纪〔2026〕6号"}
+        bad = SimpleUploadedFile("决定书.pdf", b"MZ\x90\x00 not a pdf at all", content_type="application/pdf")
+        resp = api(users["inspector1"]).post(url, {**data, "document": bad}, format="multipart")
+        assert resp.status_code == 422, resp.content
+        assert "document" in resp.json()["fields"]
+        assert not AccountabilityDecision.objects.filter(case=mitigated).exists()
+        good = SimpleUploadedFile("决定书.pdf", PDF, content_type="application/pdf")
+        resp = api(users["inspector1"]).post(url, {**data, "document": good}, format="multipart")
+        assert resp.status_code == 200, resp.content
+        decision = AccountabilityDecision.objects.select_related("document").get(case=mitigated)
+        assert decision.document.original_name == "决定书.pdf" and decision.document.locked
+        assert decision.document.sha256 == hashlib.sha256(PDF).hexdigest()
+        event = mitigated.events.get(kind="accountability_decided")
+        assert event.data["document"]["sha256"] == decision.document.sha256
 
     def test_list_query_count_is_pinned(self, mitigated, users, today, django_assert_num_queries):
         client = api(users["org_dept"])

@@ -15,7 +15,6 @@ from cases import services as case_services
 from cases.selectors import case_page_url, case_parties, case_sees_internal
 from core.events import EVENT_KINDS, check_event_kinds, event_spec, written_kinds
 from core.step_views import step_post
-from core.steps import steps_of
 from deadlines.models import Clock, Reminder
 from deadlines.selectors import clock_list_for_case
 from deadlines.services import reminder_sweep
@@ -118,11 +117,6 @@ def test_an_explicit_supplement_deadline_has_a_clock_with_reminders_and_escalati
 # --- The page's actions are the API's actions ---------------------------------------------------
 
 FORM_ACTION = re.compile(r'<form[^>]*?\saction="([^"]+)"')  # not data-action
-FORM_DATA_ACTION = re.compile(r'<form[^>]*?\sdata-action="([^"]+)"')
-# Apps whose case steps still post to their own page views (careers landed
-# after the generic step view and is not on it yet): their forms count by
-# the step named in ``data-action``.
-OWN_VIEW_APPS = {"careers"}
 EDIT_LINK = re.compile(r'href="(/cases/\d+/edit/[^"]+)"')
 
 
@@ -147,8 +141,6 @@ def _page_actions(client, case) -> set[str] | None:
             continue
         if match.func is step_post:
             found.add(match.kwargs["action"])
-    own = {name for name, step in steps_of("case").items() if step.app in OWN_VIEW_APPS}
-    found |= own & set(FORM_DATA_ACTION.findall(body))
     return found
 
 
