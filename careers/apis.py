@@ -3,7 +3,7 @@ steps after a ruling (accountability decision, revocation). Same permissions as 
 pages (the services check them); a record the caller may not see is a 404
 before the input is read."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -129,6 +129,126 @@ class FollowUpRecordApi(APIView):
         serializer.is_valid(raise_exception=True)
         followup = services.followup_record(followup=followup, actor=request.user, **serializer.validated_data)
         return Response(FollowUpOutputSerializer(followup).data)
+
+
+# --- The cadre's record (容错档案) ------------------------------------------------------------
+
+
+class RecordRulingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    result = serializers.CharField()
+    mitigation = serializers.CharField()
+    decided_on = serializers.DateField()
+    is_current = serializers.BooleanField()
+
+
+class RecordUseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    ruling = serializers.IntegerField(source="ruling_id")
+    title = serializers.CharField()
+    impact_months = serializers.IntegerField(allow_null=True)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(allow_null=True)
+    status = serializers.ChoiceField(choices=ResultUse.Status.choices)
+    withdrawn_reason = serializers.CharField()
+    applications = ApplicationOutputSerializer(many=True, source="applications.all")
+
+
+class RecordFollowUpSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=FollowUp.Kind.choices)
+    status = serializers.ChoiceField(choices=FollowUp.Status.choices)
+    due_date = serializers.DateField(source="clock.due_date", allow_null=True, default=None)
+    held_on = serializers.DateField(allow_null=True)
+    uses_respected = serializers.BooleanField(allow_null=True)
+
+
+class RecordDecisionSerializer(serializers.Serializer):
+    organ = serializers.CharField()
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    form = serializers.CharField()
+    decided_on = serializers.DateField()
+    document_number = serializers.CharField()
+    follows_ruling = serializers.BooleanField(allow_null=True)
+
+
+class RecordRevocationSerializer(serializers.Serializer):
+    ruling = serializers.IntegerField(source="ruling_id")
+    held_on = serializers.DateField()
+    reason = serializers.CharField()
+
+
+class RecordCorrectionSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    started_on = serializers.DateField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+
+class RecordClarificationSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    scope = serializers.CharField()
+    issued_at = serializers.DateTimeField(allow_null=True)
+
+
+def _one(case, name):
+    # A reverse one-to-one that select_related read (None when absent).
+    return getattr(case, name, None)
+
+
+class RecordCaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    unit = serializers.CharField(source="unit.name")
+    stage = serializers.CharField()
+    outcome = serializers.CharField()
+    rulings = RecordRulingSerializer(many=True, source="rulings.all")
+    result_uses = RecordUseSerializer(many=True, source="result_obligations.all")
+    followups = RecordFollowUpSerializer(many=True, source="followups.all")
+    accountability_decision = serializers.SerializerMethodField()
+    revocation = serializers.SerializerMethodField()
+    correction = serializers.SerializerMethodField()
+    clarification = serializers.SerializerMethodField()
+
+    @extend_schema_field(RecordDecisionSerializer(allow_null=True))
+    def get_accountability_decision(self, case):
+        found = _one(case, "accountability_decision")
+        return RecordDecisionSerializer(found).data if found else None
+
+    @extend_schema_field(RecordRevocationSerializer(allow_null=True))
+    def get_revocation(self, case):
+        found = _one(case, "revocation")
+        return RecordRevocationSerializer(found).data if found else None
+
+    @extend_schema_field(RecordCorrectionSerializer(allow_null=True))
+    def get_correction(self, case):
+        found = _one(case, "correction")
+        return RecordCorrectionSerializer(found).data if found else None
+
+    @extend_schema_field(RecordClarificationSerializer(allow_null=True))
+    def get_clarification(self, case):
+        found = _one(case, "clarification")
+        return RecordClarificationSerializer(found).data if found else None
+
+
+class CadreRecordSerializer(serializers.Serializer):
+    cadre = serializers.IntegerField(source="cadre.pk")
+    cadre_name = serializers.CharField(source="cadre.display_name")
+    cases = RecordCaseSerializer(many=True)
+
+
+class CadreRecordApi(APIView):
+    @extend_schema(operation_id="cadres_record", summary="The cadre's record (容错档案)",
+                   description="His cases the caller may see (the cadre himself: all of his; the handling staff "
+                               "and the organization department: those of their jurisdiction), with rulings, "
+                               "result uses and their applications, follow-ups, decisions, corrections and "
+                               "clarifications. 404 for anyone else.",
+                   responses={200: CadreRecordSerializer, 404: OpenApiResponse(description="Not visible")},
+                   tags=["careers"])
+    def get(self, request, cadre_id: int):
+        record = selectors.cadre_record_for_user(user=request.user, cadre_id=cadre_id)
+        return Response(CadreRecordSerializer(record).data)
 
 
 # --- The two case steps' inputs; their endpoints are generated -----------------------------------

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.workbench, name="workbench"),
     path("uses/<int:pk>/", views.use_detail, name="use"),
     path("uses/<int:pk>/apply/", views.use_apply, name="use_apply"),
+    path("cadres/<int:pk>/", views.cadre_record, name="cadre"),
     path("followups/<int:pk>/record/", views.followup_record, name="followup_record"),
 ]

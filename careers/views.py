@@ -97,3 +97,13 @@ def followup_record(request, pk):
     _run(request, form, lambda **d: services.followup_record(followup=followup, actor=request.user, **d),
          FOLLOWUP_DONE)
     return redirect(request.POST.get("back") == "case" and case_url(followup.case_id) or "careers:workbench")
+
+
+@login_required
+@require_GET
+def cadre_record(request, pk):
+    """The cadre's record (容错档案): his cases with their rulings, result
+    uses and how each was applied, follow-ups, decisions, corrections and
+    clarifications. 404 for anyone who may not see it."""
+    record = selectors.cadre_record_for_user(user=request.user, cadre_id=pk)
+    return render(request, "careers/cadre_record.html", {**record, "own": record["cadre"].pk == request.user.pk})

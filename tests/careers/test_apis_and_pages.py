@@ -8,8 +8,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from careers import services
 from careers.models import AccountabilityDecision, FollowUp, ResultUse
 from tests.files import PDF_BYTES as PDF
+
+from .conftest import rule
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +166,72 @@ class TestPages:
             client.get("/careers/")
         with django_assert_num_queries(6):
             client.get(f"/careers/uses/{use.pk}/")
+
+
+class TestCadreRecord:
+    """The cadre's record (容错档案): one page and one API per cadre."""
+
+    def _apply(self, case, users, today):
+        use = ResultUse.objects.filter(case=case).order_by("policy_item__number").first()
+        services.use_apply(obligation=use, actor=users["org_dept"], occasion="2026年度考核", outcome="未受影响",
+                           applied_on=today)
+        return use
+
+    def test_api_lists_cases_rulings_uses_and_applications(self, mitigated, users, today):
+        self._apply(mitigated, users, today)
+        cadre = users["applicant"]
+        for name in ("applicant", "org_dept", "inspector1"):
+            resp = api(users[name]).get(f"/api/v1/cadres/{cadre.pk}/record/")
+            assert resp.status_code == 200, (name, resp.content)
+            body = resp.json()
+            assert body["cadre"] == cadre.pk
+            [case] = body["cases"]
+            assert case["id"] == mitigated.pk and case["outcome"] == "mitigated"
+            assert [r["result"] for r in case["rulings"]] == ["mitigated"]
+            assert len(case["result_uses"]) == 2
+            applied = [u for u in case["result_uses"] if u["applications"]]
+            assert applied[0]["applications"][0]["outcome"] == "未受影响"
+            assert case["followups"][0]["kind"] == "talk" and case["followups"][0]["due_date"]
+            assert case["accountability_decision"] is None and case["correction"] is None
+
+    @pytest.mark.parametrize("name", ["km_org_dept", "applicant2", "km_inspector"])
+    def test_others_get_404(self, mitigated, users, today, client, name):
+        cadre = users["applicant"]
+        assert api(users[name]).get(f"/api/v1/cadres/{cadre.pk}/record/").status_code == 404
+        client.force_login(users[name])
+        assert client.get(f"/careers/cadres/{cadre.pk}/").status_code == 404
+
+    def test_unknown_cadre_is_404(self, users):
+        assert api(users["org_dept"]).get("/api/v1/cadres/999999/record/").status_code == 404
+
+    def test_page_shows_the_record_and_pins_its_queries(self, client, mitigated, users, today,
+                                                        django_assert_num_queries):
+        self._apply(mitigated, users, today)
+        cadre = users["applicant"]
+        client.force_login(users["org_dept"])
+        url = f"/careers/cadres/{cadre.pk}/"
+        body = client.get(url).content.decode()
+        assert 'data-testid="record-case"' in body and "2026年度考核：未受影响" in body
+        assert 'data-testid="record-followups"' in body
+        # Linked from the use's page and the case panel.
+        use = ResultUse.objects.filter(case=mitigated).first()
+        assert url in client.get(f"/careers/uses/{use.pk}/").content.decode()
+        assert url in client.get(f"/cases/{mitigated.pk}/").content.decode()
+        with django_assert_num_queries(RECORD_PAGE_QUERIES):
+            client.get(url)
+        # A second case does not add queries.
+        second = rule(users)
+        services.obligations_open(case_id=second.pk)
+        with django_assert_num_queries(RECORD_PAGE_QUERIES):
+            resp = client.get(url)
+        assert resp.content.decode().count('data-testid="record-case"') == 2
+        with django_assert_num_queries(RECORD_API_QUERIES):
+            assert len(api(users["org_dept"]).get(f"/api/v1/cadres/{cadre.pk}/record/").json()["cases"]) == 2
+
+
+# The API: the cadre, his cases (with the one-to-one records joined),
+# rulings, uses, applications, follow-ups. The page adds the session, the
+# user, his memberships and the notification bell. Measured, whatever the
+# number of cases.
+RECORD_PAGE_QUERIES = 10
+RECORD_API_QUERIES = 6

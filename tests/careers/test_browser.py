@@ -77,7 +77,13 @@ def test_department_records_an_application_and_a_talk(world, login, page, _brows
     page.goto(f"/cases/{case.pk}/")
     expect(page.locator("#careers")).to_contain_text("2026年度考核")
     expect(page.locator("#careers")).to_contain_text("谈心谈话")
+    # The cadre's record (容错档案), from the case panel.
+    page.locator("#careers [data-testid=cadre-record-link]").click()
+    expect(page.locator("[data-testid=record-uses]")).to_contain_text("2026年度考核：未受影响")
+    expect(page.locator("[data-testid=record-followups]")).to_contain_text("谈心谈话")
+    record = f"/careers/cadres/{case.applicant_id}/"
 
     assert _axe(_browser, live_server, "org_dept", ["/", "/careers/", f"/careers/uses/{use.pk}/",
-                                                     f"/cases/{case.pk}/"]) == []
+                                                     f"/cases/{case.pk}/", record]) == []
+    assert _axe(_browser, live_server, "applicant", [record]) == []
     assert _axe(_browser, live_server, "committee1", [f"/cases/{case.pk}/"]) == []
