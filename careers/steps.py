@@ -20,8 +20,10 @@ AFTER_RULING = (Stage.RULED, Stage.CORRECTION, Stage.CLARIFICATION, Stage.CLOSED
 
 
 def _ready(refusal):
-    def ready(case):
-        message = refusal(case, services.current_ruling(case))
+    def ready(case, user, ctx):
+        # The current ruling, read once per listing (core.steps.StepContext;
+        # the corrections panel seeds the one it loaded).
+        message = refusal(case, ctx.read("current_ruling", lambda: services.current_ruling(case)))
         return None if message is None else Refusal(message, code="illegal_transition")
     return ready
 

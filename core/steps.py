@@ -12,10 +12,16 @@ A step's checks, in the order the guard applies them:
 1. the record is not in a closed state (409 ``closed``);
 2. ``who(record, user)``: may this user take it (403);
 3. the record's state is one of ``stages`` (409 ``illegal_transition``);
-4. ``ready(record)`` or ``ready(record, user)``: a ``Refusal`` (or its
-   message) when the step is not possible now although the stage allows it,
-   e.g. feedback already given for this ruling, or no meeting to vote at
-   (409, the refusal's code); None when it may go ahead.
+4. ``ready(record)``, ``ready(record, user)`` or ``ready(record, user, ctx)``:
+   a ``Refusal`` (or its message) when the step is not possible now although
+   the stage allows it, e.g. feedback already given for this ruling, or no
+   meeting to vote at (409, the refusal's code); None when it may go ahead.
+
+``ctx`` is the listing's ``StepContext`` (``step_context(record)``): the
+reads several steps' checks share (the current ruling, an inspector's
+recusal, the correction record), each read once per listing or guard:
+``ctx.read(key, lambda: ...)``. A page that loaded one already hands it
+over with ``step_cache_seed``.
 
 What it takes, for the generic page view (``core.step_views``) and the
 generated API endpoint (``cases.apis.step_api``):
@@ -82,18 +88,24 @@ class Step:
     def refusal(self, record, user=None) -> Refusal | None:
         if self.ready is None:
             return None
-        found = self.ready(record, user) if _takes_user(self.ready) else self.ready(record)
+        takes = _arity(self.ready)
+        if takes >= 3:
+            found = self.ready(record, user, step_context(record))
+        elif takes == 2:
+            found = self.ready(record, user)
+        else:
+            found = self.ready(record)
         if found is None or isinstance(found, Refusal):
             return found
         return Refusal(found)
 
 
-def _takes_user(fn) -> bool:
-    cached = getattr(fn, "_step_takes_user", None)
+def _arity(fn) -> int:
+    cached = getattr(fn, "_step_arity", None)
     if cached is None:
-        cached = len(inspect.signature(fn).parameters) >= 2
+        cached = len(inspect.signature(fn).parameters)
         try:
-            fn._step_takes_user = cached
+            fn._step_arity = cached
         except AttributeError:  # a builtin or a bound method: ask each time
             pass
     return cached
@@ -144,11 +156,43 @@ def _state(record, subject: str) -> str:
     return getattr(record, STEP_SUBJECTS[subject].state_field)
 
 
+class StepContext(dict):
+    """The reads of one listing (or one guard) of a record that several
+    steps' checks share: the current ruling, an inspector's recusal, the
+    correction record. Handed to every ``ready(record, user, ctx)``; a
+    ``who`` or a selector reaches it with ``step_context(record)``.
+    Started afresh at every listing and guard, from what the page seeded
+    (``step_cache_seed``), so it is never stale: a service re-reads the
+    record under its lock and the guard starts a new context on it."""
+
+    def read(self, key, fn):
+        """The value under ``key``, read with ``fn()`` the first time."""
+        try:
+            return self[key]
+        except KeyError:
+            value = self[key] = fn()
+            return value
+
+
+def step_context(record) -> StepContext:
+    """The current listing's context of ``record`` (see ``StepContext``)."""
+    ctx = record.__dict__.get("_step_cache")
+    if not isinstance(ctx, StepContext):
+        ctx = record.__dict__["_step_cache"] = StepContext(ctx or {})
+    return ctx
+
+
+def step_read(record, key, fn):
+    """``step_context(record).read(key, fn)``: one read per listing."""
+    return step_context(record).read(key, fn)
+
+
 def step_cache(record) -> dict:
     """A dict on ``record`` for what several steps' checks read alike (the
     current meeting, the correction record), so one listing reads it once.
-    Emptied at the start of every listing and guard: never stale."""
-    return record.__dict__.setdefault("_step_cache", {})
+    Emptied at the start of every listing and guard: never stale. (The
+    listing's ``StepContext``; the former name.)"""
+    return step_context(record)
 
 
 def step_cache_seed(record, key: str, value) -> None:
@@ -160,7 +204,7 @@ def step_cache_seed(record, key: str, value) -> None:
 def steps_for_user(record, user, *, subject: str = "case") -> list[str]:
     """The steps ``user`` may take on ``record`` now, in declaration order:
     the page's buttons and the API's ``actions``."""
-    record.__dict__["_step_cache"] = dict(record.__dict__.pop("_step_seed", {}))
+    record.__dict__["_step_cache"] = StepContext(record.__dict__.pop("_step_seed", {}))
     state = _state(record, subject)
     out = []
     for name, step in steps_of(subject).items():

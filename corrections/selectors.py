@@ -106,6 +106,7 @@ def correction_panel_context(request, case: Case) -> dict | None:
     user = request.user
     # The steps' readiness reads this record (corrections/steps.py).
     step_cache_seed(case, "corrections_record", {k: record[k] for k in ("correction", "clarification", "tasks")})
+    step_cache_seed(case, "current_ruling", record["ruling"])
     mine = {name: step for name, step in steps_of("case").items() if step.app == "corrections"}
     actions = set(case_actions_for_user(case=case, user=user)) & set(mine)
     tasks = record["tasks"]

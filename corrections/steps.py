@@ -48,13 +48,10 @@ def _inspector(case, user) -> bool:
     """An inspector of the case's jurisdiction who need not recuse himself
     records the steps (Kunming: the discipline-inspection organ carries out
     the correction)."""
-    # Asked once per action when the page lists what the user may do: keep
-    # the answer on this case object (a service re-fetches the case, so it
-    # always asks afresh).
-    cache = case.__dict__.setdefault("_corrections_inspector", {})
-    if user.pk not in cache:
-        cache[user.pk] = inspector_may_handle(case=case, user=user)
-    return cache[user.pk]
+    # Asked once per action when the page lists what the user may do: read
+    # once per listing (the listing's core.steps.StepContext, shared with
+    # careers' steps; a service's guard asks afresh).
+    return inspector_may_handle(case=case, user=user)
 
 
 def _deciding_body(case, user) -> bool:

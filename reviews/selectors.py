@@ -10,7 +10,7 @@ from accounts.models import Role, User
 from accounts.selectors import user_has_role, users_with_role
 from cases.models import Case, Stage
 from cases.selectors import case_in_paths_q, case_parties, case_visibility_q
-from core.steps import step_cache
+from core.steps import step_cache, step_read
 from deadlines.models import Clock
 from policies.models import PolicyItem
 
@@ -69,8 +69,11 @@ def inspector_must_recuse(*, case, user: User) -> str | None:
 
 
 def inspector_may_handle(*, case, user: User) -> bool:
-    """An inspector of the case's jurisdiction who need not recuse himself."""
-    return user_has_role(user, Role.INSPECTOR, case.unit) and inspector_must_recuse(case=case, user=user) is None
+    """An inspector of the case's jurisdiction who need not recuse himself.
+    Asked by several steps' checks of one listing: read once per listing
+    (core.steps.step_context; a service's guard asks afresh)."""
+    return step_read(case, ("inspector_may_handle", user.pk), lambda: (
+        user_has_role(user, Role.INSPECTOR, case.unit) and inspector_must_recuse(case=case, user=user) is None))
 
 
 # --- Who may take each step (cases.registry actions) --------------------------------

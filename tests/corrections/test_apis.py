@@ -237,10 +237,11 @@ def test_panel_query_count(rf, ruled, users, who, django_assert_num_queries):
 
     # As the case page loads it (cases.selectors.case_detail_for_user): the
     # panel reads the version's correction procedure (issue 16). The
-    # inspector's three more are the steps' readiness since the kernel and
-    # careers landed: his recusal and the ruling each read twice (by two
-    # steps' checks; not yet shared) and the accountability decision's.
+    # inspector's two more are the steps' readiness: his recusal (read once
+    # for the corrections' and careers' steps, core.steps.StepContext) and
+    # whether an accountability decision exists; careers' steps read the
+    # ruling the panel seeded.
     case = Case.objects.select_related("unit", "policy_version").get(pk=ruled.pk)
-    with django_assert_num_queries(13 if who == "inspector1" else 9):
+    with django_assert_num_queries(11 if who == "inspector1" else 9):
         context = correction_panel_context(request, case)
     assert context["tasks"] and context["clarification"]
