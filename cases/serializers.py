@@ -11,8 +11,12 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.serializers import ErrorSerializer  # noqa: F401  (re-exported: the one error shape)
+from core.serializers import (
+    ChoiceLabelField,
+    ErrorSerializer,  # noqa: F401  (re-exported: the one error shape)
+)
 
+from .models import Origin, Outcome, Stage
 from .registry import ACTIONS
 from .services import case_actions_for_user
 
@@ -38,11 +42,11 @@ class CaseListItemSerializer(serializers.Serializer):
     number = serializers.CharField()
     title = serializers.CharField()
     stage = serializers.CharField()
-    stage_label = serializers.CharField(source="get_stage_display")
+    stage_label = ChoiceLabelField(Stage, source="stage")
     outcome = serializers.CharField()
-    outcome_label = serializers.CharField(source="get_outcome_display")
+    outcome_label = ChoiceLabelField(Outcome, source="outcome")
     origin = serializers.CharField()
-    origin_label = serializers.CharField(source="get_origin_display")
+    origin_label = ChoiceLabelField(Origin, source="origin")
     applicant = PersonSerializer()
     unit = OrgUnitRefSerializer()
     submitted_at = serializers.DateTimeField(allow_null=True)
@@ -136,11 +140,11 @@ class CaseDetailSerializer(serializers.Serializer):
     number = serializers.CharField()
     title = serializers.CharField()
     origin = serializers.CharField()
-    origin_label = serializers.CharField(source="get_origin_display")
+    origin_label = ChoiceLabelField(Origin, source="origin")
     stage = serializers.CharField()
-    stage_label = serializers.CharField(source="get_stage_display")
+    stage_label = ChoiceLabelField(Stage, source="stage")
     outcome = serializers.CharField()
-    outcome_label = serializers.CharField(source="get_outcome_display")
+    outcome_label = ChoiceLabelField(Outcome, source="outcome")
     applicant = PersonSerializer()
     created_by = PersonSerializer()
     unit = OrgUnitRefSerializer()
