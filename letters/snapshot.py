@@ -36,7 +36,8 @@ Keys by kind, taken from the case when the caller does not pass them:
   ``result_uses``: list of ``{"item_id": <result_use item id> or "text": "…",
   "duration_months": int | None}`` (duration defaults to the item's
   default_duration_months),
-  optional ``facts`` (defaults to the case's facts and reasons),
+  ``facts`` (基本事实: the inspectors' findings and the records bearing
+  them out, built by the ruling step; never the applicant's own account),
   ``meeting_on`` (date of the collective deliberation, ISO),
   ``review_limit`` (the version's ``review_request`` time limit, counted
   from the day the ruling is recorded as its clock is; "" when the version
@@ -272,7 +273,9 @@ def _ruling(case, data: dict) -> dict:
         "result_label": MITIGATION_LABELS.get(data.get("mitigation", "")) if data["result"] == "mitigated"
         and data.get("mitigation") else RESULT_LABELS[data["result"]],
         "reasons": data.get("reasons", ""),
-        "facts": data.get("facts") or case.facts_reasons or case.matter,
+        # 基本事实: the facts as the inspectors found them, passed by the
+        # ruling step (issue 22); never the applicant's own 事实与理由.
+        "facts": data.get("facts") or "",
         "assessment": assessment,
         "result_uses": uses,
         "meeting_on": data.get("meeting_on", ""),
@@ -312,7 +315,10 @@ def build_context(*, case, kind: str, ref: str, number: str, issued_on: dt.date,
     """The snapshot: what the case says now, overlaid by ``data`` (the
     caller's keys, which win)."""
     body = issuing_body_for(case)
-    masthead = f"{body}文件"
+    # Every letter goes to a person or a unit: the letter format (信函格式,
+    # GB/T 9704 §10.1), whose mark is the body's name alone, not "…文件"
+    # (issue 22: "…委员会文件" on a letter laid out as a 信函).
+    masthead = body
     policy = case.policy_version
     recipient = case.unit.name if case.origin == "unit" else f"{case.applicant.display_name}同志"
     context = {

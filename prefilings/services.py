@@ -546,7 +546,8 @@ def _letter_context(filing: PreFiling, number: str, issued_on: dt.date) -> dict:
     ``case.number``)."""
     jurisdiction = filing.policy_version.document.jurisdiction
     body = jurisdiction.issuing_body or f"中共{filing.jurisdiction.name}纪律检查委员会"
-    masthead = f"{body}文件"
+    # The letter format (信函格式, GB/T 9704 §10.1), as every letter: the mark is the body's name.
+    masthead = body
     risks = "\n".join(
         f"{i}. {row['risk']}" + (f"（控制措施：{row['control']}）" if row.get("control") else "")
         for i, row in enumerate(filing.risks, start=1)

@@ -31,7 +31,9 @@ def rule_demo_case(case, users, *, result="mitigated"):
         factors=_judged(case, "factor", BUILTIN_FACTORS, "情节较轻，已及时挽回"),
     )
     services.case_preliminary_report(case=case, actor=users["inspector2"], recommended_result=result,
-                                     summary="符合容错条件，建议从轻处理。")
+                                     summary="申请人所述决策和执行经过属实，事项经单位领导班子集体研究决定，"
+                                             "有会议纪要和审批材料佐证；未发现谋取私利、违反决策程序等情形，"
+                                             "问题发现后已及时采取补救措施，未造成重大损失。")
     services.case_defend(case=case, actor=case.applicant, text="对初步意见无异议。")
     # The quorum of the jurisdiction's committee (at least three when there
     # are three), leaving the others free to decide a review (复核 is for

@@ -786,6 +786,38 @@ def _assessed_items(case: Case) -> list[int]:
     return ids + list(assessment.negative_items.values_list("pk", flat=True))
 
 
+def _arabic(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _found_facts(case: Case) -> str:
+    """基本事实 of the ruling letter: what the inspectors found (the findings
+    of their preliminary report), and the verification records that bear it
+    out (issue 22: not the applicant's own 事实与理由)."""
+    report = PreliminaryReport.objects.filter(case=case).first()
+    records = list(VerificationRecord.objects.filter(case=case).order_by("held_on", "created_at", "id"))
+    parts = []
+    if report is not None and report.summary.strip():
+        parts.append(f"经调查核实，查明：{report.summary.strip()}")
+    interviews = [r for r in records if r.kind == VerificationRecord.Kind.INTERVIEW]
+    evidence = [r for r in records if r.kind == VerificationRecord.Kind.EVIDENCE]
+    notes = [r for r in records if r.kind == VerificationRecord.Kind.NOTE]
+    sources = [f"与{r.person}的谈话记录" + (f"（{_arabic(r.held_on)}）" if r.held_on else "") for r in interviews]
+    if evidence:
+        sources.append(f"书证材料{len(evidence)}份")
+    if notes:
+        sources.append(f"核实情况说明{len(notes)}份")
+    if sources:
+        lead = "上述事实，有" if parts else "经调查核实，有"
+        parts.append(f"{lead}{'、'.join(sources)}等核实材料证实。")
+    if not parts:
+        # No report and no record (never in the workflow: deliberation comes
+        # after the preliminary report): say so rather than reprint the
+        # application.
+        parts.append("经调查核实，相关事实见核实材料。")
+    return "\n".join(parts)
+
+
 def _letter_context(case: Case, ruling: Ruling, meeting: Meeting, uses) -> dict:
     assessment = Assessment.objects.filter(case=case).prefetch_related("negative_items").first()
     rows = []
@@ -800,6 +832,7 @@ def _letter_context(case: Case, ruling: Ruling, meeting: Meeting, uses) -> dict:
         "result": ruling.result, "mitigation": ruling.mitigation, "reasons": ruling.reasons, "assessment": rows,
         "result_uses": [{"item_id": item.pk, "duration_months": months} for item, months in uses],
         "meeting_on": meeting.held_on.isoformat(),
+        "facts": _found_facts(case),
     }
 
 

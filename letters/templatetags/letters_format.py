@@ -20,3 +20,11 @@ def arabic_date(value) -> str:
     if not isinstance(value, dt.date):
         return ""
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+@register.filter
+def clause(value) -> str:
+    """A quoted sentence without its closing punctuation, where the letter's
+    own punctuation follows the quote (issue 22: “……谋取私利。”：符合。 printed
+    two stops around the colon)."""
+    return str(value or "").strip().rstrip("。；;，,.")

@@ -71,6 +71,10 @@ def ruling_context(case) -> dict:
     return {
         "result": "exempt",
         "reasons": "综合考虑动机、条件、程序和后果，符合容错条件。",
+        # What the ruling step passes as 基本事实 (reviews.services._found_facts).
+        "facts": "经调查核实，查明：为赶在汛期前完工，该局党组集体研究决定先行开工、后补办施工许可手续，"
+                 "有党组会议纪要佐证；工程未发生质量安全问题，未造成经济损失，手续已于开工后二十日内补齐。\n"
+                 "上述事实，有与李堃的谈话记录（2026年11月12日）、书证材料3份等核实材料证实。",
         "meeting_on": dt.date(2026, 11, 20),
         "assessment": [
             {"item_id": items[("condition", 1)], "finding": "met"},

@@ -60,7 +60,7 @@ def test_every_kind_renders_as_real_text_with_embedded_cjk_fonts(
     """Each kind, issued and rendered through the task queued on commit, is a
     PDF whose extracted text holds the case number, the applicant's name (堃
     is outside GB 2312), the letter's number and its result in Chinese, set
-    in embedded TrueType CJK fonts."""
+    in embedded CJK fonts, the body in 仿宋."""
     for kind in LetterKind.values:
         ref, context = _context_for(kind, letter_case, users)
         with django_capture_on_commit_callbacks(execute=True):
@@ -74,14 +74,19 @@ def test_every_kind_renders_as_real_text_with_embedded_cjk_fonts(
         assert letter.number in text, kind
         assert letter.title in text, kind
         assert EXPECTED[kind] in text, kind
-        assert "— 1 —" in pdf_text(path)
+        # The letter format (信函, GB/T 9704 §10.1): no number on the first
+        # page, "— 2 —" on the second.
+        pages = pdf_text(path).split("\f")
+        assert "— 1 —" not in pages[0]
+        assert len([p for p in pages if p.strip()]) < 2 or "— 2 —" in pages[1]
         fonts = pdf_fonts(path)
         assert fonts and all(f["emb"] == "yes" for f in fonts), fonts
         names = {f["name"].split("+", 1)[1] for f in fonts}
-        assert any(n.startswith("RC-Song-GB") for n in names), names
+        # The body in 仿宋 (FandolFang's CFF cut), the rest in the song faces.
+        assert "RC-Fang-GB" in names, names
         # 堃 comes from the full face: the fallback worked, as real text.
         assert any(n.startswith("RC-Song-Full") for n in names), names
-        assert all("TrueType" in f["type"] for f in fonts), fonts
+        assert all("TrueType" in f["type"] or "Type 0C" in f["type"] for f in fonts), fonts
 
 
 def test_ruling_letter_cites_items_result_uses_and_review_right(letter_case, users, eager_celery,

@@ -374,6 +374,18 @@ class TestDeliberation:
         running = set(Clock.objects.filter(case=accepted, status="running").values_list("stage", flat=True))
         assert running == {"feedback", "filing", "review_request"}
 
+    def test_ruling_letter_states_the_facts_the_inspectors_found(self, accepted, users):
+        """Issue 22: the letter's 基本事实 are the findings of the preliminary
+        report and the records bearing them out, not the applicant's own
+        事实与理由."""
+        to_ruled(accepted, users)
+        facts = Letter.objects.get(case=accepted, kind="ruling").context["facts"]
+        assert facts.splitlines() == [
+            "经调查核实，查明：符合容错条件。",
+            "上述事实，有与张伟的谈话记录（2026年1月6日）等核实材料证实。",
+        ]
+        assert accepted.facts_reasons and accepted.facts_reasons not in facts
+
     def test_ruling_refuses_exemption_on_negative_item(self, accepted, users):
         """Even with a majority, exempt is refused when the assessment found
         a negative-list item; the committee must reject."""
