@@ -49,8 +49,8 @@ def ruling_context(n: int) -> dict:
     name = "李堃" if n % 2 else "张伟"
     return {
         "kind": "ruling", "title": "容错认定书", "number": f"怀纪容〔2026〕{n}号",
-        "issuing_body": "中共怀来县纪律检查委员会", "masthead": "中共怀来县纪律检查委员会文件",
-        "masthead_class": "mh-s", "recipient": f"{name}同志", "date": "2026-11-22",
+        "issuing_body": "中共怀来县纪律检查委员会", "masthead": "中共怀来县纪律检查委员会",
+        "masthead_class": "mh-m", "recipient": f"{name}同志", "date": "2026-11-22",
         "date_cn": "二〇二六年十一月二十二日", "cc": ["怀来县住房和城乡建设局"],
         "case": {"number": f"怀容〔2026〕第{n:04d}号", "title": "推进校舍改造项目中的程序瑕疵", "applicant": name,
                  "unit": "怀来县住房和城乡建设局", "origin": "individual", "submitted_on_cn": "二〇二六年十月九日"},

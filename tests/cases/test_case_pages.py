@@ -54,6 +54,15 @@ def test_intake_queue_shows_due_dates_in_order(client, users, submitted):
     assert submitted.title in body and clock.due_date.strftime("%Y-%m-%d") in body
 
 
+def test_case_number_in_a_list_links_to_the_case(client, users, submitted):
+    """Issue 22: the case number in a list is a link to the case page, like
+    its title."""
+    Case.objects.filter(pk=submitted.pk).update(number="怀容〔2026〕第0099号")
+    client.force_login(users["intake"])
+    body = client.get("/cases/intake/").content.decode()
+    assert f'<a href="{reverse("cases:detail", args=[submitted.pk])}">怀容〔2026〕第0099号</a>' in body
+
+
 def test_search_finds_chinese_substrings(client, users, submitted):
     """Search matches a Chinese substring of the text, the number, or the name."""
     client.force_login(users["intake"])
