@@ -64,6 +64,15 @@ class _TrendSerializer(serializers.Serializer):
     ruled = serializers.IntegerField()
 
 
+class _DecisionRowSerializer(serializers.Serializer):
+    result = serializers.CharField(help_text="The ruling's result when the decision was recorded, or revoked.")
+    label = serializers.CharField()
+    decisions = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Counts of 免予问责, 从轻, 减轻, 问责 (the accountability organ's decisions), in that order.")
+    total = serializers.IntegerField()
+
+
 class StatsApi(APIView):
     class FilterSerializer(serializers.Serializer):
         jurisdiction = serializers.IntegerField(required=False, help_text="Org unit id of a jurisdiction.")
@@ -78,6 +87,7 @@ class StatsApi(APIView):
         time_per_stage = _StageTimeSerializer(many=True)
         overdue = _OverdueSerializer()
         trend = _TrendSerializer(many=True)
+        decision_vs_ruling = _DecisionRowSerializer(many=True)
 
     @extend_schema(operation_id="stats", parameters=[FilterSerializer], responses=OutputSerializer, tags=["stats"])
     def get(self, request):

@@ -13,6 +13,7 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from cases.selectors import case_visibility_q
 from core.pagination import count_estimate
 from deadlines.models import Clock, ClockEntry
 from policies.models import PolicyItem
-from reviews.models import Recusal, Ruling
+from reviews.models import Recusal, Result, Ruling
 
 from .models import CaseFigure, FigureCell, FigureDirty
 
@@ -148,7 +149,11 @@ def stage_seconds(ids, now: dt.datetime) -> dict[tuple[int, str], float]:
 #   ("scenario", outcome, item id)   the scenario ruled (or claimed), decided;
 #   ("ruled", "YYYY-MM", "")         each first ruling, by month decided;
 #   ("stay", stage, "D.D")           its days in a stage (to 0.1 day), with
-#                                    the exact seconds in ``total``.
+#                                    the exact seconds in ``total``;
+#   ("decision", result, decision)   the accountability organ's decision
+#                                    (careers, issue 17) beside the ruling
+#                                    in force when it was recorded
+#                                    ("revoked" when there was none).
 # The figures are sums of cells, so those of a set of cases are the sums of
 # its cases' cells: maintained per jurisdiction and year (models.FigureCell)
 # or computed for a few cases live, alike.
@@ -207,7 +212,53 @@ def case_figures(cases: QuerySet[Case], now: dt.datetime | None = None) -> dict[
     for (case_id, stage), seconds in stage_seconds(ids, now).items():
         if case_id in out:
             out[case_id][3].append(["stay", stage, f"{round(seconds / 86400, 1):.1f}", 1, seconds])
+    decisions = _decision_model()
+    if decisions is not None:
+        # Its row is written with a case event (cases_caseevent marks the case).
+        for case_id, result, decision in decisions.objects.filter(case__in=ids).values_list(
+                "case_id", "ruling__result", "decision").iterator(chunk_size=5000):
+            if case_id in out:
+                out[case_id][3].append(["decision", result or REVOKED, decision, 1, 0.0])
     return out
+
+
+REVOKED = "revoked"
+
+
+def _decision_model():
+    """careers' accountability decision, reached through its relation to the
+    case (careers sits above the dashboard and is not imported); None
+    without the app."""
+    try:
+        return Case._meta.get_field("accountability_decision").related_model
+    except FieldDoesNotExist:
+        return None
+
+
+def decision_rows(total: Cells) -> list[dict]:
+    """Ruling result × the accountability organ's decision: one row per
+    result, the count of each decision, and how many follow the ruling."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for (_jur, kind, a, b), (n, _s) in total.items():
+        if kind == "decision" and n:
+            counts[(a, b)] += n
+    if not counts:
+        return []
+    model = _decision_model()
+    decisions = [value for value, _label in model._meta.get_field("decision").choices]
+    labels = {str(Result(r).value): str(Result(r).label) for r in Result} | {REVOKED: _("Revoked")}
+    rows = []
+    for result in [*(r.value for r in Result), REVOKED]:
+        by = {d: counts.get((result, d), 0) for d in decisions}
+        if any(by.values()):
+            rows.append({"result": result, "label": labels[result], "decisions": [by[d] for d in decisions],
+                         "total": sum(by.values())})
+    return rows
+
+
+def decision_headers() -> list[str]:
+    model = _decision_model()
+    return [str(label) for _value, label in model._meta.get_field("decision").choices] if model else []
 
 
 def cells_add(total: Cells, jurisdiction_id: int, cells: list, sign: int = 1) -> None:
@@ -403,6 +454,7 @@ def stats_from_cells(total: Cells, *, today: dt.date) -> dict:
         "rate_by_scenario": by_scenario,
         "time_per_stage": time_per_stage_rows(total),
         "trend": trend,
+        "decision_vs_ruling": decision_rows(total),
     }
 
 
@@ -468,5 +520,7 @@ def dashboard_tables(stats: dict) -> list[tuple[str, list[str], list[list]]]:
           for r in stats["overdue"]["cases"]]),
         (_("Trend by month"), [_("Month"), _("Submitted"), _("Ruled")],
          [[r["month"], r["submitted"], r["ruled"]] for r in stats["trend"]]),
+        (_("Accountability decisions compared with the ruling"), [_("Ruling"), *decision_headers(), _("Cases")],
+         [[r["label"], *r["decisions"], r["total"]] for r in stats["decision_vs_ruling"]]),
     ]
 

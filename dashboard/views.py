@@ -63,8 +63,10 @@ def dashboard_index(request):
     for row in stats["overdue"]["cases"]:
         row["url"] = case_page_url(row["case_id"])
     sections = [
-        {"id": f"table-{i}", "chart": chart, "title": title, "headers": headers, "rows": rows}
-        for i, ((title, headers, rows), chart) in enumerate(zip(selectors.dashboard_tables(stats), CHARTS, strict=True))
+        {"id": f"table-{i}", "chart": chart, "title": title, "headers": headers, "rows": rows, "key": key,
+         "overdue": key == "overdue"}
+        for i, ((title, headers, rows), chart, key) in enumerate(
+            zip(selectors.dashboard_tables(stats), CHARTS, TABLE_KEYS, strict=True))
     ]
     return render(request, "dashboard/index.html", {
         "form": form, "stats": stats, "charts": _chart_data(stats), "sections": sections,
@@ -82,7 +84,9 @@ def _prefiling_rows(user) -> list[tuple[str, int]]:
 
 
 # The chart drawn above each table of ``dashboard_tables`` (None: table only).
-CHARTS = ["by_stage", "by_result", "rate_by_jurisdiction", "rate_by_scenario", "time_per_stage", None, "trend"]
+CHARTS = ["by_stage", "by_result", "rate_by_jurisdiction", "rate_by_scenario", "time_per_stage", None, "trend", None]
+# The table's ``data-table`` (the chart's name where it has one).
+TABLE_KEYS = [*(c or "overdue" for c in CHARTS[:-1]), "decision_vs_ruling"]
 
 
 def _file_response(user, kind: str, fmt: str, filters: dict, name: str):

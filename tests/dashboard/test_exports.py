@@ -69,7 +69,7 @@ def test_dashboard_tables_export(known, users):
     text = _body(client.post("/dashboard/export/", {"format": "csv"})).decode("utf-8-sig")
     assert "怀来县,3,1,1,1,33.3" in text
     wb = load_workbook(io.BytesIO(_body(client.post("/dashboard/export/", {"format": "xlsx"}))), read_only=True)
-    assert len(wb.worksheets) == 7
+    assert len(wb.worksheets) == 8  # with the decisions beside the rulings (issue 17)
     client.force_login(users["applicant"])
     assert client.post("/dashboard/export/", {"format": "csv"}).status_code == 403
 

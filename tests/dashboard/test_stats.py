@@ -103,7 +103,7 @@ def test_stats_api(known, users, django_assert_num_queries):
     api.force_authenticate(users["intake"])
     # Nothing folded yet: every case is counted live (test_figures pins
     # the count read from the cells).
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         response = api.get("/api/v1/stats/")
     assert response.status_code == 200
     body = response.json()
