@@ -132,8 +132,11 @@ class MembershipAdmin(admin.ModelAdmin):
 def _unregister_unused() -> None:
     from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
     from django_celery_results.models import GroupResult, TaskResult
+    from django_otp.plugins.otp_static.models import StaticDevice
 
-    for model in (TaskResult, GroupResult, IntervalSchedule, ClockedSchedule, SolarSchedule):
+    # Backup codes are the user's own (accounts.otp) and go with his app
+    # device when the security administrator deletes it.
+    for model in (TaskResult, GroupResult, IntervalSchedule, ClockedSchedule, SolarSchedule, StaticDevice):
         if admin.site.is_registered(model):
             admin.site.unregister(model)
 

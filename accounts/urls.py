@@ -10,4 +10,5 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("tokens/revoke/", views.tokens_revoke, name="tokens_revoke"),
+    path("otp/", views.otp_setup, name="otp_setup"),
 ]

@@ -19,6 +19,8 @@ class AuditKind(models.TextChoices):
     LOCKED_OUT = "locked_out", _("Locked out")
     LOCKOUT_CLEARED = "lockout_cleared", _("Lockout cleared")
     SECOND_FACTOR_FAILED = "otp_failed", _("Second factor refused")
+    SECOND_FACTOR_ENROLLED = "otp_enrolled", _("Second factor set up")
+    BACKUP_CODES_ISSUED = "otp_backup_codes", _("Backup codes issued")
     TOKEN_ISSUED = "token_issued", _("API token issued")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
     ROLE_GRANTED = "role_granted", _("Role granted")

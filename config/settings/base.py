@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "core.third_party.AxesConfig",
     "django_otp",
     "core.third_party.TotpConfig",
+    # Backup codes of the second factor (accounts.otp).
+    "django_otp.plugins.otp_static",
     "csp",
     "core",
     "accounts",
@@ -374,6 +376,10 @@ IDEMPOTENCY_KEY_TTL_HOURS = env.int("DJANGO_IDEMPOTENCY_KEY_TTL_HOURS", default=
 # demo mode is on (accounts.selectors.second_factor_required).
 SECOND_FACTOR_FOR_STAFF = env.bool("DJANGO_SECOND_FACTOR_FOR_STAFF", default=True)
 OTP_TOTP_ISSUER = "容错纠错案件管理"
+# Users set up their own authenticator app (QR code, accounts.otp): one who
+# needs a second factor and has none signs in with the password once, to do
+# only that. Off: the security administrator creates the devices.
+OTP_SELF_ENROL = env.bool("DJANGO_OTP_SELF_ENROL", default=True)
 # Sessions end this many seconds after sign-in (8.1.4.1 b: 超时自动退出),
 # and when the browser closes.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_SECONDS", default=8 * 3600)
