@@ -62,6 +62,11 @@ class Publication(BaseModel):
     # name is kept apart because the policy decides whether it is hidden.
     default_terms = models.JSONField(default=list, blank=True)
     extra_terms = models.JSONField(_("terms added"), default=list, blank=True)
+    # Issue 22: what the name detector found and the administrator waved
+    # through as no name (a false positive such as 长城), each with his
+    # reason: [{"term", "reason", "by" (user id), "at" (ISO)}]. Never a term
+    # the case knows (the applicant, anyone in its history, its units).
+    cleared_terms = models.JSONField(_("detector finds waved through"), default=list, blank=True)
     redact_unit = models.BooleanField(_("hide the unit name"), default=False)
     unit_name = models.CharField(max_length=100, blank=True)
     pdf = models.FileField(_("attached PDF"), upload_to=publication_pdf_path, max_length=200, blank=True)
@@ -109,6 +114,7 @@ class PublicationLog(ChainedRow):
         SCHEDULED = "scheduled", _("Scheduled")
         PUBLISHED = "published", _("Published")
         BLOCKED = "blocked", _("Blocked by the leak check")
+        TERM_CLEARED = "term_cleared", _("Detector finding waved through")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="log")

@@ -51,6 +51,9 @@ PDF_UNREADABLE = gettext_lazy(
 )
 CLARIFICATION_UNKNOWN = gettext_lazy("There is no issued clarification with public scope for this case.")
 EMPTY_TEXT = gettext_lazy("The title and the text may not be empty.")
+CLEAR_REASON_REQUIRED = gettext_lazy("Give the reason why this is not a name.")
+CLEAR_KNOWN = gettext_lazy("“%(term)s” is a name the case knows; it cannot be waved through.")
+CLEAR_NOT_FOUND = gettext_lazy("Only what the name detector found can be waved through; “%(term)s” is not among it.")
 RULING_CHANGED = gettext_lazy(
     "This draft was written from a ruling that is no longer the final one (a review has been requested or "
     "decided since). Generate the text again from the final ruling, check it, then publish."
@@ -151,6 +154,13 @@ def policy_hides_unit(version) -> bool:
 
 # Sources whose terms are hidden only when the unit name is hidden.
 UNIT_SOURCES = ("unit", "unit_short", "org")
+# What the name detector finds (redaction.find_names): the only terms an
+# administrator may wave through as a false positive.
+DETECTOR_SOURCES = ("person", "place", "org")
+
+
+def _cleared(publication: Publication) -> set[str]:
+    return {c["term"] for c in publication.cleared_terms or []}
 
 
 def _known_people(case: Case) -> list[str]:
@@ -242,9 +252,11 @@ def publication_terms(publication: Publication) -> list[tuple[str, str]]:
     """Every term hidden in this publication: (term, source). Unit names
     (the case's, their short forms and any organisation the detector
     found) only when the unit name is hidden."""
+    cleared = _cleared(publication)
     terms = [
         (t["term"], t["source"]) for t in publication.default_terms
-        if publication.redact_unit or t["source"] not in UNIT_SOURCES
+        if (publication.redact_unit or t["source"] not in UNIT_SOURCES)
+        and not (t["source"] in DETECTOR_SOURCES and t["term"] in cleared)
     ]
     if publication.redact_unit and publication.unit_name:
         terms.append((publication.unit_name, "unit"))
@@ -481,6 +493,7 @@ class Preview:
     leaks: list[dict] = field(default_factory=list)
     redacted_title: str = ""
     redacted_text: str = ""
+    cleared: list[dict] = field(default_factory=list)
 
 
 def publication_leaks(publication: Publication) -> list[redaction.Leak]:
@@ -504,13 +517,55 @@ def publication_leaks(publication: Publication) -> list[redaction.Leak]:
     # Names no list knows: what the detector still finds in what would go
     # out (issue 22: the check fails while any name remains).
     public = _public_names(publication.case)
+    cleared = _cleared(publication)
     for where, text in fields:
         for term, source in redaction.find_names(text):
-            if term in public or (source == "org" and not publication.redact_unit):
+            if term in public or term in cleared or (source == "org" and not publication.redact_unit):
                 continue
             if not any(leak.where == where and term in leak.term for leak in leaks):
                 leaks += redaction.leak_check([(where, text)], [(term, source)])
     return leaks
+
+
+def _known_terms(publication: Publication) -> set[str]:
+    """Every term the case itself knows: the applicant, whoever acted in
+    it, its units and their short forms, and what the administrator added.
+    None of them can be waved through."""
+    case = publication.case
+    applicant = case.applicant
+    known = {applicant.full_name, applicant.username, applicant.id_number, applicant.phone,
+             case.created_by.full_name, *publication.extra_terms, *_known_people(case),
+             *(name for name, _s in _known_units(case))}
+    if publication.unit_name:
+        known.add(publication.unit_name)
+    return {k.strip() for k in known if k and k.strip()}
+
+
+@transaction.atomic
+def publication_clear_term(*, publication: Publication, actor: User, term: str, reason: str) -> Publication:
+    """Wave a false positive of the name detector through (issue 22): the
+    term is then neither hidden nor reported by the leak check. Only what
+    the detector found, never a name the case knows (those still block),
+    and only with a reason, which the publication's log keeps."""
+    publication = _lock(publication)
+    _guard_admin(publication.case, actor)
+    if publication.status != Publication.Status.DRAFT:
+        raise ApplicationError(_(NOT_EDITABLE), code="illegal_transition", status_code=409)
+    term, reason = (term or "").strip(), (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _(CLEAR_REASON_REQUIRED)})
+    if not term or any(term in known or known in term for known in _known_terms(publication) if len(known) >= 2):
+        raise ApplicationError(_(CLEAR_KNOWN) % {"term": term}, code="known_name", status_code=409)
+    found = {t["term"] for t in publication.default_terms if t["source"] in DETECTOR_SOURCES}
+    found |= {leak.term for leak in publication_leaks(publication) if leak.source in DETECTOR_SOURCES}
+    if term not in found:
+        raise ApplicationError(_(CLEAR_NOT_FOUND) % {"term": term}, code="not_found", status_code=409)
+    if term not in _cleared(publication):
+        publication.cleared_terms = [*publication.cleared_terms, {
+            "term": term, "reason": reason[:500], "by": actor.pk, "at": timezone.now().isoformat()}]
+        publication.save(update_fields=["cleared_terms", "updated_at"])
+        _log(publication, PublicationLog.Action.TERM_CLEARED, actor, term=term, reason=reason[:500])
+    return publication
 
 
 def publication_preview(*, publication: Publication, actor: User) -> Preview:
@@ -523,9 +578,11 @@ def publication_preview(*, publication: Publication, actor: User) -> Preview:
         publication=publication,
         title=redaction.segments(publication.title, plain),
         body=redaction.segments(publication.body, plain),
-        terms=[{"term": t, "source": s, "label": str(SOURCE_LABELS.get(s, s))} for t, s in terms],
-        leaks=[{**leak.as_dict(), "label": str(SOURCE_LABELS.get(leak.source, leak.source))}
-               for leak in publication_leaks(publication)],
+        terms=[{"term": t, "source": s, "label": str(SOURCE_LABELS.get(s, s)), "waivable": s in DETECTOR_SOURCES}
+               for t, s in terms],
+        leaks=[{**leak.as_dict(), "label": str(SOURCE_LABELS.get(leak.source, leak.source)),
+                "waivable": leak.source in DETECTOR_SOURCES} for leak in publication_leaks(publication)],
+        cleared=list(publication.cleared_terms or []),
         redacted_title=redaction.redact(publication.title, plain),
         redacted_text=redaction.redact(publication.body, plain),
     )

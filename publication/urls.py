@@ -10,5 +10,6 @@ urlpatterns = [
     path("<int:publication_id>/edit/", views.publication_edit, name="edit"),
     path("<int:publication_id>/regenerate/", views.publication_regenerate, name="regenerate"),
     path("<int:publication_id>/publish/", views.publication_publish, name="publish"),
+    path("<int:publication_id>/clear-term/", views.publication_clear_term, name="clear_term"),
     path("<int:publication_id>/withdraw/", views.publication_withdraw, name="withdraw"),
 ]

@@ -127,6 +127,21 @@ def publication_publish(request, publication_id: int):
 
 @login_required
 @require_POST
+def publication_clear_term(request, publication_id: int):
+    """Wave a false positive of the name detector through, with a reason."""
+    publication = selectors.publication_get_for_admin(user=request.user, publication_id=publication_id)
+    try:
+        services.publication_clear_term(publication=publication, actor=request.user,
+                                        term=request.POST.get("term", ""), reason=request.POST.get("reason", ""))
+    except (ApplicationError, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Waved through: it is no longer hidden and no longer blocks publication."))
+    return redirect("publication:detail", publication.pk)
+
+
+@login_required
+@require_POST
 def publication_regenerate(request, publication_id: int):
     publication = selectors.publication_get_for_admin(user=request.user, publication_id=publication_id)
     try:

@@ -6,11 +6,13 @@ left in an attached PDF; what goes out is the final ruling (after review)."""
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from cases.models import Case, Stage
 from core.exceptions import ApplicationError
 from policies.models import PolicyItem
 from publication import services
+from publication.models import PublicationLog
 from reviews.models import Ruling
 
 from .conftest import bring_to_verification, rule, text_pdf
@@ -116,3 +118,62 @@ def test_a_draft_made_after_the_review_uses_it(named_case, users):
     p = services.publication_draft_create(case=named_case, actor=users["admin"])
     assert [s.title for s in p.scenarios.all()] == [second.title]
     assert f"第{second.number}条" in p.body
+
+
+def test_a_false_positive_is_waved_through_with_a_reason_real_names_still_block(named_case, users):
+    """Issue 22: the detector reads 长城 (the Great Wall) in an attached PDF
+    as a place and blocks publication. The publishing administrator waves it
+    through with a reason: it is no longer hidden nor reported, the reason is
+    in the publication's log. A name the case knows (the applicant 张伟, the
+    intake officer 刘洋) cannot be waved through, nor a term the detector did
+    not find, nor anything without a reason; a name left in still blocks."""
+    p = services.publication_draft_create(case=named_case, actor=users["admin"])
+    services.publication_update(publication=p, actor=users["admin"],
+                                pdf=text_pdf("经查，该局在长城沿线开展了文物保护工作。"))
+    p.refresh_from_db()
+    leaks = services.publication_preview(publication=p, actor=users["admin"]).leaks
+    assert [(leak["term"], leak["source"], leak["waivable"]) for leak in leaks] == [("长城", "place", True)]
+    with pytest.raises(ApplicationError) as refused:
+        services.publication_publish(publication=p, actor=users["admin"])
+    assert refused.value.code == "leak_found"
+
+    with pytest.raises(ValidationError):
+        services.publication_clear_term(publication=p, actor=users["admin"], term="长城", reason=" ")
+    for known in ("张伟", "刘洋"):
+        with pytest.raises(ApplicationError) as exc:
+            services.publication_clear_term(publication=p, actor=users["admin"], term=known, reason="不是人名")
+        assert exc.value.code == "known_name", known
+    with pytest.raises(ApplicationError) as exc:
+        services.publication_clear_term(publication=p, actor=users["admin"], term="沿线", reason="不是地名")
+    assert exc.value.code == "not_found"
+
+    services.publication_clear_term(publication=p, actor=users["admin"], term="长城",
+                                    reason="长城为文物名称，不指向任何个人或单位")
+    p.refresh_from_db()
+    preview = services.publication_preview(publication=p, actor=users["admin"])
+    assert preview.leaks == [] and preview.cleared[0]["term"] == "长城"
+    log = p.log.get(action=PublicationLog.Action.TERM_CLEARED)
+    assert log.data == {"term": "长城", "reason": "长城为文物名称，不指向任何个人或单位"}
+    assert log.actor == users["admin"]
+
+    # A real name added to the text still blocks: the waiver is for 长城 only.
+    services.publication_update(publication=p, actor=users["admin"],
+                                pdf=text_pdf("经查，该局在长城沿线开展了保护工作，赵国强对此知情。"))
+    with pytest.raises(ApplicationError) as exc:
+        services.publication_publish(publication=p, actor=users["admin"])
+    assert {leak["term"] for leak in exc.value.extra["leaks"]} == {"赵国强"}
+
+
+def test_the_detail_page_waves_a_false_positive_through(named_case, users, client):
+    """The same from the administrator's page: the leak shows a form, its
+    POST records the reason, and the page then lists it and passes."""
+    p = services.publication_draft_create(case=named_case, actor=users["admin"])
+    services.publication_update(publication=p, actor=users["admin"],
+                                pdf=text_pdf("经查，该局在长城沿线开展了文物保护工作。"))
+    client.force_login(users["admin"])
+    url = f"/publication/{p.pk}/"
+    page = client.get(url).content.decode()
+    assert f'action="{url}clear-term/"' in page and 'value="长城"' in page
+    client.post(f"{url}clear-term/", {"term": "长城", "reason": "文物名称"})
+    page = client.get(url).content.decode()
+    assert 'id="cleared-terms"' in page and "文物名称" in page and 'id="leak-check-ok"' in page
