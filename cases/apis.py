@@ -129,7 +129,8 @@ class CaseListApi(PaginatedListMixin, APIView):
         # a choice here, so the schema does not offer it (the service still
         # refuses it for any other caller, with the same message).
         origin = serializers.ChoiceField(
-            choices=[c for c in Origin.choices if c[0] != Origin.PROACTIVE], default=Origin.INDIVIDUAL,
+            choices=[c for c in Origin.choices if c[0] not in (Origin.PROACTIVE, Origin.REPORT)],
+            default=Origin.INDIVIDUAL,
             error_messages={"invalid_choice": services.ORIGIN_NOT_APPLICATION},
         )
         unit = serializers.PrimaryKeyRelatedField(

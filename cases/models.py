@@ -25,6 +25,10 @@ class Stage(models.TextChoices):
     REVIEW = "review", _("Under review")
     CORRECTION = "correction", _("Correction")
     CLARIFICATION = "clarification", _("Clarification")
+    # A stand-alone clarification case (澄清正名事项, clarifications app):
+    # the points of a report are checked, then the cadre's name is cleared.
+    REPORT_CHECK = "report_check", _("Checking the report (核查)")
+    REPORT_CLARIFICATION = "report_clarification", _("Clearing the name (澄清正名)")
     CLOSED = "closed", _("Closed")
 
 
@@ -41,6 +45,9 @@ class Origin(models.TextChoices):
     INDIVIDUAL = "individual", _("Individual application")
     UNIT = "unit", _("Unit application")
     PROACTIVE = "proactive", _("Proactive (主动容错)")
+    # Opened by an inspector from a 信访举报, with no 容错 application
+    # (clarifications app): a clarification case (澄清正名事项).
+    REPORT = "report", _("Report checked for clarification (澄清正名事项)")
 
 
 class Case(BaseModel):

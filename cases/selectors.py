@@ -34,7 +34,8 @@ def case_parties(case: Case) -> Parties:
     him (a unit's clerk). The inspector who opens a proactive case (主动容错)
     is its author, not a party: he is staff on it, sees its internal record
     and may handle it."""
-    proactive = case.origin == Origin.PROACTIVE
+    # A clarification case (澄清正名事项) is opened by an inspector too.
+    proactive = case.origin in (Origin.PROACTIVE, Origin.REPORT)
     filer = None if proactive else case.created_by_id
     return Parties(
         applicant_id=case.applicant_id, filer_id=filer, unit_id=case.unit_id,

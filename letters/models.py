@@ -21,6 +21,9 @@ class LetterKind(models.TextChoices):
     # (昌宁: the result "函告" to the 组织人事部门), and the revocation.
     RESULT_USE_NOTICE = "result_use_notice", _("Result use notice (结果运用通知)")
     REVOCATION = "revocation", _("Revocation decision (撤销决定书)")
+    # clarifications: the statement of a stand-alone clarification case
+    # (澄清正名事项), point by point as the check found.
+    REPORT_CLARIFICATION = "report_clarification", _("Clarification statement of a report (澄清说明)")
 
 
 # The title printed on the letter (always Chinese: it is the document's text).
@@ -36,6 +39,7 @@ LETTER_TITLES = {
     LetterKind.PRELIMINARY_NOTICE: "初步认定意见告知书",
     LetterKind.RESULT_USE_NOTICE: "容错认定结果运用通知",
     LetterKind.REVOCATION: "撤销容错认定决定书",
+    LetterKind.REPORT_CLARIFICATION: "澄清说明",
 }
 
 

@@ -58,6 +58,10 @@ Keys by kind, taken from the case when the caller does not pass them:
   as its clock is; nothing printed without it) and ``defence_due_on``;
 - ``clarification``: ``findings``, ``statement``, ``scope`` ("unit" |
   "system" | "public"), ``method`` ("letter" | "meeting" | "notice");
+- ``report_clarification`` (clarifications): ``report_received_on``
+  (ISO), ``points`` (list of ``{"number", "allegation", "finding",
+  "finding_label", "basis"}``: only the points found other than true are
+  cleared), ``scope``, ``method``; never the reporter;
 - ``prefiling_registration``: ``measure``, ``risks``;
 - ``result_use_notice`` (careers; ``ref`` = the ruling id): ``recipient``
   (the organization department), ``result``, ``decided_on``, ``uses``
@@ -391,10 +395,11 @@ def build_context(*, case, kind: str, ref: str, number: str, issued_on: dt.date,
         context["scope"] = "unit"
     context.update(extra)
     # Derived Chinese dates for the ISO dates the caller may have passed.
-    for key in ("due_on", "requested_on", "meeting_on", "limit_due_on", "review_due_on", "defence_due_on"):
+    for key in ("due_on", "requested_on", "meeting_on", "limit_due_on", "review_due_on", "defence_due_on",
+                "report_received_on"):
         if context.get(key) and not context.get(f"{key}_cn"):
             context[f"{key}_cn"] = date_cn(context[key])
-    if kind == LetterKind.CLARIFICATION:
+    if kind in (LetterKind.CLARIFICATION, LetterKind.REPORT_CLARIFICATION):
         context["scope_label"] = SCOPE_LABELS.get(context.get("scope"), context.get("scope", ""))
     if kind == LetterKind.REVIEW_DECISION:
         context["result_label"] = RESULT_LABELS.get(context.get("result"), context.get("result_label", ""))

@@ -8,6 +8,7 @@ from django.http import Http404
 from accounts.models import OrgUnit, Role, User
 from accounts.selectors import role_paths, subtree_q
 from cases.models import Case, Stage
+from core.subjects import hook
 from corrections.selectors import clarifications_public_issued as source
 from policies.models import PolicyItem
 from reviews.models import Ruling
@@ -23,8 +24,9 @@ RULED_STAGES = (Stage.RULED, Stage.CORRECTION, Stage.CLARIFICATION, Stage.CLOSED
 
 def clarifications_public_issued() -> list:
     """Issued clarification statements whose scope is public (from the
-    corrections app), with their untrue points."""
-    return list(source())
+    corrections app), with their untrue points; and those of stand-alone
+    clarification cases (澄清正名事项), through their app's hook."""
+    return list(source()) + list(hook("case", "public_clarifications", list)())
 
 
 def clarification_public_get(*, case: Case, clarification_id):

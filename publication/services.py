@@ -26,6 +26,7 @@ from cases.models import Case
 from cases.services import case_event_record, case_lock
 from core.exceptions import ApplicationError
 from core.history import chain_append
+from core.subjects import hook
 from policies import procedure
 from policies.models import PolicyItem
 from reviews.models import Ruling
@@ -234,6 +235,8 @@ def _default_terms(case: Case, texts: list[str]) -> list[dict]:
     if case.created_by_id != case.applicant_id:
         terms.append((case.created_by.full_name, "name"))
     terms += [(name, "known_person") for name in _known_people(case)]
+    # Names only their app knows, e.g. who reported (clarification cases).
+    terms += [(name, "name") for name in hook("case", "publication_hidden_names", lambda c: [])(case)]
     terms += _known_units(case)
     for text in texts:
         terms += [(a, "address") for a in redaction.find_addresses(text)]

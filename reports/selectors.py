@@ -46,6 +46,7 @@ from accounts.models import OrgUnit, Role, User
 from accounts.selectors import user_memberships
 from cases.models import Case, Origin, Outcome, Stage
 from cases.selectors import case_list_for_user
+from core.subjects import hook
 from corrections.models import Clarification, Correction, Scope
 from deadlines.models import Clock, ClockEntry
 from policies.models import PolicyItem, TimeLimitStage
@@ -53,7 +54,7 @@ from reviews.models import Assessment, Result, ReviewRequest, Ruling, RulingUse
 
 REPORT_ROLES = {Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN}
 # Queries of ``yearly_report`` (pinned by the tests).
-YEARLY_QUERIES = 10
+YEARLY_QUERIES = 11
 
 NO_JURISDICTION = gettext_lazy("Choose a jurisdiction you handle cases of.")
 UNKNOWN_FIGURE = gettext_lazy("This report has no such figure.")
@@ -186,6 +187,10 @@ def _collect(jurisdiction: OrgUnit, year: int, today: dt.date) -> dict:
         .filter(Q(issued_at__gte=lo, issued_at__lt=hi) | Q(referred_on__year=year))
         .values_list("case_id", "status", "scope", "issued_at", "referred_on")
     )
+    # Stand-alone clarification cases (澄清正名事项) count beside the
+    # clarifications that follow a ruling (their app's hook: one query).
+    clarifications += hook("case", "yearly_clarifications", lambda **kw: [])(
+        jurisdiction=jurisdiction, lo=lo, hi=hi, year=year)
     clock_qs = Clock.objects.filter(case__jurisdiction=jurisdiction).filter(
         Q(stopped_at__gte=lo, stopped_at__lt=hi) | Q(due_date__year=year))
     clocks = list(clock_qs.values_list("pk", "case_id", "stage", "started_on", "stopped_at", "due_date", "status"))
@@ -219,6 +224,8 @@ def _intake(raw: dict) -> Section:
     )}
     f["received_individual"].indent = f["received_unit"].indent = True
     for pk, origin, outcome, submitted_at, accepted_at, closed_at in raw["cases"]:
+        if origin == Origin.REPORT:
+            continue  # a clarification case: counted under clarifications
         if origin == Origin.PROACTIVE:
             if _in_year(submitted_at, year):
                 f["proactive"].cases.add(pk)
@@ -328,7 +335,8 @@ def _clarifications(raw: dict) -> Section:
             referrals.add(case_id)
     issued = set().union(*scopes.values())
     figures = [Figure("clarified", _("Clarification statements issued (澄清正名)"),
-                      _("Clarification statements (澄清说明) issued in the year, by scope."), issued)]
+                      _("Clarification statements (澄清说明) issued in the year, by scope: after a ruling, and in "
+                        "clarification cases opened from a report (澄清正名事项)."), issued)]
     figures += [Figure(f"clarified_{s}", str(Scope(s).label), "", scopes[s], indent=True) for s in Scope.values]
     figures.append(Figure("referral", _("False accusations referred (诬告陷害)"),
                           _("Referrals of a malicious false accusation recorded in the year."), referrals))

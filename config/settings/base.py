@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "prefilings",
     "corrections",
     "publication",
+    "clarifications",
     "careers",
     "dashboard",
     "reports",
