@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_role_org_dept'),
-        ('cases', '0012_alter_case_origin_alter_case_stage'),
-        ('letters', '0009_alter_letter_kind'),
+        ('cases', '0013_case_origin_report_stages'),
+        ('letters', '0009_letter_kind_report_clarification'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

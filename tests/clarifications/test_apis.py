@@ -6,8 +6,8 @@ error shape is the API's one; the list and the case page pin their
 queries."""
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 

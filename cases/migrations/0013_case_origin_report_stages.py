@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0011_committee_queue_index'),
+        ('cases', '0012_case_search_bigram'),
     ]
 
     operations = [
