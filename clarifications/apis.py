@@ -75,7 +75,7 @@ STEP_INPUTS = {
     "decide_clarification": DecideInput,
     "issue_statement": None,
     "publish_clarification": None,
-    "record_referral": ReferralInput,
+    "refer_false_accusation": ReferralInput,
     "record_petition": PetitionInput,
     "close_clarification": CloseInput,
 }

@@ -96,7 +96,7 @@ class ReferralForm(StepForm):
 
 class PetitionForm(StepForm):
     occurred_on = _date(_("Date"))
-    description = _text(_("What happened"))
+    description = _text(_("What the petitioner did"))
     handling = _text(_("How it was handled"))
 
 
@@ -112,18 +112,19 @@ FORMS = {
     "decide_clarification": DecideForm,
     "issue_statement": EmptyForm,
     "publish_clarification": EmptyForm,
-    "record_referral": ReferralForm,
+    "refer_false_accusation": ReferralForm,
     "record_petition": PetitionForm,
     "close_clarification": CloseForm,
 }
 
 
 def step_form(name, data=None, matter=None):
-    form = FORMS[name](data)
+    # Prefixed by the step: several forms on one page, no id twice.
+    form = FORMS[name](data, prefix=name)
     if name == "record_finding" and matter is not None:
         form.set_points(matter.points.all())
-    if name in ("record_referral", "record_petition") and data is None:
-        form.initial[{"record_referral": "referred_on", "record_petition": "occurred_on"}[name]] = timezone.localdate()
+    if name in ("refer_false_accusation", "record_petition") and data is None:
+        form.initial[{"refer_false_accusation": "referred_on", "record_petition": "occurred_on"}[name]] = timezone.localdate()
     return form
 
 

@@ -108,7 +108,7 @@ class ReportMatter(BaseModel):
     # The clarification: where and how.
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, blank=True)
     method = models.CharField(_("method"), max_length=10, choices=Method.choices, blank=True)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("scope decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     letter = models.ForeignKey("letters.Letter", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -190,7 +190,7 @@ class PetitionRecord(BaseModel):
 
     matter = models.ForeignKey(ReportMatter, on_delete=models.CASCADE, related_name="petitions")
     occurred_on = models.DateField(_("date"))
-    description = models.TextField(_("what happened"))
+    description = models.TextField(_("what the petitioner did"))
     handling = models.TextField(_("how it was handled"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

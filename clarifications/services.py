@@ -297,7 +297,7 @@ def false_accusation_refer(*, case: Case, actor: User, referred_to: str, facts: 
     """诬告陷害: a report found untrue that was made on purpose is referred
     to the body that deals with it. Internal: the cadre does not see it."""
     case = case_lock(case)
-    case_guard(case=case, actor=actor, action="record_referral")
+    case_guard(case=case, actor=actor, action="refer_false_accusation")
     matter = _matter(case)
     matter.referred_to = _text(referred_to, "referred_to")[:200]
     matter.referral_facts = _text(facts, "facts")

@@ -164,7 +164,7 @@ register_steps(
           services.clarification_publish, _("The clarification is on the portal."), ready=_publishable,
           events=(K.PUBLISHED,), summary="Publish a public-scope clarification on the portal (names hidden)",
           refusals=(services.NOT_ISSUED, services.NOT_PUBLIC, services.ALREADY_PUBLISHED)),
-    _step("record_referral", _("Record a false-accusation referral (诬告陷害)"), (CHECK, CLARIFY, CLOSED),
+    _step("refer_false_accusation", _("Record a false-accusation referral (诬告陷害)"), (CHECK, CLARIFY, CLOSED),
           _inspector, services.false_accusation_refer, _("The referral was recorded."), ready=_referable,
           events=(K.REFERRED,), summary="Record the referral of a false accusation (诬告陷害)",
           refusals=(services.NOTHING_UNTRUE, services.ALREADY_REFERRED)),

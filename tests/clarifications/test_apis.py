@@ -84,11 +84,11 @@ def test_api_from_report_to_public_clarification_on_the_portal(users, units, cli
 def test_api_from_report_to_a_false_accusation_referral(users, units):
     case_id = _open(users, units)["case"]
     # No finding yet: nothing untrue to refer.
-    error = _step(users["inspector1"], case_id, "record_referral",
+    error = _step(users["inspector1"], case_id, "refer_false_accusation",
                   {"referred_to": "县公安局", "facts": "捏造事实"}, status=409)
     assert error["code"] == "not_ready"
     _check(users, case_id)
-    _step(users["inspector1"], case_id, "record_referral",
+    _step(users["inspector1"], case_id, "refer_false_accusation",
           {"referred_to": "县公安局", "facts": "举报人明知不实仍多次捏造事实举报。",
            "referred_on": timezone.localdate().isoformat()})
     _step(users["intake"], case_id, "record_petition", {
@@ -164,3 +164,24 @@ def test_list_and_case_page_queries_do_not_grow(users, units, client):
     assert _queries(client, "/clarifications/") == one_list
     assert _queries(client, f"/cases/{first.pk}/") == one_page
     assert _queries(client, f"/api/v1/clarifications/{first.pk}/") <= 12
+
+
+def test_the_schema_documents_the_endpoints_in_the_others_style(users):
+    client = APIClient()
+    client.force_login(users["admin"])
+    schema = client.get("/api/schema/?format=json").json()
+    operations = {op["operationId"]: op for methods in schema["paths"].values() for op in methods.values()}
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    opened = operations["clarification_case_open"]
+    assert opened["tags"] == ["clarifications"] and "201" in opened["responses"]
+    assert opened["responses"]["403"]["content"] == error
+    assert operations["clarification_case_get"]["responses"]["404"]["content"] == error
+    for step in ("record_finding", "seek_cadre_view", "record_cadre_view", "conclude_check",
+                 "decide_clarification", "issue_statement", "publish_clarification", "refer_false_accusation",
+                 "record_petition", "close_clarification"):
+        operation = operations[f"case_{step}"]
+        assert operation["tags"] == ["clarifications"], step
+        assert {"401", "403", "404", "409"} <= set(operation["responses"]), step
+        assert operation["responses"]["409"]["content"] == error, step
+    # The 409 of a step names its refusals (core.schema reads the declaration).
+    assert "请先对每项反映问题作出核查结论" in operations["case_conclude_check"]["description"]

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.conf import settings
 
 OURS = {"core", "accounts", "policies", "cases", "reviews", "deadlines", "notifications", "letters", "prefilings",
-        "corrections", "publication", "careers", "dashboard", "reports"}
+        "corrections", "publication", "clarifications", "careers", "dashboard", "reports"}
 # Theirs is as good as ours here.
 ACCEPTED = {"This field is required."}
 

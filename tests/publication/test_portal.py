@@ -224,7 +224,8 @@ def test_admin_list_query_count(states, users, django_assert_num_queries):
     client = Client()
     client.force_login(users["admin"])
     client.get("/publication/")
-    # 7: session, user, publications, ready cases, issued public
-    # clarifications, memberships, unread count.
-    with django_assert_num_queries(7):
+    # 8: session, user, publications, ready cases, issued public
+    # clarifications (after a ruling, and of clarification cases),
+    # memberships, unread count.
+    with django_assert_num_queries(8):
         assert client.get("/publication/").status_code == 200

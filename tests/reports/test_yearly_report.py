@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from cases import services as case_services
 from cases.models import Case
+from clarifications import services as clarification_services
 from deadlines.models import Clock
 from reports.selectors import YEARLY_QUERIES, yearly_report
 from reviews import services as review_services
@@ -72,7 +73,10 @@ def year_of_cases(world, users):
     """2026 in 怀来县: A exempt (corrected, clarified publicly in its unit,
     a false accusation referred), B mitigated then changed to exempt on
     review, C rejected under a negative-list item, D not accepted, E
-    withdrawn, F proactive, H mitigated; G was filed and accepted in 2025."""
+    withdrawn, F proactive, H mitigated; G was filed and accepted in 2025.
+    Stand-alone clarification cases (澄清正名事项, no application): R1
+    cleared in public and the false accusation referred, R2 cleared in its
+    system, R3 found true (no clarification)."""
     c = {}
     with on(2025, 6, 2):
         c["G"] = file_case(users, "G 二〇二五年申请")
@@ -117,9 +121,35 @@ def year_of_cases(world, users):
                      "request_clarification", "record_clarification", "issue_clarification", "record_referral"):
             do(step, c["A"], users)
         do("start_correction", c["B"], users)
+    report_cases(c, users)
     for case in c.values():
         case.refresh_from_db()
     return c
+
+
+def report_cases(c, users):
+    inspector = users["inspector1"]
+    findings = {"R1": ("untrue", "unfounded"), "R2": ("partly_true", "true"), "R3": ("true", "true")}
+    with on(2026, 4, 1):
+        for name, cadre in (("R1", "applicant"), ("R2", "applicant2"), ("R3", "applicant")):
+            c[name] = clarification_services.clarification_case_open(
+                actor=inspector, cadre=users[cadre], unit=users[cadre].org_unit, title=f"{name} 信访举报核查",
+                report_number=f"怀纪信〔2026〕{name}", received_on=dt.date(2026, 3, 30), points=["问题一", "问题二"],
+                reporter_name="举报人甲")
+    with on(2026, 4, 8):
+        for name, found in findings.items():
+            for number, finding in enumerate(found, 1):
+                clarification_services.point_finding_record(case=c[name], actor=inspector, number=number,
+                                                            finding=finding, basis="经核查。")
+            clarification_services.cadre_view_seek(case=c[name], actor=inspector)
+            clarification_services.cadre_view_record(case=c[name], actor=inspector, view="本人意见。")
+            clarification_services.check_conclude(case=c[name], actor=inspector, conclusion="核查完结。")
+        for name, scope in (("R1", "public"), ("R2", "system")):
+            clarification_services.clarification_scope_decide(case=c[name], actor=users["supervisor"], scope=scope,
+                                                              method="letter")
+            clarification_services.clarification_statement_issue(case=c[name], actor=inspector)
+        clarification_services.false_accusation_refer(case=c["R1"], actor=inspector, referred_to="县公安局",
+                                                      facts="捏造事实。")
 
 
 def expected(c):
@@ -139,8 +169,10 @@ def expected(c):
         "negative:谋取私利": s("C"), "negative_none": set(),
         "use:考核": s("AH"), "use:选拔任用": s("B"),
         "correction_started": s("AB"), "correction_completed": s("A"),
-        "clarified": s("A"), "clarified_unit": s("A"), "clarified_system": set(), "clarified_public": set(),
-        "referral": s("A"),
+        # After a ruling (A) and stand-alone (R1 public, R2 system; R3 was
+        # found true and has none); the R cases are no application.
+        "clarified": s(["A", "R1", "R2"]), "clarified_unit": s("A"), "clarified_system": s(["R2"]),
+        "clarified_public": s(["R1"]), "referral": s(["A", "R1"]),
     }
 
 

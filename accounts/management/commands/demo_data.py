@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, build_demo_org
 from cases.demo import build_demo_cases
+from clarifications.demo import build_demo_clarifications
 from policies.models import Jurisdiction
 from prefilings.demo import build_demo_prefiling
 
@@ -19,4 +20,5 @@ class Command(BaseCommand):
             Jurisdiction.objects.filter(code=code, org_unit__isnull=True).update(org_unit=world["units"][code])
         build_demo_cases(world)
         build_demo_prefiling(world)
+        build_demo_clarifications(world)
         self.stdout.write(f"Demo users: {', '.join(world['users'])} (password {DEMO_PASSWORD})")
