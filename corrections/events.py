@@ -22,6 +22,8 @@ register_events(app="corrections", choices=K, audience={
     K.CORRECTION_SKIPPED: DEFAULT,
     # 分类处置 (issue 16): the form and its handling, the correction done.
     K.FOUR_FORMS_HANDLED: DEFAULT,
+    # No correction procedure in the 办法: one record, the correction done.
+    K.CORRECTION_HANDLED: DEFAULT,
     K.CLARIFICATION_REQUESTED: (INSPECTORS, SUPERVISORS),
     K.CLARIFICATION_PROPOSED: DEFAULT,
     K.CLARIFICATION_RECORDED: DEFAULT,

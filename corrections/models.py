@@ -28,6 +28,7 @@ class EventKind(models.TextChoices):
     RECTIFICATION_RETURNED = "rectification_returned", _("Rectification report returned")
     RULE_CHANGE_RECORDED = "rule_change_recorded", _("Rule change recorded (完善制度)")
     FOUR_FORMS_HANDLED = "four_forms_handled", _("Handled by the four forms (四种形态分类处置)")
+    CORRECTION_HANDLED = "correction_handled", _("Correction and its handling recorded (no procedure configured)")
     CORRECTION_SKIPPED = "correction_skipped", _("Correction skipped")
     CLARIFICATION_REQUESTED = "clarification_requested", _("Clarification requested by the cadre")
     CLARIFICATION_PROPOSED = "clarification_proposed", _("Clarification proposed by the handling department")

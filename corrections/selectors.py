@@ -11,7 +11,8 @@ from cases.selectors import case_parties
 from cases.services import case_actions_for_user
 from core.form_flash import form_flash_bind
 from core.steps import step_cache_seed, steps_of
-from policies.procedure import correction_mode
+from policies.models import Certainty
+from policies.procedure import correction_mode, correction_source
 from reviews.models import Ruling
 
 from . import forms
@@ -60,11 +61,17 @@ def correction_steps(*, correction: Correction | None, tasks: list[Rectification
     """The five-step progress line (Kunming): each step done, current or
     to do."""
     case = case if case is not None else (correction.case if correction is not None else None)
-    if case is not None and correction_mode(case.policy_version) == "four_forms":
+    mode = correction_mode(case.policy_version) if case is not None else "five_steps"
+    if mode == "four_forms":
         # 分类处置 (issue 16): one step, the form and its handling.
         done = correction is not None and correction.status == Correction.Status.COMPLETED
         label = correction.get_four_forms_display() if done else _("Four forms: classify and handle (分类处置)")
         return [{"number": 1, "label": label, "state": "done" if done else "current"}]
+    if mode != "five_steps":
+        # The 办法 names no correction procedure: one record, marked.
+        done = correction is not None and correction.status == Correction.Status.COMPLETED
+        return [{"number": 1, "label": _("Record what is corrected and how it is handled"),
+                 "state": "done" if done else "current", "unconfigured": True}]
     skipped = correction is not None and correction.status == Correction.Status.SKIPPED
     done = [
         correction is not None and not skipped,
@@ -127,6 +134,11 @@ def correction_panel_context(request, case: Case) -> dict | None:
             actions, case=case, open_tasks=open_tasks, reported_tasks=reported_tasks, labels=labels,
             bind=lambda action, build: form_flash_bind(request, key=correction_flash_key(case, action), build=build)),
         "today": timezone.localdate(),
+        # What the version says about correcting (issue 16): a 办法 that
+        # names no procedure is shown so, marked as drafted, binding nothing.
+        "correction_mode": correction_mode(case.policy_version),
+        "correction_source": correction_source(case.policy_version),
+        "unconfirmed_mark": Certainty.RECONSTRUCTED.label,
     }
     return context
 

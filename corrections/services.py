@@ -74,6 +74,11 @@ FOUR_FORMS_ONLY = gettext_lazy(
     "This 办法 corrects errors by the four forms (分类处置): the five correction steps do not apply."
 )
 FOUR_FORMS_REQUIRED = gettext_lazy("Choose the form (四种形态) and record how it is handled.")
+NO_PROCEDURE = gettext_lazy(
+    "This 办法 names no correction procedure (参照同类规定拟定（待核定）): record what is corrected and how it is "
+    "handled; the five correction steps are another jurisdiction's."
+)
+HANDLING_REQUIRED = gettext_lazy("Record how the error is handled (处置情况).")
 
 STEP_LABELS = {
     1: gettext_lazy("Start the correction"),
@@ -101,8 +106,13 @@ def state_error(action: str, *, case: Case, correction: Correction | None,
     # Issue 16: a 办法 that corrects by the four forms (怀来: 运用“四种形态”
     # 分类处置) has no five steps; its correction is the classification and
     # handling recorded when it starts.
-    if action in CORRECTION_STEP_ACTIONS and correction_mode(case.policy_version) == "four_forms":
+    # A 办法 that names no correction procedure (issue 16) runs none of the
+    # five steps either: they are Kunming's, not a default.
+    mode = correction_mode(case.policy_version) if action in CORRECTION_STEP_ACTIONS else "five_steps"
+    if mode == "four_forms":
         return FOUR_FORMS_ONLY
+    if mode != "five_steps":
+        return NO_PROCEDURE
     if action in CORRECTION_STEP_ACTIONS:
         if correction is None or correction.status != Correction.Status.IN_PROGRESS:
             return STEP_ORDER % {"step": STEP_LABELS[1]}
@@ -250,9 +260,12 @@ def correction_start(*, case: Case, actor: User, decided_by: str, problems: str,
     values = _required(decided_by=decided_by, problems=problems)
     if four_forms not in FourForms.values:
         raise ValidationError({"four_forms": _("Choose one of the four forms, or none.")})
-    by_forms = correction_mode(case.policy_version) == "four_forms"
+    mode = correction_mode(case.policy_version)
+    by_forms = mode == "four_forms"
     if by_forms and (not four_forms or not (four_forms_note or "").strip()):
         raise ValidationError({"four_forms": _(FOUR_FORMS_REQUIRED)})
+    if mode != "five_steps" and not by_forms and not (four_forms_note or "").strip():
+        raise ValidationError({"four_forms_note": _(HANDLING_REQUIRED)})
     correction = Correction.objects.create(
         case=case, started_by=actor, started_on=timezone.localdate(), four_forms=four_forms,
         four_forms_note=(four_forms_note or "").strip(), **values,
@@ -269,6 +282,17 @@ def correction_start(*, case: Case, actor: User, decided_by: str, problems: str,
         _enter_clarification(case, kind=EventKind.FOUR_FORMS_HANDLED, actor=actor,
                              reason=correction.four_forms_note,
                              data={"four_forms": four_forms, "handling": correction.four_forms_note})
+        return correction
+    if mode != "five_steps":
+        # No procedure configured: the record of what is corrected and how
+        # is the correction; no step, notice or time limit is invented.
+        correction.status = Correction.Status.COMPLETED
+        correction.completed_at = timezone.now()
+        correction.save(update_fields=["status", "completed_at", "updated_at"])
+        _enter_clarification(case, kind=EventKind.CORRECTION_HANDLED, actor=actor,
+                             reason=correction.four_forms_note,
+                             data={"four_forms": four_forms, "handling": correction.four_forms_note,
+                                   "procedure": "unspecified"})
         return correction
     clocks.clock_open(case=case, stage=TimeLimitStage.CORRECTION)
     return correction

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from .models import Certainty, Jurisdiction, PolicyDocument, PolicyItem, PolicyVersion, StageTimeLimit, TimeUnit
 from .procedure import procedure_validate
-from .services import policy_version_create, policy_version_publish, time_limit_validate
+from .services import audit_repair, policy_version_create, policy_version_publish, time_limit_validate
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogues"
 COMMON_FILE = "_common.yaml"
@@ -28,6 +28,31 @@ ITEM_FIELDS = ("title", "text", "source", "article", "certainty", "default_durat
                "exempt_duration_months", "duration_certainty")
 LIMIT_FIELDS = ("amount", "unit", "extension_allowed", "extension_max", "source", "certainty")
 VERSION_FIELDS = ("effective_from", "start_rule", "quorum_numerator", "quorum_denominator", "notes", "procedure")
+
+
+# What loads before issue 16 copied into every version from ``_common.yaml``
+# (git 3b2decd^): Kunming's six result uses and five correction steps, and
+# the feedback and publication texts of 昌宁/宜君 and the system's example.
+# An already-published version that still holds one of these, where its own
+# file does not list it, gets it marked ``copied_from`` by the repair below.
+LEGACY_COPIES = {
+    "result_use": ("昆明市容错免责办法（结果运用6种方式）", [
+        ("党纪政纪追究", "予以容错的，免予或者从轻、减轻党纪政纪追究"),
+        ("干部提拔任用", "容错免责事项不影响干部提拔任用；从轻、减轻处理的，影响期满后按规定正常使用"),
+        ("职级职称晋升", "容错免责事项不影响职级晋升和职称评聘"),
+        ("党风廉洁审查", "在党风廉政意见回复（廉洁审查）中，对已予容错的事项不作负面评价"),
+        ("考核评选", "容错免责事项不影响年度考核、评先评优等次的确定"),
+        ("表彰奖励", "容错免责事项不影响表彰奖励的评选"),
+    ]),
+    "correction_step": ("昆明市纠错办法（5个步骤）", [
+        (t, t) for t in ("启动纠错", "发送通知", "谈话提醒", "督促整改", "完善制度")
+    ]),
+    "disclosure_scope": ("昌宁县、宜君县的做法及系统示例值", [
+        ("反馈与报备", "认定结果书面反馈申请单位或个人，函告同级组织人事部门，并报同级党委或政府备案"),
+        ("一定范围内公开", "把容错的流程、对象、事件、原因、结果等，在一定范围内公开，自觉接受群众监督"),
+        ("向社会公开", "经审核后向社会公开认定结果，默认隐去姓名等可识别个人身份的信息"),
+    ]),
+}
 
 
 class CatalogueError(ValueError):
@@ -175,6 +200,53 @@ def _mark_reconstructed(version: PolicyVersion, keys: list) -> bool:
     return changed
 
 
+def _repair_copies(version: PolicyVersion, items: list[dict]) -> list[str]:
+    """Mark the items an earlier load copied into this published version
+    from another jurisdiction's list (``LEGACY_COPIES``) and that its own
+    file does not list. Nothing is deleted or reworded: rulings that cited
+    such an item keep it (their foreign key reads the base manager), and the
+    audit log says what was marked; from now on no list, form or letter of
+    the version offers it (``PolicyItemManager``). Returns what was marked."""
+    own = {(i["kind"], i["title"], i["text"]) for i in items}
+    marked = []
+    for kind, (origin, entries) in LEGACY_COPIES.items():
+        for title, text in entries:
+            if (kind, title, text) in own:
+                continue
+            rows = PolicyItem.objects.filter(version=version, kind=kind, title=title, text=text)
+            for row in rows:
+                row.copied_from = origin
+                row.save(update_fields=["copied_from", "updated_at"])
+                marked.append(f"{kind} {row.number} {title}")
+    return marked
+
+
+def _repair_procedure(version: PolicyVersion, fields: dict) -> bool:
+    """A version loaded before procedure variants existed (policies 0006)
+    has none; its file states them for the same text. Filled once, only
+    where the stored version has no procedure at all."""
+    if version.procedure or not fields["procedure"]:
+        return False
+    PolicyVersion.objects.filter(pk=version.pk).update(procedure=fields["procedure"])
+    version.procedure = fields["procedure"]
+    return True
+
+
+def _repair(version: PolicyVersion, fields: dict, items: list[dict], report: "LoadReport") -> None:
+    """The repair path for an already-published version (issue 16): copies
+    marked, the procedure filled in; recorded in the policy audit log."""
+    label = f"{version.document.code} v{version.number}"
+    marked = _repair_copies(version, items)
+    procedure = _repair_procedure(version, fields)
+    if not (marked or procedure):
+        return
+    audit_repair(version=version, marked=marked, procedure=fields["procedure"] if procedure else None)
+    if marked:
+        report.updated.append(f"{label}: {len(marked)} items copied from other jurisdictions marked, apply to nothing")
+    if procedure:
+        report.updated.append(f"{label}: procedure filled in from the file")
+
+
 def read_catalogues(directory: Path = CATALOGUE_DIR) -> tuple[dict, list[dict]]:
     common = yaml.safe_load((directory / COMMON_FILE).read_text(encoding="utf-8"))
     files = [
@@ -229,6 +301,8 @@ def _sync_version(document: PolicyDocument, spec: dict, common: dict, report: Lo
     fields = _version_fields(spec)
     items, limits = desired_version_content(spec, common)
     version = PolicyVersion.objects.filter(document=document, number=number).first()
+    if version is not None and version.is_published:
+        _repair(version, fields, items, report)
     if version is not None:
         marks: list = []
         if _same(version, fields, items, limits, marks):

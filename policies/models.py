@@ -122,6 +122,17 @@ class PolicyVersion(BaseModel):
         return self.status == self.Status.PUBLISHED
 
 
+class PolicyItemManager(models.Manager):
+    """The items a version holds as its own. An item an earlier load copied
+    from another jurisdiction's list (``copied_from``, issue 16) stays in
+    the table for the history that cites it (a ruling's result use reaches
+    it through its foreign key, which reads the base manager), but no list,
+    form, letter or comparison sees it."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(copied_from="")
+
+
 class PolicyItem(BaseModel):
     """One entry of a version's lists, with its source and certainty."""
 
@@ -134,6 +145,9 @@ class PolicyItem(BaseModel):
         DISCLOSURE_SCOPE = "disclosure_scope", _("Disclosure scope")
         DISTINCTION = "distinction", _("Three distinctions")
         FACTOR = "factor", _("Judging factor")
+        # 防错 (Kunming's 防错办法: "防错的6方面重点范围"): the areas a
+        # pre-filing chooses from (issue 18).
+        PREVENTION_AREA = "prevention_area", _("Error-prevention area (防错重点范围)")
 
     version = models.ForeignKey(
         PolicyVersion, on_delete=models.CASCADE, related_name="items", verbose_name=_("version")
@@ -177,6 +191,13 @@ class PolicyItem(BaseModel):
         "self", symmetrical=False, blank=True, related_name="contradicted_by",
         verbose_name=_("conditions it contradicts"),
     )
+    # Set by the loader's repair (issue 16) on an item an earlier load copied
+    # into this published version from another jurisdiction's list: whose
+    # text it is. Such an item applies to nothing (``PolicyItemManager``).
+    copied_from = models.CharField(_("copied from"), max_length=200, blank=True, editable=False)
+
+    objects = PolicyItemManager()
+    all_objects = models.Manager()
 
     class Meta:
         verbose_name = _("policy item")
@@ -219,6 +240,7 @@ class ImportedClause(BaseModel):
         RESULT_USE = "result_use", _("Result use")
         CORRECTION_STEP = "correction_step", _("Correction step")
         DISCLOSURE_SCOPE = "disclosure_scope", _("Disclosure scope")
+        PREVENTION_AREA = "prevention_area", _("Error-prevention area (防错重点范围)")
         TIME_LIMIT = "time_limit", _("Time limit")
         PROCEDURE = "procedure", _("Procedure rule")
         IGNORED = "ignored", _("Not a rule the system applies")
@@ -370,6 +392,7 @@ class PolicyAuditEntry(ChainedRow):
         ITEM_DELETED = "item_deleted", _("Item deleted")
         TIME_LIMIT_SET = "time_limit_set", _("Time limit set")
         CALENDAR_CHANGED = "calendar_changed", _("Calendar changed")
+        VERSION_REPAIRED = "version_repaired", _("Published version repaired (copied items marked, procedure filled)")
 
     # Set before the insert (not auto_now_add): it is part of the hash.
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)

@@ -15,8 +15,14 @@ Schema (all keys optional)::
     unit_review:        {required_for: ["individual"], source}
                         origins whose applications go through the unit's
                         party organisation first ([] = none do)
-    correction:         {mode: "five_steps" | "four_forms", source,
+    correction:         {mode: "five_steps" | "four_forms" | "unspecified", source,
                          forms: [{form, handling}]}   # four_forms only
+                        "unspecified": the 办法 names no correction
+                        procedure (its source says what the text does say);
+                        the correction is one record of what is corrected
+                        and how, shown as 参照同类规定拟定（待核定）, and no
+                        letter states a correction step. An absent key
+                        behaves the same (not configured).
     preliminary_notice: {required: bool, source}
                         a written 初步认定意见告知书 before 申辩
     hearing:            {required_when: "major_public_interest", source}
@@ -38,7 +44,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 ORIGINS = ("individual", "unit", "proactive")
-CORRECTION_MODES = ("five_steps", "four_forms")
+CORRECTION_MODES = ("five_steps", "four_forms", "unspecified")
 STATEMENT_KEYS = ("supplement_lapse", "review_not_suspended")
 KNOWN_KEYS = (
     "unit_review", "correction", "preliminary_notice", "hearing", "joint_ruling", "majority",
@@ -59,7 +65,9 @@ FOUR_FORMS_SOURCE = "《中国共产党党内监督条例》第七条；《中�
 ERR_UNKNOWN_KEY = gettext_noop("Unknown procedure setting: %(key)s.")
 ERR_SOURCE = gettext_noop("The procedure setting “%(key)s” needs its source (the article of the 办法).")
 ERR_ORIGIN = gettext_noop("Unknown origin: %(origin)s.")
-ERR_MODE = gettext_noop("The correction procedure must be Kunming's five steps or the four forms.")
+ERR_MODE = gettext_noop(
+    "The correction procedure must be Kunming's five steps, the four forms, or unspecified (the 办法 names none)."
+)
 ERR_FRACTION = gettext_noop("The majority must be a fraction between 0 and 1, such as 1/2.")
 ERR_TEXT = gettext_noop("The procedure setting “%(key)s” needs its text.")
 
@@ -114,8 +122,15 @@ def unit_review_required(version, origin: str) -> bool:
 
 def correction_mode(version) -> str:
     """``five_steps`` (Kunming) or ``four_forms`` (四种形态 分类处置), or ""
-    when the version does not say how errors are corrected."""
-    return (_proc(version).get("correction") or {}).get("mode", "")
+    when the version does not say how errors are corrected (``unspecified``
+    or no setting): then the correction is one record, nothing binding."""
+    mode = (_proc(version).get("correction") or {}).get("mode", "")
+    return "" if mode == "unspecified" else mode
+
+
+def correction_source(version) -> str:
+    """Where the version's correction setting comes from ("" if none)."""
+    return (_proc(version).get("correction") or {}).get("source", "")
 
 
 def preliminary_notice_required(version) -> bool:

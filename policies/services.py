@@ -93,6 +93,13 @@ def _audit(*, actor, action: str, version: PolicyVersion | None = None, data: di
     )
 
 
+def audit_repair(*, version: PolicyVersion, marked: list[str], procedure: dict | None) -> None:
+    """The loader's repair of a published version (issue 16), in the audit
+    log: which copied items were marked, and the procedure filled in."""
+    _audit(actor=None, action=PolicyAuditEntry.Action.VERSION_REPAIRED, version=version,
+           data={"copied_items_marked": marked, "procedure_filled": _json(procedure) if procedure else None})
+
+
 def _lock_version(version: PolicyVersion) -> PolicyVersion:
     return PolicyVersion.objects.select_for_update(of=("self",)).select_related("document").get(pk=version.pk)
 

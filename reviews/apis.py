@@ -16,7 +16,7 @@ from core.serializers import KeyedDictField
 from policies.models import PolicyItem
 
 from . import services
-from .models import Result, VerificationRecord
+from .models import Mitigation, Result, VerificationRecord
 from .selectors import BUILTIN_DISTINCTIONS, BUILTIN_FACTORS, review_record
 
 _users = User.objects.filter(is_active=True)
@@ -203,8 +203,14 @@ class ResultUseInputSerializer(serializers.Serializer):
 
 class _RulingInput(serializers.Serializer):
     result = serializers.ChoiceField(choices=Result.choices)
-    mitigation = serializers.CharField(required=False, default="", allow_blank=True,
-                                       help_text="For a mitigated result: lighter (从轻) | reduced (减轻)")
+    # 从轻 and 减轻 are two results (issue 16): the service refuses a
+    # mitigated ruling that does not say which (422, field ``mitigation``).
+    mitigation = serializers.ChoiceField(
+        choices=Mitigation.choices, required=False, default="", allow_blank=True,
+        help_text="Required when result is mitigated: lighter (从轻, within the prescribed range) | reduced "
+                  "(减轻, below it). Empty for exempt and rejected. A mitigated ruling without it, or an exempt or "
+                  "rejected one with it, is refused with 422 and `fields.mitigation` (“A mitigated ruling "
+                  "must say whether it is lighter (从轻) or reduced (减轻).”).")
     reasons = serializers.CharField()
     applied_items = serializers.PrimaryKeyRelatedField(queryset=_items, many=True, required=False)
     uses = ResultUseInputSerializer(many=True, required=False)

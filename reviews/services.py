@@ -120,6 +120,7 @@ NO_MAJORITY = gettext_lazy(
 )
 BAD_MITIGATION = gettext_lazy("Say whether the mitigated result is lighter (从轻) or reduced (减轻); only a mitigated "
                               "result says so.")
+MITIGATION_REQUIRED = gettext_lazy("A mitigated ruling must say whether it is lighter (从轻) or reduced (减轻).")
 PRELIMINARY_NOTICE_MISSING = gettext_lazy(
     "This 办法 requires the written notice of the preliminary opinion (初步认定意见告知书) before the defence."
 )
@@ -842,6 +843,8 @@ def _mitigation(result: str, mitigation: str) -> str:
     mitigation = (mitigation or "").strip()
     if mitigation not in Mitigation.values or (mitigation and result != Result.MITIGATED):
         raise ValidationError({"mitigation": _(BAD_MITIGATION)})
+    if result == Result.MITIGATED and not mitigation:
+        raise ValidationError({"mitigation": _(MITIGATION_REQUIRED)})
     return mitigation
 
 

@@ -82,10 +82,15 @@ TEST_TIME_LIMITS = {
 }
 
 
+FIVE_STEPS_PROCEDURE = {"correction": {"mode": "five_steps", "source": "测试：按启动纠错、发送通知、谈话提醒、督促整改、完善制度五个步骤纠错"}}
+
+
 def make_policy_version(*, org_unit, code="test", name="测试县", prefix="测", published=True,
-                        effective_from=dt.date(2020, 1, 1)) -> PolicyVersion:
+                        effective_from=dt.date(2020, 1, 1), procedure=None) -> PolicyVersion:
     """A published policy version for ``org_unit`` with conditions, positive
-    and negative lists, result uses and a time limit for every stage."""
+    and negative lists, result uses and a time limit for every stage. Its
+    procedure corrects by the five steps unless ``procedure`` says otherwise
+    (a version without a correction setting runs none: issue 16)."""
     jurisdiction, _ = Jurisdiction.objects.get_or_create(
         code=code,
         defaults={
@@ -101,6 +106,7 @@ def make_policy_version(*, org_unit, code="test", name="测试县", prefix="测"
         document=doc, number=number, effective_from=effective_from,
         status=PolicyVersion.Status.PUBLISHED if published else PolicyVersion.Status.DRAFT,
         published_at=timezone.now() if published else None,
+        procedure=FIVE_STEPS_PROCEDURE if procedure is None else procedure,
     )
     items = [
         (PolicyItem.Kind.CONDITION, 1, "出于公心", "出于推动改革发展的公心，没有谋取私利。"),

@@ -30,7 +30,8 @@ def rule(users, *, result="mitigated", uses=None):
     use_items = items(case, "result_use")
     chosen = [{"item": use_items[n - 1], "duration_months": m} for n, m in (uses or [(1, None), (2, 6)])]
     review_services.case_rule(case=case, actor=users["committee1"], result=result, reasons="符合容错条件。",
-                              applied_items=items(case, "positive")[:1], uses=chosen)
+                              applied_items=items(case, "positive")[:1], uses=chosen,
+                              mitigation="reduced" if result == "mitigated" else "")
     case.refresh_from_db()
     return case
 

@@ -76,7 +76,7 @@ class TestApi:
         # The two case steps answer like every generated step endpoint: the
         # case with its actions, and the record the step made.
         resp = api(users["inspector1"]).post(f"/api/v1/cases/{mitigated.pk}/record_accountability_decision/", {
-            "organ": "县纪委", "decision": "lighter", "form": "circular", "decided_on": today.isoformat(),
+            "organ": "县纪委", "decision": "reduced", "form": "circular", "decided_on": today.isoformat(),
             "document_number": "怀纪〔2026〕5号"}, format="json")
         assert resp.status_code == 200, resp.content
         body = resp.json()

@@ -96,7 +96,7 @@ def test_ruling_refused_by_the_service_keeps_reasons_and_ticked_uses(users, clie
     reasons = "经集体研究，该同志出于公心先行先试，程序瑕疵已及时纠正，符合容错情形。"
     client.force_login(users["committee1"])
     r = client.post(reverse("reviews:action", args=[case.pk, "rule"]), {
-        "result": "mitigated", "reasons": reasons, "applied_items": [items(case, "positive")[0].pk],
+        "result": "mitigated", "mitigation": "lighter", "reasons": reasons, "applied_items": [items(case, "positive")[0].pk],
         "uses": [use.pk], f"use-{use.pk}-months": "7",
     }, follow=True)
     body = r.content.decode()

@@ -45,7 +45,8 @@ def make_ruled_case(users, *, result="mitigated", needs_correction=True, needs_c
                                     participants="王芳、李明、赵雷", opinion="情况属实，同意报送。")
     case_services.case_accept(case=case, actor=users["intake"])
     Ruling.objects.create(
-        case=case, result=result, reasons="符合容错条件，但程序存在瑕疵。", needs_correction=needs_correction,
+        case=case, result=result, mitigation="lighter" if result == "mitigated" else "",
+        reasons="符合容错条件，但程序存在瑕疵。", needs_correction=needs_correction,
         needs_clarification=needs_clarification, decided_on=timezone.localdate(), recorded_by=users["committee1"],
     )
     Case.objects.filter(pk=case.pk).update(stage=Stage.RULED, outcome=result)

@@ -112,7 +112,7 @@ class TestCatalogueCounts:
         assert not version.items.filter(kind__in=[K.RESULT_USE, K.CORRECTION_STEP]).exists()
         for needle in ("昆明", "昌宁", "宜君"):
             assert not version.items.filter(source__contains=needle).exists(), needle
-        assert version.procedure.get("correction", {}).get("mode", "") in ("", "four_forms")
+        assert version.procedure.get("correction", {}).get("mode", "") in ("unspecified", "four_forms")
 
     def test_reconstructed_items_of_the_four_seed_jurisdictions(self, catalogue):
         """Items of the four seed jurisdictions' lists drafted after

@@ -85,7 +85,7 @@ def _rule(case, users):
     uses = list(case.policy_version.items.filter(kind="result_use").order_by("number"))
     rev.case_rule(case=case, actor=users["committee1"], result="mitigated", reasons="符合容错条件。",
                   applied_items=list(case.policy_version.items.filter(kind="positive"))[:1],
-                  uses=[{"item": uses[0], "duration_months": 6}], needs_correction=True)
+                  uses=[{"item": uses[0], "duration_months": 6}], needs_correction=True, mitigation="lighter")
     case.refresh_from_db()
     return case
 
@@ -262,8 +262,24 @@ def test_lighter_and_reduced_kept_apart(world):
     vote_all(case, users, results=("mitigated",) * 3)
     with pytest.raises(ValidationError):
         rev.case_rule(case=case, actor=users["committee1"], result="mitigated", reasons="从轻。", mitigation="maybe")
-    ruling = rev.case_rule(case=case, actor=users["committee1"], result="mitigated", reasons="情节轻微。",
-                           mitigation="reduced")
+    # The service itself refuses a mitigated ruling that does not say which.
+    with pytest.raises(ValidationError) as exc:
+        rev.case_rule(case=case, actor=users["committee1"], result="mitigated", reasons="从轻。")
+    assert "mitigation" in exc.value.message_dict
+    # So does the API: 422, the field named, the message in Chinese or English.
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(users["committee1"])
+    url = f"/api/v1/cases/{case.pk}/rule/"
+    for lang, words in (("zh-hans", "从轻"), ("en", "must say whether")):
+        r = client.post(url, {"result": "mitigated", "reasons": "情节轻微。"}, format="json", HTTP_ACCEPT_LANGUAGE=lang)
+        assert r.status_code == 422, r.content
+        assert words in " ".join(r.json()["fields"]["mitigation"])
+    assert not case.rulings.exists()
+    r = client.post(url, {"result": "mitigated", "mitigation": "reduced", "reasons": "情节轻微。"}, format="json")
+    assert r.status_code == 200, r.content
+    ruling = case.rulings.get(is_current=True)
     assert ruling.mitigation == "reduced"
     text = render_html(LetterKind.RULING, case.letters.get(kind=LetterKind.RULING).context)
     assert "予以容错、减轻处理" in text and "从轻或者减轻" not in text

@@ -101,7 +101,7 @@ def to_ruled(case, users, result="exempt"):
     uses = items(case, "result_use")
     services.case_rule(case=case, actor=users["committee1"], result=result, reasons="符合容错条件。",
                        applied_items=items(case, "positive")[:1], uses=[{"item": uses[0], "duration_months": None if result == "exempt" else 6}],  # noqa: E501
-                       needs_correction=True)
+                       needs_correction=True, mitigation="lighter" if result == "mitigated" else "")
     case.refresh_from_db()
     return case
 

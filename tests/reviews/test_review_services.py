@@ -339,7 +339,8 @@ class TestDeliberation:
         vote_all(accepted, users, results=("mitigated", "mitigated", "exempt"))
         with pytest.raises(ApplicationError, match="过半数"):
             services.case_rule(case=accepted, actor=users["committee1"], result="exempt", reasons="x")
-        ruling = services.case_rule(case=accepted, actor=users["committee2"], result="mitigated", reasons="从轻")
+        ruling = services.case_rule(case=accepted, actor=users["committee2"], result="mitigated", reasons="从轻",
+                                    mitigation="lighter")
         assert ruling.result == "mitigated" and ruling.is_current
 
     def test_one_vote_per_member(self, accepted, users):
@@ -442,7 +443,7 @@ class TestReview:
         for member in others:
             services.vote_record(case=accepted, actor=member, result="mitigated", opinion="应从轻")
         review = services.case_decide_review(case=accepted, actor=others[1], result="mitigated",
-                                             reasons="复核认为可从轻")
+                                             reasons="复核认为可从轻", mitigation="lighter")
         accepted.refresh_from_db()
         first = Ruling.objects.get(case=accepted, kind="first")
         assert accepted.stage == Stage.RULED and accepted.outcome == "mitigated"
