@@ -166,6 +166,13 @@ class CaseFilterForm(forms.Form):
     date_from = forms.DateField(label=_("Submitted from"), required=False, widget=DATE)
     date_to = forms.DateField(label=_("Submitted until"), required=False, widget=DATE)
 
+    def __init__(self, *args, jurisdictions=None, **kwargs):
+        """``jurisdictions``: the ones the user's cases may be in (issue 22:
+        an applicant of 怀来县 was offered 昆明市)."""
+        super().__init__(*args, **kwargs)
+        if jurisdictions is not None:
+            self.fields["jurisdiction"].queryset = jurisdictions
+
     def filters(self) -> dict:
         if not self.is_valid():
             return {}

@@ -4,6 +4,7 @@ input gets a clear message and changes nothing."""
 import pytest
 from django.urls import reverse
 
+from accounts.models import OrgUnit
 from cases import services
 from cases.models import Case, Stage
 
@@ -61,6 +62,16 @@ def test_case_number_in_a_list_links_to_the_case(client, users, submitted):
     client.force_login(users["intake"])
     body = client.get("/cases/intake/").content.decode()
     assert f'<a href="{reverse("cases:detail", args=[submitted.pk])}">怀容〔2026〕第0099号</a>' in body
+
+
+def test_applicant_region_filter_offers_only_his_cases_jurisdictions(client, users, submitted):
+    """Issue 22: an applicant of 怀来县 was offered 昆明市 in the region
+    filter; only the jurisdictions of the cases he may see are offered."""
+    OrgUnit.objects.get_or_create(code="km-test", defaults={"name": "昆明市", "kind": OrgUnit.Kind.JURISDICTION})
+    client.force_login(users["applicant"])
+    body = client.get("/cases/mine/").content.decode()
+    assert f'<option value="{submitted.jurisdiction_id}">{submitted.jurisdiction.name}</option>' in body
+    assert "昆明市" not in body
 
 
 def test_search_finds_chinese_substrings(client, users, submitted):
