@@ -8,6 +8,11 @@
 - ``AccountabilityDecision``: the 问责机关's own decision on the case (the
   ruling is a proposal "报相关机关作出免于问责、减轻处理或问责处理的决定", seeds).
 - ``Revocation``: 撤销容错认定 of a ruling found to rest on false material.
+
+The rows someone records carry ``recorded_by`` from ``core.models.RecordedRow``
+(the follow-up's is nullable: it is open until recorded). reviews and
+corrections still declare the same column on each model; they can take the
+same base without a migration.
 """
 
 from django.conf import settings
@@ -15,7 +20,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BaseModel
+from core.models import BaseModel, RecordedRow
 
 
 class ResultUse(BaseModel):
@@ -75,7 +80,7 @@ class ResultUse(BaseModel):
         return self.cadre.display_name
 
 
-class UseApplication(BaseModel):
+class UseApplication(RecordedRow):
     """How a use was applied when it came up (考核, 任用, 评先评优…)."""
 
     obligation = models.ForeignKey(ResultUse, on_delete=models.PROTECT, related_name="applications")
@@ -86,7 +91,6 @@ class UseApplication(BaseModel):
     # The next occasion the department expects (e.g. next year's appraisal):
     # a clock reminds it.
     next_due = models.DateField(_("next application due"), null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("result use application")
@@ -144,7 +148,7 @@ class AccountabilityForm(models.TextChoices):
     DISCIPLINE = "discipline", _("Disciplinary sanction (纪律处分)")
 
 
-class AccountabilityDecision(BaseModel):
+class AccountabilityDecision(RecordedRow):
     case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="accountability_decision")
     organ = models.CharField(_("accountability organ"), max_length=200)
     decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
@@ -159,14 +163,13 @@ class AccountabilityDecision(BaseModel):
     # decision follows it (the dashboard compares the two).
     ruling = models.ForeignKey("reviews.Ruling", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     follows_ruling = models.BooleanField(_("follows the ruling"), null=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("accountability decision")
         verbose_name_plural = _("accountability decisions")
 
 
-class Revocation(BaseModel):
+class Revocation(RecordedRow):
     """撤销容错认定: the committee's meeting that found the ruling rests on
     false material (弄虚作假)."""
 
@@ -175,7 +178,6 @@ class Revocation(BaseModel):
     held_on = models.DateField(_("meeting date"))
     participants = models.CharField(_("members present"), max_length=300)
     reason = models.TextField(_("false material found"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("revocation")

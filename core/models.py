@@ -11,6 +11,17 @@ class BaseModel(models.Model):
         abstract = True
 
 
+class RecordedRow(BaseModel):
+    """A case-side record someone entered (a ruling, a vote, a use's
+    application, a decision): who recorded it, kept even if the account is
+    later deactivated (PROTECT), never reached back from the user."""
+
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
 class ChainedRow(models.Model):
     """A row of an append-only, hash-chained history (core.history): the
     hashes of its owner's previous row and its own, in SHA-256 and SM3.
