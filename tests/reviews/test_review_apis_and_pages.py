@@ -5,11 +5,12 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from cases.models import Stage
 from reviews import services
-from reviews.models import Assignment, Vote
+from reviews.models import Assignment, Ruling, Vote
 
 from .conftest import accept_case, all_met, items, judgements, to_defence, to_deliberation, to_ruled
 
@@ -134,6 +135,19 @@ class TestPages:
         client.force_login(users["km_inspector"])
         assert client.get(url).status_code == 404
         assert client.post(reverse("reviews:action", args=[case.pk, "assign"]), {}).status_code == 404
+
+    def test_panel_uses_chinese_punctuation(self, users, client):
+        """Issue 22: no ASCII colon or comma between Chinese words: the
+        ruling reads 首次认定：予以容错、免予问责, the assessor and date are
+        set apart by a middle dot."""
+        case = to_ruled(accept_case(users), users)
+        client.force_login(users["committee1"])
+        body = client.get(reverse("reviews:case", args=[case.pk])).content.decode()
+        ruling = Ruling.objects.get(case=case)
+        with translation.override("zh-hans"):
+            expected = f"{ruling.get_kind_display()}：{ruling.get_result_display()}"
+        assert expected in body
+        assert f"{ruling.get_kind_display()}: " not in body and "陈静, " not in body
 
     def test_form_post_calls_the_service_and_redirects(self, users, client):
         """Posting the assignment form assigns and says so; a refusal is a
