@@ -34,6 +34,9 @@ Schema (all keys optional)::
     appeal:             {path: "…", source}   # the 申诉 path after 复核
     disclosure:         {hide_unit: bool, source}   # the unit's name is hidden
                         by default when outcomes are published
+    prevention:         {procedures: [collective_decision, expert_consultation,
+                         hearing, legal_review], source}   # 防错 (issue 18):
+                        the decision procedures a pre-filing declares
     statements:         {<key>: {text, source}}  consequences a letter may
                         state, by key: supplement_lapse (补正逾期的后果),
                         review_not_suspended (复核期间不停止执行)
@@ -48,8 +51,11 @@ CORRECTION_MODES = ("five_steps", "four_forms", "unspecified")
 STATEMENT_KEYS = ("supplement_lapse", "review_not_suspended")
 KNOWN_KEYS = (
     "unit_review", "correction", "preliminary_notice", "hearing", "joint_ruling", "majority",
-    "quorum_source", "review", "appeal", "statements", "disclosure",
+    "quorum_source", "review", "appeal", "statements", "disclosure", "prevention",
 )
+# The decision procedures a pre-filing may declare (prefilings.Procedure's
+# codes); a version names those of its 防错 rules.
+PREVENTION_PROCEDURES = ("collective_decision", "expert_consultation", "hearing", "legal_review")
 
 # 四种形态 in current wording: 《中国共产党党内监督条例》第七条 and
 # 《中国共产党纪律处分条例》（2023年修订）第五条. The handling of each form is
@@ -92,6 +98,9 @@ def procedure_validate(procedure: dict) -> dict:
             raise ValidationError({"procedure": _(ERR_ORIGIN) % {"origin": origin}})
     if "correction" in procedure and procedure["correction"].get("mode") not in CORRECTION_MODES:
         raise ValidationError({"procedure": _(ERR_MODE)})
+    for code in (procedure.get("prevention") or {}).get("procedures", []):
+        if code not in PREVENTION_PROCEDURES:
+            raise ValidationError({"procedure": _(ERR_UNKNOWN_KEY) % {"key": f"prevention.{code}"}})
     majority = procedure.get("majority")
     if majority is not None:
         n, d = majority.get("numerator"), majority.get("denominator")
@@ -172,3 +181,10 @@ def hides_unit(version) -> bool | None:
 def statement(version, key: str) -> str:
     """The text of a consequence the version lets a letter state, or ""."""
     return ((_proc(version).get("statements") or {}).get(key) or {}).get("text", "")
+
+
+def prevention_procedures(version) -> tuple[str, ...]:
+    """The decision procedures a pre-filing under ``version`` declares
+    (防错, issue 18): the version's own list, else all the system knows."""
+    setting = _proc(version).get("prevention")
+    return tuple(setting.get("procedures", [])) if setting else PREVENTION_PROCEDURES

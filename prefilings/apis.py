@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from accounts.models import OrgUnit
 from core.downloads import FileDownloadApi
 from core.pagination import PaginatedListMixin, paginated_response
+from policies.models import PolicyItem
 
 from . import services
 from .models import EarlyWarning, PreFiling
@@ -105,7 +106,7 @@ class PreFilingDetailOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = PreFiling
         fields = ["id", "number", "title", "status", "actions", "unit", "filed_by", "measure", "reasons", "risks",
-                  "procedures", "responsible", "period_start", "period_end", "report_interval_days",
+                  "procedures", "area", "responsible", "period_start", "period_end", "report_interval_days",
                   "submitted_at", "review_due", "review_due_flagged", "registered_at", "next_report_due",
                   "closed_at", "reports", "warnings", "events", "citations", "letter"]
 
@@ -146,7 +147,12 @@ class PreFilingListCreateApi(PaginatedListMixin, APIView):
         measure = serializers.CharField(required=False, allow_blank=True)
         reasons = serializers.CharField(required=False, allow_blank=True)
         risks = PreFilingRiskSerializer(many=True, required=False)
-        procedures = PreFilingProceduresSerializer(required=False)
+        procedures = PreFilingProceduresSerializer(
+            required=False, help_text="Only the decision procedures the policy version's 防错 rules name are kept.")
+        area = serializers.PrimaryKeyRelatedField(
+            queryset=PolicyItem.objects.filter(kind=PolicyItem.Kind.PREVENTION_AREA), required=False,
+            allow_null=True, help_text="Id of an error-prevention area (防错重点范围, item kind prevention_area) of "
+                                       "the policy version in force; another version's is refused with 422.")
         responsible = serializers.CharField(required=False, allow_blank=True)
         period_start = serializers.DateField(required=False, allow_null=True)
         period_end = serializers.DateField(required=False, allow_null=True)

@@ -62,6 +62,10 @@ class PreFiling(BaseModel):
     risks = models.JSONField(_("risks foreseen and controls"), default=list, blank=True)
     # {procedure code: {"done": bool, "note": "…"}} for every ``Procedure``.
     procedures = models.JSONField(_("decision procedure followed"), default=dict, blank=True)
+    # 防错 (issue 18): the key area of the version's 防错 rules the measure
+    # falls in (a ``prevention_area`` item of ``policy_version``).
+    area = models.ForeignKey("policies.PolicyItem", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+", verbose_name=_("error-prevention area"))
     responsible = models.TextField(_("people responsible"), blank=True)
     period_start = models.DateField(_("period start"), null=True, blank=True)
     period_end = models.DateField(_("period end"), null=True, blank=True)

@@ -42,7 +42,8 @@ from letters.snapshot import date_cn
 from notifications.selectors import AudienceCache
 from notifications.services import NotificationItem, notify, notify_many
 from policies.calendar import CALENDAR_DAY, WorkCalendar, compute_due_date
-from policies.models import TimeLimitStage
+from policies.models import PolicyItem, TimeLimitStage
+from policies.procedure import prevention_procedures
 from policies.selectors import policy_version_in_force, stage_time_limit
 from reviews.selectors import inspector_may_handle as case_inspector
 
@@ -92,7 +93,7 @@ TOO_MANY_FILES = gettext_lazy("A pre-filing can have at most %(max)s files.")
 FILE_LOCKED = gettext_lazy("Files of a submitted pre-filing cannot be changed or removed.")
 UNKNOWN_KIND = gettext_lazy("Unknown file kind.")
 
-EDITABLE_FIELDS = ["title", "measure", "reasons", "risks", "procedures", "responsible", "period_start",
+EDITABLE_FIELDS = ["title", "measure", "reasons", "risks", "procedures", "area", "responsible", "period_start",
                    "period_end"]
 MAX_RISKS = 20
 
@@ -313,10 +314,28 @@ def _clean_risks(raw) -> list[dict]:
     return rows
 
 
-def _clean_procedures(raw) -> dict:
+AREA_NOT_OF_VERSION = gettext_lazy("Choose one of the error-prevention areas (防错重点范围) of the policy version.")
+
+
+def _clean_area(filing: PreFiling, value):
+    """A ``prevention_area`` item of the filing's own version (an item or
+    its id), or None."""
+    if value in (None, ""):
+        return None
+    pk = getattr(value, "pk", value)
+    item = PolicyItem.objects.filter(pk=pk, version_id=filing.policy_version_id,
+                                     kind=PolicyItem.Kind.PREVENTION_AREA).first()
+    if item is None:
+        raise ValidationError({"area": _(AREA_NOT_OF_VERSION)})
+    return item
+
+
+def _clean_procedures(raw, version=None) -> dict:
+    """The version's decision procedures (issue 18), each done or not."""
     raw = raw or {}
     out = {}
-    for code in Procedure.values:
+    codes = prevention_procedures(version) if version is not None else Procedure.values
+    for code in [c for c in Procedure.values if c in codes]:
         value = raw.get(code) or {}
         out[code] = {"done": bool(value.get("done")), "note": str(value.get("note", "")).strip()[:2000]}
     return out
@@ -331,7 +350,9 @@ def _apply(filing: PreFiling, data: dict) -> list[str]:
         if field == "risks":
             value = _clean_risks(value)
         elif field == "procedures":
-            value = _clean_procedures(value)
+            value = _clean_procedures(value, filing.policy_version)
+        elif field == "area":
+            value = _clean_area(filing, value)
         elif isinstance(value, str):
             value = value.strip()
         if getattr(filing, field) != value:
@@ -356,7 +377,7 @@ def prefiling_create(*, actor: User, unit: OrgUnit | None = None, **data) -> Pre
     if version is None:
         raise ApplicationError(_(NO_POLICY) % {"unit": unit.name}, code="no_policy")
     filing = PreFiling(unit=unit, filed_by=actor, jurisdiction=_jurisdiction_of(unit), policy_version=version,
-                       procedures=_clean_procedures({}))
+                       procedures=_clean_procedures({}, version))
     _apply(filing, data)
     filing.save()
     _event(filing, kind=PreFilingEventKind.CREATED, actor=actor, from_status=S.DRAFT)
@@ -387,6 +408,8 @@ def prefiling_missing_parts(*, filing: PreFiling) -> list[str]:
         missing.append(_("the people responsible"))
     if not (filing.period_start and filing.period_end):
         missing.append(_("the period"))
+    if filing.area_id is None and filing.policy_version.items.filter(kind=PolicyItem.Kind.PREVENTION_AREA).exists():
+        missing.append(_("the error-prevention area (防错重点范围)"))
     procedures = filing.procedures or {}
     if not any(p.get("done") for p in procedures.values()):
         missing.append(_("the decision procedure followed"))

@@ -1,0 +1,69 @@
+"""防错 in the catalogue (issue 18): Kunming's version carries the six key
+areas of its 防错办法 (item kind ``prevention_area``, drafted after
+comparable rules and marked so) and the decision procedures its text names;
+a pre-filing chooses its area from its own version, and declares only that
+version's procedures."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from policies.catalogue import catalogue_load
+from policies.models import Certainty, PolicyItem, PolicyVersion
+from policies.selectors import policy_version_in_force
+from prefilings import services
+from prefilings.models import PreFiling
+
+pytestmark = pytest.mark.django_db
+K = PolicyItem.Kind
+
+
+def test_prevention_areas_and_procedures_come_from_the_version(world):
+    users = world["users"]
+    catalogue_load(only=["kunming"])
+    kunming = PolicyVersion.objects.get(document__code="kunming-rongcuo", number=1)
+    areas = list(kunming.items.filter(kind=K.PREVENTION_AREA).order_by("number"))
+    assert len(areas) == 6 and {a.certainty for a in areas} == {Certainty.RECONSTRUCTED}
+    assert "6方面重点范围" in areas[0].source
+    assert kunming.procedure["prevention"]["procedures"] == ["collective_decision", "expert_consultation", "hearing"]
+
+    applicant = users["km_applicant"]
+    filing = services.prefiling_create(actor=applicant, title="试行项目审批告知承诺制")
+    PreFiling.objects.filter(pk=filing.pk).update(policy_version=kunming)
+    filing.refresh_from_db()
+    assert "the error-prevention area (防错重点范围)" in [str(m) for m in services.prefiling_missing_parts(
+        filing=filing)] or any("防错重点范围" in str(m) for m in services.prefiling_missing_parts(filing=filing))
+
+    # Another version's item is refused; nothing changes.
+    other = world["policy"].items.filter(kind=K.POSITIVE).first()
+    with pytest.raises(ValidationError) as exc:
+        services.prefiling_update(filing=filing, actor=applicant, area=other.pk)
+    assert "area" in exc.value.message_dict
+    filing.refresh_from_db()
+    assert filing.area_id is None
+
+    everything = {code: {"done": True, "note": "已履行"} for code in
+                  ("collective_decision", "expert_consultation", "hearing", "legal_review")}
+    services.prefiling_update(filing=filing, actor=applicant, area=areas[1].pk, procedures=everything)
+    filing.refresh_from_db()
+    assert filing.area == areas[1]
+    # Kunming's 防错办法 names three procedures: only those are declared.
+    assert set(filing.procedures) == {"collective_decision", "expert_consultation", "hearing"}
+    assert not any("防错重点范围" in str(m) for m in services.prefiling_missing_parts(filing=filing))
+
+
+def test_api_refuses_an_area_of_another_version(world):
+    users = world["users"]
+    catalogue_load(only=["kunming"])
+    applicant = users["km_applicant"]
+    in_force = policy_version_in_force(org_unit=applicant.org_unit, on_date=timezone.localdate())
+    foreign = PolicyItem.objects.filter(kind=K.PREVENTION_AREA).exclude(version=in_force).first()
+    client = APIClient()
+    client.force_authenticate(applicant)
+    r = client.post("/api/v1/prefilings/", {"title": "试行项目审批告知承诺制", "area": foreign.pk}, format="json")
+    assert r.status_code == 422, r.content
+    assert "area" in r.json()["fields"]
+    assert not PreFiling.objects.exists()
+    r = client.post("/api/v1/prefilings/", {"title": "试行项目审批告知承诺制"}, format="json")
+    assert r.status_code == 201 and r.json()["area"] is None
