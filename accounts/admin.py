@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .directory import org_unit_paths_follow
 from .models import Membership, OrgUnit, User
 from .services import membership_grant, membership_revoke, user_password_changed, user_set_active
 
@@ -78,18 +79,10 @@ class OrgUnitAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
 
     def save_model(self, request, obj, form, change):
-        # The materialised path follows the parent (accounts.services.org_unit_create
-        # does the same for new units); children keep their own prefix updated.
+        # The materialised path follows the parent, the children's with it
+        # (accounts.directory, as the API's edit of a unit).
         super().save_model(request, obj, form, change)
-        new_path = f"{obj.parent.path if obj.parent else '/'}{obj.pk}/"
-        if obj.path != new_path:
-            old = obj.path
-            obj.path = new_path
-            obj.save(update_fields=["path"])
-            if old:
-                for child in OrgUnit.objects.filter(path__startswith=old).exclude(pk=obj.pk):
-                    child.path = new_path + child.path[len(old):]
-                    child.save(update_fields=["path"])
+        org_unit_paths_follow(obj)
 
 
 @admin.register(Membership)

@@ -120,6 +120,16 @@ def org_unit_list_for_user(*, user: User, kind: str | None = None, parent_id: in
     return qs
 
 
+def org_unit_get_for_user(*, user: User, unit_id) -> OrgUnit:
+    """One of the units ``user`` works in, else ``Http404``."""
+    from django.http import Http404
+
+    found = org_unit_list_for_user(user=user).filter(pk=unit_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def user_directory_for(*, user: User, role: str | None = None, org_unit_id: int | None = None,
                        q: str = "", active: bool | None = None):
     """People ``user`` may look up: those whose unit lies in his directory

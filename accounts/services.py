@@ -2,15 +2,10 @@ import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
-
-from core.exceptions import ApplicationError
 
 from .authentication import token_expired
-from .models import Membership, OrgUnit, Role, User
-from .selectors import user_has_role
+from .models import Membership, OrgUnit, User
 from .signals import security_event
 
 
@@ -130,53 +125,3 @@ def user_token_issue(*, user: User, request=None) -> str:
         token = Token.objects.create(user=user)
         _audit(kind="token_issued", actor=user, request=request)
     return token.key
-
-
-# --- The directory's writes (API), with the duty each needs -------------------------
-# 三员分立 (accounts.backends.DUTY_PERMISSIONS): roles are the security
-# administrator's, users and units the system administrator's; each acts
-# only inside the subtree his duty is held over.
-
-NOT_YOUR_DUTY = gettext_lazy("Only the %(duty)s of this jurisdiction may do this.")
-
-
-def _require_duty(actor: User, duty: str, org_unit: OrgUnit | None) -> None:
-    if actor.is_superuser:
-        return
-    if org_unit is None or not user_has_role(actor, duty, org_unit):
-        raise ApplicationError(NOT_YOUR_DUTY % {"duty": Role(duty).label}, code="permission_denied",
-                               status_code=403)
-
-
-def directory_membership_grant(*, actor: User, user: User, org_unit: OrgUnit, role: str,
-                               request=None) -> Membership:
-    """The security administrator of the unit's jurisdiction gives ``user``
-    ``role`` over ``org_unit`` (the admin's rule: a duty excludes every other
-    role, a Django ``ValidationError``)."""
-    _require_duty(actor, Role.SECURITY_ADMIN, org_unit)
-    return membership_grant(user=user, org_unit=org_unit, role=role, actor=actor, request=request)
-
-
-def directory_membership_revoke(*, actor: User, user: User, membership_id: int, request=None) -> None:
-    membership = Membership.objects.filter(pk=membership_id, user=user).select_related("org_unit", "user").first()
-    if membership is None:
-        raise Http404
-    _require_duty(actor, Role.SECURITY_ADMIN, membership.org_unit)
-    membership_revoke(membership=membership, actor=actor, request=request)
-
-
-def directory_user_set_active(*, actor: User, user: User, active: bool, request=None) -> User:
-    """The system administrator over the user's unit enables or disables
-    him (his sessions and tokens end either way)."""
-    _require_duty(actor, Role.SYSTEM_ADMIN, user.org_unit)
-    if user.is_active == active:
-        return user
-    return user_set_active(user=user, active=active, actor=actor, request=request)
-
-
-def directory_org_unit_create(*, actor: User, parent: OrgUnit, name: str, code: str, kind: str,
-                              short_name: str = "") -> OrgUnit:
-    """A new unit under ``parent``, by the system administrator over it
-    (a new top-level jurisdiction is for the installation, in the admin)."""
-    _require_duty(actor, Role.SYSTEM_ADMIN, parent)
-    return org_unit_create(name=name, code=code, kind=kind, parent=parent, short_name=short_name)
