@@ -264,7 +264,7 @@ class CaseAttachmentDownloadApi(FileDownloadApi):
         responses={
             **FileDownloadApi.schema_response(
                 "The file, with the type found from its content at upload (or application/octet-stream "
-                "when only that is accepted)."
+                "when only that is accepted).", ACCEPTED_TYPES,
             ),
             404: NOT_VISIBLE,
         },

@@ -82,7 +82,7 @@ class LetterDownloadApi(FileDownloadApi):
         operation_id="letter_download",
         summary="Download a letter (PDF)",
         responses={
-            **FileDownloadApi.schema_response("The letter's PDF."),
+            **FileDownloadApi.schema_response("The letter's PDF.", file_media_types),
             404: OpenApiResponse(description="Not visible, or not rendered yet"),
         },
     )

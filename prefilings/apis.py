@@ -273,7 +273,7 @@ class PreFilingLetterApi(FileDownloadApi):
     file_media_types = ("application/pdf",)
 
     @extend_schema(operation_id="prefilings_letter_download", summary="Download the registration letter (PDF)",
-                   responses={**FileDownloadApi.schema_response("The registration letter's PDF."),
+                   responses={**FileDownloadApi.schema_response("The registration letter's PDF.", file_media_types),
                               404: NOT_VISIBLE})
     def get(self, request, prefiling_id: int):
         filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)
