@@ -19,9 +19,11 @@ import re
 
 from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
-from drf_spectacular.plumbing import build_bearer_security_scheme_object, force_instance, is_serializer
+from drf_spectacular.plumbing import build_bearer_security_scheme_object, force_instance, get_doc, is_serializer
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
@@ -34,31 +36,31 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     # The middleware's own rule (core.idempotency.KEY_RE: a 400 otherwise),
     # in ECMA's escapes.
     type={"type": "string", "pattern": KEY_RE.pattern.replace(r"\x", r"\u00")},
-    description="Optional. A retry with the same key and request gets the first answer again "
+    description=_("Optional. A retry with the same key and request gets the first answer again "
     "(Idempotent-Replayed: true) and creates nothing twice; the same key with another request is 422. "
-    "Kept for IDEMPOTENCY_KEY_TTL_HOURS. 1 to 255 printable ASCII characters (else 400).",
+    "Kept for IDEMPOTENCY_KEY_TTL_HOURS. 1 to 255 printable ASCII characters (else 400)."),
 )
 
 # Status → (description, when it applies). The predicate gets the finished
 # operation dict and the method.
 ERROR_DESCRIPTIONS = {
-    400: "Bad input: the body or a query parameter is invalid (see `fields`). Nothing changed.",
-    401: "No credentials, or invalid ones: send `Authorization: Token <key>` (or sign in for a session).",
-    403: "The caller's role or relation to the object does not allow this (or, for a session, the "
-         "CSRF token is missing).",
-    404: "No such object, or not visible to the caller (the same answer, so nothing leaks), or an "
-         "object the input refers to does not exist.",
-    409: "Not possible in the object's current state (stage, step already taken, precondition not met); "
-         "`detail` says why. Nothing changed.",
-    415: "The body is not in a media type the operation documents (JSON, or multipart where it "
-         "takes a file).",
-    422: "The input matches this schema but a rule it cannot state refused it (the operation's "
+    400: _("Bad input: the body or a query parameter is invalid (see `fields`). Nothing changed."),
+    401: _("No credentials, or invalid ones: send `Authorization: Token <key>` (or sign in for a session)."),
+    403: _("The caller's role or relation to the object does not allow this (or, for a session, the "
+         "CSRF token is missing)."),
+    404: _("No such object, or not visible to the caller (the same answer, so nothing leaks), or an "
+         "object the input refers to does not exist."),
+    409: _("Not possible in the object's current state (stage, step already taken, precondition not met); "
+         "`detail` says why. Nothing changed."),
+    415: _("The body is not in a media type the operation documents (JSON, or multipart where it "
+         "takes a file)."),
+    422: _("The input matches this schema but a rule it cannot state refused it (the operation's "
          "description names the rules; `fields` says which one), or the Idempotency-Key was already "
-         "used for a different request (send a new key). Nothing changed.",
-    429: "Too many attempts; try again later.",
-    500: "An unexpected error: nothing of the exception is told, `reference` names the server's log "
+         "used for a different request (send a new key). Nothing changed."),
+    429: _("Too many attempts; try again later."),
+    500: _("An unexpected error: nothing of the exception is told, `reference` names the server's log "
          "entry (give it to the administrator). The request may have to be retried (with the same "
-         "Idempotency-Key for a POST).",
+         "Idempotency-Key for a POST)."),
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -127,13 +129,19 @@ def _text_rules(field, schema: dict) -> None:
         schema["pattern"] = r"^[^\u0000]*$"
 
 
+SUBJECT_NAMES = {"case": _("case"), "prefiling": _("pre-filing")}
+
+
 def _step_text(step) -> str:
     subject = STEP_SUBJECTS.get(step.subject)
     label = subject.state_label if subject is not None else str
     stages = "、".join(f"{label(stage)} (`{stage}`)" for stage in step.stages)
-    text = f"**Step** {step.label}: possible while the {step.subject} is at {stages}; else 409 `illegal_transition`."
+    text = gettext("**Step** %(step)s: possible while the %(subject)s is at %(stages)s; else 409 "
+                   "`illegal_transition`.") % {"step": step.label, "subject": SUBJECT_NAMES.get(step.subject, step.subject),
+                                               "stages": stages}
     if step.ready is not None:
-        text += " A step the stage allows can still wait on its own precondition (409, the refusal's code)."
+        text += " " + gettext("A step the stage allows can still wait on its own precondition (409, the refusal's "
+                              "code).")
     return text
 
 
@@ -195,6 +203,14 @@ class AutoSchema(BaseAutoSchema):
         must hold first), read off the view so that any view, generated
         or written, documents its preconditions the same way."""
         description = super().get_description() or ""
+        if description and self._inherited_docstring(description):
+            # A docstring inherited from a base class or mixin (e.g.
+            # PaginatedListMixin's notes for developers) says nothing of
+            # this operation.
+            description = ""
+        # Texts for clients are msgids (English) translated into the
+        # language the schema is asked in (zh-hans by default; ?lang=en).
+        description = gettext(str(description)) if description else ""
         parts = [description] if description else []
         step = getattr(self.view, "step", None)
         if step is not None:
@@ -206,16 +222,30 @@ class AutoSchema(BaseAutoSchema):
         requirements = [f"{r[0]} (when {r[1]})" if isinstance(r, tuple) and r[1] else str(r[0] if isinstance(r, tuple) else r)
                         for r in getattr(self.view, "schema_requirements", ())]
         if requirements:
-            parts.append("**Needs first** (else 409, `detail` and `extra.missing` name what lacks):\n"
+            parts.append(gettext("**Needs first** (else 409, `detail` and `extra.missing` name what lacks):") + "\n"
                          + "\n".join(f"- {r}" for r in requirements))
         refusals = [_placeholders(str(r)) for r in getattr(self.view, "schema_refusals", ())]
         if refusals:
-            parts.append("**Refused (409) with**:\n" + "\n".join(f"- {r}" for r in refusals))
+            parts.append(gettext("**Refused (409) with**:") + "\n" + "\n".join(f"- {r}" for r in refusals))
         return "\n\n".join(parts)
+
+    def _inherited_docstring(self, description: str) -> bool:
+        """Whether ``description`` is a docstring drf-spectacular took from
+        a base class or mixin of the view (neither the view class nor its
+        method has one, and ``extend_schema`` gave none)."""
+        cls = self.view.__class__
+        method = getattr(cls, self.method.lower(), None)
+        if cls.__dict__.get("__doc__") or (method is not None and method.__doc__):
+            return False
+        return description == get_doc(cls)
+
+    def get_summary(self):
+        summary = super().get_summary()
+        return gettext(str(summary)) if summary else summary
 
     def _error_response(self, code: int) -> dict:
         ref = self.resolve_serializer(ErrorSerializer, "response").ref
-        return {"description": ERROR_DESCRIPTIONS.get(code, "Error."), "content": {"application/json": {"schema": ref}}}
+        return {"description": str(ERROR_DESCRIPTIONS.get(code, _("Error."))), "content": {"application/json": {"schema": ref}}}
 
     def _get_format_parameters(self):
         # ?format= is DRF's override, not part of the contract (downloads
@@ -278,7 +308,7 @@ class TokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         scheme = build_bearer_security_scheme_object(header_name="Authorization", token_prefix=self.target.keyword)
-        scheme["description"] = (
+        scheme["description"] = gettext(
             "For programs: get a key from `POST /api/v1/auth/token/` (username, password) and send "
             "`Authorization: Token <key>` with every request. Checked first: a request with a token is "
             "judged by the token alone (no session, no CSRF token needed). A wrong key is a 401."
@@ -296,10 +326,9 @@ class SessionScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "cookie",
             "name": settings.SESSION_COOKIE_NAME,
-            "description": (
+            "description": gettext(
                 "For the browser (e.g. these docs after signing in at /accounts/login/): the session "
-                f"cookie. Used only when no `Authorization` header is sent; then writes need the "
-                f"`{settings.CSRF_HEADER_NAME.removeprefix('HTTP_').replace('_', '-')}` header with the "
-                "value of the `csrftoken` cookie."
-            ),
+                "cookie. Used only when no `Authorization` header is sent; then writes need the "
+                "`%(header)s` header with the value of the `csrftoken` cookie."
+            ) % {"header": settings.CSRF_HEADER_NAME.removeprefix("HTTP_").replace("_", "-")},
         }
