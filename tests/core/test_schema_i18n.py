@@ -1,0 +1,38 @@
+"""The schema's texts for clients are msgids translated into the language
+it is asked in (issue 15): Chinese by default, English with ?lang=en; a
+docstring inherited from a base class is nobody's description."""
+
+import pytest
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+def _schema(lang=None):
+    return APIClient().get("/api/schema/?format=json" + (f"&lang={lang}" if lang else "")).json()
+
+
+def _op(schema, path, method):
+    return schema["paths"][path][method]
+
+
+def test_the_schema_speaks_chinese_by_default_and_english_when_asked(world):
+    zh, en = _schema(), _schema("en")
+    create = ("/api/v1/directory/users/", "post")
+    assert _op(zh, *create)["summary"] == "新建人员（系统管理员）"
+    assert _op(en, *create)["summary"] == "Create a person (system administrator)"
+    assert "仅限该单位所属范围的系统管理员" in _op(zh, *create)["description"]
+    assert _op(zh, *create)["responses"]["422"]["description"].startswith("输入符合本架构")
+    assert _op(en, *create)["responses"]["422"]["description"].startswith("The input matches this schema")
+    accept = _op(zh, "/api/v1/cases/{case_id}/accept/", "post")["description"]
+    assert accept.startswith("**步骤** 予以受理：案件处于") and "`submitted`" in accept
+    schemes = zh["components"]["securitySchemes"]
+    assert schemes["tokenAuth"]["description"].startswith("供程序使用")
+    assert "X-CSRFTOKEN" in schemes["cookieAuth"]["description"]
+
+
+def test_no_operation_is_described_by_a_docstring_it_inherited(world):
+    schema = _schema("en")
+    leaked = [f"{method} {path}" for path, methods in schema["paths"].items() for method, op in methods.items()
+              if "paginated_response" in (op.get("description") or "")]
+    assert leaked == []
