@@ -6,8 +6,10 @@ from django.utils import timezone
 
 from cases.models import CaseEvent, Origin, Stage
 from clarifications import services
+from clarifications import steps as declared
 from clarifications.models import EventKind, ReportMatter
 from core.exceptions import ApplicationError
+from core.steps import steps_of
 from deadlines.models import Clock
 from letters.models import Letter
 
@@ -89,3 +91,14 @@ def test_referral_and_petitioning_are_recorded(report_case, users):
                              description="就同一事项第五次到县信访局上访。", handling="告知核查结论，依法引导。")
     matter = ReportMatter.objects.get(case=case)
     assert matter.referred_to == "县公安局" and matter.petitions.count() == 1
+
+
+def test_steps_are_their_own_and_replace_none_of_another_app():
+    """core.steps keys steps by name: a name taken twice would silently
+    replace the other app's step (as record_referral did corrections')."""
+
+    steps = steps_of("case")
+    ours = {n for n, s in steps.items() if s.app == "clarifications"}
+    assert len(ours) == 10
+    assert steps["record_referral"].app == "corrections"
+    assert declared.CHECK == Stage.REPORT_CHECK
