@@ -20,7 +20,9 @@ def _text(label, help_text="", required=True, rows=3):
 
 
 def _date(label, required=True):
-    return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+    # ISO in the value, whatever the language: a date input reads no other.
+    return forms.DateField(label=label, required=required,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class OpenForm(forms.Form):

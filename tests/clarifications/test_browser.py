@@ -51,7 +51,10 @@ def _axe(page) -> list:
 
 
 def _submit(page, action):
-    page.click(f"button[name=submit-{action}]")
+    # Wait for the redirect itself: the page still shows the last step's
+    # message until the new one has loaded.
+    with page.expect_navigation():
+        page.click(f"button[name=submit-{action}]")
     page.wait_for_load_state()
     assert page.locator(".message.success").count() == 1, page.locator(".messages").inner_text()
 
@@ -69,7 +72,8 @@ def _open_from_report(page, users, units, points):
     page.fill("#id_reporter_contact", PHONE)
     for n, text in enumerate(points, 1):
         page.fill(f"#id_point_{n}", text)
-    page.click("button[name=open]")
+    with page.expect_navigation():
+        page.click("button[name=open]")
     page.wait_for_load_state()
     assert page.locator(".message.success").count() == 1, page.content()[:2000]
     return Case.objects.get(origin="report", title="关于反映教育局干部有关问题的核查")
