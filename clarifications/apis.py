@@ -8,6 +8,7 @@ not see is a 404, and who reported is in the record for the handling staff
 only."""
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -151,7 +152,7 @@ class ClarificationCaseOpenApi(APIView):
         points = serializers.ListField(child=serializers.CharField(), min_length=1,
                                        help_text="The points the report makes, in order.")
 
-    @extend_schema(operation_id="clarification_case_open", summary="Open a clarification case from a report (澄清正名事项)",
+    @extend_schema(operation_id="clarification_case_open", summary=_("Open a clarification case from a report (澄清正名事项)"),
                    request=InputSerializer, responses={201: ClarificationCaseOutputSerializer}, tags=["clarifications"])
     def post(self, request):
         """An inspector of the unit's jurisdiction opens a clarification case
@@ -164,7 +165,7 @@ class ClarificationCaseOpenApi(APIView):
 
 
 class ClarificationCaseDetailApi(APIView):
-    @extend_schema(operation_id="clarification_case_get", summary="A clarification case's record",
+    @extend_schema(operation_id="clarification_case_get", summary=_("A clarification case's record"),
                    responses={200: ClarificationCaseOutputSerializer, 404: NOT_VISIBLE}, tags=["clarifications"])
     def get(self, request, case_id: int):
         """The points and findings, the cadre's view, scope, method and

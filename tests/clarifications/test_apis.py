@@ -185,3 +185,10 @@ def test_the_schema_documents_the_endpoints_in_the_others_style(users):
         assert operation["responses"]["409"]["content"] == error, step
     # The 409 of a step names its refusals (core.schema reads the declaration).
     assert "请先对每项反映问题作出核查结论" in operations["case_conclude_check"]["description"]
+
+
+def test_the_schema_speaks_chinese_for_these_endpoints_too(world):
+    schema = APIClient().get("/api/schema/?format=json").json()
+    assert schema["paths"]["/api/v1/clarifications/"]["post"]["summary"] == "根据信访举报启动澄清正名事项"
+    step = schema["paths"]["/api/v1/cases/{case_id}/conclude_check/"]["post"]["summary"]
+    assert step.startswith("核查完结")
