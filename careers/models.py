@@ -195,3 +195,21 @@ class EventKind(models.TextChoices):
     VISIT_RECORDED = "followup_visit_recorded", _("Follow-up visit recorded (跟踪回访)")
     ACCOUNTABILITY_DECIDED = "accountability_decided", _("Accountability decision recorded (问责决定)")
     RULING_REVOKED = "ruling_revoked", _("Ruling revoked (撤销容错认定)")
+
+
+class TypicalCase(RecordedRow):
+    """典型案例: a published outcome an administrator marks as a typical case
+    for the portal, with a write-up (典型事迹). ``write_up`` is the source
+    (it may hold names); the public sees ``published_write_up`` only, the
+    copy redacted with the publication's own hidden terms and passed by its
+    leak check (publication.redaction)."""
+
+    publication = models.OneToOneField("publication.Publication", on_delete=models.PROTECT,
+                                       related_name="typical_case", verbose_name=_("published outcome"))
+    write_up = models.TextField(_("write-up"))
+    published_write_up = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("typical case")
+        verbose_name_plural = _("typical cases")
+        ordering = ["-created_at", "-id"]

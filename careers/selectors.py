@@ -22,7 +22,7 @@ from core.steps import steps_for_user, steps_of
 from reviews.models import Ruling
 
 from . import services
-from .models import AccountabilityDecision, FollowUp, ResultUse, Revocation, UseApplication
+from .models import AccountabilityDecision, FollowUp, ResultUse, Revocation, TypicalCase, UseApplication
 
 READERS = {Role.ORG_DEPT, *HANDLING_ROLES}
 
@@ -195,3 +195,10 @@ def cadre_record_for_user(*, user: User, cadre_id) -> dict:
     if not cases and user.pk != cadre.pk:
         raise Http404
     return {"cadre": cadre, "cases": cases}
+
+
+def typical_cases_public() -> QuerySet:
+    """Typical cases whose outcome is still published, newest first (a
+    withdrawn publication takes its typical case off the portal)."""
+    return (TypicalCase.objects.filter(publication__status="published", publication__kind="outcome")
+            .select_related("publication", "publication__jurisdiction").order_by("-created_at", "-id"))

@@ -42,7 +42,9 @@ from deadlines import services as clocks
 from deadlines.models import Clock
 from letters.snapshot import date_cn
 from policies.models import TimeLimitStage, TimeUnit
-from publication.services import publication_withdraw_for_case
+from publication import redaction
+from publication.models import Publication
+from publication.services import publication_may_manage, publication_terms, publication_withdraw_for_case
 from reviews.models import Mitigation, Result, Ruling
 from reviews.selectors import inspector_may_handle
 
@@ -54,6 +56,7 @@ from .models import (
     FollowUp,
     ResultUse,
     Revocation,
+    TypicalCase,
     UseApplication,
 )
 
@@ -74,6 +77,8 @@ BAD_CHOICE = gettext_lazy("Choose one of the options.")
 NOT_REVOCABLE = gettext_lazy("Only a ruling granting tolerance (exempt or mitigated) can be revoked.")
 ALREADY_REVOKED = gettext_lazy("The ruling has already been revoked.")
 UNDER_REVIEW = gettext_lazy("The ruling is under review; decide the review first.")
+NOT_PUBLISHED_OUTCOME = gettext_lazy("Only a published outcome can be marked as a typical case.")
+WRITE_UP_LEAKS = gettext_lazy("The write-up still identifies someone after redaction: %(terms)s.")
 
 # Results whose uses reach the organization department.
 TOLERATED = (Result.EXEMPT, Result.MITIGATED)
@@ -491,3 +496,32 @@ def ruling_revoke(*, case: Case, actor: User, held_on: dt.date, participants: st
               "publications_withdrawn": withdrawn},
     )
     return revocation
+
+
+# --- 典型案例 ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def typical_case_mark(*, publication: Publication, actor: User, write_up: str) -> TypicalCase:
+    """An administrator of the publication marks a published outcome as a
+    typical case with a write-up (典型事迹). The write-up is redacted with the
+    publication's own hidden terms and must pass the same leak check as the
+    publication (the applicant's name, ID number and phone whatever was
+    hidden); marking again replaces the write-up."""
+    publication = Publication.objects.select_for_update().select_related("case__applicant").get(pk=publication.pk)
+    if not publication_may_manage(case=publication.case, user=actor):
+        raise _deny()
+    if publication.kind != Publication.Kind.OUTCOME or publication.status != Publication.Status.PUBLISHED:
+        _refuse(str(NOT_PUBLISHED_OUTCOME), code="not_published")
+    write_up = _text(write_up, "write_up")
+    redacted = redaction.redact(write_up, [t for t, _s in publication_terms(publication)])
+    applicant = publication.case.applicant
+    identifying = publication_terms(publication) + [
+        (applicant.full_name, "name"), (applicant.id_number, "id_number"), (applicant.phone, "phone")]
+    leaks = redaction.leak_check([("write_up", redacted)], [(t, s) for t, s in identifying if t])
+    if leaks:
+        raise ValidationError({"write_up": _(WRITE_UP_LEAKS) % {"terms": "、".join(sorted({x.term for x in leaks}))}})
+    typical, _created = TypicalCase.objects.update_or_create(
+        publication=publication,
+        defaults={"write_up": write_up, "published_write_up": redacted, "recorded_by": actor})
+    return typical

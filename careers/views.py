@@ -107,3 +107,11 @@ def cadre_record(request, pk):
     clarifications. 404 for anyone who may not see it."""
     record = selectors.cadre_record_for_user(user=request.user, cadre_id=pk)
     return render(request, "careers/cadre_record.html", {**record, "own": record["cadre"].pk == request.user.pk})
+
+
+@require_GET
+def portal_typical_cases(request):
+    """The portal's 典型案例: published outcomes marked as typical, with their
+    redacted write-ups (public, no login; never a case id or number)."""
+    page = Paginator(selectors.typical_cases_public(), 20).get_page(request.GET.get("page"))
+    return render(request, "careers/portal_typical_cases.html", {"page": page, "items": page.object_list})

@@ -36,6 +36,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("public/", include("policies.public_urls")),
     path("public/", include("publication.public_urls")),
+    path("public/", include("careers.public_urls")),
     path("cases/", include("cases.urls")),
     path("reviews/", include("reviews.urls")),
     path("deadlines/", include("deadlines.urls")),
