@@ -82,6 +82,8 @@ def _global_ids(users, role, prefiling) -> dict:
         "version_id": _first(PolicyVersion.objects.all()),
         "prefiling_id": prefiling.pk if prefiling else None,
         "user_id": target.pk,
+        # careers' cadre record: the cadre of every case of the world.
+        "cadre_id": users["applicant"].pk,
         "membership_id": _first(Membership.objects.filter(user=target)),
         "slug": Publication.objects.exclude(slug="").values_list("slug", flat=True).first(),
     }
