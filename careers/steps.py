@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Stage
 from cases.registry import register_case_panel
-from core.steps import Refusal, Step, register_steps
+from core.steps import Refusal, Step, StepClock, register_clocks, register_steps
+from notifications.selectors import ORG_DEPT
 
 from . import apis, forms, selectors, services
 from .models import EventKind as K
@@ -48,4 +49,8 @@ register_steps(
          refusals=(services.UNDER_REVIEW, services.NO_RULING, services.ALREADY_REVOKED, services.NOT_REVOCABLE),
          events=(K.RULING_REVOKED, K.USES_WITHDRAWN)),
 )
+# The organization department's clocks, opened on the ruling's hand-off and
+# on its own records (not case steps): who is reminded.
+register_clocks(*(StepClock(stage, (ORG_DEPT,)) for stage in (
+    "result_use_record", "use_application", "use_period", "followup_talk", "followup_visit")))
 register_case_panel(order=40, template="careers/case_panel.html", context=selectors.case_panel_context)

@@ -7,7 +7,8 @@ read this."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.steps import Step, StepSubject, register_step_subject, register_steps
+from core.steps import Step, StepClock, StepSubject, register_step_subject, register_steps
+from notifications.selectors import APPLICANT, INSPECTORS, INTAKE, UNIT_REVIEWERS
 
 from . import apis
 from . import forms as f
@@ -24,6 +25,16 @@ def _form(form_class):
     return lambda data, files, case: form_class(data)
 
 
+# The clocks these steps open, and who must act while each runs (the
+# reminders; once overdue the jurisdiction's supervisors hear too).
+UNIT_REVIEW_CLOCK = StepClock("unit_review", (UNIT_REVIEWERS,))
+INTAKE_CLOCK = StepClock("intake", (INTAKE,))
+# A proactive case opens it too (reviews.services.case_open_proactive).
+VERIFICATION_CLOCK = StepClock("verification", (INSPECTORS,))
+# The applicant's own time: not "overdue at the authority".
+SUPPLEMENT_CLOCK = StepClock("supplement", (APPLICANT,), at_authority=False)
+
+
 def _back_to_review(case) -> str:
     # A refused submission goes back to the last page of the filing form,
     # where what is missing is listed.
@@ -35,6 +46,7 @@ register_steps(
     # case's API resource: no generic form or endpoint.
     Step("edit", _("Edit"), (Stage.DRAFT,), s._is_filer, events=(K.EDITED,)),
     Step("submit", _("Submit"), (Stage.DRAFT,), s._is_filer, service=s.case_submit, events=(K.SUBMITTED,),
+         clocks=(UNIT_REVIEW_CLOCK, INTAKE_CLOCK),
          success=_("The application was submitted."), refused_url=_back_to_review,
          summary="Submit a draft (the number is allocated at the first submission)",
          # What submission checks, with when each applies (issue 15's schema).
@@ -44,7 +56,7 @@ register_steps(
          events=(K.WITHDRAWN,), success=_("The application was withdrawn."), summary="Withdraw before a ruling"),
     Step("unit_forward", _("Forward (盖章报送)"), (Stage.UNIT_REVIEW,), s._unit_reviewer,
          service=s.case_unit_forward, form=_form(f.UnitForwardForm), input=apis.UnitForwardInput,
-         events=(K.UNIT_FORWARDED,), success=_("The application was forwarded to intake."),
+         events=(K.UNIT_FORWARDED,), success=_("The application was forwarded to intake."), clocks=(INTAKE_CLOCK,),
          summary="Forward with the unit's opinion (盖章报送)"),
     Step("unit_return", _("Return to the applicant"), (Stage.UNIT_REVIEW,), s._unit_reviewer,
          service=s.case_unit_return, form=_form(f.UnitReturnForm), input=apis.UnitReturnInput,
@@ -52,10 +64,11 @@ register_steps(
          summary="Return to the applicant, with reasons"),
     Step("accept", _("Accept (受理)"), (Stage.SUBMITTED,), s._intake, service=s.case_accept,
          form=_form(f.OptionalReasonForm), input=apis.AcceptInput,
-         events=(K.ACCEPTED,), success=_("The case was accepted."), summary="Accept (受理)"),
+         events=(K.ACCEPTED,), success=_("The case was accepted."), summary="Accept (受理)",
+         clocks=(VERIFICATION_CLOCK,)),
     Step("request_supplement", _("Ask for supplements (补正)"), (Stage.SUBMITTED, Stage.VERIFICATION),
          s._intake_or_inspector, service=s.case_request_supplement, form=_form(f.SupplementRequestForm),
-         input=apis.CaseRequestSupplementInput, events=(K.SUPPLEMENT_REQUESTED,),
+         input=apis.CaseRequestSupplementInput, events=(K.SUPPLEMENT_REQUESTED,), clocks=(SUPPLEMENT_CLOCK,),
          success=_("The applicant was asked for supplements."), summary="Ask for supplements (补正)"),
     Step("supplement", _("Answer the supplement request"), (Stage.SUPPLEMENT,), s._is_filer,
          service=s.case_supplement, form=_form(f.SupplementAnswerForm), input=apis.CaseSupplementInput,

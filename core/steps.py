@@ -54,6 +54,24 @@ class Refusal:
 
 
 @dataclass(frozen=True)
+class StepClock:
+    """A clock a step opens, and who must act while it runs: ``remind``
+    (tokens of the subject's audience: ``notifications.selectors`` for a
+    case, the owner's own for other subjects) hear before, on and after its
+    due date; once it is overdue ``escalate`` hear too (None: the
+    deadlines' default, the jurisdiction's supervisors). ``at_authority``
+    is False for a clock that measures the party's own time (补正, 申辩, a
+    progress report). The reminder sweep (``deadlines``) reads these
+    declarations, so it names no workflow stage."""
+
+    stage: str
+    remind: tuple[str, ...]
+    escalate: tuple[str, ...] | None = None
+    at_authority: bool = True
+    subject: str = "case"
+
+
+@dataclass(frozen=True)
 class Step:
     name: str
     label: object
@@ -80,6 +98,8 @@ class Step:
     # what it checks, each a text or (text, when it applies).
     refusals: tuple = ()
     requirements: tuple = ()
+    # The clocks the step opens, with who must act on each (StepClock).
+    clocks: tuple = ()
 
     @property
     def allowed(self) -> Callable:  # the registry's former name for ``who``
@@ -139,9 +159,31 @@ def register_step_subject(subject: StepSubject) -> None:
     STEPS.setdefault(subject.name, {})
 
 
+# (subject, clock stage) -> StepClock: who is reminded and escalated.
+CLOCKS: dict[tuple[str, str], StepClock] = {}
+
+
+def register_clocks(*clocks: StepClock) -> None:
+    """Clocks no step opens itself (careers' open on the ruling's
+    hand-off); a step declares its own in ``Step.clocks``. Two
+    declarations of one stage must agree."""
+    for clock in clocks:
+        key = (clock.subject, str(clock.stage))
+        if CLOCKS.get(key, clock) != clock:
+            raise ValueError(f"clock {key} declared twice with different actors")
+        CLOCKS[key] = clock
+
+
+def clock_declared(stage: str, subject: str = "case") -> StepClock | None:
+    return CLOCKS.get((subject, str(stage)))
+
+
 def register_steps(*steps: Step) -> None:
     for step in steps:
         STEPS.setdefault(step.subject, {})[step.name] = step
+        register_clocks(*(c if c.subject == step.subject else StepClock(c.stage, c.remind, c.escalate,
+                                                                          c.at_authority, step.subject)
+                          for c in step.clocks))
 
 
 def steps_of(subject: str = "case") -> dict[str, Step]:

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from accounts.selectors import user_has_role
 from cases.registry import register_case_panel
-from core.steps import Refusal, Step, register_steps, step_cache
+from core.steps import Refusal, Step, StepClock, register_steps, step_cache
+from notifications.selectors import APPLICANT, INSPECTORS
 from reviews.selectors import inspector_may_handle
 
 from . import apis, services
@@ -155,6 +156,20 @@ SUCCESS = {
 }
 
 
+# The clocks the steps open, and who must act while each runs. The
+# clarification's opens on whichever step leads there (a correction
+# completed or skipped, or its four forms handled).
+CLARIFICATION_CLOCK = StepClock("clarification", (INSPECTORS,))
+CLOCKS = {
+    "start_correction": (StepClock("correction", (INSPECTORS,)), CLARIFICATION_CLOCK),
+    "skip_correction": (CLARIFICATION_CLOCK,),
+    "record_rule_change": (CLARIFICATION_CLOCK,),
+    "request_clarification": (CLARIFICATION_CLOCK,),
+    # The cadre's own time (整改), watched by the inspectors.
+    "add_rectification_task": (StepClock("rectification", (APPLICANT, INSPECTORS), at_authority=False),),
+}
+
+
 def _form(name):
     return lambda data, files, case, **kw: action_form(name, data, files)
 
@@ -163,7 +178,7 @@ def _step(name, stages):
     api_input, summary, takes_files = apis.STEP_INPUTS[name]
     return Step(name, LABELS[name], stages, WHO[name], app="corrections", ready=_ready(name),
                 service=services.ACTION_SERVICES[name], form=_form(name), input=api_input, summary=summary,
-                files="files" if takes_files else "", success=SUCCESS[name])
+                files="files" if takes_files else "", success=SUCCESS[name], clocks=CLOCKS.get(name, ()))
 
 
 register_steps(*(_step(name, stages) for name, stages in ACTION_STAGES.items()))

@@ -18,7 +18,12 @@ class Clock(BaseModel):
         PAUSED = "paused", _("Paused")
         STOPPED = "stopped", _("Stopped")
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="clocks")
+    # A case's clock; a clock of another subject (core.subjects: a
+    # pre-filing) names it by ``subject`` and ``subject_pk`` instead, so
+    # deadlines knows no workflow model but the case's.
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="clocks", null=True, blank=True)
+    subject = models.CharField(max_length=20, default="case")
+    subject_pk = models.PositiveBigIntegerField(null=True, blank=True)
     stage = models.CharField(_("stage"), max_length=30, choices=TimeLimitStage.choices)
     # Optional sub-object the clock belongs to (e.g. a rectification task).
     ref = models.CharField(max_length=50, blank=True, default="")
@@ -46,10 +51,13 @@ class Clock(BaseModel):
         indexes = [
             # The reminder sweep: running clocks by due date.
             models.Index(fields=["status", "due_date"], name="clock_sweep_idx"),
+            # The clocks of one record of another subject.
+            models.Index(fields=["subject", "subject_pk"], name="clock_subject_idx",
+                         condition=models.Q(subject_pk__isnull=False)),
         ]
 
     def __str__(self):
-        return f"{self.case_id} {self.stage} → {self.due_date}"
+        return f"{self.case_id or f'{self.subject}:{self.subject_pk}'} {self.stage} → {self.due_date}"
 
 
 class ClockEntry(models.Model):

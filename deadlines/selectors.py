@@ -10,57 +10,43 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.selectors import user_has_role
-from notifications.selectors import (
-    APPLICANT,
-    COMMITTEE,
-    INSPECTORS,
-    INTAKE,
-    ORG_DEPT,
-    SUPERVISORS,
-    UNIT_REVIEWERS,
-)
+from core.steps import clock_declared
+from notifications.selectors import INTAKE, SUPERVISORS
 from policies.calendar import WORKING_DAY, WorkCalendar, compute_due_date
 
 from .models import Clock, ClockEntry, Reminder
 
-# Who must act while each kind of clock runs: the one mapping the reminders
-# use. Verification and later steps go to the jurisdiction's inspectors until
-# assignment exists; then this is where "assigned inspectors" goes.
-CLOCK_STAGE_ACTORS: dict[str, tuple[str, ...]] = {
-    "unit_review": (UNIT_REVIEWERS,),
-    "intake": (INTAKE,),
-    "supplement": (APPLICANT,),
-    "verification": (INSPECTORS,),
-    "defence": (APPLICANT, INSPECTORS),
-    "deliberation": (COMMITTEE,),
-    "feedback": (INTAKE,),
-    "filing": (INTAKE,),
-    "review_request": (APPLICANT,),
-    "review_decision": (COMMITTEE,),
-    "correction": (INSPECTORS,),
-    "rectification": (APPLICANT, INSPECTORS),
-    "clarification": (INSPECTORS,),
-    "prefiling_review": (INTAKE,),
-    "progress_report": (APPLICANT,),
-    # The organization department's, after the ruling (careers).
-    "result_use_record": (ORG_DEPT,),
-    "use_application": (ORG_DEPT,),
-    "use_period": (ORG_DEPT,),
-    "followup_talk": (ORG_DEPT,),
-    "followup_visit": (ORG_DEPT,),
-}
+# Who must act while a clock runs, and who hears once it is overdue, are
+# declared by the step that opens it (core.steps.StepClock, in each workflow
+# app's steps.py); these are the defaults for a clock nobody declared.
 DEFAULT_ACTORS = (INTAKE,)
 # Once a clock is overdue its supervisors hear of it (escalation, then daily).
 ESCALATION_AUDIENCE = (SUPERVISORS,)
-# Clocks that measure the applicant's own time (补正, 申辩, 复核申请, 整改):
-# when they run out it is not "overdue at the authority".
-APPLICANT_CLOCKS = {"supplement", "defence", "review_request", "rectification", "progress_report"}
 
 DEFAULT_REMINDER_OFFSETS = (3, 1)
 
 
-def clock_actors(stage: str) -> tuple[str, ...]:
-    return CLOCK_STAGE_ACTORS.get(stage, DEFAULT_ACTORS)
+def clock_actors(stage: str, subject: str = "case") -> tuple[str, ...]:
+    """Who must act while a clock of ``stage`` runs (reminded before, on
+    and after its due date)."""
+    declared = clock_declared(stage, subject)
+    return tuple(declared.remind) if declared else DEFAULT_ACTORS
+
+
+def clock_escalation(stage: str, subject: str = "case") -> tuple[str, ...]:
+    """Who also hears once the clock is overdue (escalation, then daily)."""
+    declared = clock_declared(stage, subject)
+    if declared is None or declared.escalate is None:
+        return ESCALATION_AUDIENCE
+    return tuple(declared.escalate)
+
+
+def clock_at_authority(stage: str, subject: str = "case") -> bool:
+    """False for a clock of the party's own time (补正, 申辩, 复核申请, 整改,
+    a progress report): when it runs out it is not "overdue at the
+    authority"."""
+    declared = clock_declared(stage, subject)
+    return declared.at_authority if declared else True
 
 
 def reminder_offsets() -> tuple[int, ...]:
@@ -142,7 +128,7 @@ def clock_list_for_case(*, case, today: dt.date | None = None, calendar: WorkCal
             key=lambda d: d["date"],
         )
         clock.overdue = clock.status == Clock.Status.RUNNING and clock.due_date is not None and clock.due_date < today
-        clock.at_authority = clock.stage not in APPLICANT_CLOCKS
+        clock.at_authority = clock_at_authority(clock.stage)
         clock.actors = clock_actors(clock.stage)
     return clocks
 
@@ -281,6 +267,6 @@ def clock_summary_for_cases(*, case_ids, today: dt.date | None = None) -> dict[i
     for case_id, stage, due in rows:
         if case_id not in out:
             out[case_id] = {
-                "due_date": due, "stage": stage, "overdue": due < today, "at_authority": stage not in APPLICANT_CLOCKS,
+                "due_date": due, "stage": stage, "overdue": due < today, "at_authority": clock_at_authority(stage),
             }
     return out

@@ -9,13 +9,20 @@ the policy's time limit (or the date the step fixed, ``fixed_due``) and the
 entries.
 
 Reminders (setting ``DEADLINE_REMINDER_OFFSETS``, default [3, 1] working
-days): T-3 and T-1 to whoever must act (``selectors.CLOCK_STAGE_ACTORS``),
-on the due date, then once overdue an escalation to the jurisdiction's
-supervisors and a daily overdue reminder on working days.
+days): T-3 and T-1 to whoever must act, on the due date, then once overdue
+an escalation and a daily overdue reminder on working days. Who must act and
+who hears of the escalation (by default the jurisdiction's supervisors) are
+declared by the step that opens the clock (``core.steps.StepClock``).
+
+A clock belongs to a case, or to a record of another subject (a
+pre-filing: ``clock_open(record=filing, ...)``); the reminders of the latter
+go out through its owner's hooks (``core.subjects``: ``clock_audience``,
+``clock_message``, ``clock_overdue``), so deadlines imports no workflow app.
 """
 
 import datetime as dt
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 from django.http import Http404
@@ -24,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.exceptions import ApplicationError
-from core.subjects import subject_of
+from core.subjects import hook, subject, subject_of
 from notifications.selectors import AudienceCache, audience_users, case_url
 from notifications.services import NotificationItem, notify_many
 from policies.calendar import CALENDAR_DAY, WorkCalendar
@@ -33,9 +40,9 @@ from policies.selectors import stage_time_limit
 from .events import ClockEvent
 from .models import Clock, ClockEntry, Reminder
 from .selectors import (
-    ESCALATION_AUDIENCE,
     clock_actors,
     clock_can_extend,
+    clock_escalation,
     clock_explain,
     reminder_candidates,
     reminder_offsets,
@@ -51,7 +58,8 @@ def clock_recompute(*, clock: Clock, calendar: WorkCalendar | None = None) -> Cl
     clock.due_date = None if clock.status == Clock.Status.PAUSED else dt.date.fromisoformat(explained["due"])
     clock.flagged = explained["flagged"]
     clock.save(update_fields=["due_date", "flagged", "updated_at"])
-    case_deadline_sync(case_id=clock.case_id)
+    if clock.case_id is not None:
+        case_deadline_sync(case_id=clock.case_id)
     return clock
 
 
@@ -75,14 +83,34 @@ def case_deadline_sync(*, case_id: int) -> None:
     Clock._meta.get_field("case").related_model.objects.filter(pk=case_id).update(**case_deadline_values(case_id))
 
 
+def _owner(case, record) -> dict:
+    """The clock's owner as model fields: the case, or a record of another
+    subject (core.subjects) by name and id."""
+    obj = case if case is not None else record
+    name = subject_of(obj).name
+    if name == "case":
+        return {"case": obj}
+    return {"case": None, "subject": name, "subject_pk": obj.pk}
+
+
+def _owner_filter(case, record) -> dict:
+    owner = _owner(case, record)
+    return {"case": owner["case"]} if owner["case"] is not None else {
+        "subject": owner["subject"], "subject_pk": owner["subject_pk"]}
+
+
 @transaction.atomic
-def clock_open(*, case, stage: str, ref: str = "", start: dt.date | None = None,
-               due_date: dt.date | None = None) -> Clock | None:
+def clock_open(*, case=None, stage: str, ref: str = "", start: dt.date | None = None,
+               due_date: dt.date | None = None, record=None) -> Clock | None:
     """Open the clock for ``stage`` from the case's policy version, if that
     version sets a time limit for it; returns ``None`` otherwise. With
     ``due_date`` (a date the step fixed, e.g. an explicit 补正 deadline) the
     clock runs to that date whatever the policy says, with the same
-    reminders, escalation and extensions (as the policy allows them)."""
+    reminders, escalation and extensions (as the policy allows them).
+    ``record`` instead of ``case``: a clock of another subject (a
+    pre-filing), from that record's policy version."""
+    owner = _owner(case, record)
+    case = case if case is not None else record
     limit = stage_time_limit(version=case.policy_version, stage=stage)
     if limit is None and due_date is None:
         return None
@@ -92,17 +120,17 @@ def clock_open(*, case, stage: str, ref: str = "", start: dt.date | None = None,
     else:
         amount, unit, start_rule = limit.amount, limit.unit, case.policy_version.start_rule
     clock = Clock.objects.create(
-        case=case, stage=stage, ref=ref, started_on=started, amount=amount, unit=unit, start_rule=start_rule,
+        **owner, stage=stage, ref=ref, started_on=started, amount=amount, unit=unit, start_rule=start_rule,
         fixed_due=due_date,
         extension_allowed=bool(limit and limit.extension_allowed), extension_max=limit.extension_max if limit else 0,
     )
     return clock_recompute(clock=clock)
 
 
-def _open_clock(case, stage, ref=""):
+def _open_clock(case, stage, ref="", record=None):
     return (
         Clock.objects.select_for_update()
-        .filter(case=case, stage=stage, ref=ref)
+        .filter(**_owner_filter(case, record), stage=stage, ref=ref)
         .exclude(status=Clock.Status.STOPPED)
         .order_by("-id")
         .first()
@@ -110,8 +138,9 @@ def _open_clock(case, stage, ref=""):
 
 
 @transaction.atomic
-def clock_pause(*, case, stage: str, actor=None, reason: str = "", ref: str = "") -> Clock | None:
-    clock = _open_clock(case, stage, ref)
+def clock_pause(*, case=None, stage: str, actor=None, reason: str = "", ref: str = "",
+                record=None) -> Clock | None:
+    clock = _open_clock(case, stage, ref, record)
     if clock is None or clock.status != Clock.Status.RUNNING:
         return clock
     ClockEntry.objects.create(clock=clock, kind=ClockEntry.Kind.PAUSE, on=_today(), actor=actor, reason=reason)
@@ -121,8 +150,9 @@ def clock_pause(*, case, stage: str, actor=None, reason: str = "", ref: str = ""
 
 
 @transaction.atomic
-def clock_resume(*, case, stage: str, actor=None, reason: str = "", ref: str = "") -> Clock | None:
-    clock = _open_clock(case, stage, ref)
+def clock_resume(*, case=None, stage: str, actor=None, reason: str = "", ref: str = "",
+                 record=None) -> Clock | None:
+    clock = _open_clock(case, stage, ref, record)
     if clock is None or clock.status != Clock.Status.PAUSED:
         return clock
     ClockEntry.objects.create(clock=clock, kind=ClockEntry.Kind.RESUME, on=_today(), actor=actor, reason=reason)
@@ -132,15 +162,17 @@ def clock_resume(*, case, stage: str, actor=None, reason: str = "", ref: str = "
 
 
 @transaction.atomic
-def clock_stop(*, case, stage: str, actor=None, reason: str = "", ref: str = "") -> Clock | None:
-    clock = _open_clock(case, stage, ref)
+def clock_stop(*, case=None, stage: str, actor=None, reason: str = "", ref: str = "",
+               record=None) -> Clock | None:
+    clock = _open_clock(case, stage, ref, record)
     if clock is None:
         return None
     ClockEntry.objects.create(clock=clock, kind=ClockEntry.Kind.STOP, on=_today(), actor=actor, reason=reason)
     clock.status = Clock.Status.STOPPED
     clock.stopped_at = timezone.now()
     clock.save(update_fields=["status", "stopped_at", "updated_at"])
-    case_deadline_sync(case_id=clock.case_id)
+    if clock.case_id is not None:
+        case_deadline_sync(case_id=clock.case_id)
     return clock
 
 
@@ -339,6 +371,47 @@ def _reminder_message(*, kind: str, clock: Clock, case, offset: int, due: dt.dat
 
 
 
+def _audience_of(clock: Clock, kind: str) -> tuple[str, ...]:
+    """Who hears of this reminder: those who must act, and once the clock
+    is overdue those it escalates to (both declared by the steps)."""
+    audience = clock_actors(clock.stage, clock.subject)
+    if kind in (Reminder.Kind.ESCALATION, Reminder.Kind.OVERDUE):
+        audience = audience + tuple(a for a in clock_escalation(clock.stage, clock.subject) if a not in audience)
+    return audience
+
+
+def _subject_reminder_items(reminders: list[Reminder], *, cache, today: dt.date) -> list[NotificationItem]:
+    """The reminders of clocks of other subjects (a pre-filing), through the
+    owner's hooks: its records in one query, its audience tokens, its
+    wording, and what an overdue clock sets off there (a missed progress
+    report raises an early warning)."""
+    items = []
+    by_subject: dict[str, list[Reminder]] = {}
+    for rem in reminders:
+        by_subject.setdefault(rem.clock.subject, []).append(rem)
+    for name, rems in by_subject.items():
+        owner = subject(name)
+        ids = {rem.clock.subject_pk for rem in rems}
+        load = hook(name, "clock_records")
+        records = load(ids) if load is not None else apps.get_model(owner.model).objects.in_bulk(ids)
+        audience_of, message_of = hook(name, "clock_audience"), hook(name, "clock_message")
+        overdue = hook(name, "clock_overdue")
+        for rem in rems:
+            record = records.get(rem.clock.subject_pk)
+            if record is None:
+                continue
+            if rem.kind == Reminder.Kind.ESCALATION and overdue is not None:
+                overdue(record, clock=rem.clock, due=rem.due_date)
+            rem.item = NotificationItem(
+                recipients=audience_of(record, _audience_of(rem.clock, rem.kind), cache), actor=None,
+                kind=f"reminder:{rem.kind}", url=owner.page_url(record.pk),
+                message=message_of(record, clock=rem.clock, kind=rem.kind, offset=rem.offset, due=rem.due_date,
+                                   today=today),
+            )
+            items.append(rem.item)
+    return items
+
+
 @transaction.atomic
 def reminder_batch_send(*, candidates: list[tuple], today: dt.date, working_day: bool = True) -> list[Reminder]:
     """Send the current reminders of one batch of clocks, each once.
@@ -367,14 +440,16 @@ def reminder_batch_send(*, candidates: list[tuple], today: dt.date, working_day:
         )
     }
     cache = AudienceCache()
-    cache.prefetch_recusals({rem.clock.case_id for rem in reminders.values()})
+    cache.prefetch_recusals({rem.clock.case_id for rem in reminders.values() if rem.clock.case_id})
     items: list[NotificationItem] = []
+    others = [rem for rem in reminders.values() if rem.clock.case_id is None]
     with translation.override(settings.LANGUAGE_CODE):
+        items += _subject_reminder_items(others, cache=cache, today=today)
         for rem in reminders.values():
+            if rem.clock.case_id is None:
+                continue
             clock, case = rem.clock, rem.clock.case
-            audience = clock_actors(clock.stage)
-            if rem.kind in (Reminder.Kind.ESCALATION, Reminder.Kind.OVERDUE):
-                audience = audience + ESCALATION_AUDIENCE
+            audience = _audience_of(clock, rem.kind)
             rem.item = NotificationItem(
                 recipients=audience_users(case=case, audience=audience, cache=cache), actor=None,
                 kind=f"reminder:{rem.kind}", case=case, url=case_url(case.pk),
@@ -383,6 +458,7 @@ def reminder_batch_send(*, candidates: list[tuple], today: dt.date, working_day:
             )
             items.append(rem.item)
     notify_many(items=items)
+    reminders = {pk: rem for pk, rem in reminders.items() if getattr(rem, "item", None) is not None}
     through = Reminder.recipients.through
     through.objects.bulk_create([
         through(reminder_id=rem.pk, user_id=n.recipient_id)

@@ -291,6 +291,8 @@ class TimeLimitStage(models.TextChoices):
     CLARIFICATION = "clarification", _("Clarification")
     PREFILING_REVIEW = "prefiling_review", _("Pre-filing review")
     PROGRESS_REPORT = "progress_report", _("Progress report")
+    # A pre-filing's evaluation, due at the end of its period (the step sets it).
+    PREFILING_EVALUATION = "prefiling_evaluation", _("Pre-filing evaluation")
     # After the ruling, the organization department's (careers): recording
     # how the result uses were applied, a further application it scheduled,
     # the impact period of a use (its length comes from the ruling, not
@@ -304,7 +306,8 @@ class TimeLimitStage(models.TextChoices):
 
 # Clock stages whose length the step sets (a ruling's impact period, a date
 # the organization department chose), never a version's time limit.
-STEP_SET_STAGES = frozenset({TimeLimitStage.USE_APPLICATION, TimeLimitStage.USE_PERIOD})
+STEP_SET_STAGES = frozenset({TimeLimitStage.USE_APPLICATION, TimeLimitStage.USE_PERIOD,
+                             TimeLimitStage.PREFILING_EVALUATION})
 
 
 class TimeUnit(models.TextChoices):

@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
 
-from .models import Citation, EarlyWarning, PreFiling, PreFilingEvent, PreFilingReminder
+from .models import Citation, EarlyWarning, PreFiling, PreFilingEvent
 
 
 class EventInline(admin.TabularInline):
@@ -33,12 +33,6 @@ class EarlyWarningAdmin(ReadOnlyAdmin):
     list_display = ["prefiling", "source", "status", "due_date", "resolution", "created_at"]
     list_filter = ["status", "source"]
     list_select_related = ["prefiling"]
-
-
-@admin.register(PreFilingReminder)
-class PreFilingReminderAdmin(ReadOnlyAdmin):
-    list_display = ["prefiling", "kind", "day", "sent_at"]
-    list_filter = ["kind"]
 
 
 @admin.register(Citation)

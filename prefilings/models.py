@@ -3,9 +3,10 @@
 evaluation that closes a filing (事后评估), and the citations by which a
 later case sets what was declared in advance beside what happened.
 
-A pre-filing has no case, so it keeps its own history (``PreFilingEvent``),
-its own reminders (``PreFilingReminder``, swept by ``prefilings.tasks``); its
-registration letter is a ``letters.Letter`` owned by the filing.
+A pre-filing has no case, so it keeps its own history (``PreFilingEvent``);
+its due dates are clocks of the deadlines app (subject "prefiling"), whose
+sweep sends the reminders; its registration letter is a ``letters.Letter``
+owned by the filing.
 """
 
 import uuid
@@ -74,14 +75,14 @@ class PreFiling(BaseModel):
                                                             blank=True)
 
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # Copies of its clocks' due dates (deadlines), for the lists and pages.
     review_due = models.DateField(_("review due"), null=True, blank=True)
     review_due_flagged = models.BooleanField(default=False)
     registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
     next_report_due = models.DateField(_("next progress report due"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    # The earliest date the reminder sweep must look at this filing (review
-    # due, next report due or end of period); kept by the services, indexed
-    # with the status for the sweep's one query.
+    # The nearest of those (review due, next report due or end of period),
+    # kept by the services.
     next_due = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -294,34 +295,6 @@ class Citation(BaseModel):
         verbose_name_plural = _("citations")
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["case", "prefiling"], name="uniq_citation")]
-
-
-class PreFilingReminder(models.Model):
-    """One reminder about one filing, sent at most once: the sweep inserts
-    the row with ON CONFLICT DO NOTHING and only the transaction that
-    created it notifies (and raises the missed-report warning)."""
-
-    class Kind(models.TextChoices):
-        REVIEW_DUE = "review_due", _("Review due today")
-        REVIEW_OVERDUE = "review_overdue", _("Review overdue")
-        REPORT_BEFORE = "report_before", _("Progress report due soon")
-        REPORT_DUE = "report_due", _("Progress report due today")
-        REPORT_MISSED = "report_missed", _("Progress report missed")
-        EVALUATION_DUE = "evaluation_due", _("Evaluation due")
-
-    prefiling = models.ForeignKey(PreFiling, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    # The due date the reminder is about (so one per due date and kind).
-    day = models.DateField(_("day"))
-    sent_at = models.DateTimeField(_("sent at"))
-
-    class Meta:
-        verbose_name = _("pre-filing reminder")
-        verbose_name_plural = _("pre-filing reminders")
-        ordering = ["sent_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["prefiling", "kind", "day"], name="uniq_prefiling_reminder")]
-
-
 
 
 def letter_path(instance, filename):

@@ -16,13 +16,20 @@ Allowed transitions (status → action → status):
     submitted   refuse              refused
     registered  report_progress     registered   (may raise early warnings)
     registered  evaluate            closed
+
+The actions are steps of the kernel (``prefilings/steps.py``, subject
+"prefiling"): the page's forms, the API's ``actions`` and each service's
+guard (``core.steps.step_guard``) read those declarations. The due dates are
+clocks (``deadlines``: the review, each progress report, the evaluation at
+the end of the period), whose reminders and escalation the clocks' sweep
+sends; the filing keeps a copy of their due dates for its lists.
 """
 
 import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -37,10 +44,12 @@ from cases.uploads import check_upload, stored_upload
 from core.events import event_audience, event_kind_require, event_written
 from core.exceptions import ApplicationError
 from core.history import chain_append
+from core.steps import step_guard, steps_for_user
+from deadlines import services as clocks
 from letters.services import letter_issue_for_prefiling
 from letters.snapshot import date_cn
 from notifications.selectors import AudienceCache
-from notifications.services import NotificationItem, notify, notify_many
+from notifications.services import notify
 from policies.calendar import CALENDAR_DAY, WorkCalendar, compute_due_date
 from policies.models import PolicyItem, TimeLimitStage
 from policies.procedure import prevention_procedures
@@ -56,7 +65,6 @@ from .models import (
     PreFilingEvent,
     PreFilingEventKind,
     PreFilingNumberCounter,
-    PreFilingReminder,
     Procedure,
     ProgressReport,
 )
@@ -119,34 +127,15 @@ def inspector_may_handle(filing: PreFiling, user: User) -> bool:
     return user.pk != filing.filed_by_id and user.org_unit_id != filing.unit_id
 
 
-# action: (statuses it is legal in, who may take it)
-ACTIONS = {
-    "edit": ((S.DRAFT,), is_unit_side),
-    "submit": ((S.DRAFT,), is_unit_side),
-    "attach": ((S.DRAFT, S.SUPPLEMENT, S.REGISTERED), is_unit_side),
-    "request_supplement": ((S.SUBMITTED,), is_intake),
-    "supplement": ((S.SUPPLEMENT,), is_unit_side),
-    "register": ((S.SUBMITTED,), is_intake),
-    "refuse": ((S.SUBMITTED, S.SUPPLEMENT), is_intake),
-    "report_progress": ((S.REGISTERED,), is_unit_side),
-    "resolve_warning": ((S.REGISTERED, S.CLOSED), inspector_may_handle),
-    "evaluate": ((S.REGISTERED,), is_unit_side),
-}
-
-
 def prefiling_actions_for_user(*, filing: PreFiling, user: User) -> list[str]:
-    """The actions ``user`` may take on ``filing`` now (the page's forms)."""
-    return [name for name, (statuses, allowed) in ACTIONS.items()
-            if filing.status in statuses and allowed(filing, user)]
+    """The actions ``user`` may take on ``filing`` now (the page's forms,
+    the API's ``actions``): the steps declared in ``prefilings/steps.py``."""
+    return steps_for_user(filing, user, subject="prefiling")
 
 
 def _guard(filing: PreFiling, actor: User, action: str) -> None:
-    statuses, allowed = ACTIONS[action]
-    if not allowed(filing, actor):
-        raise ApplicationError(_(NOT_ALLOWED), code="permission_denied", status_code=403)
-    if filing.status not in statuses:
-        raise ApplicationError(_(ILLEGAL_STATUS) % {"status": S(filing.status).label},
-                               code="illegal_transition", status_code=409)
+    # The same declaration as the page's forms (prefilings/steps.py).
+    step_guard(filing, actor, action, subject="prefiling")
 
 
 def _lock(filing: PreFiling) -> PreFiling:
@@ -262,16 +251,30 @@ def _next_due(filing: PreFiling) -> dt.date | None:
     return None
 
 
+REVIEW, REPORT, EVALUATION = (TimeLimitStage.PREFILING_REVIEW, TimeLimitStage.PROGRESS_REPORT,
+                              TimeLimitStage.PREFILING_EVALUATION)
+
+
 def _open_review(filing: PreFiling, start: dt.date) -> None:
-    """The intake's time limit: the policy's ``prefiling_review`` limit (1
-    working day for the initial review under the Songming rule,
-    sft.yn.gov.cn Pages_4_8737). No limit in the policy: no due date."""
-    found = stage_time_limit(version=filing.policy_version, stage=TimeLimitStage.PREFILING_REVIEW)
-    if found is None:
-        filing.review_due, filing.review_due_flagged = None, False
-        return
-    due = compute_due_date(start, found.amount, found.unit, start_rule=filing.policy_version.start_rule)
-    filing.review_due, filing.review_due_flagged = due.due, due.flagged
+    """The intake's time limit, a clock: the policy's ``prefiling_review``
+    limit (1 working day for the initial review under the Songming rule,
+    sft.yn.gov.cn Pages_4_8737). No limit in the policy: no clock, no due
+    date."""
+    _stop(filing, REVIEW)
+    clock = clocks.clock_open(record=filing, stage=REVIEW, start=start)
+    filing.review_due = clock.due_date if clock else None
+    filing.review_due_flagged = bool(clock and clock.flagged)
+
+
+def _stop(filing: PreFiling, stage: str, reason: str = "") -> None:
+    clocks.clock_stop(record=filing, stage=stage, reason=reason)
+
+
+def _open_report_clock(filing: PreFiling) -> None:
+    """The next progress report's clock, to the date set (``next_report_due``)."""
+    _stop(filing, REPORT)
+    if filing.next_report_due:
+        clocks.clock_open(record=filing, stage=REPORT, due_date=filing.next_report_due)
 
 
 def _report_due_after(filing: PreFiling, start: dt.date, calendar: WorkCalendar | None = None) -> dt.date | None:
@@ -455,6 +458,7 @@ def prefiling_request_supplement(*, filing: PreFiling, actor: User, missing: str
     if not missing:
         raise ValidationError({"missing": _(MISSING_REQUIRED)})
     filing.review_due = None
+    _stop(filing, REVIEW, reason=missing)
     _move(filing, to=S.SUPPLEMENT, kind=PreFilingEventKind.SUPPLEMENT_REQUESTED, actor=actor, reason=missing,
           extra_fields=("review_due",))
     return filing
@@ -521,6 +525,10 @@ def prefiling_register(*, filing: PreFiling, actor: User, report_interval_days: 
     # Reports run from the start of the measure, or from today if it started.
     start = max(today, filing.period_start or today)
     filing.next_report_due = _report_due_after(filing, start)
+    _stop(filing, REVIEW)
+    _open_report_clock(filing)
+    if filing.period_end:
+        clocks.clock_open(record=filing, stage=EVALUATION, due_date=filing.period_end)
     _move(filing, to=S.REGISTERED, kind=PreFilingEventKind.REGISTERED, actor=actor, reason=(reason or "").strip(),
           data={"number": filing.number, "report_interval_days": filing.report_interval_days,
                 "next_report_due": filing.next_report_due.isoformat() if filing.next_report_due else None,
@@ -541,6 +549,7 @@ def prefiling_refuse(*, filing: PreFiling, actor: User, reason: str) -> PreFilin
     if not reason:
         raise ValidationError({"reason": _(REASON_REQUIRED)})
     filing.closed_at = timezone.now()
+    _stop(filing, REVIEW, reason=reason)
     _move(filing, to=S.REFUSED, kind=PreFilingEventKind.REFUSED, actor=actor, reason=reason,
           extra_fields=("closed_at",))
     return filing
@@ -639,6 +648,7 @@ def prefiling_report_progress(*, filing: PreFiling, actor: User, summary: str, r
     report = ProgressReport.objects.create(prefiling=filing, reported_by=actor, answers_due=filing.next_report_due,
                                            summary=summary, risks=rows, any_realised=bool(realised))
     filing.next_report_due = _report_due_after(filing, _today())
+    _open_report_clock(filing)
     filing.next_due = _next_due(filing)
     filing.save(update_fields=["next_report_due", "next_due", "updated_at"])
     _event(filing, kind=PreFilingEventKind.PROGRESS_REPORTED, actor=actor, reason=summary,
@@ -697,6 +707,8 @@ def prefiling_evaluate(*, filing: PreFiling, actor: User, outcome: str, lessons:
                                            rules_improved=(rules_improved or "").strip())
     filing.closed_at = timezone.now()
     filing.next_report_due = None
+    _stop(filing, REPORT)
+    _stop(filing, EVALUATION)
     _move(filing, to=S.CLOSED, kind=PreFilingEventKind.EVALUATED, actor=actor, reason=outcome,
           data={"evaluation": evaluation.pk}, extra_fields=("closed_at", "next_report_due"))
     return evaluation
@@ -787,146 +799,54 @@ def case_cite_prefiling(*, case, prefiling: PreFiling | int, actor: User) -> Cit
 CASE_EVENT_CITED = "prefiling_cited"
 
 
-# --- The reminder sweep --------------------------------------------------------------------
+# --- Reminders: the clocks' (deadlines), through these hooks -------------------------------
 #
-# A beat task selects, with one indexed query (status, next_due) in batches,
-# the filings whose review, progress report or period end has come; decides
-# for each its current reminder; and per batch, in one transaction, inserts
-# the reminder rows with ON CONFLICT DO NOTHING and notifies (and raises the
-# missed-report warning) only for the rows this transaction created. The
-# unique key (filing, kind, day) makes each go out once, whatever the
-# retries, restarts or overlapping runs.
+# The clocks' sweep sends a filing's reminders (T-3 and T-1 working days, the
+# due day, then once overdue the escalation and a daily reminder) to the
+# actors its steps declare (prefilings/steps.py); it asks this app, through
+# core.subjects hooks (prefilings/events.py), whom the tokens name, how the
+# reminder reads, and what an overdue clock sets off here: a missed progress
+# report raises an early warning (once per due date: the clock escalates
+# once).
 
-_INSERT = """
-    INSERT INTO prefilings_prefilingreminder (prefiling_id, kind, day, sent_at)
-    VALUES {values}
-    ON CONFLICT (prefiling_id, kind, day) DO NOTHING
-    RETURNING prefiling_id, kind, day
-"""
-
-R = PreFilingReminder.Kind
-REPORT_BEFORE_WORKING_DAYS = 3
+MISSED_REPORT = gettext_lazy("Progress report due on %(due)s not filed.")
 
 
-def _working_days_before(cal: WorkCalendar, day: dt.date, n: int) -> dt.date:
-    d, count = day, 0
-    while count < n:
-        d -= dt.timedelta(days=1)
-        if cal.is_working_day(d):
-            count += 1
-    return d
+def clock_records(ids) -> dict:
+    """The filings of a batch of reminders, with what their audience reads."""
+    return PreFiling.objects.select_related("unit", "filed_by").in_bulk(ids)
 
 
-def reminder_plan(filing: PreFiling, *, today: dt.date, cal: WorkCalendar) -> list[tuple[str, dt.date]]:
-    """The current reminders of ``filing`` on ``today``: (kind, day) where
-    ``day`` is the due date they concern."""
-    plans = []
-    if filing.status == S.SUBMITTED and filing.review_due:
-        if today > filing.review_due:
-            plans.append((R.REVIEW_OVERDUE, filing.review_due))
-        elif today == filing.review_due:
-            plans.append((R.REVIEW_DUE, filing.review_due))
-    elif filing.status == S.REGISTERED:
-        due = filing.next_report_due
-        if due:
-            if today > due:
-                plans.append((R.REPORT_MISSED, due))
-            elif today == due:
-                plans.append((R.REPORT_DUE, due))
-            elif today >= _working_days_before(cal, due, REPORT_BEFORE_WORKING_DAYS):
-                plans.append((R.REPORT_BEFORE, due))
-        if filing.period_end and today >= filing.period_end:
-            plans.append((R.EVALUATION_DUE, filing.period_end))
-    return plans
+def clock_audience(filing: PreFiling, tokens, cache=None) -> list[User]:
+    return _audience(filing, tokens, cache)
 
 
-REMINDER_AUDIENCE = {
-    R.REVIEW_DUE: (INTAKE,),
-    R.REVIEW_OVERDUE: (INTAKE, SUPERVISORS),
-    R.REPORT_BEFORE: (UNIT,),
-    R.REPORT_DUE: (UNIT,),
-    R.REPORT_MISSED: (UNIT, INSPECTORS),
-    R.EVALUATION_DUE: (UNIT,),
-}
+def clock_overdue(filing: PreFiling, *, clock, due: dt.date) -> None:
+    """An overdue clock of the filing: a missed progress report raises the
+    early warning (苗头性问题) to the inspectors."""
+    if clock.stage == REPORT and filing.status == S.REGISTERED:
+        _warning_raise(filing, source=EarlyWarning.Source.MISSED_REPORT, due_date=due,
+                       description=_(MISSED_REPORT) % {"due": due.isoformat()})
 
 
-def _reminder_message(kind: str, filing: PreFiling, day: dt.date) -> str:
-    args = {"filing": prefiling_label(filing), "due": day.isoformat()}
-    messages = {
-        R.REVIEW_DUE: _("%(filing)s: the review of the pre-filing is due today (%(due)s)."),
-        R.REVIEW_OVERDUE: _("%(filing)s: the review of the pre-filing was due on %(due)s and is overdue."),
-        R.REPORT_BEFORE: _("%(filing)s: the next progress report is due on %(due)s."),
-        R.REPORT_DUE: _("%(filing)s: the progress report is due today (%(due)s)."),
-        R.REPORT_MISSED: _("%(filing)s: the progress report due on %(due)s was not filed; an early warning "
-                           "is raised."),
-        R.EVALUATION_DUE: _("%(filing)s: the period ended on %(due)s; file the evaluation."),
-    }
-    return messages[kind] % args
-
-
-@transaction.atomic
-def prefiling_reminder_batch_send(*, candidates: list[tuple[int, str, dt.date]]) -> int:
-    """Insert the reminder rows of one batch and act on those created here:
-    notify, and raise the missed-report warning. Returns the number sent."""
-    if not candidates:
-        return 0
-    rows = sorted(candidates)
-    # Raw SQL, so values are adapted as the ORM would (SQLite stores text:
-    # an aware datetime must become UTC without offset) and the returned
-    # day converted back (SQLite returns text).
-    ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
-    params: list = []
-    for filing_id, kind, day in rows:
-        params.extend([filing_id, str(kind), ops.adapt_datefield_value(day), now])
-    as_date = PreFilingReminder._meta.get_field("day").to_python
-    with connection.cursor() as cursor:
-        cursor.execute(_INSERT.format(values=", ".join(["(%s, %s, %s, %s)"] * len(rows))), params)
-        created = [(filing_id, kind, as_date(day)) for filing_id, kind, day in cursor.fetchall()]
-    if not created:
-        return 0
-    filings = PreFiling.objects.select_related("unit", "filed_by").in_bulk({r[0] for r in created})
-    cache = AudienceCache()
-    items = []
-    with translation.override(settings.LANGUAGE_CODE):
-        for filing_id, kind, day in created:
-            filing = filings[filing_id]
-            if kind == R.REPORT_MISSED:
-                _warning_raise(filing, source=EarlyWarning.Source.MISSED_REPORT, due_date=day,
-                               description=_("Progress report due on %(due)s not filed.") % {"due": day.isoformat()})
-            items.append(NotificationItem(recipients=_audience(filing, REMINDER_AUDIENCE[kind], cache), actor=None,
-                                          kind=f"prefiling:{kind}", message=_reminder_message(kind, filing, day),
-                                          url=prefiling_url(filing.pk)))
-    notify_many(items=items)
-    return len(created)
-
-
-def prefiling_reminder_sweep(*, today: dt.date | None = None, batch_size: int = 500) -> dict:
-    """Send every reminder due today and raise the warnings of missed
-    reports. Not atomic as a whole: each batch commits on its own, so a
-    crash half-way keeps what was sent. Safe to run twice and concurrently."""
-    today = today or _today()
-    cal = WorkCalendar()
-    # A report due within the next few working days gets its early reminder.
-    horizon = today
-    count = 0
-    while count < REPORT_BEFORE_WORKING_DAYS:
-        horizon += dt.timedelta(days=1)
-        if cal.is_working_day(horizon):
-            count += 1
-    counts = {"filings": 0, "sent": 0}
-    last_id = 0
-    while True:
-        # One indexed query per batch (prefiling_sweep_idx), keyset-paginated.
-        batch = list(
-            PreFiling.objects.filter(status__in=[S.SUBMITTED, S.REGISTERED], next_due__lte=horizon, pk__gt=last_id)
-            .only("id", "status", "review_due", "next_report_due", "period_end")
-            .order_by("pk")[:batch_size]
-        )
-        if not batch:
-            break
-        last_id = batch[-1].pk
-        counts["filings"] += len(batch)
-        candidates = [(f.pk, kind, day) for f in batch for kind, day in reminder_plan(f, today=today, cal=cal)]
-        counts["sent"] += prefiling_reminder_batch_send(candidates=candidates)
-    return counts
+def clock_message(filing: PreFiling, *, clock, kind: str, offset: int, due: dt.date, today: dt.date) -> str:
+    """A reminder's text, in the active language (the sweep activates the
+    site's)."""
+    args = {"filing": prefiling_label(filing), "due": due.isoformat(), "n": offset}
+    overdue = kind in ("escalation", "overdue")
+    if clock.stage == REVIEW:
+        if overdue:
+            return _("%(filing)s: the review of the pre-filing was due on %(due)s and is overdue.") % args
+        if kind == "due":
+            return _("%(filing)s: the review of the pre-filing is due today (%(due)s).") % args
+        return _("%(filing)s: the review of the pre-filing is due on %(due)s, in %(n)s working day(s).") % args
+    if clock.stage == REPORT:
+        if overdue:
+            return _("%(filing)s: the progress report due on %(due)s was not filed; an early warning "
+                     "is raised.") % args
+        if kind == "due":
+            return _("%(filing)s: the progress report is due today (%(due)s).") % args
+        return _("%(filing)s: the next progress report is due on %(due)s.") % args
+    if overdue or kind == "due":
+        return _("%(filing)s: the period ended on %(due)s; file the evaluation.") % args
+    return _("%(filing)s: the period ends on %(due)s; the evaluation follows.") % args

@@ -8,18 +8,6 @@ from . import services
 TRANSIENT_ERRORS = (OSError, OperationalError)
 
 
-@shared_task(
-    name="prefilings.reminder_sweep",
-    autoretry_for=(OperationalError, ConnectionError),
-    retry_backoff=15,
-    retry_backoff_max=10 * 60,
-    retry_jitter=True,
-    max_retries=5,
-)
-def prefiling_reminder_sweep_task() -> dict:
-    return services.prefiling_reminder_sweep()
-
-
 @shared_task(name="prefilings.event_notify", autoretry_for=TRANSIENT_ERRORS, retry_backoff=10, max_retries=3,
              time_limit=60, soft_time_limit=50)
 def prefiling_event_notify_task(event_id: int) -> int:

@@ -18,7 +18,9 @@ urlpatterns = [
          name="attachment_delete"),
     path("<int:prefiling_id>/letter/", views.letter_download, name="letter_download"),
     path("<int:prefiling_id>/warnings/<int:warning_id>/resolve/", views.warning_resolve, name="resolve_warning"),
-    path("<int:prefiling_id>/<slug:action>/", views.prefiling_action, name="action"),
+    # Every step's form posts to the one generic step view (core.step_views;
+    # the steps are declared in prefilings/steps.py).
+    path("<int:pk>/<slug:action>/", step_post, {"subject": "prefiling"}, name="action"),
     # The citation form's address: the one generic step view (core.step_views).
     path("cite/<int:pk>/", step_post, {"action": "cite_prefiling"}, name="cite"),
 ]

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
@@ -158,47 +157,6 @@ def prefiling_detail(request, prefiling_id):
 
 def _flash_key(filing, action: str) -> str:
     return f"prefilings:{filing.pk}:{action}"
-
-
-# action: (form class or None, service, success message)
-ACTION_VIEWS = {
-    "submit": (None, services.prefiling_submit, gettext_lazy("The pre-filing is submitted for review.")),
-    "request_supplement": (forms.MissingForm, services.prefiling_request_supplement,
-                           gettext_lazy("The unit is asked for more material.")),
-    "supplement": (forms.AnswerForm, services.prefiling_supplement, gettext_lazy("The supplement is sent.")),
-    "register": (forms.RegisterForm, services.prefiling_register,
-                 gettext_lazy("The pre-filing is registered; the registration letter is being prepared.")),
-    "refuse": (forms.RefuseForm, services.prefiling_refuse, gettext_lazy("The pre-filing is refused.")),
-    "report_progress": (forms.ProgressForm, services.prefiling_report_progress, gettext_lazy("The progress report is filed.")),
-    "evaluate": (forms.EvaluationForm, services.prefiling_evaluate,
-                 gettext_lazy("The evaluation is filed and the pre-filing closed.")),
-}
-
-
-@login_required
-@require_POST
-def prefiling_action(request, prefiling_id, action):
-    if action not in ACTION_VIEWS:
-        raise Http404
-    filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)
-    form_class, service, success = ACTION_VIEWS[action]
-    data = {}
-    if form_class is not None:
-        kwargs = {"risks": filing.risks} if form_class is forms.ProgressForm else {}
-        form = form_class(request.POST, **kwargs)
-        if not form.is_valid():
-            messages.error(request, _form_errors(form))
-            form_flash_keep(request, key=_flash_key(filing, action), form=form)
-            return _detail(filing.pk)
-        data = form.service_data() if hasattr(form, "service_data") else form.cleaned_data
-    try:
-        service(filing=filing, actor=request.user, **data)
-    except (ApplicationError, ValidationError) as exc:
-        messages.error(request, _error_text(exc))
-        form_flash_keep(request, key=_flash_key(filing, action))
-    else:
-        messages.success(request, success)
-    return _detail(filing.pk)
 
 
 @login_required

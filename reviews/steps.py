@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Stage
 from cases.registry import register_case_panel
-from core.steps import Refusal, Step, register_steps, step_cache
+from core.steps import Refusal, Step, StepClock, register_steps, step_cache
 from core.subjects import register_hook
+from notifications.selectors import APPLICANT, COMMITTEE, INSPECTORS, INTAKE
 
 from . import apis, services
 from . import forms as f
@@ -137,6 +138,16 @@ def _form(form_class):
     return lambda data, files, case, **kw: form_class(data, files, case=case, **kw)
 
 
+# The clocks these steps open, and who must act while each runs.
+DEFENCE_CLOCK = StepClock("defence", (APPLICANT, INSPECTORS), at_authority=False)
+DELIBERATION_CLOCK = StepClock("deliberation", (COMMITTEE,))
+# After a ruling (and a review decision): 反馈 and 报备 by intake, and the
+# applicant's time to ask for a review.
+AFTER_RULING_CLOCKS = (StepClock("feedback", (INTAKE,)), StepClock("filing", (INTAKE,)))
+REVIEW_REQUEST_CLOCK = StepClock("review_request", (APPLICANT,), at_authority=False)
+REVIEW_DECISION_CLOCK = StepClock("review_decision", (COMMITTEE,))
+
+
 def _confirm(*, case, actor, **_ignored):
     return services.vote_confirm(case=case, actor=actor)
 
@@ -161,11 +172,14 @@ register_steps(
           services.case_assess, _("Assessment saved."), events=(K.ASSESSED,)),
     _step("preliminary_report", _("Preliminary report"), (Stage.VERIFICATION,), s.is_assigned_inspector,
           f.ReportForm, services.case_preliminary_report,
-          _("Preliminary report recorded; the applicant is notified."), events=(K.PRELIMINARY_REPORT,)),
+          _("Preliminary report recorded; the applicant is notified."), events=(K.PRELIMINARY_REPORT,),
+          clocks=(DEFENCE_CLOCK,)),
     _step("defend", _("Submit a defence (申辩)"), (Stage.DEFENCE,), s.is_applicant, f.DefenceForm,
-          services.case_defend, _("Your defence is submitted."), ready=_defence_ready, events=(K.DEFENCE_SUBMITTED,)),
+          services.case_defend, _("Your defence is submitted."), ready=_defence_ready, events=(K.DEFENCE_SUBMITTED,),
+          clocks=(DELIBERATION_CLOCK,)),
     _step("waive_defence", _("Waive the defence"), (Stage.DEFENCE,), s.may_waive, f.WaiveForm,
-          services.case_waive_defence, _("The defence is waived."), ready=_defence_ready, events=(K.DEFENCE_WAIVED,)),
+          services.case_waive_defence, _("The defence is waived."), ready=_defence_ready, events=(K.DEFENCE_WAIVED,),
+          clocks=(DELIBERATION_CLOCK,)),
     _step("add_testimony", _("Add testimony"), BEFORE_RULING, s.may_testify, f.TestimonyForm,
           services.testimony_add, _("Testimony added."), events=(K.TESTIMONY_ADDED,)),
     _step("record_assessment_report", _("Record a third-party assessment"), BEFORE_RULING,
@@ -186,7 +200,8 @@ register_steps(
           _("The meeting is voided; it stays in the record with the reason."), ready=_meeting_held,
           events=(K.MEETING_VOIDED,)),
     _step("rule", _("Record the ruling"), (Stage.DELIBERATION,), s.is_committee, f.RulingForm, services.case_rule,
-          _("Ruling recorded; the ruling letter is being prepared."), ready=_meeting_held, events=(K.RULED,)),
+          _("Ruling recorded; the ruling letter is being prepared."), ready=_meeting_held, events=(K.RULED,),
+          clocks=(*AFTER_RULING_CLOCKS, REVIEW_REQUEST_CLOCK)),
     # 反馈 and 报备: each once per ruling.
     _step("feedback", _("Record the feedback (反馈)"), (Stage.RULED,), s.may_notify, f.NoticeForm,
           partial(services.notice_record, kind="feedback"), _("Feedback recorded."),
@@ -201,10 +216,10 @@ register_steps(
     # 复核: once.
     _step("request_review", _("Request a review (复核)"), (Stage.RULED,), s.is_applicant, f.ReviewRequestForm,
           services.case_request_review, _("Your request for review is recorded."), ready=_review_ready,
-          events=(K.REVIEW_REQUESTED,)),
+          events=(K.REVIEW_REQUESTED,), clocks=(REVIEW_DECISION_CLOCK,)),
     _step("decide_review", _("Decide the review"), (Stage.REVIEW,), s.is_review_member, f.RulingForm,
           services.case_decide_review, _("Review decision recorded."), ready=_meeting_held,
-          events=(K.REVIEW_DECIDED,)),
+          events=(K.REVIEW_DECIDED,), clocks=AFTER_RULING_CLOCKS),
 )
 
 # At verification the assigned inspectors ask for supplements (cases' step).

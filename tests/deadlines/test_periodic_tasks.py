@@ -19,7 +19,8 @@ def test_setup_periodic_tasks_is_idempotent():
     assert sweep.task == "deadlines.reminder_sweep" and sweep.enabled
     assert (sweep.crontab.minute, sweep.crontab.hour, str(sweep.crontab.timezone)) == ("*/15", "8-20", "Asia/Shanghai")
     assert tasks["notifications: daily digest"].crontab.hour == "8"
-    assert tasks["prefilings: reminder sweep"].task == "prefilings.reminder_sweep"
+    # Pre-filings' reminders are the clocks' (their own sweep is gone).
+    assert "prefilings: reminder sweep" not in tasks
     assert tasks["publication: publish scheduled"].crontab.minute == "*"
     assert tasks["core: orphan files sweep"].crontab.hour == "3"
     assert tasks["dashboard: expire old exports"].crontab.minute == "20"
@@ -29,6 +30,6 @@ def test_setup_periodic_tasks_is_idempotent():
     assert tasks["core: idempotency keys expire"].crontab.hour == "3"
     assert tasks["dashboard: fold figures"].task == "dashboard.figures_fold"
     assert tasks["careers: result uses sweep"].task == "careers.obligations_sweep"
-    assert PeriodicTask.objects.count() == 12
+    assert PeriodicTask.objects.count() == 11
     app.loader.import_default_modules()
     assert {t.task for t in tasks.values()} <= set(app.tasks)

@@ -26,14 +26,6 @@ SCHEDULE = [
         "notifications.digest_send_all",
         {"minute": "30", "hour": "8", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
     ),
-    # Pre-filings: progress-report and review reminders, missed reports
-    # raise early warnings; every 30 minutes in the working day from 08:05
-    # (https://crontab.guru/#5,35_8-20_*_*_*); later runs only catch up.
-    (
-        "prefilings: reminder sweep",
-        "prefilings.reminder_sweep",
-        {"minute": "5,35", "hour": "8-20", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"},
-    ),
     # Scheduled publications go out within a minute of their time
     # (https://crontab.guru/#*_*_*_*_*); a run with nothing due is one query.
     (
@@ -105,6 +97,11 @@ SCHEDULE = [
 ]
 
 
+# Rows of tasks that no longer exist, removed where an older deploy wrote
+# them: pre-filings' own sweep (their reminders are the clocks' now).
+RETIRED = ["prefilings: reminder sweep"]
+
+
 class Command(BaseCommand):
     help = "Create or update the periodic tasks (Celery beat) declared in code."
 
@@ -123,3 +120,6 @@ class Command(BaseCommand):
                 },
             )
             self.stdout.write(f"{'created' if created else 'updated'}: {name} -> {task}")
+        removed, _ = PeriodicTask.objects.filter(name__in=RETIRED).delete()
+        if removed:
+            self.stdout.write(f"removed: {', '.join(RETIRED)}")
