@@ -22,6 +22,7 @@ from accounts.selectors import HANDLING_ROLES, role_paths, subtree_q, user_membe
 from core.events import event_is_internal
 from core.steps import step_get
 from core.subjects import Parties
+from deadlines.selectors import clock_at_authority
 from policies.models import PolicyItem
 
 from . import search_index
@@ -317,12 +318,12 @@ def policy_lists(version) -> dict:
 SIDE_ACTIONS = frozenset({
     "edit", "withdraw", "not_accept", "request_supplement", "add_testimony", "record_assessment_report",
     "record_hearing", "cite_prefiling", "waive_defence", "record_evidence",
-    # Steps declared on the kernel (reviews/steps.py) that are asides too.
-    "mark_recusal", "void_meeting",
+    # Steps declared on the kernel (reviews/steps.py) that are asides too;
+    # a step may also say so itself (core.steps.Step.aside).
+    "mark_recusal",
 })
 
 
-PARTY_CLOCK_STAGES = frozenset({"supplement", "defence", "review_request", "rectification"})
 
 
 def case_page_head(*, case: Case, user: User, clocks: list, actions: list[str]) -> dict:
@@ -334,10 +335,12 @@ def case_page_head(*, case: Case, user: User, clocks: list, actions: list[str]) 
     # The party sees first the time limits he must meet himself (补正,
     # 申辩, 申请复核, 整改); staff see the authority's.
     party = user.pk in (case.applicant_id, case.created_by_id)
-    own = [c for c in running if (c.stage in PARTY_CLOCK_STAGES) == party]
+    # The party's own clocks are those its steps declare not at the
+    # authority (core.steps.StepClock).
+    own = [c for c in running if (not clock_at_authority(c.stage)) == party]
     running = own or running
     names = actions
-    main = [n for n in names if n not in SIDE_ACTIONS] or [n for n in names if n == "edit"]
+    main = [n for n in names if n not in SIDE_ACTIONS and not step_get(n).aside] or [n for n in names if n == "edit"]
     return {
         "due": min(running, key=lambda c: c.due_date) if running else None,
         "next": [{"name": n, "label": step_get(n).label} for n in main],

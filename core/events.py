@@ -49,17 +49,40 @@ EVENT_KINDS: dict[tuple[str, str], EventKindSpec] = {}
 SUBSCRIBERS: dict[str, list[Callable[[int], None]]] = defaultdict(list)
 
 
+# Kinds registered without an audience, waiting for the step that writes
+# them to declare it (core.steps.Step.audience): the system check
+# ``core.E003`` fails on any still waiting after start-up.
+AUDIENCE_PENDING: dict[tuple[str, str], str] = {}
+
+
 def register_events(*, app: str, choices, audience: dict, internal: Iterable = (), subject: str = CASE) -> None:
-    """Register every member of the TextChoices ``choices``. ``audience``
-    must name each member (an empty tuple: nobody is notified), so no kind
-    falls silently to a default."""
+    """Register every member of the TextChoices ``choices``. Each member
+    needs an audience (an empty tuple: nobody is notified), so no kind
+    falls silently to a default: named here, or declared by the step that
+    writes it (``Step.audience``, registered with ``event_audience_set``)."""
     internal = {str(k) for k in internal}
     audience = {str(k): tuple(v) for k, v in audience.items()}
-    missing = [value for value in choices.values if value not in audience]
-    if missing:
-        raise ImproperlyConfigured(f"{app}: event kinds without an audience: {', '.join(missing)}")
     for value, label in choices.choices:
-        EVENT_KINDS[(subject, value)] = EventKindSpec(subject, value, label, audience[value], value in internal, app)
+        known = EVENT_KINDS.get((subject, value))
+        found = audience.get(value, known.audience if known and (subject, value) not in AUDIENCE_PENDING else None)
+        EVENT_KINDS[(subject, value)] = EventKindSpec(subject, value, label, found or (), value in internal, app)
+        if found is None:
+            AUDIENCE_PENDING[(subject, value)] = app
+        else:
+            AUDIENCE_PENDING.pop((subject, value), None)
+
+
+def event_audience_set(kind: str, audience, subject: str = CASE) -> None:
+    """The audience of a registered kind, as the step writing it declares
+    it (core.steps.register_steps)."""
+    key = (subject, str(kind))
+    spec = EVENT_KINDS.get(key)
+    if spec is None:
+        raise ImproperlyConfigured(f"event kind {subject}:{kind} has an audience but is not registered (core.events)")
+    if key not in AUDIENCE_PENDING and spec.audience != tuple(audience):
+        raise ImproperlyConfigured(f"event kind {subject}:{kind}: two different audiences declared")
+    EVENT_KINDS[key] = EventKindSpec(spec.subject, spec.kind, spec.label, tuple(audience), spec.internal, spec.app)
+    AUDIENCE_PENDING.pop(key, None)
 
 
 def event_spec(kind: str, subject: str = CASE) -> EventKindSpec | None:
@@ -203,4 +226,10 @@ def check_event_kinds(app_configs=None, **kwargs):
     for spec in EVENT_KINDS.values():
         if not str(spec.label):
             errors.append(checks.Error(f"event kind {spec.kind!r} has no label", id="core.E002"))
+    for (subject, kind), app in AUDIENCE_PENDING.items():
+        errors.append(checks.Error(
+            f"event kind {subject}:{kind} ({app}) has no audience",
+            hint="Name it in the app's register_events or in the writing step's Step(audience=...).",
+            id="core.E003",
+        ))
     return errors

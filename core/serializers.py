@@ -1,3 +1,4 @@
+from django import forms
 from django.utils import translation
 from rest_framework import serializers
 from rest_framework.fields import empty
@@ -71,3 +72,32 @@ class ChoiceLabelField(serializers.CharField):
         if labels is None:
             labels = self._labels[language] = {v: str(label) for v, label in self._choices.choices}
         return labels.get(value, "" if value in (None, "") else str(value))
+
+
+def form_input(form_class, name: str) -> type[serializers.Serializer]:
+    """The API input of a step whose page form is plain (text, numbers,
+    dates, booleans, choices): a serializer with the form's fields, their
+    limits and labels, named ``<Name>Input`` for the schema. A step whose
+    API takes something the form does not (nested rows, files) declares
+    its own ``input``."""
+    attrs = {}
+    for field_name, field in form_class.base_fields.items():
+        common = {"required": field.required, "help_text": str(field.label or "") or None}
+        if isinstance(field, forms.BooleanField):
+            attrs[field_name] = serializers.BooleanField(required=False, default=False,
+                                                         help_text=common["help_text"])
+        elif isinstance(field, forms.TypedChoiceField | forms.ChoiceField):
+            attrs[field_name] = serializers.ChoiceField(choices=field.choices, allow_blank=not field.required,
+                                                        **common)
+        elif isinstance(field, forms.DateField):
+            attrs[field_name] = serializers.DateField(allow_null=not field.required, **common)
+        elif isinstance(field, forms.IntegerField):
+            attrs[field_name] = serializers.IntegerField(min_value=field.min_value, max_value=field.max_value,
+                                                         allow_null=not field.required, **common)
+        elif isinstance(field, forms.CharField):
+            attrs[field_name] = serializers.CharField(max_length=field.max_length, allow_blank=not field.required,
+                                                      **common)
+        else:
+            raise TypeError(f"{form_class.__name__}.{field_name}: declare the step's API input yourself")
+    title = "".join(part.title() for part in name.split("_"))
+    return type(f"{title}Input", (serializers.Serializer,), attrs)

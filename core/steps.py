@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .events import event_audience_set
 from .exceptions import ApplicationError
 
 NOT_ALLOWED = gettext_lazy("You may not do this on this case.")
@@ -100,6 +101,12 @@ class Step:
     requirements: tuple = ()
     # The clocks the step opens, with who must act on each (StepClock).
     clocks: tuple = ()
+    # Who hears of the events it writes, where the app's events module does
+    # not say: kind -> audience tokens (core.events).
+    audience: dict = field(default_factory=dict)
+    # An aside (a way out, an optional record): never "the next step" a user
+    # lands on (cases.selectors.case_page_head).
+    aside: bool = False
 
     @property
     def allowed(self) -> Callable:  # the registry's former name for ``who``
@@ -181,6 +188,8 @@ def clock_declared(stage: str, subject: str = "case") -> StepClock | None:
 def register_steps(*steps: Step) -> None:
     for step in steps:
         STEPS.setdefault(step.subject, {})[step.name] = step
+        for kind, tokens in step.audience.items():
+            event_audience_set(kind, tokens, step.subject)
         register_clocks(*(c if c.subject == step.subject else StepClock(c.stage, c.remind, c.escalate,
                                                                           c.at_authority, step.subject)
                           for c in step.clocks))

@@ -189,13 +189,6 @@ class CaseVoteConfirmApi(_StepInput):
         pass
 
 
-class CaseMeetingVoidApi(_StepInput):
-    """Void the current meeting (kept in the record, with the reason)."""
-
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=300)
-
-
 class ResultUseInputSerializer(serializers.Serializer):
     item = serializers.PrimaryKeyRelatedField(queryset=_items)
     duration_months = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=120)
@@ -276,7 +269,6 @@ STEP_INPUTS = {
     "deliberate": (CaseDeliberateApi, "Deliberation meeting, optionally with its votes"),
     "vote": (CaseVoteApi, "One member's vote"),
     "confirm_vote": (CaseVoteConfirmApi, "Confirm the vote recorded for me"),
-    "void_meeting": (CaseMeetingVoidApi, "Void the current meeting, with the reason"),
     "rule": (CaseRuleApi, "The ruling (quorum and majority)"),
     "feedback": (CaseFeedbackApi, "Feedback to the applicant and unit (反馈)"),
     "file_report": (CaseFileReportApi, "Filing with the higher level (报备)"),

@@ -26,7 +26,6 @@ register_events(
         K.EVIDENCE_RECORDED: (),
         K.ASSESSED: (),
         K.MEETING_RECORDED: (),
-        K.MEETING_VOIDED: (),
         K.VOTE_CAST: (),
         K.VOTE_CONFIRMED: (),
         # The preliminary opinion, the ruling and the review decision go to the parties.

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Stage
 from cases.registry import register_case_panel
+from core.serializers import form_input
 from core.steps import Refusal, Step, StepClock, register_steps, step_cache
 from core.subjects import register_hook
 from notifications.selectors import APPLICANT, COMMITTEE, INSPECTORS, INTAKE
@@ -153,7 +154,13 @@ def _confirm(*, case, actor, **_ignored):
 
 
 def _step(name, label, stages, who, form_class, service, success, **kw):
-    api = apis.STEP_INPUTS[name]
+    # The API's input: the one apis.STEP_INPUTS declares, else the page
+    # form's fields (core.serializers.form_input), so a plain step needs no
+    # entry in apis.py.
+    api = apis.STEP_INPUTS.get(name)
+    if api is None:
+        return Step(name, label, stages, who, app="reviews", form=_form(form_class), service=service,
+                    input=form_input(form_class, name), success=success, anchor=PANEL, **kw)
     return Step(name, label, stages, who, app="reviews", form=_form(form_class), service=service,
                 input=api[0].InputSerializer, summary=api[1], success=success, anchor=PANEL,
                 refusals=getattr(api[0], "schema_refusals", ()), **kw)
@@ -196,9 +203,12 @@ register_steps(
           ready=_vote_ready, events=(K.VOTE_CAST,)),
     _step("confirm_vote", _("Confirm my vote"), SITTING, sits, f.ConfirmVoteForm, _confirm,
           _("Your vote is confirmed."), ready=_confirm_ready, events=(K.VOTE_CONFIRMED,)),
+    # The guide's example (docs/kernel.md): everything about the step but
+    # its record, service, form and panel partial is said here.
     _step("void_meeting", _("Void the meeting"), SITTING, sits, f.VoidMeetingForm, services.meeting_void,
           _("The meeting is voided; it stays in the record with the reason."), ready=_meeting_held,
-          events=(K.MEETING_VOIDED,)),
+          events=(K.MEETING_VOIDED,), audience={K.MEETING_VOIDED: ()}, aside=True,
+          summary="Void the current meeting, with the reason"),
     _step("rule", _("Record the ruling"), (Stage.DELIBERATION,), s.is_committee, f.RulingForm, services.case_rule,
           _("Ruling recorded; the ruling letter is being prepared."), ready=_meeting_held, events=(K.RULED,),
           clocks=(*AFTER_RULING_CLOCKS, REVIEW_REQUEST_CLOCK)),
