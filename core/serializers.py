@@ -80,9 +80,10 @@ def form_input(form_class, name: str) -> type[serializers.Serializer]:
     limits and labels, named ``<Name>Input`` for the schema. A step whose
     API takes something the form does not (nested rows, files) declares
     its own ``input``."""
-    attrs = {}
+    attrs = {"__module__": form_class.__module__}
     for field_name, field in form_class.base_fields.items():
-        common = {"required": field.required, "help_text": str(field.label or "") or None}
+        # The label stays lazy: the schema speaks the request's language.
+        common = {"required": field.required, "help_text": field.label or None}
         if isinstance(field, forms.BooleanField):
             attrs[field_name] = serializers.BooleanField(required=False, default=False,
                                                          help_text=common["help_text"])
