@@ -29,7 +29,7 @@ def open_clocks(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("prefilings", "0005_verbose_names"),
+        ("prefilings", "0006_prevention_area"),
         ("deadlines", "0005_clock_subject"),
     ]
 

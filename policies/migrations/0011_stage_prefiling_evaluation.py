@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('policies', '0009_exempt_duration_careers_stages'),
+        ('policies', '0010_copied_items_prevention_area'),
     ]
 
     operations = [
