@@ -84,7 +84,7 @@ STEP_INPUTS = {
 # --- The record --------------------------------------------------------------------------------
 
 
-class PointOutputSerializer(serializers.Serializer):
+class ReportPointOutputSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     allegation = serializers.CharField()
     finding = serializers.CharField(help_text="true | partly_true | untrue | unfounded, or empty before the finding.")
@@ -103,7 +103,7 @@ class ClarificationCaseOutputSerializer(serializers.Serializer):
     number = serializers.CharField()
     stage = serializers.CharField()
     received_on = serializers.DateField()
-    points = PointOutputSerializer(many=True)
+    points = ReportPointOutputSerializer(many=True)
     view_sought_on = serializers.DateField(allow_null=True)
     cadre_view = serializers.CharField()
     concluded_at = serializers.DateTimeField(allow_null=True)

@@ -351,6 +351,11 @@ SPECTACULAR_SETTINGS = {
         "LetterKindEnum": "letters.models.LetterKind",
         "LetterStatusEnum": "letters.models.Letter.Status",
         "OrgUnitKindEnum": "accounts.models.OrgUnit.Kind",
+        # careers' choices share field names with others ("kind", "status"):
+        # named here so the schema's enums keep stable names.
+        "ResultUseStatusEnum": "careers.models.ResultUse.Status",
+        "FollowUpKindEnum": "careers.models.FollowUp.Kind",
+        "FollowUpStatusEnum": "careers.models.FollowUp.Status",
     },
 }
 
