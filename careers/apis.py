@@ -251,6 +251,35 @@ class CadreRecordApi(APIView):
         return Response(CadreRecordSerializer(record).data)
 
 
+class TypicalCaseOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    publication = serializers.IntegerField(source="publication_id")
+    published_write_up = serializers.CharField()
+    recorded_by = serializers.IntegerField(source="recorded_by_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class TypicalCaseMarkApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        write_up = serializers.CharField(max_length=4000)
+
+    @extend_schema(operation_id="typical_cases_mark", summary="Mark a published outcome as a typical case (典型案例)",
+                   description="The administrator of the publication marks it with a write-up (典型事迹), or "
+                               "replaces the write-up. The write-up is redacted with the publication's hidden "
+                               "terms; 422 while the cadre's name, ID number or phone remains, 409 when the "
+                               "outcome is not published, 404 for a publication the caller does not administer.",
+                   request=InputSerializer,
+                   responses={200: TypicalCaseOutputSerializer, 404: OpenApiResponse(description="Not visible")},
+                   tags=["careers"])
+    def post(self, request, publication_id: int):
+        publication = selectors.typical_case_publication_for_user(user=request.user, publication_id=publication_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        typical = services.typical_case_mark(publication=publication, actor=request.user,
+                                             **serializer.validated_data)
+        return Response(TypicalCaseOutputSerializer(typical).data)
+
+
 # --- The two case steps' inputs; their endpoints are generated -----------------------------------
 #
 # POST /api/v1/cases/{id}/record_accountability_decision/ and

@@ -65,3 +65,11 @@ class RevokeForm(forms.Form):
     held_on = _date(_("Meeting date"))
     participants = forms.CharField(label=_("Members present"), max_length=300)
     reason = _text(_("False material found (弄虚作假)"), rows=4)
+
+
+class TypicalCaseForm(forms.Form):
+    """典型案例: the write-up (典型事迹) of a published outcome; it is redacted
+    with the publication's hidden terms before the public sees it."""
+
+    write_up = forms.CharField(label=_("Write-up (典型事迹)"), max_length=4000,
+                               widget=forms.Textarea(attrs={"rows": 8}))

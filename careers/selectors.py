@@ -19,6 +19,8 @@ from cases.selectors import case_in_paths_q, case_list_for_user
 from core.form_flash import form_flash_bind
 from core.step_views import step_flash_key
 from core.steps import steps_for_user, steps_of
+from publication.models import Publication
+from publication.services import publication_may_manage
 from reviews.models import Ruling
 
 from . import services
@@ -202,3 +204,15 @@ def typical_cases_public() -> QuerySet:
     withdrawn publication takes its typical case off the portal)."""
     return (TypicalCase.objects.filter(publication__status="published", publication__kind="outcome")
             .select_related("publication", "publication__jurisdiction").order_by("-created_at", "-id"))
+
+
+def typical_case_publication_for_user(*, user: User, publication_id) -> Publication:
+    """A published outcome the user administers (publication_may_manage),
+    with its typical case if marked; 404 for any other publication, as for
+    every record a user may not handle."""
+    publication = (Publication.objects.filter(pk=publication_id, kind=Publication.Kind.OUTCOME)
+                   .select_related("case", "case__applicant", "jurisdiction").first())
+    if publication is None or not publication_may_manage(case=publication.case, user=user):
+        raise Http404
+    publication.typical = TypicalCase.objects.filter(publication=publication).first()
+    return publication

@@ -14,11 +14,12 @@ from core.exceptions import ApplicationError
 from notifications.selectors import case_url
 
 from . import selectors, services
-from .forms import FollowUpForm, UseApplyForm
+from .forms import FollowUpForm, TypicalCaseForm, UseApplyForm
 from .models import FollowUp, ResultUse
 
 APPLIED = gettext_lazy("The application of the result use was recorded.")
 FOLLOWUP_DONE = gettext_lazy("The follow-up was recorded.")
+TYPICAL_MARKED = gettext_lazy("The outcome was marked as a typical case; the portal shows the redacted write-up.")
 
 
 def _error_text(exc) -> str:
@@ -115,3 +116,19 @@ def portal_typical_cases(request):
     redacted write-ups (public, no login; never a case id or number)."""
     page = Paginator(selectors.typical_cases_public(), 20).get_page(request.GET.get("page"))
     return render(request, "careers/portal_typical_cases.html", {"page": page, "items": page.object_list})
+
+
+@login_required
+def typical_case_mark(request, publication_id):
+    """The administrator marks a published outcome as a typical case (典型案例)
+    with its write-up, or replaces the write-up (careers.services.typical_case_mark:
+    redacted with the publication's terms, refused while a name remains)."""
+    publication = selectors.typical_case_publication_for_user(user=request.user, publication_id=publication_id)
+    if request.method == "POST":
+        form = TypicalCaseForm(request.POST)
+        if _run(request, form, lambda **d: services.typical_case_mark(publication=publication, actor=request.user,
+                                                                      **d), TYPICAL_MARKED):
+            return redirect("careers:typical_case", publication_id=publication.pk)
+    else:
+        form = TypicalCaseForm(initial={"write_up": publication.typical.write_up if publication.typical else ""})
+    return render(request, "careers/typical_case_mark.html", {"publication": publication, "form": form})
