@@ -95,8 +95,16 @@ class FollowUpOutputSerializer(serializers.Serializer):
     due_date = serializers.DateField(source="clock.due_date", allow_null=True, default=None)
     held_on = serializers.DateField(allow_null=True)
     participants = serializers.CharField()
-    summary = serializers.CharField()
+    summary = serializers.CharField(help_text="Empty for the cadre himself: the talk's notes are internal "
+                                              "(its events are, careers/events.py).")
     uses_respected = serializers.BooleanField(allow_null=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        user = getattr(self.context.get("request"), "user", None)
+        if user is not None and instance.case.applicant_id == user.pk:
+            data["summary"] = ""
+        return data
 
 
 class FollowUpListApi(PaginatedListMixin, APIView):
@@ -109,7 +117,8 @@ class FollowUpListApi(PaginatedListMixin, APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = selectors.followup_list_for_user(user=request.user, status=filters.validated_data.get("status"))
-        return paginated_response(request=request, view=self, queryset=qs, serializer_class=FollowUpOutputSerializer)
+        return paginated_response(request=request, view=self, queryset=qs, serializer_class=FollowUpOutputSerializer,
+                                  context={"request": request})
 
 
 class FollowUpRecordApi(APIView):
@@ -128,7 +137,7 @@ class FollowUpRecordApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         followup = services.followup_record(followup=followup, actor=request.user, **serializer.validated_data)
-        return Response(FollowUpOutputSerializer(followup).data)
+        return Response(FollowUpOutputSerializer(followup, context={"request": request}).data)
 
 
 # --- The cadre's record (容错档案) ------------------------------------------------------------

@@ -73,6 +73,11 @@ class TestApi:
         resp = api(users["org_dept"]).post(f"/api/v1/followups/{talk.pk}/record/", {
             "held_on": today.isoformat(), "participants": "郑琳、张伟", "summary": "谈心谈话"}, format="json")
         assert resp.status_code == 200 and resp.json()["status"] == "done"
+        assert resp.json()["summary"] == "谈心谈话"
+        # The talk's notes are internal: the cadre sees that it was held, not what was noted.
+        own = api(users["applicant"]).get("/api/v1/followups/").json()["results"]
+        assert [(f["id"], f["status"], f["summary"]) for f in own if f["id"] == talk.pk] == [(talk.pk, "done", "")]
+        assert api(users["org_dept"]).get("/api/v1/followups/").json()["results"][0]["summary"] == "谈心谈话"
         # The two case steps answer like every generated step endpoint: the
         # case with its actions, and the record the step made.
         resp = api(users["inspector1"]).post(f"/api/v1/cases/{mitigated.pk}/record_accountability_decision/", {
