@@ -4,6 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from policies.models import PolicyItem
+from policies.procedure import prevention_procedures
+
 from .models import EarlyWarning, PreFilingAttachment, Procedure
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -23,31 +26,45 @@ class PreFilingForm(forms.Form):
     period_start = forms.DateField(label=_("Period start"), widget=DATE, required=False)
     period_end = forms.DateField(label=_("Period end"), widget=DATE, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, version=None, **kwargs):
+        """``version``: the policy version the filing is (or will be) under:
+        its decision procedures and error-prevention areas (防错, issue 18)
+        are the ones offered; without it, every procedure and no area."""
         super().__init__(*args, **kwargs)
-        for code, label in Procedure.choices:
-            self.fields[f"{code}_done"] = forms.BooleanField(label=label, required=False)
+        self.codes = list(prevention_procedures(version)) if version is not None else list(Procedure.values)
+        labels = dict(Procedure.choices)
+        for code in self.codes:
+            self.fields[f"{code}_done"] = forms.BooleanField(label=labels.get(code, code), required=False)
             self.fields[f"{code}_note"] = forms.CharField(
                 label=_("Details (dates, participants, conclusions)"), required=False, widget=_text(2))
+        areas = list(version.items.filter(kind=PolicyItem.Kind.PREVENTION_AREA).order_by("number", "id")
+                     if version is not None else [])
+        if areas:
+            self.fields["area"] = forms.TypedChoiceField(
+                label=_("Error-prevention area (防错重点范围)"), required=False, coerce=int, empty_value=None,
+                choices=[("", "---------")] + [(a.pk, a.title or a.text[:60]) for a in areas])
 
     @classmethod
     def initial_from(cls, filing) -> dict:
         initial = {f: getattr(filing, f) for f in ("title", "measure", "reasons", "responsible",
                                                    "period_start", "period_end")}
+        initial["area"] = filing.area_id
         for code, value in (filing.procedures or {}).items():
             initial[f"{code}_done"] = value.get("done", False)
             initial[f"{code}_note"] = value.get("note", "")
         return initial
 
     def procedure_fields(self):
-        return [(self[f"{code}_done"], self[f"{code}_note"]) for code in Procedure.values]
+        return [(self[f"{code}_done"], self[f"{code}_note"]) for code in self.codes]
 
     def service_data(self) -> dict:
         data = {k: self.cleaned_data[k] for k in ("title", "measure", "reasons", "responsible", "period_start",
                                                   "period_end")}
+        if "area" in self.fields:
+            data["area"] = self.cleaned_data["area"]
         data["procedures"] = {
             code: {"done": self.cleaned_data[f"{code}_done"], "note": self.cleaned_data[f"{code}_note"]}
-            for code in Procedure.values
+            for code in self.codes
         }
         return data
 

@@ -16,6 +16,7 @@ from accounts.models import Role
 from accounts.selectors import user_memberships
 from core.exceptions import ApplicationError
 from core.form_flash import form_flash_bind, form_flash_keep
+from policies.selectors import policy_version_in_force
 
 from . import forms, services
 from .models import EarlyWarning, PreFiling, PreFilingAttachment
@@ -85,7 +86,12 @@ def warning_list(request):
 
 
 def _save_form(request, filing=None):
-    form = forms.PreFilingForm(request.POST or None,
+    # The version the filing is under (or, for a new one, the one in force
+    # at the filer's unit today, as prefiling_create takes it): its own
+    # procedures and error-prevention areas are offered.
+    version = filing.policy_version if filing else policy_version_in_force(org_unit=request.user.org_unit,
+                                                                            on_date=timezone.localdate())
+    form = forms.PreFilingForm(request.POST or None, version=version,
                                initial=forms.PreFilingForm.initial_from(filing) if filing else None)
     risks = forms.RiskFormSet(request.POST or None, prefix="risks",
                               initial=(filing.risks if filing else None))

@@ -67,3 +67,32 @@ def test_api_refuses_an_area_of_another_version(world):
     assert not PreFiling.objects.exists()
     r = client.post("/api/v1/prefilings/", {"title": "试行项目审批告知承诺制"}, format="json")
     assert r.status_code == 201 and r.json()["area"] is None
+
+
+def test_the_page_offers_the_versions_areas_and_procedures(world, client):
+    """On the filing's page form the area is chosen from the filing's own
+    version, and only that version's procedures are asked for."""
+    users = world["users"]
+    catalogue_load(only=["kunming"])
+    kunming = PolicyVersion.objects.get(document__code="kunming-rongcuo", number=1)
+    areas = list(kunming.items.filter(kind=K.PREVENTION_AREA).order_by("number"))
+    applicant = users["km_applicant"]
+    filing = services.prefiling_create(actor=applicant, title="试行项目审批告知承诺制")
+    PreFiling.objects.filter(pk=filing.pk).update(policy_version=kunming)
+    client.force_login(applicant)
+    body = client.get(f"/prefilings/{filing.pk}/edit/").content.decode()
+    assert 'name="area"' in body and all(f'value="{a.pk}"' in body for a in areas)
+    assert 'name="collective_decision_done"' in body and 'name="legal_review_done"' not in body
+    other = world["policy"].items.filter(kind=K.POSITIVE).first()
+    refused = client.post(f"/prefilings/{filing.pk}/edit/", {"title": "试行项目审批告知承诺制", "area": other.pk,
+                                                            "risks-TOTAL_FORMS": "0", "risks-INITIAL_FORMS": "0"})
+    assert refused.status_code == 400
+    filing.refresh_from_db()
+    assert filing.area_id is None
+    saved = client.post(f"/prefilings/{filing.pk}/edit/", {"title": "试行项目审批告知承诺制", "area": areas[2].pk,
+                                                          "collective_decision_done": "on",
+                                                          "risks-TOTAL_FORMS": "0", "risks-INITIAL_FORMS": "0"})
+    assert saved.status_code == 302
+    filing.refresh_from_db()
+    assert filing.area == areas[2] and set(filing.procedures) == {"collective_decision", "expert_consultation",
+                                                                   "hearing"}
