@@ -2,6 +2,7 @@ from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -75,7 +76,8 @@ class TokenRevokeApi(APIView):
     class OutputSerializer(serializers.Serializer):
         revoked = serializers.IntegerField()
 
-    @extend_schema(request=None, responses=OutputSerializer)
+    @extend_schema(request=None, responses=OutputSerializer,
+                   description=gettext_lazy("Revoke every API token of the caller (the one used included)."))
     def post(self, request):
         return Response({"revoked": user_tokens_revoke(user=request.user, request=request._request)})
 

@@ -3,6 +3,7 @@ steps after a ruling (accountability decision, revocation). Same permissions as 
 pages (the services check them); a record the caller may not see is a 404
 before the input is read."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -47,7 +48,7 @@ class ResultUseListApi(PaginatedListMixin, APIView):
         status = serializers.ChoiceField(choices=ResultUse.Status.choices, required=False)
         case = serializers.IntegerField(required=False)
 
-    @extend_schema(operation_id="result_uses_list", summary="Result uses (结果运用) the caller may see",
+    @extend_schema(operation_id="result_uses_list", summary=_("Result uses (结果运用) the caller may see"),
                    parameters=[FilterSerializer], responses=ResultUseOutputSerializer(many=True), tags=["careers"])
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -58,7 +59,7 @@ class ResultUseListApi(PaginatedListMixin, APIView):
 
 
 class ResultUseDetailApi(APIView):
-    @extend_schema(operation_id="result_uses_detail", summary="One result use with how it was applied",
+    @extend_schema(operation_id="result_uses_detail", summary=_("One result use with how it was applied"),
                    responses={200: ResultUseOutputSerializer, 404: OpenApiResponse(description="Not visible")},
                    tags=["careers"])
     def get(self, request, use_id: int):
@@ -74,7 +75,7 @@ class ResultUseApplyApi(APIView):
         note = serializers.CharField(required=False, default="", allow_blank=True)
         next_due = serializers.DateField(required=False, allow_null=True, default=None)
 
-    @extend_schema(operation_id="result_uses_apply", summary="Record how a result use was applied",
+    @extend_schema(operation_id="result_uses_apply", summary=_("Record how a result use was applied"),
                    request=InputSerializer,
                    responses={200: ResultUseOutputSerializer, 404: OpenApiResponse(description="Not visible")},
                    tags=["careers"])
@@ -111,7 +112,7 @@ class FollowUpListApi(PaginatedListMixin, APIView):
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=FollowUp.Status.choices, required=False)
 
-    @extend_schema(operation_id="followups_list", summary="Follow-ups (谈心谈话, 跟踪回访) the caller may see",
+    @extend_schema(operation_id="followups_list", summary=_("Follow-ups (谈心谈话, 跟踪回访) the caller may see"),
                    parameters=[FilterSerializer], responses=FollowUpOutputSerializer(many=True), tags=["careers"])
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -128,7 +129,7 @@ class FollowUpRecordApi(APIView):
         summary = serializers.CharField()
         uses_respected = serializers.BooleanField(required=False, allow_null=True, default=None)
 
-    @extend_schema(operation_id="followups_record", summary="Record a follow-up talk or visit",
+    @extend_schema(operation_id="followups_record", summary=_("Record a follow-up talk or visit"),
                    request=InputSerializer,
                    responses={200: FollowUpOutputSerializer, 404: OpenApiResponse(description="Not visible")},
                    tags=["careers"])
@@ -248,11 +249,11 @@ class CadreRecordSerializer(serializers.Serializer):
 
 
 class CadreRecordApi(APIView):
-    @extend_schema(operation_id="cadres_record", summary="The cadre's record (容错档案)",
-                   description="His cases the caller may see (the cadre himself: all of his; the handling staff "
-                               "and the organization department: those of their jurisdiction), with rulings, "
-                               "result uses and their applications, follow-ups, decisions, corrections and "
-                               "clarifications. 404 for anyone else.",
+    @extend_schema(operation_id="cadres_record", summary=_("The cadre's record (容错档案)"),
+                   description=_("His cases the caller may see (the cadre himself: all of his; the handling staff "
+                                 "and the organization department: those of their jurisdiction), with rulings, "
+                                 "result uses and their applications, follow-ups, decisions, corrections and "
+                                 "clarifications. 404 for anyone else."),
                    responses={200: CadreRecordSerializer, 404: OpenApiResponse(description="Not visible")},
                    tags=["careers"])
     def get(self, request, cadre_id: int):
@@ -272,11 +273,11 @@ class TypicalCaseMarkApi(APIView):
     class InputSerializer(serializers.Serializer):
         write_up = serializers.CharField(max_length=4000)
 
-    @extend_schema(operation_id="typical_cases_mark", summary="Mark a published outcome as a typical case (典型案例)",
-                   description="The administrator of the publication marks it with a write-up (典型事迹), or "
-                               "replaces the write-up. The write-up is redacted with the publication's hidden "
-                               "terms; 422 while the cadre's name, ID number or phone remains, 409 when the "
-                               "outcome is not published, 404 for a publication the caller does not administer.",
+    @extend_schema(operation_id="typical_cases_mark", summary=_("Mark a published outcome as a typical case (典型案例)"),
+                   description=_("The administrator of the publication marks it with a write-up (典型事迹), or "
+                                 "replaces the write-up. The write-up is redacted with the publication's hidden "
+                                 "terms; 422 while the cadre's name, ID number or phone remains, 409 when the "
+                                 "outcome is not published, 404 for a publication the caller does not administer."),
                    request=InputSerializer,
                    responses={200: TypicalCaseOutputSerializer, 404: OpenApiResponse(description="Not visible")},
                    tags=["careers"])

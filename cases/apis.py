@@ -139,7 +139,8 @@ class CaseListApi(PaginatedListMixin, APIView):
         )
 
     @extend_schema(
-        operation_id="cases_list", summary="List cases", tags=TAGS,
+        operation_id="cases_list", summary=_("List cases"), tags=TAGS,
+        description=_("The cases the caller may see, filtered."),
         parameters=[FilterSerializer], responses=CaseListItemSerializer(many=True),
     )
     def get(self, request):
@@ -151,7 +152,8 @@ class CaseListApi(PaginatedListMixin, APIView):
         return paginated_response(request=request, view=self, queryset=cases, serializer_class=CaseListItemSerializer)
 
     @extend_schema(
-        operation_id="cases_create", summary="Create a draft", tags=TAGS,
+        operation_id="cases_create", summary=_("Create a draft"), tags=TAGS,
+        description=_("A new draft of the caller's application."),
         request=InputSerializer, responses={201: CaseDetailSerializer},
     )
     def post(self, request):
@@ -169,7 +171,8 @@ class CaseDetailApi(APIView):
         pass
 
     @extend_schema(
-        operation_id="cases_retrieve", summary="Read a case", tags=TAGS,
+        operation_id="cases_retrieve", summary=_("Read a case"), tags=TAGS,
+        description=_("One case with its history, files and the caller's actions."),
         responses={200: CaseDetailSerializer, 404: NOT_VISIBLE},
     )
     def get(self, request, case_id):
@@ -177,7 +180,8 @@ class CaseDetailApi(APIView):
         return Response(CaseDetailSerializer(case, context={"request": request}).data)
 
     @extend_schema(
-        operation_id="cases_partial_update", summary="Edit a draft", tags=TAGS,
+        operation_id="cases_partial_update", summary=_("Edit a draft"), tags=TAGS,
+        description=_("Edit a draft (only while it is a draft)."),
         request=InputSerializer, responses={200: CaseDetailSerializer, 404: NOT_VISIBLE},
     )
     def patch(self, request, case_id):
@@ -198,7 +202,10 @@ class CaseEventListApi(PaginatedListMixin, APIView):
     pagination_class = CursorPagination
 
     @extend_schema(
-        operation_id="cases_events_list", summary="A case's history", tags=TAGS,
+        operation_id="cases_events_list", summary=_("A case's history"), tags=TAGS,
+        description=_("The case's history, oldest first, as its page's timeline shows it to the caller: the "
+                      "applicant and his unit see that an internal step (an interview, a vote) happened, not "
+                      "what was said."),
         responses={200: EventSerializer(many=True), 404: NOT_VISIBLE},
     )
     def get(self, request, case_id):
@@ -225,7 +232,8 @@ class CaseAttachmentListApi(APIView):
         kind = serializers.ChoiceField(choices=Attachment.Kind.choices, default=Attachment.Kind.EVIDENCE)
 
     @extend_schema(
-        operation_id="cases_attachments_list", summary="List a case's files", tags=TAGS,
+        operation_id="cases_attachments_list", summary=_("List a case's files"), tags=TAGS,
+        description=_("The files of a case."),
         responses={200: AttachmentSerializer(many=True), 404: NOT_VISIBLE},
     )
     def get(self, request, case_id):
@@ -233,7 +241,9 @@ class CaseAttachmentListApi(APIView):
         return Response(AttachmentSerializer(case.attachments.all(), many=True).data)
 
     @extend_schema(
-        operation_id="cases_attachments_create", summary="Upload a file", tags=TAGS,
+        operation_id="cases_attachments_create", summary=_("Upload a file"), tags=TAGS,
+        description=_("Upload one file (multipart: file, kind). Its type is decided from the content; size and "
+                      "count are limited."),
         request={"multipart/form-data": InputSerializer},
         responses={201: AttachmentSerializer, 404: NOT_VISIBLE},
     )
@@ -247,7 +257,7 @@ class CaseAttachmentListApi(APIView):
 
 class CaseAttachmentDetailApi(APIView):
     @extend_schema(
-        operation_id="cases_attachments_destroy", summary="Remove a draft's file", tags=TAGS,
+        operation_id="cases_attachments_destroy", summary=_("Remove a draft's file"), tags=TAGS,
         responses={204: None, 404: NOT_VISIBLE},
     )
     def delete(self, request, case_id, attachment_id):
@@ -260,7 +270,7 @@ class CaseAttachmentDownloadApi(FileDownloadApi):
     file_media_types = ACCEPTED_TYPES
 
     @extend_schema(
-        operation_id="cases_attachments_download", summary="Download a file", tags=TAGS,
+        operation_id="cases_attachments_download", summary=_("Download a file"), tags=TAGS,
         responses={
             **FileDownloadApi.schema_response(
                 "The file, with the type found from its content at upload (or application/octet-stream "

@@ -153,6 +153,9 @@ class ClarificationCaseOpenApi(APIView):
                                        help_text="The points the report makes, in order.")
 
     @extend_schema(operation_id="clarification_case_open", summary=_("Open a clarification case from a report (澄清正名事项)"),
+                   description=_("An inspector of the unit's jurisdiction opens a clarification case from a 信访举报, "
+                                 "with no 容错 application: it starts at `report_check` with the clarification "
+                                 "clock. 403 for anyone else."),
                    request=InputSerializer, responses={201: ClarificationCaseOutputSerializer}, tags=["clarifications"])
     def post(self, request):
         """An inspector of the unit's jurisdiction opens a clarification case
@@ -166,6 +169,9 @@ class ClarificationCaseOpenApi(APIView):
 
 class ClarificationCaseDetailApi(APIView):
     @extend_schema(operation_id="clarification_case_get", summary=_("A clarification case's record"),
+                   description=_("The points and findings, the cadre's view, scope, method and letter; the "
+                                 "report's number, who reported, the referral and the petitioning record only "
+                                 "for the handling staff (`internal`)."),
                    responses={200: ClarificationCaseOutputSerializer, 404: NOT_VISIBLE}, tags=["clarifications"])
     def get(self, request, case_id: int):
         """The points and findings, the cadre's view, scope, method and

@@ -3,6 +3,7 @@ POST /api/v1/cases/{id}/<step>/ is generated from corrections/steps.py by
 cases.apis.step_api) and GET of the record. Same permissions as the browser
 (the services check them); a case the user may not see is a 404."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -190,7 +191,8 @@ class CaseCorrectionRecordApi(APIView):
     """The correction and clarification record of a case (what the step
     endpoints answered before they shared the one shape of every step)."""
 
-    @extend_schema(operation_id="case_correction_record", responses=CorrectionRecordOutputSerializer,
+    @extend_schema(operation_id="case_correction_record",
+                   description=_("The correction and clarification record of a case."), responses=CorrectionRecordOutputSerializer,
                    tags=["corrections"])
     def get(self, request, case_id: int):
         case = case_get_for_user(user=request.user, case_id=case_id)
@@ -199,20 +201,20 @@ class CaseCorrectionRecordApi(APIView):
 
 # step name: (its input, the endpoint's summary, whether it takes files)
 STEP_INPUTS = {
-    "start_correction": (StartCorrectionInput, "Start the correction (step 1)", False),
-    "send_correction_notice": (SendCorrectionNoticeInput, "Send the correction notice (step 2)", False),
-    "record_talk": (RecordTalkInput, "Record the reminder talk (step 3)", False),
-    "add_rectification_task": (AddRectificationTaskInput, "Set a rectification task (step 4)", False),
+    "start_correction": (StartCorrectionInput, _("Start the correction (step 1)"), False),
+    "send_correction_notice": (SendCorrectionNoticeInput, _("Send the correction notice (step 2)"), False),
+    "record_talk": (RecordTalkInput, _("Record the reminder talk (step 3)"), False),
+    "add_rectification_task": (AddRectificationTaskInput, _("Set a rectification task (step 4)"), False),
     "submit_rectification_report": (SubmitRectificationReportInput,
-                                    "The cadre's rectification report, with evidence", True),
-    "accept_rectification": (AcceptRectificationInput, "Accept a rectification", False),
-    "return_rectification": (ReturnRectificationInput, "Return a rectification report (new deadline)", False),
-    "record_rule_change": (RecordRuleChangeInput, "Record the rule change (step 5)", True),
-    "skip_correction": (ReasonInput, "Skip the correction, with the reason", False),
-    "request_clarification": (ReasonInput, "Request (cadre) or propose (department) a clarification", False),
-    "record_clarification": (RecordClarificationInput, "Record the untrue points", False),
-    "issue_clarification": (IssueClarificationInput, "Issue the clarification statement", False),
-    "record_referral": (RecordReferralInput, "Record a false-accusation referral", False),
-    "skip_clarification": (ReasonInput, "Skip the clarification, with the reason", False),
-    "close": (OptionalReasonInput, "Close the case", False),
+                                    _("The cadre's rectification report, with evidence"), True),
+    "accept_rectification": (AcceptRectificationInput, _("Accept a rectification"), False),
+    "return_rectification": (ReturnRectificationInput, _("Return a rectification report (new deadline)"), False),
+    "record_rule_change": (RecordRuleChangeInput, _("Record the rule change (step 5)"), True),
+    "skip_correction": (ReasonInput, _("Skip the correction, with the reason"), False),
+    "request_clarification": (ReasonInput, _("Request (cadre) or propose (department) a clarification"), False),
+    "record_clarification": (RecordClarificationInput, _("Record the untrue points"), False),
+    "issue_clarification": (IssueClarificationInput, _("Issue the clarification statement"), False),
+    "record_referral": (RecordReferralInput, _("Record a false-accusation referral"), False),
+    "skip_clarification": (ReasonInput, _("Skip the clarification, with the reason"), False),
+    "close": (OptionalReasonInput, _("Close the case"), False),
 }

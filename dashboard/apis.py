@@ -1,6 +1,7 @@
 """GET /api/v1/stats/: the dashboard's figures, scoped like the page."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -89,7 +90,7 @@ class StatsApi(APIView):
         trend = _TrendSerializer(many=True)
         decision_vs_ruling = _DecisionRowSerializer(many=True)
 
-    @extend_schema(operation_id="stats", parameters=[FilterSerializer], responses=OutputSerializer, tags=["stats"])
+    @extend_schema(operation_id="stats", description=_("Figures of the cases the caller may see (staff only)."), parameters=[FilterSerializer], responses=OutputSerializer, tags=["stats"])
     def get(self, request):
         """Figures of the cases the caller may see (staff only)."""
         if not dashboard_may_view(user=request.user):

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
@@ -32,7 +33,7 @@ class CaseLetterListApi(APIView):
 
     @extend_schema(
         operation_id="case_letters_list",
-        summary="Letters of a case",
+        summary=_("Letters of a case"),
         responses={200: OutputSerializer(many=True), 404: OpenApiResponse(description="Not visible")},
     )
     def get(self, request, case_id):
@@ -61,7 +62,9 @@ class LetterRegisterApi(PaginatedListMixin, APIView):
                 "case", "case_number", "prefiling", "prefiling_number"]
 
     @extend_schema(
-        operation_id="letters_register", summary="The issuing register: all letters the caller may see",
+        operation_id="letters_register",
+        description=_("The issuing register (发文登记): every letter of the cases and pre-filings the caller may "
+                      "see, paginated."), summary=_("The issuing register: all letters the caller may see"),
         parameters=[FilterSerializer],
         responses={200: OutputSerializer(many=True), 403: OpenApiResponse(description="Not handling staff")},
     )
@@ -80,7 +83,7 @@ class LetterDownloadApi(FileDownloadApi):
 
     @extend_schema(
         operation_id="letter_download",
-        summary="Download a letter (PDF)",
+        summary=_("Download a letter (PDF)"),
         responses={
             **FileDownloadApi.schema_response("The letter's PDF.", file_media_types),
             404: OpenApiResponse(description="Not visible, or not rendered yet"),

@@ -6,6 +6,7 @@ allow anonymous access; drafts are never served here.
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -88,7 +89,7 @@ class PolicyListApi(PaginatedListMixin, APIView):
     @extend_schema(
         parameters=[FilterSerializer],
         responses=OutputSerializer(many=True),
-        summary="Published policy versions",
+        summary=gettext_lazy("Published policy versions"),
         operation_id="policies_list",
     )
     def get(self, request):
@@ -117,7 +118,7 @@ class PolicyDetailApi(APIView):
 
     @extend_schema(
         responses=OutputSerializer, operation_id="policies_retrieve",
-        summary="A published policy version with all items and time limits",
+        summary=gettext_lazy("A published policy version with all items and time limits"),
     )
     def get(self, request, version_id: int):
         version = policy_version_get(version_id=version_id)
@@ -161,7 +162,7 @@ class DueDateApi(APIView):
     @extend_schema(
         parameters=[InputSerializer],
         responses=OutputSerializer,
-        summary="Explain a due date: days counted, days skipped and why, flagged years",
+        summary=gettext_lazy("Explain a due date: days counted, days skipped and why, flagged years"),
         operation_id="calendar_due_date",
     )
     def get(self, request):

@@ -3,6 +3,7 @@ detail, and one POST per action; same permissions as the pages (a filing
 the user may not see is a 404)."""
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -220,30 +221,30 @@ class PreFilingReportRiskSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-PreFilingSubmitApi = _action_api("submit", services.prefiling_submit, None, "Submit a draft for review")
+PreFilingSubmitApi = _action_api("submit", services.prefiling_submit, None, _("Submit a draft for review"))
 PreFilingRequestSupplementApi = _action_api(
     "request_supplement", services.prefiling_request_supplement,
-    {"missing": serializers.CharField(max_length=4000)}, "Ask the unit for more material")
+    {"missing": serializers.CharField(max_length=4000)}, _("Ask the unit for more material"))
 PreFilingSupplementApi = _action_api(
     "supplement", services.prefiling_supplement, {"answer": serializers.CharField(max_length=4000)},
-    "Answer the request for more material")
+    _("Answer the request for more material"))
 PreFilingRegisterApi = _action_api(
     "register", services.prefiling_register,
     {"report_interval_days": serializers.IntegerField(min_value=1, max_value=366, required=False),
      "reason": serializers.CharField(required=False, allow_blank=True, default="")},
-    "Register (登记受理): number, letter, progress-report interval")
+    _("Register (登记受理): number, letter, progress-report interval"))
 PreFilingRefuseApi = _action_api(
     "refuse", services.prefiling_refuse, {"reason": serializers.CharField(max_length=4000)},
-    "Refuse with reasons")
+    _("Refuse with reasons"))
 PreFilingReportProgressApi = _action_api(
     "report_progress", services.prefiling_report_progress,
     {"summary": serializers.CharField(max_length=8000), "risks": PreFilingReportRiskSerializer(many=True)},
-    "File a progress report (a realised risk raises an early warning)")
+    _("File a progress report (a realised risk raises an early warning)"))
 PreFilingEvaluateApi = _action_api(
     "evaluate", services.prefiling_evaluate,
     {"outcome": serializers.CharField(max_length=8000), "lessons": serializers.CharField(max_length=8000),
      "rules_improved": serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")},
-    "File the evaluation; closes the filing")
+    _("File the evaluation; closes the filing"))
 
 
 class PreFilingResolveWarningApi(APIView):
@@ -254,7 +255,7 @@ class PreFilingResolveWarningApi(APIView):
         resolved_on = serializers.DateField(required=False, allow_null=True)
 
     @extend_schema(operation_id="prefilings_resolve_warning", request=InputSerializer,
-                   summary="Resolve an early warning with a reminder talk or guidance",
+                   summary=_("Resolve an early warning with a reminder talk or guidance"),
                    responses={200: PreFilingDetailOutputSerializer, 400: REFUSED, 403: REFUSED, 404: NOT_VISIBLE,
                               409: REFUSED})
     def post(self, request, prefiling_id: int):
@@ -272,7 +273,7 @@ class PreFilingResolveWarningApi(APIView):
 class PreFilingLetterApi(FileDownloadApi):
     file_media_types = ("application/pdf",)
 
-    @extend_schema(operation_id="prefilings_letter_download", summary="Download the registration letter (PDF)",
+    @extend_schema(operation_id="prefilings_letter_download", summary=_("Download the registration letter (PDF)"),
                    responses={**FileDownloadApi.schema_response("The registration letter's PDF.", file_media_types),
                               404: NOT_VISIBLE})
     def get(self, request, prefiling_id: int):

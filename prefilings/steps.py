@@ -97,7 +97,7 @@ def _may_cite(case, user):
 register_steps(Step(
     "cite_prefiling", _("Cite a pre-filing (事前报备)"), ("draft", "verification"), _may_cite, app="prefilings",
     service=services.case_cite_prefiling, form=lambda data, files, case, **kw: forms.CiteForm(data, **kw),
-    input=apis.CitePreFilingInput, summary="Cite a registered pre-filing", success=_("The pre-filing is cited."),
+    input=apis.CitePreFilingInput, summary=_("Cite a registered pre-filing"), success=_("The pre-filing is cited."),
     events=(services.CASE_EVENT_CITED,),
 ))
 register_case_panel(order=15, template="prefilings/case_panel.html", context=case_panel_context)

@@ -3,6 +3,7 @@ public outcomes (no authentication, published only)."""
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -84,7 +85,8 @@ def _publication_of(request, case_id) -> Publication:
 
 
 class CasePublicationApi(APIView):
-    @extend_schema(operation_id="case_publication_get", responses=PreviewOutputSerializer, tags=["publication"])
+    @extend_schema(operation_id="case_publication_get",
+                   description=_("The case's publication with its preview and leak check."), responses=PreviewOutputSerializer, tags=["publication"])
     def get(self, request, case_id: int):
         """The case's publication with its preview and leak check."""
         publication = _publication_of(request, case_id)
@@ -123,6 +125,7 @@ class CasePublicationPreviewApi(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(operation_id="case_publication_preview",
+                   description=_("Edit the draft (any of the fields) and get the new preview."),
                    request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
                    responses=PreviewOutputSerializer, tags=["publication"])
     def post(self, request, case_id: int):
@@ -141,7 +144,8 @@ class CasePublicationPreviewApi(APIView):
 class CasePublicationRegenerateApi(APIView):
     """Write the draft again from the final ruling (after a review)."""
 
-    @extend_schema(operation_id="case_publication_regenerate", request=None,
+    @extend_schema(operation_id="case_publication_regenerate",
+                   description=_("Write the draft again from the final ruling (after a review)."), request=None,
                    responses=PreviewOutputSerializer, tags=["publication"])
     def post(self, request, case_id: int):
         publication = _publication_of(request, case_id)

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -57,6 +58,10 @@ class YearlyReportApi(APIView):
         overdue_total = serializers.IntegerField()
 
     @extend_schema(operation_id="reports_yearly", parameters=[FilterSerializer], responses=OutputSerializer,
+                   description=gettext_lazy(
+                       "年度容错纠错工作情况统计表: the figures a commission files for one jurisdiction and year (staff "
+                       "of that jurisdiction only). 免责率 = exempt rulings / rulings; 容错率 = (exempt + mitigated) / "
+                       "rulings."),
                    tags=["reports"])
     def get(self, request):
         """年度容错纠错工作情况统计表: the figures a commission files for one

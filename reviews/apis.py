@@ -4,6 +4,7 @@ is generated from reviews/steps.py by cases.apis.step_api), the record and
 the proactive case. The browser's permissions: a case the user may not see
 is a 404; a step he may not take is refused by the service."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -255,26 +256,26 @@ class CaseDecideReviewApi(_StepInput):
 
 # step name: (its input, the endpoint's summary)
 STEP_INPUTS = {
-    "assign": (CaseAssignApi, "Assign at least two inspectors (supervisor)"),
-    "mark_recusal": (CaseRecusalMarkApi, "Mark someone as related (回避)"),
-    "record_interview": (CaseInterviewRecordApi, "Record an interview"),
-    "record_evidence": (CaseEvidenceRecordApi, "Record evidence or a note"),
-    "assess": (CaseAssessApi, "Assessment against the case's policy version"),
-    "preliminary_report": (CasePreliminaryReportApi, "Preliminary report; the case goes to defence"),
-    "defend": (CaseDefendApi, "The applicant's defence (申辩)"),
-    "waive_defence": (CaseWaiveDefenceApi, "Waive the defence"),
-    "add_testimony": (CaseTestimonyAddApi, "Add testimony"),
-    "record_assessment_report": (CaseAssessmentReportRecordApi, "Third-party assessment (第三方评估)"),
-    "record_hearing": (CaseHearingRecordApi, "Public hearing (听证会)"),
-    "deliberate": (CaseDeliberateApi, "Deliberation meeting, optionally with its votes"),
-    "vote": (CaseVoteApi, "One member's vote"),
-    "confirm_vote": (CaseVoteConfirmApi, "Confirm the vote recorded for me"),
-    "rule": (CaseRuleApi, "The ruling (quorum and majority)"),
-    "feedback": (CaseFeedbackApi, "Feedback to the applicant and unit (反馈)"),
-    "file_report": (CaseFileReportApi, "Filing with the higher level (报备)"),
-    "record_same_level": (CaseRecordSameLevelApi, "Record at the same level (备案)"),
-    "request_review": (CaseRequestReviewApi, "Request a review (复核), once"),
-    "decide_review": (CaseDecideReviewApi, "Review decision"),
+    "assign": (CaseAssignApi, _("Assign at least two inspectors (supervisor)")),
+    "mark_recusal": (CaseRecusalMarkApi, _("Mark someone as related (回避)")),
+    "record_interview": (CaseInterviewRecordApi, _("Record an interview")),
+    "record_evidence": (CaseEvidenceRecordApi, _("Record evidence or a note")),
+    "assess": (CaseAssessApi, _("Assessment against the case's policy version")),
+    "preliminary_report": (CasePreliminaryReportApi, _("Preliminary report; the case goes to defence")),
+    "defend": (CaseDefendApi, _("The applicant's defence (申辩)")),
+    "waive_defence": (CaseWaiveDefenceApi, _("Waive the defence")),
+    "add_testimony": (CaseTestimonyAddApi, _("Add testimony")),
+    "record_assessment_report": (CaseAssessmentReportRecordApi, _("Third-party assessment (第三方评估)")),
+    "record_hearing": (CaseHearingRecordApi, _("Public hearing (听证会)")),
+    "deliberate": (CaseDeliberateApi, _("Deliberation meeting, optionally with its votes")),
+    "vote": (CaseVoteApi, _("One member's vote")),
+    "confirm_vote": (CaseVoteConfirmApi, _("Confirm the vote recorded for me")),
+    "rule": (CaseRuleApi, _("The ruling (quorum and majority)")),
+    "feedback": (CaseFeedbackApi, _("Feedback to the applicant and unit (反馈)")),
+    "file_report": (CaseFileReportApi, _("Filing with the higher level (报备)")),
+    "record_same_level": (CaseRecordSameLevelApi, _("Record at the same level (备案)")),
+    "request_review": (CaseRequestReviewApi, _("Request a review (复核), once")),
+    "decide_review": (CaseDecideReviewApi, _("Review decision")),
 }
 
 
@@ -288,7 +289,7 @@ class CaseProactiveOpenApi(APIView):
         accountability_considered = serializers.CharField(required=False, allow_blank=True)
         facts_reasons = serializers.CharField(required=False, allow_blank=True)
 
-    @extend_schema(operation_id="case_open_proactive", summary="Open a proactive case (主动容错)",
+    @extend_schema(operation_id="case_open_proactive", summary=_("Open a proactive case (主动容错)"),
                    request=InputSerializer, responses={201: StepOutputSerializer})
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
@@ -409,7 +410,7 @@ class RecordOutputSerializer(serializers.Serializer):
 
 
 class CaseReviewRecordApi(APIView):
-    @extend_schema(operation_id="case_review_record", summary="The verification-to-review record of a case",
+    @extend_schema(operation_id="case_review_record", summary=_("The verification-to-review record of a case"),
                    responses=RecordOutputSerializer)
     def get(self, request, case_id: int):
         case = case_get_for_user(user=request.user, case_id=case_id)

@@ -208,7 +208,7 @@ register_steps(
     _step("void_meeting", _("Void the meeting"), SITTING, sits, f.VoidMeetingForm, services.meeting_void,
           _("The meeting is voided; it stays in the record with the reason."), ready=_meeting_held,
           events=(K.MEETING_VOIDED,), audience={K.MEETING_VOIDED: ()}, aside=True,
-          summary="Void the current meeting, with the reason"),
+          summary=_("Void the current meeting, with the reason")),
     _step("rule", _("Record the ruling"), (Stage.DELIBERATION,), s.is_committee, f.RulingForm, services.case_rule,
           _("Ruling recorded; the ruling letter is being prepared."), ready=_meeting_held, events=(K.RULED,),
           clocks=(*AFTER_RULING_CLOCKS, REVIEW_REQUEST_CLOCK)),

@@ -2,6 +2,8 @@
 it is asked in (issue 15): Chinese by default, English with ?lang=en; a
 docstring inherited from a base class is nobody's description."""
 
+import re
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -36,3 +38,35 @@ def test_no_operation_is_described_by_a_docstring_it_inherited(world):
     leaked = [f"{method} {path}" for path, methods in schema["paths"].items() for method, op in methods.items()
               if "paginated_response" in (op.get("description") or "")]
     assert leaked == []
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _english_in_chinese(zh, en, key):
+    """Operations whose ``key`` (summary, or the description's first
+    paragraph: the operation's own text, before the generated step and
+    precondition notes) is still English in the Chinese schema."""
+    left = []
+    for path, methods in en["paths"].items():
+        for method, op in methods.items():
+            text_en = (op.get(key) or "").split("\n\n")[0]
+            text_zh = (zh["paths"][path][method].get(key) or "").split("\n\n")[0]
+            if text_en and (text_zh == text_en or not HAN.search(text_zh)):
+                left.append(f"{method.upper()} {path}: {text_zh}")
+    return left
+
+
+def test_every_summary_and_description_is_chinese_in_the_default_schema(world):
+    zh, en = _schema(), _schema("en")
+    summaries = [op["summary"] for methods in en["paths"].values() for op in methods.values() if op.get("summary")]
+    assert len(summaries) > 100
+    assert _english_in_chinese(zh, en, "summary") == []
+    assert _english_in_chinese(zh, en, "description") == []
+    # and the English schema stays English (msgids, not their translation)
+    assert not [s for s in summaries if HAN.search(s) and "(" not in s]
+    cases = _op(zh, "/api/v1/cases/", "get")
+    assert cases["summary"] == "案件列表" and cases["description"] == "调用者有权查看的案件，可按条件筛选。"
+    assert _op(en, "/api/v1/cases/", "post")["description"] == "A new draft of the caller's application."
+    assert _op(zh, "/api/v1/cases/{case_id}/start_correction/", "post")["summary"] == "启动纠错（第一步）"
+    assert _op(zh, "/api/v1/prefilings/{prefiling_id}/refuse/", "post")["summary"] == "不予登记并说明理由"
