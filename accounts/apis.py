@@ -44,7 +44,8 @@ class TokenObtainApi(APIView):
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    @extend_schema(request=InputSerializer, responses=OutputSerializer,
+                   summary=gettext_lazy("Get an API token (username and password)"))
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -76,7 +77,7 @@ class TokenRevokeApi(APIView):
     class OutputSerializer(serializers.Serializer):
         revoked = serializers.IntegerField()
 
-    @extend_schema(request=None, responses=OutputSerializer,
+    @extend_schema(request=None, responses=OutputSerializer, summary=gettext_lazy("Revoke my API tokens"),
                    description=gettext_lazy("Revoke every API token of the caller (the one used included)."))
     def post(self, request):
         return Response({"revoked": user_tokens_revoke(user=request.user, request=request._request)})
@@ -112,6 +113,6 @@ class MeApi(APIView):
                 for m in user_memberships(user)
             ]
 
-    @extend_schema(responses=OutputSerializer)
+    @extend_schema(responses=OutputSerializer, summary=gettext_lazy("Who I am: my details, unit and roles"))
     def get(self, request):
         return Response(self.OutputSerializer(request.user).data)

@@ -191,7 +191,7 @@ class CaseCorrectionRecordApi(APIView):
     """The correction and clarification record of a case (what the step
     endpoints answered before they shared the one shape of every step)."""
 
-    @extend_schema(operation_id="case_correction_record",
+    @extend_schema(operation_id="case_correction_record", summary=_("The correction and clarification record of a case"),
                    description=_("The correction and clarification record of a case."), responses=CorrectionRecordOutputSerializer,
                    tags=["corrections"])
     def get(self, request, case_id: int):

@@ -90,7 +90,7 @@ class StatsApi(APIView):
         trend = _TrendSerializer(many=True)
         decision_vs_ruling = _DecisionRowSerializer(many=True)
 
-    @extend_schema(operation_id="stats", description=_("Figures of the cases the caller may see (staff only)."), parameters=[FilterSerializer], responses=OutputSerializer, tags=["stats"])
+    @extend_schema(operation_id="stats", summary=_("Figures of the cases (staff)"), description=_("Figures of the cases the caller may see (staff only)."), parameters=[FilterSerializer], responses=OutputSerializer, tags=["stats"])
     def get(self, request):
         """Figures of the cases the caller may see (staff only)."""
         if not dashboard_may_view(user=request.user):

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -67,7 +68,7 @@ class ClockOutputSerializer(serializers.ModelSerializer):
 
 
 class CaseClockListApi(APIView):
-    @extend_schema(operation_id="case_clocks_list", responses=ClockOutputSerializer(many=True))
+    @extend_schema(operation_id="case_clocks_list", summary=_("A case's time limits"), responses=ClockOutputSerializer(many=True))
     def get(self, request, case_id: int):
         case = subject("case").get_for_user(request.user, case_id)
         return Response(ClockOutputSerializer(clock_list_for_case(case=case), many=True).data)
@@ -78,7 +79,7 @@ class ClockExtendApi(APIView):
         days = serializers.IntegerField(min_value=1, max_value=365)
         reason = serializers.CharField(max_length=2000)
 
-    @extend_schema(operation_id="case_clock_extend", request=InputSerializer, responses=ClockOutputSerializer)
+    @extend_schema(operation_id="case_clock_extend", summary=_("Extend a time limit, with the reason"), request=InputSerializer, responses=ClockOutputSerializer)
     def post(self, request, case_id: int, clock_id: int):
         case = subject("case").get_for_user(request.user, case_id)
         data = self.InputSerializer(data=request.data)

@@ -1,4 +1,5 @@
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -27,7 +28,7 @@ class NotificationListApi(PaginatedListMixin, APIView):
         unread = QueryBooleanField(help_text="true: unread only; false: read only")
 
     @extend_schema(
-        operation_id="notifications_list",
+        operation_id="notifications_list", summary=_("My notifications"),
         parameters=[FilterSerializer],
         responses=NotificationOutputSerializer(many=True),
     )
@@ -39,7 +40,7 @@ class NotificationListApi(PaginatedListMixin, APIView):
 
 
 class NotificationReadApi(APIView):
-    @extend_schema(operation_id="notifications_read", request=None, responses=NotificationOutputSerializer)
+    @extend_schema(operation_id="notifications_read", summary=_("Mark a notification as read"), request=None, responses=NotificationOutputSerializer)
     def post(self, request, notification_id: int):
         note = notification_mark_read(user=request.user, notification_id=notification_id)
         return Response(NotificationOutputSerializer(note).data)
@@ -49,7 +50,7 @@ class NotificationReadAllApi(APIView):
     class OutputSerializer(serializers.Serializer):
         marked = serializers.IntegerField()
 
-    @extend_schema(operation_id="notifications_read_all", request=None, responses=OutputSerializer)
+    @extend_schema(operation_id="notifications_read_all", summary=_("Mark all my notifications as read"), request=None, responses=OutputSerializer)
     def post(self, request):
         return Response(self.OutputSerializer({"marked": notification_mark_all_read(user=request.user)}).data)
 
@@ -61,11 +62,11 @@ class NotificationPreferenceApi(APIView):
     class OutputSerializer(serializers.Serializer):
         email_mode = serializers.ChoiceField(choices=NotificationPreference.EmailMode.choices)
 
-    @extend_schema(operation_id="notifications_preferences_get", responses=OutputSerializer)
+    @extend_schema(operation_id="notifications_preferences_get", summary=_("My notification preferences"), responses=OutputSerializer)
     def get(self, request):
         return Response(self.OutputSerializer(notification_preference_get(user=request.user)).data)
 
-    @extend_schema(operation_id="notifications_preferences_set", request=InputSerializer, responses=OutputSerializer)
+    @extend_schema(operation_id="notifications_preferences_set", summary=_("Set my notification preferences"), request=InputSerializer, responses=OutputSerializer)
     def put(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

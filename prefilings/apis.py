@@ -158,7 +158,7 @@ class PreFilingListCreateApi(PaginatedListMixin, APIView):
         period_start = serializers.DateField(required=False, allow_null=True)
         period_end = serializers.DateField(required=False, allow_null=True)
 
-    @extend_schema(operation_id="prefilings_list", parameters=[FilterSerializer],
+    @extend_schema(operation_id="prefilings_list", summary=_("List pre-filings"), parameters=[FilterSerializer],
                    responses=PreFilingListOutputSerializer(many=True))
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -168,7 +168,7 @@ class PreFilingListCreateApi(PaginatedListMixin, APIView):
         qs = prefiling_list_for_user(user=request.user, filters=data, queue=queue)
         return paginated_response(request=request, view=self, queryset=qs, serializer_class=PreFilingListOutputSerializer)
 
-    @extend_schema(operation_id="prefilings_create", request=InputSerializer,
+    @extend_schema(operation_id="prefilings_create", summary=_("Create a pre-filing draft"), request=InputSerializer,
                    responses={201: PreFilingDetailOutputSerializer, 400: REFUSED, 403: REFUSED})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
@@ -182,7 +182,7 @@ class PreFilingListCreateApi(PaginatedListMixin, APIView):
 
 
 class PreFilingDetailApi(APIView):
-    @extend_schema(operation_id="prefilings_retrieve", responses={200: PreFilingDetailOutputSerializer,
+    @extend_schema(operation_id="prefilings_retrieve", summary=_("Read a pre-filing"), responses={200: PreFilingDetailOutputSerializer,
                                                                   404: NOT_VISIBLE})
     def get(self, request, prefiling_id: int):
         return _detail(request, prefiling_id)

@@ -85,7 +85,7 @@ def _publication_of(request, case_id) -> Publication:
 
 
 class CasePublicationApi(APIView):
-    @extend_schema(operation_id="case_publication_get",
+    @extend_schema(operation_id="case_publication_get", summary=_("The case's publication"),
                    description=_("The case's publication with its preview and leak check."), responses=PreviewOutputSerializer, tags=["publication"])
     def get(self, request, case_id: int):
         """The case's publication with its preview and leak check."""
@@ -98,7 +98,7 @@ class CasePublicationDraftApi(APIView):
         kind = serializers.ChoiceField(choices=Publication.Kind.choices, default=Publication.Kind.OUTCOME)
         clarification_id = serializers.CharField(required=False, allow_null=True, default=None)
 
-    @extend_schema(operation_id="case_publication_draft", request=InputSerializer,
+    @extend_schema(operation_id="case_publication_draft", summary=_("Write the publication draft"), request=InputSerializer,
                    responses={201: PreviewOutputSerializer}, tags=["publication"])
     def post(self, request, case_id: int):
         case = case_get_for_user(user=request.user, case_id=case_id)
@@ -124,7 +124,7 @@ class CasePublicationPreviewApi(APIView):
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(operation_id="case_publication_preview",
+    @extend_schema(operation_id="case_publication_preview", summary=_("Edit the draft and preview it"),
                    description=_("Edit the draft (any of the fields) and get the new preview."),
                    request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
                    responses=PreviewOutputSerializer, tags=["publication"])
@@ -144,7 +144,7 @@ class CasePublicationPreviewApi(APIView):
 class CasePublicationRegenerateApi(APIView):
     """Write the draft again from the final ruling (after a review)."""
 
-    @extend_schema(operation_id="case_publication_regenerate",
+    @extend_schema(operation_id="case_publication_regenerate", summary=_("Write the draft again from the final ruling"),
                    description=_("Write the draft again from the final ruling (after a review)."), request=None,
                    responses=PreviewOutputSerializer, tags=["publication"])
     def post(self, request, case_id: int):
@@ -158,7 +158,7 @@ class CasePublicationPublishApi(APIView):
     class InputSerializer(serializers.Serializer):
         publish_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
-    @extend_schema(operation_id="case_publication_publish", request=InputSerializer,
+    @extend_schema(operation_id="case_publication_publish", summary=_("Publish the outcome"), request=InputSerializer,
                    responses=PublicationOutputSerializer, tags=["publication"])
     def post(self, request, case_id: int):
         publication = _publication_of(request, case_id)
@@ -172,7 +172,7 @@ class CasePublicationWithdrawApi(APIView):
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField()
 
-    @extend_schema(operation_id="case_publication_withdraw", request=InputSerializer,
+    @extend_schema(operation_id="case_publication_withdraw", summary=_("Withdraw the publication"), request=InputSerializer,
                    responses=PublicationOutputSerializer, tags=["publication"])
     def post(self, request, case_id: int):
         publication = _publication_of(request, case_id)
@@ -223,7 +223,7 @@ class PublicOutcomeListApi(PaginatedListMixin, APIView):
         result = serializers.CharField(required=False, allow_blank=True)
         scenario = serializers.CharField(required=False, allow_blank=True)
 
-    @extend_schema(operation_id="public_outcomes_list", parameters=[FilterSerializer],
+    @extend_schema(operation_id="public_outcomes_list", summary=_("Published outcomes (public)"), parameters=[FilterSerializer],
                    responses=PublicOutcomeOutputSerializer(many=True), tags=["public"])
     def get(self, request):
         f = self.FilterSerializer(data=request.query_params)
@@ -241,7 +241,7 @@ class PublicOutcomeDetailApi(APIView):
         status = serializers.CharField()
         withdrawn_at = serializers.DateTimeField()
 
-    @extend_schema(operation_id="public_outcomes_detail",
+    @extend_schema(operation_id="public_outcomes_detail", summary=_("A published outcome (public)"),
                    parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH)],
                    responses={200: PublicOutcomeOutputSerializer, 410: WithdrawnOutputSerializer},
                    tags=["public"])

@@ -57,7 +57,7 @@ class YearlyReportApi(APIView):
         stages = _StageSerializer(many=True)
         overdue_total = serializers.IntegerField()
 
-    @extend_schema(operation_id="reports_yearly", parameters=[FilterSerializer], responses=OutputSerializer,
+    @extend_schema(operation_id="reports_yearly", summary=gettext_lazy("The yearly statistics table (年度统计表)"), parameters=[FilterSerializer], responses=OutputSerializer,
                    description=gettext_lazy(
                        "年度容错纠错工作情况统计表: the figures a commission files for one jurisdiction and year (staff "
                        "of that jurisdiction only). 免责率 = exempt rulings / rulings; 容错率 = (exempt + mitigated) / "
