@@ -60,7 +60,7 @@ class ResultUseListApi(PaginatedListMixin, APIView):
 
 class ResultUseDetailApi(APIView):
     @extend_schema(operation_id="result_uses_detail", summary=_("One result use with how it was applied"),
-                   responses={200: ResultUseOutputSerializer, 404: OpenApiResponse(description="Not visible")},
+                   responses={200: ResultUseOutputSerializer, 404: OpenApiResponse(description=_("Not visible"))},
                    tags=["careers"])
     def get(self, request, use_id: int):
         obligation = selectors.obligation_get_for_user(user=request.user, obligation_id=use_id)
@@ -77,7 +77,7 @@ class ResultUseApplyApi(APIView):
 
     @extend_schema(operation_id="result_uses_apply", summary=_("Record how a result use was applied"),
                    request=InputSerializer,
-                   responses={200: ResultUseOutputSerializer, 404: OpenApiResponse(description="Not visible")},
+                   responses={200: ResultUseOutputSerializer, 404: OpenApiResponse(description=_("Not visible"))},
                    tags=["careers"])
     def post(self, request, use_id: int):
         obligation = selectors.obligation_get_for_user(user=request.user, obligation_id=use_id)
@@ -131,7 +131,7 @@ class FollowUpRecordApi(APIView):
 
     @extend_schema(operation_id="followups_record", summary=_("Record a follow-up talk or visit"),
                    request=InputSerializer,
-                   responses={200: FollowUpOutputSerializer, 404: OpenApiResponse(description="Not visible")},
+                   responses={200: FollowUpOutputSerializer, 404: OpenApiResponse(description=_("Not visible"))},
                    tags=["careers"])
     def post(self, request, followup_id: int):
         followup = selectors.followup_get_for_user(user=request.user, followup_id=followup_id)
@@ -254,7 +254,7 @@ class CadreRecordApi(APIView):
                                  "and the organization department: those of their jurisdiction), with rulings, "
                                  "result uses and their applications, follow-ups, decisions, corrections and "
                                  "clarifications. 404 for anyone else."),
-                   responses={200: CadreRecordSerializer, 404: OpenApiResponse(description="Not visible")},
+                   responses={200: CadreRecordSerializer, 404: OpenApiResponse(description=_("Not visible"))},
                    tags=["careers"])
     def get(self, request, cadre_id: int):
         record = selectors.cadre_record_for_user(user=request.user, cadre_id=cadre_id)
@@ -279,7 +279,7 @@ class TypicalCaseMarkApi(APIView):
                                  "terms; 422 while the cadre's name, ID number or phone remains, 409 when the "
                                  "outcome is not published, 404 for a publication the caller does not administer."),
                    request=InputSerializer,
-                   responses={200: TypicalCaseOutputSerializer, 404: OpenApiResponse(description="Not visible")},
+                   responses={200: TypicalCaseOutputSerializer, 404: OpenApiResponse(description=_("Not visible"))},
                    tags=["careers"])
     def post(self, request, publication_id: int):
         publication = selectors.typical_case_publication_for_user(user=request.user, publication_id=publication_id)

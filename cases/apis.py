@@ -50,7 +50,7 @@ from .uploads import ACCEPTED_TYPES, attachment_file_response
 TAGS = ["cases"]
 # Error responses (400/401/403/404/409, the one error shape) are added to
 # every operation by core.schema.AutoSchema.
-NOT_VISIBLE = OpenApiResponse(ErrorSerializer, description="No such case, or not visible to the caller.")
+NOT_VISIBLE = OpenApiResponse(ErrorSerializer, description=_("No such case, or not visible to the caller."))
 
 
 def _detail_response(request, case, *, status_code=status.HTTP_200_OK) -> Response:
@@ -273,8 +273,8 @@ class CaseAttachmentDownloadApi(FileDownloadApi):
         operation_id="cases_attachments_download", summary=_("Download a file"), tags=TAGS,
         responses={
             **FileDownloadApi.schema_response(
-                "The file, with the type found from its content at upload (or application/octet-stream "
-                "when only that is accepted).", ACCEPTED_TYPES,
+                _("The file, with the type found from its content at upload (or application/octet-stream "
+                  "when only that is accepted)."), ACCEPTED_TYPES,
             ),
             404: NOT_VISIBLE,
         },

@@ -23,7 +23,7 @@ from . import services
 from .models import Channel, Finding
 from .selectors import matter_record, matter_view
 
-NOT_VISIBLE = OpenApiResponse(description="No such clarification case, or not visible to you.")
+NOT_VISIBLE = OpenApiResponse(description=_("No such clarification case, or not visible to you."))
 NOT_A_CLARIFICATION = "This case is not a clarification case."
 
 # --- Inputs of the steps (steps.py) -----------------------------------------------------------

@@ -34,7 +34,7 @@ class CaseLetterListApi(APIView):
     @extend_schema(
         operation_id="case_letters_list",
         summary=_("Letters of a case"),
-        responses={200: OutputSerializer(many=True), 404: OpenApiResponse(description="Not visible")},
+        responses={200: OutputSerializer(many=True), 404: OpenApiResponse(description=_("Not visible"))},
     )
     def get(self, request, case_id):
         case = subject("case").get_for_user(request.user, case_id)
@@ -66,7 +66,7 @@ class LetterRegisterApi(PaginatedListMixin, APIView):
         description=_("The issuing register (发文登记): every letter of the cases and pre-filings the caller may "
                       "see, paginated."), summary=_("The issuing register: all letters the caller may see"),
         parameters=[FilterSerializer],
-        responses={200: OutputSerializer(many=True), 403: OpenApiResponse(description="Not handling staff")},
+        responses={200: OutputSerializer(many=True), 403: OpenApiResponse(description=_("Not handling staff"))},
     )
     def get(self, request):
         if not letter_register_may_view(user=request.user):
@@ -85,8 +85,8 @@ class LetterDownloadApi(FileDownloadApi):
         operation_id="letter_download",
         summary=_("Download a letter (PDF)"),
         responses={
-            **FileDownloadApi.schema_response("The letter's PDF.", file_media_types),
-            404: OpenApiResponse(description="Not visible, or not rendered yet"),
+            **FileDownloadApi.schema_response(_("The letter's PDF."), file_media_types),
+            404: OpenApiResponse(description=_("Not visible, or not rendered yet")),
         },
     )
     def get(self, request, letter_id):

@@ -23,8 +23,8 @@ from .selectors import (
 )
 from .views import letter_response
 
-NOT_VISIBLE = OpenApiResponse(description="Not found, or not visible to you")
-REFUSED = OpenApiResponse(description="Refused: permission (403), illegal status (409) or invalid input (400)")
+NOT_VISIBLE = OpenApiResponse(description=_("Not found, or not visible to you"))
+REFUSED = OpenApiResponse(description=_("Refused: permission (403), illegal status (409) or invalid input (400)"))
 
 
 class PreFilingRiskSerializer(serializers.Serializer):
@@ -274,7 +274,7 @@ class PreFilingLetterApi(FileDownloadApi):
     file_media_types = ("application/pdf",)
 
     @extend_schema(operation_id="prefilings_letter_download", summary=_("Download the registration letter (PDF)"),
-                   responses={**FileDownloadApi.schema_response("The registration letter's PDF.", file_media_types),
+                   responses={**FileDownloadApi.schema_response(_("The registration letter's PDF."), file_media_types),
                               404: NOT_VISIBLE})
     def get(self, request, prefiling_id: int):
         filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)

@@ -71,3 +71,16 @@ def test_every_summary_and_description_is_chinese_in_the_default_schema(world):
     assert _op(en, "/api/v1/cases/", "post")["description"] == "A new draft of the caller's application."
     assert _op(zh, "/api/v1/cases/{case_id}/start_correction/", "post")["summary"] == "启动纠错（第一步）"
     assert _op(zh, "/api/v1/prefilings/{prefiling_id}/refuse/", "post")["summary"] == "不予登记并说明理由"
+
+
+def test_response_descriptions_are_chinese_in_the_default_schema(world):
+    zh, en = _schema(), _schema("en")
+    english = sorted({r["description"] for methods in zh["paths"].values() for op in methods.values()
+                      for r in op["responses"].values() if r.get("description") and not HAN.search(r["description"])})
+    # drf-spectacular's own text for a 204, not ours
+    assert english == ["No response body"]
+    case_404 = _op(zh, "/api/v1/cases/{case_id}/", "get")["responses"]["404"]["description"]
+    assert case_404 == "案件不存在，或调用者无权查看。"
+    assert _op(en, "/api/v1/cases/{case_id}/", "get")["responses"]["404"]["description"].startswith("No such case")
+    yaml_zh = APIClient().get("/api/schema/").content.decode()
+    assert "案件不存在，或调用者无权查看。" in yaml_zh
