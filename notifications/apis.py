@@ -14,7 +14,7 @@ from .services import notification_mark_all_read, notification_mark_read, notifi
 
 
 class NotificationOutputSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.display_name", default=None, read_only=True)
+    actor = serializers.CharField(source="actor.display_name", default=None, read_only=True, allow_null=True)
     case_id = serializers.IntegerField(allow_null=True, read_only=True)
     is_read = serializers.BooleanField(read_only=True)
 

@@ -18,6 +18,7 @@ ITEM_KIND_ORDER = [
     PolicyItem.Kind.RESULT_USE,
     PolicyItem.Kind.CORRECTION_STEP,
     PolicyItem.Kind.DISCLOSURE_SCOPE,
+    PolicyItem.Kind.PREVENTION_AREA,
 ]
 
 

@@ -83,6 +83,14 @@ def test_no_english_on_admin_pages(client, users, installer):
                   *PolicyDocument.objects.values_list("code"), *AuditRecord.objects.values_list("target")]:
         for v in value:
             data_words |= set(WORD.findall(v or ""))
+    # A version's procedure is configuration edited as JSON (policies/procedure.py):
+    # its keys and codes are data, not wording.
+    import json
+
+    from policies.models import PolicyVersion
+
+    for procedure in PolicyVersion.objects.values_list("procedure", flat=True):
+        data_words |= set(WORD.findall(json.dumps(procedure or {}, ensure_ascii=False)))
     urls = [reverse("admin:index")]
     for model in admin.site._registry:
         info = (model._meta.app_label, model._meta.model_name)

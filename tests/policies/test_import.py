@@ -156,7 +156,8 @@ def test_import_classify_publish_file_and_rule(world, users):
     letter = case.letters.get(kind=LetterKind.RULING)
     text = render_html(LetterKind.RULING, letter.context).replace("\n", "")
     for article in ("第二条（一）", "第二条（二）", "第三条（一）"):
-        assert f"（{article}）“{items[article].text}”" in text, article
+        # Verbatim, without the item's own closing stop (the letter's punctuation follows the quote).
+        assert f"（{article}）“{items[article].text.rstrip('。；;，,.')}”" in text, article
     assert "对照《怀来县容错纠错实施办法（试行）》有关条款" in text
     assert "自本认定书作出之日起10个工作日内" in text
     assert "参照同类规定拟定" not in text
