@@ -87,3 +87,27 @@ def test_department_records_an_application_and_a_talk(world, login, page, _brows
                                                      f"/cases/{case.pk}/", record]) == []
     assert _axe(_browser, live_server, "applicant", [record]) == []
     assert _axe(_browser, live_server, "committee1", [f"/cases/{case.pk}/"]) == []
+
+
+def test_admin_marks_a_typical_case_and_the_portal_shows_it(world, login, page, _browser, live_server):
+    """典型案例 in the browser: the publishing administrator follows the link
+    on the publication's page, saves a write-up naming the cadre, and the
+    portal's 典型案例 section shows it with the name hidden; both pages pass
+    the accessibility check."""
+    from publication.services import publication_draft_create, publication_publish
+
+    users = world["users"]
+    case = rule(users)
+    publication = publication_publish(publication=publication_draft_create(case=case, actor=users["admin"]),
+                                      actor=users["admin"])
+    login("admin")
+    page.goto(f"/publication/{publication.pk}/")
+    page.locator("[data-testid=typical-case-link]").click()
+    page.fill("textarea[name=write_up]", f"{case.applicant.full_name}同志在校舍改造中敢于担当。")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("[data-testid=typical-published]")).to_contain_text("敢于担当")
+    expect(page.locator("[data-testid=typical-published]")).not_to_contain_text(case.applicant.full_name)
+    page.goto("/public/typical-cases/")
+    expect(page.locator("[data-testid=typical-cases]")).to_contain_text("敢于担当")
+    assert _axe(_browser, live_server, "admin", [f"/careers/typical-cases/{publication.pk}/",
+                                                 "/public/typical-cases/"]) == []
