@@ -36,6 +36,9 @@ register_events(
         K.ASSESSMENT_REPORT: (*PARTIES, STAGE),
         K.HEARING: (*PARTIES, STAGE),
         K.RULED: (*PARTIES, UNIT_REVIEWERS),
+        # The joint ruling's countersign (issue 16): the deciding body hears;
+        # the parties hear of the letter it issues.
+        K.COUNTERSIGNED: (COMMITTEE,),
         K.FEEDBACK: (*PARTIES, STAGE),
         K.FILED: (*PARTIES, STAGE),
         K.RECORDED: (*PARTIES, STAGE),

@@ -278,6 +278,10 @@ class NoticeForm(CaseForm):
     file = forms.FileField(label=_("Document sent (letter or receipt)"), required=False)
 
 
+class CountersignForm(CaseForm):
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
 class ReviewRequestForm(CaseForm):
     reasons = forms.CharField(label=_("Why the ruling should be reviewed"),
                               widget=forms.Textarea(attrs={"rows": 4}))

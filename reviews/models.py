@@ -135,6 +135,7 @@ class EventKind(models.TextChoices):
     VOTE_CAST = "vote_cast", _("Vote recorded")
     VOTE_CONFIRMED = "vote_confirmed", _("Vote confirmed by the member")
     RULED = "ruled", _("Ruling (认定)")
+    COUNTERSIGNED = "ruling_countersigned", _("Ruling countersigned by the organization department (会签)")
     FEEDBACK = "feedback", _("Applicant and unit informed (反馈)")
     FILED = "filed", _("Filed with the higher level (报备)")
     RECORDED = "recorded_same_level", _("Recorded at the same level (备案)")

@@ -134,6 +134,8 @@ NOT_RESULT_USE = gettext_lazy("Result uses must be result-use items of the polic
 EXEMPT_NO_PERIOD = gettext_lazy(
     "The policy version sets no impact period for an exempt ruling (“%(use)s”): leave the months empty."
 )
+COUNTERSIGN_NOT_JOINT = gettext_lazy("Under this 办法 the ruling is not made jointly: there is nothing to countersign.")
+ALREADY_COUNTERSIGNED = gettext_lazy("The ruling is already countersigned and its letter issued.")
 ALREADY_DONE = gettext_lazy("This has already been recorded for the current ruling.")
 REVIEW_ONCE = gettext_lazy("A review can be requested only once.")
 REVIEW_LATE = gettext_lazy("The time limit for requesting a review ended on %(due)s.")
@@ -854,7 +856,9 @@ def case_rule(*, case: Case, actor: User, result: str, reasons: str, applied_ite
     """认定: the ruling of the deliberation meeting, which needs a quorum and
     a majority of the members present for ``result``. Sets the outcome, issues
     the ruling letter (容错认定书), and starts the feedback, filing and
-    review-request time limits."""
+    review-request time limits. Where the version rules jointly with the
+    组织部门 (issue 16), the letter waits for its countersign
+    (``ruling_countersign``), which issues it."""
     case = case_lock(case)
     case_guard(case=case, actor=actor, action="rule")
     reasons = _text(reasons, "reasons")
@@ -882,7 +886,40 @@ def case_rule(*, case: Case, actor: User, result: str, reasons: str, applied_ite
               extra_fields=("outcome",))
     for stage in (TimeLimitStage.FEEDBACK, TimeLimitStage.FILING, TimeLimitStage.REVIEW_REQUEST):
         clocks.clock_open(case=case, stage=stage)
-    case_issue_letter(case, "ruling", actor, context=_letter_context(case, ruling, meeting, chosen_uses))
+    if not procedure.joint_ruling(case.policy_version):
+        case_issue_letter(case, "ruling", actor, context=_letter_context(case, ruling, meeting, chosen_uses))
+    return ruling
+
+
+def is_org_dept(case: Case, user: User) -> bool:
+    """The 组织部门 of the case's jurisdiction (the careers app's role)."""
+    return user_has_role(user, Role.ORG_DEPT, case.unit)
+
+
+def countersign_pending(case: Case) -> str | None:
+    """Why the joint ruling cannot be countersigned now (a message), or
+    None: the version rules jointly and the first ruling's letter is not
+    issued yet."""
+    if not procedure.joint_ruling(case.policy_version):
+        return COUNTERSIGN_NOT_JOINT
+    if case.letters.filter(kind="ruling").exists():
+        return ALREADY_COUNTERSIGNED
+    return None
+
+
+@transaction.atomic
+def ruling_countersign(*, case: Case, actor: User, note: str = "") -> Ruling:
+    """会签: the 组织部门 of the jurisdiction countersigns a joint ruling
+    (the version's ``joint_ruling``); the 认定书, signed by both bodies, is
+    issued now rather than at the ruling."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action="countersign_ruling")
+    ruling = Ruling.objects.select_related("meeting").get(case=case, kind=Ruling.Kind.FIRST, is_current=True)
+    uses = [(u.policy_item, u.duration_months) for u in RulingUse.objects.filter(ruling=ruling)
+            .select_related("policy_item").order_by("pk")]
+    case_event_record(case=case, kind=EventKind.COUNTERSIGNED, actor=actor, reason=(note or "").strip()[:500],
+                      data={"ruling": ruling.pk, "body": procedure.joint_ruling(case.policy_version).get("body", "")})
+    case_issue_letter(case, "ruling", actor, context=_letter_context(case, ruling, ruling.meeting, uses))
     return ruling
 
 

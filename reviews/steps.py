@@ -130,6 +130,14 @@ def _defence_ready(case):
     return None
 
 
+def _countersign_ready(case):
+    # Issue 16: only where the version rules jointly with the 组织部门, once.
+    reason = services.countersign_pending(case)
+    if reason is not None:
+        return Refusal(reason, code="not_joint" if reason is services.COUNTERSIGN_NOT_JOINT else "already_done")
+    return None
+
+
 def _deliberation_ready(case):
     # One meeting in force per decision, and the hearing the 办法 requires first.
     return _no_meeting_yet(case) or _hearing_ready(case)
@@ -212,6 +220,12 @@ register_steps(
     _step("rule", _("Record the ruling"), (Stage.DELIBERATION,), s.is_committee, f.RulingForm, services.case_rule,
           _("Ruling recorded; the ruling letter is being prepared."), ready=_meeting_held, events=(K.RULED,),
           clocks=(*AFTER_RULING_CLOCKS, REVIEW_REQUEST_CLOCK)),
+    # A joint ruling (the version's ``joint_ruling``): the 组织部门 of the
+    # jurisdiction countersigns, and the 认定书 signed by both is issued.
+    _step("countersign_ruling", _("Countersign the ruling (会签)"), (Stage.RULED,), services.is_org_dept,
+          f.CountersignForm, services.ruling_countersign,
+          _("Ruling countersigned; the ruling letter is being prepared."), ready=_countersign_ready,
+          events=(K.COUNTERSIGNED,), summary="Countersign a joint ruling as the organization department"),
     # 反馈 and 报备: each once per ruling.
     _step("feedback", _("Record the feedback (反馈)"), (Stage.RULED,), s.may_notify, f.NoticeForm,
           partial(services.notice_record, kind="feedback"), _("Feedback recorded."),

@@ -117,6 +117,15 @@ def test_two_jurisdictions_each_with_its_own_procedure(world):
         case.refresh_from_db()
         _rule(case, users)
         assert case.stage == Stage.RULED
+    # Kunming rules jointly: its letter waits for the 组织部门's countersign,
+    # which only Kunming's 组织部门 is offered; Huailai's is issued at once.
+    org = {"org_dept": world["users"]["org_dept"], "km_org_dept": world["users"]["km_org_dept"]}
+    assert not km.letters.filter(kind=LetterKind.RULING).exists()
+    assert set(case_actions_for_user(case=km, user=org["km_org_dept"])) >= {"countersign_ruling"}
+    assert "countersign_ruling" not in _offered(km, km_users) | _offered(hl, {**hl_users, **org})
+    rev.ruling_countersign(case=km, actor=org["km_org_dept"])
+    km.refresh_from_db()
+    assert "countersign_ruling" not in _offered(km, {**km_users, **org})
 
     # Only Kunming's 办法 asks for a written preliminary notice.
     assert km.letters.filter(kind=LetterKind.PRELIMINARY_NOTICE).exists()
@@ -170,6 +179,83 @@ def test_two_jurisdictions_each_with_its_own_procedure(world):
     assert "four_forms_handled" in kinds_hl and "rule_change_recorded" not in kinds_hl
     assert "unit_forwarded" not in kinds_hl and "unit_forwarded" in kinds_km
     assert "rule_change_recorded" in kinds_km and "four_forms_handled" not in kinds_km
+
+
+def _pdf_text(html: str, tmp_path) -> str:
+    from letters.fonts import prepare_fonts
+    from letters.rendering import render_pdf_from_html
+    from tests.letters.conftest import pdf_text
+
+    prepare_fonts()
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(render_pdf_from_html(html))
+    return pdf_text(path).replace("\n", "")
+
+
+def test_joint_ruling_countersigned_by_the_org_dept(world, client, tmp_path):
+    """Where the version rules jointly with the 组织部门, the ruling letter
+    waits for the jurisdiction's 组织部门 to countersign (会签) — a step only
+    it is offered, on the page and through the API — and then carries both
+    signatures; where it does not, the step is never offered and the letter
+    is signed by the commission alone."""
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    from policies.models import PolicyVersion
+
+    PolicyVersion.objects.filter(pk=world["policy"].pk).update(procedure=HUAILAI)
+    PolicyVersion.objects.filter(pk=world["km_policy"].pk).update(procedure=KUNMING)
+    base, km_users = world["users"], _kunming_users(world)
+    km = _file(km_users)
+    case_services.case_unit_forward(case=km, actor=km_users["unit_reviewer"], meeting_date=dt.date(2026, 1, 5),
+                                    participants="钱芳、李明", opinion="同意报送。")
+    case_services.case_accept(case=km, actor=km_users["intake"])
+    km.refresh_from_db()
+    _rule(km, km_users)
+    assert not km.letters.filter(kind=LetterKind.RULING).exists()
+
+    # The page: the form shows for Kunming's 组织部门 only; Huailai's does
+    # not see the case.
+    page = reverse("reviews:case", args=[km.pk])
+    client.force_login(base["km_org_dept"])
+    assert 'data-action="countersign_ruling"' in client.get(page).content.decode()
+    client.force_login(km_users["committee1"])
+    assert 'data-action="countersign_ruling"' not in client.get(page).content.decode()
+    client.force_login(base["org_dept"])
+    assert client.get(page).status_code == 404
+    assert client.post(reverse("reviews:action", args=[km.pk, "countersign_ruling"]), {}).status_code == 404
+
+    # The API: another jurisdiction's 组织部门 does not see the case (404),
+    # the committee and the applicant may not countersign (403).
+    api = APIClient()
+    url = f"/api/v1/cases/{km.pk}/countersign_ruling/"
+    for user, status in ((base["org_dept"], 404), (km_users["committee1"], 403), (km_users["applicant"], 403)):
+        api.force_authenticate(user)
+        assert api.post(url, {}, format="json").status_code == status, user.username
+    assert not km.letters.filter(kind=LetterKind.RULING).exists()
+    api.force_authenticate(base["km_org_dept"])
+    r = api.post(url, {"note": "同意。"}, format="json")
+    assert r.status_code == 200, r.content
+    assert r.json()["step"]["name"] == "countersign_ruling"
+    assert "countersign_ruling" not in r.json()["actions"]
+    assert api.post(url, {}, format="json").status_code == 409
+    event = km.events.get(kind="ruling_countersigned")
+    assert event.actor_id == base["km_org_dept"].pk and event.data["body"] == "中共昆明市委组织部"
+    letter = km.letters.get(kind=LetterKind.RULING)
+    text = _pdf_text(render_html(LetterKind.RULING, letter.context), tmp_path)
+    assert "中共昆明市纪律检查委员会" in text and "中共昆明市委组织部" in text and "会同中共昆明市委组织部" in text
+
+    # Huailai does not rule jointly: its letter is issued at the ruling,
+    # signed by the commission alone, and the step is never offered.
+    hl = _file(base)
+    case_services.case_accept(case=hl, actor=base["intake"])
+    hl.refresh_from_db()
+    _rule(hl, base)
+    assert "countersign_ruling" not in _offered(hl, base)
+    api.force_authenticate(base["org_dept"])
+    assert api.post(f"/api/v1/cases/{hl.pk}/countersign_ruling/", {}, format="json").status_code == 409
+    text = _pdf_text(render_html(LetterKind.RULING, hl.letters.get(kind=LetterKind.RULING).context), tmp_path)
+    assert "组织部" not in text
 
 
 def test_majority_from_the_version(world):
