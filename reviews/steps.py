@@ -225,7 +225,7 @@ register_steps(
     _step("countersign_ruling", _("Countersign the ruling (会签)"), (Stage.RULED,), services.is_org_dept,
           f.CountersignForm, services.ruling_countersign,
           _("Ruling countersigned; the ruling letter is being prepared."), ready=_countersign_ready,
-          events=(K.COUNTERSIGNED,), summary="Countersign a joint ruling as the organization department"),
+          events=(K.COUNTERSIGNED,), summary=_("Countersign a joint ruling as the organization department")),
     # 反馈 and 报备: each once per ruling.
     _step("feedback", _("Record the feedback (反馈)"), (Stage.RULED,), s.may_notify, f.NoticeForm,
           partial(services.notice_record, kind="feedback"), _("Feedback recorded."),
