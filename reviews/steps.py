@@ -61,7 +61,7 @@ def _no_meeting_yet(case):
 
 def _meeting_held(case):
     if current_meeting(case) is None:
-        return Refusal(services.NO_MEETING, code="no_meeting", status_code=400)
+        return Refusal(services.NO_MEETING, code="no_meeting")
     return None
 
 
@@ -71,12 +71,12 @@ def _vote_ready(case, user):
     record the votes of others."""
     meeting = current_meeting(case)
     if meeting is None:
-        return Refusal(services.NO_MEETING, code="no_meeting", status_code=400)
+        return Refusal(services.NO_MEETING, code="no_meeting")
     if meeting.recorded_by_id == user.pk:
         return None
     name = {"name": user.display_name}
     if user.pk not in {u.pk for u in meeting.members_present.all()}:
-        return Refusal(services.NOT_PRESENT % name, code="not_present", status_code=400)
+        return Refusal(services.NOT_PRESENT % name, code="not_present")
     mine = _own_vote(meeting, user)
     if mine is not None and mine.confirmed_at is not None:
         return Refusal(services.ALREADY_VOTED % name, code="already_voted")
