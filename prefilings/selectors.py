@@ -15,6 +15,8 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.selectors import role_paths, subtree_q, user_memberships
 from letters.snapshot import date_cn
+from policies.models import PolicyVersion
+from policies.selectors import policy_version_in_force
 
 from .models import (
     Citation,
@@ -227,3 +229,9 @@ def prefiling_stats(*, user: User) -> dict:
     open_warnings = EarlyWarning.objects.filter(status=EarlyWarning.Status.OPEN,
                                                 prefiling__in=visible.values("pk")).count()
     return {"by_status": by_status, "total": sum(by_status.values()), "open_warnings": open_warnings}
+
+
+def prefiling_version_for(*, unit) -> PolicyVersion | None:
+    """The policy version a new pre-filing of ``unit`` is filed under: the one
+    in force there today (prefiling_create and the new-filing form share it)."""
+    return policy_version_in_force(org_unit=unit, on_date=timezone.localdate()) if unit is not None else None

@@ -68,7 +68,7 @@ from .models import (
     Procedure,
     ProgressReport,
 )
-from .selectors import prefiling_get_citable
+from .selectors import prefiling_get_citable, prefiling_version_for
 
 S = PreFiling.Status
 
@@ -376,7 +376,7 @@ def prefiling_create(*, actor: User, unit: OrgUnit | None = None, **data) -> Pre
     if unit is None or not (user_has_role(actor, Role.APPLICANT, unit)
                             or user_has_role(actor, Role.UNIT_REVIEWER, unit)):
         raise ApplicationError(_(NOT_OF_UNIT), code="permission_denied", status_code=403)
-    version = policy_version_in_force(org_unit=unit, on_date=_today())
+    version = prefiling_version_for(unit=unit)
     if version is None:
         raise ApplicationError(_(NO_POLICY) % {"unit": unit.name}, code="no_policy")
     filing = PreFiling(unit=unit, filed_by=actor, jurisdiction=_jurisdiction_of(unit), policy_version=version,

@@ -16,7 +16,6 @@ from accounts.models import Role
 from accounts.selectors import user_memberships
 from core.exceptions import ApplicationError
 from core.form_flash import form_flash_bind, form_flash_keep
-from policies.selectors import policy_version_in_force
 
 from . import forms, services
 from .models import EarlyWarning, PreFiling, PreFilingAttachment
@@ -24,6 +23,7 @@ from .selectors import (
     prefiling_detail_for_user,
     prefiling_get_for_user,
     prefiling_list_for_user,
+    prefiling_version_for,
     prefilings_citable_for_case,
     prefilings_cited_by_case,
     procedure_rows,
@@ -89,8 +89,7 @@ def _save_form(request, filing=None):
     # The version the filing is under (or, for a new one, the one in force
     # at the filer's unit today, as prefiling_create takes it): its own
     # procedures and error-prevention areas are offered.
-    version = filing.policy_version if filing else policy_version_in_force(org_unit=request.user.org_unit,
-                                                                            on_date=timezone.localdate())
+    version = filing.policy_version if filing else prefiling_version_for(unit=request.user.org_unit)
     form = forms.PreFilingForm(request.POST or None, version=version,
                                initial=forms.PreFilingForm.initial_from(filing) if filing else None)
     risks = forms.RiskFormSet(request.POST or None, prefix="risks",
