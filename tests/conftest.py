@@ -124,6 +124,59 @@ def _sqlite_flush_lifts_append_only():
         yield
 
 
+# Set while the session's worker runs: a transactional test's flush then
+# waits for the tasks that test sent it.
+_SESSION_WORKER: list = []
+# How long a flush waits for the worker: longer than any test's own task,
+# short enough that a test which leaves a row "sent" on purpose (the outbox
+# tests) costs little.
+DRAIN_SECONDS = 10.0
+
+
+def _drain_session_worker() -> None:
+    """Wait until the session worker has run every outbox task that was
+    sent (sent, not done): a task of the test just ended that is still
+    running holds locks its next query extends, and the flush's TRUNCATE,
+    taking every table in turn, then deadlocks with it (seen in CI:
+    AccessExclusiveLock vs AccessShareLock). Tasks the worker itself sends
+    go through the outbox too, so the loop sees them."""
+    if not _SESSION_WORKER or _SESSION_WORKER[0].poll() is not None:
+        return
+    from core.models import OutboxMessage
+
+    deadline = time.monotonic() + DRAIN_SECONDS
+    while time.monotonic() < deadline:
+        if not OutboxMessage.objects.filter(sent_at__isnull=False, done_at__isnull=True).exists():
+            return
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_after_the_worker():
+    """The flush after a transactional test runs once the worker is idle,
+    and is tried again if PostgreSQL still chooses it as a deadlock's victim
+    (a task of the worker's own, sent by no test, such as beat's relay)."""
+    from django.db import OperationalError
+    from django.test.testcases import TransactionTestCase
+
+    original = TransactionTestCase._fixture_teardown
+
+    def _fixture_teardown(self):
+        _drain_session_worker()
+        for attempt in range(5):
+            try:
+                return original(self)
+            except Exception as exc:  # CommandError wraps the OperationalError
+                cause = exc.__cause__ or exc
+                if attempt == 4 or not (isinstance(cause, OperationalError) and "deadlock" in str(cause)):
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(TransactionTestCase, "_fixture_teardown", _fixture_teardown)
+        yield
+
+
 @pytest.fixture(scope="session")
 def celery_worker_proc(django_db_setup, django_db_blocker):
     """A real ``celery worker`` process on this run's broker (Redis db 15,
@@ -160,7 +213,9 @@ def celery_worker_proc(django_db_setup, django_db_blocker):
     else:
         proc.kill()
         raise RuntimeError(f"celery worker did not answer in {wait} s")
+    _SESSION_WORKER.append(proc)
     yield proc
+    _SESSION_WORKER.clear()
     proc.terminate()
     try:
         proc.wait(timeout=15)
