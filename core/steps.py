@@ -36,6 +36,7 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -186,6 +187,21 @@ def clock_declared(stage: str, subject: str = "case") -> StepClock | None:
 
 
 def register_steps(*steps: Step) -> None:
+    """Add ``steps`` to the registry. A name is one step of its subject:
+    the registry is keyed by it (the page's forms, the API's path, the
+    guard), so a second declaration of a taken name would silently replace
+    the first app's step (as clarifications' ``record_referral`` once did
+    corrections'). It is refused at start-up, naming both apps, before any
+    of ``steps`` is registered."""
+    seen: dict[tuple[str, str], Step] = {}
+    for step in steps:
+        key = (step.subject, step.name)
+        other = seen.get(key) or STEPS.get(step.subject, {}).get(step.name)
+        if other is not None:
+            raise ImproperlyConfigured(
+                f"step {step.subject}:{step.name} of app {step.app!r} is already declared by app {other.app!r} "
+                f"(core.steps): give it a name of its own")
+        seen[key] = step
     for step in steps:
         STEPS.setdefault(step.subject, {})[step.name] = step
         for kind, tokens in step.audience.items():

@@ -5,16 +5,21 @@ Real services, real database; nothing of ours is mocked."""
 import datetime as dt
 import html
 import re
+import types
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.urls import Resolver404, resolve, reverse
 from rest_framework.test import APIClient
 
 from cases import services as case_services
 from cases.selectors import case_page_url, case_parties, case_sees_internal
-from core.events import EVENT_KINDS, check_event_kinds, event_spec, written_kinds
+from core.events import AUDIENCE_PENDING, EVENT_KINDS, check_event_kinds, event_spec, written_kinds
 from core.step_views import step_post
+from core.steps import Step, register_steps, steps_of
 from deadlines.models import Clock, Reminder
 from deadlines.selectors import clock_list_for_case
 from deadlines.services import reminder_sweep
@@ -25,10 +30,10 @@ from tests.reviews.conftest import accept_case, fill_draft, pdf, to_deliberation
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = [c for c in apps.get_app_configs() if c.name in {
-    "core", "accounts", "policies", "notifications", "deadlines", "letters", "cases", "reviews", "corrections",
-    "prefilings", "publication", "dashboard", "audit", "reports",
-}]
+# Every app of the project (the ones beside core, as the start-up check
+# scans them): careers and clarifications write events too.
+PROJECT_APPS = [c for c in apps.get_app_configs() if not c.name.startswith(("django", "rest_"))
+                and "." not in c.name and c.path.startswith(apps.get_app_config("core").path.rsplit("/", 1)[0])]
 
 
 def test_every_written_event_kind_has_a_label_and_an_audience():
@@ -45,7 +50,78 @@ def test_every_written_event_kind_has_a_label_and_an_audience():
             assert isinstance(spec.audience, tuple), kind
     # The kind that showed its raw code on the timeline before.
     assert str(event_spec("deadline_extended").label) != "deadline_extended"
+    # The apps whose kinds the scan must reach: a list that left one out
+    # would let its kinds go unchecked.
+    writers = {path.split("/")[-2] for _k, path, _l in written}
+    assert {"cases", "reviews", "corrections", "careers", "clarifications", "prefilings"} <= writers, writers
+    # No kind waits for the audience a step was to declare (core.E003).
+    assert AUDIENCE_PENDING == {}
     assert [e for e in check_event_kinds() if e.id.startswith("core.")] == []
+
+
+def _app_writing(tmp_path, source: str):
+    """An app config whose code is ``source`` (what the start-up scan reads)."""
+    (tmp_path / "services.py").write_text(source, encoding="utf-8")
+    return types.SimpleNamespace(path=str(tmp_path), name="h32_scratch")
+
+
+def test_a_written_kind_nobody_registered_fails_the_check(tmp_path):
+    """core.E001: the scan finds the kind a writer names, as a literal, a
+    module constant or an enum member of the app, and fails on one that is
+    not registered; a registered one passes."""
+    app = _app_writing(tmp_path, (
+        "from django.db import models\n"
+        "GONE = 'h32_constant_kind'\n"
+        "class EventKind(models.TextChoices):\n"
+        "    LOST = 'h32_enum_kind', 'lost'\n"
+        "def step(case, actor):\n"
+        "    case_event_record(case=case, actor=actor, kind='h32_literal_kind')\n"
+        "    case_event_record(case=case, actor=actor, kind=GONE)\n"
+        "    case_move(case, actor, kind=EventKind.LOST)\n"
+        "    case_event_record(case=case, actor=actor, kind='submitted')\n"
+    ))
+    errors = check_event_kinds([app])
+    assert sorted((e.id, e.msg) for e in errors if e.id == "core.E001") == [
+        ("core.E001", f"event kind {kind!r} is written but not registered")
+        for kind in ("h32_constant_kind", "h32_enum_kind", "h32_literal_kind")
+    ]
+    assert all(str(tmp_path / "services.py") in e.obj for e in errors if e.id == "core.E001")
+
+
+def test_a_kind_without_an_audience_fails_at_start_up():
+    """core.E003 is a registered system check: ``manage.py check`` (run at
+    every start-up) fails while a registered kind still has no audience."""
+    call_command("check")  # the project as it is passes
+    AUDIENCE_PENDING[("case", "submitted")] = "h32_scratch"
+    try:
+        with pytest.raises(SystemCheckError, match=r"core\.E003.*case:submitted \(h32_scratch\) has no audience"):
+            call_command("check")
+    finally:
+        AUDIENCE_PENDING.pop(("case", "submitted"))
+
+
+def test_a_step_name_taken_by_another_app_is_refused_naming_both():
+    """The registry is keyed by the step's name: a second app declaring a
+    taken name would silently replace the first app's step (the page's
+    form, the API's path, the guard). register_steps refuses it, naming
+    both apps, and registers none of the steps it was given."""
+    steps = steps_of("case")
+    before = dict(steps)
+    theirs = steps["record_referral"]
+    assert theirs.app == "corrections"
+    fresh = Step("h32_never_declared", "x", ("clarification",), lambda case, user: True, app="clarifications")
+    taken = Step("record_referral", "x", ("clarification",), lambda case, user: True, app="clarifications")
+    with pytest.raises(ImproperlyConfigured, match=r"case:record_referral of app 'clarifications' is already "
+                                                   r"declared by app 'corrections'"):
+        register_steps(fresh, taken)
+    assert steps_of("case") == before and steps_of("case")["record_referral"] is theirs
+    # Twice in one declaration, too.
+    with pytest.raises(ImproperlyConfigured, match="h32_never_declared of app 'careers' is already declared by "
+                                                   "app 'clarifications'"):
+        register_steps(fresh, Step("h32_never_declared", "y", ("ruled",), lambda case, user: True, app="careers"))
+    assert "h32_never_declared" not in steps_of("case")
+    # The same name on another subject is another step (a pre-filing's ``submit``).
+    assert steps_of("prefiling")["submit"].app == "prefilings" and steps["submit"].app == "cases"
 
 
 def test_the_proactive_inspector_sees_his_own_internal_record(users, client):
