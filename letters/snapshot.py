@@ -41,7 +41,8 @@ Keys by kind, taken from the case when the caller does not pass them:
   ``meeting_on`` (date of the collective deliberation, ISO),
   ``review_limit`` (the version's ``review_request`` time limit, counted
   from the day the ruling is recorded as its clock is; "" when the version
-  sets none, and then no review remedy is printed), ``review_due_on`` (that
+  sets none or only an example default, and then no review remedy is
+  printed), ``review_due_on`` (that
   clock's due date), ``review_body`` (``procedure.review.body``, else 本机关:
   the system's review is decided by the issuing body), ``review_not_suspended``
   (``procedure.statements.review_not_suspended``), ``mode`` ("application" |
@@ -79,7 +80,7 @@ from django.utils.translation import gettext_noop
 from core.exceptions import ApplicationError
 from core.subjects import hook
 from policies import procedure
-from policies.selectors import stage_time_limit
+from policies.selectors import stage_time_limit_stated
 
 from .models import LETTER_TITLES, LetterKind
 
@@ -197,7 +198,9 @@ def _item(items: dict, item_id):
 
 
 def _time_limit(case, stage):
-    return stage_time_limit(version=case.policy_version, stage=stage)
+    # Only a limit from the jurisdiction's own text: an example default
+    # runs the clock but is not printed as the rule (issue 16).
+    return stage_time_limit_stated(version=case.policy_version, stage=stage)
 
 
 def _clock_due(case, stage) -> str:

@@ -12,7 +12,10 @@ class Certainty(models.TextChoices):
     # A context keeps Django's own "Summary" (admin: 概览) from winning.
     VERBATIM = "verbatim", pgettext_lazy("certainty", "Verbatim")
     SUMMARY = "summary", pgettext_lazy("certainty", "Summary")
-    EXAMPLE_DEFAULT = "example_default", pgettext_lazy("certainty", "Example default")
+    # A value no source gives (most time limits), chosen as a reasonable
+    # default: shown as 示例默认（待核定） wherever it appears, and never
+    # printed in a letter as the rule (issue 16).
+    EXAMPLE_DEFAULT = "example_default", pgettext_lazy("certainty", "Example default (to be confirmed)")
     # A list item drafted after comparable rules because the jurisdiction's
     # own text was not available (the source gives only how many items the
     # list has). Shown as 参照同类规定拟定（待核定） wherever it appears until
@@ -23,6 +26,9 @@ class Certainty(models.TextChoices):
 # Certainties that nobody has checked against the jurisdiction's own text:
 # publishing a version holding any needs an explicit confirmation (issue 16).
 UNCONFIRMED_CERTAINTIES = (Certainty.RECONSTRUCTED, Certainty.EXAMPLE_DEFAULT)
+# What a letter may state as the rule: a value taken from, or checked
+# against, the jurisdiction's own text.
+CONFIRMED_CERTAINTIES = (Certainty.VERBATIM, Certainty.SUMMARY)
 
 
 class Jurisdiction(BaseModel):
@@ -338,6 +344,12 @@ class StageTimeLimit(BaseModel):
 
     def __str__(self):
         return f"{self.get_stage_display()}: {self.amount} {self.get_unit_display()}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Whether the limit comes from (or was checked against) the
+        jurisdiction's own text; only such a limit is printed in a letter."""
+        return self.certainty in CONFIRMED_CERTAINTIES
 
 
 class CalendarDay(BaseModel):

@@ -4,7 +4,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from .calendar import DueDate, WorkCalendar, compute_due_date
-from .models import Jurisdiction, PolicyItem, PolicyVersion, StageTimeLimit, TimeLimitStage
+from .models import CONFIRMED_CERTAINTIES, Jurisdiction, PolicyItem, PolicyVersion, StageTimeLimit, TimeLimitStage
 
 # The jurisdiction whose published version applies where no local one does.
 CENTRAL_CODE = "central"
@@ -64,6 +64,16 @@ def stage_time_limit(*, version: PolicyVersion, stage: str) -> StageTimeLimit | 
     if "time_limits" in cache:
         return next((t for t in cache["time_limits"] if t.stage == stage), None)
     return version.time_limits.filter(stage=stage).first()
+
+
+def stage_time_limit_stated(*, version: PolicyVersion, stage: str) -> StageTimeLimit | None:
+    """The time limit of ``stage`` a letter may state as the rule: only one
+    taken from (or confirmed against) the jurisdiction's own text. An
+    example default still runs the case's clock, but no letter prints it
+    as binding (issue 16: nothing printed states a rule the version does
+    not configure)."""
+    limit = stage_time_limit(version=version, stage=stage)
+    return limit if limit is not None and limit.certainty in CONFIRMED_CERTAINTIES else None
 
 
 def stage_due_date(*, version: PolicyVersion, stage: str, start: dt.date,

@@ -97,7 +97,9 @@ def test_ruling_letter_cites_items_result_uses_and_review_right(letter_case, use
                                                                 django_capture_on_commit_callbacks):
     """The ruling letter lists the policy items by kind and number with the
     finding, the result uses with their durations and the right to one
-    review within the policy's limit (15 calendar days in the factory)."""
+    review within the policy's limit (15 calendar days in the factory,
+    taken from the text here: an example default is not printed)."""
+    letter_case.policy_version.time_limits.filter(stage="review_request").update(certainty="verbatim")
     with django_capture_on_commit_callbacks(execute=True):
         letter = letter_issue(case=letter_case, kind="ruling", actor=users["committee1"],
                               context=ruling_context(letter_case))

@@ -92,7 +92,9 @@ def _letters(version: PolicyVersion) -> list[tuple[str, str, str]]:
 
 
 def _allowed_limits(version: PolicyVersion) -> set[tuple[str, str]]:
-    allowed = {(str(t.amount), UNIT_WORDS[t.unit]) for t in version.time_limits.all()}
+    # Only limits taken from the text: an example default runs the clock
+    # but is no rule a letter may state (issue 16).
+    allowed = {(str(t.amount), UNIT_WORDS[t.unit]) for t in version.time_limits.all() if t.is_confirmed}
     allowed |= {(str(i.default_duration_months), "个月") for i in version.items.all()
                 if i.default_duration_months}
     return allowed
@@ -156,7 +158,7 @@ def test_every_letter_says_only_what_the_version_says(catalogue, code):
                 assert f"{version.document.jurisdiction.name}某局于" in flat
             # The review window counts from the ruling, as its clock does.
             limit = version.time_limits.filter(stage="review_request").first()
-            if limit:
+            if limit and limit.is_confirmed:
                 assert f"自本认定书作出之日起{limit.amount}{UNIT_WORDS[limit.unit]}内" in flat
 
 
@@ -173,6 +175,8 @@ def test_configured_statements_are_printed(catalogue):
             "review_not_suspended": {"text": "复核期间，不停止本认定结果的执行。", "source": "第九条"},
         },
     })
+    # The review window taken from the text (an example default is not printed).
+    version.time_limits.filter(stage="review_request").update(certainty="verbatim", source="第九条")
     version.refresh_from_db()
     texts = {(kind, origin): text.replace("\n", "") for kind, origin, text in _letters(version)}
     ruling = texts[(LetterKind.RULING, "individual")]
