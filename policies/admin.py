@@ -35,9 +35,11 @@ from .models import (
     TimeUnit,
 )
 from .procedure import procedure_validate
-from .selectors import policy_version_compare
+from .selectors import policy_version_compare, policy_version_copied_items
 
 COMPARE_NEEDS_TWO = gettext_noop("Select exactly two versions to compare.")
+COPY_ADOPTED = gettext_noop("Adopted as this version's own: %(item)s.")
+COPY_DELETED = gettext_noop("Deleted the copied item %(item)s.")
 
 
 def _library_years() -> tuple[int, int]:
@@ -251,6 +253,7 @@ class PolicyVersionAdmin(admin.ModelAdmin):
     inlines = (ImportedClauseInline, PolicyItemInline, StageTimeLimitInline)
     actions = ("publish_versions", "publish_versions_unconfirmed", "copy_to_draft", "compare_versions")
     readonly_fields = ("status", "published_at")
+    change_form_template = "policies/admin_version_change.html"
 
     @admin.display(description=gettext_lazy("jurisdiction"), ordering="document__jurisdiction__code")
     def jurisdiction_name(self, obj):
@@ -376,8 +379,39 @@ class PolicyVersionAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("compare/", self.admin_site.admin_view(self.compare_view), name="policies_policyversion_compare"),
+            path("<int:pk>/copies/<int:item_pk>/<str:what>/", self.admin_site.admin_view(self.copy_view),
+                 name="policies_policyversion_copy"),
             *super().get_urls(),
         ]
+
+    def copy_view(self, request, pk, item_pk, what):
+        """Adopt or delete an item an earlier load copied into this version
+        from another jurisdiction (POST from the version's page)."""
+        version = PolicyVersion.objects.filter(pk=pk).first()
+        back = reverse("admin:policies_policyversion_change", args=[pk])
+        if version is None or request.method != "POST" or what not in ("adopt", "delete") \
+                or not self.has_change_permission(request, version):
+            return redirect("admin:policies_policyversion_changelist")
+        item = PolicyItem.all_objects.filter(pk=item_pk, version=version).first()
+        if item is None:
+            return redirect(back)
+        label = f"{item.get_kind_display()} {item.number} {item.title or item.text[:20]}"
+        try:
+            if what == "adopt":
+                services.policy_item_copy_adopt(
+                    item=item, actor=request.user, source=request.POST.get("source", ""),
+                    article=request.POST.get("article", ""),
+                    certainty=request.POST.get("certainty", "verbatim"),
+                )
+                self.message_user(request, _(COPY_ADOPTED) % {"item": label}, messages.SUCCESS)
+            else:
+                services.policy_item_copy_delete(item=item, actor=request.user)
+                self.message_user(request, _(COPY_DELETED) % {"item": label}, messages.SUCCESS)
+        except ApplicationError as exc:
+            self.message_user(request, f"{label}: {exc.message}", messages.ERROR)
+        except ValidationError as exc:
+            self.message_user(request, f"{label}: {'；'.join(exc.messages)}", messages.ERROR)
+        return redirect(back)
 
     def compare_view(self, request):
         if not self.has_view_permission(request):
@@ -401,6 +435,11 @@ class PolicyVersionAdmin(admin.ModelAdmin):
         obj = self.get_object(request, object_id)
         if obj is not None and obj.is_published:
             messages.info(request, _(services.PUBLISHED_IMMUTABLE))
+        if obj is not None:
+            # The items an earlier load copied in from another jurisdiction
+            # (hidden everywhere else), each with how many records cite it.
+            extra_context = {**(extra_context or {}), "copied_items": [
+                (item, services.policy_item_references(item)) for item in policy_version_copied_items(obj)]}
         return super().change_view(request, object_id, form_url, extra_context)
 
 

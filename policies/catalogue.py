@@ -158,7 +158,8 @@ def _stored_content(version: PolicyVersion) -> tuple[dict, list[dict], dict[str,
     fields = {f: getattr(version, f) for f in VERSION_FIELDS}
     items = [
         {"kind": i.kind, "number": i.number, **{f: getattr(i, f) for f in ITEM_FIELDS}}
-        for i in version.items.order_by("kind", "number")
+        # A copy an admin adopted is his addition, not the file's content.
+        for i in version.items.filter(adopted_at__isnull=True).order_by("kind", "number")
     ]
     limits = {t.stage: {"stage": t.stage, **{f: getattr(t, f) for f in LIMIT_FIELDS}} for t in version.time_limits.all()}
     return fields, items, limits
@@ -213,7 +214,9 @@ def _repair_copies(version: PolicyVersion, items: list[dict]) -> list[str]:
         for title, text in entries:
             if (kind, title, text) in own:
                 continue
-            rows = PolicyItem.objects.filter(version=version, kind=kind, title=title, text=text)
+            # Not one an admin adopted against his own text (services).
+            rows = PolicyItem.objects.filter(version=version, kind=kind, title=title, text=text,
+                                             adopted_at__isnull=True)
             for row in rows:
                 row.copied_from = origin
                 row.save(update_fields=["copied_from", "updated_at"])

@@ -136,7 +136,9 @@ class PolicyItemManager(models.Manager):
     form, letter or comparison sees it."""
 
     def get_queryset(self):
-        return super().get_queryset().filter(copied_from="")
+        # An adopted copy (an admin confirmed it against his own text) is
+        # the version's own again; its ``copied_from`` stays as provenance.
+        return super().get_queryset().filter(models.Q(copied_from="") | models.Q(adopted_at__isnull=False))
 
 
 class PolicyItem(BaseModel):
@@ -201,6 +203,13 @@ class PolicyItem(BaseModel):
     # into this published version from another jurisdiction's list: whose
     # text it is. Such an item applies to nothing (``PolicyItemManager``).
     copied_from = models.CharField(_("copied from"), max_length=200, blank=True, editable=False)
+    # An admin who found such a copy in his own 办法 adopts it
+    # (``policy_item_copy_adopt``): when and who, recorded in the audit log.
+    adopted_at = models.DateTimeField(_("adopted at"), null=True, blank=True, editable=False)
+    adopted_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False,
+        verbose_name=_("adopted by"),
+    )
 
     objects = PolicyItemManager()
     all_objects = models.Manager()
@@ -408,6 +417,8 @@ class PolicyAuditEntry(ChainedRow):
         TIME_LIMIT_SET = "time_limit_set", _("Time limit set")
         CALENDAR_CHANGED = "calendar_changed", _("Calendar changed")
         VERSION_REPAIRED = "version_repaired", _("Published version repaired (copied items marked, procedure filled)")
+        COPY_ADOPTED = "copy_adopted", _("Copied item adopted (confirmed against the jurisdiction's own text)")
+        COPY_DELETED = "copy_deleted", _("Copied item deleted")
 
     # Set before the insert (not auto_now_add): it is part of the hash.
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)

@@ -76,6 +76,14 @@ def stage_time_limit_stated(*, version: PolicyVersion, stage: str) -> StageTimeL
     return limit if limit is not None and limit.certainty in CONFIRMED_CERTAINTIES else None
 
 
+def policy_version_copied_items(version: PolicyVersion) -> list[PolicyItem]:
+    """The items an earlier load copied into ``version`` from another
+    jurisdiction and nobody has adopted (hidden by the default manager),
+    for the admin to adopt or delete (issue 16)."""
+    return list(PolicyItem.all_objects.filter(version=version, adopted_at__isnull=True)
+                .exclude(copied_from="").order_by("kind", "number"))
+
+
 def stage_due_date(*, version: PolicyVersion, stage: str, start: dt.date,
                    calendar: WorkCalendar | None = None) -> tuple[StageTimeLimit, DueDate] | None:
     """The due date of ``stage`` started on ``start`` under ``version``, with

@@ -600,3 +600,84 @@ def imported_clause_classify(*, clause, actor, kind: str, title: str = "", stage
     clause.kind = kind
     clause.save(update_fields=["kind", "item", "stage", "amount", "unit", "procedure_key", "updated_at"])
     return clause
+
+
+# --- items an earlier load copied from another jurisdiction (issue 16) -------
+
+ERR_NOT_COPIED = gettext_noop("Only an item copied from another jurisdiction and not yet adopted can be "
+                              "adopted or deleted here.")
+ERR_COPY_IN_USE = gettext_noop(
+    "This copied item is cited by %(count)s records (rulings, cases, publications or careers records): it "
+    "stays for their history and cannot be deleted. Leave it hidden, or adopt it if your own text says it.")
+ERR_ADOPT_SOURCE = gettext_noop("Name where your own text says this (the 办法 and its article).")
+
+
+def _lock_copy(item: PolicyItem) -> tuple[PolicyItem, PolicyVersion]:
+    """The copied item (read through the base manager: the default one
+    hides it) and its version, locked; refused unless it is a copy nobody
+    has adopted yet."""
+    item = PolicyItem.all_objects.select_for_update().get(pk=item.pk)
+    version = _lock_version(item.version)
+    if not item.copied_from or item.adopted_at is not None:
+        raise ApplicationError(_(ERR_NOT_COPIED), code="not_copied")
+    return item, version
+
+
+def policy_item_references(item: PolicyItem) -> int:
+    """How many rows of other models point at ``item`` (foreign keys and
+    many-to-many links, hidden ones included): rulings, claimed items,
+    publications, careers records cite it by these."""
+    count = 0
+    for rel in PolicyItem._meta.get_fields(include_hidden=True):
+        if not (rel.is_relation and rel.auto_created and not rel.concrete):
+            continue
+        if rel.related_model in (PolicyItem, ImportedClause):
+            continue
+        count += rel.related_model._base_manager.filter(**{rel.field.name: item}).count()
+    return count
+
+
+@transaction.atomic
+def policy_item_copy_adopt(*, item: PolicyItem, actor, source: str, article: str = "",
+                           certainty: str = Certainty.VERBATIM) -> PolicyItem:
+    """An admin adopts an item an earlier load copied into his version from
+    another jurisdiction (``copied_from``), having found it in his own 办法:
+    ``source`` names his text, ``article`` where it stands, ``certainty``
+    whether the item quotes it or summarises it. The wording is not changed
+    (the version is published: the copy was in it when it was published,
+    the repair only hid it); an item his text words differently is deleted
+    here and added to a new draft instead. From then on the version offers
+    the item as its own; ``copied_from`` stays as its provenance."""
+    item, version = _lock_copy(item)
+    if certainty not in (Certainty.VERBATIM, Certainty.SUMMARY):
+        raise ValidationError({"certainty": _(CONFIRMED_CERTAINTY)})
+    if not (source or "").strip():
+        raise ValidationError({"source": _(ERR_ADOPT_SOURCE)})
+    old = {"source": item.source, "article": item.article, "certainty": item.certainty}
+    now, who = timezone.now(), actor if getattr(actor, "pk", None) else None
+    item.source, item.article, item.certainty = source.strip(), article.strip() or item.article, certainty
+    item.adopted_at = item.confirmed_at = now
+    item.adopted_by = item.confirmed_by = who
+    item.full_clean()
+    item.save(update_fields=["source", "article", "certainty", "adopted_at", "adopted_by", "confirmed_at",
+                             "confirmed_by", "updated_at"])
+    _audit(actor=actor, action=PolicyAuditEntry.Action.COPY_ADOPTED, version=version,
+           data={"item": item.pk, "kind": item.kind, "number": item.number, "title": item.title,
+                 "text": item.text, "copied_from": item.copied_from, "old": old,
+                 "new": {"source": item.source, "article": item.article, "certainty": item.certainty}})
+    return item
+
+
+@transaction.atomic
+def policy_item_copy_delete(*, item: PolicyItem, actor) -> None:
+    """Delete a copied item nobody cites (it applies to nothing already).
+    One that a ruling, case, publication or careers record cites stays for
+    that history: refused."""
+    item, version = _lock_copy(item)
+    references = policy_item_references(item)
+    if references:
+        raise ApplicationError(_(ERR_COPY_IN_USE) % {"count": references}, code="copy_in_use")
+    data = {"item": item.pk, "kind": item.kind, "number": item.number, "title": item.title, "text": item.text,
+            "copied_from": item.copied_from}
+    item.delete()
+    _audit(actor=actor, action=PolicyAuditEntry.Action.COPY_DELETED, version=version, data=data)
