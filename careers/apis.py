@@ -1,5 +1,6 @@
-"""API of the organization department's work, and the inputs of the two
-steps after a ruling (accountability decision, revocation). Same permissions as the
+"""API of the organization department's work (the two case steps after a
+ruling, accountability decision and revocation, are declared with their
+inputs in careers/steps.py and their endpoints generated). Same permissions as the
 pages (the services check them); a record the caller may not see is a 404
 before the input is read."""
 
@@ -12,7 +13,7 @@ from rest_framework.views import APIView
 from core.pagination import PaginatedListMixin, paginated_response
 
 from . import selectors, services
-from .models import AccountabilityForm, Decision, FollowUp, ResultUse
+from .models import Decision, FollowUp, ResultUse
 
 
 class ApplicationOutputSerializer(serializers.Serializer):
@@ -288,28 +289,3 @@ class TypicalCaseMarkApi(APIView):
         typical = services.typical_case_mark(publication=publication, actor=request.user,
                                              **serializer.validated_data)
         return Response(TypicalCaseOutputSerializer(typical).data)
-
-
-# --- The two case steps' inputs; their endpoints are generated -----------------------------------
-#
-# POST /api/v1/cases/{id}/record_accountability_decision/ and
-# .../revoke_ruling/ come from careers/steps.py through cases.apis.step_api:
-# the one answer of every step (the case with its actions, and ``step``
-# naming the record made: careers.accountabilitydecision or careers.revocation).
-
-
-class AccountabilityDecisionInput(serializers.Serializer):
-    organ = serializers.CharField(max_length=200)
-    decision = serializers.ChoiceField(choices=Decision.choices)
-    form = serializers.ChoiceField(choices=AccountabilityForm.choices, required=False, default="", allow_blank=True)
-    decided_on = serializers.DateField()
-    document_number = serializers.CharField(max_length=100)
-    document = serializers.FileField(required=False, allow_null=True, default=None, allow_empty_file=True,
-                                     help_text="The decision document (决定书); multipart only.")
-    note = serializers.CharField(required=False, default="", allow_blank=True)
-
-
-class RevokeRulingInput(serializers.Serializer):
-    held_on = serializers.DateField()
-    participants = serializers.CharField(max_length=300)
-    reason = serializers.CharField()

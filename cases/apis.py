@@ -288,53 +288,10 @@ class CaseAttachmentDownloadApi(FileDownloadApi):
 #
 # Every step of every workflow app (core.steps; cases/steps.py,
 # reviews/steps.py, corrections/steps.py, prefilings/steps.py) gets
-# POST /api/v1/cases/{id}/<step>/ from ``step_api``: the step's ``input``
-# serializer, its one service, and the same answer for all: the case as the
+# POST /api/v1/cases/{id}/<step>/ from ``step_api``: the ``input``
+# serializer its declaration carries (in the app's steps.py), its one service, and the same answer for all: the case as the
 # caller now sees it (what GET /api/v1/cases/{id}/ returns, its ``actions``
 # included) plus ``step``, naming the step and the record it made.
-
-
-class _ReasonInput(serializers.Serializer):
-    # Blank is let through so that the service says what it needs, in the
-    # same words as the browser's form.
-    reason = serializers.CharField(allow_blank=True, max_length=5000)
-
-
-class WithdrawInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-
-
-class UnitForwardInput(serializers.Serializer):
-    meeting_date = serializers.DateField(help_text=_("Date of the unit's small-scope meeting."))
-    participants = serializers.CharField(allow_blank=True, max_length=5000)
-    opinion = serializers.CharField(allow_blank=True, max_length=5000)
-
-
-class UnitReturnInput(_ReasonInput):
-    meeting_date = serializers.DateField(required=False, allow_null=True)
-    participants = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-
-
-class AcceptInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-
-
-# "Case" first: the pre-filings' generated inputs are named RequestSupplementInput
-# and SupplementInput, and two schema components may not share a name.
-class CaseRequestSupplementInput(serializers.Serializer):
-    missing = serializers.CharField(allow_blank=True, max_length=5000)
-    due_date = serializers.DateField(
-        required=False, allow_null=True,
-        help_text=_("Answer by this date; by default the policy's time limit for supplements."),
-    )
-
-
-class CaseSupplementInput(serializers.Serializer):
-    answer = serializers.CharField(allow_blank=True, max_length=5000)
-
-
-class NotAcceptInput(_ReasonInput):
-    pass
 
 
 class StepRecordSerializer(serializers.Serializer):

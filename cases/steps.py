@@ -6,11 +6,11 @@ read this."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
 from core.steps import Step, StepClock, StepSubject, register_step_subject, register_steps
 from notifications.selectors import APPLICANT, INSPECTORS, INTAKE, UNIT_REVIEWERS
 
-from . import apis
 from . import forms as f
 from . import services as s
 from .models import EventKind as K
@@ -23,6 +23,55 @@ register_step_subject(StepSubject(
 
 def _form(form_class):
     return lambda data, files, case: form_class(data)
+
+
+# --- The API's inputs (Step.input), beside the steps: the generated
+# POST /api/v1/cases/{id}/<step>/ (cases.apis.step_api) and its schema read
+# them from the declaration. Each keeps the name its schema component has
+# always had (generated clients know it).
+
+
+class _ReasonInput(serializers.Serializer):
+    # Blank is let through so that the service says what it needs, in the
+    # same words as the browser's form.
+    reason = serializers.CharField(allow_blank=True, max_length=5000)
+
+
+class WithdrawInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class UnitForwardInput(serializers.Serializer):
+    meeting_date = serializers.DateField(help_text=_("Date of the unit's small-scope meeting."))
+    participants = serializers.CharField(allow_blank=True, max_length=5000)
+    opinion = serializers.CharField(allow_blank=True, max_length=5000)
+
+
+class UnitReturnInput(_ReasonInput):
+    meeting_date = serializers.DateField(required=False, allow_null=True)
+    participants = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class AcceptInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+# "Case" first: the pre-filings' generated inputs are named RequestSupplementInput
+# and SupplementInput, and two schema components may not share a name.
+class CaseRequestSupplementInput(serializers.Serializer):
+    missing = serializers.CharField(allow_blank=True, max_length=5000)
+    due_date = serializers.DateField(
+        required=False, allow_null=True,
+        help_text=_("Answer by this date; by default the policy's time limit for supplements."),
+    )
+
+
+class CaseSupplementInput(serializers.Serializer):
+    answer = serializers.CharField(allow_blank=True, max_length=5000)
+
+
+class NotAcceptInput(_ReasonInput):
+    pass
 
 
 # The clocks these steps open, and who must act while each runs (the
@@ -52,30 +101,30 @@ register_steps(
          # What submission checks, with when each applies (issue 15's schema).
          requirements=tuple((part, when) for part, _lacks, when in s.SUBMISSION_REQUIREMENTS)),
     Step("withdraw", _("Withdraw"), s.BEFORE_RULING, s._is_filer, service=s.case_withdraw,
-         form=_form(f.OptionalReasonForm), input=apis.WithdrawInput,
+         form=_form(f.OptionalReasonForm), input=WithdrawInput,
          events=(K.WITHDRAWN,), success=_("The application was withdrawn."), summary=_("Withdraw before a ruling")),
     Step("unit_forward", _("Forward (盖章报送)"), (Stage.UNIT_REVIEW,), s._unit_reviewer,
-         service=s.case_unit_forward, form=_form(f.UnitForwardForm), input=apis.UnitForwardInput,
+         service=s.case_unit_forward, form=_form(f.UnitForwardForm), input=UnitForwardInput,
          events=(K.UNIT_FORWARDED,), success=_("The application was forwarded to intake."), clocks=(INTAKE_CLOCK,),
          summary=_("Forward with the unit's opinion (盖章报送)")),
     Step("unit_return", _("Return to the applicant"), (Stage.UNIT_REVIEW,), s._unit_reviewer,
-         service=s.case_unit_return, form=_form(f.UnitReturnForm), input=apis.UnitReturnInput,
+         service=s.case_unit_return, form=_form(f.UnitReturnForm), input=UnitReturnInput,
          events=(K.UNIT_RETURNED,), success=_("The application was returned to the applicant."),
          summary=_("Return to the applicant, with reasons")),
     Step("accept", _("Accept (受理)"), (Stage.SUBMITTED,), s._intake, service=s.case_accept,
-         form=_form(f.OptionalReasonForm), input=apis.AcceptInput,
+         form=_form(f.OptionalReasonForm), input=AcceptInput,
          events=(K.ACCEPTED,), success=_("The case was accepted."), summary=_("Accept (受理)"),
          clocks=(VERIFICATION_CLOCK,)),
     Step("request_supplement", _("Ask for supplements (补正)"), (Stage.SUBMITTED, Stage.VERIFICATION),
          s._intake_or_inspector, service=s.case_request_supplement, form=_form(f.SupplementRequestForm),
-         input=apis.CaseRequestSupplementInput, events=(K.SUPPLEMENT_REQUESTED,), clocks=(SUPPLEMENT_CLOCK,),
+         input=CaseRequestSupplementInput, events=(K.SUPPLEMENT_REQUESTED,), clocks=(SUPPLEMENT_CLOCK,),
          success=_("The applicant was asked for supplements."), summary=_("Ask for supplements (补正)")),
     Step("supplement", _("Answer the supplement request"), (Stage.SUPPLEMENT,), s._is_filer,
-         service=s.case_supplement, form=_form(f.SupplementAnswerForm), input=apis.CaseSupplementInput,
+         service=s.case_supplement, form=_form(f.SupplementAnswerForm), input=CaseSupplementInput,
          events=(K.SUPPLEMENT_ANSWERED,), success=_("Your supplement was sent."),
          summary=_("Answer the supplement request")),
     Step("not_accept", _("Not accept (不予受理)"), (Stage.SUBMITTED, Stage.SUPPLEMENT), s._intake,
-         service=s.case_not_accept, form=_form(f.ReasonForm), input=apis.NotAcceptInput,
+         service=s.case_not_accept, form=_form(f.ReasonForm), input=NotAcceptInput,
          events=(K.NOT_ACCEPTED,), success=_("The case was not accepted."),
          summary=_("Not accept (不予受理), with reasons")),
 )

@@ -1,8 +1,8 @@
 """The API of clarification cases: opening one from a report
 (``POST /api/v1/clarifications/``), reading its record
-(``GET /api/v1/clarifications/{case_id}/``), and the inputs of its steps,
-whose ``POST /api/v1/cases/{id}/<step>/`` is generated from
-``clarifications/steps.py`` (``cases.apis.step_api``). Same permissions as
+(``GET /api/v1/clarifications/{case_id}/``). Its steps' ``POST
+/api/v1/cases/{id}/<step>/`` is generated (``cases.apis.step_api``) from
+``clarifications/steps.py``, which declares their inputs too. Same permissions as
 the pages (the services check them), same error shape; a case the user may
 not see is a 404, and who reported is in the record for the handling staff
 only."""
@@ -17,69 +17,13 @@ from rest_framework.views import APIView
 from accounts.models import OrgUnit, User
 from cases.models import Origin
 from cases.selectors import case_get_for_user, case_sees_internal
-from corrections.models import Method, Scope
 
 from . import services
-from .models import Channel, Finding
+from .models import Channel
 from .selectors import matter_record, matter_view
 
 NOT_VISIBLE = OpenApiResponse(description=_("No such clarification case, or not visible to you."))
 NOT_A_CLARIFICATION = "This case is not a clarification case."
-
-# --- Inputs of the steps (steps.py) -----------------------------------------------------------
-
-
-class FindingInput(serializers.Serializer):
-    number = serializers.IntegerField(min_value=1, help_text="The point's number in the report.")
-    finding = serializers.ChoiceField(choices=Finding.choices)
-    basis = serializers.CharField(help_text="What the check found on this point.")
-
-
-class SeekViewInput(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ViewInput(serializers.Serializer):
-    view = serializers.CharField(help_text="The cadre's view of the points.")
-
-
-class ConcludeInput(serializers.Serializer):
-    conclusion = serializers.CharField()
-
-
-class DecideInput(serializers.Serializer):
-    scope = serializers.ChoiceField(choices=Scope.choices)
-    method = serializers.ChoiceField(choices=Method.choices)
-
-
-class ReferralInput(serializers.Serializer):
-    referred_to = serializers.CharField(max_length=200)
-    facts = serializers.CharField()
-    referred_on = serializers.DateField(required=False, allow_null=True, default=None)
-
-
-class PetitionInput(serializers.Serializer):
-    occurred_on = serializers.DateField()
-    description = serializers.CharField()
-    handling = serializers.CharField()
-
-
-class CloseInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-STEP_INPUTS = {
-    "record_finding": FindingInput,
-    "seek_cadre_view": SeekViewInput,
-    "record_cadre_view": ViewInput,
-    "conclude_check": ConcludeInput,
-    "decide_clarification": DecideInput,
-    "issue_statement": None,
-    "publish_clarification": None,
-    "refer_false_accusation": ReferralInput,
-    "record_petition": PetitionInput,
-    "close_clarification": CloseInput,
-}
 
 # --- The record --------------------------------------------------------------------------------
 

@@ -12,17 +12,18 @@ publishes (the portal's redaction and leak check). Stages:
 finds every point true closes at once)."""
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
 from accounts.models import Role
 from accounts.selectors import user_has_role
 from cases.models import Stage
 from cases.registry import register_case_panel
 from core.steps import Refusal, Step, register_steps
-from corrections.models import Scope
+from corrections.models import Method, Scope
 from publication.services import publication_may_manage
 from reviews.selectors import inspector_may_handle
 
-from . import apis, services
+from . import services
 from .forms import step_form
 from .models import EventKind as K
 from .models import Finding
@@ -127,35 +128,87 @@ def _referable(case):
     return None if not m.referred_on else _refuse(services.ALREADY_REFERRED)
 
 
+# --- The API's inputs (Step.input) ----------------------------------------------------------------
+# The generated POST /api/v1/cases/{id}/<step>/ (cases.apis.step_api) and
+# its schema read them from the declaration. Each keeps the name its schema
+# component has always had (generated clients know it).
+
+
+class FindingInput(serializers.Serializer):
+    number = serializers.IntegerField(min_value=1, help_text="The point's number in the report.")
+    finding = serializers.ChoiceField(choices=Finding.choices)
+    basis = serializers.CharField(help_text="What the check found on this point.")
+
+
+class SeekViewInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ViewInput(serializers.Serializer):
+    view = serializers.CharField(help_text="The cadre's view of the points.")
+
+
+class ConcludeInput(serializers.Serializer):
+    conclusion = serializers.CharField()
+
+
+class DecideInput(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=Scope.choices)
+    method = serializers.ChoiceField(choices=Method.choices)
+
+
+class ReferralInput(serializers.Serializer):
+    referred_to = serializers.CharField(max_length=200)
+    facts = serializers.CharField()
+    referred_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class PetitionInput(serializers.Serializer):
+    occurred_on = serializers.DateField()
+    description = serializers.CharField()
+    handling = serializers.CharField()
+
+
+class CloseInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 def _form(name):
     return lambda data, files, case: step_form(name, data)
 
 
-def _step(name, label, stages, who, service, success, *, ready=None, events=(), summary="", refusals=()):
+def _step(name, label, stages, who, service, success, *, input=None, ready=None, events=(), summary="",
+          refusals=()):
+    # ``input``: the API's body (None: the step takes none).
     return Step(name, label, stages, who, app="clarifications", ready=ready, service=service, form=_form(name),
-                input=apis.STEP_INPUTS[name], events=events, success=success, summary=summary,
-                anchor="#clarification", refusals=refusals)
+                input=input, events=events, success=success, summary=summary, anchor="#clarification",
+                refusals=refusals)
 
 
 register_steps(
     _step("record_finding", _("Record the finding on a point"), (CHECK,), _inspector,
           services.point_finding_record, _("The finding was recorded."), events=(K.POINT_FOUND,),
-          summary=_("Record the finding on one reported point (属实 / 部分属实 / 失实 / 查无实据)")),
+          summary=_("Record the finding on one reported point (属实 / 部分属实 / 失实 / 查无实据)"),
+          input=FindingInput),
     _step("seek_cadre_view", _("Seek the cadre's view"), (CHECK,), _inspector, services.cadre_view_seek,
           _("The cadre was asked for his view."), ready=_not_sought, events=(K.VIEW_SOUGHT,),
-          summary=_("Seek the cadre's view of the points (听取本人意见)"), refusals=(services.VIEW_ALREADY_SOUGHT,)),
+          summary=_("Seek the cadre's view of the points (听取本人意见)"), refusals=(services.VIEW_ALREADY_SOUGHT,),
+          input=SeekViewInput),
     _step("record_cadre_view", _("Give the view on the points"), (CHECK,), _cadre_or_inspector,
           services.cadre_view_record, _("The view was recorded."), ready=_view_open, events=(K.VIEW_RECORDED,),
           summary=_("The cadre's view, given by him or recorded by the inspector"),
-          refusals=(services.VIEW_NOT_SOUGHT, services.VIEW_ALREADY_GIVEN)),
+          refusals=(services.VIEW_NOT_SOUGHT, services.VIEW_ALREADY_GIVEN),
+          input=ViewInput),
     _step("conclude_check", _("Conclude the check"), (CHECK,), _inspector, services.check_conclude,
           _("The check was concluded."), ready=_check_done, events=(K.CHECK_CONCLUDED, K.CLOSED),
           summary=_("Conclude the check: on to clarification, or closed when every point proved true"),
-          refusals=(services.POINTS_OPEN, services.VIEW_MISSING)),
+          refusals=(services.POINTS_OPEN, services.VIEW_MISSING),
+          input=ConcludeInput),
     _step("decide_clarification", _("Decide the scope and method"), (CLARIFY,), _deciding_body,
           services.clarification_scope_decide, _("The scope and method were decided."), ready=_not_issued,
           events=(K.SCOPE_DECIDED,), summary=_("Decide the scope (本单位/本系统/社会公开) and method of the clarification"),
-          refusals=(services.ALREADY_ISSUED,)),
+          refusals=(services.ALREADY_ISSUED,),
+          input=DecideInput),
     _step("issue_statement", _("Issue the clarification statement (澄清说明)"), (CLARIFY,), _inspector,
           services.clarification_statement_issue, _("The clarification statement was issued."), ready=_decided,
           events=(K.STATEMENT_ISSUED,), summary=_("Issue the clarification statement (澄清说明)"),
@@ -167,13 +220,16 @@ register_steps(
     _step("refer_false_accusation", _("Record a false-accusation referral (诬告陷害)"), (CHECK, CLARIFY, CLOSED),
           _inspector, services.false_accusation_refer, _("The referral was recorded."), ready=_referable,
           events=(K.REFERRED,), summary=_("Record the referral of a false accusation (诬告陷害)"),
-          refusals=(services.NOTHING_UNTRUE, services.ALREADY_REFERRED)),
+          refusals=(services.NOTHING_UNTRUE, services.ALREADY_REFERRED),
+          input=ReferralInput),
     _step("record_petition", _("Record persistent unreasonable petitioning (持续无理上访)"), (CHECK, CLARIFY, CLOSED),
           _inspector_or_intake, services.petition_record, _("The petitioning and its handling were recorded."),
-          events=(K.PETITION_RECORDED,), summary=_("Record persistent unreasonable petitioning and its handling")),
+          events=(K.PETITION_RECORDED,), summary=_("Record persistent unreasonable petitioning and its handling"),
+          input=PetitionInput),
     _step("close_clarification", _("Close the clarification case"), (CLARIFY,), _inspector_or_deciding_body,
           services.clarification_case_close, _("The case was closed."), ready=_issued, events=(K.CLOSED,),
-          summary=_("Close the clarification case"), refusals=(services.NOT_ISSUED,)),
+          summary=_("Close the clarification case"), refusals=(services.NOT_ISSUED,),
+          input=CloseInput),
 )
 
 register_case_panel(order=25, template="clarifications/case_panel.html", context=panel_context)

@@ -74,16 +74,30 @@ class ChoiceLabelField(serializers.CharField):
         return labels.get(value, "" if value in (None, "") else str(value))
 
 
-def form_input(form_class, name: str) -> type[serializers.Serializer]:
-    """The API input of a step whose page form is plain (text, numbers,
-    dates, booleans, choices): a serializer with the form's fields, their
-    limits and labels, named ``<Name>Input`` for the schema. A step whose
-    API takes something the form does not (nested rows, files) declares
-    its own ``input``."""
+def form_input(form_class, name: str, *, exclude=(), **fields) -> type[serializers.Serializer]:
+    """The API input of a step, made from its page form: a serializer with
+    the form's plain fields (text, numbers, dates, booleans, choices), their
+    limits and labels, named ``<Name>Input`` for the schema.
+
+    What the API takes beyond the form is declared here, beside the step
+    (``core.steps.Step.input``), as serializer ``fields``: a field of the
+    form's name replaces it (ids of users, files), a new name is added
+    (nested rows); ``exclude`` drops form fields the API does not take. So
+    a step whose API input is richer than its form still needs no input
+    class in its app's ``apis.py``."""
     attrs = {"__module__": form_class.__module__}
     for field_name, field in form_class.base_fields.items():
+        if field_name in exclude:
+            continue
+        if field_name in fields:  # in the form's place
+            attrs[field_name] = fields[field_name]
+            continue
         # The label stays lazy: the schema speaks the request's language.
         common = {"required": field.required, "help_text": field.label or None}
+        if isinstance(field, forms.ModelChoiceField | forms.MultipleChoiceField):
+            # Records by id, several values: the API's field is not the form's.
+            raise TypeError(f"{form_class.__name__}.{field_name}: declare the step's API field for it "
+                            f"(form_input(..., {field_name}=<serializer field>)) or exclude it")
         if isinstance(field, forms.BooleanField):
             attrs[field_name] = serializers.BooleanField(required=False, default=False,
                                                          help_text=common["help_text"])
@@ -99,6 +113,15 @@ def form_input(form_class, name: str) -> type[serializers.Serializer]:
             attrs[field_name] = serializers.CharField(max_length=field.max_length, allow_blank=not field.required,
                                                       **common)
         else:
-            raise TypeError(f"{form_class.__name__}.{field_name}: declare the step's API input yourself")
+            raise TypeError(f"{form_class.__name__}.{field_name}: declare the step's API field for it "
+                            f"(form_input(..., {field_name}=<serializer field>)) or exclude it")
+    attrs.update((k, v) for k, v in fields.items() if k not in attrs)
+    # DRF orders declared fields by when each was made; the declared extras
+    # were made first. Number them again in this order: the form's, then
+    # the new ones (the schema lists the properties so).
+    for value in attrs.values():
+        if isinstance(value, serializers.Field):
+            value._creation_counter = serializers.Field._creation_counter
+            serializers.Field._creation_counter += 1
     title = "".join(part.title() for part in name.split("_"))
     return type(f"{title}Input", (serializers.Serializer,), attrs)

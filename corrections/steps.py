@@ -4,6 +4,7 @@ of the record, ``services.state_error``). The case panel's forms, the API's
 ``actions`` and the services' guard read this."""
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
 from accounts.models import Role
 from accounts.selectors import user_has_role
@@ -12,9 +13,9 @@ from core.steps import Refusal, Step, StepClock, register_steps, step_cache
 from notifications.selectors import APPLICANT, INSPECTORS
 from reviews.selectors import inspector_may_handle
 
-from . import apis, services
+from . import services
 from .forms import action_form
-from .models import Clarification, Correction, RectificationTask
+from .models import Clarification, Correction, FourForms, Method, RectificationTask, Scope
 from .selectors import correction_panel_context
 
 # Where each action is legal (cases.models.Stage values). After the ruling:
@@ -170,12 +171,113 @@ CLOCKS = {
 }
 
 
+# --- The API's inputs (Step.input), beside the steps: the generated
+# POST /api/v1/cases/{id}/<step>/ (cases.apis.step_api) and its schema read
+# them from the declaration. Each keeps the name its schema component has
+# always had (generated clients know it).
+
+
+class StartCorrectionInput(serializers.Serializer):
+    decided_by = serializers.CharField(max_length=200)
+    problems = serializers.CharField()
+    four_forms = serializers.ChoiceField(choices=FourForms.choices, required=False, default="", allow_blank=True)
+    four_forms_note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class SendCorrectionNoticeInput(serializers.Serializer):
+    recipients = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class RecordTalkInput(serializers.Serializer):
+    talk_on = serializers.DateField()
+    participants = serializers.CharField()
+    record = serializers.CharField()
+    acknowledgement = serializers.CharField()
+
+
+class AddRectificationTaskInput(serializers.Serializer):
+    description = serializers.CharField()
+
+
+class SubmitRectificationReportInput(serializers.Serializer):
+    task_id = serializers.IntegerField()
+    text = serializers.CharField()
+    files = serializers.ListField(child=serializers.FileField(allow_empty_file=True), required=False, default=list,
+                                  help_text="Evidence files (multipart, field repeated).")
+
+
+class AcceptRectificationInput(serializers.Serializer):
+    task_id = serializers.IntegerField()
+    reason = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class ReturnRectificationInput(serializers.Serializer):
+    task_id = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class RecordRuleChangeInput(serializers.Serializer):
+    rule_change = serializers.CharField()
+    document_title = serializers.CharField(max_length=300)
+    files = serializers.ListField(child=serializers.FileField(allow_empty_file=True), required=False, default=list,
+                                  help_text="The rule document (multipart, field repeated).")
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class OptionalReasonInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class UntruePointInput(serializers.Serializer):
+    allegation = serializers.CharField()
+    finding = serializers.CharField()
+
+
+class RecordClarificationInput(serializers.Serializer):
+    points = UntruePointInput(many=True, allow_empty=False)
+
+
+class IssueClarificationInput(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=Scope.choices)
+    method = serializers.ChoiceField(choices=Method.choices)
+
+
+class RecordReferralInput(serializers.Serializer):
+    referred_to = serializers.CharField(max_length=200)
+    facts = serializers.CharField()
+    referred_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+# step name: (its input, the endpoint's summary, whether it takes files)
+API = {
+    "start_correction": (StartCorrectionInput, _("Start the correction (step 1)"), False),
+    "send_correction_notice": (SendCorrectionNoticeInput, _("Send the correction notice (step 2)"), False),
+    "record_talk": (RecordTalkInput, _("Record the reminder talk (step 3)"), False),
+    "add_rectification_task": (AddRectificationTaskInput, _("Set a rectification task (step 4)"), False),
+    "submit_rectification_report": (SubmitRectificationReportInput,
+                                    _("The cadre's rectification report, with evidence"), True),
+    "accept_rectification": (AcceptRectificationInput, _("Accept a rectification"), False),
+    "return_rectification": (ReturnRectificationInput, _("Return a rectification report (new deadline)"), False),
+    "record_rule_change": (RecordRuleChangeInput, _("Record the rule change (step 5)"), True),
+    "skip_correction": (ReasonInput, _("Skip the correction, with the reason"), False),
+    "request_clarification": (ReasonInput, _("Request (cadre) or propose (department) a clarification"), False),
+    "record_clarification": (RecordClarificationInput, _("Record the untrue points"), False),
+    "issue_clarification": (IssueClarificationInput, _("Issue the clarification statement"), False),
+    "record_referral": (RecordReferralInput, _("Record a false-accusation referral"), False),
+    "skip_clarification": (ReasonInput, _("Skip the clarification, with the reason"), False),
+    "close": (OptionalReasonInput, _("Close the case"), False),
+}
+
+
 def _form(name):
     return lambda data, files, case, **kw: action_form(name, data, files)
 
 
 def _step(name, stages):
-    api_input, summary, takes_files = apis.STEP_INPUTS[name]
+    api_input, summary, takes_files = API[name]
     return Step(name, LABELS[name], stages, WHO[name], app="corrections", ready=_ready(name),
                 service=services.ACTION_SERVICES[name], form=_form(name), input=api_input, summary=summary,
                 files="files" if takes_files else "", success=SUCCESS[name], clocks=CLOCKS.get(name, ()))

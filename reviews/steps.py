@@ -7,19 +7,23 @@ services' guard read this."""
 from functools import partial
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
+from accounts.models import User
 from cases.models import Stage
 from cases.registry import register_case_panel
-from core.serializers import form_input
+from core.serializers import KeyedDictField, form_input
 from core.steps import Refusal, Step, StepClock, register_steps, step_cache
 from core.subjects import register_hook
 from notifications.selectors import APPLICANT, COMMITTEE, INSPECTORS, INTAKE
+from policies.models import PolicyItem
 
-from . import apis, services
 from . import forms as f
 from . import selectors as s
+from . import services
 from .models import EventKind as K
-from .models import Meeting, Notice, ReviewRequest, Ruling
+from .models import Meeting, Mitigation, Notice, Result, ReviewRequest, Ruling, VerificationRecord
+from .selectors import BUILTIN_DISTINCTIONS, BUILTIN_FACTORS
 from .views import case_panel_context
 
 BEFORE_RULING = (Stage.DEFENCE, Stage.DELIBERATION)
@@ -161,56 +165,244 @@ def _confirm(*, case, actor, **_ignored):
     return services.vote_confirm(case=case, actor=actor)
 
 
-def _step(name, label, stages, who, form_class, service, success, **kw):
-    # The API's input: the one apis.STEP_INPUTS declares, else the page
-    # form's fields (core.serializers.form_input), so a plain step needs no
-    # entry in apis.py.
-    api = apis.STEP_INPUTS.get(name)
-    if api is None:
-        return Step(name, label, stages, who, app="reviews", form=_form(form_class), service=service,
-                    input=form_input(form_class, name), success=success, anchor=PANEL, **kw)
+# --- The API's inputs (Step.input), beside the steps: the generated
+# POST /api/v1/cases/{id}/<step>/ (cases.apis.step_api) and its schema read
+# them from the declaration, so a step whose API takes more than its form
+# (ids of users, nested rows, files) needs no class in apis.py. Each keeps
+# the name its schema component has always had (generated clients know it).
+
+_users = User.objects.filter(is_active=True)
+_items = PolicyItem.objects.all()
+
+
+class CaseAssignApiInput(serializers.Serializer):
+    inspectors = serializers.PrimaryKeyRelatedField(queryset=_users, many=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class CaseRecusalMarkApiInput(serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=_users)
+    reason = serializers.CharField(max_length=200)
+
+
+class CaseInterviewRecordApiInput(serializers.Serializer):
+    person = serializers.CharField(max_length=200)
+    held_on = serializers.DateField()
+    summary = serializers.CharField()
+    file = serializers.FileField(required=False, allow_empty_file=True)
+
+
+class CaseEvidenceRecordApiInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[VerificationRecord.Kind.EVIDENCE, VerificationRecord.Kind.NOTE])
+    text = serializers.CharField()
+    file = serializers.FileField(required=False, allow_empty_file=True)
+
+
+class ConditionFindingSerializer(serializers.Serializer):
+    met = serializers.BooleanField()
+    reason = serializers.CharField()
+
+
+class CaseAssessApiInput(serializers.Serializer):
+    conditions = serializers.DictField(
+        child=ConditionFindingSerializer(), help_text="Condition item id → finding and reasons."
+    )
+    positive_item = serializers.PrimaryKeyRelatedField(queryset=_items, required=False, allow_null=True)
+    negative_items = serializers.PrimaryKeyRelatedField(queryset=_items, many=True, required=False)
+    negative_note = serializers.CharField(required=False, allow_blank=True)
+    # The built-in keys are listed in the schema (core.schema reads
+    # ``schema_keys``): a client fills each, or the version's own
+    # distinction / factor items by id where it has them.
+    distinctions = KeyedDictField(
+        child=serializers.CharField(), schema_keys=BUILTIN_DISTINCTIONS,
+        help_text="Distinction item id of the case's policy version (or, when it has none, each built-in key) "
+                  "→ judgement.")
+    factors = KeyedDictField(
+        child=serializers.CharField(), schema_keys=BUILTIN_FACTORS,
+        help_text="Factor item id of the case's policy version (or, when it has none, each built-in key) "
+                  "→ judgement.")
+
+
+class CasePreliminaryReportApiInput(serializers.Serializer):
+    # A plain string in the schema: the same choice set under a second
+    # name would make a duplicate enum (the service validates it).
+    recommended_result = serializers.CharField(help_text="exempt | mitigated | rejected")
+    summary = serializers.CharField()
+    major_public_interest = serializers.BooleanField(
+        required=False, default=False,
+        help_text="The matter involves a major public interest: where the 办法 says so, a hearing is required.")
+
+
+class CaseDefendApiInput(serializers.Serializer):
+    text = serializers.CharField()
+    file = serializers.FileField(required=False, allow_empty_file=True)
+
+
+class CaseWaiveDefenceApiInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class CaseTestimonyAddApiInput(serializers.Serializer):
+    person = serializers.CharField(max_length=200)
+    text = serializers.CharField()
+    file = serializers.FileField(required=False, allow_empty_file=True)
+
+
+class _OptionalStepInput(serializers.Serializer):
+    held_on = serializers.DateField()
+    body = serializers.CharField(max_length=300)
+    conclusion = serializers.CharField()
+    file = serializers.FileField(required=False, allow_empty_file=True)
+
+
+class CaseAssessmentReportRecordApiInput(_OptionalStepInput):
+    pass
+
+
+class CaseHearingRecordApiInput(_OptionalStepInput):
+    pass
+
+
+class VoteInputSerializer(serializers.Serializer):
+    member = serializers.PrimaryKeyRelatedField(queryset=_users)
+    result = serializers.ChoiceField(choices=Result.choices)
+    opinion = serializers.CharField(required=False, allow_blank=True)
+
+
+class CaseDeliberateApiInput(serializers.Serializer):
+    held_on = serializers.DateField()
+    members_present = serializers.PrimaryKeyRelatedField(queryset=_users, many=True)
+    votes = VoteInputSerializer(many=True, required=False)
+
+
+class CaseVoteApiInput(serializers.Serializer):
+    member = serializers.PrimaryKeyRelatedField(queryset=_users, required=False,
+                                                help_text="Defaults to the caller.")
+    result = serializers.ChoiceField(choices=Result.choices)
+    opinion = serializers.CharField(required=False, allow_blank=True)
+
+
+class CaseVoteConfirmApiInput(serializers.Serializer):
+    pass
+
+
+class ResultUseInputSerializer(serializers.Serializer):
+    item = serializers.PrimaryKeyRelatedField(queryset=_items)
+    duration_months = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=120)
+
+
+class _RulingInput(serializers.Serializer):
+    result = serializers.ChoiceField(choices=Result.choices)
+    # 从轻 and 减轻 are two results (issue 16): the service refuses a
+    # mitigated ruling that does not say which (422, field ``mitigation``).
+    mitigation = serializers.ChoiceField(
+        choices=Mitigation.choices, required=False, default="", allow_blank=True,
+        help_text="Required when result is mitigated: lighter (从轻, within the prescribed range) | reduced "
+                  "(减轻, below it). Empty for exempt and rejected. A mitigated ruling without it, or an exempt or "
+                  "rejected one with it, is refused with 422 and `fields.mitigation` (“A mitigated ruling "
+                  "must say whether it is lighter (从轻) or reduced (减轻).”).")
+    reasons = serializers.CharField()
+    applied_items = serializers.PrimaryKeyRelatedField(queryset=_items, many=True, required=False)
+    uses = ResultUseInputSerializer(many=True, required=False)
+    needs_correction = serializers.BooleanField(required=False, default=False)
+    needs_clarification = serializers.BooleanField(required=False, default=False)
+
+
+class CaseRuleApiInput(_RulingInput):
+    pass
+
+
+class _NoticeInput(serializers.Serializer):
+    done_on = serializers.DateField(required=False)
+    recipients = serializers.CharField(max_length=300)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class CaseFeedbackApiInput(_NoticeInput):
+    pass
+
+
+class CaseFileReportApiInput(_NoticeInput):
+    pass
+
+
+class CaseRecordSameLevelApiInput(_NoticeInput):
+    file = serializers.FileField(required=False)
+
+
+class CaseRequestReviewApiInput(serializers.Serializer):
+    reasons = serializers.CharField()
+
+
+class CaseDecideReviewApiInput(_RulingInput):
+    pass
+
+
+# What the ruling's and the review decision's services refuse with 409 (the schema's description).
+RULING_REFUSALS = (services.NO_MEETING, services.NO_QUORUM, services.VOTES_UNCONFIRMED, services.NO_MAJORITY)
+
+
+def _step(name, label, stages, who, form_class, service, success, *, input=None, **kw):
+    # The API's input (Step.input): the one the declaration names, else the
+    # page form's fields (core.serializers.form_input).
     return Step(name, label, stages, who, app="reviews", form=_form(form_class), service=service,
-                input=api[0].InputSerializer, summary=api[1], success=success, anchor=PANEL,
-                refusals=getattr(api[0], "schema_refusals", ()), **kw)
+                input=input or form_input(form_class, name), success=success, anchor=PANEL, **kw)
 
 
 register_steps(
     _step("assign", _("Assign inspectors"), (Stage.VERIFICATION,), s.is_supervisor, f.AssignForm,
-          services.case_assign, _("Inspectors assigned."), events=(K.ASSIGNED,)),
+          services.case_assign, _("Inspectors assigned."), events=(K.ASSIGNED,),
+          input=CaseAssignApiInput, summary=_("Assign at least two inspectors (supervisor)")),
     _step("mark_recusal", _("Mark as related"), (Stage.VERIFICATION,), s.is_supervisor, f.RecusalForm,
-          services.recusal_mark, _("Marked as related: he may not handle the case."), events=(K.RECUSAL_MARKED,)),
+          services.recusal_mark, _("Marked as related: he may not handle the case."), events=(K.RECUSAL_MARKED,),
+          input=CaseRecusalMarkApiInput, summary=_("Mark someone as related (回避)")),
     _step("record_interview", _("Record an interview"), (Stage.VERIFICATION,), s.is_assigned_inspector,
-          f.InterviewForm, services.interview_record, _("Interview recorded."), events=(K.INTERVIEW_RECORDED,)),
+          f.InterviewForm, services.interview_record, _("Interview recorded."), events=(K.INTERVIEW_RECORDED,),
+          input=CaseInterviewRecordApiInput, summary=_("Record an interview")),
     _step("record_evidence", _("Record evidence or a note"), (Stage.VERIFICATION,), s.is_assigned_inspector,
-          f.EvidenceForm, services.evidence_record, _("Recorded."), events=(K.EVIDENCE_RECORDED,)),
+          f.EvidenceForm, services.evidence_record, _("Recorded."), events=(K.EVIDENCE_RECORDED,),
+          input=CaseEvidenceRecordApiInput, summary=_("Record evidence or a note")),
     _step("assess", _("Assessment"), (Stage.VERIFICATION,), s.is_assigned_inspector, f.AssessmentForm,
-          services.case_assess, _("Assessment saved."), events=(K.ASSESSED,)),
+          services.case_assess, _("Assessment saved."), events=(K.ASSESSED,),
+          input=CaseAssessApiInput, summary=_("Assessment against the case's policy version")),
     _step("preliminary_report", _("Preliminary report"), (Stage.VERIFICATION,), s.is_assigned_inspector,
           f.ReportForm, services.case_preliminary_report,
           _("Preliminary report recorded; the applicant is notified."), events=(K.PRELIMINARY_REPORT,),
-          clocks=(DEFENCE_CLOCK,)),
+          clocks=(DEFENCE_CLOCK,),
+          input=CasePreliminaryReportApiInput, summary=_("Preliminary report; the case goes to defence")),
     _step("defend", _("Submit a defence (申辩)"), (Stage.DEFENCE,), s.is_applicant, f.DefenceForm,
           services.case_defend, _("Your defence is submitted."), ready=_defence_ready, events=(K.DEFENCE_SUBMITTED,),
-          clocks=(DELIBERATION_CLOCK,)),
+          clocks=(DELIBERATION_CLOCK,),
+          input=CaseDefendApiInput, summary=_("The applicant's defence (申辩)")),
     _step("waive_defence", _("Waive the defence"), (Stage.DEFENCE,), s.may_waive, f.WaiveForm,
           services.case_waive_defence, _("The defence is waived."), ready=_defence_ready, events=(K.DEFENCE_WAIVED,),
-          clocks=(DELIBERATION_CLOCK,)),
+          clocks=(DELIBERATION_CLOCK,),
+          input=CaseWaiveDefenceApiInput, summary=_("Waive the defence")),
     _step("add_testimony", _("Add testimony"), BEFORE_RULING, s.may_testify, f.TestimonyForm,
-          services.testimony_add, _("Testimony added."), events=(K.TESTIMONY_ADDED,)),
+          services.testimony_add, _("Testimony added."), events=(K.TESTIMONY_ADDED,),
+          input=CaseTestimonyAddApiInput, summary=_("Add testimony")),
     _step("record_assessment_report", _("Record a third-party assessment"), BEFORE_RULING,
           inspector_or_committee, f.OptionalStepForm, partial(services.optional_step_record, kind="third_party"),
-          _("Third-party assessment recorded."), events=(K.ASSESSMENT_REPORT,)),
+          _("Third-party assessment recorded."), events=(K.ASSESSMENT_REPORT,),
+          input=CaseAssessmentReportRecordApiInput, summary=_("Third-party assessment (第三方评估)")),
     _step("record_hearing", _("Record a public hearing"), BEFORE_RULING, inspector_or_committee,
           f.OptionalStepForm, partial(services.optional_step_record, kind="hearing"), _("Hearing recorded."),
-          events=(K.HEARING,)),
+          events=(K.HEARING,),
+          input=CaseHearingRecordApiInput, summary=_("Public hearing (听证会)")),
     # The meeting, then each member's vote; the first ruling's and the
     # review's alike (the review's members exclude the first ruling's voters).
     _step("deliberate", _("Record the deliberation"), SITTING, sits, f.MeetingForm, services.meeting_record,
-          _("Meeting recorded."), ready=_deliberation_ready, events=(K.MEETING_RECORDED, K.VOTE_CAST)),
+          _("Meeting recorded."), ready=_deliberation_ready, events=(K.MEETING_RECORDED, K.VOTE_CAST),
+          input=CaseDeliberateApiInput, summary=_("Deliberation meeting, optionally with its votes"),
+          refusals=(services.MEETING_EXISTS, services.NO_QUORUM, services.HEARING_REQUIRED)),
     _step("vote", _("Vote"), SITTING, sits, f.VoteForm, services.vote_record, _("Vote recorded."),
-          ready=_vote_ready, events=(K.VOTE_CAST,)),
+          ready=_vote_ready, events=(K.VOTE_CAST,),
+          input=CaseVoteApiInput, summary=_("One member's vote"),
+          refusals=(services.NO_MEETING, services.NOT_PRESENT, services.ALREADY_VOTED)),
     _step("confirm_vote", _("Confirm my vote"), SITTING, sits, f.ConfirmVoteForm, _confirm,
-          _("Your vote is confirmed."), ready=_confirm_ready, events=(K.VOTE_CONFIRMED,)),
+          _("Your vote is confirmed."), ready=_confirm_ready, events=(K.VOTE_CONFIRMED,),
+          input=CaseVoteConfirmApiInput, summary=_("Confirm the vote recorded for me"),
+          refusals=(services.NOTHING_TO_CONFIRM,)),
     # The guide's example (docs/kernel.md): everything about the step but
     # its record, service, form and panel partial is said here.
     _step("void_meeting", _("Void the meeting"), SITTING, sits, f.VoidMeetingForm, services.meeting_void,
@@ -219,7 +411,8 @@ register_steps(
           summary=_("Void the current meeting, with the reason")),
     _step("rule", _("Record the ruling"), (Stage.DELIBERATION,), s.is_committee, f.RulingForm, services.case_rule,
           _("Ruling recorded; the ruling letter is being prepared."), ready=_meeting_held, events=(K.RULED,),
-          clocks=(*AFTER_RULING_CLOCKS, REVIEW_REQUEST_CLOCK)),
+          clocks=(*AFTER_RULING_CLOCKS, REVIEW_REQUEST_CLOCK),
+          input=CaseRuleApiInput, summary=_("The ruling (quorum and majority)"), refusals=RULING_REFUSALS),
     # A joint ruling (the version's ``joint_ruling``): the 组织部门 of the
     # jurisdiction countersigns, and the 认定书 signed by both is issued.
     _step("countersign_ruling", _("Countersign the ruling (会签)"), (Stage.RULED,), services.is_org_dept,
@@ -229,21 +422,26 @@ register_steps(
     # 反馈 and 报备: each once per ruling.
     _step("feedback", _("Record the feedback (反馈)"), (Stage.RULED,), s.may_notify, f.NoticeForm,
           partial(services.notice_record, kind="feedback"), _("Feedback recorded."),
-          ready=_notice_ready(Notice.Kind.FEEDBACK), events=(K.FEEDBACK,)),
+          ready=_notice_ready(Notice.Kind.FEEDBACK), events=(K.FEEDBACK,),
+          input=CaseFeedbackApiInput, summary=_("Feedback to the applicant and unit (反馈)")),
     _step("file_report", _("Record the filing (报备)"), (Stage.RULED,), s.may_notify, f.NoticeForm,
           partial(services.notice_record, kind="filing"), _("Filing recorded."),
-          ready=_notice_ready(Notice.Kind.FILING), events=(K.FILED,)),
+          ready=_notice_ready(Notice.Kind.FILING), events=(K.FILED,),
+          input=CaseFileReportApiInput, summary=_("Filing with the higher level (报备)")),
     # 备案 at the same level: a record of its own beside 报备 (issue 16).
     _step("record_same_level", _("Record the 备案 at the same level"), (Stage.RULED,), s.may_notify, f.NoticeForm,
           partial(services.notice_record, kind="record"), _("The 备案 at the same level is recorded."),
-          ready=_notice_ready(Notice.Kind.RECORD), events=(K.RECORDED,)),
+          ready=_notice_ready(Notice.Kind.RECORD), events=(K.RECORDED,),
+          input=CaseRecordSameLevelApiInput, summary=_("Record at the same level (备案)")),
     # 复核: once.
     _step("request_review", _("Request a review (复核)"), (Stage.RULED,), s.is_applicant, f.ReviewRequestForm,
           services.case_request_review, _("Your request for review is recorded."), ready=_review_ready,
-          events=(K.REVIEW_REQUESTED,), clocks=(REVIEW_DECISION_CLOCK,)),
+          events=(K.REVIEW_REQUESTED,), clocks=(REVIEW_DECISION_CLOCK,),
+          input=CaseRequestReviewApiInput, summary=_("Request a review (复核), once")),
     _step("decide_review", _("Decide the review"), (Stage.REVIEW,), s.is_review_member, f.RulingForm,
           services.case_decide_review, _("Review decision recorded."), ready=_meeting_held,
-          events=(K.REVIEW_DECIDED,), clocks=AFTER_RULING_CLOCKS),
+          events=(K.REVIEW_DECIDED,), clocks=AFTER_RULING_CLOCKS,
+          input=CaseDecideReviewApiInput, summary=_("Review decision"), refusals=RULING_REFUSALS),
 )
 
 # At verification the assigned inspectors ask for supplements (cases' step).

@@ -13,11 +13,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.urls import Resolver404, resolve, reverse
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
+from accounts.models import User
 from cases import services as case_services
+from cases.apis import step_apis
 from cases.selectors import case_page_url, case_parties, case_sees_internal
 from core.events import AUDIENCE_PENDING, EVENT_KINDS, check_event_kinds, event_spec, written_kinds
+from core.serializers import form_input
 from core.step_views import step_post
 from core.steps import Step, register_steps, steps_of
 from deadlines.models import Clock, Reminder
@@ -25,6 +29,8 @@ from deadlines.selectors import clock_list_for_case
 from deadlines.services import reminder_sweep
 from notifications.models import Notification
 from reviews import services as review_services
+from reviews.forms import MeetingForm
+from reviews.steps import VoteInputSerializer
 from tests.deadlines.conftest import at
 from tests.reviews.conftest import accept_case, fill_draft, pdf, to_deliberation
 
@@ -280,3 +286,40 @@ def test_the_api_lists_the_page_actions_at_the_meeting(users, client):
     api.force_authenticate(users["committee3"])
     assert {"vote", "void_meeting", "rule"} <= _api_actions(api, case) and "confirm_vote" not in _api_actions(
         api, case)
+
+
+def test_a_steps_api_input_is_carried_by_its_declaration():
+    """Adding a step touches at most five files (docs/kernel.md): its API
+    input is the declaration's (a class in the app's steps.py, or the form's
+    fields with the declared extras), never a sixth file's. The generated
+    endpoint and its schema read ``Step.input``."""
+    apis_ = step_apis()
+    for name, step in steps_of("case").items():
+        if step.app == "prefilings" or step.service is None:
+            continue
+        if step.input is not None:
+            module = step.input.__module__
+            assert module in (f"{step.app}.steps", f"{step.app}.forms"), (name, module)
+        assert apis_[name].step is step
+
+
+def test_form_input_takes_the_forms_fields_and_the_declared_extras(users):
+    """A step whose API takes more than its form (ids of users, nested
+    rows) declares only what differs: a field of the form's name replaces
+    it in its place, a new one is added, ``exclude`` drops one."""
+    with pytest.raises(TypeError, match="MeetingForm.members_present"):
+        form_input(MeetingForm, "h32_meeting")  # ids of users: not the form's field
+    Input = form_input(MeetingForm, "h32_meeting",
+                       members_present=serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), many=True),
+                       votes=VoteInputSerializer(many=True, required=False))
+    assert Input.__name__ == "H32MeetingInput"
+    assert list(Input().fields) == ["held_on", "members_present", "votes"]
+    member = users["committee1"]
+    ok = Input(data={"held_on": "2026-01-05", "members_present": [member.pk],
+                     "votes": [{"member": member.pk, "result": "exempt"}]})
+    assert ok.is_valid(), ok.errors
+    assert ok.validated_data["members_present"] == [member]
+    assert ok.validated_data["votes"][0]["member"] == member
+    bad = Input(data={"held_on": "", "members_present": [0], "votes": [{"member": member.pk, "result": "x"}]})
+    assert not bad.is_valid() and set(bad.errors) == {"held_on", "members_present", "votes"}
+    assert list(form_input(MeetingForm, "h32_date_only", exclude=("members_present",))().fields) == ["held_on"]
