@@ -103,8 +103,9 @@ class FollowUpOutputSerializer(serializers.Serializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
+        # The event registry decides (selectors.followup_details_visible).
         user = getattr(self.context.get("request"), "user", None)
-        if user is not None and instance.case.applicant_id == user.pk:
+        if not selectors.followup_details_visible(followup=instance, user=user):
             data["summary"] = ""
         return data
 

@@ -127,6 +127,12 @@ class FollowUp(BaseModel):
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["ruling", "kind"], name="uniq_followup_per_ruling")]
 
+    @property
+    def event_kind(self) -> str:
+        """The history event its record writes; whether its details are
+        internal is that kind's registration (careers/events.py)."""
+        return EventKind.TALK_RECORDED if self.kind == self.Kind.TALK else EventKind.VISIT_RECORDED
+
 
 class Decision(models.TextChoices):
     # The three the seeds name ("免于问责、减轻处理或问责处理"), with 从轻 beside

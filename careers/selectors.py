@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from accounts.selectors import HANDLING_ROLES, role_paths, subtree_q
 from cases.models import Stage
-from cases.selectors import case_in_paths_q, case_list_for_user
+from cases.selectors import case_in_paths_q, case_list_for_user, case_parties
+from core.events import event_is_internal
 from core.form_flash import form_flash_bind
 from core.step_views import step_flash_key
 from core.steps import steps_for_user, steps_of
@@ -87,6 +88,18 @@ def followup_get_for_user(*, user: User, followup_id) -> FollowUp:
     if found is None:
         raise Http404
     return found
+
+
+def followup_details_visible(*, followup: FollowUp, user) -> bool:
+    """Whether ``user`` reads what was said at the follow-up (its summary).
+    The confidentiality is the event registry's (core.events; the kinds
+    careers/events.py registers internal): the details of an internal
+    event are hidden from the case's parties, the cadre and whoever filed
+    for him, as the case page hides them; the department and the handling
+    staff who may list the follow-up read them."""
+    if not event_is_internal(followup.event_kind):
+        return True
+    return not (user is not None and user.is_authenticated and user in case_parties(followup.case))
 
 
 def may_act_on_obligations(*, user: User) -> bool:

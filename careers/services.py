@@ -359,8 +359,7 @@ def followup_record(*, followup: FollowUp, actor: User, held_on: dt.date, partic
         visit.clock = clocks.clock_open(case=case, stage=TimeLimitStage.FOLLOWUP_VISIT, ref=f"followup-{visit.pk}",
                                         start=followup.held_on)
         visit.save(update_fields=["clock", "updated_at"])
-    kind = EventKind.TALK_RECORDED if followup.kind == FollowUp.Kind.TALK else EventKind.VISIT_RECORDED
-    case_event_record(case=case, kind=kind, actor=actor, from_stage=case.stage,
+    case_event_record(case=case, kind=followup.event_kind, actor=actor, from_stage=case.stage,
                       data={"followup": followup.pk, "held_on": followup.held_on.isoformat(),
                             "participants": followup.participants, "uses_respected": followup.uses_respected})
     return followup

@@ -1,6 +1,7 @@
 """API and pages of careers: the department's list and recording, 404 for
 another jurisdiction's department, pinned query counts."""
 
+import dataclasses
 import datetime as dt
 import hashlib
 
@@ -9,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from careers import services
-from careers.models import AccountabilityDecision, FollowUp, ResultUse
+from careers.models import AccountabilityDecision, EventKind, FollowUp, ResultUse
+from core.events import EVENT_KINDS
 from tests.files import PDF_BYTES as PDF
 
 from .conftest import rule
@@ -59,6 +61,30 @@ class TestApi:
         assert client.post(f"/api/v1/result-uses/{use.pk}/apply/", {}, format="json").status_code == 404
         assert client.post(f"/api/v1/followups/{talk.pk}/record/", {}, format="json").status_code == 404
         assert client.get(f"/api/v1/cases/{mitigated.pk}/").status_code == 404
+
+    def test_the_followups_confidentiality_is_the_event_registrys(self, mitigated, users, today):
+        """The summary is hidden from the cadre because the talk's event kind
+        is registered internal (careers/events.py), the rule the case page's
+        timeline follows: registered otherwise, the cadre would read it."""
+        talk = FollowUp.objects.get(case=mitigated)
+        services.followup_record(followup=talk, actor=users["org_dept"], held_on=today, participants="郑琳、张伟",
+                                 summary="谈及下一步工作安排")
+        assert talk.event_kind == EventKind.TALK_RECORDED
+
+        def cadre_reads():
+            return [f["summary"] for f in api(users["applicant"]).get("/api/v1/followups/").json()["results"]
+                    if f["id"] == talk.pk]
+
+        assert cadre_reads() == [""]
+        key = ("case", EventKind.TALK_RECORDED)
+        registered = EVENT_KINDS[key]
+        assert registered.internal
+        EVENT_KINDS[key] = dataclasses.replace(registered, internal=False)
+        try:
+            assert cadre_reads() == ["谈及下一步工作安排"]
+        finally:
+            EVENT_KINDS[key] = registered
+        assert cadre_reads() == [""]
 
     def test_the_cadre_sees_his_own_and_cannot_record(self, mitigated, users, today):
         use = ResultUse.objects.filter(case=mitigated).first()
