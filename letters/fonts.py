@@ -11,9 +11,10 @@ AR PL UMing (Arphic Public License, a 明体/宋体-style serif):
 - ``rc-song-full.ttf``: the whole CN face, the fallback for what the cut
   face lacks (names such as 堃, 喆, 昇 are outside GB 2312);
 - ``rc-hei-gb.ttf`` (optional, from WenQuanYi Zen Hei, GPL with the font
-  embedding exception): a heavy face for the red masthead and the title,
-  where GB/T 9704 asks for 小标宋; AR PL UMing has no bold and WeasyPrint
-  does not embolden, so without it headings are set in the song face.
+  embedding exception): the 黑体 of first-level headings (GB/T 9704
+  §7.3.3), and the masthead and title where FandolSong-Bold is missing; AR
+  PL UMing has no bold and WeasyPrint does not embolden, so without it
+  headings are set in the song face.
 
 - ``rc-fang-gb.otf`` (optional, from FandolFang, GPL with the font
   exception, Debian's ``texlive-lang-chinese``): the 仿宋 face of the body
@@ -25,6 +26,12 @@ AR PL UMing (Arphic Public License, a 明体/宋体-style serif):
   rather than installing texlive (21 packages, 264 MB). Without it the body
   is set in the song face. Its CFF outlines render as fast as the song
   face's TrueType ones (ruling letter 41 ms against 40 ms, quiet machine).
+
+- ``rc-title-gb.otf`` (optional, FandolSong-Bold, same licence and package
+  as FandolFang): the 小标宋-like face GB/T 9704 asks for the 发文机关标志
+  (§7.2.3, 推荐使用小标宋体字) and the title (§7.3.1, 2号小标宋体字), cut to
+  GB 2312 as the body face (a masthead names any issuing body). Without it
+  they are set in the hei face, and without that in the song face.
 
 - HanaMinB (花園明朝 B, from Debian's fonts-hanazono; free licence), used in
   place: the last fallback, for CJK Extension B characters such as 𠮷 in
@@ -84,6 +91,10 @@ SOURCES = {
                        "texlive-lang-chinese", required=False,
                        member="usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/FandolFang-Regular.otf",
                        target="/usr/local/share/fonts/fandol/FandolFang-Regular.otf"),
+    "title": SourceFont("FandolSong-Bold", ("fandol/FandolSong-Bold.otf", "opentype/public/fandol/FandolSong-Bold.otf"),
+                        "texlive-lang-chinese", required=False,
+                        member="usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/FandolSong-Bold.otf",
+                        target="/usr/local/share/fonts/fandol/FandolSong-Bold.otf"),
 }
 # Face 0 of uming.ttc is "AR PL UMing CN" (simplified-Chinese forms).
 SOURCE_FACE = 0
@@ -91,6 +102,7 @@ EXT_FAMILY = "RC Ext B"
 SUBSET_FILE = "rc-song-gb.ttf"
 HEI_FILE = "rc-hei-gb.ttf"
 FANG_FILE = "rc-fang-gb.otf"
+TITLE_FILE = "rc-title-gb.otf"
 FULL_FILE = "rc-song-full.ttf"
 MANIFEST_FILE = "manifest.json"
 # Bumped when the cut changes, so that old caches are rebuilt.
@@ -100,6 +112,7 @@ SUBSET_FAMILY = "RC Song GB"
 FULL_FAMILY = "RC Song Full"
 HEI_FAMILY = "RC Hei GB"
 FANG_FAMILY = "RC Fang GB"
+TITLE_FAMILY = "RC Title GB"
 
 
 class FontSetupError(RuntimeError):
@@ -158,6 +171,10 @@ def fang_source() -> Path | None:
     return SOURCES["fang"].find()
 
 
+def title_source() -> Path | None:
+    return SOURCES["title"].find()
+
+
 def ext_source() -> Path | None:
     """The Extension B fallback face, used in place (not copied)."""
     return SOURCES["ext"].find()
@@ -187,9 +204,9 @@ def subset_codepoints() -> set[int]:
 
 def _source_signature(path: Path) -> str:
     stat = path.stat()
-    hei, fang = hei_source(), fang_source()
+    hei, fang, title = hei_source(), fang_source(), title_source()
     return hashlib.sha256(
-        f"{path}:{stat.st_size}:{int(stat.st_mtime)}:{hei}:{fang}:{CUT_VERSION}".encode()
+        f"{path}:{stat.st_size}:{int(stat.st_mtime)}:{hei}:{fang}:{title}:{CUT_VERSION}".encode()
     ).hexdigest()
 
 
@@ -321,10 +338,15 @@ def prepare_fonts(*, force: bool = False) -> dict:
         _cut(TTFont(str(fang)), out / FANG_FILE, FANG_FAMILY, bitmap_tables)
     elif (out / FANG_FILE).exists():
         (out / FANG_FILE).unlink()
+    title = title_source()
+    if title is not None:
+        _cut(TTFont(str(title)), out / TITLE_FILE, TITLE_FAMILY, bitmap_tables)
+    elif (out / TITLE_FILE).exists():
+        (out / TITLE_FILE).unlink()
 
     manifest = {"signature": signature, "source": str(source), "cut_version": CUT_VERSION,
                 "subset": SUBSET_FILE, "full": FULL_FILE, "hei": HEI_FILE if hei else None,
-                "fang": FANG_FILE if fang else None}
+                "fang": FANG_FILE if fang else None, "title": TITLE_FILE if title else None}
     tmp = manifest_path.with_name(f"{MANIFEST_FILE}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(manifest, indent=2))
     os.replace(tmp, manifest_path)
@@ -347,6 +369,14 @@ def fang_path() -> Path | None:
     """The prepared 仿宋 body face, if its source is installed."""
     font_paths()
     path = font_dir() / FANG_FILE
+    return path if path.exists() else None
+
+
+def title_path() -> Path | None:
+    """The prepared 小标宋-like face of mastheads and titles, if its source
+    is installed."""
+    font_paths()
+    path = font_dir() / TITLE_FILE
     return path if path.exists() else None
 
 

@@ -53,6 +53,9 @@ def _font_face_css() -> str:
     fang_path = fonts.fang_path()
     if fang_path is not None:
         faces.append((fonts.FANG_FAMILY, fang_path))
+    title_path = fonts.title_path()
+    if title_path is not None:
+        faces.append((fonts.TITLE_FAMILY, title_path))
     ext_path = fonts.ext_source()
     if ext_path is not None:
         faces.append((fonts.EXT_FAMILY, ext_path))

@@ -10,12 +10,13 @@ members=$(.venv/bin/python manage.py prepare_fonts --missing-members 2>/dev/null
 [ -n "$missing$members" ] || exit 0
 command -v apt-get >/dev/null || exit 0
 if [ "$(id -u)" = 0 ]; then as_root=(); elif sudo -n true 2>/dev/null; then as_root=(sudo -n); else exit 0; fi
-# A face taken out of its package (FandolFang: one file of texlive-lang-chinese).
-while read -r package member target; do
-  [ -n "$package" ] || continue
-  "${as_root[@]}" ./scripts/extract_font.sh "$package" "$member" "$target" \
-    || echo "fonts: could not take $(basename "$member") out of $package (the body is set in the song face)"
-done <<< "$members"
+# Faces taken out of their package (FandolFang, FandolSong-Bold: files of
+# texlive-lang-chinese), one download a package for all its files.
+for package in $(awk 'NF { print $1 }' <<< "$members" | sort -u); do
+  # shellcheck disable=SC2046 # member and target pairs, one a word
+  "${as_root[@]}" ./scripts/extract_font.sh "$package" $(awk -v p="$package" '$1 == p { print $2, $3 }' <<< "$members") \
+    || echo "fonts: could not take every face out of $package (the letters fall back to the faces they have)"
+done
 [ -n "$missing" ] || exit 0
 # shellcheck disable=SC2086 # one package a word
 echo "fonts: installing" $missing

@@ -74,11 +74,13 @@ command -v pdftotext >/dev/null || missing+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/hanazono/HanaMinB.ttf ] || missing+=(fonts-hanazono)  # CJK Ext. B in names
 ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
-# The 仿宋 body face, one file of texlive-lang-chinese (letters/fonts.py SOURCES["fang"]).
+# The 仿宋 body face and the 小标宋-like title face, files of
+# texlive-lang-chinese (letters/fonts.py SOURCES["fang"], SOURCES["title"]).
+fandol=usr/share/texlive/texmf-dist/fonts/opentype/public/fandol
 "$(dirname "$0")/extract_font.sh" texlive-lang-chinese \
-  usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/FandolFang-Regular.otf \
-  /usr/local/share/fonts/fandol/FandolFang-Regular.otf \
-  || echo "ensure: FandolFang could not be had; letters are set in the song face"
+  $fandol/FandolFang-Regular.otf /usr/local/share/fonts/fandol/FandolFang-Regular.otf \
+  $fandol/FandolSong-Bold.otf /usr/local/share/fonts/fandol/FandolSong-Bold.otf \
+  || echo "ensure: a Fandol face could not be had; letters fall back to the song and hei faces"
 if [ ${#services_missing[@]} -gt 0 ]; then
   echo "ensure: Chromium, poppler, fonts ready; missing: ${services_missing[*]}"
   exit 3

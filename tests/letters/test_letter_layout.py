@@ -1,20 +1,25 @@
-"""Letter layout (issue 22, GB/T 9704-2012): 成文日期 in Arabic numerals,
-no doubled full stop, and no page holding only the 抄送 line. Each kind is
-also drawn to docs/letters/<kind>.png when LETTER_PICTURES is set."""
+"""Letter layout (issue 22, GB/T 9704-2012), read back with poppler:
+dates in Arabic numerals, no doubled full stop, the 抄送 line at the foot of
+the last page and never alone there, masthead and title in the 小标宋-like
+face. Each kind is also drawn to docs/letters/<kind>-N.png when
+LETTER_PICTURES is set."""
 
 import os
+import re
 import subprocess
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from letters import fonts, rendering
 from letters.models import LetterKind
 from letters.rendering import render_html
 from letters.services import letter_issue
+from letters.snapshot import date_cn
 from letters.templatetags.letters_format import arabic_date
 
-from .conftest import pdf_text
+from .conftest import pdf_fonts, pdf_text
 from .test_letter_render import _context_for
 
 pytestmark = pytest.mark.django_db
@@ -22,10 +27,71 @@ pytestmark = pytest.mark.django_db
 KINDS = [LetterKind.ACCEPTANCE, LetterKind.SUPPLEMENT, LetterKind.NOT_ACCEPTED, LetterKind.RULING,
          LetterKind.REVIEW_DECISION, LetterKind.CORRECTION_NOTICE, LetterKind.CLARIFICATION]
 
+PT_PER_MM = 72 / 25.4
+# The type area of every page ends 35 mm above the bottom edge (§5.2.1).
+TYPE_AREA_BOTTOM = (297 - 35) * PT_PER_MM
+# A date in Chinese numerals (二〇二六年十二月一日).
+CHINESE_DATE = re.compile(r"[〇一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月")
+# The letters' dates of the case in letter_case and _context_for.
+BODY_DATES = {
+    LetterKind.ACCEPTANCE: "2026年10月9日", LetterKind.SUPPLEMENT: "2026年12月4日",
+    LetterKind.NOT_ACCEPTED: "2026年10月9日", LetterKind.RULING: "2026年11月20日",
+    LetterKind.REVIEW_DECISION: "2026年12月1日", LetterKind.CORRECTION_NOTICE: "2027年1月15日",
+}
+
+
+def _words(path, page: int) -> list[tuple[float, float, str]]:
+    """(yMin, yMax, text) of every word on a page (pdftotext -bbox), in points
+    from the top of the page."""
+    out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
+                         check=True, capture_output=True, text=True).stdout
+    return [(float(y0), float(y1), word) for y0, y1, word in
+            re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', out)]
+
+
+def _pages(path) -> list[str]:
+    return [p for p in pdf_text(path).split("\f") if p.strip()]
+
+
+def assert_copy_line_at_the_foot(path, *, signers: list[str], date: str) -> None:
+    """The 抄送 line is on the last page, its last line on the type area's
+    last line (GB/T 9704 §8.1, §10.1), and that page holds body text besides
+    the signature, the date and the seal area."""
+    pages = _pages(path)
+    last = len(pages)
+    assert not any("抄送" in p for p in pages[:-1]), "抄送 before the last page"
+    words = _words(path, last)
+    cc = [w for w in words if w[2].startswith("抄送")]
+    assert cc, pages[-1]
+    cc_top = cc[0][0]
+    cc_bottom = max(w[1] for w in words if w[0] >= cc_top - 1 and not re.fullmatch(r"—|\d+", w[2]))
+    # Within a line's leading of the type area's bottom edge, never below it.
+    assert TYPE_AREA_BOTTOM - 10 < cc_bottom <= TYPE_AREA_BOTTOM + 1, (cc_bottom, TYPE_AREA_BOTTOM)
+    closing = set(signers) | {date, "（印章）"}
+    lines = [line.strip() for line in pages[-1].splitlines() if line.strip()]
+    body = [line for line in lines if line not in closing and "抄送" not in line and not re.fullmatch(r"— \d+ —", line)
+            and not line.startswith("抄送")]
+    assert body, f"the last page holds only the closing: {lines}"
+
 
 def test_arabic_date():
     assert arabic_date("2026-12-01") == "2026年12月1日"
     assert arabic_date("") == "" and arabic_date(None) == ""
+    # The snapshot's dates in Chinese numerals (and every letter issued
+    # before issue 22 keeps them): printed in Arabic numerals.
+    assert arabic_date("二〇二六年十一月二十二日") == "2026年11月22日"
+    assert arabic_date("二〇二七年一月十日") == "2027年1月10日"
+    assert arabic_date("二〇三〇年十月三十一日") == "2030年10月31日"
+    assert arabic_date("另行通知") == "另行通知"
+
+
+def test_every_chinese_date_of_a_year_reads_back_in_arabic_numerals():
+    import datetime as dt
+
+    day = dt.date(2026, 1, 1)
+    while day.year == 2026:
+        assert arabic_date(date_cn(day)) == f"2026年{day.month}月{day.day}日", day
+        day += dt.timedelta(days=1)
 
 
 def test_doubled_stop_is_printed_once():
@@ -49,11 +115,63 @@ def test_each_letter_kind_follows_the_layout(kind, letter_case, users, eager_cel
     pages = pdf_text(path).split("\f")
     text = "".join(pages).replace("\n", "")
     assert arabic_date(timezone.localdate()) in text
+    # Every date in Arabic numerals, the body's as the signature's (§7.3.5.3).
+    assert not CHINESE_DATE.search(text), CHINESE_DATE.search(text)
+    if kind in BODY_DATES:
+        assert BODY_DATES[kind] in text, BODY_DATES[kind]
     assert "。。" not in text
-    for page in [p for p in pages if p.strip()]:
-        lines = [line for line in page.splitlines() if line.strip() and not line.strip().isdigit()]
-        assert not (len(lines) <= 2 and any("抄送" in line for line in lines)), page
     assert "。。" not in render_html(kind, letter.context)
+    if letter.context.get("cc"):
+        assert_copy_line_at_the_foot(path, signers=letter.context["signers"],
+                                     date=arabic_date(letter.context["date"]))
+    names = {f["name"].split("+", 1)[1] for f in pdf_fonts(path)}
+    assert "RC-Title-GB" in names, names
     if os.environ.get("LETTER_PICTURES"):
         out = settings.BASE_DIR / "docs" / "letters" / kind
         subprocess.run(["pdftoppm", "-r", "60", "-png", str(path), str(out)], check=True)
+
+
+def _acceptance(note_lines: int) -> dict:
+    """An acceptance notice whose note runs to about ``note_lines`` lines."""
+    return {
+        "kind": "acceptance", "title": "受理通知书", "number": "怀纪容〔2026〕1号",
+        "issuing_body": "中共怀来县纪律检查委员会", "masthead": "中共怀来县纪律检查委员会", "masthead_class": "mh-m",
+        "recipient": "张伟同志", "date": "2026-11-22", "date_cn": "二〇二六年十一月二十二日",
+        "cc": ["怀来县住房和城乡建设局"], "signers": ["中共怀来县纪律检查委员会"],
+        "case": {"number": "怀容〔2026〕第0001号", "title": "推进校舍改造项目中的程序瑕疵", "applicant": "张伟",
+                 "unit": "怀来县住房和城乡建设局", "origin": "individual", "submitted_on_cn": "二〇二六年十月九日"},
+        "policy": {"document_title": "怀来县容错纠错实施办法（试行）"}, "limit": "30个工作日",
+        "limit_due_on_cn": "二〇二六年十一月二十日",
+        # 请按时提交材料。 is 8 characters; a line holds 28.
+        "note": "请按时提交材料。" * (note_lines * 7 // 2),
+    }
+
+
+def test_copy_line_never_stands_alone_whatever_the_length(tmp_path):
+    """However long the body, the 抄送 line sits at the foot of the last page
+    and that page holds the body's last lines with the signature (issue 22:
+    the 受理通知书's second page held only the 抄送 line). The lengths step
+    over the page end one line at a time."""
+    page_counts = set()
+    for lines in range(0, 13):
+        path = tmp_path / f"acceptance-{lines}.pdf"
+        path.write_bytes(rendering.render_pdf("acceptance", _acceptance(lines)))
+        page_counts.add(len(_pages(path)))
+        assert_copy_line_at_the_foot(path, signers=["中共怀来县纪律检查委员会"], date="2026年11月22日")
+    assert page_counts == {1, 2}, page_counts
+
+
+def test_titles_fall_back_to_the_heading_face_without_fandol_song(tmp_path, monkeypatch):
+    """Without FandolSong-Bold's cut the masthead and title are set in the
+    hei face, and the letter still renders."""
+    monkeypatch.setattr(fonts, "title_path", lambda: None)
+    rendering.reset()
+    try:
+        path = tmp_path / "acceptance.pdf"
+        path.write_bytes(rendering.render_pdf("acceptance", _acceptance(0)))
+    finally:
+        monkeypatch.undo()
+        rendering.reset()
+    names = {f["name"].split("+", 1)[1] for f in pdf_fonts(path)}
+    assert "RC-Title-GB" not in names and any(n.startswith("RC-Hei-GB") for n in names), names
+    assert "受理通知书" in pdf_text(path)

@@ -86,8 +86,10 @@ def test_every_kind_renders_as_real_text_with_embedded_cjk_fonts(
         fonts = pdf_fonts(path)
         assert fonts and all(f["emb"] == "yes" for f in fonts), fonts
         names = {f["name"].split("+", 1)[1] for f in fonts}
-        # The body in 仿宋 (FandolFang's CFF cut), the rest in the song faces.
+        # The body in 仿宋 (FandolFang's CFF cut), masthead and title in the
+        # 小标宋-like FandolSong-Bold, the rest in the song faces.
         assert "RC-Fang-GB" in names, names
+        assert "RC-Title-GB" in names, names
         # 堃 comes from the full face: the fallback worked, as real text.
         assert any(n.startswith("RC-Song-Full") for n in names), names
         assert all("TrueType" in f["type"] or "Type 0C" in f["type"] for f in fonts), fonts
@@ -106,7 +108,7 @@ def test_ruling_letter_cites_items_result_uses_and_review_right(letter_case, use
     letter.refresh_from_db()
     text = pdf_text(settings.MEDIA_ROOT / letter.file.name).replace("\n", "")
     for expected in ("容错条件第1项", "容错情形第1项", "负面清单第1项", "不适用", "不影响年度考核评优",
-                     "12个月", "24个月", "15日内", "申请复核一次", "二〇二六年十一月二十日"):
+                     "12个月", "24个月", "15日内", "申请复核一次", "2026年11月20日"):
         assert expected in text, expected
     assert letter.context["result"] == "exempt"
     assert letter.context["assessment"][0]["label"] == "容错条件第1项"
@@ -149,7 +151,7 @@ def test_ruling_letter_cites_the_prefiling(letter_case, users, world, eager_cele
     letter.refresh_from_db()
     text = pdf_text(settings.MEDIA_ROOT / letter.file.name).replace("\n", "")
     assert "校舍改造先行开工试点" in text and "怀容备〔2026〕第0001号" in text
-    assert "二〇二六年三月二日事前报备" in text
+    assert "2026年3月2日事前报备" in text
 
 
 def test_extension_b_name_renders_as_real_text(world, users, eager_celery, django_capture_on_commit_callbacks):

@@ -42,7 +42,8 @@ class Command(BaseCommand):
             return
         heading = manifest.get("hei") or "none (headings in the song face)"
         body = manifest.get("fang") or "none (the body in the song face)"
+        title = manifest.get("title") or "none (masthead and title in the heading face)"
         self.stdout.write(f"Letter fonts ready in {font_dir()}: {manifest['subset']}, {manifest['full']}, "
-                          f"{heading}; 仿宋 body face: {body}")
+                          f"{heading}; 仿宋 body face: {body}; 小标宋-like title face: {title}")
         if missing := missing_sources():
             self.stdout.write(f"Optional: {missing_message(missing)}")
