@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BaseModel
+from core.models import BaseModel, RecordedRow
 
 
 class Recusal(BaseModel):
@@ -56,7 +56,7 @@ class Assignment(BaseModel):
         ]
 
 
-class Ruling(BaseModel):
+class Ruling(RecordedRow):
     """认定结论. A case has its first ruling and at most one review ruling
     (复核); ``is_current`` marks the one in force. Both stay in the record."""
 
@@ -77,7 +77,6 @@ class Ruling(BaseModel):
     needs_correction = models.BooleanField(_("correction needed"), default=False)
     needs_clarification = models.BooleanField(_("clarification needed"), default=False)
     decided_on = models.DateField(_("decided on"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     is_current = models.BooleanField(_("in force"), default=True)
     meeting = models.ForeignKey(
         "reviews.Meeting", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -143,7 +142,7 @@ class EventKind(models.TextChoices):
     REVIEW_DECIDED = "review_decided", _("Review decided")
 
 
-class VerificationRecord(BaseModel):
+class VerificationRecord(RecordedRow):
     """What the inspectors gathered: interviews (谈话), evidence and notes."""
 
     class Kind(models.TextChoices):
@@ -153,7 +152,6 @@ class VerificationRecord(BaseModel):
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="verification_records")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     person = models.CharField(_("person interviewed"), max_length=200, blank=True)
     held_on = models.DateField(_("date"), null=True, blank=True)
     text = models.TextField(_("summary"))
@@ -229,7 +227,7 @@ class DefenceEntry(BaseModel):
         ordering = ["created_at", "id"]
 
 
-class OptionalStep(BaseModel):
+class OptionalStep(RecordedRow):
     """第三方评估 (major matters) or 听证会 (major public interest)."""
 
     class Kind(models.TextChoices):
@@ -245,7 +243,6 @@ class OptionalStep(BaseModel):
         "cases.Attachment", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("document"),
     )
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("optional step")
@@ -253,7 +250,7 @@ class OptionalStep(BaseModel):
         ordering = ["created_at", "id"]
 
 
-class Meeting(BaseModel):
+class Meeting(RecordedRow):
     """集体研究: a deliberation meeting (first ruling or review). A later
     meeting of the same kind supersedes an earlier one that ruled nothing."""
 
@@ -265,7 +262,6 @@ class Meeting(BaseModel):
     )
     members_total = models.PositiveSmallIntegerField(_("members entitled to sit"))
     quorum_required = models.PositiveSmallIntegerField(_("quorum"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # A wrongly recorded meeting is voided with a reason, never deleted: it
     # stays in the record and its votes no longer count.
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
@@ -280,12 +276,11 @@ class Meeting(BaseModel):
         ordering = ["created_at", "id"]
 
 
-class Vote(BaseModel):
+class Vote(RecordedRow):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="votes")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     result = models.CharField(_("vote"), max_length=20, choices=Result.choices)
     opinion = models.TextField(_("opinion"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # A vote the minute-taker recorded for a member counts only once the
     # member has confirmed it himself; his own vote is confirmed as cast.
     confirmed_at = models.DateTimeField(_("confirmed by the member at"), null=True, blank=True)
@@ -301,7 +296,7 @@ class Vote(BaseModel):
         return self.recorded_by_id != self.member_id
 
 
-class Notice(BaseModel):
+class Notice(RecordedRow):
     """反馈 to the applicant and unit, or 报备 to the higher level, for a
     ruling."""
 
@@ -321,7 +316,6 @@ class Notice(BaseModel):
     # The document sent (报备 or 备案 letter, receipt), with the case's files.
     document = models.ForeignKey("cases.Attachment", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="+", verbose_name=_("document"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("feedback or filing")
