@@ -20,8 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BaseModel
-from corrections.models import Method, Scope
+from core.models import BaseModel, ClarificationRecord, RecordedRow
 
 
 class EventKind(models.TextChoices):
@@ -79,7 +78,7 @@ class ClarificationCounter(models.Model):
         constraints = [models.UniqueConstraint(fields=["jurisdiction", "year"], name="uniq_clarification_counter")]
 
 
-class ReportMatter(BaseModel):
+class ReportMatter(ClarificationRecord):
     """The report a clarification case was opened from, and everything the
     case decides about it."""
 
@@ -106,22 +105,11 @@ class ReportMatter(BaseModel):
     conclusion = models.TextField(_("conclusion of the check"), blank=True)
 
     # The clarification: where and how.
-    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, blank=True)
-    method = models.CharField(_("method"), max_length=10, choices=Method.choices, blank=True)
+    # The clarification: where and how (the scope, method, statement and
+    # referral are core.models.ClarificationRecord's), and who decided it.
     decided_at = models.DateTimeField(_("scope decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
-    letter = models.ForeignKey("letters.Letter", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
-
-    # 诬告陷害: the referral of a malicious false accusation (internal).
-    referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
-    referral_facts = models.TextField(_("facts of the false accusation"), blank=True)
-    referred_on = models.DateField(_("referred on"), null=True, blank=True)
-    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
 
     class Meta:
         verbose_name = _("clarification case")
@@ -184,7 +172,7 @@ class ReportPoint(BaseModel):
         return self.finding in CLEARED_FINDINGS
 
 
-class PetitionRecord(BaseModel):
+class PetitionRecord(RecordedRow):
     """持续无理上访: a reporter who keeps petitioning on a matter already
     checked and answered, and how it was handled (internal)."""
 
@@ -192,7 +180,6 @@ class PetitionRecord(BaseModel):
     occurred_on = models.DateField(_("date"))
     description = models.TextField(_("what the petitioner did"))
     handling = models.TextField(_("how it was handled"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("persistent petitioning record")

@@ -24,7 +24,8 @@ from cases.services import (
     case_move,
 )
 from core.exceptions import ApplicationError
-from corrections.models import Method, Scope
+from core.models import Method, Scope
+from core.referrals import referral_write
 from deadlines import services as clocks
 from letters.models import Letter, LetterKind
 from policies.models import TimeLimitStage
@@ -299,13 +300,8 @@ def false_accusation_refer(*, case: Case, actor: User, referred_to: str, facts: 
     case = case_lock(case)
     case_guard(case=case, actor=actor, action="refer_false_accusation")
     matter = _matter(case)
-    matter.referred_to = _text(referred_to, "referred_to")[:200]
-    matter.referral_facts = _text(facts, "facts")
-    matter.referred_on = referred_on or timezone.localdate()
-    matter.referred_by = actor
-    matter.save(update_fields=["referred_to", "referral_facts", "referred_on", "referred_by", "updated_at"])
-    case_event_record(case=case, kind=EventKind.REFERRED, actor=actor, from_stage=case.stage,
-                      data={"referred_to": matter.referred_to, "referred_on": matter.referred_on.isoformat()})
+    data = referral_write(matter, actor=actor, referred_to=referred_to, facts=facts, referred_on=referred_on)
+    case_event_record(case=case, kind=EventKind.REFERRED, actor=actor, from_stage=case.stage, data=data)
     return matter
 
 

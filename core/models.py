@@ -22,6 +22,44 @@ class RecordedRow(BaseModel):
         abstract = True
 
 
+class Scope(models.TextChoices):
+    """Where a cadre's name is cleared (澄清正名: 怀来 "在一定范围内")."""
+
+    UNIT = "unit", _("The unit (本单位)")
+    SYSTEM = "system", _("The system (本系统)")
+    PUBLIC = "public", _("Public (社会公开)")
+
+
+class Method(models.TextChoices):
+    LETTER = "letter", _("Letter (书面)")
+    MEETING = "meeting", _("Meeting (会议)")
+    NOTICE = "notice", _("Notice (通报)")
+
+
+class ClarificationRecord(BaseModel):
+    """What every clarification (澄清正名) keeps, whether it follows a ruling
+    (corrections.Clarification) or is a case of its own opened from a report
+    (clarifications.ReportMatter): the scope and method, the statement
+    (澄清说明) issued, and the 诬告陷害 referral, which
+    ``core.referrals.referral_write`` records for both."""
+
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, blank=True)
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices, blank=True)
+    letter = models.ForeignKey("letters.Letter", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    # 诬告陷害: the referral of a malicious false accusation (internal).
+    referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
+    referral_facts = models.TextField(_("facts of the false accusation"), blank=True)
+    referred_on = models.DateField(_("referred on"), null=True, blank=True)
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        abstract = True
+
+
 class ChainedRow(models.Model):
     """A row of an append-only, hash-chained history (core.history): the
     hashes of its owner's previous row and its own, in SHA-256 and SM3.

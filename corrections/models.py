@@ -13,7 +13,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BaseModel
+# Scope and Method live with core.models.ClarificationRecord; named here too,
+# where the clarification code of both apps imports them from.
+from core.models import BaseModel, ClarificationRecord, Method, RecordedRow, Scope  # noqa: F401
 
 
 class EventKind(models.TextChoices):
@@ -185,19 +187,7 @@ class CorrectionFile(BaseModel):
         return self.original_name
 
 
-class Scope(models.TextChoices):
-    UNIT = "unit", _("The unit (本单位)")
-    SYSTEM = "system", _("The system (本系统)")
-    PUBLIC = "public", _("Public (社会公开)")
-
-
-class Method(models.TextChoices):
-    LETTER = "letter", _("Letter (书面)")
-    MEETING = "meeting", _("Meeting (会议)")
-    NOTICE = "notice", _("Notice (通报)")
-
-
-class Clarification(BaseModel):
+class Clarification(ClarificationRecord):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
         RECORDED = "recorded", _("Untrue points recorded")
@@ -216,20 +206,6 @@ class Clarification(BaseModel):
                                      related_name="+")
     request_reason = models.TextField(_("why a clarification is needed"), blank=True)
     skip_reason = models.TextField(_("reason for skipping"), blank=True)
-    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, blank=True)
-    method = models.CharField(_("method"), max_length=10, choices=Method.choices, blank=True)
-    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
-    letter = models.ForeignKey("letters.Letter", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
-    # 诬告陷害: the referral of a malicious false accusation.
-    referred_to = models.CharField(_("referred to"), max_length=200, blank=True)
-    referral_facts = models.TextField(_("facts of the false accusation"), blank=True)
-    referred_on = models.DateField(_("referred on"), null=True, blank=True)
-    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
-
     class Meta:
         verbose_name = _("clarification")
         verbose_name_plural = _("clarifications")
@@ -238,7 +214,7 @@ class Clarification(BaseModel):
         return f"{self.case_id} {self.get_status_display()}"
 
 
-class UntruePoint(BaseModel):
+class UntruePoint(RecordedRow):
     """One point of the report found untrue (失实). A clarification states
     these points only — never an overall judgement of the person."""
 
@@ -246,7 +222,6 @@ class UntruePoint(BaseModel):
     number = models.PositiveSmallIntegerField(_("no."))
     allegation = models.TextField(_("what the report said"))
     finding = models.TextField(_("what verification found"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("untrue point")

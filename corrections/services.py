@@ -29,6 +29,7 @@ from cases.models import Case, Stage
 from cases.services import case_close, case_event_record, case_guard, case_issue_letter, case_lock, case_move
 from cases.uploads import check_upload, stored_upload
 from core.exceptions import ApplicationError
+from core.referrals import referral_write
 from core.steps import steps_of
 from deadlines import services as clocks
 from letters.models import Letter
@@ -568,17 +569,10 @@ def clarification_referral_record(*, case: Case, actor: User, referred_to: str, 
     """诬告陷害: the false report was a malicious accusation; the referral
     (to the body that handles it) is recorded."""
     case, _co, clarification, _t = _begin(case, actor, "record_referral")
-    values = _required(referred_to=referred_to, facts=facts)
-    referred_on = referred_on or timezone.localdate()
-    _not_future("referred_on", referred_on)
-    clarification.referred_to = values["referred_to"]
-    clarification.referral_facts = values["facts"]
-    clarification.referred_on, clarification.referred_by = referred_on, actor
-    clarification.save(update_fields=["referred_to", "referral_facts", "referred_on", "referred_by",
-                                      "updated_at"])
+    data = referral_write(clarification, actor=actor, referred_to=referred_to, facts=facts,
+                          referred_on=referred_on)
     case_event_record(case=case, kind=EventKind.REFERRAL_RECORDED, actor=actor, from_stage=case.stage,
-                      reason=values["facts"],
-                      data={"referred_to": values["referred_to"], "referred_on": referred_on.isoformat()})
+                      reason=clarification.referral_facts, data=data)
     return clarification
 
 

@@ -1,7 +1,10 @@
 """Clarification cases through the services: opening, the check, the
 scope, the statement, publication, referral, petitioning, closing."""
 
+import datetime as dt
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases.models import CaseEvent, Origin, Stage
@@ -91,6 +94,23 @@ def test_referral_and_petitioning_are_recorded(report_case, users):
                              description="就同一事项第五次到县信访局上访。", handling="告知核查结论，依法引导。")
     matter = ReportMatter.objects.get(case=case)
     assert matter.referred_to == "县公安局" and matter.petitions.count() == 1
+    event = CaseEvent.objects.get(case=case, kind=EventKind.REFERRED)
+    assert event.data == {"referred_to": "县公安局", "referred_on": timezone.localdate().isoformat()}
+
+
+def test_referral_input_is_checked_as_in_a_ruled_case(report_case, users):
+    """The referral writer is core.referrals', as corrections': both fields
+    named when missing, no future date; nothing is written."""
+    case = check_all(report_case, users)
+    with pytest.raises(ValidationError) as missing:
+        services.false_accusation_refer(case=case, actor=users["inspector1"], referred_to="", facts=" ")
+    assert set(missing.value.message_dict) == {"referred_to", "facts"}
+    with pytest.raises(ValidationError) as future:
+        services.false_accusation_refer(case=case, actor=users["inspector1"], referred_to="县公安局", facts="捏造",
+                                        referred_on=timezone.localdate() + dt.timedelta(days=2))
+    assert set(future.value.message_dict) == {"referred_on"}
+    assert not ReportMatter.objects.get(case=case).referred_on
+    assert not CaseEvent.objects.filter(case=case, kind=EventKind.REFERRED).exists()
 
 
 def test_steps_are_their_own_and_replace_none_of_another_app():

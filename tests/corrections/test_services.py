@@ -309,6 +309,25 @@ class TestClarification:
             do("record_referral", ruled, users)
         assert Clarification.objects.get(case=ruled).referred_to == "县纪委案件监督管理室"
 
+    def test_referral_input_refused_with_every_field_named(self, ruled, users):
+        """core.referrals (shared with the stand-alone clarification case):
+        both fields required at once, no future date, at most 200
+        characters for whom; nothing is written."""
+        bring_to("record_referral", ruled, users)
+        refer = services.clarification_referral_record
+        with pytest.raises(ValidationError) as missing:
+            refer(case=ruled, actor=users["inspector1"], referred_to=" ", facts="")
+        assert set(missing.value.message_dict) == {"referred_to", "facts"}
+        with pytest.raises(ValidationError) as future:
+            refer(case=ruled, actor=users["inspector1"], referred_to="县公安局", facts="捏造事实",
+                  referred_on=dt.date.today() + dt.timedelta(days=2))
+        assert set(future.value.message_dict) == {"referred_on"}
+        with pytest.raises(ValidationError) as long:
+            refer(case=ruled, actor=users["inspector1"], referred_to="局" * 201, facts="捏造事实")
+        assert set(long.value.message_dict) == {"referred_to"}
+        assert not Clarification.objects.get(case=ruled).referred_on
+        assert "referral_recorded" not in _events(ruled)
+
 
 class TestClosed:
     @pytest.mark.parametrize("action", ALL_ACTIONS)
