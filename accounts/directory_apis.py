@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.apis import service_answer
 from core.pagination import PaginatedListMixin, paginated_response
 from core.serializers import QueryBooleanField
 
@@ -98,10 +99,8 @@ class OrgUnitListApi(PaginatedListMixin, APIView):
                                  "installation's, in the admin."), who=SYSTEM_ADMIN_ONLY),
                    tags=DIRECTORY_TAGS, request=InputSerializer, responses={201: OrgUnitSerializer})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        unit = directory_org_unit_create(actor=request.user, request=request._request, **data.validated_data)
-        return Response(OrgUnitSerializer(unit).data, status=201)
+        return service_answer(request, directory_org_unit_create, input=self.InputSerializer,
+                              output=OrgUnitSerializer, status=201, request=request._request)
 
 
 class OrgUnitDetailApi(APIView):
@@ -128,11 +127,8 @@ class OrgUnitDetailApi(APIView):
                    tags=DIRECTORY_TAGS, request=InputSerializer, responses=OrgUnitSerializer)
     def patch(self, request, unit_id):
         unit = org_unit_get_for_user(user=request.user, unit_id=unit_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        unit = directory_org_unit_update(actor=request.user, unit=unit, request=request._request,
-                                         **data.validated_data)
-        return Response(OrgUnitSerializer(unit).data)
+        return service_answer(request, directory_org_unit_update, input=self.InputSerializer,
+                              output=OrgUnitSerializer, unit=unit, request=request._request)
 
 
 class DirectoryUserListApi(PaginatedListMixin, APIView):
@@ -179,11 +175,9 @@ class DirectoryUserListApi(PaginatedListMixin, APIView):
                                  "administrator's (`POST …/memberships/`). {who}"), who=SYSTEM_ADMIN_ONLY),
                    tags=DIRECTORY_TAGS, request=InputSerializer, responses={201: DirectoryUserSerializer})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        person = directory_user_create(actor=request.user, request=request._request, **data.validated_data)
-        return Response(DirectoryUserSerializer(user_directory_get(user=request.user, user_id=person.pk)).data,
-                        status=201)
+        return service_answer(request, directory_user_create, input=self.InputSerializer,
+                              output=DirectoryUserSerializer, status=201, request=request._request,
+                              read=lambda person: user_directory_get(user=request.user, user_id=person.pk))
 
 
 class DirectoryUserDetailApi(APIView):
@@ -210,10 +204,9 @@ class DirectoryUserDetailApi(APIView):
                    tags=DIRECTORY_TAGS, request=InputSerializer, responses=DirectoryUserSerializer)
     def patch(self, request, user_id):
         person = user_directory_get(user=request.user, user_id=user_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        directory_user_update(actor=request.user, user=person, request=request._request, **data.validated_data)
-        return Response(DirectoryUserSerializer(user_directory_get(user=request.user, user_id=user_id)).data)
+        return service_answer(request, directory_user_update, input=self.InputSerializer,
+                              output=DirectoryUserSerializer, user=person, request=request._request,
+                              read=lambda _: user_directory_get(user=request.user, user_id=user_id))
 
 
 class DirectoryUserPasswordApi(APIView):
@@ -231,11 +224,8 @@ class DirectoryUserPasswordApi(APIView):
                    tags=DIRECTORY_TAGS, request=InputSerializer, responses={204: None})
     def post(self, request, user_id):
         person = user_directory_get(user=request.user, user_id=user_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        directory_user_set_password(actor=request.user, user=person, password=data.validated_data["password"],
-                                    request=request._request)
-        return Response(status=204)
+        return service_answer(request, directory_user_set_password, input=self.InputSerializer, status=204,
+                              user=person, request=request._request)
 
 
 class DirectoryMembershipListApi(APIView):
@@ -250,11 +240,9 @@ class DirectoryMembershipListApi(APIView):
                    tags=DIRECTORY_TAGS, request=InputSerializer, responses={201: DirectoryUserSerializer})
     def post(self, request, user_id):
         person = user_directory_get(user=request.user, user_id=user_id)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        directory_membership_grant(actor=request.user, user=person, request=request._request, **data.validated_data)
-        return Response(DirectoryUserSerializer(user_directory_get(user=request.user, user_id=user_id)).data,
-                        status=201)
+        return service_answer(request, directory_membership_grant, input=self.InputSerializer,
+                              output=DirectoryUserSerializer, status=201, user=person, request=request._request,
+                              read=lambda _: user_directory_get(user=request.user, user_id=user_id))
 
 
 class DirectoryMembershipDetailApi(APIView):

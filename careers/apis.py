@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.apis import service_answer
 from core.pagination import PaginatedListMixin, paginated_response
 
 from . import selectors, services
@@ -82,11 +83,11 @@ class ResultUseApplyApi(APIView):
                    tags=["careers"])
     def post(self, request, use_id: int):
         obligation = selectors.obligation_get_for_user(user=request.user, obligation_id=use_id)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.use_apply(obligation=obligation, actor=request.user, **serializer.validated_data)
-        obligation = selectors.obligation_get_for_user(user=request.user, obligation_id=use_id)
-        return Response(ResultUseOutputSerializer(obligation).data)
+        # Answered with the use as its selector reads it again (with the new application).
+        return service_answer(request, services.use_apply, input=self.InputSerializer,
+                              output=ResultUseOutputSerializer, obligation=obligation,
+                              read=lambda _: selectors.obligation_get_for_user(user=request.user,
+                                                                               obligation_id=use_id))
 
 
 class FollowUpOutputSerializer(serializers.Serializer):
@@ -137,10 +138,8 @@ class FollowUpRecordApi(APIView):
                    tags=["careers"])
     def post(self, request, followup_id: int):
         followup = selectors.followup_get_for_user(user=request.user, followup_id=followup_id)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        followup = services.followup_record(followup=followup, actor=request.user, **serializer.validated_data)
-        return Response(FollowUpOutputSerializer(followup, context={"request": request}).data)
+        return service_answer(request, services.followup_record, input=self.InputSerializer,
+                              output=FollowUpOutputSerializer, followup=followup)
 
 
 # --- The cadre's record (容错档案) ------------------------------------------------------------
@@ -285,8 +284,6 @@ class TypicalCaseMarkApi(APIView):
                    tags=["careers"])
     def post(self, request, publication_id: int):
         publication = selectors.typical_case_publication_for_user(user=request.user, publication_id=publication_id)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        typical = services.typical_case_mark(publication=publication, actor=request.user,
-                                             **serializer.validated_data)
-        return Response(TypicalCaseOutputSerializer(typical).data)
+        return service_answer(request, services.typical_case_mark, input=self.InputSerializer,
+                              output=TypicalCaseOutputSerializer, publication=publication)
+
