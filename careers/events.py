@@ -37,7 +37,10 @@ def _on_ruling(event_id: int) -> None:
     enqueue(tasks.obligations_open_for_event_task, event_id)
 
 
-subscribe_kinds(CASE, (ReviewEvent.RULED, ReviewEvent.REVIEW_DECIDED), _on_ruling)
+# A joint decision is handed off at its countersign (issue 16; obligations_open
+# leaves it alone before).
+subscribe_kinds(CASE, (ReviewEvent.RULED, ReviewEvent.REVIEW_DECIDED, ReviewEvent.COUNTERSIGNED,
+                       ReviewEvent.REVIEW_COUNTERSIGNED), _on_ruling)
 # An impact period that ends closes itself (not an overdue step).
 register_clock_expiry(TimeLimitStage.USE_PERIOD, services.use_period_end)
 register_workbench_section(selectors.WORKBENCH_SECTION)

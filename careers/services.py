@@ -46,7 +46,7 @@ from publication import redaction
 from publication.models import Publication
 from publication.services import publication_may_manage, publication_terms, publication_withdraw_for_case
 from reviews.models import Mitigation, Result, Ruling
-from reviews.selectors import inspector_may_handle
+from reviews.selectors import countersign_awaited, inspector_may_handle
 
 from .models import (
     AccountabilityDecision,
@@ -192,6 +192,10 @@ def obligations_open(*, case_id: int) -> list[ResultUse]:
     Idempotent: a ruling whose uses were sent is left alone, so the beat
     sweep and the event subscriber may both call it."""
     case = case_lock(Case(pk=case_id))
+    if countersign_awaited(case) is not None:
+        # Issue 16: a joint decision reaches the department with its
+        # countersign (the countersign's event brings it here again).
+        return []
     ruling = current_ruling(case)
     stale = ResultUse.objects.filter(case=case, status=ResultUse.Status.ACTIVE)
     if ruling is not None:

@@ -11,6 +11,7 @@ from cases.models import Stage
 from cases.registry import register_case_panel
 from core.steps import Refusal, Step, StepClock, register_clocks, register_steps
 from notifications.selectors import ORG_DEPT
+from reviews.selectors import countersign_hold
 
 from . import forms, selectors, services
 from .models import AccountabilityForm, Decision
@@ -24,6 +25,11 @@ AFTER_RULING = (Stage.RULED, Stage.CORRECTION, Stage.CLARIFICATION, Stage.CLOSED
 
 def _ready(refusal):
     def ready(case, user, ctx):
+        # Issue 16: a joint decision is not in force before the 组织部门's
+        # countersign; nothing is decided or revoked on it until then.
+        held = countersign_hold(case)
+        if held is not None:
+            return held
         # The current ruling, read once per listing (core.steps.StepContext;
         # the corrections panel seeds the one it loaded).
         message = refusal(case, ctx.read("current_ruling", lambda: services.current_ruling(case)))

@@ -53,6 +53,9 @@ def step_post(request, pk: int, action: str, subject: str = "case"):
         form_flash_keep(request, key=step_flash_key(step, record.pk))
         refused = getattr(step, "refused_url", None)
         return redirect(refused(record) if refused else back)
-    if step.success:
-        messages.success(request, step.success)
+    # A step whose message depends on the record declares a callable
+    # (record -> message): a joint ruling waits for the countersign.
+    success = step.success(record) if callable(step.success) else step.success
+    if success:
+        messages.success(request, success)
     return redirect(back + step.anchor)

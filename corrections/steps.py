@@ -11,7 +11,7 @@ from accounts.selectors import user_has_role
 from cases.registry import register_case_panel
 from core.steps import Refusal, Step, StepClock, register_steps, step_cache
 from notifications.selectors import APPLICANT, INSPECTORS
-from reviews.selectors import inspector_may_handle
+from reviews.selectors import countersign_hold, inspector_may_handle
 
 from . import services
 from .forms import action_form
@@ -133,6 +133,10 @@ def _record(case):
 
 def _ready(name):
     def ready(case):
+        # Issue 16: nothing follows a joint decision before the 组织部门's countersign.
+        held = countersign_hold(case)
+        if held is not None:
+            return held
         error = services.state_error(name, case=case, **_record(case))
         return None if error is None else Refusal(error, code="illegal_transition")
     return ready

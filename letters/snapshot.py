@@ -378,6 +378,9 @@ def build_context(*, case, kind: str, ref: str, number: str, issued_on: dt.date,
         ruling = case.letters.filter(kind=LetterKind.RULING).order_by("-id").first()
         context["original_number"] = ruling.number if ruling else ""
         context["appeal_path"] = procedure.appeal_path(policy)
+        # A joint version's 复核 decision is countersigned too: both sign (issue 16).
+        context["signers"] = _signers(case, body)
+        context["joint_body"] = context["signers"][1] if len(context["signers"]) > 1 else ""
     elif kind == LetterKind.CORRECTION_NOTICE:
         items = _policy_items(case)
         steps = extra.pop("steps", None)

@@ -12,6 +12,7 @@ from core.subjects import hook
 from corrections.selectors import clarifications_public_issued as source
 from policies.models import PolicyItem
 from reviews.models import Ruling
+from reviews.selectors import countersign_awaited_q
 
 from .models import Publication
 
@@ -65,6 +66,8 @@ def cases_ready_to_publish(*, user: User, limit: int = 100) -> QuerySet[Case]:
     return (
         Case.objects.filter(_admin_q(user, "unit__path"), stage__in=RULED_STAGES)
         .filter(Exists(ruled)).exclude(Exists(live))
+        # Issue 16: not a joint decision still awaiting its countersign.
+        .exclude(countersign_awaited_q())
         .select_related("jurisdiction", "unit")
         .order_by("-updated_at", "-id")[:limit]
     )

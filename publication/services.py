@@ -30,6 +30,7 @@ from core.subjects import hook
 from policies import procedure
 from policies.models import PolicyItem
 from reviews.models import Ruling
+from reviews.selectors import COUNTERSIGN_AWAITED, countersign_awaited
 
 from . import redaction
 from .models import Publication, PublicationEventKind, PublicationLog
@@ -372,6 +373,7 @@ def publication_draft_create(*, case: Case, actor: User, kind: str = Publication
         ruling = _final_ruling(case)
         if ruling is None or case.stage not in RULED_STAGES:
             raise ApplicationError(_(NOT_RULED), code="illegal_transition", status_code=409)
+        _countersign_hold(case)
         title, body = _outcome_text(case, ruling)
         decided_on = ruling.decided_on
     if Publication.objects.filter(case=case, kind=kind, ref=ref).exclude(
@@ -389,6 +391,12 @@ def publication_draft_create(*, case: Case, actor: User, kind: str = Publication
     return publication
 
 
+def _countersign_hold(case: Case) -> None:
+    # Issue 16: a joint decision is published once the 组织部门 countersigned it.
+    if countersign_awaited(case) is not None:
+        raise ApplicationError(_(COUNTERSIGN_AWAITED), code="countersign_pending", status_code=409)
+
+
 def _set_scenarios(publication: Publication, case: Case, ruling) -> None:
     scenarios = [i for i in ruling.applied_items.all() if i.kind == PolicyItem.Kind.POSITIVE] if ruling else []
     if not scenarios:
@@ -402,7 +410,7 @@ def publication_ruling_stale(publication: Publication) -> bool:
     if publication.kind != Publication.Kind.OUTCOME:
         return False
     case = publication.case
-    if case.stage not in RULED_STAGES:
+    if case.stage not in RULED_STAGES or countersign_awaited(case) is not None:
         return True
     final = _final_ruling(case)
     return final is not None and publication.ruling_id != final.pk
@@ -422,6 +430,7 @@ def publication_regenerate(*, publication: Publication, actor: User) -> Publicat
     ruling = _final_ruling(case)
     if ruling is None or case.stage not in RULED_STAGES:
         raise ApplicationError(_(NOT_RULED), code="illegal_transition", status_code=409)
+    _countersign_hold(case)
     publication.title, publication.body = _outcome_text(case, ruling)
     publication.default_terms = _default_terms(case, [publication.title, publication.body])
     publication.ruling, publication.result, publication.decided_on = ruling, ruling.result, ruling.decided_on
@@ -626,6 +635,8 @@ def publication_publish(*, publication: Publication, actor: User,
     publication = _lock(publication)
     _guard_admin(publication.case, actor)
     _guard_status(publication, Publication.Status.DRAFT, Publication.Status.SCHEDULED)
+    if publication.kind == Publication.Kind.OUTCOME:
+        _countersign_hold(publication.case)
     if publication_ruling_stale(publication):
         raise ApplicationError(_(RULING_CHANGED), code="ruling_changed", status_code=409)
     leaks = publication_leaks(publication)

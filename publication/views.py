@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from cases.selectors import case_get_for_user, case_page_url
 from core.exceptions import ApplicationError
+from reviews.selectors import countersign_awaited
 
 from . import selectors, services
 from .forms import PortalFilterForm, PublicationEditForm, PublishForm, WithdrawForm
@@ -175,7 +176,8 @@ def case_panel_context(request, case) -> dict | None:
     may see the case, the way to it for its administrators."""
     publication = selectors.publication_for_case(case=case)
     may_manage = services.publication_may_manage(case=case, user=request.user)
-    ready = case.stage in services.RULED_STAGES
+    # Issue 16: a joint decision is published once countersigned.
+    ready = case.stage in services.RULED_STAGES and countersign_awaited(case) is None
     if publication is None and not (may_manage and ready):
         return None
     return {

@@ -3,7 +3,7 @@ who is recused from a case (for the notifications' audiences)."""
 
 from core.events import register_events
 from core.subjects import register_hook
-from notifications.selectors import APPLICANT, COMMITTEE, FILER, UNIT_REVIEWERS
+from notifications.selectors import APPLICANT, COMMITTEE, FILER, ORG_DEPT, UNIT_REVIEWERS
 from notifications.services import STAGE
 
 from .demo import rule_demo_case
@@ -36,9 +36,12 @@ register_events(
         K.ASSESSMENT_REPORT: (*PARTIES, STAGE),
         K.HEARING: (*PARTIES, STAGE),
         K.RULED: (*PARTIES, UNIT_REVIEWERS),
-        # The joint ruling's countersign (issue 16): the deciding body hears;
-        # the parties hear of the letter it issues.
-        K.COUNTERSIGNED: (COMMITTEE,),
+        # The joint ruling's countersign (issue 16): the 组织部门 hears that a
+        # decision awaits it; once it countersigns, the deciding body and the
+        # parties hear (their time limits run from then, its letter follows).
+        K.COUNTERSIGN_REQUESTED: (ORG_DEPT,),
+        K.COUNTERSIGNED: (*PARTIES, COMMITTEE),
+        K.REVIEW_COUNTERSIGNED: (*PARTIES, COMMITTEE),
         K.FEEDBACK: (*PARTIES, STAGE),
         K.FILED: (*PARTIES, STAGE),
         K.RECORDED: (*PARTIES, STAGE),

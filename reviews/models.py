@@ -134,12 +134,16 @@ class EventKind(models.TextChoices):
     VOTE_CAST = "vote_cast", _("Vote recorded")
     VOTE_CONFIRMED = "vote_confirmed", _("Vote confirmed by the member")
     RULED = "ruled", _("Ruling (认定)")
+    # Issue 16, a joint version: the decision waits for the 组织部门 (会签).
+    COUNTERSIGN_REQUESTED = "countersign_requested", _("Awaiting the organization department's countersign (待会签)")
     COUNTERSIGNED = "ruling_countersigned", _("Ruling countersigned by the organization department (会签)")
     FEEDBACK = "feedback", _("Applicant and unit informed (反馈)")
     FILED = "filed", _("Filed with the higher level (报备)")
     RECORDED = "recorded_same_level", _("Recorded at the same level (备案)")
     REVIEW_REQUESTED = "review_requested", _("Review requested (复核)")
     REVIEW_DECIDED = "review_decided", _("Review decided")
+    REVIEW_COUNTERSIGNED = "review_countersigned", _(
+        "Review decision countersigned by the organization department (会签)")
 
 
 class VerificationRecord(RecordedRow):

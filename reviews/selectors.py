@@ -10,8 +10,10 @@ from accounts.models import Role, User
 from accounts.selectors import user_has_role, users_with_role
 from cases.models import Case, Stage
 from cases.selectors import case_in_paths_q, case_parties, case_visibility_q
-from core.steps import step_cache, step_read
+from core.steps import Refusal, step_cache, step_read
 from deadlines.models import Clock
+from letters.models import Letter
+from policies import procedure
 from policies.models import PolicyItem
 
 from .models import (
@@ -137,6 +139,59 @@ def is_review_member(case, user: User) -> bool:
 def review_eligible_members(*, case, members: list[User]) -> list[User]:
     voted = first_ruling_voter_ids(case=case)
     return [u for u in members if u.pk not in voted]
+
+
+# --- The joint ruling's countersign (issue 16) ---------------------------------------
+
+COUNTERSIGN_AWAITED = _(
+    "The decision awaits the organization department's countersign (待组织部门会签): "
+    "nothing that follows it may proceed until then."
+)
+# The letter the countersign issues, by the kind of decision it signs.
+COUNTERSIGN_LETTERS = {Ruling.Kind.FIRST: "ruling", Ruling.Kind.REVIEW: "review_decision"}
+
+
+def _countersign_awaited(case) -> str | None:
+    if not procedure.joint_ruling(case.policy_version):
+        return None
+    kinds = set(Ruling.objects.filter(case=case).values_list("kind", flat=True))
+    issued = set(case.letters.filter(kind__in=COUNTERSIGN_LETTERS.values()).values_list("kind", flat=True))
+    # The first ruling, then the review decision (one at most): the first
+    # whose letter is not issued waits (its letter is issued at the countersign).
+    for kind in (Ruling.Kind.FIRST, Ruling.Kind.REVIEW):
+        if kind in kinds and COUNTERSIGN_LETTERS[kind] not in issued:
+            return kind
+    return None
+
+
+def countersign_awaited(case) -> str | None:
+    """The decision of a version that rules jointly with the 组织部门
+    (``procedure.joint_ruling``) still waiting for its countersign:
+    ``Ruling.Kind.FIRST``, ``Ruling.Kind.REVIEW`` or None. Read once per
+    listing (core.steps.step_read); versions that do not rule jointly never
+    wait."""
+    return step_read(case, "countersign_awaited", lambda: _countersign_awaited(case))
+
+
+def countersign_awaited_q() -> Q:
+    """The cases of ``countersign_awaited``, as a filter on cases (a list)."""
+    def ruled(kind):
+        return Exists(Ruling.objects.filter(case=OuterRef("pk"), kind=kind))
+
+    def issued(kind):
+        return Exists(Letter.objects.filter(case=OuterRef("pk"), kind=COUNTERSIGN_LETTERS[kind]))
+
+    joint = Q(policy_version__procedure__has_key="joint_ruling") & ~Q(policy_version__procedure__joint_ruling=None)
+    return joint & ((ruled(Ruling.Kind.FIRST) & ~issued(Ruling.Kind.FIRST))
+                    | (ruled(Ruling.Kind.REVIEW) & ~issued(Ruling.Kind.REVIEW)))
+
+
+def countersign_hold(case) -> Refusal | None:
+    """The ready-check of every step that follows a decision (反馈, 报备,
+    备案, 复核, correction, careers): refused while it awaits the countersign."""
+    if countersign_awaited(case) is not None:
+        return Refusal(COUNTERSIGN_AWAITED, code="countersign_pending")
+    return None
 
 
 # --- Records -------------------------------------------------------------------------

@@ -60,8 +60,10 @@ from .models import (
 from .selectors import (
     BUILTIN_DISTINCTIONS,
     BUILTIN_FACTORS,
+    COUNTERSIGN_AWAITED,
     RECUSAL_REASONS,
     assessment_blockers,
+    countersign_awaited,
     eligible_members_for,
     first_ruling_voter_ids,
     inspector_must_recuse,
@@ -136,6 +138,7 @@ EXEMPT_NO_PERIOD = gettext_lazy(
 )
 COUNTERSIGN_NOT_JOINT = gettext_lazy("Under this 办法 the ruling is not made jointly: there is nothing to countersign.")
 ALREADY_COUNTERSIGNED = gettext_lazy("The ruling is already countersigned and its letter issued.")
+REVIEW_NOT_AWAITING = gettext_lazy("There is no review decision awaiting the countersign.")
 ALREADY_DONE = gettext_lazy("This has already been recorded for the current ruling.")
 REVIEW_ONCE = gettext_lazy("A review can be requested only once.")
 REVIEW_LATE = gettext_lazy("The time limit for requesting a review ended on %(due)s.")
@@ -884,11 +887,36 @@ def case_rule(*, case: Case, actor: User, result: str, reasons: str, applied_ite
               data={"ruling": ruling.pk, "result": result, **tally, "needs_correction": needs_correction,
                     "needs_clarification": needs_clarification},
               extra_fields=("outcome",))
-    for stage in (TimeLimitStage.FEEDBACK, TimeLimitStage.FILING, TimeLimitStage.REVIEW_REQUEST):
-        clocks.clock_open(case=case, stage=stage)
-    if not procedure.joint_ruling(case.policy_version):
-        case_issue_letter(case, "ruling", actor, context=_letter_context(case, ruling, meeting, chosen_uses))
+    if procedure.joint_ruling(case.policy_version):
+        # Issue 16: what follows the ruling (its letter, 反馈, 报备, 复核, the
+        # correction, the result uses) waits for the 组织部门, who is told;
+        # the time limits run from its countersign.
+        _countersign_request(case, ruling, actor)
+        return ruling
+    _after_ruling_clocks(case)
+    case_issue_letter(case, "ruling", actor, context=_letter_context(case, ruling, meeting, chosen_uses))
     return ruling
+
+
+RULING_CLOCKS = (TimeLimitStage.FEEDBACK, TimeLimitStage.FILING, TimeLimitStage.REVIEW_REQUEST)
+REVIEW_CLOCKS = (TimeLimitStage.FEEDBACK, TimeLimitStage.FILING)
+
+
+def _after_ruling_clocks(case: Case, stages=RULING_CLOCKS) -> None:
+    for stage in stages:
+        clocks.clock_open(case=case, stage=stage)
+
+
+def _countersign_request(case: Case, ruling: Ruling, actor: User) -> None:
+    case_event_record(case=case, kind=EventKind.COUNTERSIGN_REQUESTED, actor=actor, from_stage=case.stage,
+                      data={"ruling": ruling.pk, "decision": ruling.kind,
+                            "body": procedure.joint_ruling(case.policy_version).get("body", "")})
+
+
+def decision_success(case: Case, *, joint, alone):
+    """The page's message after a ruling or a review decision: on a joint
+    version it waits for the 组织部门's countersign, and says so."""
+    return joint if procedure.joint_ruling(case.policy_version) else alone
 
 
 def is_org_dept(case: Case, user: User) -> bool:
@@ -896,14 +924,15 @@ def is_org_dept(case: Case, user: User) -> bool:
     return user_has_role(user, Role.ORG_DEPT, case.unit)
 
 
-def countersign_pending(case: Case) -> str | None:
-    """Why the joint ruling cannot be countersigned now (a message), or
-    None: the version rules jointly and the first ruling's letter is not
-    issued yet."""
+def countersign_pending(case: Case, kind: str = Ruling.Kind.FIRST) -> str | None:
+    """Why the joint decision ``kind`` (the ruling, or the review decision)
+    cannot be countersigned now (a message), or None: the version rules
+    jointly and it is the decision awaiting the countersign
+    (``selectors.countersign_awaited``: its letter is not issued yet)."""
     if not procedure.joint_ruling(case.policy_version):
         return COUNTERSIGN_NOT_JOINT
-    if case.letters.filter(kind="ruling").exists():
-        return ALREADY_COUNTERSIGNED
+    if countersign_awaited(case) != kind:
+        return ALREADY_COUNTERSIGNED if kind == Ruling.Kind.FIRST else REVIEW_NOT_AWAITING
     return None
 
 
@@ -919,7 +948,27 @@ def ruling_countersign(*, case: Case, actor: User, note: str = "") -> Ruling:
             .select_related("policy_item").order_by("pk")]
     case_event_record(case=case, kind=EventKind.COUNTERSIGNED, actor=actor, reason=(note or "").strip()[:500],
                       data={"ruling": ruling.pk, "body": procedure.joint_ruling(case.policy_version).get("body", "")})
+    # The time limits after the ruling run from now (the 认定书 prints the
+    # review-request limit's due date).
+    _after_ruling_clocks(case)
     case_issue_letter(case, "ruling", actor, context=_letter_context(case, ruling, ruling.meeting, uses))
+    return ruling
+
+
+@transaction.atomic
+def review_countersign(*, case: Case, actor: User, note: str = "") -> Ruling:
+    """会签 of the 复核 decision on a version that rules jointly: the
+    组织部门 of the jurisdiction countersigns it, and the 复核决定书, signed by
+    both bodies, is issued now rather than at the decision; 反馈 and 报备 of
+    it run from now."""
+    case = case_lock(case)
+    case_guard(case=case, actor=actor, action="countersign_review")
+    ruling = Ruling.objects.select_related("meeting").get(case=case, kind=Ruling.Kind.REVIEW)
+    case_event_record(case=case, kind=EventKind.REVIEW_COUNTERSIGNED, actor=actor,
+                      reason=(note or "").strip()[:500],
+                      data={"ruling": ruling.pk, "body": procedure.joint_ruling(case.policy_version).get("body", "")})
+    _after_ruling_clocks(case, REVIEW_CLOCKS)
+    case_issue_letter(case, "review_decision", actor, context=_review_letter_context(case, ruling))
     return ruling
 
 
@@ -1021,15 +1070,25 @@ def case_decide_review(*, case: Case, actor: User, result: str, reasons: str, ap
               data={"ruling": ruling.pk, "result": result, "decision": ruling.review_decision, **tally},
               extra_fields=("outcome",))
     # The review decision is fed back and filed like the first ruling.
-    for stage in (TimeLimitStage.FEEDBACK, TimeLimitStage.FILING):
+    for stage in REVIEW_CLOCKS:
         _stop(case, stage, actor)
-        clocks.clock_open(case=case, stage=stage)
-    request = ReviewRequest.objects.get(case=case)
-    case_issue_letter(case, "review_decision", actor, context={
-        "decision": ruling.review_decision, "result": result, "mitigation": mitigation, "reasons": reasons,
-        "requested_on": request.requested_on.isoformat(), "meeting_on": meeting.held_on.isoformat(),
-    })
+    if procedure.joint_ruling(case.policy_version):
+        # Issue 16: as the first ruling, its letter and what follows wait
+        # for the 组织部门's countersign (``review_countersign``).
+        _countersign_request(case, ruling, actor)
+        return ruling
+    _after_ruling_clocks(case, REVIEW_CLOCKS)
+    case_issue_letter(case, "review_decision", actor, context=_review_letter_context(case, ruling))
     return ruling
 
 
-__all__ = ["BUILTIN_DISTINCTIONS", "BUILTIN_FACTORS", "first_ruling_voter_ids"]
+def _review_letter_context(case: Case, ruling: Ruling) -> dict:
+    request = ReviewRequest.objects.get(case=case)
+    return {
+        "decision": ruling.review_decision, "result": ruling.result, "mitigation": ruling.mitigation,
+        "reasons": ruling.reasons, "requested_on": request.requested_on.isoformat(),
+        "meeting_on": ruling.meeting.held_on.isoformat(),
+    }
+
+
+__all__ = ["BUILTIN_DISTINCTIONS", "BUILTIN_FACTORS", "COUNTERSIGN_AWAITED", "first_ruling_voter_ids"]

@@ -106,6 +106,10 @@ def _notices_done(case) -> set[str]:
 
 def _notice_ready(kind: str):
     def ready(case):
+        # Issue 16: a joint decision is fed back and filed once countersigned.
+        held = s.countersign_hold(case)
+        if held is not None:
+            return held
         if kind in _notices_done(case):
             return Refusal(services.ALREADY_DONE, code="already_done")
         return None
@@ -115,7 +119,8 @@ def _notice_ready(kind: str):
 def _review_ready(case):
     if ReviewRequest.objects.filter(case=case).exists():
         return Refusal(services.REVIEW_ONCE, code="review_once")
-    return None
+    # Issue 16: a joint ruling can be reviewed once it is countersigned (in force).
+    return s.countersign_hold(case)
 
 
 def _hearing_ready(case):
@@ -134,12 +139,21 @@ def _defence_ready(case):
     return None
 
 
-def _countersign_ready(case):
-    # Issue 16: only where the version rules jointly with the 组织部门, once.
-    reason = services.countersign_pending(case)
-    if reason is not None:
-        return Refusal(reason, code="not_joint" if reason is services.COUNTERSIGN_NOT_JOINT else "already_done")
-    return None
+def _countersign_ready(kind):
+    # Issue 16: only where the version rules jointly with the 组织部门, once
+    # per decision (the ruling, the review decision).
+    def ready(case):
+        reason = services.countersign_pending(case, kind)
+        if reason is not None:
+            return Refusal(reason, code="not_joint" if reason is services.COUNTERSIGN_NOT_JOINT else "already_done")
+        return None
+    return ready
+
+
+def _decision_success(joint, alone):
+    # The page's message (core.step_views): on a joint version the decision
+    # waits for the 组织部门's countersign, and its letter with it.
+    return lambda case: services.decision_success(case, joint=joint, alone=alone)
 
 
 def _deliberation_ready(case):
@@ -410,15 +424,27 @@ register_steps(
           events=(K.MEETING_VOIDED,), audience={K.MEETING_VOIDED: ()}, aside=True,
           summary=_("Void the current meeting, with the reason")),
     _step("rule", _("Record the ruling"), (Stage.DELIBERATION,), s.is_committee, f.RulingForm, services.case_rule,
-          _("Ruling recorded; the ruling letter is being prepared."), ready=_meeting_held, events=(K.RULED,),
+          _decision_success(_("Ruling recorded; it awaits the organization department's countersign (会签), "
+                              "and the ruling letter is issued then."),
+                            _("Ruling recorded; the ruling letter is being prepared.")),
+          ready=_meeting_held, events=(K.RULED, K.COUNTERSIGN_REQUESTED),
           clocks=(*AFTER_RULING_CLOCKS, REVIEW_REQUEST_CLOCK),
           input=CaseRuleApiInput, summary=_("The ruling (quorum and majority)"), refusals=RULING_REFUSALS),
     # A joint ruling (the version's ``joint_ruling``): the 组织部门 of the
-    # jurisdiction countersigns, and the 认定书 signed by both is issued.
+    # jurisdiction countersigns, and the 认定书 signed by both is issued;
+    # the time limits after the ruling run from then.
     _step("countersign_ruling", _("Countersign the ruling (会签)"), (Stage.RULED,), services.is_org_dept,
           f.CountersignForm, services.ruling_countersign,
-          _("Ruling countersigned; the ruling letter is being prepared."), ready=_countersign_ready,
-          events=(K.COUNTERSIGNED,), summary=_("Countersign a joint ruling as the organization department")),
+          _("Ruling countersigned; the ruling letter is being prepared."), ready=_countersign_ready(Ruling.Kind.FIRST),
+          events=(K.COUNTERSIGNED,), summary=_("Countersign a joint ruling as the organization department"),
+          clocks=(*AFTER_RULING_CLOCKS, REVIEW_REQUEST_CLOCK)),
+    # The review decision of a joint version likewise (its 复核决定书).
+    _step("countersign_review", _("Countersign the review decision (会签)"), (Stage.RULED,), services.is_org_dept,
+          f.CountersignForm, services.review_countersign,
+          _("Review decision countersigned; the review decision letter is being prepared."),
+          ready=_countersign_ready(Ruling.Kind.REVIEW), events=(K.REVIEW_COUNTERSIGNED,),
+          summary=_("Countersign a joint review decision as the organization department"),
+          clocks=AFTER_RULING_CLOCKS),
     # 反馈 and 报备: each once per ruling.
     _step("feedback", _("Record the feedback (反馈)"), (Stage.RULED,), s.may_notify, f.NoticeForm,
           partial(services.notice_record, kind="feedback"), _("Feedback recorded."),
@@ -439,8 +465,11 @@ register_steps(
           events=(K.REVIEW_REQUESTED,), clocks=(REVIEW_DECISION_CLOCK,),
           input=CaseRequestReviewApiInput, summary=_("Request a review (复核), once")),
     _step("decide_review", _("Decide the review"), (Stage.REVIEW,), s.is_review_member, f.RulingForm,
-          services.case_decide_review, _("Review decision recorded."), ready=_meeting_held,
-          events=(K.REVIEW_DECIDED,), clocks=AFTER_RULING_CLOCKS,
+          services.case_decide_review,
+          _decision_success(_("Review decision recorded; it awaits the organization department's countersign "
+                              "(会签), and the review decision letter is issued then."),
+                            _("Review decision recorded.")),
+          ready=_meeting_held, events=(K.REVIEW_DECIDED, K.COUNTERSIGN_REQUESTED), clocks=AFTER_RULING_CLOCKS,
           input=CaseDecideReviewApiInput, summary=_("Review decision"), refusals=RULING_REFUSALS),
 )
 

@@ -60,6 +60,8 @@ def case_panel_context(request, case) -> dict | None:
         "current_meeting": meeting,
         **vote_state,
         "quorum": _quorum_hint(case, forms),
+        # Issue 16: the decision a joint version's 组织部门 has not countersigned yet.
+        "countersign_awaited": selectors.countersign_awaited(case),
         "inspector_choices": selectors.inspectors_for(case=case) if "assign" in actions else [],
     }
 
