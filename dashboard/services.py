@@ -35,12 +35,17 @@ def export_async_threshold() -> int:
     return int(getattr(settings, "EXPORT_ASYNC_THRESHOLD", DEFAULT_ASYNC_THRESHOLD))
 
 
-def _tables_for(export_kind: str, user: User, filters: dict) -> tuple[list, int]:
-    """The tables to write and their row count."""
+def _writer_for(export_kind: str, fmt: str, user: User, filters: dict):
+    """(write(out, progress) -> rows written, the row count)."""
     if export_kind == Export.Kind.CASES:
         qs = exports.case_export_queryset(user=user, filters=filters)
-        total = qs.count()
-        return [(_("Cases"), exports.case_headers(), exports.case_rows(qs))], total
+        return (lambda out, progress: exports.write_cases(out, fmt, qs, progress)), qs.count()
+    tables, total = _tables_for(user, filters)
+    return (lambda out, progress: exports.WRITERS[fmt](out, tables, progress)), total
+
+
+def _tables_for(user: User, filters: dict) -> tuple[list, int]:
+    """The dashboard's tables and their row count."""
     if not dashboard_may_view(user=user):
         raise ApplicationError(_(NOT_ALLOWED), code="permission_denied", status_code=403)
     tables = dashboard_tables(dashboard_stats(user=user, filters=filters))
@@ -52,8 +57,8 @@ def export_write(*, user: User, kind: str, fmt: str, filters: dict, out, progres
     the caller checked that it is small enough."""
     if fmt not in exports.WRITERS:
         raise ApplicationError(_(BAD_FORMAT), code="invalid")
-    tables, _total = _tables_for(kind, user, filters)
-    return exports.WRITERS[fmt](out, tables, progress)
+    write, _total = _writer_for(kind, fmt, user, filters)
+    return write(out, progress)
 
 
 @transaction.atomic
@@ -81,14 +86,14 @@ def export_run(*, export_id: int) -> bool:
         export.status = Export.Status.RUNNING
         export.done_rows = 0
         export.save(update_fields=["status", "done_rows", "updated_at"])
-    tables, total = _tables_for(export.kind, export.user, export.filters)
+    write, total = _writer_for(export.kind, export.format, export.user, export.filters)
     Export.objects.filter(pk=export.pk).update(total=total)
 
     def progress(n: int) -> None:
         Export.objects.filter(pk=export.pk).update(done_rows=n)
 
     with tempfile.TemporaryFile() as tmp:
-        written = exports.WRITERS[export.format](tmp, tables, progress)
+        written = write(tmp, progress)
         tmp.seek(0)
         with transaction.atomic():
             export = Export.objects.select_for_update().get(pk=export.pk)

@@ -188,3 +188,154 @@ def test_export_files_are_removed_after_the_retention_period(known, users, setti
 
     call_command("setup_periodic_tasks")
     assert PeriodicTask.objects.get(task="dashboard.export_expire_old").crontab.hour == "3"
+
+
+# --- The case export written by PostgreSQL (issue 19) ----------------------------------
+
+AWKWARD_TITLES = [
+    "逗号,在中间", '引号"在中间"', "换行\n在中间", "回车\r换行", "=HYPERLINK(\"x\")", "+1", "-1", "@SUM(A1)",
+    " 前后空格 ", "\t制表符", "& < > 符号", "'单引号", "普通标题",
+]
+
+
+@pytest.fixture
+def awkward(known, world):
+    """The known cases and more whose titles are what breaks writers:
+    separators, quotes, line breaks, formula starts, spaces at the ends,
+    XML's special characters; an applicant without a full name (his user
+    name is shown), a case without a due date or submission."""
+    from .conftest import make_case
+
+    for title in AWKWARD_TITLES:
+        make_case(world, title=title, number=f"怀容〔2026〕第{len(title):04d}号")
+    nameless = make_case(world, applicant="applicant2", title="无姓名申请人")
+    type(nameless.applicant).objects.filter(pk=nameless.applicant_id).update(full_name="")
+    Case.objects.filter(pk=nameless.pk).update(submitted_at=None)
+    # The services write the search text; these rows were made directly.
+    from django.db.models import F
+
+    Case.objects.update(search_text=F("title"))
+    return known
+
+
+def _reference(fmt: str, qs) -> bytes:
+    """The writers the export used before PostgreSQL wrote its rows."""
+    from django.utils.translation import gettext as _
+
+    from dashboard import exports
+
+    out = io.BytesIO()
+    exports.WRITERS[fmt](out, [(_("Cases"), exports.case_headers(), exports.case_rows(qs))])
+    return out.getvalue()
+
+
+def _sql_written(fmt: str, qs, progress=None) -> bytes:
+    from dashboard import exports
+
+    out = io.BytesIO()
+    writer = exports.write_cases_csv if fmt == "csv" else exports.write_cases_xlsx
+    writer(out, qs, progress)
+    return out.getvalue()
+
+
+def _skip_unless_postgresql():
+    from tests.conftest import is_sqlite
+
+    if is_sqlite():
+        pytest.skip("the rows are written by PostgreSQL; SQLite uses the reference writers")
+
+
+def _sheet_values(data: bytes) -> list[list[tuple]]:
+    wb = load_workbook(io.BytesIO(data), read_only=True)
+    return [list(ws.iter_rows(values_only=True)) for ws in wb.worksheets]
+
+
+@pytest.mark.parametrize("user", ["admin", "intake", "applicant", "applicant2", "km_applicant"])
+def test_sql_csv_is_byte_for_byte_the_reference(awkward, users, user):
+    """Whoever exports (each sees his own cases: visibility unchanged), the
+    CSV PostgreSQL writes is byte for byte what the csv module wrote:
+    BOM, header, quoting, the formula guard, labels, dates, CRLF."""
+    from dashboard import exports
+
+    _skip_unless_postgresql()
+    qs = exports.case_export_queryset(user=users[user], filters={})
+    expected = _reference("csv", qs)
+    assert _sql_written("csv", qs) == expected
+    assert expected.count(b"\r\n") >= qs.count() + 1
+    if user == "admin":
+        text = expected.decode("utf-8-sig")
+        assert '"逗号,在中间"' in text and "'=HYPERLINK" in text and '"换行\n在中间"' in text
+    if user == "applicant2":  # his full name blanked: his user name stands in
+        assert "applicant2" in expected.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("user", ["admin", "intake", "applicant2"])
+def test_sql_xlsx_has_the_reference_cells(awkward, users, user):
+    """The streamed workbook opens in openpyxl (read-only) and holds the
+    same cells as openpyxl's own workbook of the same rows, row for row."""
+    from dashboard import exports
+
+    _skip_unless_postgresql()
+    qs = exports.case_export_queryset(user=users[user], filters={})
+    expected = _sheet_values(_reference("xlsx", qs))
+    got = _sheet_values(_sql_written("xlsx", qs))
+    assert [len(s) for s in got] == [len(s) for s in expected]
+    for got_row, expected_row in zip(got[0], expected[0], strict=True):
+        assert got_row == expected_row
+    assert len(got[0]) == 1 + qs.count()
+    if user == "admin":
+        titles = {row[1] for row in got[0][1:]}
+        assert {" 前后空格 ", "& < > 符号", "'=HYPERLINK(\"x\")", "换行\n在中间"} <= titles
+    # The header is bold (style 1 of the styles part).
+    wb = load_workbook(io.BytesIO(_sql_written("xlsx", qs)))
+    assert wb.worksheets[0]["A1"].font.b and not wb.worksheets[0]["A2"].font.b
+
+
+def test_sql_xlsx_drops_characters_xml_forbids(world, users):
+    """A control character in a title (which openpyxl refuses, failing the
+    export) is dropped from the cell; the CSV keeps it."""
+    from dashboard import exports
+
+    from .conftest import make_case
+
+    _skip_unless_postgresql()
+    make_case(world, title="响\x07铃\x1f案")
+    qs = exports.case_export_queryset(user=users["admin"], filters={})
+    assert _sheet_values(_sql_written("xlsx", qs))[0][1][1] == "响铃案"
+    assert "响\x07铃\x1f案" in _sql_written("csv", qs).decode("utf-8-sig")
+
+
+def test_sql_export_batches_and_progress(awkward, users, monkeypatch):
+    """Rows cross keyset batches without loss or repeat, in the list's
+    order, progress is reported after each batch up to the total, and past
+    the sheet's row limit the rows go on in a second sheet under the same
+    header."""
+    from dashboard import exports
+
+    _skip_unless_postgresql()
+    monkeypatch.setattr(exports, "SQL_BATCH", 4)
+    monkeypatch.setattr(exports, "SHEET_MAX_ROWS", 6)  # header + 5 rows per sheet
+    qs = exports.case_export_queryset(user=users["admin"], filters={})
+    total = qs.count()
+    seen = []
+    assert _sql_written("csv", qs, seen.append) == _reference("csv", qs)
+    assert seen == [*range(4, total, 4), total]
+    sheets = _sheet_values(_sql_written("xlsx", qs))
+    reference = _sheet_values(_reference("xlsx", qs))[0]
+    assert [len(s) for s in sheets] == [6] * (total // 5) + ([1 + total % 5] if total % 5 else [])
+    assert all(s[0] == reference[0] for s in sheets)
+    assert [row for s in sheets for row in s[1:]] == reference[1:]
+    wb = load_workbook(io.BytesIO(_sql_written("xlsx", qs)), read_only=True)
+    assert wb.sheetnames[:2] == ["案件", "案件 (2)"]
+
+
+def test_sql_export_keeps_the_filters(awkward, users):
+    """Filters (outcome, search) narrow the rows as in the list."""
+    from dashboard import exports
+
+    _skip_unless_postgresql()
+    for filters in ({"outcome": "exempt"}, {"q": "在中间"}, {"stage": "ruled"}):
+        qs = exports.case_export_queryset(user=users["intake"], filters=filters)
+        assert _sql_written("csv", qs) == _reference("csv", qs)
+    text = _sql_written("csv", exports.case_export_queryset(user=users["intake"], filters={"q": "在中间"}))
+    assert len(text.decode("utf-8-sig").strip().split("\r\n")) == 1 + 3
