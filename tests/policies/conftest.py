@@ -12,11 +12,13 @@ def catalogue(db):
 
 
 @pytest.fixture
-def kunming_v1(db):
-    """Kunming's shipped version 1 (only that catalogue is loaded, to keep
-    the tests fast; a second load by ``catalogue`` changes nothing)."""
+def kunming_latest(db):
+    """Kunming's newest shipped version (2, effective 2026-12-01: the
+    corrected catalogue beside version 1 as first published). Only that
+    catalogue is loaded, to keep the tests fast; a second load by
+    ``catalogue`` changes nothing."""
     catalogue_load(only=["kunming"])
-    return PolicyVersion.objects.get(document__jurisdiction__code="kunming", number=1)
+    return PolicyVersion.objects.filter(document__jurisdiction__code="kunming").latest("number")
 
 
 @pytest.fixture

@@ -49,37 +49,37 @@ def _version_post(version, **overrides):
 
 
 class TestPolicyVersionAdmin:
-    def test_pages_load(self, admin_client, kunming_v1):
+    def test_pages_load(self, admin_client, kunming_latest):
         """Changelists and the change page of a published version load; the
         published version shows the immutability notice and no inline inputs."""
         for name in ("jurisdiction", "policydocument", "policyversion", "calendarday", "calendaryear",
                      "policyauditentry"):
             assert admin_client.get(reverse(f"admin:policies_{name}_changelist")).status_code == 200
-        r = admin_client.get(reverse("admin:policies_policyversion_change", args=[kunming_v1.pk]))
+        r = admin_client.get(reverse("admin:policies_policyversion_change", args=[kunming_latest.pk]))
         assert r.status_code == 200
         html = r.content.decode()
         assert 'name="items-0-text"' not in html
         assert str(_(services.PUBLISHED_IMMUTABLE)) in html
 
-    def test_editing_published_version_is_refused(self, admin_client, kunming_v1):
+    def test_editing_published_version_is_refused(self, admin_client, kunming_latest):
         """A POST changing a published version (fields or items) shows the
         refusal and changes nothing."""
-        item = kunming_v1.items.order_by("kind", "number").first()
-        post = _version_post(kunming_v1, **{"items-0-text": "被篡改"})
-        r = admin_client.post(reverse("admin:policies_policyversion_change", args=[kunming_v1.pk]), post)
+        item = kunming_latest.items.order_by("kind", "number").first()
+        post = _version_post(kunming_latest, **{"items-0-text": "被篡改"})
+        r = admin_client.post(reverse("admin:policies_policyversion_change", args=[kunming_latest.pk]), post)
         assert r.status_code == 200
         html = r.content.decode()
         assert 'class="errornote"' in html
         assert html.count(str(_(services.PUBLISHED_IMMUTABLE))) >= 2  # notice and form error
-        kunming_v1.refresh_from_db()
+        kunming_latest.refresh_from_db()
         item.refresh_from_db()
-        assert kunming_v1.notes != "changed"
+        assert kunming_latest.notes != "changed"
         assert item.text != "被篡改"
 
-    def test_draft_edit_through_admin(self, admin_client, kunming_v1, policy_admin):
+    def test_draft_edit_through_admin(self, admin_client, kunming_latest, policy_admin):
         """A draft's inline time limit can be edited; a negative amount is
         refused with a form error and saves nothing."""
-        draft = services.policy_version_create_draft_from(version=kunming_v1, actor=policy_admin)
+        draft = services.policy_version_create_draft_from(version=kunming_latest, actor=policy_admin)
         url = reverse("admin:policies_policyversion_change", args=[draft.pk])
         idx = list(draft.time_limits.all()).index(draft.time_limits.get(stage="intake"))
         r = admin_client.post(url, _version_post(draft, **{f"time_limits-{idx}-amount": "-2"}))
@@ -96,10 +96,10 @@ class TestPolicyVersionAdmin:
         assert first_item.text == "管理员修订的条文"
         assert PolicyAuditEntry.objects.filter(version=draft, action="item_updated").exists()
 
-    def test_publish_and_compare_actions(self, admin_client, kunming_v1, policy_admin):
+    def test_publish_and_compare_actions(self, admin_client, kunming_latest, policy_admin):
         """The publish action publishes a draft; compare shows what changed."""
         draft = services.policy_version_create_draft_from(
-            version=kunming_v1, actor=policy_admin, effective_from=dt.date(2026, 1, 1)
+            version=kunming_latest, actor=policy_admin, effective_from=dt.date(2027, 1, 1)
         )
         services.policy_item_update(item=draft.items.get(kind="positive", number=3), actor=policy_admin,
                                     data={"text": "新的第三种情形"})
@@ -117,18 +117,18 @@ class TestPolicyVersionAdmin:
         entry = draft.audit_entries.get(action="version_published")
         assert entry.actor == policy_admin and len(entry.data["unconfirmed_acknowledged"]) > 20
         r = admin_client.post(changelist, {"action": "compare_versions",
-                                           "_selected_action": [kunming_v1.pk, draft.pk]})
+                                           "_selected_action": [kunming_latest.pk, draft.pk]})
         assert r.status_code == 302
         r = admin_client.get(r["Location"])
         assert r.status_code == 200 and "新的第三种情形" in r.content.decode()
 
-    def test_copy_action(self, admin_client, kunming_v1):
+    def test_copy_action(self, admin_client, kunming_latest):
         """"Create a new draft" copies the version and opens the draft."""
         r = admin_client.post(reverse("admin:policies_policyversion_changelist"),
-                              {"action": "copy_to_draft", "_selected_action": [kunming_v1.pk]})
-        draft = PolicyVersion.objects.get(document=kunming_v1.document, number=2)
+                              {"action": "copy_to_draft", "_selected_action": [kunming_latest.pk]})
+        draft = PolicyVersion.objects.get(document=kunming_latest.document, number=3)
         assert r["Location"] == reverse("admin:policies_policyversion_change", args=[draft.pk])
-        assert draft.items.count() == kunming_v1.items.count()
+        assert draft.items.count() == kunming_latest.items.count()
 
 
 class TestCalendarAdmin:
@@ -167,20 +167,20 @@ class TestCalendarWarning:
 
 
 class TestDocumentImportAdmin:
-    def test_import_then_classify_on_the_draft_page(self, admin_client, kunming_v1):
+    def test_import_then_classify_on_the_draft_page(self, admin_client, kunming_latest):
         """The document's page links to the import; pasted text becomes a
         draft of verbatim clauses; a clause classified on the draft's page
         becomes an item with its article; bad input shows its message."""
-        document = kunming_v1.document
+        document = kunming_latest.document
         url = reverse("admin:policies_policydocument_import", args=[document.pk])
         assert url in admin_client.get(reverse("admin:policies_policydocument_change", args=[document.pk])
                                        ).content.decode()
         r = admin_client.post(url, {"text": "没有条文", "effective_from": "2026-01-01"})
         assert r.status_code == 200 and "第X条" in r.content.decode()
         r = admin_client.post(url, {"text": "第一条 有下列情形之一的，可以容错：\n（一）先行先试出现失误的；\n（二）因不可抗力造成损失的。",
-                                    "effective_from": "2026-01-01", "time_limits_from": kunming_v1.pk})
+                                    "effective_from": "2026-01-01", "time_limits_from": kunming_latest.pk})
         assert r.status_code == 302
-        draft = PolicyVersion.objects.get(document=document, number=2)
+        draft = PolicyVersion.objects.get(document=document, number=3)
         assert [c.article for c in draft.imported_clauses.order_by("seq")] == ["第一条", "第一条（一）", "第一条（二）"]
         assert draft.time_limits.count() == 18
         assert admin_client.get(r["Location"]).status_code == 200
@@ -197,10 +197,10 @@ class TestDocumentImportAdmin:
 
 
 class TestProcedureAdmin:
-    def test_procedure_edited_on_a_draft_and_checked(self, admin_client, kunming_v1, policy_admin):
+    def test_procedure_edited_on_a_draft_and_checked(self, admin_client, kunming_latest, policy_admin):
         """The draft's procedure is edited as JSON on its page; a setting
         without its source is refused with the message and nothing saved."""
-        draft = services.policy_version_create_draft_from(version=kunming_v1, actor=policy_admin)
+        draft = services.policy_version_create_draft_from(version=kunming_latest, actor=policy_admin)
         url = reverse("admin:policies_policyversion_change", args=[draft.pk])
         bad = _version_post(draft, procedure='{"appeal": {"path": "可以向上一级党组织提出申诉。"}}')
         r = admin_client.post(url, bad)

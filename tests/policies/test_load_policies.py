@@ -125,15 +125,15 @@ class TestCatalogueCounts:
         assert by[Certainty.VERBATIM] == 5  # Huailai's two scenarios, Tongren's three conditions
         assert by[Certainty.RECONSTRUCTED] == rows.count() - 5
 
-    def test_time_limits_sourced_or_example_default(self, catalogue, kunming_v1):
+    def test_time_limits_sourced_or_example_default(self, catalogue, kunming_latest):
         """Kunming's pre-filing review is the Songming rule (1 working day,
         verbatim); the other limits are example defaults."""
-        pre = kunming_v1.time_limits.get(stage="prefiling_review")
+        pre = kunming_latest.time_limits.get(stage="prefiling_review")
         assert (pre.amount, pre.unit, pre.certainty) == (1, "working_day", Certainty.VERBATIM)
         assert "嵩明" in pre.source
-        ver = kunming_v1.time_limits.get(stage="verification")
+        ver = kunming_latest.time_limits.get(stage="verification")
         assert (ver.amount, ver.extension_allowed, ver.certainty) == (30, True, Certainty.EXAMPLE_DEFAULT)
-        assert kunming_v1.time_limits.get(stage="review_request").unit == "calendar_day"
+        assert kunming_latest.time_limits.get(stage="review_request").unit == "calendar_day"
 
     def test_prefixes(self, catalogue):
         """Jurisdiction codes and prefixes others rely on."""

@@ -15,19 +15,19 @@ pytestmark = pytest.mark.django_db
 MARK = "参照同类规定拟定（待核定）"
 
 
-def test_public_page_marks_drafted_items(client, kunming_v1):
-    html = client.get(reverse("public:policy_detail", args=[kunming_v1.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+def test_public_page_marks_drafted_items(client, kunming_latest):
+    html = client.get(reverse("public:policy_detail", args=[kunming_latest.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
                       ).content.decode()
-    assert html.count(MARK) >= kunming_v1.items.filter(certainty=Certainty.RECONSTRUCTED).count()
+    assert html.count(MARK) >= kunming_latest.items.filter(certainty=Certainty.RECONSTRUCTED).count()
 
 
-def test_confirm_against_the_text(kunming_v1, policy_admin):
+def test_confirm_against_the_text(kunming_latest, policy_admin):
     """Confirming sets the wording, the article and who confirmed; the mark
     goes; a published version and an item that is not drafted are refused."""
-    item = kunming_v1.items.get(kind="positive", number=1)
+    item = kunming_latest.items.get(kind="positive", number=1)
     with pytest.raises(ApplicationError):
         services.policy_item_confirm(item=item, actor=policy_admin, text="x")
-    draft = services.policy_version_create_draft_from(version=kunming_v1, actor=policy_admin)
+    draft = services.policy_version_create_draft_from(version=kunming_latest, actor=policy_admin)
     item = draft.items.get(kind="positive", number=1)
     assert item.mark == MARK
     item = services.policy_item_confirm(item=item, actor=policy_admin, article="第五条（一）",
@@ -40,13 +40,13 @@ def test_confirm_against_the_text(kunming_v1, policy_admin):
     assert exc.value.code == "not_reconstructed"
 
 
-def test_loader_marks_an_older_database(kunming_v1):
+def test_loader_marks_an_older_database(kunming_latest):
     """A database loaded before the marking (its drafted items stored as
     summaries) gets them marked by the next load, published or not; no
     wording changes."""
-    drafted = list(kunming_v1.items.filter(certainty=Certainty.RECONSTRUCTED).values_list("pk", "text"))
+    drafted = list(kunming_latest.items.filter(certainty=Certainty.RECONSTRUCTED).values_list("pk", "text"))
     PolicyItem.objects.filter(pk__in=[pk for pk, _ in drafted]).update(certainty=Certainty.SUMMARY)
     report = catalogue_load(only=["kunming"])
     assert any("marked as drafted" in line for line in report.updated)
-    assert list(kunming_v1.items.filter(certainty=Certainty.RECONSTRUCTED).values_list("pk", "text")) == drafted
+    assert list(kunming_latest.items.filter(certainty=Certainty.RECONSTRUCTED).values_list("pk", "text")) == drafted
     assert not catalogue_load(only=["kunming"]).changed

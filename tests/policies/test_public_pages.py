@@ -31,23 +31,23 @@ class TestPublicPages:
         html = r.content.decode()
         assert "干事创业容错纠错暂行办法" in html and "江苏省" not in html.split("<tbody>")[1]
 
-    def test_policy_detail_full_lists_in_chinese(self, client, kunming_v1, django_assert_num_queries):
+    def test_policy_detail_full_lists_in_chinese(self, client, kunming_latest, django_assert_num_queries):
         """The detail page shows every item with its source and certainty,
         and every time limit, without login; three queries."""
         with django_assert_num_queries(3):
-            r = client.get(reverse("public:policy_detail", args=[kunming_v1.pk]))
+            r = client.get(reverse("public:policy_detail", args=[kunming_latest.pk]))
         assert r.status_code == 200
         html = r.content.decode()
-        for item in kunming_v1.items.all():
+        for item in kunming_latest.items.all():
             assert item.text in html
-        assert html.count('class="certainty certainty-') >= kunming_v1.items.count() + 15
+        assert html.count('class="certainty certainty-') >= kunming_latest.items.count() + 15
         assert "不予容错情形（负面清单）" in html and "原文" in html and "示例默认值" in html
         assert "嵩明" in html
         assert 'lang="zh-hans"' in html
 
-    def test_drafts_unreachable(self, client, kunming_v1, policy_admin):
+    def test_drafts_unreachable(self, client, kunming_latest, policy_admin):
         """A draft answers 404 on the public page, even for its author."""
-        draft = services.policy_version_create_draft_from(version=kunming_v1, actor=policy_admin)
+        draft = services.policy_version_create_draft_from(version=kunming_latest, actor=policy_admin)
         assert client.get(reverse("public:policy_detail", args=[draft.pk])).status_code == 404
         client.force_login(policy_admin)
         assert client.get(reverse("public:policy_detail", args=[draft.pk])).status_code == 404

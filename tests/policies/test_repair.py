@@ -6,13 +6,14 @@ nothing from then on; a version loaded before procedure variants existed
 gets its file's procedure. Tested on a database loaded from the catalogues
 as they were (``legacy_catalogues/``)."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from cases.models import Stage
-from policies.catalogue import catalogue_load
+from policies.catalogue import _stored_content, _version_fields, catalogue_load, desired_version_content, read_catalogues
 from policies.models import PolicyAuditEntry, PolicyItem, PolicyVersion
 from policies.procedure import correction_mode
 from reviews.models import Ruling, RulingUse
@@ -75,14 +76,72 @@ def test_repair_marks_the_copies_and_keeps_history(world):
     entry = PolicyAuditEntry.objects.filter(version=tongren, action="version_repaired").get()
     assert len(entry.data["copied_items_marked"]) == 14 and entry.data["procedure_filled"]
 
+    # Where the catalogue was corrected beyond the copies (Kunming's
+    # result-use source and 防错 areas, Xiamen's scenario sources), the
+    # corrections are new version numbers: created and published beside the
+    # version first published, which is closed the day before.
+    assert {"kunming-rongcuo v2", "xiamen-rongcuo v2"} <= {line.split(" (")[0] for line in report.created}
+    assert report.conflicts == [], report.conflicts
+    kunming_v2 = PolicyVersion.objects.get(document__code="kunming-rongcuo", number=2)
+    assert kunming_v2.is_published and kunming_v2.items.filter(kind=K.PREVENTION_AREA).count() == 6
+    assert not kunming.items.filter(kind=K.PREVENTION_AREA).exists()
+    kunming.refresh_from_db()
+    assert kunming.effective_to == kunming_v2.effective_from - dt.timedelta(days=1)
+
     # The repaired versions now say what their files say: a second run
-    # changes nothing.
+    # changes nothing and reports no conflict.
     again = catalogue_load()
-    assert again.updated == [] and again.created == []
-    assert {"tongren-rongcuo v1", "huailai-rongcuo v1", "jiangsu-rongcuo v1"} <= set(again.unchanged)
-    # Where the file changed more than the copies (Kunming's result uses now
-    # name their source differently, Xiamen's scenarios were reworded), the
-    # published version stays as it is and the difference is reported: that
-    # content needs a new version number.
-    conflicts = " ".join(again.conflicts)
-    assert "kunming-rongcuo v1" in conflicts and "tongren" not in conflicts
+    assert again.updated == [] and again.created == [] and again.conflicts == []
+    assert {"tongren-rongcuo v1", "huailai-rongcuo v1", "jiangsu-rongcuo v1", "kunming-rongcuo v1",
+            "kunming-rongcuo v2", "xiamen-rongcuo v1", "xiamen-rongcuo v2"} <= set(again.unchanged)
+
+
+def _state() -> dict:
+    """What every stored version says (its own items, as every list and
+    letter sees them), by document and number."""
+    return {
+        (v.document.code, v.number): (*_stored_content(v), v.status, v.effective_to)
+        for v in PolicyVersion.objects.select_related("document")
+    }
+
+
+def _file_state() -> dict:
+    """What a fresh load stores: each version of the files as they are,
+    published, each closed the day before the next takes effect."""
+    common, files = read_catalogues()
+    state = {}
+    for data in files:
+        for doc in data.get("documents") or []:
+            versions = sorted(doc.get("versions") or [], key=lambda v: int(v["number"]))
+            for n, spec in enumerate(versions):
+                fields = _version_fields(spec)
+                items, limits = desired_version_content(spec, common)
+                items = sorted(({k: v for k, v in i.items() if k != "contradicts"} for i in items),
+                               key=lambda i: (i["kind"], i["number"]))
+                later = versions[n + 1] if n + 1 < len(versions) else None
+                end = _version_fields(later)["effective_from"] - dt.timedelta(days=1) if later else None
+                state[(doc["code"], int(spec["number"]))] = (fields, items, limits, "published", end)
+    return state
+
+
+def _sorted(state: dict) -> dict:
+    return {key: (f, sorted(i, key=lambda i: (i["kind"], i["number"])), lim, st, end)
+            for key, (f, i, lim, st, end) in state.items()}
+
+
+def test_repaired_and_fresh_databases_end_alike():
+    """A database loaded from the pre-issue-16 catalogues and repaired by
+    today's loader holds, version by version, what a fresh load of today's
+    files holds: the same versions, items (the copies hidden), time limits,
+    procedure, and periods in force; neither reports a conflict."""
+    catalogue_load(directory=LEGACY)
+    repaired = catalogue_load()
+    assert repaired.conflicts == []
+    assert _sorted(_state()) == _sorted(_file_state())
+
+
+def test_fresh_database_holds_the_files():
+    fresh = catalogue_load()
+    assert fresh.conflicts == []
+    assert _sorted(_state()) == _sorted(_file_state())
+    assert not catalogue_load().changed

@@ -22,7 +22,7 @@ K = PolicyItem.Kind
 def test_prevention_areas_and_procedures_come_from_the_version(world):
     users = world["users"]
     catalogue_load(only=["kunming"])
-    kunming = PolicyVersion.objects.get(document__code="kunming-rongcuo", number=1)
+    kunming = PolicyVersion.objects.get(document__code="kunming-rongcuo", number=2)  # its 防错 areas: version 2
     areas = list(kunming.items.filter(kind=K.PREVENTION_AREA).order_by("number"))
     assert len(areas) == 6 and {a.certainty for a in areas} == {Certainty.RECONSTRUCTED}
     assert "6方面重点范围" in areas[0].source
@@ -58,7 +58,11 @@ def test_api_refuses_an_area_of_another_version(world):
     catalogue_load(only=["kunming"])
     applicant = users["km_applicant"]
     in_force = policy_version_in_force(org_unit=applicant.org_unit, on_date=timezone.localdate())
-    foreign = PolicyItem.objects.filter(kind=K.PREVENTION_AREA).exclude(version=in_force).first()
+    # An area of another version (Kunming's corrected catalogue, version 2,
+    # is in force from 2026-12-01 and holds the shipped areas).
+    foreign = PolicyItem.objects.create(version=world["policy"], kind=K.PREVENTION_AREA, number=1,
+                                        text="重大项目建设", source="测试", certainty=Certainty.RECONSTRUCTED)
+    assert foreign.version != in_force
     client = APIClient()
     client.force_authenticate(applicant)
     r = client.post("/api/v1/prefilings/", {"title": "试行项目审批告知承诺制", "area": foreign.pk}, format="json")
@@ -74,7 +78,7 @@ def test_the_page_offers_the_versions_areas_and_procedures(world, client):
     version, and only that version's procedures are asked for."""
     users = world["users"]
     catalogue_load(only=["kunming"])
-    kunming = PolicyVersion.objects.get(document__code="kunming-rongcuo", number=1)
+    kunming = PolicyVersion.objects.get(document__code="kunming-rongcuo", number=2)  # its 防错 areas: version 2
     areas = list(kunming.items.filter(kind=K.PREVENTION_AREA).order_by("number"))
     applicant = users["km_applicant"]
     filing = services.prefiling_create(actor=applicant, title="试行项目审批告知承诺制")
