@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.selectors import user_has_role
 from core.steps import clock_declared
+from core.subjects import subject_of
 from notifications.selectors import INTAKE, SUPERVISORS
 from policies.calendar import WORKING_DAY, WorkCalendar, compute_due_date
 
@@ -108,14 +109,18 @@ def clock_explain(*, clock: Clock, calendar: WorkCalendar | None = None) -> dict
     return explained
 
 
-def clock_list_for_case(*, case, today: dt.date | None = None, calendar: WorkCalendar | None = None) -> list[Clock]:
+def clock_list_for_case(*, case=None, today: dt.date | None = None, calendar: WorkCalendar | None = None,
+                        record=None) -> list[Clock]:
     """The case's clocks, oldest first, each with ``explanation`` (see
     ``clock_explain``), ``overdue`` and ``at_authority``. Three queries
     whatever the number of clocks: the clocks with their entries, and the
-    calendar's two tables."""
+    calendar's two tables. ``record`` instead of ``case``: the clocks of a
+    record of another subject (a pre-filing), as ``clock_open`` takes it."""
     today = today or timezone.localdate()
+    name = "case" if case is not None else subject_of(record).name
+    owner = {"case": case} if case is not None else {"subject": name, "subject_pk": record.pk}
     clocks = list(
-        Clock.objects.filter(case=case).prefetch_related("entries__actor").order_by("started_on", "id")
+        Clock.objects.filter(**owner).prefetch_related("entries__actor").order_by("started_on", "id")
     )
     if not clocks:
         return clocks
@@ -128,8 +133,8 @@ def clock_list_for_case(*, case, today: dt.date | None = None, calendar: WorkCal
             key=lambda d: d["date"],
         )
         clock.overdue = clock.status == Clock.Status.RUNNING and clock.due_date is not None and clock.due_date < today
-        clock.at_authority = clock_at_authority(clock.stage)
-        clock.actors = clock_actors(clock.stage)
+        clock.at_authority = clock_at_authority(clock.stage, name)
+        clock.actors = clock_actors(clock.stage, name)
     return clocks
 
 

@@ -247,24 +247,27 @@ def clock_extend(*, clock: Clock, actor, days: int, reason: str) -> Clock:
 
 
 @transaction.atomic
-def clock_extension_grant(*, case, clock_id: int, actor, days: int, reason: str) -> Clock:
+def clock_extension_grant(*, case=None, clock_id: int, actor, days: int, reason: str, record=None) -> Clock:
     """A supervisor of the case's jurisdiction extends one of its clocks
     (DESIGN §1: supervisors grant extensions), within the policy's maximum.
     Writes the case history; those concerned are notified after commit.
     ``case`` must already be one the actor may see (``case_get_for_user``).
+    ``record`` instead of ``case``: a clock of another subject (a
+    pre-filing: its jurisdiction's supervisors, its own history).
     """
-    if not clock_can_extend(user=actor, case=case):
+    owner = case if case is not None else record
+    if not clock_can_extend(user=actor, case=owner):
         raise ApplicationError(_(EXTENSION_NOT_SUPERVISOR), code="forbidden", status_code=403)
-    # The case lock orders this against the stage transitions.
-    case = type(case).objects.select_for_update(of=("self",), no_key=True).get(pk=case.pk)
-    clock = Clock.objects.filter(pk=clock_id, case_id=case.pk).first()
+    # The owner's lock orders this against the stage transitions.
+    owner = type(owner).objects.select_for_update(of=("self",), no_key=True).get(pk=owner.pk)
+    clock = Clock.objects.filter(pk=clock_id, **_owner_filter(owner, None)).first()
     if clock is None:
         raise Http404
     before = clock.due_date
     clock = clock_extend(clock=clock, actor=actor, days=days, reason=reason)
-    # Through the case's own history writer (core.subjects), which notifies.
-    subject_of(case).record_event(
-        case, kind=ClockEvent.EXTENDED, actor=actor, reason=reason,
+    # Through the owner's own history writer (core.subjects), which notifies.
+    subject_of(owner).record_event(
+        owner, kind=ClockEvent.EXTENDED, actor=actor, reason=reason,
         data={
             "clock": clock.pk, "stage": clock.stage, "days": days,
             "due_before": before.isoformat() if before else None,

@@ -1,17 +1,23 @@
 """REST API of the pre-filing track under /api/v1/prefilings/: list, create,
-detail, and one POST per action; same permissions as the pages (a filing
-the user may not see is a 404)."""
+detail, and one generated POST per step (``step_api``, from the
+declarations in prefilings/steps.py); same permissions as the pages (a
+filing the user may not see is a 404)."""
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import OrgUnit
+from cases.apis import StepDoneSerializer
+from cases.serializers import ActionSerializer
 from core.downloads import FileDownloadApi
 from core.pagination import PaginatedListMixin, paginated_response
+from core.steps import step_get, step_kwargs, steps_of
+from deadlines.apis import ClockExtendApi, ClockOutputSerializer
+from deadlines.selectors import clock_list_for_case
 from policies.models import PolicyItem
 
 from . import services
@@ -102,7 +108,8 @@ class PreFilingDetailOutputSerializer(serializers.ModelSerializer):
     events = PreFilingEventOutputSerializer(many=True)
     citations = PreFilingCitationOutputSerializer(many=True)
     letter = serializers.SerializerMethodField()
-    actions = serializers.SerializerMethodField(help_text="The actions you may take on the filing now.")
+    actions = serializers.SerializerMethodField(
+        help_text="The steps you may take on the filing now (the page's forms; prefilings/steps.py).")
 
     class Meta:
         model = PreFiling
@@ -111,9 +118,12 @@ class PreFilingDetailOutputSerializer(serializers.ModelSerializer):
                   "submitted_at", "review_due", "review_due_flagged", "registered_at", "next_report_due",
                   "closed_at", "reports", "warnings", "events", "citations", "letter"]
 
-    def get_actions(self, obj) -> list[str]:
+    @extend_schema_field(ActionSerializer(many=True))
+    def get_actions(self, obj) -> list[dict]:
+        # As a case's: name and label of each step (cases.serializers).
         request = self.context.get("request")
-        return services.prefiling_actions_for_user(filing=obj, user=request.user) if request else []
+        names = services.prefiling_actions_for_user(filing=obj, user=request.user) if request else []
+        return [{"name": name, "label": str(step_get(name, "prefiling").label)} for name in names]
 
     @extend_schema_field(inline_serializer("PreFilingLetterOutput", {
         "number": serializers.CharField(), "status": serializers.CharField(), "sha256": serializers.CharField(),
@@ -188,31 +198,36 @@ class PreFilingDetailApi(APIView):
         return _detail(request, prefiling_id)
 
 
-def _action_api(name: str, service, input_fields: dict | None, summary: str):
-    """One APIView per action: parse, call the service, return the filing."""
-    input_serializer = (
-        type(f"{name.title().replace('_', '')}Input", (serializers.Serializer,), dict(input_fields))
-        if input_fields else None
-    )
+# --- Steps: one generated POST endpoint each, one response shape ------------------------------
+#
+# Every step of a pre-filing with a service (prefilings/steps.py) gets
+# POST /api/v1/prefilings/{id}/<step>/ from ``step_api``, as case steps get
+# theirs (cases.apis.step_api): the step's ``input`` serializer (declared
+# here, named in the declaration), its one service, and one answer: the
+# filing as GET /api/v1/prefilings/{id}/ returns it (its ``actions``
+# included) plus ``step``, naming the step and the record it made. The
+# statuses are the project's (core.exceptions): 400 the input breaks the
+# schema, 422 a service's rule, 409 the status or the step's readiness, 403
+# a role that may not act, 404 a filing the caller may not see.
 
-    class ActionApi(APIView):
-        InputSerializer = input_serializer
 
-        @extend_schema(operation_id=f"prefilings_{name}", summary=summary, request=input_serializer,
-                       responses={200: PreFilingDetailOutputSerializer, 400: REFUSED, 403: REFUSED,
-                                  404: NOT_VISIBLE, 409: REFUSED})
-        def post(self, request, prefiling_id: int):
-            filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)
-            values = {}
-            if self.InputSerializer is not None:
-                data = self.InputSerializer(data=request.data)
-                data.is_valid(raise_exception=True)
-                values = dict(data.validated_data)
-            service(filing=filing, actor=request.user, **values)
-            return _detail(request, filing.pk)
+class RequestSupplementInput(serializers.Serializer):
+    missing = serializers.CharField(max_length=4000)
 
-    ActionApi.__name__ = ActionApi.__qualname__ = f"PreFiling{name.title().replace('_', '')}Api"
-    return ActionApi
+
+class SupplementInput(serializers.Serializer):
+    answer = serializers.CharField(max_length=4000)
+
+
+class RegisterInput(serializers.Serializer):
+    report_interval_days = serializers.IntegerField(
+        min_value=1, max_value=366, required=False,
+        help_text=_("Progress reports every (days); by default the policy's progress_report limit."))
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class RefuseInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000)
 
 
 class PreFilingReportRiskSerializer(serializers.Serializer):
@@ -221,53 +236,117 @@ class PreFilingReportRiskSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-PreFilingSubmitApi = _action_api("submit", services.prefiling_submit, None, _("Submit a draft for review"))
-PreFilingRequestSupplementApi = _action_api(
-    "request_supplement", services.prefiling_request_supplement,
-    {"missing": serializers.CharField(max_length=4000)}, _("Ask the unit for more material"))
-PreFilingSupplementApi = _action_api(
-    "supplement", services.prefiling_supplement, {"answer": serializers.CharField(max_length=4000)},
-    _("Answer the request for more material"))
-PreFilingRegisterApi = _action_api(
-    "register", services.prefiling_register,
-    {"report_interval_days": serializers.IntegerField(min_value=1, max_value=366, required=False),
-     "reason": serializers.CharField(required=False, allow_blank=True, default="")},
-    _("Register (登记受理): number, letter, progress-report interval"))
-PreFilingRefuseApi = _action_api(
-    "refuse", services.prefiling_refuse, {"reason": serializers.CharField(max_length=4000)},
-    _("Refuse with reasons"))
-PreFilingReportProgressApi = _action_api(
-    "report_progress", services.prefiling_report_progress,
-    {"summary": serializers.CharField(max_length=8000), "risks": PreFilingReportRiskSerializer(many=True)},
-    _("File a progress report (a realised risk raises an early warning)"))
-PreFilingEvaluateApi = _action_api(
-    "evaluate", services.prefiling_evaluate,
-    {"outcome": serializers.CharField(max_length=8000), "lessons": serializers.CharField(max_length=8000),
-     "rules_improved": serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")},
-    _("File the evaluation; closes the filing"))
+class ReportProgressInput(serializers.Serializer):
+    summary = serializers.CharField(max_length=8000)
+    risks = PreFilingReportRiskSerializer(many=True)
 
 
-class PreFilingResolveWarningApi(APIView):
-    class InputSerializer(serializers.Serializer):
-        warning = serializers.IntegerField(help_text="Early warning id")
-        resolution = serializers.ChoiceField(choices=EarlyWarning.Resolution.choices)
-        note = serializers.CharField(max_length=4000)
-        resolved_on = serializers.DateField(required=False, allow_null=True)
+class ResolveWarningInput(serializers.Serializer):
+    warning = serializers.IntegerField(help_text="Early warning id (of this filing; another is a 404)")
+    resolution = serializers.ChoiceField(choices=EarlyWarning.Resolution.choices)
+    note = serializers.CharField(max_length=4000)
+    resolved_on = serializers.DateField(required=False, allow_null=True)
 
-    @extend_schema(operation_id="prefilings_resolve_warning", request=InputSerializer,
-                   summary=_("Resolve an early warning with a reminder talk or guidance"),
-                   responses={200: PreFilingDetailOutputSerializer, 400: REFUSED, 403: REFUSED, 404: NOT_VISIBLE,
-                              409: REFUSED})
+
+class EvaluateInput(serializers.Serializer):
+    outcome = serializers.CharField(max_length=8000)
+    lessons = serializers.CharField(max_length=8000)
+    rules_improved = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
+
+
+class PreFilingStepResponseSerializer(PreFilingDetailOutputSerializer):
+    """The answer of every pre-filing step endpoint."""
+
+    step = StepDoneSerializer()
+
+    class Meta(PreFilingDetailOutputSerializer.Meta):
+        fields = [*PreFilingDetailOutputSerializer.Meta.fields, "step"]
+
+
+def _record_ref(result, filing):
+    # As the case steps answer (cases.apis): the record the step made, or
+    # None when it changed only the filing.
+    if result is None or getattr(result, "_meta", None) is None or getattr(result, "pk", None) is None:
+        return None
+    if result._meta.label_lower == filing._meta.label_lower and result.pk == filing.pk:
+        return None
+    return {"type": result._meta.label_lower, "id": result.pk}
+
+
+class PreFilingStepApi(APIView):
+    # Parse the step's input, call its service, answer with the filing. (A
+    # comment, not a docstring: the schema would give it to every step.)
+
+    step_name = ""
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
     def post(self, request, prefiling_id: int):
+        step = step_get(self.step_name, "prefiling")
+        # Visibility first: a bad body never tells an outsider the filing exists.
         filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)
-        data = self.InputSerializer(data=request.data)
+        kwargs = {}
+        if step.input is not None:
+            serializer = step.input(data=request.data, context={"request": request, "prefiling": filing})
+            serializer.is_valid(raise_exception=True)
+            kwargs = step_kwargs(serializer)
+        result = step.service(prefiling=filing, actor=request.user, **kwargs)
+        response = _detail(request, filing.pk)
+        response.data["step"] = {"name": step.name, "record": _record_ref(result, filing)}
+        return response
+
+
+def step_api(step):
+    """The endpoint of one pre-filing step, with its own schema."""
+
+    class Api(PreFilingStepApi):
+        step_name = step.name
+        # core.schema reads these (issue 15): what refuses it beyond the schema.
+        schema_refusals = step.refusals
+        schema_requirements = step.requirements
+
+        # The operation ids the hand-written endpoints had (clients are generated from them).
+        @extend_schema(
+            operation_id=f"prefilings_{step.name}", summary=step.summary or str(step.label), tags=["prefilings"],
+            request=step.input, responses={200: PreFilingStepResponseSerializer, 404: NOT_VISIBLE},
+        )
+        def post(self, request, prefiling_id: int):
+            return super().post(request, prefiling_id)
+
+    # core.schema's hook for generated views: the statuses the step is
+    # possible at and the 409 otherwise, from the same declaration as its guard.
+    Api.step = step
+    Api.__name__ = Api.__qualname__ = "PreFiling" + "".join(p.title() for p in step.name.split("_")) + "Api"
+    return Api
+
+
+def step_apis() -> dict:
+    """name -> view class, for every pre-filing step that has a service."""
+    return {name: step_api(step) for name, step in steps_of("prefiling").items() if step.service is not None}
+
+
+# --- Clocks: the filing's time limits, extended as a case's ---------------------------------
+
+
+class PreFilingClockListApi(APIView):
+    @extend_schema(operation_id="prefilings_clocks_list", summary=_("A pre-filing's time limits"),
+                   responses={200: ClockOutputSerializer(many=True), 404: NOT_VISIBLE})
+    def get(self, request, prefiling_id: int):
+        filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)
+        return Response(ClockOutputSerializer(clock_list_for_case(record=filing), many=True).data)
+
+
+class PreFilingClockExtendApi(APIView):
+    # The case's input (deadlines.apis): days and the reason.
+    @extend_schema(operation_id="prefilings_clock_extend",
+                   summary=_("Extend a time limit of a pre-filing, with the reason"),
+                   request=ClockExtendApi.InputSerializer, responses={200: ClockOutputSerializer, 404: NOT_VISIBLE})
+    def post(self, request, prefiling_id: int, clock_id: int):
+        filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)
+        data = ClockExtendApi.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        warning = EarlyWarning.objects.filter(pk=values.pop("warning"), prefiling=filing).first()
-        if warning is None:
-            raise Http404
-        services.early_warning_resolve(warning=warning, actor=request.user, **values)
-        return _detail(request, filing.pk)
+        services.prefiling_clock_extend(filing=filing, clock_id=clock_id, actor=request.user, **data.validated_data)
+        clock = next(c for c in clock_list_for_case(record=filing) if c.pk == clock_id)
+        return Response(ClockOutputSerializer(clock).data)
 
 
 class PreFilingLetterApi(FileDownloadApi):

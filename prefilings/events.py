@@ -45,6 +45,8 @@ register_events(app="prefilings", subject="prefiling", choices=P, audience={
     P.LETTER_READY: (),
     P.LETTER_FAILED: (),
     P.LETTER_REGENERATED: (),
+    # A supervisor extended one of its clocks: the unit and intake keep to the new date.
+    P.DEADLINE_EXTENDED: (UNIT, INTAKE),
 })
 
 register_subject(Subject(

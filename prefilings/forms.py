@@ -127,6 +127,8 @@ class ProgressForm(forms.Form):
 
 
 class ResolveWarningForm(forms.Form):
+    # Which warning: each open warning has its own form on the page.
+    warning = forms.IntegerField(widget=forms.HiddenInput)
     resolution = forms.ChoiceField(label=_("What was done"), choices=EarlyWarning.Resolution.choices,
                                    widget=forms.RadioSelect)
     note = forms.CharField(label=_("What was said or done"), widget=_text(3))

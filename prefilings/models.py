@@ -141,6 +141,8 @@ class PreFilingEventKind(models.TextChoices):
     LETTER_READY = "letter_ready", pgettext_lazy("prefiling", "Letter ready")
     LETTER_FAILED = "letter_failed", pgettext_lazy("prefiling", "Letter failed")
     LETTER_REGENERATED = "letter_regenerated", pgettext_lazy("prefiling", "Letter regenerated")
+    # Written by deadlines.services.clock_extension_grant for the filing's clocks.
+    DEADLINE_EXTENDED = "deadline_extended", pgettext_lazy("prefiling", "Time limit extended")
 
 
 class PreFilingEvent(ChainedRow):

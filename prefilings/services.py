@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -88,6 +89,7 @@ NO_INTERVAL = gettext_lazy("Set the progress-report interval: the policy sets no
 REPORT_RISKS = gettext_lazy("Say for every declared risk whether it was realised.")
 SUMMARY_REQUIRED = gettext_lazy("Describe the progress of the measure.")
 WARNING_RESOLVED = gettext_lazy("This early warning is already resolved.")
+NO_OPEN_WARNING = gettext_lazy("The pre-filing has no open early warning.")
 RESOLUTION_REQUIRED = gettext_lazy("Choose a reminder talk or guidance and record what was said or done.")
 DATE_FUTURE = gettext_lazy("The date cannot be in the future.")
 EVALUATION_REQUIRED = gettext_lazy("Record the outcome and the lessons learned.")
@@ -275,6 +277,24 @@ def _open_report_clock(filing: PreFiling) -> None:
     _stop(filing, REPORT)
     if filing.next_report_due:
         clocks.clock_open(record=filing, stage=REPORT, due_date=filing.next_report_due)
+
+
+@transaction.atomic
+def prefiling_clock_extend(*, filing: PreFiling, clock_id: int, actor: User, days: int, reason: str):
+    """A supervisor extends one of the filing's clocks, as a case's: the
+    deadlines' one service (``clock_extension_grant``: who may, the policy's
+    maximum, the reason kept on the clock's entry, the ``deadline_extended``
+    event in the filing's history, notified after commit). The dates the
+    filing keeps for its lists (the review's, the next report's) follow."""
+    filing = _lock(filing)
+    clock = clocks.clock_extension_grant(record=filing, clock_id=clock_id, actor=actor, days=days, reason=reason)
+    if clock.stage == REVIEW and filing.status == S.SUBMITTED:
+        filing.review_due, filing.review_due_flagged = clock.due_date, clock.flagged
+    elif clock.stage == REPORT and filing.status == S.REGISTERED:
+        filing.next_report_due = clock.due_date
+    filing.next_due = _next_due(filing)
+    filing.save(update_fields=["review_due", "review_due_flagged", "next_report_due", "next_due", "updated_at"])
+    return clock
 
 
 def _report_due_after(filing: PreFiling, start: dt.date, calendar: WorkCalendar | None = None) -> dt.date | None:
@@ -688,6 +708,22 @@ def early_warning_resolve(*, warning: EarlyWarning, actor: User, resolution: str
     _event(filing, kind=PreFilingEventKind.WARNING_RESOLVED, actor=actor, reason=note,
            data={"warning": warning.pk, "resolution": resolution, "resolved_on": resolved_on.isoformat()})
     return warning
+
+
+@transaction.atomic
+def prefiling_warning_resolve(*, filing: PreFiling, actor: User, warning, resolution: str, note: str,
+                              resolved_on: dt.date | None = None) -> EarlyWarning:
+    """The step ``resolve_warning`` (prefilings/steps.py): ``warning`` is the
+    id the form or the API carried; one of another filing is a 404 (after
+    the step's guard: a refused step is refused whatever the id)."""
+    filing = _lock(filing)
+    _guard(filing, actor, "resolve_warning")
+    found = EarlyWarning.objects.filter(pk=getattr(warning, "pk", warning), prefiling=filing).first()
+    if found is None:
+        raise Http404
+    found.prefiling = filing
+    return early_warning_resolve(warning=found, actor=actor, resolution=resolution, note=note,
+                                 resolved_on=resolved_on)
 
 
 # --- Evaluation (事后评估) ---------------------------------------------------------------------

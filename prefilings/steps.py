@@ -12,7 +12,7 @@ from core.steps import Step, StepClock, StepSubject, register_step_subject, regi
 from core.subjects import register_hook
 
 from . import apis, forms, selectors, services
-from .models import PreFiling
+from .models import EarlyWarning, PreFiling
 from .models import PreFilingEventKind as K
 from .views import case_panel_context
 
@@ -59,34 +59,50 @@ def _step(name, label, stages, who, service=None, form=None, success="", **kw):
                 service=_takes_filing(service) if service else None, form=form, success=success, **kw)
 
 
+def _open_warning(filing):
+    # A form per open early warning on the page: none open, nothing to resolve.
+    if not any(w.status == EarlyWarning.Status.OPEN for w in filing.warnings.all()):
+        return services.NO_OPEN_WARNING
+
+
+# Each step with a service gets POST /api/v1/prefilings/{id}/<step>/
+# (apis.step_api) with its ``input`` and ``summary`` (the API's one line).
 register_steps(
     # Edited on its own pages; files and warnings have their own forms.
     _step("edit", _("Edit"), (S.DRAFT,), services.is_unit_side, events=(K.EDITED,)),
     _step("submit", _("Submit"), (S.DRAFT,), services.is_unit_side, services.prefiling_submit,
-          success=_("The pre-filing is submitted for review."), events=(K.SUBMITTED,), clocks=(REVIEW_CLOCK,)),
+          success=_("The pre-filing is submitted for review."), events=(K.SUBMITTED,), clocks=(REVIEW_CLOCK,),
+          summary=_("Submit a draft for review"), refusals=(services.INCOMPLETE,)),
     _step("attach", _("Add a file"), (S.DRAFT, S.SUPPLEMENT, S.REGISTERED), services.is_unit_side,
           events=(K.ATTACHMENT_ADDED, K.ATTACHMENT_REMOVED)),
     _step("request_supplement", _("Ask for more material"), (S.SUBMITTED,), services.is_intake,
           services.prefiling_request_supplement, _Form(forms.MissingForm),
-          _("The unit is asked for more material."), events=(K.SUPPLEMENT_REQUESTED,)),
+          _("The unit is asked for more material."), events=(K.SUPPLEMENT_REQUESTED,),
+          input=apis.RequestSupplementInput, summary=_("Ask the unit for more material")),
     _step("supplement", _("Send the supplement"), (S.SUPPLEMENT,), services.is_unit_side,
           services.prefiling_supplement, _Form(forms.AnswerForm), _("The supplement is sent."),
-          events=(K.SUPPLEMENT_ANSWERED,), clocks=(REVIEW_CLOCK,)),
+          events=(K.SUPPLEMENT_ANSWERED,), clocks=(REVIEW_CLOCK,), input=apis.SupplementInput,
+          summary=_("Answer the request for more material")),
     _step("register", _("Register (登记受理)"), (S.SUBMITTED,), services.is_intake, services.prefiling_register,
           _Form(forms.RegisterForm), _("The pre-filing is registered; the registration letter is being prepared."),
-          events=(K.REGISTERED, K.LETTER_ISSUED), clocks=(REPORT_CLOCK, EVALUATION_CLOCK)),
+          events=(K.REGISTERED, K.LETTER_ISSUED), clocks=(REPORT_CLOCK, EVALUATION_CLOCK),
+          input=apis.RegisterInput, summary=_("Register (登记受理): number, letter, progress-report interval")),
     _step("refuse", _("Refuse (不予登记)"), (S.SUBMITTED, S.SUPPLEMENT), services.is_intake,
           services.prefiling_refuse, _Form(forms.RefuseForm), _("The pre-filing is refused."),
-          events=(K.REFUSED,)),
+          events=(K.REFUSED,), input=apis.RefuseInput, summary=_("Refuse with reasons")),
     _step("report_progress", _("File a progress report"), (S.REGISTERED,), services.is_unit_side,
           services.prefiling_report_progress, _Form(forms.ProgressForm, risks=lambda filing: filing.risks),
           _("The progress report is filed."), events=(K.PROGRESS_REPORTED, K.WARNING_RAISED),
-          clocks=(REPORT_CLOCK,)),
+          clocks=(REPORT_CLOCK,), input=apis.ReportProgressInput,
+          summary=_("File a progress report (a realised risk raises an early warning)")),
     _step("resolve_warning", _("Resolve an early warning"), (S.REGISTERED, S.CLOSED),
-          services.inspector_may_handle, events=(K.WARNING_RESOLVED,)),
+          services.inspector_may_handle, services.prefiling_warning_resolve, _Form(forms.ResolveWarningForm),
+          _("The early warning is resolved."), ready=_open_warning, events=(K.WARNING_RESOLVED,),
+          input=apis.ResolveWarningInput, anchor="#h-warnings", refusals=(services.WARNING_RESOLVED,),
+          summary=_("Resolve an early warning with a reminder talk or guidance")),
     _step("evaluate", _("File the evaluation"), (S.REGISTERED,), services.is_unit_side, services.prefiling_evaluate,
           _Form(forms.EvaluationForm), _("The evaluation is filed and the pre-filing closed."),
-          events=(K.EVALUATED,)),
+          events=(K.EVALUATED,), input=apis.EvaluateInput, summary=_("File the evaluation; closes the filing")),
 )
 
 

@@ -17,7 +17,7 @@ urlpatterns = [
     path("<int:prefiling_id>/files/<int:attachment_id>/delete/", views.attachment_delete,
          name="attachment_delete"),
     path("<int:prefiling_id>/letter/", views.letter_download, name="letter_download"),
-    path("<int:prefiling_id>/warnings/<int:warning_id>/resolve/", views.warning_resolve, name="resolve_warning"),
+    path("<int:prefiling_id>/clocks/<int:clock_id>/extend/", views.clock_extend, name="clock_extend"),
     # Every step's form posts to the one generic step view (core.step_views;
     # the steps are declared in prefilings/steps.py).
     path("<int:pk>/<slug:action>/", step_post, {"subject": "prefiling"}, name="action"),

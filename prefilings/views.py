@@ -15,10 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Role
 from accounts.selectors import user_memberships
 from core.exceptions import ApplicationError
-from core.form_flash import form_flash_bind, form_flash_keep
+from core.form_flash import form_flash_bind
+from core.http import safe_next
+from deadlines.forms import ExtensionForm
+from deadlines.selectors import clock_can_extend, clock_list_for_case
 
 from . import forms, services
-from .models import EarlyWarning, PreFiling, PreFilingAttachment
+from .models import PreFiling, PreFilingAttachment
 from .selectors import (
     prefiling_detail_for_user,
     prefiling_get_for_user,
@@ -143,6 +146,7 @@ def prefiling_detail(request, prefiling_id):
     }
     if "attach" in actions:
         context["attachment_form"] = forms.AttachmentForm()
+    context["clocks"] = _clocks(filing)
     # A refused step comes back with what was typed and its errors
     # (core.form_flash).
     for name, action, build in (
@@ -160,30 +164,44 @@ def prefiling_detail(request, prefiling_id):
     return render(request, "prefilings/detail.html", context)
 
 
-def _flash_key(filing, action: str) -> str:
-    return f"prefilings:{filing.pk}:{action}"
+def _clocks(filing) -> list:
+    """The filing's clocks as the case page's clocks panel shows them
+    (deadlines/case_clocks.html), each extended through this app's page."""
+    found = clock_list_for_case(record=filing)
+    for clock in found:
+        clock.extend_url = reverse("prefilings:clock_extend", args=[filing.pk, clock.pk])
+    return found
 
 
 @login_required
-@require_POST
-def warning_resolve(request, prefiling_id, warning_id):
+@require_http_methods(["GET", "POST"])
+def clock_extend(request, prefiling_id, clock_id):
+    """Extend one of the filing's clocks, as the case's (deadlines.views):
+    a page of its own without JavaScript; the filing page embeds the same
+    form in its clocks panel."""
     filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)
-    warning = EarlyWarning.objects.filter(pk=warning_id, prefiling=filing).first()
-    if warning is None:
+    if not clock_can_extend(user=request.user, case=filing):
+        return render(request, "403.html", status=403)
+    back = safe_next(request, reverse("prefilings:detail", args=[filing.pk]))
+    clock = next((c for c in clock_list_for_case(record=filing) if c.pk == clock_id), None)
+    if clock is None:
         raise Http404
-    form = forms.ResolveWarningForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        form_flash_keep(request, key=_flash_key(filing, "resolve_warning"), form=form)
-        return _detail(filing.pk)
-    try:
-        services.early_warning_resolve(warning=warning, actor=request.user, **form.cleaned_data)
-    except (ApplicationError, ValidationError) as exc:
-        messages.error(request, _error_text(exc))
-        form_flash_keep(request, key=_flash_key(filing, "resolve_warning"))
-    else:
-        messages.success(request, _("The early warning is resolved."))
-    return _detail(filing.pk)
+    form = ExtensionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.prefiling_clock_extend(filing=filing, clock_id=clock_id, actor=request.user,
+                                            **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The time limit is extended."))
+            return redirect(back)
+    return render(request, "deadlines/extend.html", {"case": filing, "clock": clock, "form": form, "next": back},
+                  status=400 if form.errors else 200)
+
+
+def _flash_key(filing, action: str) -> str:
+    return f"prefilings:{filing.pk}:{action}"
 
 
 @login_required

@@ -356,6 +356,8 @@ SPECTACULAR_SETTINGS = {
         "ResultUseStatusEnum": "careers.models.ResultUse.Status",
         "FollowUpKindEnum": "careers.models.FollowUp.Kind",
         "FollowUpStatusEnum": "careers.models.FollowUp.Status",
+        # The pre-filing's detail and its steps' answer (prefilings.apis): its name as before.
+        "PreFilingDetailOutputStatusEnum": "prefilings.models.PreFiling.Status",
     },
 }
 

@@ -54,6 +54,10 @@ class TestVisibility:
         from accounts.services import membership_grant
 
         membership_grant(user=users["unit_reviewer"], org_unit=units["huailai"], role="inspector")
+        # Nothing to resolve before a warning is open (the step's readiness).
+        assert "resolve_warning" not in services.prefiling_actions_for_user(filing=registered, user=users["inspector1"])
+        services.prefiling_report_progress(filing=registered, actor=users["applicant"], summary="进展",
+                                           risks=[{"risk": 0, "realised": True}, {"risk": 1, "realised": False}])
         assert "resolve_warning" not in services.prefiling_actions_for_user(filing=registered,
                                                                             user=users["unit_reviewer"])
         assert "resolve_warning" in services.prefiling_actions_for_user(filing=registered, user=users["inspector1"])

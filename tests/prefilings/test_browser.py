@@ -76,7 +76,7 @@ def test_file_register_warn_and_cite(world, page, login, tmp_path):
     page.goto("/prefilings/warnings/")
     assert page.locator(f"a[href='/prefilings/{filing.pk}/']").count() == 1
     page.click(f"a[href='/prefilings/{filing.pk}/']")
-    assert page.locator(f"form[action*='/prefilings/{filing.pk}/warnings/']").count() == 1
+    assert page.locator(f"form[action='/prefilings/{filing.pk}/resolve_warning/']").count() == 1
     assert "一家企业证照过期" in page.content()
 
     # 5. An application cites the filing; the case page shows what was declared.

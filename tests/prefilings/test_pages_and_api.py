@@ -74,7 +74,7 @@ class TestListQueries:
 
 class TestApiFlow:
     def test_create_submit_register_report_resolve_evaluate(self, users, client):
-        """The whole track through the API, one POST per action."""
+        """The whole track through the API, one generated POST per step."""
         client.force_login(users["applicant"])
         response = client.post("/api/v1/prefilings/", {
             "title": "API 改革事项", "measure": "内容", "reasons": "原因", "responsible": "张伟",
@@ -86,8 +86,9 @@ class TestApiFlow:
         pk = response.json()["id"]
         filing = PreFiling.objects.get(pk=pk)
         response = client.post(f"/api/v1/prefilings/{pk}/submit/", content_type="application/json")
-        assert response.status_code == 400 and "collective" in str(response.json()).lower() or "集体" in str(
-            response.json())
+        # Incomplete: the step refuses (409), naming what lacks.
+        assert response.status_code == 409 and response.json()["code"] == "incomplete", response.content
+        assert any("集体" in m for m in response.json()["extra"]["missing"])
         services.prefiling_attachment_add(filing=filing, actor=users["applicant"], file=pdf(),
                                           kind="collective_decision")
         with at(FRIDAY):
