@@ -85,26 +85,26 @@ class AttachmentForm(forms.Form):
 
 
 class MissingForm(forms.Form):
-    missing = forms.CharField(label=_("What is missing"), widget=_text(3))
+    missing = forms.CharField(label=_("What is missing"), widget=_text(3), max_length=4000)
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("What you supplied"), widget=_text(3))
+    answer = forms.CharField(label=_("What you supplied"), widget=_text(3), max_length=4000)
 
 
 class RefuseForm(forms.Form):
-    reason = forms.CharField(label=_("Reasons for refusing"), widget=_text(3))
+    reason = forms.CharField(label=_("Reasons for refusing"), widget=_text(3), max_length=4000)
 
 
 class RegisterForm(forms.Form):
     report_interval_days = forms.IntegerField(
         label=_("Progress reports every (days)"), min_value=1, max_value=366,
         help_text=_("The unit reports on the measure at this interval until the period ends."))
-    reason = forms.CharField(label=_("Remarks"), required=False, widget=_text(2))
+    reason = forms.CharField(label=_("Remarks"), required=False, widget=_text(2), max_length=4000)
 
 
 class ProgressForm(forms.Form):
-    summary = forms.CharField(label=_("Progress of the measure"), widget=_text(4))
+    summary = forms.CharField(label=_("Progress of the measure"), widget=_text(4), max_length=8000)
 
     def __init__(self, *args, risks=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,14 +131,14 @@ class ResolveWarningForm(forms.Form):
     warning = forms.IntegerField(widget=forms.HiddenInput)
     resolution = forms.ChoiceField(label=_("What was done"), choices=EarlyWarning.Resolution.choices,
                                    widget=forms.RadioSelect)
-    note = forms.CharField(label=_("What was said or done"), widget=_text(3))
+    note = forms.CharField(label=_("What was said or done"), widget=_text(3), max_length=4000)
     resolved_on = forms.DateField(label=_("Date"), widget=DATE, required=False)
 
 
 class EvaluationForm(forms.Form):
-    outcome = forms.CharField(label=pgettext_lazy("prefiling", "Outcome"), widget=_text(4))
-    lessons = forms.CharField(label=_("Lessons"), widget=_text(3))
-    rules_improved = forms.CharField(label=_("Rules improved"), widget=_text(3), required=False)
+    outcome = forms.CharField(label=pgettext_lazy("prefiling", "Outcome"), widget=_text(4), max_length=8000)
+    lessons = forms.CharField(label=_("Lessons"), widget=_text(3), max_length=8000)
+    rules_improved = forms.CharField(label=_("Rules improved"), widget=_text(3), required=False, max_length=8000)
 
 
 class CiteForm(forms.Form):

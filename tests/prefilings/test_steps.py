@@ -119,6 +119,11 @@ def test_every_step_with_a_service_has_its_generated_endpoint():
     assert {"submit", "register", "refuse", "report_progress", "resolve_warning", "evaluate"} <= set(STEP_APIS)
     for name, view in STEP_APIS.items():
         assert resolve(f"/api/v1/prefilings/1/{name}/").func.view_class is view
+        step = view.step
+        # The input is the declaration's (docs/kernel.md: no sixth file).
+        assert step.input is None or step.input.__module__ in ("prefilings.steps", "prefilings.forms"), name
+    assert STEP_APIS["submit"].step.input is None
+    assert list(STEP_APIS["resolve_warning"].step.input().fields) == ["warning", "resolution", "note", "resolved_on"]
 
 
 class TestOneAnswer:
