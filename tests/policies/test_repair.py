@@ -13,7 +13,13 @@ import pytest
 from django.utils import timezone
 
 from cases.models import Stage
-from policies.catalogue import _stored_content, _version_fields, catalogue_load, desired_version_content, read_catalogues
+from policies.catalogue import (
+    _stored_content,
+    _version_fields,
+    catalogue_load,
+    desired_version_content,
+    read_catalogues,
+)
 from policies.models import PolicyAuditEntry, PolicyItem, PolicyVersion
 from policies.procedure import correction_mode
 from reviews.models import Ruling, RulingUse

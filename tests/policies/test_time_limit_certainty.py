@@ -16,7 +16,6 @@ from letters.models import LetterKind
 from letters.rendering import render_html
 from letters.snapshot import build_context
 from policies import services
-from policies.catalogue import catalogue_load
 from policies.models import CONFIRMED_CERTAINTIES, Certainty, PolicyItem, PolicyVersion, StageTimeLimit
 from tests.factories import make_case
 
