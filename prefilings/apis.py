@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import OrgUnit
-from cases.apis import StepDoneSerializer
+from cases.apis import StepDoneSerializer, _record_ref
 from cases.serializers import ActionSerializer
 from core.downloads import FileDownloadApi
 from core.pagination import PaginatedListMixin, paginated_response
@@ -218,16 +218,6 @@ class PreFilingStepResponseSerializer(PreFilingDetailOutputSerializer):
 
     class Meta(PreFilingDetailOutputSerializer.Meta):
         fields = [*PreFilingDetailOutputSerializer.Meta.fields, "step"]
-
-
-def _record_ref(result, filing):
-    # As the case steps answer (cases.apis): the record the step made, or
-    # None when it changed only the filing.
-    if result is None or getattr(result, "_meta", None) is None or getattr(result, "pk", None) is None:
-        return None
-    if result._meta.label_lower == filing._meta.label_lower and result.pk == filing.pk:
-        return None
-    return {"type": result._meta.label_lower, "id": result.pk}
 
 
 class PreFilingStepApi(APIView):
