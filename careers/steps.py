@@ -1,7 +1,7 @@
 """The case steps of careers, declared once (core.steps): the services'
 guard (``step_guard``), the case panel's forms, the API's ``actions``, the
 generic step view (core.step_views) and the generated endpoint
-(``POST /api/v1/cases/{id}/<step>/``, cases.apis.step_api) read them. Recording a result use's application and a follow-up are steps
+(``POST /api/v1/cases/{id}/<step>/``, core.step_apis) read them. Recording a result use's application and a follow-up are steps
 on the obligation and the follow-up (``services.is_org_dept``)."""
 
 from django.utils.translation import gettext_lazy as _
@@ -46,7 +46,7 @@ PANEL = "#careers"
 
 # The API's inputs (Step.input), beside the steps. POST
 # /api/v1/cases/{id}/record_accountability_decision/ and .../revoke_ruling/
-# come from these declarations through cases.apis.step_api:
+# come from these declarations through core.step_apis:
 # the one answer of every step (the case with its actions, and ``step``
 # naming the record made: careers.accountabilitydecision or careers.revocation).
 

@@ -12,11 +12,10 @@ they live in the selectors and services:
 """
 
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,7 +23,8 @@ from accounts.models import OrgUnit
 from core.downloads import FileDownloadApi
 from core.pagination import CursorPagination, PaginatedListMixin, paginated_response
 from core.serializers import QueryBooleanField
-from core.steps import step_get, step_kwargs, steps_of
+from core.step_apis import StepApi, record_as_seen
+from core.step_apis import step_apis as core_step_apis
 from core.validators import date_not_in_future
 from policies.models import PolicyItem
 
@@ -54,18 +54,8 @@ NOT_VISIBLE = OpenApiResponse(ErrorSerializer, description=_("No such case, or n
 
 
 def _detail_response(request, case, *, status_code=status.HTTP_200_OK) -> Response:
-    """The case detail as the caller now sees it.
-
-    After some actions the caller may no longer see the case (a unit
-    reviewer who returned an application to draft): he saw it a moment
-    ago and acted on it, so he gets its state after his action rather than
-    a 404 for a request that succeeded.
-    """
-    try:
-        detail = case_detail_for_user(user=request.user, case_id=case.pk)
-    except Http404:
-        detail = case
-        detail.refresh_from_db()
+    """The case detail as the caller now sees it (core.step_apis.record_as_seen)."""
+    detail = record_as_seen(CaseStepApi.read, request.user, case)
     return Response(CaseDetailSerializer(detail, context={"request": request}).data, status=status_code)
 
 
@@ -288,89 +278,33 @@ class CaseAttachmentDownloadApi(FileDownloadApi):
 #
 # Every step of every workflow app (core.steps; cases/steps.py,
 # reviews/steps.py, corrections/steps.py, prefilings/steps.py) gets
-# POST /api/v1/cases/{id}/<step>/ from ``step_api``: the ``input``
-# serializer its declaration carries (in the app's steps.py), its one service, and the same answer for all: the case as the
-# caller now sees it (what GET /api/v1/cases/{id}/ returns, its ``actions``
-# included) plus ``step``, naming the step and the record it made.
+# POST /api/v1/cases/{id}/<step>/ from core.step_apis: the ``input``
+# serializer its declaration carries (in the app's steps.py), its one
+# service, and the same answer for all: the case as the caller now sees it
+# (what GET /api/v1/cases/{id}/ returns, its ``actions`` included) plus
+# ``step``, naming the step and the record it made.
 
 
-class StepRecordSerializer(serializers.Serializer):
-    type = serializers.CharField(help_text="app_label.model of the record the step made or changed.")
-    id = serializers.IntegerField()
+class CaseStepApi(StepApi):
+    # What a case's step endpoints have of their own (core.step_apis.StepApi).
+    subject = "case"
+    url_kwarg = "case_id"
+    detail_serializer = CaseDetailSerializer
+    response_name = "StepResponseSerializer"
+    response_doc = "The answer of every step endpoint."
+    class_prefix = "Case"
+    not_visible = NOT_VISIBLE
 
+    @staticmethod
+    def read(user, pk):
+        return case_detail_for_user(user=user, case_id=pk)
 
-class StepDoneSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    record = StepRecordSerializer(allow_null=True, help_text="None when the step changed only the case.")
-
-
-class StepResponseSerializer(CaseDetailSerializer):
-    """The answer of every step endpoint."""
-
-    step = StepDoneSerializer()
-
-
-def _record_ref(result, case):
-    if result is None or getattr(result, "_meta", None) is None or getattr(result, "pk", None) is None:
-        return None
-    if result._meta.label_lower == case._meta.label_lower and result.pk == case.pk:
-        return None
-    return {"type": result._meta.label_lower, "id": result.pk}
-
-
-class CaseStepApi(APIView):
-    # Parse the step's input, call its service, answer with the case. (A
-    # comment, not a docstring: the schema would give it to every step.)
-
-    step_name = ""
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def post(self, request, case_id):
-        step = step_get(self.step_name)
-        # Visibility first: a bad body never tells an outsider the case exists.
-        case = case_get_for_user(user=request.user, case_id=case_id)
-        kwargs = {}
-        if step.input is not None:
-            data = request.data
-            if step.files and hasattr(data, "getlist"):
-                data = data.copy()
-                data.setlist(step.files, request.FILES.getlist(step.files))
-            serializer = step.input(data=data, context={"request": request, "case": case})
-            serializer.is_valid(raise_exception=True)
-            kwargs = step_kwargs(serializer)
-        result = step.service(case=case, actor=request.user, **kwargs)
-        response = _detail_response(request, case)
-        response.data["step"] = {"name": step.name, "record": _record_ref(result, case)}
-        return response
-
-
-def step_api(step):
-    """The endpoint of one step, with its own schema (operation, input)."""
-
-    class Api(CaseStepApi):
-        step_name = step.name
-        # core.schema reads these (issue 15): the refusals its service
-        # raises and what it checks.
-        schema_refusals = step.refusals
-        schema_requirements = step.requirements
-
+    @classmethod
+    def operation_id(cls, step) -> str:
         # The operation ids the per-app endpoints had (clients are generated from them).
-        @extend_schema(
-            operation_id=f"cases_{step.name}" if step.app in ("cases", "prefilings") else f"case_{step.name}",
-            summary=step.summary or str(step.label), tags=[step.app],
-            request={"multipart/form-data": step.input} if step.files else step.input,
-            responses={200: StepResponseSerializer, 404: NOT_VISIBLE},
-        )
-        def post(self, request, case_id):
-            return super().post(request, case_id)
-
-    # core.schema's hook for generated views: the stages the step is possible
-    # at and the 409 otherwise, from the same declaration as its guard.
-    Api.step = step
-    Api.__name__ = Api.__qualname__ = "Case" + "".join(p.title() for p in step.name.split("_")) + "Api"
-    return Api
+        return f"cases_{step.name}" if step.app in ("cases", "prefilings") else f"case_{step.name}"
 
 
 def step_apis() -> dict:
     """name -> view class, for every case step that has a service."""
-    return {name: step_api(step) for name, step in steps_of("case").items() if step.service is not None}
+    return core_step_apis(CaseStepApi)

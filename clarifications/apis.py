@@ -1,7 +1,7 @@
 """The API of clarification cases: opening one from a report
 (``POST /api/v1/clarifications/``), reading its record
 (``GET /api/v1/clarifications/{case_id}/``). Its steps' ``POST
-/api/v1/cases/{id}/<step>/`` is generated (``cases.apis.step_api``) from
+/api/v1/cases/{id}/<step>/`` is generated (``core.step_apis``) from
 ``clarifications/steps.py``, which declares their inputs too. Same permissions as
 the pages (the services check them), same error shape; a case the user may
 not see is a 404, and who reported is in the record for the handling staff

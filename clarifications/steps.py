@@ -129,7 +129,7 @@ def _referable(case):
 
 
 # --- The API's inputs (Step.input) ----------------------------------------------------------------
-# The generated POST /api/v1/cases/{id}/<step>/ (cases.apis.step_api) and
+# The generated POST /api/v1/cases/{id}/<step>/ (core.step_apis) and
 # its schema read them from the declaration. Each keeps the name its schema
 # component has always had (generated clients know it).
 

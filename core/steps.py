@@ -24,7 +24,7 @@ recusal, the correction record), each read once per listing or guard:
 over with ``step_cache_seed``.
 
 What it takes, for the generic page view (``core.step_views``) and the
-generated API endpoint (``cases.apis.step_api``):
+generated API endpoint (``core.step_apis``):
 - ``form(data, files, record)``: the page's form, bound to a POST;
 - ``input``: the API's input serializer class (``None``: no body);
 - ``service(<subject>=record, actor=user, **kwargs)``: the one service;

@@ -176,7 +176,7 @@ CLOCKS = {
 
 
 # --- The API's inputs (Step.input), beside the steps: the generated
-# POST /api/v1/cases/{id}/<step>/ (cases.apis.step_api) and its schema read
+# POST /api/v1/cases/{id}/<step>/ (core.step_apis) and its schema read
 # them from the declaration. Each keeps the name its schema component has
 # always had (generated clients know it).
 

@@ -1,21 +1,21 @@
 """REST API of the pre-filing track under /api/v1/prefilings/: list, create,
-detail, and one generated POST per step (``step_api``, from the
+detail, and one generated POST per step (core.step_apis, from the
 declarations in prefilings/steps.py); same permissions as the pages (a
 filing the user may not see is a 404)."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import OrgUnit
-from cases.apis import StepDoneSerializer, _record_ref
 from cases.serializers import ActionSerializer
 from core.downloads import FileDownloadApi
 from core.pagination import PaginatedListMixin, paginated_response
-from core.steps import step_get, step_kwargs, steps_of
+from core.step_apis import StepApi
+from core.step_apis import step_apis as core_step_apis
+from core.steps import step_get
 from deadlines.apis import ClockExtendApi, ClockOutputSerializer
 from deadlines.selectors import clock_list_for_case
 from policies.models import PolicyItem
@@ -201,8 +201,8 @@ class PreFilingDetailApi(APIView):
 # --- Steps: one generated POST endpoint each, one response shape ------------------------------
 #
 # Every step of a pre-filing with a service (prefilings/steps.py) gets
-# POST /api/v1/prefilings/{id}/<step>/ from ``step_api``, as case steps get
-# theirs (cases.apis.step_api): the step's ``input`` (declared with the step,
+# POST /api/v1/prefilings/{id}/<step>/ from core.step_apis, as case steps get
+# theirs: the step's ``input`` (declared with the step,
 # prefilings/steps.py), its one service, and one answer: the
 # filing as GET /api/v1/prefilings/{id}/ returns it (its ``actions``
 # included) plus ``step``, naming the step and the record it made. The
@@ -211,64 +211,28 @@ class PreFilingDetailApi(APIView):
 # a role that may not act, 404 a filing the caller may not see.
 
 
-class PreFilingStepResponseSerializer(PreFilingDetailOutputSerializer):
-    """The answer of every pre-filing step endpoint."""
+class PreFilingStepApi(StepApi):
+    # What a pre-filing's step endpoints have of their own (core.step_apis.StepApi).
+    subject = "prefiling"
+    url_kwarg = "prefiling_id"
+    detail_serializer = PreFilingDetailOutputSerializer
+    response_name = "PreFilingStepResponseSerializer"
+    response_doc = "The answer of every pre-filing step endpoint."
+    class_prefix = "PreFiling"
+    not_visible = NOT_VISIBLE
 
-    step = StepDoneSerializer()
+    @staticmethod
+    def read(user, pk):
+        return prefiling_detail_for_user(user=user, prefiling_id=pk)
 
-    class Meta(PreFilingDetailOutputSerializer.Meta):
-        fields = [*PreFilingDetailOutputSerializer.Meta.fields, "step"]
-
-
-class PreFilingStepApi(APIView):
-    # Parse the step's input, call its service, answer with the filing. (A
-    # comment, not a docstring: the schema would give it to every step.)
-
-    step_name = ""
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def post(self, request, prefiling_id: int):
-        step = step_get(self.step_name, "prefiling")
-        # Visibility first: a bad body never tells an outsider the filing exists.
-        filing = prefiling_get_for_user(user=request.user, prefiling_id=prefiling_id)
-        kwargs = {}
-        if step.input is not None:
-            serializer = step.input(data=request.data, context={"request": request, "prefiling": filing})
-            serializer.is_valid(raise_exception=True)
-            kwargs = step_kwargs(serializer)
-        result = step.service(prefiling=filing, actor=request.user, **kwargs)
-        response = _detail(request, filing.pk)
-        response.data["step"] = {"name": step.name, "record": _record_ref(result, filing)}
-        return response
-
-
-def step_api(step):
-    """The endpoint of one pre-filing step, with its own schema."""
-
-    class Api(PreFilingStepApi):
-        step_name = step.name
-        # core.schema reads these (issue 15): what refuses it beyond the schema.
-        schema_refusals = step.refusals
-        schema_requirements = step.requirements
-
-        # The operation ids the hand-written endpoints had (clients are generated from them).
-        @extend_schema(
-            operation_id=f"prefilings_{step.name}", summary=step.summary or str(step.label), tags=["prefilings"],
-            request=step.input, responses={200: PreFilingStepResponseSerializer, 404: NOT_VISIBLE},
-        )
-        def post(self, request, prefiling_id: int):
-            return super().post(request, prefiling_id)
-
-    # core.schema's hook for generated views: the statuses the step is
-    # possible at and the 409 otherwise, from the same declaration as its guard.
-    Api.step = step
-    Api.__name__ = Api.__qualname__ = "PreFiling" + "".join(p.title() for p in step.name.split("_")) + "Api"
-    return Api
+    @classmethod
+    def tag(cls, step) -> str:
+        return "prefilings"
 
 
 def step_apis() -> dict:
     """name -> view class, for every pre-filing step that has a service."""
-    return {name: step_api(step) for name, step in steps_of("prefiling").items() if step.service is not None}
+    return core_step_apis(PreFilingStepApi)
 
 
 # --- Clocks: the filing's time limits, extended as a case's ---------------------------------

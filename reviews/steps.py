@@ -180,7 +180,7 @@ def _confirm(*, case, actor, **_ignored):
 
 
 # --- The API's inputs (Step.input), beside the steps: the generated
-# POST /api/v1/cases/{id}/<step>/ (cases.apis.step_api) and its schema read
+# POST /api/v1/cases/{id}/<step>/ (core.step_apis) and its schema read
 # them from the declaration, so a step whose API takes more than its form
 # (ids of users, nested rows, files) needs no class in apis.py. Each keeps
 # the name its schema component has always had (generated clients know it).
