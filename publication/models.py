@@ -95,6 +95,12 @@ class Publication(BaseModel):
         indexes = [
             # The beat sweep: scheduled publications by time.
             models.Index(fields=["status", "publish_at"], name="publication_due_idx"),
+            # The portal (issue 19): published rows newest first, read by
+            # keyset; their years of ruling, read a year at a time.
+            models.Index(fields=["kind", "-published_at", "-id"], condition=models.Q(status="published"),
+                         name="publication_portal_idx"),
+            models.Index(fields=["kind", "decided_on"], condition=models.Q(status="published"),
+                         name="publication_portal_year_idx"),
         ]
 
     def __str__(self):

@@ -2,6 +2,7 @@
 which only ever return published rows (a withdrawn one only as a notice).
 """
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -150,13 +151,42 @@ def public_publication_get(*, slug: str) -> Publication:
     return publication
 
 
+# The years of the published outcomes' rulings, one index probe a year
+# (publication_portal_year_idx): the first ruling date, then the first one
+# on or after the next 1 January, until there is none. DISTINCT over the
+# rows would read every published outcome.
+_YEARS_SQL = """
+WITH RECURSIVE y(d) AS (
+    SELECT min(decided_on) FROM publication_publication WHERE kind = %(kind)s AND status = %(status)s
+    UNION ALL
+    SELECT (SELECT min(p.decided_on) FROM publication_publication p
+            WHERE p.kind = %(kind)s AND p.status = %(status)s
+              AND p.decided_on >= make_date(extract(year FROM y.d)::int + 1, 1, 1))
+    FROM y WHERE y.d IS NOT NULL
+)
+SELECT extract(year FROM d)::int FROM y WHERE d IS NOT NULL
+"""
+
+
+def _published_years(published: QuerySet[Publication]) -> list[int]:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_YEARS_SQL, {"kind": Publication.Kind.OUTCOME, "status": Publication.Status.PUBLISHED})
+            return sorted((year for (year,) in cursor.fetchall()), reverse=True)
+    return sorted({d.year for d in published.dates("decided_on", "year")}, reverse=True)
+
+
 def portal_filter_options() -> dict:
+    """The portal's filter choices: the jurisdictions, years and scenarios
+    of published outcomes. Each is asked of the few candidates (units,
+    years, positive-list items), not of every published row, so the cost
+    does not grow with the number of outcomes (issue 19)."""
     published = Publication.objects.filter(kind=Publication.Kind.OUTCOME, status=Publication.Status.PUBLISHED)
-    jurisdictions = OrgUnit.objects.filter(pk__in=published.values("jurisdiction_id")).order_by("code")
-    years = sorted({d.year for d in published.dates("decided_on", "year")}, reverse=True)
+    jurisdictions = OrgUnit.objects.filter(Exists(published.filter(jurisdiction_id=OuterRef("pk")))).order_by("code")
     scenarios = (
-        PolicyItem.objects.filter(pk__in=Publication.scenarios.through.objects.filter(
-            publication__in=published).values("policyitem_id"))
+        PolicyItem.objects.filter(Exists(Publication.scenarios.through.objects.filter(
+            policyitem_id=OuterRef("pk"), publication__kind=Publication.Kind.OUTCOME,
+            publication__status=Publication.Status.PUBLISHED)))
         .order_by("title").values_list("title", flat=True).distinct()
     )
-    return {"jurisdictions": list(jurisdictions), "years": years, "scenarios": list(scenarios)}
+    return {"jurisdictions": list(jurisdictions), "years": _published_years(published), "scenarios": list(scenarios)}

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from cases.selectors import case_get_for_user, case_page_url
 from core.exceptions import ApplicationError
+from core.pagination import keyset_page
 from reviews.selectors import countersign_awaited
 
 from . import selectors, services
@@ -199,9 +200,14 @@ def portal_outcomes(request):
     if form.is_bound:
         form.is_valid()
         filters = {k: v for k, v in form.cleaned_data.items() if v}
-    page = Paginator(selectors.published_outcomes(filters=filters), PORTAL_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # Read by keyset off publication_portal_idx, with a bounded count
+    # ("约 N" beyond core.pagination.COUNT_EXACT_UP_TO): an OFFSET and an
+    # exact count would read every outcome before the page (issue 19).
+    qs = selectors.published_outcomes(filters=filters)
+    try:
+        page = keyset_page(qs, cursor=request.GET.get("cursor"), page_size=PORTAL_PAGE_SIZE)
+    except ValidationError:
+        page = keyset_page(qs, cursor=None, page_size=PORTAL_PAGE_SIZE)
     return render(request, "publication/portal_outcomes.html", {
         "form": form, "page": page, "outcomes": page.object_list,
     })

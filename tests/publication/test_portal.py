@@ -229,3 +229,86 @@ def test_admin_list_query_count(states, users, django_assert_num_queries):
     # memberships, unread count.
     with django_assert_num_queries(8):
         assert client.get("/publication/").status_code == 200
+
+
+def _many_published(case, users, n: int, years=(2021, 2023, 2026)):
+    """``n`` published outcomes (copies of one, by bulk insert) ruled in
+    ``years``, for the portal's scale checks."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    first = _publish(case, users)
+    now = timezone.now()
+    rows = []
+    for i in range(n):
+        year = years[i % len(years)]
+        rows.append(Publication(
+            case=first.case, kind=Publication.Kind.OUTCOME, ref=f"scale-{i}", status=Publication.Status.PUBLISHED,
+            slug=f"scale-{i}", jurisdiction=first.jurisdiction, result=first.result,
+            decided_on=dt.date(year, 1 + i % 12, 1 + i % 28), title=f"规模{i}", body="x",
+            published_title=f"规模公开{i}", published_text="x", published_at=now - dt.timedelta(minutes=i),
+            created_by=users["admin"]))
+    Publication.objects.bulk_create(rows, batch_size=1000)
+    Publication.scenarios.through.objects.bulk_create(
+        [Publication.scenarios.through(publication_id=p.pk, policyitem_id=s.pk)
+         for p in Publication.objects.filter(ref__startswith="scale-") for s in first.scenarios.all()],
+        batch_size=2000)
+    return first
+
+
+def test_portal_pages_by_keyset_with_a_bounded_count(ruled_case, users, django_assert_num_queries):
+    """Past core.pagination.COUNT_EXACT_UP_TO outcomes the page says 约 N
+    and links the next page by cursor; the next page follows on, newest
+    first; the filter's years are those of the rulings."""
+    import re
+
+    from publication.selectors import portal_filter_options
+
+    first = _many_published(ruled_case, users, 1200)
+    client = Client()
+    client.get("/public/outcomes/")
+    with django_assert_num_queries(7):  # options (3), page, scenarios, bounded count, estimate
+        html = client.get("/public/outcomes/").content.decode()
+    assert re.search(r'id="outcome-count">共约 1,?001', html), html[html.find("outcome-count"):][:80]
+    # Newest first: scale-0, the first outcome (published just before), scale-1 … 18.
+    assert first.published_title in html and "规模公开18<" in html and "规模公开19<" not in html
+    cursor = re.search(r'href="\?cursor=([^"&]+)" rel="next"', html).group(1)
+    html = client.get("/public/outcomes/", {"cursor": cursor}).content.decode()
+    assert "规模公开19<" in html and "规模公开38<" in html and "规模公开18<" not in html
+    assert portal_filter_options()["years"] == sorted({2021, 2023, 2026, first.decided_on.year}, reverse=True)
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL plans")
+def test_portal_reads_its_indexes(ruled_case, users):
+    """On thousands of outcomes the page and the filter options read the
+    publication table off indexes (no sequential scan of it)."""
+    import json
+
+    from django.db import connection
+
+    from publication import selectors
+
+    _many_published(ruled_case, users, 4000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE publication_publication")
+        cursor.execute("ANALYZE publication_publication_scenarios")
+
+    def scans(sql, params):
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+
+        def nodes(p):
+            yield p
+            for c in p.get("Plans", []):
+                yield from nodes(c)
+        return [n for n in nodes(plan[0]["Plan"]) if n.get("Relation Name") == "publication_publication"]
+
+    page = selectors.published_outcomes()[:21]
+    found = scans(*page.query.sql_with_params())
+    assert found and all(n["Node Type"] != "Seq Scan" for n in found), found
+    assert any(n.get("Index Name") == "publication_portal_idx" for n in found), found
+    years = scans(selectors._YEARS_SQL, {"kind": "outcome", "status": "published"})
+    assert years and all(n.get("Index Name") == "publication_portal_year_idx" for n in years), years
