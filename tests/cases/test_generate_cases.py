@@ -1,0 +1,148 @@
+"""generate_cases (issue 19's synthetic province): the rows it writes by
+COPY are the ones the services would have written (numbers, search text,
+chained history, clocks, rulings, letters, publications), in realistic
+proportions, and a large load's index rebuild leaves the schema and the
+triggers as they were."""
+
+import io
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+
+from cases.models import Case, CaseEvent, CaseNumberCounter
+from dashboard.models import FigureDirty
+from dashboard.services import figures_recount
+from deadlines.models import Clock
+from letters.models import Letter, LetterNumberCounter
+from publication.models import Publication, PublicationLog
+from reviews.models import Ruling
+
+pytestmark = pytest.mark.django_db
+
+CLOCK_STAGES = {"unit_review", "submitted", "supplement", "verification", "defence", "deliberation", "ruled",
+                "review", "correction"}
+DECIDED = {"ruled", "review", "correction", "clarification"}
+
+
+def _generate(count, **options):
+    call_command("generate_cases", count=count, counties=3, stdout=io.StringIO(), **options)
+
+
+def _check_rows():  # noqa: C901 - one walk over what the generator wrote
+    cases = list(Case.objects.filter(jurisdiction__code__startswith="synthetic-bench")
+                 .select_related("applicant", "unit"))
+    n = len(cases)
+    stages = Counter(c.stage for c in cases)
+    # Three years of cases: most closed, the recent ones in every stage.
+    assert 0.6 < stages["closed"] / n < 0.98, stages
+    assert len(stages) >= (8 if n >= 500 else 5), stages
+    events = {}
+    for e in CaseEvent.objects.filter(case__in=cases).order_by("id"):
+        events.setdefault(e.case_id, []).append(e)
+    clocks = {c.case_id: c for c in Clock.objects.filter(case__in=cases)}
+    rulings = {r.case_id: r for r in Ruling.objects.filter(case__in=cases)}
+    letters = Counter()
+    letter_cases = {}
+    for letter in Letter.objects.filter(case__in=cases):
+        letters[letter.kind] += 1
+        letter_cases.setdefault(letter.case_id, set()).add(letter.kind)
+        assert letter.status == Letter.Status.READY and letter.number.startswith(letter.number_body)
+    publications = {p.case_id: p for p in Publication.objects.filter(case__in=cases)}
+    for case in cases:
+        history = events[case.pk]
+        assert history[0].kind == "created" and history[0].prev_sha256 == ""
+        kinds = [e.kind for e in history]
+        # Numbered once filed, the number and the applicant in the search text.
+        if case.stage not in ("draft", "unit_review"):
+            assert case.number and case.number in case.search_text, case.pk
+        assert case.applicant.full_name in case.search_text and case.title in case.search_text
+        clock = clocks.get(case.pk)
+        assert (clock is not None) == (case.stage in CLOCK_STAGES), (case.pk, case.stage)
+        if clock is not None:
+            assert clock.status == ("paused" if case.stage == "supplement" else "running")
+            assert case.next_due == (None if case.is_paused else clock.due_date)
+        decided = case.stage in DECIDED or "ruled" in kinds
+        assert (case.pk in rulings) == decided, case.pk
+        if decided:
+            assert rulings[case.pk].result == case.outcome
+        # A letter for each step that issues one, each in the history.
+        assert kinds.count("letter_issued") == len(letter_cases.get(case.pk, ())), case.pk
+        if "accepted" in kinds and case.origin != "proactive":
+            assert "acceptance" in letter_cases[case.pk]
+        if "ruled" in kinds:
+            assert "ruling" in letter_cases[case.pk]
+        publication = publications.get(case.pk)
+        if publication is not None:
+            assert case.stage == "closed" and case.outcome in ("exempt", "mitigated")
+            assert publication.status == "published" and publication.ruling_id == rulings[case.pk].pk
+            assert kinds[-1] == "publication_published"
+            assert case.applicant.full_name not in publication.published_text
+    # Letters and publications in the proportions of a system that has run
+    # for years: an acceptance and a ruling letter for most cases, an
+    # outcome published for about a third of the favourable closed ones.
+    assert letters["acceptance"] > 0.5 * n and letters["ruling"] > 0.4 * n, letters
+    assert letters["not_accepted"] > 0 and letters["supplement"] > 0, letters
+    favourable = sum(1 for c in cases if c.stage == "closed" and c.outcome in ("exempt", "mitigated")
+                     and c.pk in rulings)
+    assert 0.15 < len(publications) / favourable < 0.45, (len(publications), favourable)
+    assert PublicationLog.objects.filter(publication__case__in=cases).count() == 2 * len(publications)
+    # The counters are past every number given, so the services go on from there.
+    for counter in CaseNumberCounter.objects.filter(jurisdiction__code__startswith="synthetic-bench"):
+        assert counter.last == max(c.number_seq for c in cases
+                                   if c.jurisdiction_id == counter.jurisdiction_id and c.number_year == counter.year)
+    for counter in LetterNumberCounter.objects.filter(year__isnull=False):
+        seqs = list(Letter.objects.filter(number_body=counter.body, number_year=counter.year)
+                    .values_list("number_seq", flat=True))
+        if seqs:
+            assert counter.last == max(seqs) == len(seqs)
+    return n
+
+
+def test_generated_cases_are_realistic_and_chained(db):
+    _generate(600)
+    assert _check_rows() == 600
+    # Every history chain links, hashed as chain_append hashes.
+    out = io.StringIO()
+    call_command("verify_history", stdout=out)
+    assert "BROKEN" not in out.getvalue()
+    assert figures_recount(repair=False) == []
+    # A second run adds to the first: numbers and letters go on.
+    _generate(150, seed=8)
+    assert _check_rows() == 750
+    assert Letter.objects.values("number").distinct().count() == Letter.objects.count()
+
+
+def _indexes():
+    # (pg_get_indexdef prints a rebuilt partial index's predicate with other
+    # casts: the same index, another text.)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexrelid::regclass::text, indrelid::regclass::text, indkey::text, indisunique, "
+                       "am.amname, pg_get_expr(indexprs, indrelid), indpred IS NOT NULL "
+                       "FROM pg_index JOIN pg_class c ON c.oid = indexrelid JOIN pg_am am ON am.oid = c.relam "
+                       "WHERE indrelid::regclass::text LIKE ANY (ARRAY['cases_%', 'letters_%', 'publication_%', "
+                       "'deadlines_clock', 'reviews_ruling'])")
+        return set(cursor.fetchall())
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's index rebuild")
+def test_rebuilt_indexes_and_triggers_come_back(db):
+    """A large load (forced here on a few cases) drops the secondary
+    indexes and turns the row triggers off: afterwards every index is back
+    as it was, the history is still append-only, the figures equal a
+    recount and the search finds the new cases off its index."""
+    before = _indexes()
+    _generate(300, rebuild_indexes="yes")
+    assert _indexes() == before
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
+    _check_rows()
+    event = CaseEvent.objects.order_by("-id").first()
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        CaseEvent.objects.filter(pk=event.pk).update(reason="changed")
+    # Marks are written again for the writes that follow the load.
+    case = Case.objects.exclude(stage="closed").order_by("id").first()
+    Case.objects.filter(pk=case.pk).update(stage="closed")
+    assert FigureDirty.objects.exists()
