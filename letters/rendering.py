@@ -78,6 +78,7 @@ def _template_version(kind: str) -> str:
     # The prepared faces (which sources, which cut) shape the output too.
     manifest = fonts.font_dir() / fonts.MANIFEST_FILE
     digest.update(manifest.read_bytes() if manifest.exists() else f"fonts:{fonts.CUT_VERSION}".encode())
+    digest.update(TEXT_PREPARATION_VERSION.encode())
     return digest.hexdigest()[:12]
 
 
@@ -136,6 +137,46 @@ def collapse_doubled_stops(html: str) -> str:
     return html
 
 
+# Runs a line must not break inside (issue 22: lines broke "2026年11月20|日",
+# "〔2026〕1|号", "第|0007号"): a date, a number with its unit ("30个工作日",
+# "12个月", "3份", the "1号" of a document number) and an item or article
+# reference ("第1项", "第三条"). A document number may still break after its
+# 〔year〕: keeping all of it whole would leave up to a third of a line blank,
+# WeasyPrint justifying only at spaces (there are none in Chinese text).
+# Each run is wrapped in a no-break span (white-space: nowrap in letter.css)
+# before layout, in the text of the body only (never inside a tag or the
+# head's title), so the text extracted from the PDF is unchanged. Longest
+# units first: "个工作日" before "个", "万元" before "元".
+_NUMBER = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
+_UNITS = "|".join(sorted((
+    "个工作日", "个自然日", "个月", "个", "工作日", "自然日", "年度", "年", "月", "日", "天", "周", "小时", "时", "分钟",
+    "分", "秒", "份", "项", "条", "款", "章", "节", "号", "次", "名", "人", "件", "页", "元", "万元", "亿元", "%", "％",
+    "倍", "岁", "届", "批", "处", "米", "平方米", "亩", "公里", "吨", "户", "家", "所", "期", "册", "卷",
+), key=len, reverse=True))
+_KEEP_TOGETHER = re.compile(
+    # 第1项, 第0007号, 第三条
+    rf"第(?:{_NUMBER}|[〇零一二三四五六七八九十百千]+)(?:{_UNITS})"
+    # 2026年12月1日, 10时30分, 30个工作日, 12个月, 3份, 15日: a number and its
+    # unit, chained while another number and unit follows.
+    rf"|{_NUMBER}(?:{_UNITS})(?:{_NUMBER}(?:{_UNITS}))*"
+)
+_TAG = re.compile(r"(<[^>]*>)")
+# Bump when keep_together changes what is laid out (part of the template version).
+TEXT_PREPARATION_VERSION = "nobreak-1"
+
+
+def keep_together(html: str) -> str:
+    """Wrap every run of ``_KEEP_TOGETHER`` in the body's text in
+    ``<span class="nb">`` so that no line breaks inside it."""
+    head, marker, body = html.partition("<body")
+    if not marker:
+        head, body = "", html
+    parts = _TAG.split(body)
+    for i in range(0, len(parts), 2):  # the text between tags
+        parts[i] = _KEEP_TOGETHER.sub(lambda m: f'<span class="nb">{m.group(0)}</span>', parts[i])
+    return head + marker + "".join(parts)
+
+
 def render_html(kind: str, context: dict) -> str:
     try:
         html = get_template(template_name(kind)).render(context)
@@ -154,6 +195,7 @@ def layout(html: str):
     except fonts.MissingGlyphError as exc:
         raise LetterRenderError(str(exc)) from exc
     state = warm()
+    html = keep_together(html)
     return HTML(string=html, base_url=str(TEMPLATE_DIR)).render(
         stylesheets=[state.stylesheet], font_config=state.font_config)
 

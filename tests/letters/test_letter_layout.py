@@ -49,6 +49,53 @@ def _words(path, page: int) -> list[tuple[float, float, str]]:
             re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', out)]
 
 
+def _lines(path, page: int) -> list[tuple[float, str]]:
+    """(bottom, text) of every text line of a page, top to bottom: the words
+    of pdftotext -bbox grouped by their baseline."""
+    lines: list[list] = []
+    for _y0, y1, word in sorted(_words(path, page), key=lambda w: w[1]):
+        if lines and abs(lines[-1][0] - y1) < 3:
+            lines[-1][1].append(word)
+        else:
+            lines.append([y1, [word]])
+    return [(y, "".join(words)) for y, words in lines]
+
+
+# The body's line pitch (10.2 mm, 22 lines a page).
+LINE_PITCH = 10.2 * PT_PER_MM
+
+
+def _closing_line(text: str, signers: list[str], date: str) -> bool:
+    return (text in set(signers) | {date, "（印章）"} or text.startswith("抄送") or bool(re.fullmatch(r"—\d+—", text)))
+
+
+def assert_first_page_full(path, *, signers: list[str], date: str) -> None:
+    """A letter of more than one page whose first page break falls inside
+    the body (the next page holds more body than the one line the closing
+    takes with it) fills its first page: the last text line within a line
+    pitch (and the 3 mm from a glyph's foot to its line box's) of the type
+    area's bottom edge (issue 22: a third of page 1 blank; then three lines,
+    from a heading kept with a two-line paragraph)."""
+    if len(_pages(path)) < 2:
+        return
+    second_body = [t for _, t in _lines(path, 2) if not _closing_line(t, signers, date)]
+    if len(second_body) <= 1:
+        return
+    last_bottom, last_text = _lines(path, 1)[-1]
+    assert TYPE_AREA_BOTTOM - last_bottom < LINE_PITCH + 3 * PT_PER_MM, (
+        f"page 1 ends {(TYPE_AREA_BOTTOM - last_bottom) / PT_PER_MM:.0f} mm above the type area's foot: {last_text}")
+
+
+def assert_runs_on_one_line(path, runs) -> None:
+    """Every run (a date, a number and its unit, an item reference) that the
+    text holds is wholly on one line."""
+    lines = [t for page in range(1, len(_pages(path)) + 1) for _, t in _lines(path, page)]
+    text = "".join(lines)
+    for run in runs:
+        if run in text:
+            assert any(run in line for line in lines), (run, [line for line in lines if run[:2] in line])
+
+
 def _pages(path) -> list[str]:
     return [p for p in pdf_text(path).split("\f") if p.strip()]
 
@@ -124,6 +171,17 @@ def test_each_letter_kind_follows_the_layout(kind, letter_case, users, eager_cel
     if letter.context.get("cc"):
         assert_copy_line_at_the_foot(path, signers=letter.context["signers"],
                                      date=arabic_date(letter.context["date"]))
+    assert_first_page_full(path, signers=letter.context["signers"], date=arabic_date(letter.context["date"]))
+    # No date, number and its unit or item reference split over two lines.
+    runs = re.findall(r"\d{4}年\d{1,2}月\d{1,2}日|第\d+[项号条]|\d+个(?:工作日|月)|\d+[日份号]", text)
+    assert_runs_on_one_line(path, runs)
+    # One GB/T 9704 format, the letter format (信函, §10.1): the mark is the
+    # issuing body's name, not "…文件" (the document format's), and the
+    # first page shows no page number.
+    first_page = [line.strip() for line in pages[0].splitlines() if line.strip()]
+    assert first_page[0] == letter.context["masthead"] == letter.context["issuing_body"], first_page[:2]
+    assert not first_page[0].endswith("文件")
+    assert not any(re.fullmatch(r"— \d+ —", line) for line in first_page), first_page
     names = {f["name"].split("+", 1)[1] for f in pdf_fonts(path)}
     assert "RC-Title-GB" in names, names
     if os.environ.get("LETTER_PICTURES"):
@@ -159,6 +217,51 @@ def test_copy_line_never_stands_alone_whatever_the_length(tmp_path):
         page_counts.add(len(_pages(path)))
         assert_copy_line_at_the_foot(path, signers=["中共怀来县纪律检查委员会"], date="2026年11月22日")
     assert page_counts == {1, 2}, page_counts
+
+
+def test_keep_together_wraps_dates_numbers_with_units_and_item_references():
+    html = ('<html><head><title>2026年1月1日</title></head><body><p class="x1">于2026年12月1日起30个工作日内'
+            '（第1项、第三条、怀容〔2026〕第0007号、3份）</p></body></html>')
+    out = rendering.keep_together(html)
+    assert re.findall(r'<span class="nb">([^<]*)</span>', out) == [
+        "2026年12月1日", "30个工作日", "第1项", "第三条", "第0007号", "3份"]
+    # Neither the head (the PDF's title) nor a tag's attributes are touched,
+    # and the text is the same.
+    assert "<title>2026年1月1日</title>" in out and 'class="x1"' in out
+    assert re.sub(r"<[^>]+>", "", out) == re.sub(r"<[^>]+>", "", html)
+
+
+def test_no_line_breaks_inside_a_date_a_number_and_its_unit_or_an_item_reference(tmp_path):
+    """Issue 22: a line broke "2026年11月20|日". A sentence with a date, a
+    time limit and an item reference is pushed one character further along
+    the line at each step, so that each of them falls across the line end at
+    some step; pdftotext -bbox finds each whole on one line every time."""
+    runs = ["2026年11月20日", "30个工作日", "第12项", "2027年1月8日"]
+    for shift in range(0, 28):
+        context = _acceptance(0)
+        context["note"] = "请" * shift + "经集体研究于2026年11月20日决定，核实期限为30个工作日，对照第12项，至2027年1月8日止。"
+        path = tmp_path / f"shift-{shift}.pdf"
+        path.write_bytes(rendering.render_pdf("acceptance", context))
+        text = "".join(t for _, t in _lines(path, 1))
+        assert all(run in text for run in runs), (shift, text)
+        assert_runs_on_one_line(path, runs)
+
+
+def test_first_page_is_filled_when_the_body_runs_over_it(tmp_path):
+    """However long the body, when the first page break falls inside the
+    body its first page is filled to within a line of the type area's foot,
+    and the closing takes only the body's last line along (issue 22: with
+    the UA's widows of 2 it took two, and page 1 ended a line early)."""
+    checked = 0
+    for lines in range(6, 16):
+        path = tmp_path / f"acceptance-{lines}.pdf"
+        path.write_bytes(rendering.render_pdf("acceptance", _acceptance(lines)))
+        signers, date = ["中共怀来县纪律检查委员会"], "2026年11月22日"
+        assert_first_page_full(path, signers=signers, date=date)
+        last = _lines(path, len(_pages(path)))
+        body = [t for _, t in last if not _closing_line(t, signers, date)]
+        checked += len(_pages(path)) == 2 and len(body) > 1
+    assert checked >= 8, checked
 
 
 def test_titles_fall_back_to_the_heading_face_without_fandol_song(tmp_path, monkeypatch):
