@@ -81,6 +81,26 @@ def test_case_event_notify_twice_notifies_once(case, users):
 
 
 @pytest.mark.django_db
+def test_a_repeat_still_unread_replaces_the_earlier_notice(case, users):
+    """Issue 22 (41 unread for one case): a second event of the same kind on
+    the same case, while the first notice is unread, updates that notice to
+    the latest text instead of adding one; once read, the next is new."""
+    first = _event(case, "supplement_requested", users["intake"], "submitted", "supplement", reason="缺会议纪要")
+    case_event_notify(event_id=first.pk)
+    second = _event(case, "supplement_requested", users["intake"], "submitted", "supplement", reason="缺签字页")
+    case_event_notify(event_id=second.pk)
+    notes = list(Notification.objects.filter(recipient=users["applicant"], case=case, kind="supplement_requested"))
+    assert len(notes) == 1, [n.message for n in notes]
+    assert "缺签字页" in notes[0].message and "缺会议纪要" not in notes[0].message
+    assert notes[0].event_id == second.pk
+    notes[0].read_at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    notes[0].save(update_fields=["read_at"])
+    third = _event(case, "supplement_requested", users["intake"], "submitted", "supplement", reason="缺附件")
+    case_event_notify(event_id=third.pk)
+    assert Notification.objects.filter(recipient=users["applicant"], case=case, kind="supplement_requested").count() == 2
+
+
+@pytest.mark.django_db
 def test_recused_inspectors_are_not_told(case, users):
     """An inspector marked as related to the case (回避) hears nothing of it."""
     from reviews.models import Recusal
