@@ -41,10 +41,13 @@ Keys by kind, taken from the case when the caller does not pass them:
   ``meeting_on`` (date of the collective deliberation, ISO),
   ``review_limit`` (the version's ``review_request`` time limit, counted
   from the day the ruling is recorded as its clock is; "" when the version
-  sets none or only an example default, and then no review remedy is
-  printed), ``review_due_on`` (that
-  clock's due date), ``review_body`` (``procedure.review.body``, else 本机关:
-  the system's review is decided by the issuing body), ``review_not_suspended``
+  sets none or only an example default, and then the remedy states no
+  limit), ``review_due_on`` (that
+  clock's due date), ``review_offered`` (always: every case may ask once for
+  a 复核, so the remedy is printed, stating no limit when none is stated),
+  ``review_provided`` (``procedure.review`` is set: the remedy refers to the
+  version's 办法), ``review_body`` (``procedure.review.body``; "" names no
+  body — letters issued before kept 本机关), ``review_not_suspended``
   (``procedure.statements.review_not_suspended``), ``mode`` ("application" |
   "unit" | "proactive": how the ruling opens);
 - ``review_decision``: ``decision`` ("upheld" | "changed"), ``result``,
@@ -291,7 +294,14 @@ def _ruling(case, data: dict) -> dict:
         # review remedy (the former "一个月" was configured nowhere).
         "review_limit": _limit_text(review_limit),
         "review_due_on": _clock_due(case, "review_request") if review_limit else "",
-        "review_body": data.get("review_body") or procedure.review_body(version) or "本机关",
+        # Every case may ask once for a 复核 (the reviews app's step, in every
+        # version), so the remedy is always printed; the body only as the
+        # version names it, the 办法 cited for it only where the version says
+        # its text provides a 复核 (procedure.review), the limit only as
+        # stated above.
+        "review_offered": True,
+        "review_provided": procedure.review_provided(version),
+        "review_body": data.get("review_body") or procedure.review_body(version),
         "review_not_suspended": procedure.statement(version, "review_not_suspended"),
         "mode": {"unit": "unit", "proactive": "proactive"}.get(case.origin, "application"),
     }

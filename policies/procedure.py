@@ -30,7 +30,9 @@ Schema (all keys optional)::
                         both bodies sign the 认定书
     majority:           {numerator, denominator, source}   # of members present
     quorum_source:      text (where the version's quorum fields come from)
-    review:             {body: "…", source}   # who decides a 复核
+    review:             {source, body: "…" (optional)}   # the 办法 provides a
+                        复核 (source: its article); body: who decides it, named
+                        in letters only when set
     appeal:             {path: "…", source}   # the 申诉 path after 复核
     disclosure:         {hide_unit: bool, source}   # the unit's name is hidden
                         by default when outcomes are published
@@ -106,9 +108,10 @@ def procedure_validate(procedure: dict) -> dict:
         n, d = majority.get("numerator"), majority.get("denominator")
         if not (isinstance(n, int) and isinstance(d, int) and 0 < n < d):
             raise ValidationError({"procedure": _(ERR_FRACTION)})
-    for key in ("review", "appeal"):
-        if key in procedure and not str(procedure[key].get("body" if key == "review" else "path", "")).strip():
-            raise ValidationError({"procedure": _(ERR_TEXT) % {"key": key}})
+    # A review setting may name no body (the 办法 provides a 复核 without
+    # saying who decides it); an appeal setting is its path.
+    if "appeal" in procedure and not str(procedure["appeal"].get("path", "")).strip():
+        raise ValidationError({"procedure": _(ERR_TEXT) % {"key": "appeal"}})
     for name, entry in (procedure.get("statements") or {}).items():
         if not str(entry.get("text", "")).strip():
             raise ValidationError({"procedure": _(ERR_TEXT) % {"key": name}})
@@ -161,6 +164,16 @@ def majority(version) -> tuple[int, int] | None:
     if not setting:
         return None
     return setting["numerator"], setting["denominator"]
+
+
+def review_provided(version) -> bool:
+    """Whether the version says its 办法 provides a 复核 (``procedure.review``
+    with its source), so that a letter may refer to the 办法 for it."""
+    return "review" in _proc(version)
+
+
+def review_source(version) -> str:
+    return (_proc(version).get("review") or {}).get("source", "")
 
 
 def review_body(version) -> str:

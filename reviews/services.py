@@ -37,7 +37,7 @@ from deadlines import services as clocks
 from deadlines.models import Clock
 from policies import procedure
 from policies.models import PolicyItem, TimeLimitStage
-from policies.selectors import policy_version_in_force
+from policies.selectors import policy_version_in_force, stage_time_limit_stated
 
 from .models import (
     Assessment,
@@ -1019,12 +1019,16 @@ NOTICE_ACTIONS = {Notice.Kind.FEEDBACK: "feedback", Notice.Kind.FILING: "file_re
 
 @transaction.atomic
 def case_request_review(*, case: Case, actor: User, reasons: str) -> ReviewRequest:
-    """The applicant asks once, with reasons, within the review-request time
-    limit after the ruling."""
+    """The applicant asks once, with reasons, after the ruling: within the
+    review-request time limit where the version takes it from its text."""
     case = case_lock(case)
     case_guard(case=case, actor=actor, action="request_review")
     due = _clock_due(case, TimeLimitStage.REVIEW_REQUEST)
-    if due is not None and timezone.localdate() > due:
+    # Issue 16: only a limit taken from the jurisdiction's text shuts the
+    # window; an example default runs the clock (reminders, overdue) but the
+    # ruling letter states no limit, so it does not refuse the cadre.
+    if (due is not None and timezone.localdate() > due
+            and stage_time_limit_stated(version=case.policy_version, stage=TimeLimitStage.REVIEW_REQUEST)):
         raise ApplicationError(_(REVIEW_LATE) % {"due": due.isoformat()}, code="late")
     request = ReviewRequest.objects.create(case=case, requested_by=actor, reasons=_text(reasons, "reasons"),
                                            requested_on=timezone.localdate())

@@ -68,10 +68,10 @@ def _ruling_data(version: PolicyVersion) -> dict:
     }
 
 
-def _letters(version: PolicyVersion) -> list[tuple[str, str, str]]:
+def _letters(version: PolicyVersion, start: int = 0) -> list[tuple[str, str, str]]:
     """(kind, origin, plain text) of every letter kind for ``version``."""
     out = []
-    n = 1
+    n = start + 100 * (version.number - 1) + 1  # case numbers apart per version
     for kind in CASE_KINDS:
         origins = ("individual", "unit", "proactive") if kind == LetterKind.RULING else ("individual",)
         for origin in origins:
@@ -110,8 +110,16 @@ def catalogue(db):
 
 @pytest.mark.parametrize("code", CODES)
 def test_every_letter_says_only_what_the_version_says(catalogue, code):
-    version = PolicyVersion.objects.select_related("document__jurisdiction").get(
-        document__jurisdiction__code=code, number=1)
+    # Every version the catalogue ships (Kunming's and Xiamen's corrected
+    # version 2 beside version 1).
+    versions = list(PolicyVersion.objects.select_related("document__jurisdiction")
+                    .filter(document__jurisdiction__code=code).order_by("number"))
+    assert versions
+    for version in versions:
+        _check_version(code, version)
+
+
+def _check_version(code, version):
     own = {i.text.strip() for i in version.items.all()}
     others = {
         i.text.strip() for i in PolicyItem.objects.exclude(version=version).exclude(text__in=own)
@@ -127,7 +135,7 @@ def test_every_letter_says_only_what_the_version_says(catalogue, code):
                      .exclude(kind="prevention_area")}
     for kind, origin, text in _letters(version):
         flat = text.replace("\n", "")
-        where = f"{code} {kind} {origin}"
+        where = f"{code} v{version.number} {kind} {origin}"
         for phrase in UNCONFIGURED:
             assert phrase not in flat, f"{where}: prints “{phrase}”, which the version does not configure"
         for amount, unit in LIMIT_RE.findall(flat):
@@ -160,6 +168,21 @@ def test_every_letter_says_only_what_the_version_says(catalogue, code):
             limit = version.time_limits.filter(stage="review_request").first()
             if limit and limit.is_confirmed:
                 assert f"自本认定书作出之日起{limit.amount}{UNIT_WORDS[limit.unit]}内" in flat
+            # Every ruling tells the cadre he may ask for a 复核, stating no
+            # limit, body or article the version does not configure.
+            remedy = flat[flat.index("救济途径"):]
+            assert "书面申请复核一次。" in remedy, f"{where}: no remedy"
+            if not (limit and limit.is_confirmed):
+                assert "自本认定书作出之日起" not in remedy, f"{where}: states an unconfigured window"
+            cites_text = f"按照《{version.document.title}》规定" in remedy
+            assert cites_text == ("review" in version.procedure and not (limit and limit.is_confirmed)), \
+                f"{where}: refers to the 办法 for a 复核 it does not configure"
+            body = (version.procedure.get("review") or {}).get("body", "")
+            assert ("向" in remedy) == bool(body), f"{where}: names a review body the version does not"
+        if kind == LetterKind.REVIEW_DECISION:
+            path = (version.procedure.get("appeal") or {}).get("path", "")
+            assert (path or "可以依照有关规定提出申诉。") in flat, f"{where}: the 申诉 right is not printed"
+            assert "上一级" not in flat or path, f"{where}: names an unconfigured 申诉 body"
 
 
 def test_configured_statements_are_printed(catalogue):
@@ -187,9 +210,28 @@ def test_configured_statements_are_printed(catalogue):
     assert "对本复核决定仍有异议的，可以向上一级党组织提出申诉。" in texts[(LetterKind.REVIEW_DECISION, "individual")]
 
 
-def test_no_review_limit_no_remedy(catalogue):
-    """A version without a review time limit prints no review remedy."""
+def test_no_review_limit_remedy_states_none(catalogue):
+    """A version without a review time limit still tells the cadre he may ask
+    for a 复核 (every case may, once), stating no limit, body or article."""
     version = PolicyVersion.objects.get(document__jurisdiction__code="tongren", number=1)
     version.time_limits.filter(stage="review_request").delete()
-    ruling = next(t for k, o, t in _letters(version) if k == LetterKind.RULING)
-    assert "复核" not in ruling and "救济途径" not in ruling
+    ruling = next(t for k, o, t in _letters(version) if k == LetterKind.RULING).replace("\n", "")
+    assert "救济途径如对本认定结果有异议，可书面申请复核一次。" in ruling
+    assert "自本认定书作出之日起" not in ruling and "本机关书面申请" not in ruling
+
+
+def test_review_provided_by_the_text_cites_it(catalogue):
+    """Where the version says its 办法 provides the 复核 (procedure.review,
+    no body, no stated limit), the remedy refers to that 办法 by its title;
+    with a body it names it."""
+    version = PolicyVersion.objects.select_related("document").get(
+        document__jurisdiction__code="huailai", number=1)
+    PolicyVersion.objects.filter(pk=version.pk).update(procedure={"review": {"source": "第九条"}})
+    version.refresh_from_db()
+    ruling = next(t for k, o, t in _letters(version) if k == LetterKind.RULING).replace("\n", "")
+    assert f"如对本认定结果有异议，可按照《{version.document.title}》规定书面申请复核一次。" in ruling
+    PolicyVersion.objects.filter(pk=version.pk).update(
+        procedure={"review": {"source": "第九条", "body": "中共怀来县纪律检查委员会"}})
+    version.refresh_from_db()
+    ruling = next(t for k, o, t in _letters(version, start=50) if k == LetterKind.RULING).replace("\n", "")
+    assert f"按照《{version.document.title}》规定向中共怀来县纪律检查委员会书面申请复核一次。" in ruling

@@ -46,7 +46,8 @@ def test_letters_print_only_limits_from_the_text(world):
     ruling = _letter(case, LetterKind.RULING, _ruling_data(version))
     notice = _letter(case, LetterKind.PRELIMINARY_NOTICE, {"result": "exempt", "summary": "符合容错条件。"})
     assert "核实期限" not in acceptance and "30个工作日" not in acceptance
-    assert "申请复核" not in ruling and "15日" not in ruling
+    # The remedy itself is printed (every case may ask once), with no limit.
+    assert "可书面申请复核一次" in ruling and "15日" not in ruling and "自本认定书作出之日起" not in ruling
     assert "申辩意见" not in notice and "5个工作日" not in notice
 
     for stage in ("verification", "review_request", "defence"):

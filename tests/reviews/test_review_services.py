@@ -8,7 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.models import CaseEvent, Origin, Stage
+from cases.models import Case, CaseEvent, Origin, Stage
 from core.exceptions import ApplicationError
 from deadlines.models import Clock
 from letters.models import Letter
@@ -466,8 +466,10 @@ class TestReview:
         assert first.is_current and not review.is_current and review.review_decision == "upheld"
 
     def test_review_only_within_its_limit(self, accepted, users):
-        """After the review-request limit (15 calendar days) the request is
-        refused."""
+        """After the review-request limit (15 calendar days) taken from the
+        jurisdiction's text the request is refused."""
+        accepted.policy_version.time_limits.filter(stage="review_request").update(
+            certainty="verbatim", source="第九条")
         to_ruled(accepted, users)
         due = Clock.objects.get(case=accepted, stage="review_request").due_date
         with time_machine.travel(dt.datetime.combine(due + dt.timedelta(days=1), dt.time(10), tzinfo=dt.UTC),
@@ -477,6 +479,18 @@ class TestReview:
         assert exc.value.code == "late"
         with time_machine.travel(dt.datetime.combine(due, dt.time(10), tzinfo=dt.UTC), tick=False):
             services.case_request_review(case=accepted, actor=users["applicant"], reasons="最后一天")
+
+    def test_example_default_review_limit_does_not_shut_the_cadre_out(self, accepted, users):
+        """Issue 16: an example-default review limit runs the clock, but the
+        ruling letter states no limit, so a request after its due date is
+        still taken (the clock shows it overdue)."""
+        assert not accepted.policy_version.time_limits.get(stage="review_request").is_confirmed
+        to_ruled(accepted, users)
+        due = Clock.objects.get(case=accepted, stage="review_request").due_date
+        with time_machine.travel(dt.datetime.combine(due + dt.timedelta(days=5), dt.time(10), tzinfo=dt.UTC),
+                                 tick=False):
+            request = services.case_request_review(case=accepted, actor=users["applicant"], reasons="逾示例期限")
+        assert request.pk and Case.objects.get(pk=accepted.pk).stage == Stage.REVIEW
 
     def test_only_the_applicant_requests(self, accepted, users):
         """The unit reviewer cannot ask for a review."""
