@@ -58,12 +58,19 @@ class ClockOutputSerializer(serializers.ModelSerializer):
     overdue = serializers.BooleanField()
     at_authority = serializers.BooleanField(help_text="False for the applicant's own time (supplement, defence...).")
     explanation = ExplanationSerializer()
+    limit_certainty = serializers.CharField(help_text=_(
+        "Where the version's limit comes from: verbatim or summary (the jurisdiction's text), example_default or "
+        "reconstructed (to be confirmed); empty when the version sets none."))
+    limit_confirmed = serializers.BooleanField(help_text=_(
+        "False for a limit not taken from the jurisdiction's text (示例默认（待核定）): it runs the clock, but no "
+        "letter states it."))
 
     class Meta:
         model = Clock
         fields = [
             "id", "stage", "ref", "status", "started_on", "amount", "unit", "due_date", "flagged",
-            "extension_allowed", "extension_max", "overdue", "at_authority", "explanation",
+            "extension_allowed", "extension_max", "overdue", "at_authority", "limit_certainty", "limit_confirmed",
+            "explanation",
         ]
 
 

@@ -14,6 +14,7 @@ from core.steps import clock_declared
 from core.subjects import subject_of
 from notifications.selectors import INTAKE, SUPERVISORS
 from policies.calendar import WORKING_DAY, WorkCalendar, compute_due_date
+from policies.models import CONFIRMED_CERTAINTIES, Certainty, StageTimeLimit
 
 from .models import Clock, ClockEntry, Reminder
 
@@ -112,10 +113,13 @@ def clock_explain(*, clock: Clock, calendar: WorkCalendar | None = None) -> dict
 def clock_list_for_case(*, case=None, today: dt.date | None = None, calendar: WorkCalendar | None = None,
                         record=None) -> list[Clock]:
     """The case's clocks, oldest first, each with ``explanation`` (see
-    ``clock_explain``), ``overdue`` and ``at_authority``. Three queries
-    whatever the number of clocks: the clocks with their entries, and the
-    calendar's two tables. ``record`` instead of ``case``: the clocks of a
-    record of another subject (a pre-filing), as ``clock_open`` takes it."""
+    ``clock_explain``), ``overdue``, ``at_authority`` and the certainty of the
+    version's limit it runs (``limit_certainty``; ``limit_confirmed`` False
+    for an example default, shown as 示例默认（待核定）: issue 16). A fixed
+    number of queries whatever the number of clocks: the clocks with their
+    entries and actors, the version's limits, and the calendar's two tables.
+    ``record`` instead of ``case``: the clocks of a record of another subject
+    (a pre-filing), as ``clock_open`` takes it."""
     today = today or timezone.localdate()
     name = "case" if case is not None else subject_of(record).name
     owner = {"case": case} if case is not None else {"subject": name, "subject_pk": record.pk}
@@ -124,8 +128,14 @@ def clock_list_for_case(*, case=None, today: dt.date | None = None, calendar: Wo
     )
     if not clocks:
         return clocks
+    version_id = case.policy_version_id if case is not None else getattr(record, "policy_version_id", None)
+    certainty = dict(StageTimeLimit.objects.filter(version_id=version_id).values_list("stage", "certainty")) \
+        if version_id else {}
     cal = calendar or WorkCalendar()
     for clock in clocks:
+        clock.limit_certainty = certainty.get(clock.stage, "")
+        clock.limit_confirmed = clock.limit_certainty in CONFIRMED_CERTAINTIES
+        clock.limit_certainty_label = Certainty(clock.limit_certainty).label if clock.limit_certainty else ""
         clock.explanation = ex = clock_explain(clock=clock, calendar=cal)
         # Counted and skipped days in date order, for the "explain" table.
         clock.days = sorted(

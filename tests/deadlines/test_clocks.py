@@ -93,14 +93,15 @@ def test_extension_grant_only_by_supervisor_and_recorded(intake_clock, submitted
 
 @pytest.mark.django_db
 def test_clock_list_query_count_is_fixed(submitted_case, users, django_assert_num_queries):
-    """The clocks of a case with their explanations cost 5 queries however
-    many clocks and entries: clocks, entries, their actors, and the
-    calendar's two tables (one WorkCalendar for all clocks)."""
+    """The clocks of a case with their explanations cost 6 queries however
+    many clocks and entries: clocks, entries, their actors, the version's
+    limits (their certainty), and the calendar's two tables (one
+    WorkCalendar for all clocks)."""
     with at(HOLIDAY_START):
         for stage in ("intake", "verification", "deliberation"):
             clock = clock_open(case=submitted_case, stage=stage, start=HOLIDAY_START)
             clock_extend(clock=clock, actor=users["supervisor"], days=1, reason="r")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         clocks = clock_list_for_case(case=submitted_case, today=HOLIDAY_START)
         assert [c.explanation["extensions"][0]["by"] for c in clocks] == ["赵强"] * 3
 
@@ -219,14 +220,15 @@ def test_clock_summary_for_case_lists(intake_clock, submitted_case, users, djang
 
 @pytest.mark.django_db
 def test_clocks_api_query_count_is_fixed(submitted_case, users, django_assert_num_queries):
-    """GET clocks costs the same 7 queries for one clock or three:
-    memberships, the case, clocks, entries, actors, the calendar (2)."""
+    """GET clocks costs the same 8 queries for one clock or three:
+    memberships, the case, clocks, entries, actors, the version's limits,
+    the calendar (2)."""
     with at(HOLIDAY_START):
         for stage in ("intake", "verification", "deliberation"):
             clock = clock_open(case=submitted_case, stage=stage, start=HOLIDAY_START)
             clock_extend(clock=clock, actor=users["supervisor"], days=1, reason="r")
     client = _api(users["intake"])
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         resp = client.get(f"/api/v1/cases/{submitted_case.pk}/clocks/")
     assert [c["stage"] for c in resp.json()] == ["intake", "verification", "deliberation"]
 
@@ -243,3 +245,36 @@ def test_case_page_includes_the_clocks_panel(intake_clock, submitted_case, users
     client.force_login(users["applicant"])
     html = client.get(url).content.decode()
     assert "期限计算说明" in html and extend not in html
+
+
+@pytest.mark.django_db
+def test_example_default_limit_is_marked_on_the_page_and_in_the_api(submitted_case, users):
+    """Issue 16: a clock running an example-default limit says so where it
+    shows the limit (示例默认（待核定）), on the case page's clocks panel and
+    in the API; a limit taken from the text carries no mark."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from policies.models import StageTimeLimit
+
+    with at(dt.date(2026, 9, 28)):
+        clock_open(case=submitted_case, stage="intake", start=dt.date(2026, 9, 28))
+        clock_open(case=submitted_case, stage="verification", start=dt.date(2026, 9, 28))
+    StageTimeLimit.objects.filter(version=submitted_case.policy_version, stage="verification").update(
+        certainty="verbatim", source="第六条")
+
+    def panel():
+        with translation.override("zh-hans"):
+            html = render_to_string("deadlines/case_clocks.html", {
+                "case": submitted_case, "clocks": clock_list_for_case(case=submitted_case),
+                "user": users["applicant"]})
+        return {a.split("</h3>")[0].rsplit(">", 1)[-1]: a for a in html.split("<article")[1:]}
+
+    articles = panel()
+    intake = next(a for title, a in articles.items() if "受理" in title)
+    verification = next(a for title, a in articles.items() if "核实" in title)
+    assert intake.count("示例默认（待核定）") == 2  # the limit and the explanation's "policy allows"
+    assert "示例默认（待核定）" not in verification
+    body = {c["stage"]: c for c in _api(users["intake"]).get(f"/api/v1/cases/{submitted_case.pk}/clocks/").json()}
+    assert body["intake"]["limit_certainty"] == "example_default" and body["intake"]["limit_confirmed"] is False
+    assert body["verification"]["limit_certainty"] == "verbatim" and body["verification"]["limit_confirmed"] is True
