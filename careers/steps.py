@@ -11,7 +11,7 @@ from cases.models import Stage
 from cases.registry import register_case_panel
 from core.steps import Refusal, Step, StepClock, register_clocks, register_steps
 from notifications.selectors import ORG_DEPT
-from reviews.selectors import countersign_hold
+from reviews.selectors import COUNTERSIGN_AWAITED, countersign_hold
 
 from . import forms, selectors, services
 from .models import AccountabilityForm, Decision
@@ -74,12 +74,13 @@ register_steps(
          service=services.accountability_decision_record, form=_form(forms.AccountabilityDecisionForm),
          input=AccountabilityDecisionInput, summary=_("Record the accountability organ's decision (问责决定)"),
          success=_("The accountability decision was recorded."), anchor=PANEL,
-         refusals=(services.DECISION_EXISTS, services.NO_RULING), events=(K.ACCOUNTABILITY_DECIDED,)),
+         refusals=(services.DECISION_EXISTS, services.NO_RULING, COUNTERSIGN_AWAITED), events=(K.ACCOUNTABILITY_DECIDED,)),
     Step("revoke_ruling", _("Revoke the ruling (撤销容错认定)"), AFTER_RULING, services.is_committee,
          app="careers", ready=_ready(services.revoke_refusal), service=services.ruling_revoke,
          form=_form(forms.RevokeForm), input=RevokeRulingInput,
          summary=_("Revoke a ruling resting on false material"), success=_("The ruling was revoked."), anchor=PANEL,
-         refusals=(services.UNDER_REVIEW, services.NO_RULING, services.ALREADY_REVOKED, services.NOT_REVOCABLE),
+         refusals=(services.UNDER_REVIEW, services.NO_RULING, services.ALREADY_REVOKED, services.NOT_REVOCABLE,
+                   COUNTERSIGN_AWAITED),
          events=(K.RULING_REVOKED, K.USES_WITHDRAWN)),
 )
 # The organization department's clocks, opened on the ruling's hand-off and

@@ -11,7 +11,7 @@ from accounts.selectors import user_has_role
 from cases.registry import register_case_panel
 from core.steps import Refusal, Step, StepClock, register_steps, step_cache
 from notifications.selectors import APPLICANT, INSPECTORS
-from reviews.selectors import countersign_hold, inspector_may_handle
+from reviews.selectors import COUNTERSIGN_AWAITED, countersign_hold, inspector_may_handle
 
 from . import services
 from .forms import action_form
@@ -284,7 +284,9 @@ def _step(name, stages):
     api_input, summary, takes_files = API[name]
     return Step(name, LABELS[name], stages, WHO[name], app="corrections", ready=_ready(name),
                 service=services.ACTION_SERVICES[name], form=_form(name), input=api_input, summary=summary,
-                files="files" if takes_files else "", success=SUCCESS[name], clocks=CLOCKS.get(name, ()))
+                files="files" if takes_files else "", success=SUCCESS[name], clocks=CLOCKS.get(name, ()),
+                # Every correction step waits for a joint decision's countersign (409 countersign_pending).
+                refusals=(COUNTERSIGN_AWAITED,))
 
 
 register_steps(*(_step(name, stages) for name, stages in ACTION_STAGES.items()))

@@ -85,6 +85,9 @@ SECTIONS = [
      "prefiling", None),
     ("committee", _("Deliberation and review"), Role.COMMITTEE, _reviews("committee"), "reviews:committee_queue",
      "case", "next_due"),
+    # Issue 16: a joint ruling's countersign (会签) by the 组织部门.
+    ("countersign", _("Awaiting countersign (待会签)"), Role.ORG_DEPT, _reviews("countersign"),
+     "reviews:countersign_queue", "case", "next_due"),
 ]
 
 

@@ -94,6 +94,8 @@ class CasePublicationApi(APIView):
 
 
 class CasePublicationDraftApi(APIView):
+    # Issue 16: a joint decision is published once countersigned (core.schema lists it).
+    schema_refusals = (services.COUNTERSIGN_AWAITED,)
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=Publication.Kind.choices, default=Publication.Kind.OUTCOME)
         clarification_id = serializers.CharField(required=False, allow_null=True, default=None)
@@ -142,6 +144,8 @@ class CasePublicationPreviewApi(APIView):
 
 
 class CasePublicationRegenerateApi(APIView):
+    # Issue 16: a joint decision is published once countersigned (core.schema lists it).
+    schema_refusals = (services.COUNTERSIGN_AWAITED,)
     """Write the draft again from the final ruling (after a review)."""
 
     @extend_schema(operation_id="case_publication_regenerate", summary=_("Write the draft again from the final ruling"),
@@ -155,6 +159,8 @@ class CasePublicationRegenerateApi(APIView):
 
 
 class CasePublicationPublishApi(APIView):
+    # Issue 16: a joint decision is published once countersigned (core.schema lists it).
+    schema_refusals = (services.COUNTERSIGN_AWAITED,)
     class InputSerializer(serializers.Serializer):
         publish_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 

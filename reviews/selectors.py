@@ -278,6 +278,15 @@ def committee_queue(*, user: User) -> QuerySet[Case]:
     return qs.filter(~Q(stage=Stage.RULED) | Exists(open_notice))
 
 
+def countersign_queue(*, user: User) -> QuerySet[Case]:
+    """待会签 (issue 16): ruled cases of his jurisdiction whose decision (the
+    ruling or the 复核 decision) of a version that rules jointly
+    (``procedure.joint_ruling``) awaits the 组织部门's countersign, the
+    earliest due first, read off case_queue_idx like the other queues. No
+    clock runs the countersign: no source states a time limit for it."""
+    return _queue(user, [Stage.RULED], Role.ORG_DEPT).filter(countersign_awaited_q())
+
+
 def queue_rows(cases) -> list[Case]:
     """Rows with an ``overdue`` flag (computed once, not in the template)."""
     today = timezone.localdate()

@@ -104,6 +104,12 @@ def _notices_done(case) -> set[str]:
     return cache["notices_done"]
 
 
+# What the ready-checks of 反馈/报备/备案 refuse with (409), for the schema:
+# a joint decision not yet countersigned (countersign_pending), a notice
+# already recorded for the ruling (already_done).
+NOTICE_REFUSALS = (s.COUNTERSIGN_AWAITED, services.ALREADY_DONE)
+
+
 def _notice_ready(kind: str):
     def ready(case):
         # Issue 16: a joint decision is fed back and filed once countersigned.
@@ -449,21 +455,25 @@ register_steps(
     _step("feedback", _("Record the feedback (反馈)"), (Stage.RULED,), s.may_notify, f.NoticeForm,
           partial(services.notice_record, kind="feedback"), _("Feedback recorded."),
           ready=_notice_ready(Notice.Kind.FEEDBACK), events=(K.FEEDBACK,),
-          input=CaseFeedbackApiInput, summary=_("Feedback to the applicant and unit (反馈)")),
+          input=CaseFeedbackApiInput, summary=_("Feedback to the applicant and unit (反馈)"),
+          refusals=NOTICE_REFUSALS),
     _step("file_report", _("Record the filing (报备)"), (Stage.RULED,), s.may_notify, f.NoticeForm,
           partial(services.notice_record, kind="filing"), _("Filing recorded."),
           ready=_notice_ready(Notice.Kind.FILING), events=(K.FILED,),
-          input=CaseFileReportApiInput, summary=_("Filing with the higher level (报备)")),
+          input=CaseFileReportApiInput, summary=_("Filing with the higher level (报备)"),
+          refusals=NOTICE_REFUSALS),
     # 备案 at the same level: a record of its own beside 报备 (issue 16).
     _step("record_same_level", _("Record the 备案 at the same level"), (Stage.RULED,), s.may_notify, f.NoticeForm,
           partial(services.notice_record, kind="record"), _("The 备案 at the same level is recorded."),
           ready=_notice_ready(Notice.Kind.RECORD), events=(K.RECORDED,),
-          input=CaseRecordSameLevelApiInput, summary=_("Record at the same level (备案)")),
+          input=CaseRecordSameLevelApiInput, summary=_("Record at the same level (备案)"),
+          refusals=NOTICE_REFUSALS),
     # 复核: once.
     _step("request_review", _("Request a review (复核)"), (Stage.RULED,), s.is_applicant, f.ReviewRequestForm,
           services.case_request_review, _("Your request for review is recorded."), ready=_review_ready,
           events=(K.REVIEW_REQUESTED,), clocks=(REVIEW_DECISION_CLOCK,),
-          input=CaseRequestReviewApiInput, summary=_("Request a review (复核), once")),
+          input=CaseRequestReviewApiInput, summary=_("Request a review (复核), once"),
+          refusals=(services.REVIEW_ONCE, s.COUNTERSIGN_AWAITED)),
     _step("decide_review", _("Decide the review"), (Stage.REVIEW,), s.is_review_member, f.RulingForm,
           services.case_decide_review,
           _decision_success(_("Review decision recorded; it awaits the organization department's countersign "

@@ -109,6 +109,7 @@ QUEUES = {
     "supervisor": (Role.SUPERVISOR, selectors.supervisor_queue, gettext_lazy("Cases to assign")),
     "inspector": (Role.INSPECTOR, selectors.inspector_queue, gettext_lazy("My verification cases")),
     "committee": (Role.COMMITTEE, selectors.committee_queue, gettext_lazy("Deliberation and review")),
+    "countersign": (Role.ORG_DEPT, selectors.countersign_queue, gettext_lazy("Awaiting countersign (待会签)")),
 }
 
 
@@ -140,6 +141,12 @@ def inspector_queue(request):
 @login_required
 def committee_queue(request):
     return _queue(request, "committee")
+
+
+@login_required
+def countersign_queue(request):
+    """待会签: the 组织部门's joint decisions awaiting his countersign."""
+    return _queue(request, "countersign")
 
 
 @login_required

@@ -253,3 +253,93 @@ def test_not_joint_unchanged(world, tmp_path):
     text = _pdf_text(letter, tmp_path)
     assert "中共怀来县纪律检查委员会" in text and "组织部" not in text
     assert not CaseEvent.objects.filter(case=case, kind__in=("countersign_requested", "review_countersigned")).exists()
+
+
+def _awaiting(world, n):
+    """``n`` ruled cases of the joint version whose ruling awaits the
+    countersign (rows, not the workflow: for the queue's query count)."""
+    import datetime as dt
+
+    from tests.factories import make_case
+
+    users = world["users"]
+    cases = []
+    for _i in range(n):
+        case = make_case(applicant=users["applicant"], stage=Stage.RULED, outcome="exempt",
+                         policy_version=world["policy"])
+        Ruling.objects.create(case=case, result="exempt", reasons="符合容错条件。", decided_on=dt.date(2026, 11, 2),
+                              recorded_by=users["committee1"])
+        cases.append(case)
+    return cases
+
+
+def test_countersign_queue_lists_what_awaits_the_org_department(world, client):
+    """待会签: the 组织部门 of the jurisdiction finds the joint decisions
+    awaiting his countersign in a queue of his own and on his workbench; a
+    countersigned one leaves it; a version that does not rule jointly never
+    puts a case there; other roles may not open it."""
+    from dashboard.workbench import workbench_for_user
+    from reviews.selectors import countersign_queue
+
+    users = world["users"]
+    _joint(world)
+    case = to_ruled(accept_case(users), users, result="mitigated")
+    assert [c.pk for c in countersign_queue(user=users["org_dept"])] == [case.pk]
+    client.force_login(users["org_dept"])
+    page = client.get(reverse("reviews:countersign_queue")).content.decode()
+    assert case.number in page and "待会签" in page
+    section = next(s for s in workbench_for_user(user=users["org_dept"]) if s.key == "countersign")
+    assert section.count == 1 and [r.pk for r in section.rows] == [case.pk]
+    assert str(section.title) == "待会签"
+    client.force_login(users["committee1"])
+    assert client.get(reverse("reviews:countersign_queue")).status_code == 403
+    assert all(s.key != "countersign" for s in workbench_for_user(user=users["committee1"]))
+
+    services.ruling_countersign(case=case, actor=users["org_dept"], note="同意。")
+    assert not countersign_queue(user=users["org_dept"]).exists()
+    # A version that rules alone: its ruled cases never wait for a countersign.
+    _joint(world, on=False)
+    _awaiting(world, 1)
+    assert not countersign_queue(user=users["org_dept"]).exists()
+
+
+def test_countersign_queue_query_count_is_fixed(world, client, django_assert_num_queries):
+    """The queue page and the 组织部门's home page (its 待会签 section) cost
+    the same queries for one case as for three."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    users = world["users"]
+    _joint(world)
+    _awaiting(world, 1)
+    client.force_login(users["org_dept"])
+    url = reverse("reviews:countersign_queue")
+    client.get(url)
+    client.get("/")
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as home_one:
+        assert client.get("/").status_code == 200
+    _awaiting(world, 2)
+    with CaptureQueriesContext(connection) as three:
+        page = client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as home_three:
+        home = client.get("/").content.decode()
+    assert page.count("<tr>") == 1 + 3
+    assert len(three.captured_queries) == len(one.captured_queries)
+    assert "待会签" in home and len(home_three.captured_queries) == len(home_one.captured_queries)
+
+
+def test_countersign_pending_is_a_documented_refusal(world):
+    """Every endpoint a pending countersign refuses (409 countersign_pending)
+    lists it among its refusals in the schema: 反馈, 报备, 备案, 复核, the
+    correction steps, the accountability decision, revocation and
+    publication (core.schema reads them off the steps and views)."""
+    schema = APIClient().get("/api/schema/?format=json").json()
+    ops = {op["operationId"]: op for methods in schema["paths"].values() for op in methods.values()}
+    held = ("case_feedback", "case_file_report", "case_record_same_level", "case_request_review",
+            "case_start_correction", "case_skip_correction", "case_record_accountability_decision",
+            "case_revoke_ruling", "case_publication_draft", "case_publication_publish")
+    for name in held:
+        assert "待组织部门会签" in ops[name]["description"], name
+        assert "409" in ops[name]["responses"], name
