@@ -4,8 +4,6 @@ from django.db.models.signals import post_migrate
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
-from .events import check_event_kinds
-
 
 def _reinstall_triggers(sender, using="default", **kwargs):
     """SQLite rebuilds a table for most ALTERs (copy, drop, rename), and the
@@ -33,4 +31,8 @@ class CoreConfig(AppConfig):
         # no app's ready() imports another app.
         autodiscover_modules("events")
         autodiscover_modules("steps")
+        # The checks read the steps' declarations (core.steps, which needs
+        # DRF's settings): imported once the apps are ready.
+        from .event_checks import check_event_kinds
+
         checks.register(check_event_kinds)

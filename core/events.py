@@ -14,20 +14,18 @@ The history writers (``cases.services.case_event_record``,
 the row; the subscribers (notifications) run at once, in the writer's
 transaction, and only enqueue their work (``core.tasks.enqueue``: a row of
 the transactional outbox), so a rolled back step notifies nobody and a
-committed one loses no notification, whatever the broker does. A writer refuses a kind nobody registered, and
-the system check ``core.E001`` finds, before start-up, kinds that the code
-writes but nobody registered.
+committed one loses no notification, whatever the broker does. A writer
+refuses a kind nobody registered for its subject (``event_kind_require``),
+and the system checks (``core.event_checks``) find, before start-up, kinds
+that the code writes or a step declares but nobody registered for the
+subject it is written on.
 """
 
-import ast
 import logging
-import pathlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.apps import apps
-from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 logger = logging.getLogger(__name__)
@@ -139,97 +137,3 @@ def event_written(*, subject: str, event_id: int, kind: str = "") -> None:
         handler(event_id)
     for handler in KIND_SUBSCRIBERS.get((subject, str(kind)), ()) if kind else ():
         handler(event_id)
-
-
-# --- The start-up check: written kinds are registered ---------------------------------------------
-
-# Calls that write an event, and the keyword naming its kind.
-WRITER_NAMES = {"case_event_record", "case_move", "case_close", "_move", "_close", "_event", "history_record", "record_event"}
-
-
-def _enum_values(tree: ast.Module) -> dict[str, dict[str, str]]:
-    """TextChoices-like classes of a module: class name -> member -> value."""
-    out: dict[str, dict[str, str]] = {}
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef):
-            members = {}
-            for stmt in node.body:
-                if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-                    value = stmt.value.elts[0] if isinstance(stmt.value, ast.Tuple) and stmt.value.elts else stmt.value
-                    if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                        members[stmt.targets[0].id] = value.value
-            if members:
-                out[node.name] = members
-    return out
-
-
-def _constants(tree: ast.Module) -> dict[str, str]:
-    out = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-            out[node.targets[0].id] = node.value.value
-    return out
-
-
-def written_kinds(app_configs) -> list[tuple[str, str, str]]:
-    """(kind, file, line) of every event kind the apps' code writes with a
-    literal, a module constant or an enum member of its own app."""
-    found = []
-    for config in app_configs:
-        root = pathlib.Path(config.path)
-        files = [p for p in root.rglob("*.py") if not ({"migrations", "tests", "management"} & set(p.parts))]
-        enums: dict[str, dict[str, str]] = {}
-        trees = {}
-        for path in files:
-            try:
-                trees[path] = tree = ast.parse(path.read_text(encoding="utf-8"))
-            except (OSError, SyntaxError):
-                continue
-            enums.update(_enum_values(tree))
-        for path, tree in trees.items():
-            consts = _constants(tree)
-            for node in ast.walk(tree):
-                if not isinstance(node, ast.Call):
-                    continue
-                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-                if name not in WRITER_NAMES:
-                    continue
-                for kw in node.keywords:
-                    if kw.arg != "kind":
-                        continue
-                    v = kw.value
-                    kind = None
-                    if isinstance(v, ast.Constant) and isinstance(v.value, str):
-                        kind = v.value
-                    elif isinstance(v, ast.Name) and v.id in consts:
-                        kind = consts[v.id]
-                    elif isinstance(v, ast.Attribute) and isinstance(v.value, ast.Name):
-                        kind = enums.get(v.value.id, {}).get(v.attr)
-                    if kind is not None:
-                        found.append((kind, str(path), node.lineno))
-    return found
-
-
-def check_event_kinds(app_configs=None, **kwargs):
-    configs = app_configs or [c for c in apps.get_app_configs() if not c.name.startswith(("django.", "rest_"))
-                              and pathlib.Path(c.path).parent == pathlib.Path(apps.get_app_config("core").path).parent]
-    registered = {kind for _subject, kind in EVENT_KINDS}
-    errors = []
-    for kind, path, line in written_kinds(configs):
-        if kind not in registered:
-            errors.append(checks.Error(
-                f"event kind {kind!r} is written but not registered",
-                hint="Register it with core.events.register_events in the writing app's events module.",
-                obj=f"{path}:{line}", id="core.E001",
-            ))
-    for spec in EVENT_KINDS.values():
-        if not str(spec.label):
-            errors.append(checks.Error(f"event kind {spec.kind!r} has no label", id="core.E002"))
-    for (subject, kind), app in AUDIENCE_PENDING.items():
-        errors.append(checks.Error(
-            f"event kind {subject}:{kind} ({app}) has no audience",
-            hint="Name it in the app's register_events or in the writing step's Step(audience=...).",
-            id="core.E003",
-        ))
-    return errors

@@ -20,7 +20,8 @@ from accounts.models import User
 from cases import services as case_services
 from cases.apis import step_apis
 from cases.selectors import case_page_url, case_parties, case_sees_internal
-from core.events import AUDIENCE_PENDING, EVENT_KINDS, check_event_kinds, event_spec, written_kinds
+from core.event_checks import check_event_kinds, written_kinds
+from core.events import AUDIENCE_PENDING, EVENT_KINDS, event_spec
 from core.serializers import form_input
 from core.step_views import step_post
 from core.steps import Step, register_steps, steps_of
@@ -77,6 +78,7 @@ def test_a_written_kind_nobody_registered_fails_the_check(tmp_path):
     not registered; a registered one passes."""
     app = _app_writing(tmp_path, (
         "from django.db import models\n"
+        "from cases.services import case_event_record, case_move\n"
         "GONE = 'h32_constant_kind'\n"
         "class EventKind(models.TextChoices):\n"
         "    LOST = 'h32_enum_kind', 'lost'\n"
@@ -88,7 +90,7 @@ def test_a_written_kind_nobody_registered_fails_the_check(tmp_path):
     ))
     errors = check_event_kinds([app])
     assert sorted((e.id, e.msg) for e in errors if e.id == "core.E001") == [
-        ("core.E001", f"event kind {kind!r} is written but not registered")
+        ("core.E001", f"event kind {kind!r} is written on a case but not registered for it")
         for kind in ("h32_constant_kind", "h32_enum_kind", "h32_literal_kind")
     ]
     assert all(str(tmp_path / "services.py") in e.obj for e in errors if e.id == "core.E001")
