@@ -248,7 +248,7 @@ def test_case_page_includes_the_clocks_panel(intake_clock, submitted_case, users
 
 
 @pytest.mark.django_db
-def test_example_default_limit_is_marked_on_the_page_and_in_the_api(submitted_case, users):
+def test_example_default_limit_is_marked_on_the_page_and_in_the_api(submitted_case, users, client):
     """Issue 16: a clock running an example-default limit says so where it
     shows the limit (示例默认（待核定）), on the case page's clocks panel and
     in the API; a limit taken from the text carries no mark."""
@@ -278,3 +278,8 @@ def test_example_default_limit_is_marked_on_the_page_and_in_the_api(submitted_ca
     body = {c["stage"]: c for c in _api(users["intake"]).get(f"/api/v1/cases/{submitted_case.pk}/clocks/").json()}
     assert body["intake"]["limit_certainty"] == "example_default" and body["intake"]["limit_confirmed"] is False
     assert body["verification"]["limit_certainty"] == "verbatim" and body["verification"]["limit_confirmed"] is True
+    # The page head's due date says so too (the applicant's own page).
+    client.force_login(users["intake"])
+    page = client.get(reverse("cases:detail", args=[submitted_case.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    head = page.content.decode().split('id="case-due"')[1].split('id="case-next"')[0]
+    assert "示例默认（待核定）" in head
