@@ -277,7 +277,7 @@ class CaseAttachmentDownloadApi(FileDownloadApi):
 # --- Steps: one generated POST endpoint each, one response shape ------------------------------
 #
 # Every step of every workflow app (core.steps; cases/steps.py,
-# reviews/steps.py, corrections/steps.py, prefilings/steps.py) gets
+# reviews/steps/, corrections/steps.py, prefilings/steps.py) gets
 # POST /api/v1/cases/{id}/<step>/ from core.step_apis: the ``input``
 # serializer its declaration carries (in the app's steps.py), its one
 # service, and the same answer for all: the case as the caller now sees it

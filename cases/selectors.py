@@ -318,7 +318,7 @@ def policy_lists(version) -> dict:
 SIDE_ACTIONS = frozenset({
     "edit", "withdraw", "not_accept", "request_supplement", "add_testimony", "record_assessment_report",
     "record_hearing", "cite_prefiling", "waive_defence", "record_evidence",
-    # Steps declared on the kernel (reviews/steps.py) that are asides too;
+    # Steps declared on the kernel (reviews/steps/) that are asides too;
     # a step may also say so itself (core.steps.Step.aside).
     "mark_recusal",
 })

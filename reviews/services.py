@@ -546,7 +546,7 @@ def hearing_required(case: Case) -> bool:
 
 def hearing_missing(case: Case) -> bool:
     """A hearing the 办法 requires has not been recorded yet (the
-    ``deliberate`` step's ready check, reviews/steps.py)."""
+    ``deliberate`` step's ready check, reviews/steps/)."""
     return hearing_required(case) and not OptionalStep.objects.filter(
         case=case, kind=OptionalStep.Kind.HEARING).exists()
 
@@ -586,7 +586,7 @@ def meeting_record(*, case: Case, actor: User, held_on: dt.date, members_present
     (member, result, opinion), if given, are recorded by the same actor in
     the same transaction (``vote_record``)."""
     case = case_lock(case)
-    # The hearing the 办法 requires: the step's ready check (reviews/steps.py).
+    # The hearing the 办法 requires: the step's ready check (reviews/steps/).
     case_guard(case=case, actor=actor, action="deliberate")
     eligible = {u.pk: u for u in _eligible_members(case)}
     present = list({u.pk: u for u in members_present}.values())
@@ -992,7 +992,7 @@ def notice_record(*, case: Case, actor: User, kind: str, done_on: dt.date | None
         raise ValidationError({"kind": _(TEXT_REQUIRED)})
     case = case_lock(case)
     case_guard(case=case, actor=actor, action=action)
-    ruling = _latest_ruling(case)  # once per ruling: the step's ``ready`` (reviews/steps.py)
+    ruling = _latest_ruling(case)  # once per ruling: the step's ``ready`` (reviews/steps/)
     notice = Notice.objects.create(case=case, ruling=ruling, kind=kind, done_on=_past_date(done_on, "done_on"),
                                    recipients=_text(recipients, "recipients"), note=(note or "").strip(),
                                    recorded_by=actor,

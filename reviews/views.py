@@ -35,7 +35,7 @@ def case_panel_context(request, case) -> dict | None:
     record = selectors.review_record(case=case, internal=case_sees_internal(case=case, user=user))
     actions = set(case_actions_for_user(case=case, user=user))
     # The forms of this app's steps that the user may take now: exactly the
-    # API's ``actions`` (the same declaration, reviews/steps.py).
+    # API's ``actions`` (the same declaration, reviews/steps/).
     forms = {}
     for name, step in steps_of("case").items():
         if step.app != "reviews" or name not in actions:
@@ -49,7 +49,7 @@ def case_panel_context(request, case) -> dict | None:
     meeting = next((m for m in reversed(record["meetings"]) if m.kind == kind and not m.voided_at), None)
     vote_state = _vote_state(meeting, user, forms)
     # Which steps are ready (feedback once per ruling, review once) is the
-    # steps' own declaration (reviews/steps.py), not trimmed here.
+    # steps' own declaration (reviews/steps/), not trimmed here.
     # Pre-filed measures (事前报备) the case cites, through the hook of the
     # pre-filings app: the assessment sets what was declared beside what happened.
     cited = hook("case", "prefilings_cited", _none_cited)
@@ -69,7 +69,7 @@ def case_panel_context(request, case) -> dict | None:
 def _vote_state(meeting, user, forms) -> dict:
     """The user's vote at the current meeting, and whether he keeps its
     minutes (and so may record votes for others). Whether he may vote or
-    confirm at all is the steps' declaration (reviews/steps.py)."""
+    confirm at all is the steps' declaration (reviews/steps/)."""
     if meeting is None:
         return {"my_vote": None, "can_proxy": False}
     present = {u.pk for u in meeting.members_present.all()}

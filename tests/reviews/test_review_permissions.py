@@ -50,7 +50,7 @@ def test_defence_and_deliberation(users):
     case = to_deliberation(accept_case(users), users)
     expected = {"applicant": {"add_testimony"}, "inspector1": {"add_testimony", *steps},
                 "inspector2": {"add_testimony", *steps}} | {m: {"deliberate", *steps} for m in COMMITTEE}
-    # The ruling is ready once the meeting is recorded (reviews/steps.py):
+    # The ruling is ready once the meeting is recorded (reviews/steps/):
     # the API no longer offers it before, as the page never did.
     assert _table(case, users) == expected
 
