@@ -13,9 +13,49 @@ from django_otp.plugins.otp_totp.apps import DefaultConfig as TotpAppConfig
 class AxesConfig(AxesAppConfig):
     verbose_name = _("Login attempts and lockouts")
 
+    def ready(self):
+        super().ready()
+        # The records' names, which the admin prints in its titles and
+        # breadcrumbs, are English f-strings in axes ("Access Log for … @ …"),
+        # with no msgid to translate: ours, in the project catalogue.
+        from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+        AccessLog.__str__ = _access_log_str
+        AccessAttempt.__str__ = _access_attempt_str
+        AccessFailureLog.__str__ = _access_failure_str
+        # The attempts list's "Status" column is a method without a
+        # short_description.
+        from axes.admin import AccessAttemptAdmin
+
+        AccessAttemptAdmin.status.short_description = _("Status")
+
+
+def _access_log_str(self) -> str:
+    return _("Login record of %(username)s at %(time)s") % {"username": self.username, "time": self.attempt_time}
+
+
+def _access_attempt_str(self) -> str:
+    return _("Login attempt at %(time)s") % {"time": self.attempt_time}
+
+
+def _access_failure_str(self) -> str:
+    text = _("Failed login of %(username)s at %(time)s from %(ip)s") % {
+        "username": self.username, "time": self.attempt_time, "ip": self.ip_address}
+    return f"{text}{_('(locked out)')}" if self.locked_out else text
+
 
 class TotpConfig(TotpAppConfig):
     verbose_name = _("Second factor (dynamic password)")
+
+    def ready(self):
+        super().ready()
+        # django-otp names the model "TOTP device" without gettext. Only what
+        # the admin prints changes: the migration state reads the model's
+        # original Meta (Options.original_attrs), so no migration follows.
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        TOTPDevice._meta.verbose_name = _("TOTP device")
+        TOTPDevice._meta.verbose_name_plural = _("TOTP devices")
 
 
 # Msgids of django-axes that have no Chinese in the package (its field
