@@ -3,6 +3,7 @@ reachable, a withdrawn publication is a notice without its content, and
 nothing points at the case record."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -284,8 +285,6 @@ def test_portal_reads_its_indexes(ruled_case, users):
     """On thousands of outcomes the page and the filter options read the
     publication table off indexes (no sequential scan of it)."""
     import json
-
-    from django.db import connection
 
     from publication import selectors
 
