@@ -18,6 +18,7 @@ from accounts.models import Role
 from accounts.selectors import user_has_role
 from cases.models import Stage
 from cases.registry import register_case_panel
+from core.referrals import referral_step
 from core.steps import Refusal, Step, register_steps
 from corrections.models import Method, Scope
 from publication.services import publication_may_manage
@@ -157,12 +158,6 @@ class DecideInput(serializers.Serializer):
     method = serializers.ChoiceField(choices=Method.choices)
 
 
-class ReferralInput(serializers.Serializer):
-    referred_to = serializers.CharField(max_length=200)
-    facts = serializers.CharField()
-    referred_on = serializers.DateField(required=False, allow_null=True, default=None)
-
-
 class PetitionInput(serializers.Serializer):
     occurred_on = serializers.DateField()
     description = serializers.CharField()
@@ -217,11 +212,12 @@ register_steps(
           services.clarification_publish, _("The clarification is on the portal."), ready=_publishable,
           events=(K.PUBLISHED,), summary=_("Publish a public-scope clarification on the portal (names hidden)"),
           refusals=(services.NOT_ISSUED, services.NOT_PUBLIC, services.ALREADY_PUBLISHED)),
-    _step("refer_false_accusation", _("Record a false-accusation referral (诬告陷害)"), (CHECK, CLARIFY, CLOSED),
-          _inspector, services.false_accusation_refer, _("The referral was recorded."), ready=_referable,
-          events=(K.REFERRED,), summary=_("Record the referral of a false accusation (诬告陷害)"),
-          refusals=(services.NOTHING_UNTRUE, services.ALREADY_REFERRED),
-          input=ReferralInput),
+    # The 诬告陷害 referral, declared as a ruled case's clarification's (core.referrals).
+    referral_step("refer_false_accusation", (CHECK, CLARIFY, CLOSED), _inspector, services.false_accusation_refer,
+                  input_name="ReferralInput", app="clarifications", form=_form("refer_false_accusation"),
+                  anchor="#clarification", ready=_referable, events=(K.REFERRED,),
+                  summary=_("Record the referral of a false accusation (诬告陷害)"),
+                  refusals=(services.NOTHING_UNTRUE, services.ALREADY_REFERRED)),
     _step("record_petition", _("Record persistent unreasonable petitioning (持续无理上访)"), (CHECK, CLARIFY, CLOSED),
           _inspector_or_intake, services.petition_record, _("The petitioning and its handling were recorded."),
           events=(K.PETITION_RECORDED,), summary=_("Record persistent unreasonable petitioning and its handling"),

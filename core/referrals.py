@@ -2,7 +2,9 @@
 made on purpose is referred to the body that deals with it. A ruled case's
 clarification (corrections) and a stand-alone clarification case
 (clarifications) record it alike, on their ``core.models.ClarificationRecord``;
-each service locks and guards its case and writes its own event kind."""
+each service locks and guards its case and writes its own event kind, and
+each app declares its step with ``referral_step`` (the label, the API's
+input, the page's message are the same)."""
 
 import datetime as dt
 
@@ -11,8 +13,10 @@ from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rest_framework import serializers
 
 from .models import ClarificationRecord
+from .steps import Step
 
 REQUIRED = gettext_lazy("This field is required.")
 FUTURE_DATE = gettext_lazy("The date cannot be in the future.")
@@ -39,3 +43,29 @@ def referral_write(record: ClarificationRecord, *, actor, referred_to: str, fact
     record.referred_on, record.referred_by = referred_on, actor
     record.save(update_fields=["referred_to", "referral_facts", "referred_on", "referred_by", "updated_at"])
     return {"referred_to": record.referred_to, "referred_on": referred_on.isoformat()}
+
+
+# --- The step that records it (core.steps) ----------------------------------------------------
+
+REFERRAL_LABEL = gettext_lazy("Record a false-accusation referral (诬告陷害)")
+REFERRAL_DONE = gettext_lazy("The referral was recorded.")
+
+
+def referral_input(name: str) -> type[serializers.Serializer]:
+    """The API's body of a referral step, as ``referral_write`` takes it;
+    ``name`` is its schema component's (each app's keeps the one its
+    generated clients know)."""
+    return type(name, (serializers.Serializer,), {
+        "__module__": __name__,
+        "referred_to": serializers.CharField(max_length=ClarificationRecord._meta.get_field("referred_to").max_length),
+        "facts": serializers.CharField(),
+        "referred_on": serializers.DateField(required=False, allow_null=True, default=None),
+    })
+
+
+def referral_step(name: str, stages, who, service, *, input_name: str, **declared) -> Step:
+    """The step of an app that records a referral: its label, input and
+    message are the referral's; the app declares the rest (``app``, the
+    form, ``ready``, the events, the summary, its refusals)."""
+    return Step(name, REFERRAL_LABEL, tuple(stages), who, service=service, input=referral_input(input_name),
+                success=REFERRAL_DONE, **declared)

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from accounts.models import Role
 from accounts.selectors import user_has_role
 from cases.registry import register_case_panel
+from core.referrals import referral_step
 from core.steps import Refusal, Step, StepClock, register_steps, step_cache
 from notifications.selectors import APPLICANT, INSPECTORS
 from reviews.selectors import COUNTERSIGN_AWAITED, countersign_hold, inspector_may_handle
@@ -93,7 +94,6 @@ WHO = {
     "request_clarification": _cadre_or_department,
     "record_clarification": _inspector,
     "issue_clarification": _inspector,
-    "record_referral": _inspector,
     "skip_clarification": _deciding_body,
     "close": _inspector_or_deciding_body,
 }
@@ -111,7 +111,6 @@ LABELS = {
     "request_clarification": _("Request a clarification (澄清正名)"),
     "record_clarification": _("Record the untrue points"),
     "issue_clarification": _("Issue the clarification statement (澄清说明)"),
-    "record_referral": _("Record a false-accusation referral (诬告陷害)"),
     "skip_clarification": _("Skip the clarification"),
     "close": _("Close the case"),
 }
@@ -155,7 +154,6 @@ SUCCESS = {
     "request_clarification": _("The clarification was requested."),
     "record_clarification": _("The untrue points were recorded."),
     "issue_clarification": _("The clarification statement was issued."),
-    "record_referral": _("The referral was recorded."),
     "skip_clarification": _("The clarification was skipped."),
     "close": _("The case was closed."),
 }
@@ -249,12 +247,6 @@ class IssueClarificationInput(serializers.Serializer):
     method = serializers.ChoiceField(choices=Method.choices)
 
 
-class RecordReferralInput(serializers.Serializer):
-    referred_to = serializers.CharField(max_length=200)
-    facts = serializers.CharField()
-    referred_on = serializers.DateField(required=False, allow_null=True, default=None)
-
-
 # step name: (its input, the endpoint's summary, whether it takes files)
 API = {
     "start_correction": (StartCorrectionInput, _("Start the correction (step 1)"), False),
@@ -270,7 +262,6 @@ API = {
     "request_clarification": (ReasonInput, _("Request (cadre) or propose (department) a clarification"), False),
     "record_clarification": (RecordClarificationInput, _("Record the untrue points"), False),
     "issue_clarification": (IssueClarificationInput, _("Issue the clarification statement"), False),
-    "record_referral": (RecordReferralInput, _("Record a false-accusation referral"), False),
     "skip_clarification": (ReasonInput, _("Skip the clarification, with the reason"), False),
     "close": (OptionalReasonInput, _("Close the case"), False),
 }
@@ -280,13 +271,22 @@ def _form(name):
     return lambda data, files, case, **kw: action_form(name, data, files)
 
 
+def _declared(name) -> dict:
+    """What every correction step declares alike."""
+    # Every correction step waits for a joint decision's countersign (409 countersign_pending).
+    return {"app": "corrections", "ready": _ready(name), "form": _form(name), "clocks": CLOCKS.get(name, ()),
+            "refusals": (COUNTERSIGN_AWAITED,)}
+
+
 def _step(name, stages):
+    if name == "record_referral":
+        # The 诬告陷害 referral, declared as a clarification case's (core.referrals).
+        return referral_step(name, stages, _inspector, services.ACTION_SERVICES[name],
+                             input_name="RecordReferralInput", summary=_("Record a false-accusation referral"),
+                             **_declared(name))
     api_input, summary, takes_files = API[name]
-    return Step(name, LABELS[name], stages, WHO[name], app="corrections", ready=_ready(name),
-                service=services.ACTION_SERVICES[name], form=_form(name), input=api_input, summary=summary,
-                files="files" if takes_files else "", success=SUCCESS[name], clocks=CLOCKS.get(name, ()),
-                # Every correction step waits for a joint decision's countersign (409 countersign_pending).
-                refusals=(COUNTERSIGN_AWAITED,))
+    return Step(name, LABELS[name], stages, WHO[name], service=services.ACTION_SERVICES[name], input=api_input,
+                summary=summary, files="files" if takes_files else "", success=SUCCESS[name], **_declared(name))
 
 
 register_steps(*(_step(name, stages) for name, stages in ACTION_STAGES.items()))

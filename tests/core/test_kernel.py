@@ -301,8 +301,10 @@ def test_a_steps_api_input_is_carried_by_its_declaration():
             continue
         if step.input is not None:
             module = step.input.__module__
-            # steps.py, or a module of the app's steps package (reviews/steps/).
-            assert module in (f"{step.app}.steps", f"{step.app}.forms") or module.startswith(
+            # steps.py, or a module of the app's steps package (reviews/steps/),
+            # or the kernel's factory the app's steps.py declares it with
+            # (core.referrals.referral_step: the 诬告陷害 referral of two apps).
+            assert module in (f"{step.app}.steps", f"{step.app}.forms", "core.referrals") or module.startswith(
                 f"{step.app}.steps."), (name, module)
         assert apis_[name].step is step
 
@@ -327,3 +329,24 @@ def test_form_input_takes_the_forms_fields_and_the_declared_extras(users):
     bad = Input(data={"held_on": "", "members_present": [0], "votes": [{"member": member.pk, "result": "x"}]})
     assert not bad.is_valid() and set(bad.errors) == {"held_on", "members_present", "votes"}
     assert list(form_input(MeetingForm, "h32_date_only", exclude=("members_present",))().fields) == ["held_on"]
+
+
+def test_the_referral_step_is_declared_once_for_both_apps():
+    """The 诬告陷害 referral of a ruled case (corrections) and of a
+    stand-alone clarification case (clarifications) comes from one factory
+    (core.referrals.referral_step): the same label, message and input, each
+    input under the component name its clients know, its limit the model's."""
+    from core.models import ClarificationRecord
+    from core.referrals import REFERRAL_DONE, REFERRAL_LABEL
+    from core.steps import step_get
+
+    ruled, standalone = step_get("record_referral"), step_get("refer_false_accusation")
+    assert (ruled.app, standalone.app) == ("corrections", "clarifications")
+    assert ruled.label is standalone.label is REFERRAL_LABEL
+    assert ruled.success is standalone.success is REFERRAL_DONE
+    assert (ruled.input.__name__, standalone.input.__name__) == ("RecordReferralInput", "ReferralInput")
+    for step in (ruled, standalone):
+        fields = step.input().fields
+        assert list(fields) == ["referred_to", "facts", "referred_on"]
+        assert fields["referred_to"].max_length == ClarificationRecord._meta.get_field("referred_to").max_length
+        assert not fields["referred_on"].required
