@@ -222,7 +222,8 @@ EXTENSION_TOO_LONG = gettext_noop(
 )
 EXTENSION_TOO_SHORT = gettext_noop("An extension must be at least one day.")
 EXTENSION_NO_REASON = gettext_noop("Give the reason for the extension.")
-EXTENSION_NOT_SUPERVISOR = gettext_noop("Only a supervisor of the case's jurisdiction may grant an extension.")
+# %(record)s: what the clock runs on, in words (its model's name: a case, a pre-filing).
+EXTENSION_NOT_SUPERVISOR = gettext_noop("Only a supervisor of the %(record)s's jurisdiction may grant an extension.")
 
 
 @transaction.atomic
@@ -248,7 +249,7 @@ def clock_extend(*, clock: Clock, actor, days: int, reason: str) -> Clock:
 
 @transaction.atomic
 def clock_extension_grant(*, case=None, clock_id: int, actor, days: int, reason: str, record=None) -> Clock:
-    """A supervisor of the case's jurisdiction extends one of its clocks
+    """A supervisor of the record's jurisdiction extends one of its clocks
     (DESIGN §1: supervisors grant extensions), within the policy's maximum.
     Writes the case history; those concerned are notified after commit.
     ``case`` must already be one the actor may see (``case_get_for_user``).
@@ -257,7 +258,8 @@ def clock_extension_grant(*, case=None, clock_id: int, actor, days: int, reason:
     """
     owner = case if case is not None else record
     if not clock_can_extend(user=actor, case=owner):
-        raise ApplicationError(_(EXTENSION_NOT_SUPERVISOR), code="forbidden", status_code=403)
+        raise ApplicationError(_(EXTENSION_NOT_SUPERVISOR) % {"record": owner._meta.verbose_name}, code="forbidden",
+                               status_code=403)
     # The owner's lock orders this against the stage transitions.
     owner = type(owner).objects.select_for_update(of=("self",), no_key=True).get(pk=owner.pk)
     clock = Clock.objects.filter(pk=clock_id, **_owner_filter(owner, None)).first()

@@ -76,7 +76,9 @@ def test_extension_refused_where_the_policy_allows_none(submitted_case, users):
 def test_extension_grant_only_by_supervisor_and_recorded(intake_clock, submitted_case, users):
     """Only a supervisor of the case's jurisdiction may grant; the grant is
     written to the case history and the applicant hears of it."""
-    with pytest.raises(ApplicationError, match=re.escape(_(EXTENSION_NOT_SUPERVISOR))):
+    # Worded for what the clock runs on (its model's name: 案件 here, 事前报备 for a pre-filing).
+    assert _(EXTENSION_NOT_SUPERVISOR) % {"record": "案件"} == "只有该案件所属辖区的分管领导可以批准延长期限。"
+    with pytest.raises(ApplicationError, match=re.escape(_(EXTENSION_NOT_SUPERVISOR) % {"record": "案件"})):
         clock_extension_grant(case=submitted_case, clock_id=intake_clock.pk, actor=users["intake"], days=1,
                               reason="x")
     with at(dt.date(2026, 10, 8)):

@@ -166,6 +166,11 @@ class TestExtendFromTheApi:
         assert response.status_code == 409 and response.json()["detail"] == TOO_LONG
         response = self._api(users["intake"]).post(url, {"days": 1, "reason": "理由"}, format="json")
         assert response.status_code == 403
+        # Worded for what the clock runs on: a pre-filing, not a case (deadlines.services).
+        assert response.json()["detail"] == "只有该事前报备所属辖区的分管领导可以批准延长期限。"
+        response = self._api(users["intake"]).post(url, {"days": 1, "reason": "理由"}, format="json",
+                                                   HTTP_ACCEPT_LANGUAGE="en")
+        assert response.json()["detail"] == "Only a supervisor of the pre-filing's jurisdiction may grant an extension."
         assert self._api(users["km_intake"]).post(url, {"days": 1, "reason": "理由"},
                                                       format="json").status_code == 404
         other = make_draft(users["applicant"], title="另一事项")
