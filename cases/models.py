@@ -68,11 +68,11 @@ class Case(BaseModel):
     major_public_interest = models.BooleanField(_("involves a major public interest"), default=False)
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_as_applicant",
-        verbose_name=_("applicant"),
+        verbose_name=_("applicant"), db_index=False,  # case_applicant_list_idx leads with it
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases_created",
-        verbose_name=_("filed by"),
+        verbose_name=_("filed by"), db_index=False,  # case_creator_list_idx leads with it
     )
     unit = models.ForeignKey(
         "accounts.OrgUnit", on_delete=models.PROTECT, related_name="cases", verbose_name=_("unit")
@@ -136,6 +136,10 @@ class Case(BaseModel):
             models.Index(fields=["jurisdiction", "stage"]),
             # Lists read by keyset on (created_at, id) (core.pagination.CursorPagination).
             models.Index(fields=["created_at", "id"], name="case_list_idx"),
+            # "My cases": his own and those filed for him, each branch of
+            # the keyset union (core.pagination.keyset_union) in list order.
+            models.Index(fields=["applicant", "created_at", "id"], name="case_applicant_list_idx"),
+            models.Index(fields=["created_by", "created_at", "id"], name="case_creator_list_idx"),
             # Queues: one stage, the earliest due first.
             models.Index(fields=["stage", "next_due", "id"], name="case_queue_idx"),
             # The intake queue spans two stages (submitted, supplement).

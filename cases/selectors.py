@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import OrgUnit, Role, User
 from accounts.selectors import HANDLING_ROLES, role_paths, subtree_q, user_memberships
 from core.events import event_is_internal
+from core.pagination import keyset_union
 from core.steps import step_get
 from core.subjects import Parties
 from deadlines.selectors import clock_at_authority
@@ -196,10 +197,14 @@ def case_search(*, user: User, filters: dict | None = None, queue: str | None = 
     # A list row shows the case, its applicant and unit: no join to the
     # jurisdiction or the policy, and none of the long texts (the matter,
     # the search text) read for rows that show a title.
-    qs = Case.objects.filter(case_visibility_q(user)).select_related("applicant", "unit").defer(*LIST_DEFERRED)
     if queue == "mine":
-        qs = qs.filter(Q(applicant=user) | Q(created_by=user))
-    elif queue in QUEUE_STAGES:
+        # His own and those filed for him, which he always sees
+        # (case_visibility_q begins with them): the union of the two at the end.
+        qs = Case.objects.filter(Q() if user.is_authenticated and user.is_active else Q(pk__in=[]))
+    else:
+        qs = Case.objects.filter(case_visibility_q(user))
+    qs = qs.select_related("applicant", "unit").defer(*LIST_DEFERRED)
+    if queue in QUEUE_STAGES:
         qs = qs.filter(stage__in=QUEUE_STAGES[queue])
         qs = qs.filter(case_in_paths_q(user, {Role.UNIT_REVIEWER} if queue == "unit" else {Role.INTAKE}))
     if q := (filters.get("q") or "").strip():
@@ -221,6 +226,10 @@ def case_search(*, user: User, filters: dict | None = None, queue: str | None = 
         qs = qs.exclude(next_due__lt=today)
     if queue in QUEUE_STAGES:
         return qs.order_by(F("next_due").asc(nulls_last=True), "id")
+    if queue == "mine":
+        # Each read off its index (case_applicant_list_idx,
+        # case_creator_list_idx) by keyset (core.pagination.keyset_union).
+        return keyset_union(qs.order_by("-created_at", "-id"), Q(applicant=user), Q(created_by=user))
     return qs.order_by("-created_at", "-id")
 
 

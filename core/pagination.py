@@ -12,7 +12,9 @@ would read and drop every row before it. Counts stop counting at
 import base64
 import binascii
 import datetime as dt
+import functools
 import json
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -20,6 +22,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
+from django.db.models.sql.where import WhereNode
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as InvalidInput
@@ -253,6 +256,37 @@ class KeysetPage:
         return self.has_next or self.has_previous
 
 
+def keyset_union(qs: QuerySet, *branches: Q) -> QuerySet:
+    """``qs`` filtered on the OR of ``branches``, which ``keyset_page`` reads
+    as the union of each branch's page: an OR of two columns (an applicant's
+    own cases and those filed for him) has no index in list order, so
+    PostgreSQL would fetch every matching row and sort them before the
+    first page; each branch alone (``qs`` and that branch, without the OR)
+    is read off its own index, LIMIT n + 1 rows past the cursor, and the page
+    is the first n of those few. Apply it last: a filter added afterwards is
+    not in the branches, so ``keyset_page`` then reads the plain OR (as it
+    does for the count and on databases that cannot order inside a UNION,
+    SQLite)."""
+    union = qs.filter(functools.reduce(operator.or_, branches))
+    union.query.keyset_union = (qs.all(), branches, len(union.query.where.children))
+    return union
+
+
+def _union_ids(qs: QuerySet, read_keys: list[OrderKey], values, size: int) -> QuerySet | None:
+    """The ids of ``keyset_union``'s branch pages, or None to read ``qs`` itself."""
+    spec = getattr(qs.query, "keyset_union", None)
+    if spec is None or not connections[qs.db].features.supports_slicing_ordering_in_compound:
+        return None
+    base, branches, filters = spec
+    if len(qs.query.where.children) != filters:
+        return None
+    base = base.order_by(*[k.expression() for k in read_keys])
+    if values is not None:
+        base = base.filter(_after(read_keys, values))
+    parts = [base.filter(b).values("pk")[:size] for b in branches]
+    return parts[0].union(*parts[1:], all=True)
+
+
 def keyset_page(qs: QuerySet, *, cursor: str | None, page_size: int, count: bool = True) -> KeysetPage:
     """The page of ``qs`` (ordered on indexed columns ending with the id)
     that ``cursor`` points at (the first page without one): one query for
@@ -267,6 +301,13 @@ def keyset_page(qs: QuerySet, *, cursor: str | None, page_size: int, count: bool
     page_qs = qs.order_by(*[k.expression() for k in read_keys])
     if values is not None:
         page_qs = page_qs.filter(_after(read_keys, values))
+    ids = _union_ids(qs, read_keys, values, page_size + 1)
+    if ids is not None:
+        # The branches applied every filter: the rows are those ids, read
+        # by primary key (with qs's joins and deferred columns).
+        page_qs = qs.all()
+        page_qs.query.where = WhereNode()
+        page_qs = page_qs.filter(pk__in=ids).order_by(*[k.expression() for k in read_keys])
     rows = list(page_qs[: page_size + 1])
     more = len(rows) > page_size
     rows = rows[:page_size]

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, models
 
 from accounts.models import User
 from cases.selectors import case_search
@@ -150,3 +150,60 @@ def test_rare_terms_are_read_off_the_bigram_index(generated):
         assert used & indexes, (text, used)
         found = list(qs.values_list("search_text", flat=True))
         assert found and all(text.upper() in t.upper() for t in found), text
+
+
+def test_my_cases_read_each_branch_off_its_index(generated, client, django_assert_num_queries):
+    """An applicant's own cases and those filed for him: the page is the
+    union of each branch's page read off its own index in list order
+    (core.pagination.keyset_union), never a scan of the case table; the
+    pages are those of the plain OR, in order, forwards and back; the
+    page's query count does not grow."""
+    from django.db.models import Q
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import Case
+    from core.pagination import keyset_page
+
+    applicant = (Case.objects.filter(jurisdiction__code__startswith="synthetic-bench").values("applicant")
+                 .annotate(n=models.Count("id")).order_by("-n").first())
+    user = User.objects.get(pk=applicant["applicant"])
+    # Cases filed for him by someone else, interleaved with his own.
+    other = User.objects.filter(username__startswith="synthetic-synthetic-bench").exclude(pk=user.pk).first()
+    mine_by_other = list(Case.objects.filter(applicant=other).order_by("id").values_list("pk", flat=True)[:15])
+    Case.objects.filter(pk__in=mine_by_other).update(created_by=user)
+    expected = list(Case.objects.filter(Q(applicant=user) | Q(created_by=user)).order_by("-created_at", "-id")
+                    .values_list("pk", flat=True))
+    assert len(expected) > 25
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_case")
+    got, cursor_, pages = [], None, []
+    while True:
+        with CaptureQueriesContext(connection) as queries:
+            page = keyset_page(case_search(user=user, queue="mine"), cursor=cursor_, page_size=10)
+        pages.append(page)
+        got += [c.pk for c in page]
+        union = [q["sql"] for q in queries.captured_queries if "UNION" in q["sql"]]
+        assert len(union) == 1
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + union[0])
+            plan = cursor.fetchone()[0]
+        plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+        scans = _scans_of_cases(plan)
+        assert scans and all(s["Node Type"] != "Seq Scan" for s in scans), scans
+        used = {n.get("Index Name") for n in _nodes(plan)}
+        assert {"case_applicant_list_idx", "case_creator_list_idx"} <= used, used
+        if not page.next_cursor:
+            break
+        cursor_ = page.next_cursor
+    assert got == expected and page.count == len(expected)
+    back = keyset_page(case_search(user=user, queue="mine"), cursor=pages[-1].previous_cursor, page_size=10)
+    assert [c.pk for c in back] == [c.pk for c in pages[-2]]
+    # A filter added after the union is honoured (the plain OR is read).
+    open_ = keyset_page(case_search(user=user, queue="mine").exclude(stage="closed"), cursor=None, page_size=50)
+    assert [c.pk for c in open_] == [pk for pk in expected if Case.objects.get(pk=pk).stage != "closed"][:50]
+    client.force_login(user)
+    client.get("/cases/mine/")
+    with CaptureQueriesContext(connection) as first:
+        client.get("/cases/mine/")
+    with django_assert_num_queries(len(first.captured_queries)):
+        assert client.get(f"/cases/mine/?cursor={pages[0].next_cursor}").status_code == 200
