@@ -16,6 +16,7 @@ from cases.selectors import case_get_for_user, case_page_url, case_sees_internal
 from cases.services import case_actions_for_user
 from core.exceptions import ApplicationError
 from core.form_flash import form_flash_bind
+from core.pagination import keyset_page
 from core.step_views import step_flash_key
 from core.steps import steps_of
 from core.subjects import hook
@@ -113,18 +114,35 @@ QUEUES = {
 }
 
 
+# Rows per page of the inspector's and the committee's queues: a page, as
+# every list (cases.views.PAGE_SIZE), not the whole queue: at a province's
+# scale the committee's holds hundreds of cases and rendering them all was
+# most of the page's time (issue 19).
+QUEUE_PAGE_SIZE = 20
+KEYSET_QUEUES = ("inspector", "committee")
+
+
 def _queue(request, which: str):
     role, selector, title = QUEUES[which]
     if not user_has_role(request.user, role):
         return render(request, "403.html", status=403)
+    page = None
     if which == "supervisor":
         rows = selectors.queue_rows(selectors.supervisor_queue_rows(user=request.user, limit=200))
-    else:
+    elif which not in KEYSET_QUEUES:
         rows = selectors.queue_rows(selector(user=request.user)[:200])
+    else:
+        # Read by keyset off the queue's index (next_due, id).
+        qs = selector(user=request.user)
+        try:
+            page = keyset_page(qs, cursor=request.GET.get("cursor"), page_size=QUEUE_PAGE_SIZE, count=False)
+        except ValidationError:
+            page = keyset_page(qs, cursor=None, page_size=QUEUE_PAGE_SIZE, count=False)
+        rows = selectors.queue_rows(page.object_list)
     for row in rows:
         row.url = case_page_url(row.pk)
     return render(request, "reviews/queue.html", {
-        "rows": rows, "title": title, "which": which,
+        "rows": rows, "title": title, "which": which, "page": page,
     })
 
 

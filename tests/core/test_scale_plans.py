@@ -8,6 +8,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from cases.selectors import case_search
@@ -207,3 +208,28 @@ def test_my_cases_read_each_branch_off_its_index(generated, client, django_asser
         client.get("/cases/mine/")
     with django_assert_num_queries(len(first.captured_queries)):
         assert client.get(f"/cases/mine/?cursor={pages[0].next_cursor}").status_code == 200
+
+
+def test_committee_queue_pages_by_keyset(generated, client, django_assert_num_queries):
+    """The committee's queue page shows a page of its queue (not up to 200
+    rows: rendering them was most of its time at scale), the next pages by
+    keyset in the queue's order, each page in the same number of queries."""
+    import re
+
+    committee = generated["committee"]
+    expected = [c.number or str(c.pk) for c in committee_queue(user=committee)]
+    assert len(expected) > 20
+    client.force_login(committee)
+    client.get("/reviews/committee/")
+    url, seen, counts = "/reviews/committee/", [], []
+    while url:
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url).content.decode()
+        counts.append(len(queries.captured_queries))
+        rows = re.findall(r'<td><a href="/cases/\d+/">([^<]+)</a>', body)
+        assert 0 < len(rows) <= 20
+        seen += rows
+        found = re.search(r'href="(\?cursor=[^"]+)" rel="next"', body)
+        url = "/reviews/committee/" + found.group(1).replace("&amp;", "&") if found else None
+    assert seen == expected
+    assert len(set(counts)) == 1, counts
