@@ -22,7 +22,7 @@ from django.template import engines
 from django.template.loader import get_template
 from django.utils.html import strip_tags
 
-from . import fonts
+from . import fonts, justify
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "letters" / "pdf"
 CSS_FILE = TEMPLATE_DIR / "letter.css"
@@ -95,6 +95,7 @@ def warm() -> _Warm:
             # Seven INFO lines per letter from WeasyPrint's progress logger
             # would drown the worker's log.
             logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+            justify.apply()  # both edges flush (GB/T 9704 §5.2.2)
             try:
                 faces = _font_face_css()
             except fonts.FontSetupError as exc:

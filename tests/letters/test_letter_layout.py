@@ -278,3 +278,46 @@ def test_titles_fall_back_to_the_heading_face_without_fandol_song(tmp_path, monk
     names = {f["name"].split("+", 1)[1] for f in pdf_fonts(path)}
     assert "RC-Title-GB" not in names and any(n.startswith("RC-Hei-GB") for n in names), names
     assert "受理通知书" in pdf_text(path)
+
+
+def _line_right_edges(path) -> list[tuple[float, str]]:
+    """(right edge, text) of every text line on page 1 (pdftotext -bbox)."""
+    out = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"],
+                         check=True, capture_output=True, text=True).stdout
+    lines: dict[int, list] = {}
+    for x1, y1, word in re.findall(
+            r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out):
+        key = round(float(y1))
+        edge, words = lines.setdefault(key, [0.0, []])
+        lines[key] = [max(edge, float(x1)), words + [word]]
+    return [(edge, "".join(words)) for _, (edge, words) in sorted(lines.items())]
+
+
+@pytest.mark.parametrize("justified", [True, False])
+def test_chinese_lines_are_flush_on_both_edges(tmp_path, monkeypatch, justified):
+    """GB/T 9704 §5.2.2: every line of a paragraph but its last ends on the
+    type area's right edge (letters.justify spreads a short line's gap over
+    its characters), and the text reads back without a space between them.
+    With the spreading turned off (MAX_SPACING_EM = 0) the same paragraph is
+    ragged: the test tells the two apart."""
+    from letters import justify
+
+    if not justified:
+        monkeypatch.setattr(justify, "MAX_SPACING_EM", 0)
+    # Half-width letters and digits and closing marks that may not start a
+    # line leave lines short by a fraction of a character. (A line short by
+    # more than the cap, e.g. a long date moved down whole, stays as set.)
+    sentence = "经调查核实，该项目编号为A3，资金已拨付到位；"
+    html = ('<html><body><div class="body"><p>' + sentence * 9 + "</p></div></body></html>")
+    path = tmp_path / "flush.pdf"
+    path.write_bytes(rendering.render_pdf_from_html(html))
+    lines = _line_right_edges(path)
+    assert len(lines) >= 6, lines
+    edges = [edge for edge, _ in lines[:-1]]  # the last line is left as set
+    spread = max(edges) - min(edges)
+    if justified:
+        assert spread < 1.0, lines
+        text = pdf_text(path).replace("\n", "")
+        assert sentence * 9 in text  # no character read as a word of its own
+    else:
+        assert spread > 2.0, lines
