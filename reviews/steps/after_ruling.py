@@ -90,24 +90,24 @@ class CaseDecideReviewApiInput(_RulingInput):
     pass
 
 
+def _notice_step(name, label, kind, notice_kind, event, success, api_input, summary):
+    """反馈, 报备 and 备案 are one step shape: a notice of its kind, once per ruling."""
+    return _step(name, label, (Stage.RULED,), s.may_notify, f.NoticeForm,
+                 partial(services.notice_record, kind=kind), success,
+                 ready=_notice_ready(notice_kind), events=(event,),
+                 input=api_input, summary=summary, refusals=NOTICE_REFUSALS)
+
+
 STEPS = (
-    # 反馈 and 报备: each once per ruling.
-    _step("feedback", _("Record the feedback (反馈)"), (Stage.RULED,), s.may_notify, f.NoticeForm,
-          partial(services.notice_record, kind="feedback"), _("Feedback recorded."),
-          ready=_notice_ready(Notice.Kind.FEEDBACK), events=(K.FEEDBACK,),
-          input=CaseFeedbackApiInput, summary=_("Feedback to the applicant and unit (反馈)"),
-          refusals=NOTICE_REFUSALS),
-    _step("file_report", _("Record the filing (报备)"), (Stage.RULED,), s.may_notify, f.NoticeForm,
-          partial(services.notice_record, kind="filing"), _("Filing recorded."),
-          ready=_notice_ready(Notice.Kind.FILING), events=(K.FILED,),
-          input=CaseFileReportApiInput, summary=_("Filing with the higher level (报备)"),
-          refusals=NOTICE_REFUSALS),
-    # 备案 at the same level: a record of its own beside 报备 (issue 16).
-    _step("record_same_level", _("Record the 备案 at the same level"), (Stage.RULED,), s.may_notify, f.NoticeForm,
-          partial(services.notice_record, kind="record"), _("The 备案 at the same level is recorded."),
-          ready=_notice_ready(Notice.Kind.RECORD), events=(K.RECORDED,),
-          input=CaseRecordSameLevelApiInput, summary=_("Record at the same level (备案)"),
-          refusals=NOTICE_REFUSALS),
+    # 反馈 and 报备: each once per ruling; 备案 at the same level a record of
+    # its own beside 报备 (issue 16).
+    _notice_step("feedback", _("Record the feedback (反馈)"), "feedback", Notice.Kind.FEEDBACK, K.FEEDBACK,
+                 _("Feedback recorded."), CaseFeedbackApiInput, _("Feedback to the applicant and unit (反馈)")),
+    _notice_step("file_report", _("Record the filing (报备)"), "filing", Notice.Kind.FILING, K.FILED,
+                 _("Filing recorded."), CaseFileReportApiInput, _("Filing with the higher level (报备)")),
+    _notice_step("record_same_level", _("Record the 备案 at the same level"), "record", Notice.Kind.RECORD,
+                 K.RECORDED, _("The 备案 at the same level is recorded."), CaseRecordSameLevelApiInput,
+                 _("Record at the same level (备案)")),
     # 复核: once.
     _step("request_review", _("Request a review (复核)"), (Stage.RULED,), s.is_applicant, f.ReviewRequestForm,
           services.case_request_review, _("Your request for review is recorded."), ready=_review_ready,
