@@ -32,7 +32,7 @@ SUPPORTED_MAJOR = "70"
 # spread too, on purpose: poppler's pdftotext splits a line into words where
 # its gaps differ, so a line whose CJK gaps were widened but whose digits were
 # not ("〔2026〕") came out as "项 目 中 的 …". Uniform gaps read as one word.
-_CJK = re.compile(r"[^\s\u00a0]")
+_OPPORTUNITY = re.compile(r"[^\s\u00a0]")
 
 # A line whose gaps would pass this (a fraction of the font size) keeps its
 # natural spacing: poppler's pdftotext (and copy-paste in readers that guess
@@ -48,8 +48,8 @@ _applied = False
 
 def _opportunities(text: str, last_on_line: bool) -> list[int]:
     """Indexes (in ``text``) of the characters after which space may be
-    added: every CJK character, except the line's very last character."""
-    idx = [m.start() for m in _CJK.finditer(text)]
+    added: every character but a space, except the line's very last one."""
+    idx = [m.start() for m in _OPPORTUNITY.finditer(text)]
     if last_on_line and idx:
         end = len(text.rstrip(" \u00a0"))
         if idx[-1] == end - 1:
@@ -87,17 +87,17 @@ def apply() -> bool:
                         return found
         return None
 
-    def cjk_count(box):
+    def opportunity_count(box):
         if isinstance(box, boxes.TextBox):
             return len(_opportunities(box.text, getattr(box, "rc_last_on_line", False)))
         if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
-            return sum(cjk_count(child) for child in box.children)
+            return sum(opportunity_count(child) for child in box.children)
         return 0
 
     def count_expandable_spaces(box):
         if isinstance(box, boxes.TextBox):
-            cjk = len(_opportunities(box.text, getattr(box, "rc_last_on_line", False)))
-            return original_count(box) + cjk
+            spread = len(_opportunities(box.text, getattr(box, "rc_last_on_line", False)))
+            return original_count(box) + spread
         return original_count(box)
 
     def justify_line(context, line, extra_width):
@@ -106,7 +106,7 @@ def apply() -> bool:
             last.rc_last_on_line = True
         if nb := count_expandable_spaces(line):
             spacing = extra_width / nb
-            if spacing > MAX_SPACING_EM * line.style["font_size"] and cjk_count(line):
+            if spacing > MAX_SPACING_EM * line.style["font_size"] and opportunity_count(line):
                 return  # too loose to read as one line of words: left as set
             inline.add_word_spacing(context, line, spacing, 0)
 
