@@ -58,8 +58,9 @@ Keys by kind, taken from the case when the caller does not pass them:
   correction_step item ids or ``{"text": …}``; defaults to the policy's
   correction steps), ``due_on`` (ISO);
 - ``preliminary_notice``: ``result`` (the recommended result), ``summary``,
-  ``defence_limit`` (the version's defence limit, counted from this notice
-  as its clock is; nothing printed without it) and ``defence_due_on``;
+  ``defence_limit`` (the version's defence limit taken from its text,
+  counted from this notice as its clock is; without it the 申辩 is told
+  with no window) and ``defence_due_on``;
 - ``clarification``: ``findings``, ``statement``, ``scope`` ("unit" |
   "system" | "public"), ``method`` ("letter" | "meeting" | "notice");
 - ``report_clarification`` (clarifications): ``report_received_on``

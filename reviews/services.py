@@ -472,11 +472,17 @@ def _to_deliberation(case: Case, actor: User, kind: str, reason: str, data: dict
 @transaction.atomic
 def case_defend(*, case: Case, actor: User, text: str, file=None) -> DefenceEntry:
     """申辩: the applicant's statement, with evidence, within the defence
-    time limit; the case then goes to deliberation."""
+    time limit where the version takes it from its text; the case then goes
+    to deliberation."""
     case = case_lock(case)
     case_guard(case=case, actor=actor, action="defend")
     due = _clock_due(case, TimeLimitStage.DEFENCE)
-    if due is not None and timezone.localdate() > due:
+    # Issue 16, as for the review window: only a limit taken from the
+    # jurisdiction's text shuts the 申辩; an example default runs the clock
+    # (reminders, overdue, the inspector may record the waiver) but the
+    # 初步认定意见告知书 states no limit, so it does not refuse the cadre.
+    if (due is not None and timezone.localdate() > due
+            and stage_time_limit_stated(version=case.policy_version, stage=TimeLimitStage.DEFENCE)):
         raise ApplicationError(_(DEFENCE_LATE) % {"due": due.isoformat()}, code="late")
     entry = DefenceEntry.objects.create(case=case, kind=DefenceEntry.Kind.DEFENCE, submitted_by=actor,
                                         text=_text(text, "text"), attachment=_attach(case, actor, file))

@@ -179,6 +179,15 @@ def _check_version(code, version):
                 f"{where}: refers to the 办法 for a 复核 it does not configure"
             body = (version.procedure.get("review") or {}).get("body", "")
             assert ("向" in remedy) == bool(body), f"{where}: names a review body the version does not"
+        if kind == LetterKind.PRELIMINARY_NOTICE:
+            # The 申辩 is told; its window only as a limit from the text.
+            assert "向本机关提出书面申辩意见" in flat, f"{where}: the 申辩 is not told"
+            defence = version.time_limits.filter(stage="defence").first()
+            stated = f"自本告知书作出之日起{defence.amount}{UNIT_WORDS[defence.unit]}内" if defence else ""
+            if defence and defence.is_confirmed:
+                assert stated in flat, f"{where}: the defence window from the text is not stated"
+            else:
+                assert "自本告知书作出之日起" not in flat, f"{where}: states an unconfigured defence window"
         if kind == LetterKind.REVIEW_DECISION:
             path = (version.procedure.get("appeal") or {}).get("path", "")
             assert (path or "可以依照有关规定提出申诉。") in flat, f"{where}: the 申诉 right is not printed"

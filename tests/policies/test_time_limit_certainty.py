@@ -48,7 +48,9 @@ def test_letters_print_only_limits_from_the_text(world):
     assert "核实期限" not in acceptance and "30个工作日" not in acceptance
     # The remedy itself is printed (every case may ask once), with no limit.
     assert "可书面申请复核一次" in ruling and "15日" not in ruling and "自本认定书作出之日起" not in ruling
-    assert "申辩意见" not in notice and "5个工作日" not in notice
+    # The 申辩 itself is told (the notice exists for it), with no window.
+    assert "可以向本机关提出书面申辩意见" in notice
+    assert "5个工作日" not in notice and "自本告知书作出之日起" not in notice
 
     for stage in ("verification", "review_request", "defence"):
         StageTimeLimit.objects.filter(version=version, stage=stage).update(

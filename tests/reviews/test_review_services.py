@@ -7,11 +7,16 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import strip_tags
+from rest_framework.test import APIClient
 
 from cases.models import Case, CaseEvent, Origin, Stage
 from core.exceptions import ApplicationError
 from deadlines.models import Clock
-from letters.models import Letter
+from deadlines.selectors import clock_list_for_case
+from letters.models import Letter, LetterKind
+from letters.rendering import render_html
+from policies.models import PolicyVersion
 from reviews import services
 from reviews.models import Assessment, Assignment, Meeting, Recusal, Ruling, Vote
 
@@ -204,9 +209,34 @@ class TestVerification:
         assert stages["verification"] == "stopped" and stages["defence"] == "running"
 
 
+def _api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def _with_notice(case, *, confirmed: bool):
+    """The case's version asks for the written 初步认定意见告知书; its
+    defence limit (5 working days) is taken from the text or stays the
+    factory's example default."""
+    version = case.policy_version
+    PolicyVersion.objects.filter(pk=version.pk).update(
+        procedure={**version.procedure, "preliminary_notice": {"required": True, "source": "第十二条"}})
+    if confirmed:
+        version.time_limits.filter(stage="defence").update(certainty="verbatim", source="第十二条")
+    case.policy_version.refresh_from_db()
+
+
+def _notice_text(case) -> str:
+    letter = Letter.objects.get(case=case, kind=LetterKind.PRELIMINARY_NOTICE)
+    return strip_tags(render_html(LetterKind.PRELIMINARY_NOTICE, letter.context)).replace("\n", "")
+
+
 class TestDefence:
     def test_defence_after_limit_refused(self, accepted, users):
-        """The defence must come within its time limit (5 working days)."""
+        """The defence must come within its time limit (5 working days)
+        taken from the jurisdiction's text."""
+        accepted.policy_version.time_limits.filter(stage="defence").update(certainty="verbatim", source="第十二条")
         to_defence(accepted, users)
         due = Clock.objects.get(case=accepted, stage="defence").due_date
         with time_machine.travel(dt.datetime.combine(due + dt.timedelta(days=1), dt.time(10), tzinfo=dt.UTC),
@@ -218,6 +248,47 @@ class TestDefence:
             services.case_waive_defence(case=accepted, actor=users["inspector1"], reason="逾期未申辩")
         accepted.refresh_from_db()
         assert accepted.stage == Stage.DELIBERATION
+
+    def test_confirmed_defence_limit_refuses_late_through_the_api(self, accepted, users):
+        """Issue 16: a defence limit taken from the text is stated in the
+        初步认定意见告知书 with its due date and refuses a 申辩 after it: the
+        API answers with the service rule's message, nothing changes."""
+        _with_notice(accepted, confirmed=True)
+        to_defence(accepted, users)
+        due = Clock.objects.get(case=accepted, stage="defence").due_date
+        notice = _notice_text(accepted)
+        assert "自本告知书作出之日起5个工作日内" in notice
+        assert f"（至{due.year}年{due.month}月{due.day}日）" in notice
+        with time_machine.travel(dt.datetime.combine(due + dt.timedelta(days=1), dt.time(10), tzinfo=dt.UTC),
+                                 tick=False):
+            r = _api(users["applicant"]).post(f"/api/v1/cases/{accepted.pk}/defend/", {"text": "迟到的申辩"},
+                                              format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        body = r.json()
+        assert r.status_code == 409 and body["code"] == "late", body
+        assert body["detail"] == f"申辩期限已于{due.isoformat()}届满。", body
+        assert Case.objects.get(pk=accepted.pk).stage == Stage.DEFENCE
+        assert not accepted.defence_entries.exists()
+
+    def test_example_default_defence_limit_does_not_shut_the_cadre_out(self, accepted, users):
+        """Issue 16, as for the review window: an example-default defence
+        limit runs the clock (overdue after its date) but the notice states
+        no window, so a 申辩 after it is taken and the case goes on."""
+        _with_notice(accepted, confirmed=False)
+        assert not accepted.policy_version.time_limits.get(stage="defence").is_confirmed
+        to_defence(accepted, users)
+        clock = Clock.objects.get(case=accepted, stage="defence")
+        notice = _notice_text(accepted)
+        assert "如有异议，可以向本机关提出书面申辩意见，并提供相关证据；也可以书面放弃申辩。" in notice
+        assert "自本告知书作出之日起" not in notice and "个工作日" not in notice and "（至" not in notice
+        late = dt.datetime.combine(clock.due_date + dt.timedelta(days=3), dt.time(10), tzinfo=dt.UTC)
+        shown = {c.stage: c for c in clock_list_for_case(case=accepted, today=late.date())}["defence"]
+        assert shown.overdue and not shown.limit_confirmed  # the clock ran, marked 示例默认（待核定）
+        with time_machine.travel(late, tick=False):
+            r = _api(users["applicant"]).post(f"/api/v1/cases/{accepted.pk}/defend/", {"text": "逾示例期限的申辩"},
+                                              format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert r.status_code == 200, r.json()
+        assert r.json()["stage"] == Stage.DELIBERATION
+        assert accepted.defence_entries.get().text == "逾示例期限的申辩"
 
     def test_inspector_cannot_waive_for_the_applicant_early(self, accepted, users):
         """Before the limit, only the applicant may waive."""
