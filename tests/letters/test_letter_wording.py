@@ -34,8 +34,14 @@ UNCONFIGURED = ("视为撤回", "最终决定", "不停止", "自收到本认定
 CASE_KINDS = (
     LetterKind.ACCEPTANCE, LetterKind.SUPPLEMENT, LetterKind.NOT_ACCEPTED, LetterKind.RULING,
     LetterKind.REVIEW_DECISION, LetterKind.CORRECTION_NOTICE, LetterKind.CLARIFICATION,
-    LetterKind.PRELIMINARY_NOTICE,
+    LetterKind.PRELIMINARY_NOTICE, LetterKind.PREFILING_REGISTRATION, LetterKind.RESULT_USE_NOTICE,
+    LetterKind.REVOCATION, LetterKind.REPORT_CLARIFICATION,
 )
+
+
+def test_every_letter_kind_is_rendered():
+    """A new kind of letter joins the per-catalogue test below."""
+    assert set(CASE_KINDS) == set(LetterKind.values)
 
 
 def _case_for(version: PolicyVersion, origin: str, n: int):
@@ -84,11 +90,32 @@ def _letters(version: PolicyVersion, start: int = 0) -> list[tuple[str, str, str
                 LetterKind.CORRECTION_NOTICE: {"problems": "程序不完备。", "due_on": "2026-12-30"},
                 LetterKind.CLARIFICATION: {"findings": "反映失实。"},
                 LetterKind.PRELIMINARY_NOTICE: {"result": "exempt", "summary": "符合容错条件。"},
+                # The callers' keys (prefilings, careers, clarifications services).
+                LetterKind.PREFILING_REGISTRATION: {"measure": "校舍改造先行先试采购",
+                                                    "risks": "1. 工期延误（控制措施：倒排工期）"},
+                LetterKind.RESULT_USE_NOTICE: _result_use_data(version),
+                LetterKind.REVOCATION: {"reason": "申请材料中的会议纪要系事后补写。", "held_on": "2026-11-20",
+                                        "held_on_cn": "二〇二六年十一月二十日",
+                                        "original_number": "测纪容〔2026〕1号",
+                                        "uses": [u["title"] for u in _result_use_data(version)["uses"]]},
+                LetterKind.REPORT_CLARIFICATION: {
+                    "report_received_on": "2026-10-09", "scope": "unit", "method": "letter",
+                    "points": [{"number": 1, "allegation": "违规采购", "finding_label": "不属实", "basis": ""}]},
             }.get(kind, {})
             context = build_context(case=case, kind=kind, ref="t", number="测纪容〔2026〕1号",
                                     issued_on=dt.date(2026, 11, 3), data=data)
             out.append((kind, origin, strip_tags(render_html(kind, context))))
     return out
+
+
+def _result_use_data(version: PolicyVersion) -> dict:
+    uses = [i for i in version.items.all() if i.kind == PolicyItem.Kind.RESULT_USE]
+    return {
+        "result": "mitigated", "result_label": "从轻或者减轻处理", "decided_on": "2026-11-03",
+        "decided_on_cn": "二〇二六年十一月三日",
+        "uses": [{"title": i.title or i.text[:20], "text": i.text,
+                  "period": f"{i.default_duration_months}个月" if i.default_duration_months else ""} for i in uses],
+    }
 
 
 def _allowed_limits(version: PolicyVersion) -> set[tuple[str, str]]:
