@@ -146,3 +146,28 @@ def test_rebuilt_indexes_and_triggers_come_back(db):
     case = Case.objects.exclude(stage="closed").order_by("id").first()
     Case.objects.filter(pk=case.pk).update(stage="closed")
     assert FigureDirty.objects.exists()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's index rebuild")
+@pytest.mark.django_db(transaction=True)
+def test_indexes_rebuilt_on_their_own_connections_after_the_load():
+    """Run outside a transaction (as from the shell), a large load commits
+    its rows first and builds the dropped indexes on connections of their
+    own, several at once: every index is back as it was, the rows are
+    those of a load in one transaction, and the search reads its index."""
+    before = _indexes()
+    out = io.StringIO()
+    call_command("generate_cases", count=300, counties=3, rebuild_indexes="yes", index_workers=2, stdout=out)
+    assert "built again on 2 connections" in out.getvalue()
+    assert _indexes() == before
+    _check_rows()
+    history = io.StringIO()
+    call_command("verify_history", stdout=history)
+    assert "BROKEN" not in history.getvalue()
+    assert figures_recount(repair=False) == []
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("EXPLAIN SELECT id FROM cases_case WHERE case_bigrams(search_text) @> case_bigrams('校舍')")
+        plan = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert "case_search_bigram" in plan, plan

@@ -411,12 +411,18 @@ class Command(BaseCommand):
             help="PostgreSQL: drop the loaded tables' secondary indexes and build them after the load, with "
                  "the row triggers (dashboard marks) and foreign key checks off during it (auto: when the "
                  "load is at least 20,000 cases and the existing ones; needs a superuser)")
+        parser.add_argument(
+            "--index-workers", type=int, default=2,
+            help="connections that build the dropped indexes at once after the load commits (0: in the load's "
+                 "transaction, one after another; always so inside a caller's transaction)")
 
-    def handle(self, *args, count, batch_size, seed, counties, rebuild_indexes, **options):
+    def handle(self, *args, count, batch_size, seed, counties, rebuild_indexes, index_workers, **options):
         if count < 1:
             raise CommandError("--count must be at least 1")
         if not 1 <= counties <= 50:
             raise CommandError("--counties must be between 1 and 50")
+        if not 0 <= index_workers <= 8:
+            raise CommandError("--index-workers must be between 0 and 8")
         started = time.monotonic()
         cpu = time.process_time()
         pg = connection.vendor == "postgresql"
@@ -425,14 +431,19 @@ class Command(BaseCommand):
         existing = Case.objects.count()
         rebuild = pg and (rebuild_indexes == "yes" or (
             rebuild_indexes == "auto" and count >= 20000 and count >= existing))
+        # Outside any transaction of the caller's, the indexes are built
+        # after the load commits, several at once on their own connections.
+        after_commit = not connection.in_atomic_block and index_workers > 0
         with transaction.atomic():
             if rebuild:
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
                     rebuild = bool(cursor.fetchone()[0])
-            counters = self._load(world, count, batch_size, seed + existing, pg, rebuild)
+            counters, dropped = self._load(world, count, batch_size, seed + existing, pg, rebuild, after_commit)
             self._counters(counters)
-            loaded = time.monotonic()
+        if dropped:
+            self._build(dropped, workers=index_workers)
+        loaded = time.monotonic()
         self.stdout.write(f"loaded in {loaded - started:.1f} s (generator CPU {time.process_time() - cpu:.1f} s)")
         if pg:
             with connection.cursor() as cursor:
@@ -461,7 +472,7 @@ class Command(BaseCommand):
         for (body, year), last in letters.items():
             LetterNumberCounter.objects.update_or_create(body=body, year=year, defaults={"last": last})
 
-    def _load(self, world, count, batch_size, seed, pg, rebuild):  # noqa: C901, PLR0915 - one pass per case
+    def _load(self, world, count, batch_size, seed, pg, rebuild, after_commit):  # noqa: C901, PLR0915 - one pass per case
         rng = random.Random(seed)
         random_ = rng.random
         randrange = rng.randrange
@@ -528,18 +539,25 @@ class Command(BaseCommand):
         tables = (cases, clocks, rulings, scenarios, letters, publications, publication_scenarios, events,
                   publication_logs)
         sha256 = hashlib.sha256
-        sm3 = hashlib.new if "sm3" in hashlib.algorithms_available else None
+        # A copy of an empty SM3 hash is cheaper than looking the digest up
+        # by name for each of the ten million links of a large load.
+        sm3_empty = hashlib.new("sm3") if "sm3" in hashlib.algorithms_available else None
+        quote = json.encoder.encode_basestring  # json.dumps of one str, ensure_ascii=False
 
         def chained(prev, payload: bytes):
             a, b = prev
-            if sm3 is None:
+            if sm3_empty is None:
                 return link(a, b, payload)
-            return (sha256(a.encode() + b"\n" + payload).hexdigest(),
-                    sm3("sm3", b.encode() + b"\n" + payload).hexdigest())
+            h = sm3_empty.copy()
+            h.update(b.encode() + b"\n" + payload)
+            return sha256(a.encode() + b"\n" + payload).hexdigest(), h.hexdigest()
 
-        def stamp(t: dt.datetime) -> str:
-            # core.history._value of a datetime (UTC, microseconds, Z).
-            return t.isoformat(timespec="microseconds")[:26] + "Z"
+        def stamp(t: dt.datetime) -> tuple[str, object]:
+            # core.history._value of a datetime (UTC, microseconds, Z), and
+            # the column's value: on PostgreSQL the same ISO text (COPY
+            # reads it), so the datetime is formatted once.
+            iso = t.isoformat(timespec="microseconds")
+            return iso[:26] + "Z", iso if pg else t
 
         case_id = _reserve_ids(Case, count)
         event_id = _reserve_ids(CaseEvent, count * EVENTS_PER_CASE)
@@ -671,9 +689,10 @@ class Command(BaseCommand):
                             lnumber = f"{body}〔{issued_on.year}〕{lseq}号"
                             letters.add(letter_id, case_id, letter, lnumber, body, issued_on.year, lseq, issued_on,
                                         issued_at, issued_at, issued_at)
-                            steps.append(("letter_issued", to, to, issued_at, json.dumps(
-                                {"letter_id": letter_id, "letter_kind": letter, "number": lnumber},
-                                ensure_ascii=False, sort_keys=True, separators=(",", ":"))))
+                            # json.dumps(sort_keys, compact) of the letter's data, written out.
+                            steps.append(("letter_issued", to, to, issued_at,
+                                          f'{{"letter_id":{letter_id},"letter_kind":"{letter}",'
+                                          f'"number":{quote(lnumber)}}}'))
                             letter_id += 1
                     if (stage == "closed" and this_ruling is not N and outcome in ("exempt", "mitigated")
                             and random_() < PUBLISHED_SHARE):
@@ -692,8 +711,9 @@ class Command(BaseCommand):
                             pub_m2m_id += 1
                         lprev = (GENESIS, GENESIS)
                         for action_, at in (("drafted", drafted_at), ("published", published_at)):
+                            hashed, at = stamp(at)
                             own = chained(lprev, (
-                                f'{{"action":"{action_}","actor_id":{staff["admin"]},"created_at":"{stamp(at)}",'
+                                f'{{"action":"{action_}","actor_id":{staff["admin"]},"created_at":"{hashed}",'
                                 f'"data":{{}},"publication_id":{publication_id}}}').encode())
                             publication_logs.add(log_id, lprev[0], own[0], lprev[1], own[1], publication_id,
                                                  action_, at)
@@ -705,8 +725,9 @@ class Command(BaseCommand):
                     for kind, fr, to, at, data in steps:
                         actor = staff[ACTOR_OF[kind]] if kind in ACTOR_OF else applicant
                         # core.history.canonical of the row, written out.
+                        hashed, at = stamp(at)
                         own = chained(prev, (
-                            f'{{"actor_id":{actor},"case_id":{case_id},"created_at":"{stamp(at)}","data":{data},'
+                            f'{{"actor_id":{actor},"case_id":{case_id},"created_at":"{hashed}","data":{data},'
                             f'"from_stage":"{fr}","kind":"{kind}","reason":"","to_stage":"{to}"}}').encode())
                         events.add(event_id, prev[0], own[0], prev[1], own[1], case_id, kind, actor, fr, to, data, at)
                         prev = own
@@ -730,11 +751,63 @@ class Command(BaseCommand):
                 loader.batches.put(None)
                 loader.join()
         if rebuild:
-            t = time.monotonic()
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                cursor.execute(f"SET LOCAL session_replication_role = {role}")
+            if not after_commit:
+                self._build(dropped, workers=0)
+                dropped = []
+        return (counters, letter_counters), dropped
+
+    def _build(self, dropped: list[tuple[str, str]], workers: int) -> None:
+        """Build the dropped indexes: in this transaction (``workers`` 0:
+        the command runs inside an outer one, as in the tests), or after the
+        load committed, on ``workers`` connections of their own at once
+        (the three GIN indexes of the search text are most of the time, and
+        one backend builds one index on one core)."""
+        t = time.monotonic()
+        # A GIN build sorts its keys in maintenance_work_mem: 64 MB flushes
+        # the bigram index's hundred million entries to disk in pieces.
+        setting = "SET maintenance_work_mem = '1GB'"
+        if not workers:
+            with connection.cursor() as cursor:
+                cursor.execute(setting.replace("SET", "SET LOCAL", 1))
                 for _name, definition in dropped:
                     cursor.execute(definition)
-                cursor.execute(f"SET LOCAL session_replication_role = {role}")
             self.stdout.write(f"{len(dropped)} indexes built again ({time.monotonic() - t:.1f} s)")
-        return counters, letter_counters
+            return
+        # Largest first: the GIN indexes of the case table, then the
+        # event table's (the most rows), then the rest.
+        todo = queue.Queue()
+        for item in sorted(dropped, key=lambda d: (" gin " not in d[1], "cases_caseevent" not in d[1], d[0])):
+            todo.put(item)
+        failed: list[tuple[str, str, str]] = []
+        params = connection.get_connection_params()
+
+        def work():
+            raw = connection.get_new_connection(params)
+            raw.autocommit = True
+            try:
+                with raw.cursor() as cursor:
+                    cursor.execute(setting)
+                    while True:
+                        try:
+                            name, definition = todo.get_nowait()
+                        except queue.Empty:
+                            return
+                        try:
+                            cursor.execute(definition)
+                        except Exception as exc:  # noqa: BLE001 - reported below with its definition
+                            failed.append((name, definition, str(exc)))
+            finally:
+                raw.close()
+
+        threads = [threading.Thread(target=work, name=f"generate_cases-index-{i}") for i in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failed:
+            raise CommandError("the cases are loaded but these indexes could not be built again; run their "
+                               "definitions by hand:\n" + "\n".join(f"{d};  -- {e}" for _n, d, e in failed))
+        self.stdout.write(f"{len(dropped)} indexes built again on {workers} connections "
+                          f"({time.monotonic() - t:.1f} s)")
