@@ -40,7 +40,7 @@ from core.exceptions import ApplicationError
 from core.steps import step_guard
 from deadlines import services as clocks
 from deadlines.models import Clock
-from letters.snapshot import date_cn
+from letters.snapshot import date_cn, result_words
 from policies.models import TimeLimitStage, TimeUnit
 from publication import redaction
 from publication.models import Publication
@@ -235,7 +235,8 @@ def obligations_open(*, case_id: int) -> list[ResultUse]:
     case_issue_letter(case, "result_use_notice", None, ref=str(ruling.pk), context={
         "recipient": _org_dept_name(case),
         "result": ruling.result,
-        "result_label": str(Result(ruling.result).label),
+        # The ruling's own words, 从轻 or 减轻 apart (issue 16), as the 认定书.
+        "result_label": result_words(ruling.result, ruling.mitigation),
         "decided_on": ruling.decided_on.isoformat(),
         "decided_on_cn": date_cn(ruling.decided_on),
         "uses": [{"title": u.title, "text": u.text, "period": _period_text(u.impact_months),

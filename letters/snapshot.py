@@ -97,6 +97,16 @@ RESULT_LABELS = {
 }
 # 从轻 and 减轻 apart (issue 16), where the ruling says which.
 MITIGATION_LABELS = {"lighter": "予以容错、从轻处理", "reduced": "予以容错、减轻处理"}
+
+
+def result_words(result: str, mitigation: str = "") -> str:
+    """The result as a letter words it: 从轻 or 减轻 where the ruling says
+    which (issue 16), else the result's own words."""
+    if result == "mitigated" and mitigation in MITIGATION_LABELS:
+        return MITIGATION_LABELS[mitigation]
+    return RESULT_LABELS.get(result, "")
+
+
 FINDING_LABELS = {
     "met": "符合",
     "not_met": "不符合",

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
 
 from careers import services, tasks
 from careers.models import FollowUp, ResultUse
@@ -16,6 +17,7 @@ from core.history import CHAINS, chain_verify
 from deadlines.models import Clock, Reminder
 from deadlines.services import reminder_sweep
 from letters.models import Letter
+from letters.rendering import render_html
 from notifications.models import Notification
 from publication.models import Publication
 from publication.services import publication_draft_create, publication_publish
@@ -40,6 +42,9 @@ class TestObligationsOpen:
         letter = Letter.objects.get(case=mitigated, kind="result_use_notice")
         assert letter.context["recipient"] == "中共怀来县委组织部"
         assert [u["period"] for u in letter.context["uses"]] == ["12个月", "6个月"]
+        # The ruling said 减轻: the notice says so, not 从轻或减轻 (issue 16).
+        text = strip_tags(render_html("result_use_notice", letter.context)).replace("\n", "")
+        assert "作出认定：予以容错、减轻处理。" in text and "从轻" not in text
         stages = set(Clock.objects.filter(case=mitigated, status="running").values_list("stage", flat=True))
         assert {"result_use_record", "use_period", "followup_talk"} <= stages
         assert FollowUp.objects.get(case=mitigated).kind == "talk"

@@ -111,7 +111,7 @@ def _letters(version: PolicyVersion, start: int = 0) -> list[tuple[str, str, str
 def _result_use_data(version: PolicyVersion) -> dict:
     uses = [i for i in version.items.all() if i.kind == PolicyItem.Kind.RESULT_USE]
     return {
-        "result": "mitigated", "result_label": "从轻或者减轻处理", "decided_on": "2026-11-03",
+        "result": "mitigated", "result_label": "予以容错、减轻处理", "decided_on": "2026-11-03",
         "decided_on_cn": "二〇二六年十一月三日",
         "uses": [{"title": i.title or i.text[:20], "text": i.text,
                   "period": f"{i.default_duration_months}个月" if i.default_duration_months else ""} for i in uses],
