@@ -86,12 +86,12 @@ def _merge(intervals: list[tuple[dt.datetime, dt.datetime]]) -> list[tuple[dt.da
     return [(a, b) for a, b in merged]
 
 
-def _overlap(a: dt.datetime, b: dt.datetime, intervals) -> float:
-    total = 0.0
+def _overlap(a: dt.datetime, b: dt.datetime, intervals) -> dt.timedelta:
+    total = dt.timedelta(0)
     for x, y in intervals:
         lo, hi = max(a, x), min(b, y)
         if hi > lo:
-            total += (hi - lo).total_seconds()
+            total += hi - lo
     return total
 
 
@@ -117,28 +117,38 @@ def pause_intervals(case_ids_qs, now: dt.datetime) -> dict[int, list[tuple[dt.da
     return {case_id: _merge(iv) for case_id, iv in per_case.items()}
 
 
-def stage_seconds(ids, now: dt.datetime) -> dict[tuple[int, str], float]:
-    """Per (case, stage), the seconds the case spent in it: all its
-    completed stays added up, paused time taken out. A completed stay ends
-    at a history event, and a pause recorded later cannot overlap it, so the
-    figure never changes once the stay is over (the maintained cells rely
-    on it)."""
+def stage_seconds(ids, now: dt.datetime) -> dict[tuple[int, str], dt.timedelta]:
+    """Per (case, stage), the time the case spent in it: all its completed
+    stays added up, paused time taken out, exact to the microsecond (the
+    set-based recount, dashboard.recount, computes the same in SQL). A
+    completed stay ends at a history event, and a pause recorded later
+    cannot overlap it, so the figure never changes once the stay is over
+    (the maintained cells rely on it)."""
     events = (
         CaseEvent.objects.filter(case__in=ids).exclude(from_stage=F("to_stage")).exclude(to_stage="")
         .order_by("case_id", "created_at", "id")
         .values_list("case_id", "from_stage", "to_stage", "created_at")
     )
     pauses = pause_intervals(ids, now)
-    per_case: dict[tuple[int, str], float] = defaultdict(float)
+    zero = dt.timedelta(0)
+    per_case: dict[tuple[int, str], dt.timedelta] = defaultdict(dt.timedelta)
     current: tuple[int, str, dt.datetime] | None = None
     for case_id, from_stage, to_stage, at in events.iterator(chunk_size=5000):
         if current and current[0] == case_id and current[1] == from_stage:
             stage, start = current[1], current[2]
             if stage not in UNTIMED_STAGES:
-                seconds = (at - start).total_seconds() - _overlap(start, at, pauses.get(case_id, ()))
-                per_case[(case_id, stage)] += max(seconds, 0.0)
+                per_case[(case_id, stage)] += max(at - start - _overlap(start, at, pauses.get(case_id, ())), zero)
         current = (case_id, to_stage, at)
     return per_case
+
+
+# A tenth of a day in microseconds: a stay's days to 0.1, rounded half up in
+# whole microseconds (integers, so that SQL rounds alike: dashboard.recount).
+TENTH_US = 8_640_000_000
+
+
+def stay_tenths(spent: dt.timedelta) -> int:
+    return (spent // dt.timedelta(microseconds=1) + TENTH_US // 2) // TENTH_US
 
 
 # --- Figures as additive cells --------------------------------------------------
@@ -209,9 +219,10 @@ def case_figures(cases: QuerySet[Case], now: dt.datetime | None = None) -> dict[
             "case_id", "decided_on").iterator(chunk_size=5000):
         if case_id in out:
             out[case_id][3].append(["ruled", on.strftime("%Y-%m"), "", 1, 0.0])
-    for (case_id, stage), seconds in stage_seconds(ids, now).items():
+    for (case_id, stage), spent in stage_seconds(ids, now).items():
         if case_id in out:
-            out[case_id][3].append(["stay", stage, f"{round(seconds / 86400, 1):.1f}", 1, seconds])
+            tenths = stay_tenths(spent)
+            out[case_id][3].append(["stay", stage, f"{tenths // 10}.{tenths % 10}", 1, spent.total_seconds()])
     decisions = _decision_model()
     if decisions is not None:
         # Its row is written with a case event (cases_caseevent marks the case).

@@ -22,7 +22,7 @@ from cases.models import Case, Stage
 from core.exceptions import ApplicationError
 from core.tasks import enqueue
 
-from . import exports, tasks
+from . import exports, recount, tasks
 from .models import CaseFigure, Export, FigureCell, FigureDirty
 from .selectors import case_figures, dashboard_may_view, dashboard_stats, dashboard_tables
 
@@ -254,52 +254,71 @@ def _case_figures_write(rows: list[tuple]) -> None:
                                     for c, j, u, y, cells in rows], batch_size=2000)
 
 
+def _recount_python(*, repair: bool, batch: int, out=None) -> dict[tuple, list]:
+    """The recount case by case (selectors.case_figures), where there is
+    no PostgreSQL: the sums per cell."""
+    sums: dict[tuple, list] = {}
+    last = 0
+    while True:
+        ids = list(Case.objects.filter(pk__gt=last).exclude(stage=Stage.DRAFT).order_by("pk")
+                   .values_list("pk", flat=True)[:batch])
+        if not ids:
+            break
+        first, last = ids[0], ids[-1]
+        # A range of ids, not a list: every query of the batch is an index
+        # range scan.
+        rows = case_figures(Case.objects.filter(pk__gte=first, pk__lte=last).exclude(stage=Stage.DRAFT))
+        figures = []
+        for case_id, (jur, unit, year, cells) in rows.items():
+            for kind, a, b, n, seconds in cells:
+                d = sums.setdefault((jur, year, kind, a, b), [0, 0.0])
+                d[0] += n
+                d[1] += seconds
+            figures.append((case_id, jur, unit, year, cells))
+        if repair:
+            _case_figures_write(figures)
+        if out:
+            out(f"{last} ...")
+    return sums
+
+
+def _differs(have: list, recount: list) -> bool:
+    return have[0] != recount[0] or abs(have[1] - recount[1]) > 1e-3 * max(1.0, abs(recount[1]))
+
+
 def figures_recount(*, repair: bool = True, batch: int = 20000, out=None) -> list[str]:
     """Recount every case's contribution from its rows and compare the
     cells with the sums: the differences, as lines (nothing when the cells
     are right). With ``repair`` the stored contributions and the cells are
     replaced by the recount (under the figures lock, so no fold interleaves;
-    marks made after it started stay and are folded after)."""
+    marks made after it started stay and are folded after). On PostgreSQL
+    the database does the counting (dashboard.recount: set-based SQL,
+    ``batch`` cases per statement); elsewhere case_figures does."""
     with transaction.atomic():
         _lock_figures()
         # The marks so far: the recount reads every row after them. (Run it
         # while nobody writes: a change committed during the recount may be
         # read or not, and its mark, older than this one, go with these.)
         last_mark = FigureDirty.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        sums: dict[tuple, list] = {}
-        last = 0
         if repair:
             CaseFigure.objects.all().delete()
-        while True:
-            ids = list(Case.objects.filter(pk__gt=last).exclude(stage=Stage.DRAFT).order_by("pk")
-                       .values_list("pk", flat=True)[:batch])
-            if not ids:
-                break
-            first, last = ids[0], ids[-1]
-            # A range of ids, not a list: every query of the batch is an
-            # index range scan.
-            rows = case_figures(Case.objects.filter(pk__gte=first, pk__lte=last).exclude(stage=Stage.DRAFT))
-            figures = []
-            for case_id, (jur, unit, year, cells) in rows.items():
-                for kind, a, b, n, seconds in cells:
-                    d = sums.setdefault((jur, year, kind, a, b), [0, 0.0])
-                    d[0] += n
-                    d[1] += seconds
-                figures.append((case_id, jur, unit, year, cells))
+        if connection.vendor == "postgresql":
+            recount.recount_sql(repair=repair, batch=batch, out=out)
+            differing = recount.recount_differences()
             if repair:
-                _case_figures_write(figures)
-            if out:
-                out(f"{last} ...")
-        have = {(c.jurisdiction_id, c.year, c.kind, c.a, c.b): [c.n, c.total] for c in FigureCell.objects.all()}
-        diffs = []
-        for key in sorted(set(have) | set(sums)):
-            h, s = have.get(key, [0, 0.0]), sums.get(key, [0, 0.0])
-            if h[0] != s[0] or abs(h[1] - s[1]) > 1e-3 * max(1.0, abs(s[1])):
-                diffs.append(f"{key}: cells {h[0]} / {h[1]:.0f} s, recount {s[0]} / {s[1]:.0f} s")
+                recount.recount_replace()
+        else:
+            sums = _recount_python(repair=repair, batch=batch, out=out)
+            have = {(c.jurisdiction_id, c.year, c.kind, c.a, c.b): [c.n, c.total] for c in FigureCell.objects.all()}
+            differing = [(key, have.get(key, [0, 0.0]), sums.get(key, [0, 0.0]))
+                         for key in set(have) | set(sums)
+                         if _differs(have.get(key, [0, 0.0]), sums.get(key, [0, 0.0]))]
+            if repair:
+                FigureCell.objects.all().delete()
+                FigureCell.objects.bulk_create(
+                    [FigureCell(jurisdiction_id=k[0], year=k[1], kind=k[2], a=k[3], b=k[4], n=v[0], total=v[1])
+                     for k, v in sums.items() if v[0]], batch_size=2000)
         if repair:
-            FigureCell.objects.all().delete()
-            FigureCell.objects.bulk_create(
-                [FigureCell(jurisdiction_id=k[0], year=k[1], kind=k[2], a=k[3], b=k[4], n=v[0], total=v[1])
-                 for k, v in sums.items() if v[0]], batch_size=2000)
             FigureDirty.objects.filter(pk__lte=last_mark).delete()
-    return diffs
+    return [f"{key}: cells {h[0]} / {h[1]:.0f} s, recount {s[0]} / {s[1]:.0f} s"
+            for key, h, s in sorted(differing)]

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from careers import services
 from dashboard.selectors import dashboard_stats
-from dashboard.services import figures_fold_all
+from dashboard.services import figures_fold_all, figures_recount
 
 from .conftest import rule
 
@@ -46,6 +46,8 @@ def test_decisions_beside_rulings_from_the_maintained_figures(mitigated, users, 
     figures_fold_all()
     rows = {r["result"]: r for r in dashboard_stats(user=users["supervisor"])["decision_vs_ruling"]}
     assert rows["revoked"]["decisions"] == [0, 0, 0, 1]
+    # The set-based recount (dashboard.recount) counts the decisions alike.
+    assert figures_recount(repair=False) == []
 
     client.force_login(users["supervisor"])
     client.get("/dashboard/")
