@@ -120,6 +120,12 @@ class Case(BaseModel):
     next_due_stage = models.CharField(max_length=30, blank=True, default="", editable=False)
     clock_flagged = models.BooleanField(default=False, editable=False)
     is_paused = models.BooleanField(default=False, editable=False)
+    # The case's active inspectors, a stored count kept by reviews.services
+    # (case_assign, recusal_mark): the supervisor's queue reads the cases
+    # waiting for him (fewer than two) and the others each off an index of
+    # its own, where a count of assignments per row had to be taken of
+    # every case at verification to find the first page.
+    active_inspectors = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("case")
@@ -149,6 +155,12 @@ class Case(BaseModel):
             # read in due order off this index instead of sorting them all.
             models.Index(fields=["next_due", "id"], name="case_committee_queue_idx",
                          condition=models.Q(stage__in=["deliberation", "review", "ruled"])),
+            # The supervisor's queue: those waiting for him (fewer than two
+            # active inspectors), then the others (reviews.selectors).
+            models.Index(fields=["next_due", "id"], name="case_to_assign_idx",
+                         condition=models.Q(stage="verification", active_inspectors__lt=2)),
+            models.Index(fields=["next_due", "id"], name="case_assigned_idx",
+                         condition=models.Q(stage="verification", active_inspectors__gte=2)),
             # Overdue cases (dashboard, workbench): running clocks past due.
             models.Index(fields=["next_due"], name="case_due_idx", condition=models.Q(next_due__isnull=False)),
         ]

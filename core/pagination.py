@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import OrderBy
 from django.db.models.sql.where import WhereNode
 from django.utils.translation import gettext_lazy as _
@@ -331,6 +331,68 @@ def keyset_page(qs: QuerySet, *, cursor: str | None, page_size: int, count: bool
         # whether it fits on one page or not.
         page.count, page.count_approximate = count_estimate(qs)
     return page
+
+
+# The key of ``keyset_parts_page``'s part, first in its cursors.
+PART = "keyset_part"
+
+
+def keyset_parts_page(qs: QuerySet, *parts: Q, cursor: str | None, page_size: int) -> KeysetPage:
+    """A keyset page of ``qs`` in its order, the rows of ``parts`` (disjoint
+    filters covering ``qs``) one part after the other: the supervisor's
+    queue, the cases waiting for him before the rest. An order that leads
+    with "which part" has no index to read in order; each part alone has
+    (its own partial index in ``qs``'s order). The cursor holds the part
+    and the row's key; on PostgreSQL one query reads, as a UNION ALL, that
+    part past the key and the parts after it from their start, each LIMIT
+    n + 1 off its index, and the page is the first n of those few rows in
+    (part, key) order (SQLite, which cannot LIMIT inside a UNION, reads
+    the parts' OR in that order: small data). Nothing counted."""
+    keys = ordering_of(qs)
+    all_keys = [OrderKey(PART), *keys]
+    reverse, values = False, None
+    if cursor:
+        values, reverse = decode_cursor(cursor, all_keys, qs.model)
+        if type(values[0]) is not int or not 0 <= values[0] < len(parts):
+            raise ValidationError(INVALID_CURSOR, code="invalid_cursor")
+    read_keys = [k.reversed() for k in keys] if reverse else keys
+    read_all = [k.reversed() for k in all_keys] if reverse else all_keys
+    part = Case(*[When(q, then=Value(i)) for i, q in enumerate(parts)], output_field=IntegerField())
+    if connections[qs.db].features.supports_slicing_ordering_in_compound:
+        # Forwards: the cursor's part and those after it; backwards (a
+        # cursor always): it and those before it.
+        start = 0 if values is None else values[0]
+        order = range(start, -1, -1) if reverse else range(start, len(parts))
+        branches = []
+        for i in order:
+            branch = qs.filter(parts[i]).order_by(*[k.expression() for k in read_keys])
+            if values is not None and i == values[0]:
+                branch = branch.filter(_after(read_keys, values[1:]))
+            branches.append(branch.values("pk")[: page_size + 1])
+        # The branches applied every filter: the rows are those ids.
+        page_qs = qs.all()
+        page_qs.query.where = WhereNode()
+        page_qs = page_qs.filter(pk__in=branches[0].union(*branches[1:], all=True))
+    else:
+        page_qs = qs.all()
+    page_qs = page_qs.annotate(**{PART: part}).order_by(*[k.expression() for k in read_all])
+    if values is not None and not connections[qs.db].features.supports_slicing_ordering_in_compound:
+        page_qs = page_qs.filter(_after(read_all, values))
+    rows = list(page_qs[: page_size + 1])
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    if reverse:
+        rows.reverse()
+
+    def position(row):
+        return [getattr(row, k.name) for k in all_keys]
+
+    has_next, has_previous = (values is not None, more) if reverse else (more, values is not None)
+    return KeysetPage(
+        object_list=rows,
+        next_cursor=encode_cursor(position(rows[-1]), False) if rows and has_next else None,
+        previous_cursor=encode_cursor(position(rows[0]), True) if rows and has_previous else None,
+    )
 
 
 class CursorPagination(BasePagination):

@@ -10,6 +10,7 @@ from accounts.models import Role, User
 from accounts.selectors import user_has_role, users_with_role
 from cases.models import Case, Stage
 from cases.selectors import case_in_paths_q, case_parties, case_visibility_q
+from core.pagination import KeysetPage, keyset_parts_page
 from core.steps import Refusal, step_cache, step_read
 from deadlines.models import Clock
 from letters.models import Letter
@@ -227,30 +228,30 @@ def _queue(user: User, stages, role: str) -> QuerySet[Case]:
 
 
 def supervisor_queue(*, user: User) -> QuerySet[Case]:
-    """Cases at verification in his jurisdiction, the earliest due first
-    (read off case_queue_idx), each with its number of active inspectors (a
-    subquery of the rows read, not a join grouped over every verification
-    case). ``supervisor_queue_rows`` puts those waiting for him first."""
-    from django.db.models import Count, IntegerField, Subquery
-    from django.db.models.functions import Coalesce
+    """Cases at verification in his jurisdiction, the earliest due first,
+    each with its number of active inspectors (``inspectors``: the stored
+    ``Case.active_inspectors``). ``supervisor_queue_page`` puts those
+    waiting for him first."""
+    return _queue(user, [Stage.VERIFICATION], Role.SUPERVISOR).annotate(inspectors=F("active_inspectors"))
 
-    active = (Assignment.objects.filter(case=OuterRef("pk"), active=True).order_by()
-              .values("case").annotate(n=Count("pk")).values("n"))
-    return _queue(user, [Stage.VERIFICATION], Role.SUPERVISOR).annotate(
-        inspectors=Coalesce(Subquery(active, output_field=IntegerField()), 0),
-    )
+
+# The supervisor's queue in two parts: the cases waiting for him (fewer
+# than two active inspectors), then the others, each off its own index
+# (case_to_assign_idx, case_assigned_idx).
+SUPERVISOR_PARTS = (Q(active_inspectors__lt=2), Q(active_inspectors__gte=2))
+
+
+def supervisor_queue_page(*, user: User, cursor: str | None, page_size: int) -> KeysetPage:
+    """A page of his queue, those waiting for him first, each part by due
+    date: a keyset page across both parts (core.pagination.keyset_parts_page),
+    whatever the number of cases at verification. ``ValidationError`` for a
+    cursor it did not make."""
+    return keyset_parts_page(supervisor_queue(user=user), *SUPERVISOR_PARTS, cursor=cursor, page_size=page_size)
 
 
 def supervisor_queue_rows(*, user: User, limit: int) -> list[Case]:
-    """The first ``limit`` rows of his queue: the cases without two active
-    inspectors (they wait for him) by due date, then the others by due
-    date. Two reads of the queue's index, each stopping at ``limit`` rows,
-    instead of ranking every verification case by its inspectors."""
-    qs = supervisor_queue(user=user)
-    rows = list(qs.filter(inspectors__lt=2)[:limit])
-    if len(rows) < limit:
-        rows += list(qs.filter(inspectors__gte=2)[: limit - len(rows)])
-    return rows
+    """The first ``limit`` rows of his queue (the workbench)."""
+    return supervisor_queue_page(user=user, cursor=None, page_size=limit).object_list
 
 
 def inspector_queue(*, user: User) -> QuerySet[Case]:

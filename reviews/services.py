@@ -265,6 +265,16 @@ def case_open_proactive(*, actor: User, applicant: User, unit: OrgUnit, title: s
 # --- Assignment and recusal --------------------------------------------------------
 
 
+def _active_inspectors_sync(case: Case, count: int | None = None) -> None:
+    """The case's stored count of active inspectors (``Case.active_inspectors``,
+    the supervisor's queue reads it off an index), after its assignments
+    changed; inside the changing service's transaction, the case locked."""
+    if count is None:
+        count = Assignment.objects.filter(case=case, active=True).count()
+    case.active_inspectors = count
+    Case.objects.filter(pk=case.pk).update(active_inspectors=count)
+
+
 @transaction.atomic
 def recusal_mark(*, case: Case, actor: User, user: User, reason: str) -> Recusal:
     """Mark ``user`` as related to the case (回避): he may neither see it as
@@ -278,6 +288,7 @@ def recusal_mark(*, case: Case, actor: User, user: User, reason: str) -> Recusal
     Assignment.objects.filter(case=case, inspector=user, active=True).update(
         active=False, ended_reason=reason[:200], updated_at=timezone.now()
     )
+    _active_inspectors_sync(case)
     case_event_record(case=case, kind=EventKind.RECUSAL_MARKED, actor=actor, from_stage=case.stage,
                       reason=reason, data={"user": user.pk, "name": user.display_name})
     return recusal
@@ -312,13 +323,15 @@ def case_assign(*, case: Case, actor: User, inspectors: list[User], reason: str 
         )
     added = [u for u in wanted if u.pk not in active]
     Assignment.objects.bulk_create(Assignment(case=case, inspector=u, assigned_by=actor) for u in added)
+    assigned = list(Assignment.objects.filter(case=case, active=True).select_related("inspector"))
+    _active_inspectors_sync(case, len(assigned))
     if added or removed:
         case_event_record(
             case=case, kind=EventKind.ASSIGNED, actor=actor, from_stage=case.stage, reason=reason,
             data={"inspectors": sorted(wanted_ids), "added": [u.pk for u in added], "removed": removed,
                   "names": [u.display_name for u in wanted]},
         )
-    return list(Assignment.objects.filter(case=case, active=True).select_related("inspector"))
+    return assigned
 
 
 # --- Verification -------------------------------------------------------------------

@@ -114,10 +114,10 @@ QUEUES = {
 }
 
 
-# Rows per page of the inspector's and the committee's queues: a page, as
-# every list (cases.views.PAGE_SIZE), not the whole queue: at a province's
-# scale the committee's holds hundreds of cases and rendering them all was
-# most of the page's time (issue 19).
+# Rows per page of the supervisor's, the inspector's and the committee's
+# queues: a page, as every list (cases.views.PAGE_SIZE), not the whole
+# queue: at a province's scale the committee's holds hundreds of cases and
+# rendering them all was most of the page's time (issue 19).
 QUEUE_PAGE_SIZE = 20
 KEYSET_QUEUES = ("inspector", "committee")
 
@@ -128,7 +128,13 @@ def _queue(request, which: str):
         return render(request, "403.html", status=403)
     page = None
     if which == "supervisor":
-        rows = selectors.queue_rows(selectors.supervisor_queue_rows(user=request.user, limit=200))
+        # Those waiting for him first: one keyset across both parts.
+        cursor = request.GET.get("cursor")
+        try:
+            page = selectors.supervisor_queue_page(user=request.user, cursor=cursor, page_size=QUEUE_PAGE_SIZE)
+        except ValidationError:
+            page = selectors.supervisor_queue_page(user=request.user, cursor=None, page_size=QUEUE_PAGE_SIZE)
+        rows = selectors.queue_rows(page.object_list)
     elif which not in KEYSET_QUEUES:
         rows = selectors.queue_rows(selector(user=request.user)[:200])
     else:

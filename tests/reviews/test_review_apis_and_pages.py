@@ -199,6 +199,26 @@ class TestPages:
         client.force_login(users["applicant"])
         assert client.get(reverse("reviews:committee_queue")).status_code == 403
 
+    def test_supervisor_queue_puts_those_waiting_first(self, users, client):
+        """A case with its two inspectors follows those still waiting for
+        him, however early it is due; the services keep the stored count
+        (Case.active_inspectors) the queue reads: assignment sets it,
+        recusal of an assigned inspector lowers it and the case waits again."""
+        from cases.models import Case
+
+        assigned, *waiting = [accept_case(users) for _ in range(3)]
+        services.case_assign(case=assigned, actor=users["supervisor"],
+                             inspectors=[users["inspector1"], users["inspector2"]])
+        assert Case.objects.get(pk=assigned.pk).active_inspectors == 2
+        client.force_login(users["supervisor"])
+        url = reverse("reviews:supervisor_queue")
+        body = client.get(url).content.decode()
+        order = sorted([assigned, *waiting], key=lambda c: body.index(c.number))
+        assert order == [*waiting, assigned] and body.count(">待指派<") == 2
+        services.recusal_mark(case=assigned, actor=users["supervisor"], user=users["inspector2"], reason="系近亲属")
+        assert Case.objects.get(pk=assigned.pk).active_inspectors == 1
+        assert client.get(url).content.decode().count(">待指派<") == 3
+
     def test_committee_queue_query_count(self, users, client, django_assert_num_queries):
         """The committee queue keeps its count as cases are added."""
         to_ruled(accept_case(users), users)
@@ -241,12 +261,12 @@ class TestCasePage:
         client.force_login(users["supervisor"])
         url = reverse("reviews:supervisor_queue")
         client.get(url)
-        # The rows are two index reads: those waiting for him, then the
-        # others (reviews.selectors.supervisor_queue_rows).
-        with django_assert_num_queries(6):
+        # The rows are one query: a keyset page across those waiting for
+        # him and the others (reviews.selectors.supervisor_queue_page).
+        with django_assert_num_queries(5):
             client.get(url)
         accept_case(users)
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             assert client.get(url).content.decode().count(">待指派<") == 2
 
     def test_mark_recusal_through_the_page(self, users, client):
