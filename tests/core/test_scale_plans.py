@@ -325,3 +325,41 @@ def test_supervisor_queue_pages_across_both_parts(generated, client, django_asse
     # A cursor not made for this queue: the first page, not an error.
     assert client.get("/reviews/supervisor/?cursor=eyJ2IjpbOSwxLDJdLCJyIjowfQ").status_code == 200
 
+
+def _page_and_count_plans(qs) -> list[dict]:
+    """The plans of a list page of ``qs`` and of its bounded count, with
+    parallel workers priced as free: the planner's view of a table large
+    enough for them (from about 100k cases)."""
+    from django.db import transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for setting in ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size",
+                        "min_parallel_index_scan_size"):
+            cursor.execute(f"SET LOCAL {setting} = 0")
+        return [_plan(qs[:21]), _plan(qs.order_by()[:1001])]
+
+
+def test_one_character_never_walks_the_cases_in_parallel(generated):
+    """王 (a common character): the page walks the list's index serially
+    (case_chars is PARALLEL RESTRICTED, cases 0020) and the bounded count
+    reads the character index, neither scanning the case table: the
+    parallel walk the planner chose from about 100k cases cost its
+    workers' start-up, 30-60 ms, more than the walk. Marked parallel safe
+    again, the same plans turn parallel (what the test would miss)."""
+    from django.db import transaction
+
+    qs = case_search(user=generated["intake"], filters={"q": "王"})
+    page, count = _page_and_count_plans(qs)
+    for plan in (page, count):
+        nodes = list(_nodes(plan))
+        assert not [n for n in nodes if n["Node Type"].startswith("Gather") or n.get("Parallel Aware")], nodes
+        scans = _scans_of_cases(plan)
+        assert scans and all(s["Node Type"] != "Seq Scan" for s in scans), scans
+    assert {s.get("Index Name") for s in _scans_of_cases(page)} & {"case_list_idx", "cases_case_created_at_1f9faaa8"}
+    assert "case_search_chars" in {n.get("Index Name") for n in _nodes(count)}
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER FUNCTION case_chars(text) PARALLEL SAFE")
+        page, _count = _page_and_count_plans(qs)
+        assert any(n["Node Type"].startswith("Gather") for n in _nodes(page))
+        transaction.set_rollback(True)
