@@ -212,7 +212,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=8.0, help="per throughput measurement")
     parser.add_argument("--export", action="store_true", help="also time the export of every large case")
+    parser.add_argument("--pages", default="",
+                        help="measure only the pages whose label contains one of these comma-separated words "
+                             "(default: every page)")
+    parser.add_argument("--no-throughput", action="store_true", help="skip the list API's req/s measurement")
     args = parser.parse_args()
+    words = [w.strip() for w in args.pages.split(",") if w.strip()]
+    pages = [p for p in PAGES if not words or any(w in p[0] for w in words)]
+    if not pages:
+        sys.exit(f"--pages {args.pages!r} matches no page")
     (ROOT / "var").mkdir(exist_ok=True)
     ports = [int(p) for p in args.ports.split(",")]
     dbs = [("small", args.small_db, args.small, ports[0]), ("large", args.large_db, args.large, ports[1])]
@@ -229,7 +237,7 @@ def main() -> None:
         times: dict[tuple[str, str], list[float]] = {}
         bad: dict[tuple[str, str], int] = {}
         for rnd in range(args.rounds + 1):  # the first round warms up
-            for label, path, user in PAGES:
+            for label, path, user in pages:
                 for name in ("small", "large"):
                     seconds, status = clients[name].get(path.format(case=infos[name]["case"]), user)
                     if status != 200:
@@ -239,7 +247,7 @@ def main() -> None:
         print()
         print(f"| page | p50 {args.small // 1000}k | p99 {args.small // 1000}k | p50 large | p99 large | p99 ratio |")
         print("|---|---|---|---|---|---|")
-        for label, _path, _user in PAGES:
+        for label, _path, _user in pages:
             s, lg = times[(label, "small")], times[(label, "large")]
             status = bad.get((label, "large"), bad.get((label, "small")))
             flag = f" (HTTP {status})" if (
@@ -247,7 +255,7 @@ def main() -> None:
             print(f"| {label}{flag} | {pct(s, 50) * 1000:.0f} ms | {pct(s, 99) * 1000:.0f} ms | "
                   f"{pct(lg, 50) * 1000:.0f} ms | {pct(lg, 99) * 1000:.0f} ms | {pct(lg, 99) / pct(s, 99):.2f}× |")
         print()
-        for name, _db, _count, port in dbs:
+        for name, _db, _count, port in [] if args.no_throughput else dbs:
             api = throughput(port, infos[name], "/api/v1/cases/", "intake", args.seconds)
             bare = throughput(port, infos[name], "/bench/bare-cases/", "intake", args.seconds)
             print(f"{name}: case list API {api:.1f} req/s, bare one-query view {bare:.1f} req/s, "
