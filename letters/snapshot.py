@@ -276,7 +276,9 @@ def _ruling(case, data: dict) -> dict:
         if row.get("item_id") is not None:
             item = _item(items, row["item_id"])
             text = _clause(item.text)
-            months = row.get("duration_months", item.default_duration_months)
+            # A default period marked as an example default is not stated.
+            months = row.get("duration_months",
+                             item.default_duration_months if item.duration_confirmed else None)
             mark = MARK if item.is_reconstructed else ""
         else:
             text, months, mark = _clause(row.get("text", "")), row.get("duration_months"), ""

@@ -230,6 +230,14 @@ class PolicyItem(BaseModel):
         return self.certainty == Certainty.RECONSTRUCTED
 
     @property
+    def duration_confirmed(self) -> bool:
+        """Whether the default duration may be applied and printed without
+        the committee typing it: not where the version marks it as an example
+        default or a drafted value (Kunming's six uses: no source gives how
+        long each applies; issue 16)."""
+        return self.duration_certainty not in UNCONFIRMED_CERTAINTIES
+
+    @property
     def mark(self) -> str:
         """参照同类规定拟定（待核定） for an item nobody has confirmed against the
         jurisdiction's text, else "" (shown after the item everywhere)."""

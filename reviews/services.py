@@ -766,7 +766,7 @@ def _check_decision(meeting: Meeting | None, result: str) -> dict:
 
 def _use_months(item: PolicyItem, result: str, months: int | None) -> int | None:
     """The impact period of one use: as given, else the version's default
-    for the result. An exempt ruling has none unless the version sets one
+    for the result where its duration is not an example default. An exempt ruling has none unless the version sets one
     (大理州 [V]: 容错免责的干部 "年度考核、评先评优、职级职称晋升、提拔任用、
     廉政审查等均不受影响"); a period typed for it is refused rather than
     printed to the cadre as a rule nobody configured."""
@@ -774,7 +774,11 @@ def _use_months(item: PolicyItem, result: str, months: int | None) -> int | None
         if months and not item.exempt_duration_months:
             raise ValidationError({"uses": _(EXEMPT_NO_PERIOD) % {"use": item.title or item.text}})
         return item.exempt_duration_months if months is None else (months or None)
-    return item.default_duration_months if months is None else months
+    if months is None:
+        # Issue 16: an example-default period is no rule of the version, so
+        # it is not applied (nor printed in the 认定书) unless typed.
+        return item.default_duration_months if item.duration_confirmed else None
+    return months
 
 
 def _uses(case: Case, uses, result: str) -> list[tuple[PolicyItem, int | None]]:

@@ -114,7 +114,8 @@ def _result_use_data(version: PolicyVersion) -> dict:
         "result": "mitigated", "result_label": "予以容错、减轻处理", "decided_on": "2026-11-03",
         "decided_on_cn": "二〇二六年十一月三日",
         "uses": [{"title": i.title or i.text[:20], "text": i.text,
-                  "period": f"{i.default_duration_months}个月" if i.default_duration_months else ""} for i in uses],
+                  "period": f"{i.default_duration_months}个月" if i.default_duration_months and i.duration_confirmed
+                  else ""} for i in uses],
     }
 
 
@@ -123,7 +124,7 @@ def _allowed_limits(version: PolicyVersion) -> set[tuple[str, str]]:
     # but is no rule a letter may state (issue 16).
     allowed = {(str(t.amount), UNIT_WORDS[t.unit]) for t in version.time_limits.all() if t.is_confirmed}
     allowed |= {(str(i.default_duration_months), "个月") for i in version.items.all()
-                if i.default_duration_months}
+                if i.default_duration_months and i.duration_confirmed}
     return allowed
 
 

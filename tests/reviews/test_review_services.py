@@ -16,9 +16,10 @@ from deadlines.models import Clock
 from deadlines.selectors import clock_list_for_case
 from letters.models import Letter, LetterKind
 from letters.rendering import render_html
-from policies.models import PolicyVersion
+from policies.models import PolicyItem, PolicyVersion
 from reviews import services
 from reviews.models import Assessment, Assignment, Meeting, Recusal, Ruling, Vote
+from reviews.views import case_page_url
 
 from .conftest import (
     accept_case,
@@ -445,6 +446,29 @@ class TestDeliberation:
         assert {r["finding"] for r in letter.context["assessment"]} == {"符合", "适用"}
         running = set(Clock.objects.filter(case=accepted, status="running").values_list("stage", flat=True))
         assert running == {"feedback", "filing", "review_request"}
+
+    def test_example_default_period_applied_only_when_typed(self, accepted, users, client):
+        """Issue 16: a use whose default period the version marks as an
+        example default (Kunming's six uses) gets no period unless the
+        committee types one: left empty, the ruling keeps none and the 认定书
+        states none; the form shows the default as a suggestion, marked.
+        A default the version states is applied as before."""
+        uses = items(accepted, "result_use")
+        PolicyItem.objects.filter(pk=uses[0].pk).update(duration_certainty="example_default")
+        to_deliberation(accepted, users)
+        vote_all(accepted, users, results=("mitigated",) * 3)
+        client.force_login(users["committee1"])
+        page = client.get(case_page_url(accepted.pk), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert "从轻减轻处理：建议12个月，填写后才适用。" in page and "示例默认（待核定）" in page
+        assert "从轻减轻处理：默认12个月。" in page  # the second use, whose period is not marked
+        ruling = services.case_rule(case=accepted, actor=users["committee1"], result="mitigated", reasons="从轻。",
+                                    mitigation="lighter", uses=[{"item": uses[0]}, {"item": uses[1]}])
+        assert [(u.policy_item_id, u.duration_months) for u in ruling.uses.order_by("policy_item__number")] == [
+            (uses[0].pk, None), (uses[1].pk, 12)]
+        letter = Letter.objects.get(case=accepted, kind="ruling")
+        text = strip_tags(render_html(LetterKind.RULING, letter.context)).replace("\n", "")
+        assert f"1．{uses[0].text.rstrip('。')}。" in text
+        assert f"2．{uses[1].text.rstrip('。')}，期限为12个月。" in text
 
     def test_ruling_letter_states_the_facts_the_inspectors_found(self, accepted, users):
         """Issue 22: the letter's 基本事实 are the findings of the preliminary
