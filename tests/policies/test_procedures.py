@@ -397,3 +397,23 @@ def test_filing_and_record_are_two_records(world):
     assert "filed" in kinds and "recorded_same_level" in kinds
     with pytest.raises(ApplicationError):
         rev.notice_record(case=case, actor=users["supervisor"], kind="record", recipients="中共怀来县委")
+
+
+def test_unit_review_by_origin_as_the_version_says():
+    """Which origins go through the unit's party organisation first is the
+    version's: not configured, individual applications only (DESIGN §2);
+    configured, exactly the origins it names (none, or units too)."""
+    from policies.models import PolicyVersion
+    from policies.procedure import ORIGINS, unit_review_required
+
+    cases = {
+        None: {"individual"},
+        (): set(),
+        ("individual", "unit"): {"individual", "unit"},
+        ("unit",): {"unit"},
+    }
+    for required_for, expected in cases.items():
+        procedure = {} if required_for is None else {"unit_review": {"required_for": list(required_for),
+                                                                     "source": "测试"}}
+        version = PolicyVersion(procedure=procedure)
+        assert {o for o in ORIGINS if unit_review_required(version, o)} == expected, required_for
