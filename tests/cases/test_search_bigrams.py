@@ -1,7 +1,7 @@
-"""PostgreSQL's ``case_bigrams`` (migration cases 0018) gives, for every
+"""PostgreSQL's ``case_bigrams`` (migrations cases 0012, 0017, 0021) gives, for every
 text, the set of pairs that ``search_index.bigrams`` (the reference, and
 SQLite's) gives: odd and even lengths, one character, none, line breaks,
-Latin letters in either case, and the separator character inside a text."""
+Latin letters in either case."""
 
 import pytest
 from django.db import connection
@@ -29,9 +29,3 @@ def _pg(text: str) -> set[str]:
 @pytest.mark.parametrize("text", TEXTS)
 def test_pg_bigrams_are_the_reference_pairs(db, text):
     assert _pg(text) == set(search_index.bigrams(text))
-
-
-def test_separator_in_a_text_is_left_out(db):
-    # U+0001 (the function's separator) is taken out of the text first: a
-    # term is still found in a text holding it (the exact filter decides).
-    assert _pg("校\x01舍改") == {"校舍", "舍改"}
