@@ -141,6 +141,15 @@ class PolicyItemManager(models.Manager):
         return super().get_queryset().filter(models.Q(copied_from="") | models.Q(adopted_at__isnull=False))
 
 
+def taken_from_label(origin: dict) -> str:
+    """How a copy's origin reads in the interface (``taken_from``)."""
+    if not origin:
+        return ""
+    return str(_("Taken from 《%(document)s》 (%(jurisdiction)s, version %(number)s) %(article)s") % {
+        "document": origin.get("document", ""), "jurisdiction": origin.get("jurisdiction_name", ""),
+        "number": origin.get("version_number", ""), "article": origin.get("article", "")}).strip()
+
+
 class PolicyItem(BaseModel):
     """One entry of a version's lists, with its source and certainty."""
 
@@ -211,6 +220,15 @@ class PolicyItem(BaseModel):
         verbose_name=_("adopted by"),
     )
 
+    # An item copied into this version from another jurisdiction's
+    # published version, which the admin chose as a template
+    # (``policy_version_adopt_template``, issue 16): where it came from
+    # (jurisdiction, document, version, item, article, source and the
+    # certainty it had there). Unlike ``copied_from`` it is the version's
+    # own item, but drafted after another text: it is marked
+    # 参照同类规定拟定（待核定） until an admin confirms it against his own.
+    taken_from = models.JSONField(_("taken from"), default=dict, blank=True, editable=False)
+
     objects = PolicyItemManager()
     all_objects = models.Manager()
 
@@ -242,6 +260,11 @@ class PolicyItem(BaseModel):
         """参照同类规定拟定（待核定） for an item nobody has confirmed against the
         jurisdiction's text, else "" (shown after the item everywhere)."""
         return str(self.get_certainty_display()) if self.is_reconstructed else ""
+
+    @property
+    def taken_from_label(self) -> str:
+        """取自《…》（昆明市第2版）第五条 for an item copied from a template, else ""."""
+        return taken_from_label(self.taken_from)
 
     def label(self) -> str:
         """``3. 标题`` with the mark, for form choices and lists."""
@@ -350,6 +373,9 @@ class StageTimeLimit(BaseModel):
     extension_max = models.PositiveSmallIntegerField(_("maximum extension"), default=0)
     source = models.TextField(_("source"), blank=True)
     certainty = models.CharField(_("certainty"), max_length=20, choices=Certainty.choices)
+    # As ``PolicyItem.taken_from``: the template version the limit was
+    # copied from, as an example default (issue 16).
+    taken_from = models.JSONField(_("taken from"), default=dict, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("stage time limit")
@@ -427,6 +453,7 @@ class PolicyAuditEntry(ChainedRow):
         VERSION_REPAIRED = "version_repaired", _("Published version repaired (copied items marked, procedure filled)")
         COPY_ADOPTED = "copy_adopted", _("Copied item adopted (confirmed against the jurisdiction's own text)")
         COPY_DELETED = "copy_deleted", _("Copied item deleted")
+        DRAFT_ADOPTED = "draft_adopted", _("Draft adopted from another jurisdiction's version (template)")
 
     # Set before the insert (not auto_now_add): it is part of the hash.
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)

@@ -1,11 +1,18 @@
 import datetime as dt
+from functools import lru_cache
+from pathlib import Path
 
+import yaml
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+
+from accounts.models import Role
+from accounts.selectors import user_has_role
 
 from .calendar import DueDate, WorkCalendar, compute_due_date
 from .models import CONFIRMED_CERTAINTIES, Jurisdiction, PolicyItem, PolicyVersion, StageTimeLimit, TimeLimitStage
 
+CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogues"
 # The jurisdiction whose published version applies where no local one does.
 CENTRAL_CODE = "central"
 
@@ -215,3 +222,71 @@ def policy_version_compare(*, a: PolicyVersion, b: PolicyVersion) -> dict:
         limits.append({"stage": stage, "change": change, "fields": changed, "a": old, "b": new})
     return {"a": a, "b": b, "fields": fields, "items": items, "time_limits": limits,
             "identical": not (fields or items or limits)}
+
+
+# --- templates a jurisdiction adopts into its own draft (issue 16) -----------
+
+
+@lru_cache(maxsize=1)
+def shipped_document_codes() -> frozenset[str]:
+    """The codes of the documents the shipped catalogues hold (the examples
+    an admin adopts), read once from ``policies/catalogues``."""
+    codes = set()
+    for path in CATALOGUE_DIR.glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        codes |= {d["code"] for d in data.get("documents") or [] if "code" in d}
+    return frozenset(codes)
+
+
+def jurisdiction_admin_can(*, user, jurisdiction: Jurisdiction) -> bool:
+    """Whether ``user`` administers ``jurisdiction`` (the 业务管理员 over its
+    org unit). A jurisdiction no org unit is linked to has no admin but the
+    installation's superuser."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if jurisdiction.org_unit_id is None:
+        return bool(user.is_superuser)
+    return user_has_role(user, Role.ADMIN, jurisdiction.org_unit)
+
+
+def jurisdiction_open_draft(jurisdiction: Jurisdiction) -> PolicyVersion | None:
+    """The jurisdiction's draft version being edited, if any."""
+    return (PolicyVersion.objects.filter(document__jurisdiction=jurisdiction, status=PolicyVersion.Status.DRAFT)
+            .select_related("document").order_by("-id").first())
+
+
+def adoption_templates(*, jurisdiction: Jurisdiction) -> list[PolicyVersion]:
+    """The published versions of other jurisdictions ``jurisdiction`` may
+    adopt as a template, the shipped examples first, each with ``shipped``
+    and the item counts of ``policy_version_list`` (one query)."""
+    shipped = shipped_document_codes()
+    versions = list(policy_version_list().exclude(document__jurisdiction=jurisdiction))
+    for version in versions:
+        version.shipped = version.document.code in shipped
+    return sorted(versions, key=lambda v: (not v.shipped, v.document.jurisdiction.code, v.document.code, -v.number))
+
+
+def adoption_preview(template: PolicyVersion) -> dict:
+    """What adopting ``template`` copies: per list, how many items and how
+    many of them its own jurisdiction has not confirmed either; the time
+    limits; and the procedure settings, which are not copied (they name the
+    other jurisdiction's bodies and rules). In the new draft every copied
+    item and limit is unconfirmed."""
+    items = list(PolicyItem.objects.filter(version=template).only("kind", "certainty"))
+    lists = []
+    for kind in ITEM_KIND_ORDER:
+        of_kind = [i for i in items if i.kind == kind]
+        if of_kind:
+            lists.append({"kind": kind, "label": PolicyItem.Kind(kind).label, "count": len(of_kind),
+                          "unconfirmed_there": sum(i.certainty not in CONFIRMED_CERTAINTIES for i in of_kind)})
+    limits = list(StageTimeLimit.objects.filter(version=template).values_list("certainty", flat=True))
+    return {
+        "template": template,
+        "lists": lists,
+        "items": len(items),
+        "items_unconfirmed_there": sum(row["unconfirmed_there"] for row in lists),
+        "time_limits": len(limits),
+        "time_limits_unconfirmed_there": sum(c not in CONFIRMED_CERTAINTIES for c in limits),
+        "unconfirmed": len(items) + len(limits),
+        "procedure_not_copied": sorted((template.procedure or {}).keys()),
+    }

@@ -32,7 +32,9 @@ from .models import (
     CalendarYear,
     Certainty,
     ImportedClause,
+    Jurisdiction,
     PolicyAuditEntry,
+    PolicyDocument,
     PolicyItem,
     PolicyVersion,
     StageTimeLimit,
@@ -40,6 +42,7 @@ from .models import (
     TimeUnit,
 )
 from .procedure import procedure_validate
+from .selectors import jurisdiction_admin_can, jurisdiction_open_draft
 
 PUBLISHED_IMMUTABLE = gettext_noop(
     "This policy version is published and can no longer be changed. "
@@ -374,6 +377,10 @@ def policy_item_confirm(*, item: PolicyItem, actor, text: str | None = None, art
         item.text = text.strip()
     item.article = article.strip() or item.article
     item.source = source.strip() or item.source
+    if item.taken_from and not source.strip():
+        # A copy from a template, confirmed against this jurisdiction's own
+        # text: its source is now that text, no longer the template.
+        item.source = f"《{version.document.title}》{item.article}"
     item.certainty = certainty
     item.confirmed_at = timezone.now()
     item.confirmed_by = actor if getattr(actor, "pk", None) else None
@@ -681,3 +688,143 @@ def policy_item_copy_delete(*, item: PolicyItem, actor) -> None:
             "copied_from": item.copied_from}
     item.delete()
     _audit(actor=actor, action=PolicyAuditEntry.Action.COPY_DELETED, version=version, data=data)
+
+
+# --- a template adopted into a jurisdiction's own draft (issue 16) ----------
+
+ERR_ADOPT_NOT_ADMIN = gettext_noop("Only an administrator of %(jurisdiction)s can adopt a template into its draft.")
+ERR_ADOPT_OPEN_DRAFT = gettext_noop(
+    "%(jurisdiction)s already has a draft being edited (%(draft)s). Publish or delete it before adopting a "
+    "template.")
+ERR_ADOPT_TITLE = gettext_noop(
+    "Give the title of your own 办法: letters cite it (对照《…》有关条款), never the template's.")
+ERR_ADOPT_FOREIGN_TITLE = gettext_noop(
+    "《%(title)s》 is a document of %(jurisdiction)s. Give the title of your own 办法.")
+ERR_ADOPT_TEMPLATE = gettext_noop("Choose a published version of another jurisdiction as the template.")
+ERR_ADOPT_OWN = gettext_noop(
+    "This is a version of your own jurisdiction: create a new draft from it instead of adopting it.")
+
+
+def _origin(template: PolicyVersion, *, item: PolicyItem | None = None,
+            limit: StageTimeLimit | None = None) -> dict:
+    row = item or limit
+    return {
+        "jurisdiction": template.document.jurisdiction.code,
+        "jurisdiction_name": template.document.jurisdiction.name,
+        "document": template.document.title,
+        "document_code": template.document.code,
+        "version": template.pk,
+        "version_number": template.number,
+        **({"item": item.pk, "article": item.article} if item else {"stage": limit.stage}),
+        "source": row.source,
+        "certainty": row.certainty,
+    }
+
+
+def _origin_text(origin: dict) -> str:
+    """The copy's source as stored (Chinese, as the catalogues' sources)."""
+    text = f"取自《{origin['document']}》（{origin['jurisdiction_name']}第{origin['version_number']}版）"
+    text += origin.get("article", "")
+    return f"{text}；原出处：{origin['source']}" if origin.get("source") else text
+
+
+def _adoption_document(*, jurisdiction, title: str, number: str, issuer: str):
+    """The jurisdiction's document of that title, or a new one."""
+    document = jurisdiction.documents.select_for_update().filter(title=title).first()
+    if document is not None:
+        return document
+    taken = set(PolicyDocument.objects.filter(code__startswith=jurisdiction.code).values_list("code", flat=True))
+    code, n = f"{jurisdiction.code}-banfa"[:80], 1
+    while code in taken:
+        n += 1
+        code = f"{jurisdiction.code}-banfa-{n}"[:80]
+    document = PolicyDocument(jurisdiction=jurisdiction, code=code, title=title, number=number, issuer=issuer)
+    document.full_clean()
+    document.save()
+    return document
+
+
+@transaction.atomic
+def policy_version_adopt_template(*, jurisdiction, template: PolicyVersion, actor, title: str,
+                                  document_number: str = "", issuer: str = "",
+                                  effective_from: dt.date | None = None) -> PolicyVersion:
+    """An administrator of ``jurisdiction`` adopts another jurisdiction's
+    published version (a shipped catalogue, or one an admin published) as
+    the template of his own draft, which he then edits item by item against
+    his own 办法 and publishes.
+
+    The draft belongs to his own document ``title`` (created unless the
+    jurisdiction has one of that title): letters under it cite that title,
+    never the template's. Every item and time limit is copied with where it
+    came from (``taken_from``: jurisdiction, version, article, source and
+    the certainty it had there); none is confirmed for this jurisdiction:
+    items are marked 参照同类规定拟定（待核定）(``RECONSTRUCTED``), time limits
+    and durations are example defaults, until the admin confirms each
+    against his text. The template's articles are not kept as the item's
+    article (they number another text). The procedure settings are not
+    copied: they name the other jurisdiction's bodies and rules (issue 16:
+    nothing is copied from one jurisdiction into another silently). One
+    audit entry names the template and the jurisdiction."""
+    if not jurisdiction_admin_can(user=actor, jurisdiction=jurisdiction):
+        raise ApplicationError(_(ERR_ADOPT_NOT_ADMIN) % {"jurisdiction": jurisdiction.name},
+                               code="permission_denied", status_code=403)
+    jurisdiction = Jurisdiction.objects.select_for_update().get(pk=jurisdiction.pk)
+    title, document_number, issuer = (title or "").strip(), (document_number or "").strip(), (issuer or "").strip()
+    if not title:
+        raise ValidationError({"title": _(ERR_ADOPT_TITLE)})
+    template = (PolicyVersion.objects.select_related("document__jurisdiction")
+                .filter(pk=getattr(template, "pk", None), status=PolicyVersion.Status.PUBLISHED).first())
+    if template is None:
+        raise ValidationError({"template": _(ERR_ADOPT_TEMPLATE)})
+    if template.document.jurisdiction_id == jurisdiction.pk:
+        raise ValidationError({"template": _(ERR_ADOPT_OWN)})
+    foreign = (PolicyDocument.objects.filter(title=title).exclude(jurisdiction=jurisdiction)
+               .select_related("jurisdiction").first())
+    if foreign is not None:
+        raise ValidationError({"title": _(ERR_ADOPT_FOREIGN_TITLE) % {
+            "title": title, "jurisdiction": foreign.jurisdiction.name}})
+    draft = jurisdiction_open_draft(jurisdiction)
+    if draft is not None:
+        raise ApplicationError(_(ERR_ADOPT_OPEN_DRAFT) % {"jurisdiction": jurisdiction.name, "draft": draft},
+                               code="open_draft")
+    document = _adoption_document(jurisdiction=jurisdiction, title=title, number=document_number, issuer=issuer)
+    if effective_from is None:
+        latest = document.versions.filter(status=PolicyVersion.Status.PUBLISHED).order_by("-effective_from").first()
+        effective_from = timezone.localdate()
+        if latest is not None and latest.effective_from >= effective_from:
+            effective_from = latest.effective_from + dt.timedelta(days=1)
+    version = policy_version_create(document=document, actor=actor, effective_from=effective_from)
+    items = list(template.items.order_by("kind", "number"))
+    PolicyItem.objects.bulk_create(
+        PolicyItem(
+            version=version, kind=i.kind, number=i.number, title=i.title, text=i.text, article="",
+            source=_origin_text(origin), certainty=Certainty.RECONSTRUCTED, taken_from=origin,
+            default_duration_months=i.default_duration_months, exempt_duration_months=i.exempt_duration_months,
+            # Another jurisdiction's period is not this one's rule.
+            duration_certainty=Certainty.EXAMPLE_DEFAULT if i.default_duration_months is not None
+            or i.exempt_duration_months is not None else "",
+        )
+        for i in items for origin in [_origin(template, item=i)]
+    )
+    copies = {(i.kind, i.number): i for i in version.items.all()}
+    for item in template.items.prefetch_related("contradicts"):
+        targets = [copies[(c.kind, c.number)] for c in item.contradicts.all() if (c.kind, c.number) in copies]
+        if targets:
+            copies[(item.kind, item.number)].contradicts.add(*targets)
+    limits = list(template.time_limits.order_by("stage"))
+    StageTimeLimit.objects.bulk_create(
+        StageTimeLimit(
+            version=version, stage=t.stage, amount=t.amount, unit=t.unit, extension_allowed=t.extension_allowed,
+            extension_max=t.extension_max, source=f"示例默认（待核定）：{_origin_text(origin)}",
+            certainty=Certainty.EXAMPLE_DEFAULT, taken_from=origin,
+        )
+        for t in limits for origin in [_origin(template, limit=t)]
+    )
+    _audit(actor=actor, action=PolicyAuditEntry.Action.DRAFT_ADOPTED, version=version, data={
+        "jurisdiction": jurisdiction.code, "document": document.title, "document_code": document.code,
+        "template_version": template.pk, "template_number": template.number,
+        "template_document": template.document.title, "template_jurisdiction": template.document.jurisdiction.code,
+        "items": len(items), "time_limits": len(limits), "unconfirmed": len(items) + len(limits),
+        "procedure_not_copied": sorted((template.procedure or {}).keys()),
+    })
+    return version
