@@ -9,7 +9,7 @@ edit, then the "publish" action.
 import chinese_calendar
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,6 +24,7 @@ from . import services
 from .models import (
     CalendarDay,
     CalendarYear,
+    Certainty,
     ImportedClause,
     Jurisdiction,
     PolicyAuditEntry,
@@ -35,11 +36,22 @@ from .models import (
     TimeUnit,
 )
 from .procedure import procedure_validate
-from .selectors import policy_version_compare, policy_version_copied_items
+from .selectors import (
+    adoption_preview,
+    adoption_templates,
+    jurisdiction_admin_can,
+    jurisdiction_open_draft,
+    policy_version_compare,
+    policy_version_copied_items,
+)
 
 COMPARE_NEEDS_TWO = gettext_noop("Select exactly two versions to compare.")
 COPY_ADOPTED = gettext_noop("Adopted as this version's own: %(item)s.")
 COPY_DELETED = gettext_noop("Deleted the copied item %(item)s.")
+ADOPTED = gettext_noop(
+    "Adopted %(items)s items and %(limits)s time limits of %(template)s into %(draft)s. Every one is marked "
+    "参照同类规定拟定（待核定） or 示例默认（待核定） until you confirm it against your own 办法.")
+CONFIRMED = gettext_noop("Confirmed against your text: %(item)s.")
 
 
 def _library_years() -> tuple[int, int]:
@@ -47,11 +59,91 @@ def _library_years() -> tuple[int, int]:
     return years[0], years[-1]
 
 
+class AdoptTemplateForm(forms.Form):
+    """A published version of another jurisdiction adopted as the template
+    of this jurisdiction's draft (issue 16)."""
+
+    template = forms.ModelChoiceField(label=gettext_lazy("Template"), queryset=PolicyVersion.objects.none(),
+                                      empty_label=None, widget=forms.RadioSelect)
+    title = forms.CharField(label=gettext_lazy("Title of your own 办法"), max_length=300,
+                            error_messages={"required": gettext_lazy(services.ERR_ADOPT_TITLE)},
+                            help_text=gettext_lazy("Letters under the draft cite this title (对照《…》有关条款)."))
+    document_number = forms.CharField(label=gettext_lazy("document number"), max_length=100, required=False)
+    issuer = forms.CharField(label=gettext_lazy("issuer"), max_length=200, required=False)
+    effective_from = forms.DateField(label=gettext_lazy("effective from"), required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}),
+                                     help_text=gettext_lazy("Empty: today (or after your version in force)."))
+
+    def __init__(self, *args, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["template"]
+        field.queryset = PolicyVersion.objects.filter(pk__in=[t.pk for t in templates])
+        labels = {t.pk: _template_label(t) for t in templates}
+        field.choices = [(t.pk, labels[t.pk]) for t in templates]
+
+
+def _template_label(version) -> str:
+    shipped = _("shipped example") if getattr(version, "shipped", False) else _("published version")
+    return (f"{version.document.jurisdiction.name} · 《{version.document.title}》 "
+            f"{_('version %(number)s') % {'number': version.number}} ({shipped})")
+
+
 class JurisdictionAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "level", "org_unit", "case_prefix", "letter_prefix", "issuing_body")
     search_fields = ("code", "name")
     list_select_related = ("org_unit",)
     raw_id_fields = ("org_unit",)
+    change_form_template = "policies/admin_jurisdiction_change.html"
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/adopt/", self.admin_site.admin_view(self.adopt_view), name="policies_jurisdiction_adopt"),
+            *super().get_urls(),
+        ]
+
+    def adopt_view(self, request, pk):
+        """Pick a shipped catalogue or another jurisdiction's published
+        version, see what will be copied, name the jurisdiction's own 办法
+        and adopt: the draft opens on its page, each item to be confirmed."""
+        jurisdiction = Jurisdiction.objects.filter(pk=pk).select_related("org_unit").first()
+        if jurisdiction is None:
+            return redirect("admin:index")
+        if not (request.user.has_perm("policies.add_policyversion")
+                and jurisdiction_admin_can(user=request.user, jurisdiction=jurisdiction)):
+            raise PermissionDenied
+        templates = adoption_templates(jurisdiction=jurisdiction)
+        data = request.POST if request.method == "POST" else None
+        initial = {"template": request.GET.get("template")} if request.GET.get("template") else None
+        form = AdoptTemplateForm(data, initial=initial, templates=templates)
+        chosen = request.POST.get("template") or request.GET.get("template")
+        template = next((t for t in templates if str(t.pk) == str(chosen)), None)
+        status, refusal = 200, ""
+        if data is not None and form.is_valid():
+            values = form.cleaned_data
+            try:
+                draft = services.policy_version_adopt_template(
+                    jurisdiction=jurisdiction, template=values["template"], actor=request.user,
+                    title=values["title"], document_number=values["document_number"], issuer=values["issuer"],
+                    effective_from=values["effective_from"])
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except ApplicationError as exc:
+                if exc.status_code == 403:
+                    raise PermissionDenied(exc.message) from exc
+                status, refusal = exc.status_code, exc.message
+            else:
+                self.message_user(request, _(ADOPTED) % {
+                    "items": draft.items.count(), "limits": draft.time_limits.count(),
+                    "template": values["template"], "draft": draft}, messages.SUCCESS)
+                return redirect(reverse("admin:policies_policyversion_change", args=[draft.pk]))
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "original": jurisdiction,
+            "title": _("Adopt a template into a new draft of %(jurisdiction)s") % {"jurisdiction": jurisdiction},
+            "form": form, "preview": adoption_preview(template) if template else None,
+            "open_draft": jurisdiction_open_draft(jurisdiction), "refusal": refusal,
+        }
+        return TemplateResponse(request, "policies/admin_adopt.html", context, status=status)
 
 
 class DocumentImportForm(forms.Form):
@@ -381,6 +473,8 @@ class PolicyVersionAdmin(admin.ModelAdmin):
             path("compare/", self.admin_site.admin_view(self.compare_view), name="policies_policyversion_compare"),
             path("<int:pk>/copies/<int:item_pk>/<str:what>/", self.admin_site.admin_view(self.copy_view),
                  name="policies_policyversion_copy"),
+            path("<int:pk>/confirm/<int:item_pk>/", self.admin_site.admin_view(self.confirm_view),
+                 name="policies_policyversion_confirm"),
             *super().get_urls(),
         ]
 
@@ -413,6 +507,30 @@ class PolicyVersionAdmin(admin.ModelAdmin):
             self.message_user(request, f"{label}: {'；'.join(exc.messages)}", messages.ERROR)
         return redirect(back)
 
+    def confirm_view(self, request, pk, item_pk):
+        """Confirm one item of a draft against the jurisdiction's own text
+        (POST from the draft's page): its wording, article and certainty."""
+        version = PolicyVersion.objects.filter(pk=pk).first()
+        if version is None or request.method != "POST" or not self.has_change_permission(request, version):
+            return redirect("admin:policies_policyversion_changelist")
+        back = reverse("admin:policies_policyversion_change", args=[pk])
+        item = PolicyItem.objects.filter(pk=item_pk, version=version).first()
+        if item is None:
+            return redirect(back)
+        label = f"{item.get_kind_display()} {item.number} {item.title or item.text[:20]}"
+        try:
+            services.policy_item_confirm(
+                item=item, actor=request.user, text=request.POST.get("text") or None,
+                article=request.POST.get("article", ""), source=request.POST.get("source", ""),
+                certainty=request.POST.get("certainty", "verbatim"))
+        except ApplicationError as exc:
+            self.message_user(request, f"{label}: {exc.message}", messages.ERROR)
+        except ValidationError as exc:
+            self.message_user(request, f"{label}: {'；'.join(exc.messages)}", messages.ERROR)
+        else:
+            self.message_user(request, _(CONFIRMED) % {"item": label}, messages.SUCCESS)
+        return redirect(f"{back}#taken-items")
+
     def compare_view(self, request):
         if not self.has_view_permission(request):
             return redirect("admin:index")
@@ -440,6 +558,10 @@ class PolicyVersionAdmin(admin.ModelAdmin):
             # (hidden everywhere else), each with how many records cite it.
             extra_context = {**(extra_context or {}), "copied_items": [
                 (item, services.policy_item_references(item)) for item in policy_version_copied_items(obj)]}
+            if not obj.is_published:
+                # Copies from a template still to be confirmed one by one.
+                extra_context["taken_items"] = list(obj.items.filter(certainty=Certainty.RECONSTRUCTED)
+                                                    .exclude(taken_from={}).order_by("kind", "number"))
         return super().change_view(request, object_id, form_url, extra_context)
 
 

@@ -1,13 +1,15 @@
 """Read-only policy API and the due-date explanation.
 
 Published policies are public texts, so their GETs and the due-date call
-allow anonymous access; drafts are never served here.
+allow anonymous access; drafts are never served here. Adopting a template
+into a jurisdiction's draft is its administrator's (authenticated).
 """
 
 from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -16,9 +18,15 @@ from rest_framework.views import APIView
 from core.pagination import PaginatedListMixin, paginated_response
 
 from . import calendar as workcal
-from .models import Certainty, PolicyItem, PolicyVersion, TimeLimitStage, TimeUnit
-from .selectors import policy_version_get, policy_version_list, time_limits_in_stage_order
-from .services import AMOUNT_TOO_LARGE, FLAGGED_WARNING
+from .models import Certainty, Jurisdiction, PolicyItem, PolicyVersion, TimeLimitStage, TimeUnit
+from .selectors import adoption_preview, policy_version_get, policy_version_list, time_limits_in_stage_order
+from .services import (
+    AMOUNT_TOO_LARGE,
+    ERR_ADOPT_TITLE,
+    FLAGGED_WARNING,
+    policy_version_adopt_template,
+    policy_version_unconfirmed,
+)
 
 
 class _VersionBaseSerializer(serializers.Serializer):
@@ -56,6 +64,8 @@ class PolicyItemOutputSerializer(serializers.Serializer):
     default_duration_months = serializers.IntegerField(allow_null=True)
     exempt_duration_months = serializers.IntegerField(allow_null=True)
     duration_certainty = serializers.CharField()
+    # Where an item copied from a template came from (issue 16); {} if not.
+    taken_from = serializers.JSONField()
 
 
 class StageTimeLimitOutputSerializer(serializers.Serializer):
@@ -186,3 +196,74 @@ class DueDateApi(APIView):
             if result.flagged else None
         )
         return Response(body)
+
+
+class AdoptTemplateApi(APIView):
+    """Adopt another jurisdiction's published version as the template of
+    this jurisdiction's own draft (issue 16)."""
+
+    class InputSerializer(serializers.Serializer):
+        template = serializers.PrimaryKeyRelatedField(
+            queryset=PolicyVersion.objects.filter(status=PolicyVersion.Status.PUBLISHED),
+            help_text="Id of a published version of another jurisdiction (a shipped catalogue or not)")
+        title = serializers.CharField(
+            max_length=300, help_text="Title of the jurisdiction's own 办法: letters cite it",
+            error_messages={"required": gettext_lazy(ERR_ADOPT_TITLE), "blank": gettext_lazy(ERR_ADOPT_TITLE)})
+        document_number = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+        issuer = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+        effective_from = serializers.DateField(required=False, allow_null=True, default=None,
+                                               help_text="Empty: today (or after the version in force)")
+
+    class OutputSerializer(_VersionBaseSerializer):
+        template = serializers.SerializerMethodField()
+        counts = serializers.SerializerMethodField()
+        unconfirmed = serializers.SerializerMethodField()
+        procedure_not_copied = serializers.SerializerMethodField()
+
+        def _preview(self, v) -> dict:
+            return self.context["preview"]
+
+        def get_template(self, v) -> dict:
+            t = self._preview(v)["template"]
+            return {"id": t.pk, "number": t.number, "jurisdiction": t.document.jurisdiction.code,
+                    "document_title": t.document.title}
+
+        def get_counts(self, v) -> dict:
+            counts = {row["kind"]: row["count"] for row in self._preview(v)["lists"]}
+            counts["time_limits"] = self._preview(v)["time_limits"]
+            return counts
+
+        def get_unconfirmed(self, v) -> int:
+            return len(policy_version_unconfirmed(v))
+
+        def get_procedure_not_copied(self, v) -> list[str]:
+            return self._preview(v)["procedure_not_copied"]
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: OutputSerializer,
+                   403: OpenApiResponse(description=gettext_lazy("Not an administrator of the jurisdiction")),
+                   404: OpenApiResponse(description=gettext_lazy("No such jurisdiction or template")),
+                   409: OpenApiResponse(description=gettext_lazy("The jurisdiction already has an open draft")),
+                   422: OpenApiResponse(description=gettext_lazy(
+                       "The template is the jurisdiction's own, or the title is another jurisdiction's document"))},
+        summary=gettext_lazy("Adopt another jurisdiction's published version as the template of this "
+                             "jurisdiction's draft"),
+        description=gettext_lazy(
+            "Every item and time limit is copied with where it came from, none confirmed: items are marked "
+            "参照同类规定拟定（待核定）, time limits are example defaults, until an administrator confirms each "
+            "against the jurisdiction's own text. The procedure settings are not copied."),
+        operation_id="policies_adopt_template",
+    )
+    def post(self, request, code: str):
+        jurisdiction = get_object_or_404(Jurisdiction, code=code)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        draft = policy_version_adopt_template(
+            jurisdiction=jurisdiction, template=values["template"], actor=request.user, title=values["title"],
+            document_number=values["document_number"], issuer=values["issuer"],
+            effective_from=values["effective_from"])
+        draft = PolicyVersion.objects.select_related("document__jurisdiction").get(pk=draft.pk)
+        body = self.OutputSerializer(draft, context={"preview": adoption_preview(values["template"])}).data
+        return Response(body, status=201)

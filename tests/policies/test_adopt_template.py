@@ -9,7 +9,9 @@ version cite his own document's title."""
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.html import strip_tags
 
 from accounts.models import OrgUnit, Role, User
@@ -54,6 +56,13 @@ def county(db):
         user = User.objects.create_user(username=username, password="pw-Adopt-2026!", org_unit=home,
                                         is_staff=role == Role.ADMIN)
         membership_grant(user=user, org_unit=over, role=role)
+        if role == Role.ADMIN:
+            # The admin site's permissions on the policy catalogue, as an
+            # installation grants them; the jurisdiction is the role's.
+            user.user_permissions.add(*Permission.objects.filter(
+                content_type__app_label="policies", codename__in=[
+                    "add_policyversion", "change_policyversion", "view_policyversion", "view_jurisdiction",
+                    "change_policyitem", "view_policyitem", "view_stagetimelimit", "change_stagetimelimit"]))
         people[username] = user
     return {"template": template, "jurisdiction": jurisdiction, "unit": unit, "school": school, **people}
 
@@ -185,3 +194,93 @@ def test_a_jurisdiction_with_its_own_document_gets_a_new_version_of_it(county):
     second = _adopt(county, effective_from=None)
     assert second.document == draft.document and second.number == 2
     assert second.effective_from > draft.effective_from
+# --- the page (admin) and the API -------------------------------------------
+
+
+def _page_url(county):
+    return reverse("admin:policies_jurisdiction_adopt", args=[county["jurisdiction"].pk])
+
+
+def test_adopt_page_previews_and_adopts(client, county):
+    template = county["template"]
+    client.force_login(county["xa_admin"])
+    html = client.get(_page_url(county), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f'value="{template.pk}"' in html and template.document.title in html
+    page = client.get(_page_url(county), {"template": template.pk}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 200
+    html = page.content.decode()
+    total = template.items.count() + template.time_limits.count()
+    assert f'id="adopt-unconfirmed">{total}<' in html
+    assert f'id="adopt-count-positive">{template.items.filter(kind="positive").count()}<' in html
+    # A title is required: the form says so in Chinese and nothing is made.
+    response = client.post(_page_url(county), {"template": template.pk, "title": "",
+                                                "effective_from": "2027-01-01"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200 and "对照《…》有关条款" in response.content.decode()
+    assert not PolicyVersion.objects.filter(document__jurisdiction=county["jurisdiction"]).exists()
+    response = client.post(_page_url(county), {"template": template.pk, "title": OWN_TITLE,
+                                                "effective_from": "2027-01-01"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    draft = PolicyVersion.objects.get(document__jurisdiction=county["jurisdiction"])
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:policies_policyversion_change", args=[draft.pk])
+    # The draft's page lists the copies to confirm, each with its origin and mark.
+    html = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'id="taken-items"' in html and html.count(f"取自《{template.document.title}》") >= draft.items.count()
+    item = draft.items.get(kind="positive", number=2)
+    confirm = reverse("admin:policies_policyversion_confirm", args=[draft.pk, item.pk])
+    assert confirm in html
+    response = client.post(confirm, {"text": item.text, "article": "第六条（二）", "certainty": "verbatim"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.certainty == Certainty.VERBATIM and item.article == "第六条（二）"
+    # An open draft: the page refuses a second adoption with the reason.
+    response = client.post(_page_url(county), {"template": template.pk, "title": "另一个办法",
+                                                "effective_from": "2027-01-01"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 409 and "草稿" in response.content.decode()
+
+
+def test_adopt_page_refuses_another_jurisdictions_admin(client, county):
+    client.force_login(county["jc_admin"])
+    assert client.get(_page_url(county)).status_code == 403
+    response = client.post(_page_url(county), {"template": county["template"].pk, "title": OWN_TITLE,
+                                                "effective_from": "2027-01-01"})
+    assert response.status_code == 403
+    assert not PolicyVersion.objects.filter(document__jurisdiction=county["jurisdiction"]).exists()
+
+
+def _api_url(county):
+    return reverse("api-policy-adopt", args=[county["jurisdiction"].code])
+
+
+def test_api_adopts(client, county):
+    template = county["template"]
+    client.force_login(county["xa_admin"])
+    response = client.post(_api_url(county), {"template": template.pk, "title": OWN_TITLE,
+                                              "effective_from": "2027-01-01"},
+                           content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    draft = PolicyVersion.objects.get(pk=body["id"])
+    assert draft.document.jurisdiction == county["jurisdiction"] and body["document"]["title"] == OWN_TITLE
+    assert body["status"] == "draft" and body["unconfirmed"] == draft.items.count() + draft.time_limits.count()
+    assert body["template"]["id"] == template.pk and "correction" in body["procedure_not_copied"]
+    assert body["counts"]["positive"] == template.items.filter(kind="positive").count()
+    # Open draft: 409, nothing more made.
+    response = client.post(_api_url(county), {"template": template.pk, "title": "另一个办法"},
+                           content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 409 and response.json()["code"] == "open_draft"
+    assert PolicyVersion.objects.filter(document__jurisdiction=county["jurisdiction"]).count() == 1
+
+
+def test_api_refuses_bad_input_and_other_admins(client, county):
+    template = county["template"]
+    client.force_login(county["xa_admin"])
+    response = client.post(_api_url(county), {"template": template.pk, "title": ""},
+                           content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400 and "对照《…》有关条款" in response.json()["fields"]["title"][0]
+    response = client.post(_api_url(county), {"title": OWN_TITLE}, content_type="application/json")
+    assert response.status_code == 400
+    client.force_login(county["jc_admin"])
+    response = client.post(_api_url(county), {"template": template.pk, "title": OWN_TITLE},
+                           content_type="application/json")
+    assert response.status_code == 403
+    assert not PolicyVersion.objects.filter(document__jurisdiction=county["jurisdiction"]).exists()
