@@ -72,7 +72,14 @@ class Export(BaseModel):
 # that can move a figure in ``FigureDirty`` (triggers, migration 0003): a
 # marked case is counted live until the fold (services.figures_fold, every
 # minute) takes it in, so the figures are never stale, whatever wrote the
-# row. ``recount_stats`` rebuilds or checks everything.
+# row. ``recount_stats`` rebuilds or checks everything. Time per stage is
+# kept at 0.1, 1, 10 and 100 days (radix cells: selectors.STAY_LEVELS), the
+# coarse ones derived from the case's 0.1-day cells, which alone are stored
+# in its CaseFigure.
+
+STAY = "stay"
+STAY_LEVELS = (("stay100", 1000), ("stay10", 100), ("stay1", 10))  # (kind, tenths per cell), coarse first
+STAY_KINDS = (STAY, *(kind for kind, _per in STAY_LEVELS))
 
 
 class FigureCell(models.Model):
@@ -91,9 +98,13 @@ class FigureCell(models.Model):
         indexes = [
             # The figures but time per stage (a few thousand cells) read
             # without the time-per-stage cells (nearly all of them: one per
-            # tenth of a day), which selectors.dashboard_cells sums apart.
+            # tenth of a day), which selectors.stay_summaries reads apart.
             models.Index(fields=["jurisdiction_id", "year", "kind", "a", "b"], include=["n", "total"],
-                         condition=~models.Q(kind="stay"), name="figurecell_not_stay"),
+                         condition=~models.Q(kind__in=STAY_KINDS), name="figurecell_not_stay"),
+            # Time per stage a level at a time: ten cells of each stage
+            # wanted, for every jurisdiction and year (selectors.stay_summaries).
+            models.Index(fields=["kind", "a", "b", "jurisdiction_id", "year"], include=["n", "total"],
+                         condition=models.Q(kind__in=STAY_KINDS), name="figurecell_stay"),
         ]
 
 

@@ -30,7 +30,7 @@ from deadlines.models import Clock, ClockEntry
 from policies.models import PolicyItem
 from reviews.models import Ruling
 
-from .models import CaseFigure, FigureCell
+from .models import STAY, STAY_LEVELS, CaseFigure, FigureCell
 from .selectors import DECIDED, REVOKED, TENTH_US, UNTIMED_STAGES, _decision_model
 
 
@@ -157,6 +157,38 @@ FROM cell JOIN c ON c.id = cell.case_id
 """
 
 
+def _tenths(vendor: str) -> str:
+    """A 0.1-day cell's key ("D.D") as tenths of a day, in SQL."""
+    if vendor == "postgresql":
+        return "(split_part(b, '.', 1)::bigint * 10 + split_part(b, '.', 2)::bigint)"
+    return "(CAST(substr(b, 1, instr(b, '.') - 1) AS INTEGER) * 10 + CAST(substr(b, instr(b, '.') + 1) AS INTEGER))"
+
+
+def _with_levels(source: str, keys: str, vendor: str = "postgresql") -> str:
+    """The rows (keys…, kind, a, b, n, total) of ``source`` and, for each
+    0.1-day stay among them, its coarse cells (models.STAY_LEVELS), as
+    selectors.cells_with_levels adds them."""
+    tenths = _tenths(vendor)
+    levels = "".join(f"\n  UNION ALL SELECT {keys}, '{level}', a, CAST({tenths} / {per} AS TEXT), n, total "
+                     f"FROM {source} WHERE kind = '{STAY}'" for level, per in STAY_LEVELS)
+    return f"SELECT {keys}, kind, a, b, n, total FROM {source}{levels}"
+
+
+def stay_levels_rebuild(conn) -> None:
+    """The coarse time-per-stage cells made again from the 0.1-day ones
+    (migration dashboard 0005: the cells of an existing database; one
+    statement, whatever the number of cells)."""
+    cell = FigureCell._meta.db_table
+    coarse = ", ".join(f"'{level}'" for level, _per in STAY_LEVELS)
+    with conn.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {cell} WHERE kind IN ({coarse})")
+        cursor.execute(f"""INSERT INTO {cell} (jurisdiction_id, year, kind, a, b, n, total)
+            SELECT jurisdiction_id, year, kind, a, b, SUM(n), SUM(total)
+            FROM ({_with_levels(f"(SELECT * FROM {cell} WHERE kind = '{STAY}') s", 'jurisdiction_id, year',
+                                conn.vendor)}) x
+            WHERE kind IN ({coarse}) GROUP BY jurisdiction_id, year, kind, a, b HAVING SUM(n) <> 0""")
+
+
 def _execute(sql: str, params=None) -> list:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -200,8 +232,8 @@ def recount_sql(*, repair: bool, batch: int, out=None) -> None:
                                 ('[' || string_agg('["' || kind || '","' || a || '","' || b || '",' || n || ','
                                                    || total || ']', ',') || ']')::jsonb
                          FROM recount_cell GROUP BY case_id, jur, unit, year ORDER BY case_id""")
-        _execute("""INSERT INTO recount_part SELECT jur, year, kind, a, b, SUM(n), SUM(total) FROM recount_cell
-                    GROUP BY jur, year, kind, a, b""")
+        _execute(f"""INSERT INTO recount_part SELECT jur, year, kind, a, b, SUM(n), SUM(total)
+                     FROM ({_with_levels('recount_cell', 'jur, year')}) x GROUP BY jur, year, kind, a, b""")
         last = hi
         if out:
             out(f"{last} ...")

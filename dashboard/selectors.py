@@ -14,7 +14,8 @@ import statistics
 from collections import defaultdict
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +28,7 @@ from deadlines.models import Clock, ClockEntry
 from policies.models import PolicyItem
 from reviews.models import Recusal, Result, Ruling
 
-from .models import CaseFigure, FigureCell, FigureDirty
+from .models import STAY, STAY_KINDS, STAY_LEVELS, CaseFigure, FigureCell, FigureDirty
 
 STAFF_ROLES = {Role.INTAKE, Role.INSPECTOR, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN}
 DECIDED = (Outcome.EXEMPT, Outcome.MITIGATED, Outcome.REJECTED)
@@ -149,6 +150,31 @@ TENTH_US = 8_640_000_000
 
 def stay_tenths(spent: dt.timedelta) -> int:
     return (spent // dt.timedelta(microseconds=1) + TENTH_US // 2) // TENTH_US
+
+
+# Time per stage in radix cells (issue 19): a case's stay is one cell of
+# 0.1 day ("stay", stage, "D.D", what it contributes: case_figures), and
+# the maintained cells also keep it at 1, 10 and 100 days ("stay1",
+# "stay10", "stay100", stage, the whole number of such spans), so that the
+# median and the longest are found from the coarse cells down, reading ten
+# cells a level, not every tenth of a day (stay_summaries). The kinds:
+# models.STAY_LEVELS.
+
+
+def stay_cell_tenths(b: str) -> int:
+    days, tenth = b.split(".")
+    return int(days) * 10 + int(tenth)
+
+
+def cells_with_levels(cells: list) -> list:
+    """A case's cells (case_figures) and, for each stay, its coarse cells:
+    what it adds to the maintained cells."""
+    out = list(cells)
+    for kind, a, b, n, seconds in cells:
+        if kind == STAY:
+            tenths = stay_cell_tenths(b)
+            out.extend([level, a, str(tenths // per), n, seconds] for level, per in STAY_LEVELS)
+    return out
 
 
 # --- Figures as additive cells --------------------------------------------------
@@ -324,9 +350,11 @@ def _coverage(user: User) -> tuple[set[int], set[int], set[int]]:
     return jurisdictions, excluded, partial
 
 
-def dashboard_cells(*, user: User, filters: dict | None = None, now: dt.datetime | None = None) -> Cells:
-    """The summed cells of the cases ``user`` may see (``dashboard_cases``),
-    read mostly from the maintained cells: those of the jurisdictions he
+def dashboard_cells(*, user: User, filters: dict | None = None,
+                    now: dt.datetime | None = None) -> tuple[Cells, dict[str, tuple]]:
+    """The summed cells of the cases ``user`` may see (``dashboard_cases``)
+    but time per stage, and its figures (stay_summaries), read mostly from
+    the maintained cells: those of the jurisdictions he
     sees by org unit, corrected by the few cases they do not settle, whose
     stored contribution is taken out and whose current one (if visible) is
     put in: cases changed since the last fold (FigureDirty), his own, those
@@ -340,18 +368,12 @@ def dashboard_cells(*, user: User, filters: dict | None = None, now: dt.datetime
     cells = FigureCell.objects.filter(jurisdiction_id__in=jurisdictions)
     if year := filters.get("year"):
         cells = cells.filter(year=year)
-    # Time per stage is not shown per jurisdiction: its cells (most of
-    # them, one per tenth of a day) are summed over jurisdictions by the
-    # database.
-    grouped = [
-        cells.exclude(kind="stay").values_list("jurisdiction_id", "kind", "a", "b"),
-        cells.filter(kind="stay").annotate(j=Value(0, output_field=BigIntegerField())).values_list(
-            "j", "kind", "a", "b"),
-    ]
-    for rows in grouped:
-        for jur, kind, a, b, n, seconds in rows.annotate(sn=Sum("n"), st=Sum("total")).order_by():
-            if n:
-                total[(jur, kind, a, b)] = [n, seconds]
+    # Time per stage (its cells are most of them, and not shown per
+    # jurisdiction) is read apart, by stay_summaries.
+    for jur, kind, a, b, n, seconds in cells.exclude(kind__in=STAY_KINDS).values_list(
+            "jurisdiction_id", "kind", "a", "b").annotate(sn=Sum("n"), st=Sum("total")).order_by():
+        if n:
+            total[(jur, kind, a, b)] = [n, seconds]
     # His own cases are in the cells unless a draft or outside them.
     own = Case.objects.filter(Q(applicant=user) | Q(created_by=user)).filter(
         Q(stage=Stage.DRAFT) | ~Q(jurisdiction_id__in=jurisdictions) | Q(unit_id__in=excluded))
@@ -368,44 +390,160 @@ def dashboard_cells(*, user: User, filters: dict | None = None, now: dt.datetime
         Q(pk__in=special) | Q(unit_id__in=excluded) | Q(unit_id__in=partial))
     for jur, _unit, _year, live_cells in case_figures(live, now).values():
         cells_add(total, jur, live_cells)
-    return total
+    # ``total`` holds the corrections of time per stage only: with the cells.
+    return total, stay_summaries(jurisdictions, year, total)
 
 
-def _median_of(histogram: dict[float, int]) -> float:
-    n = sum(histogram.values())
-    values = sorted(histogram)
-    wanted = [(n - 1) // 2, n // 2]
-    found, seen = [], 0
-    for v in values:
-        seen += histogram[v]
-        while wanted and wanted[0] < seen:
-            found.append(v)
-            wanted.pop(0)
-    return statistics.mean(found)
+def _ranked(values: list[tuple[int, str, int]], ranks: list[tuple[int, int]]) -> list[tuple[int, str, int]]:
+    """Of ``values`` ((order, b, n) sorted, positive n) preceded by
+    ``offset`` smaller ones: for each (rank, offset), the (order, b,
+    values before it) holding that rank; the last value if the cells do
+    not add up (then recount_stats repairs them)."""
+    out = []
+    for rank, offset in ranks:
+        seen, found = offset, None
+        for order, b, n in values:
+            found = (order, b, seen)
+            if rank < seen + n:
+                break
+            seen += n
+        if found is not None:
+            out.append(found)
+    return out
 
 
-def time_per_stage_rows(total: Cells) -> list[dict]:
-    """Per stage, the days each case spent in it (all its completed stays
-    added up, paused time taken out, to 0.1 day): the average (of the exact
-    durations), the median and the longest."""
-    per_stage: dict[str, dict[float, int]] = defaultdict(dict)
+def stay_ranks(n: int) -> list[int]:
+    """The ranks time per stage shows: the two middle ones (the median is
+    their mean) and the last (the longest)."""
+    return [(n - 1) // 2, n // 2, n - 1]
+
+
+def stay_summaries_of(total: Cells) -> dict[str, tuple[int, float, list[float]]]:
+    """Per stage, from the 0.1-day cells in ``total``: (cases, exact
+    seconds, the days at stay_ranks)."""
+    per_stage: dict[str, dict[str, int]] = defaultdict(dict)
     seconds: dict[str, float] = defaultdict(float)
     for (_jur, kind, a, b), (n, s) in total.items():
-        if kind == "stay" and n:
-            hist = per_stage[a]
-            hist[float(b)] = hist.get(float(b), 0) + n
+        if kind == STAY and n:
+            per_stage[a][b] = per_stage[a].get(b, 0) + n
             seconds[a] += s
+    out = {}
+    for stage, hist in per_stage.items():
+        values = sorted((stay_cell_tenths(b), b, n) for b, n in hist.items() if n > 0)
+        if values:
+            n = sum(v[2] for v in values)
+            out[stage] = (n, seconds[stage], [float(b) for _o, b, _s in _ranked(values, [(r, 0) for r in stay_ranks(n)])])
+    return out
+
+
+def stay_summaries(jurisdictions: set[int], year: int | None,
+                   corrections: Cells) -> dict[str, tuple[int, float, list[float]]]:
+    """What stay_summaries_of gives for the cells of ``jurisdictions`` (of
+    ``year``, or all years, summed) plus the 0.1-day ``corrections``, read from the
+    radix cells (STAY_LEVELS): the 100-day cells of every stage (a few per
+    stage: the cases and the seconds), then, a level at a time, the ten
+    cells inside each one that holds a wanted rank, down to the tenths of
+    a day. Four queries, and a bounded number of cells per jurisdiction,
+    year and stage, whatever the number of cases."""
+    extra: dict[str, dict[tuple[str, str], list]] = defaultdict(dict)
+    for (_jur, kind, a, b), (n, s) in corrections.items():
+        if kind == STAY and (n or s):
+            tenths = stay_cell_tenths(b)
+            for level, key in [(STAY, b), *((lv, str(tenths // per)) for lv, per in STAY_LEVELS)]:
+                cell = extra[level].setdefault((a, key), [0, 0.0])
+                cell[0] += n
+                cell[1] += s
+
+    table = FigureCell._meta.db_table
+    scope = [*sorted(jurisdictions), *([year] if year else [])]
+    where = f"jurisdiction_id IN ({', '.join(['%s'] * len(jurisdictions))})" + (" AND year = %s" if year else "")
+
+    def read(level: str, wanted: set[tuple[str, str]] | None) -> dict[str, dict[str, list]]:
+        rows: dict[str, dict[str, list]] = defaultdict(dict)
+        select = f"SELECT a, b, SUM(n), SUM(total) FROM {table} WHERE kind = %s AND {where}"
+        if not jurisdictions:
+            sql, params = None, []
+        elif wanted is None:
+            sql, params = f"{select} GROUP BY a, b", [level, *scope]
+        else:
+            # One SELECT per stage, each (kind, stage, keys) read off
+            # figurecell_stay; asked as stages × keys at once, the planner
+            # reads every cell of the level instead. (SQL of our own: the
+            # ORM took longer to compile the union than the database to
+            # run it.)
+            keys: dict[str, set[str]] = defaultdict(set)
+            for a, b in wanted:
+                keys[a].add(b)
+            arms, params = [], []
+            for a, bs in sorted(keys.items()):
+                arms.append(f"{select} AND a = %s AND b IN ({', '.join(['%s'] * len(bs))}) GROUP BY a, b")
+                params += [level, *scope, a, *sorted(bs)]
+            sql = " UNION ALL ".join(arms)
+        if sql:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                for a, b, n, s in cursor.fetchall():
+                    rows[a][b] = [int(n), float(s)]  # (SUM of a bigint: numeric)
+        for (a, b), (n, s) in extra[level].items():
+            if wanted is None or (a, b) in wanted:
+                cell = rows[a].setdefault(b, [0, 0.0])
+                cell[0] += n
+                cell[1] += s
+        return rows
+
+    out: dict[str, tuple[int, float, list[float]]] = {}
+    # stage -> [(rank, bucket, cases before it)]: where each wanted rank is.
+    at: dict[str, list[tuple[int, int, int]]] = {}
+    for stage, buckets in read(STAY_LEVELS[0][0], None).items():
+        values = sorted((int(b), b, n) for b, (n, _s) in buckets.items() if n > 0)
+        if not values:
+            continue
+        n = sum(v[2] for v in values)
+        ranks = stay_ranks(n)
+        out[stage] = (n, sum(s for c, s in buckets.values() if c), [])
+        at[stage] = [(rank, order, before) for rank, (order, _b, before) in
+                     zip(ranks, _ranked(values, [(r, 0) for r in ranks]), strict=True)]
+    for level, _per in [*STAY_LEVELS[1:], (STAY, 1)]:
+        def children(bucket: int, level=level) -> list[str]:
+            return [f"{bucket}.{i}" if level == STAY else str(bucket * 10 + i) for i in range(10)]
+
+        wanted = {(stage, b) for stage, spots in at.items() for _r, bucket, _o in spots for b in children(bucket)}
+        if not wanted:
+            break
+        rows = read(level, wanted)
+        for stage, spots in list(at.items()):
+            found = []
+            for rank, bucket, before in spots:
+                inside = set(children(bucket))
+                values = sorted((stay_cell_tenths(b) if level == STAY else int(b), b, n)
+                                for b, (n, _s) in rows.get(stage, {}).items() if b in inside and n > 0)
+                found.extend((rank, order, seen, b) for order, b, seen in _ranked(values, [(rank, before)]))
+            if len(found) < len(spots):
+                # The cells do not add up: no figure rather than a wrong one.
+                del at[stage], out[stage]
+                continue
+            at[stage] = [(rank, order, seen) for rank, order, seen, _b in found]
+            if level == STAY:
+                out[stage][2].extend(float(b) for _r, _o, _s, b in found)
+    return out
+
+
+def time_per_stage_rows(total: Cells, stays: dict[str, tuple] | None = None) -> list[dict]:
+    """Per stage, the days each case spent in it (all its completed stays
+    added up, paused time taken out, to 0.1 day): the average (of the exact
+    durations), the median and the longest. ``stays``: stay_summaries, or
+    from the 0.1-day cells of ``total``."""
+    stays = stay_summaries_of(total) if stays is None else stays
     rows = []
     for stage in STAGE_ORDER:
-        hist = {days: n for days, n in per_stage.get(stage, {}).items() if n > 0}
-        if not hist:
+        if stage not in stays:
             continue
-        n = sum(hist.values())
+        n, seconds, (lo, hi, longest) = stays[stage]
         rows.append({
             "stage": stage, "label": str(Stage(stage).label), "cases": n,
-            "avg_days": round(seconds[stage] / n / 86400, 1),
-            "median_days": round(_median_of(hist), 1),
-            "max_days": max(hist),
+            "avg_days": round(seconds / n / 86400, 1),
+            "median_days": round(statistics.mean([lo, hi]), 1),
+            "max_days": longest,
         })
     return rows
 
@@ -423,8 +561,9 @@ def _months(today: dt.date, n: int) -> list[dt.date]:
     return list(reversed(out))
 
 
-def stats_from_cells(total: Cells, *, today: dt.date) -> dict:
-    """The dashboard's figures (all but the overdue clocks) from cells."""
+def stats_from_cells(total: Cells, *, today: dt.date, stays: dict[str, tuple] | None = None) -> dict:
+    """The dashboard's figures (all but the overdue clocks) from cells
+    (time per stage from ``stays`` if given: time_per_stage_rows)."""
     by_stage_counts: dict[str, int] = defaultdict(int)
     by_result_counts: dict[str, int] = defaultdict(int)
     jur_rows: dict[tuple[int, str], int] = defaultdict(int)
@@ -463,7 +602,7 @@ def stats_from_cells(total: Cells, *, today: dt.date) -> dict:
                       for o in Outcome if o.value and by_result_counts.get(o.value)],
         "rate_by_jurisdiction": by_jurisdiction,
         "rate_by_scenario": by_scenario,
-        "time_per_stage": time_per_stage_rows(total),
+        "time_per_stage": time_per_stage_rows(total, stays),
         "trend": trend,
         "decision_vs_ruling": decision_rows(total),
     }
@@ -499,11 +638,12 @@ def dashboard_stats(*, user: User, filters: dict | None = None, recount: bool = 
     the maintained cells (``dashboard_cells``), or with ``recount`` from the
     visible cases' rows themselves (what the cells must equal)."""
     now = timezone.now()
+    stays = None
     if recount:
         total = cells_of_cases(dashboard_cases(user=user, filters=filters), now)
     else:
-        total = dashboard_cells(user=user, filters=filters, now=now)
-    stats = stats_from_cells(total, today=timezone.localdate())
+        total, stays = dashboard_cells(user=user, filters=filters, now=now)
+    stats = stats_from_cells(total, today=timezone.localdate(), stays=stays)
     stats["overdue"] = dashboard_overdue(user=user, filters=filters)
     return stats
 

@@ -24,7 +24,7 @@ from core.tasks import enqueue
 
 from . import exports, recount, tasks
 from .models import CaseFigure, Export, FigureCell, FigureDirty
-from .selectors import case_figures, dashboard_may_view, dashboard_stats, dashboard_tables
+from .selectors import case_figures, cells_with_levels, dashboard_may_view, dashboard_stats, dashboard_tables
 
 NOT_ALLOWED = gettext_lazy("You may not export these figures.")
 BAD_FORMAT = gettext_lazy("Unknown export format.")
@@ -208,7 +208,7 @@ def figures_fold(*, limit: int = FOLD_BATCH) -> int:
         deltas: dict[tuple, list] = {}
 
         def add(jur, year, cells, sign):
-            for kind, a, b, n, seconds in cells:
+            for kind, a, b, n, seconds in cells_with_levels(cells):
                 d = deltas.setdefault((jur, year, kind, a, b), [0, 0.0])
                 d[0] += sign * n
                 d[1] += sign * seconds
@@ -270,7 +270,7 @@ def _recount_python(*, repair: bool, batch: int, out=None) -> dict[tuple, list]:
         rows = case_figures(Case.objects.filter(pk__gte=first, pk__lte=last).exclude(stage=Stage.DRAFT))
         figures = []
         for case_id, (jur, unit, year, cells) in rows.items():
-            for kind, a, b, n, seconds in cells:
+            for kind, a, b, n, seconds in cells_with_levels(cells):
                 d = sums.setdefault((jur, year, kind, a, b), [0, 0.0])
                 d[0] += n
                 d[1] += seconds
