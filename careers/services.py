@@ -40,7 +40,7 @@ from core.exceptions import ApplicationError
 from core.steps import step_guard
 from deadlines import services as clocks
 from deadlines.models import Clock
-from letters.snapshot import date_cn, result_words
+from letters.snapshot import date_cn, item_mark, result_words
 from policies.models import TimeLimitStage, TimeUnit
 from publication import redaction
 from publication.models import Publication
@@ -239,7 +239,9 @@ def obligations_open(*, case_id: int) -> list[ResultUse]:
         "result_label": result_words(ruling.result, ruling.mitigation),
         "decided_on": ruling.decided_on.isoformat(),
         "decided_on_cn": date_cn(ruling.decided_on),
+        # A use nobody has confirmed against the 办法 says so (issue 16).
         "uses": [{"title": u.title, "text": u.text, "period": _period_text(u.impact_months),
+                  "mark": item_mark(u.policy_item),
                   "until_cn": date_cn(u.ends_on) if u.ends_on else ""} for u in created],
     })
     case_event_record(case=case, kind=EventKind.USES_SENT, actor=None, from_stage=case.stage,

@@ -10,8 +10,9 @@ applicant, unit, origin, matter, submitted_on(_cn), accepted_on(_cn)) and
 ``policy`` (document_title, document_number, version).
 
 ``signers`` (the issuing body, and the 组织部门 where the version's procedure
-rules jointly) and ``mark`` (参照同类规定拟定，待核定 — printed after any item
-nobody has confirmed against the jurisdiction's text).
+rules jointly) and ``mark`` (参照同类规定拟定，待核定 or 示例默认，待核定 —
+printed after any item nobody has confirmed against the jurisdiction's text:
+``item_mark``).
 
 Issue 16: a letter states only what the case's version configures. Every
 time limit, consequence and remedy below comes from the version in force for
@@ -70,7 +71,8 @@ Keys by kind, taken from the case when the caller does not pass them:
 - ``prefiling_registration``: ``measure``, ``risks``;
 - ``result_use_notice`` (careers; ``ref`` = the ruling id): ``recipient``
   (the organization department), ``result``, ``decided_on``, ``uses``
-  (list of ``{"title", "text", "period"}``, the period as printed or "");
+  (list of ``{"title", "text", "period", "mark"}``, the period as printed
+  or "", the mark as ``item_mark``);
 - ``revocation`` (careers): ``reason``, ``held_on``, ``original_number``,
   ``uses`` (the titles withdrawn).
 """
@@ -132,6 +134,16 @@ ERR_SUPPLEMENT = gettext_noop("Supplement request %(ref)s does not belong to thi
 # Printed after an item nobody has confirmed against the jurisdiction's own
 # text, so that a letter never cites a drafted item as if it were the 办法.
 MARK = "参照同类规定拟定，待核定"
+# An example default (a value no source gives) is as unconfirmed: a letter
+# that cites it says so in its text (issue 16).
+EXAMPLE_MARK = "示例默认，待核定"
+LETTER_MARKS = {"reconstructed": MARK, "example_default": EXAMPLE_MARK}
+
+
+def item_mark(item) -> str:
+    """The mark a letter prints after ``item`` (PolicyItem.is_unconfirmed
+    decides; this is its wording inside a letter's parentheses)."""
+    return LETTER_MARKS.get(item.certainty, MARK) if item.is_unconfirmed else ""
 
 
 def _number_cn(n: int) -> str:
@@ -267,7 +279,7 @@ def _ruling(case, data: dict) -> dict:
             # Verbatim, as the version holds it (issue 16: letters cite the
             # items verbatim), with the mark when nobody has confirmed it.
             "text": (item.text or "").strip(),
-            "mark": MARK if item.is_reconstructed else "",
+            "mark": item_mark(item),
             "finding": FINDING_LABELS.get(row.get("finding"), row.get("finding", "")),
             "note": row.get("note", ""),
         })
@@ -279,7 +291,7 @@ def _ruling(case, data: dict) -> dict:
             # A default period marked as an example default is not stated.
             months = row.get("duration_months",
                              item.default_duration_months if item.duration_confirmed else None)
-            mark = MARK if item.is_reconstructed else ""
+            mark = item_mark(item)
         else:
             text, months, mark = _clause(row.get("text", "")), row.get("duration_months"), ""
         uses.append({"text": text, "duration_months": months, "mark": mark,

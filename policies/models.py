@@ -248,6 +248,15 @@ class PolicyItem(BaseModel):
         return self.certainty == Certainty.RECONSTRUCTED
 
     @property
+    def is_unconfirmed(self) -> bool:
+        """The one rule of the mark (issue 16): an item nobody has checked
+        against the jurisdiction's own text — drafted after comparable rules
+        or an example default — is marked with its certainty everywhere it
+        shows (forms, assessment, case page, portal, letters) until an admin
+        confirms it."""
+        return self.certainty in UNCONFIRMED_CERTAINTIES
+
+    @property
     def duration_confirmed(self) -> bool:
         """Whether the default duration may be applied and printed without
         the committee typing it: not where the version marks it as an example
@@ -257,9 +266,10 @@ class PolicyItem(BaseModel):
 
     @property
     def mark(self) -> str:
-        """参照同类规定拟定（待核定） for an item nobody has confirmed against the
-        jurisdiction's text, else "" (shown after the item everywhere)."""
-        return str(self.get_certainty_display()) if self.is_reconstructed else ""
+        """参照同类规定拟定（待核定） or 示例默认（待核定） for an item nobody has
+        confirmed against the jurisdiction's text, else "" (shown after the
+        item everywhere)."""
+        return str(self.get_certainty_display()) if self.is_unconfirmed else ""
 
     @property
     def taken_from_label(self) -> str:
@@ -269,7 +279,7 @@ class PolicyItem(BaseModel):
     def label(self) -> str:
         """``3. 标题`` with the mark, for form choices and lists."""
         text = f"{self.number}. {self.title or self.text}"
-        return f"{text}（{self.mark}）" if self.is_reconstructed else text
+        return f"{text}（{self.mark}）" if self.is_unconfirmed else text
 
 
 class ImportedClause(BaseModel):

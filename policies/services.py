@@ -26,6 +26,7 @@ from core.history import chain_append
 from .calendar import MAX_AMOUNT
 from .importer import extract_text, split_clauses
 from .models import (
+    CONFIRMED_CERTAINTIES,
     STEP_SET_STAGES,
     UNCONFIRMED_CERTAINTIES,
     CalendarDay,
@@ -75,7 +76,9 @@ UNCONFIRMED = gettext_noop(
     "jurisdiction's own text (drafted after comparable rules, or example defaults): %(labels)s. "
     "Confirm them first, or publish with the explicit confirmation that they are published as they stand."
 )
-NOT_RECONSTRUCTED = gettext_noop("Only an item drafted after comparable rules needs confirming.")
+NOT_RECONSTRUCTED = gettext_noop(
+    "Only an item nobody has confirmed (drafted after comparable rules, or an example default) needs confirming."
+)
 CONFIRMED_CERTAINTY = gettext_noop("A confirmed item is verbatim or a faithful summary of the text.")
 
 VERSION_EDITABLE_FIELDS = (
@@ -343,10 +346,11 @@ def policy_item_update(*, item: PolicyItem, actor, data: dict) -> PolicyItem:
             setattr(item, field, data[field])
     if changed:
         fields = [*changed, "updated_at"]
-        # An admin who turns a reconstructed item into a verbatim or summary
-        # one has checked it against his text: that is the confirmation.
+        # An admin who turns an unconfirmed item (reconstructed or an
+        # example default) into a verbatim or summary one has checked it
+        # against his text: that is the confirmation.
         old_certainty = changed.get("certainty", {}).get("old")
-        if old_certainty == Certainty.RECONSTRUCTED and item.certainty != Certainty.RECONSTRUCTED:
+        if old_certainty in UNCONFIRMED_CERTAINTIES and item.certainty in CONFIRMED_CERTAINTIES:
             item.confirmed_at, item.confirmed_by = timezone.now(), actor if getattr(actor, "pk", None) else None
             fields += ["confirmed_at", "confirmed_by"]
         item.full_clean()
@@ -359,14 +363,15 @@ def policy_item_update(*, item: PolicyItem, actor, data: dict) -> PolicyItem:
 @transaction.atomic
 def policy_item_confirm(*, item: PolicyItem, actor, text: str | None = None, article: str = "",
                         source: str = "", certainty: str = Certainty.VERBATIM) -> PolicyItem:
-    """An admin confirms a reconstructed item against his jurisdiction's own
-    text: its wording (``text``, verbatim unless he says it is a summary),
-    the article it stands in, and the source. From then on it is no longer
-    marked 参照同类规定拟定（待核定）."""
+    """An admin confirms an unconfirmed item (drafted after comparable rules,
+    or an example default) against his jurisdiction's own text: its wording
+    (``text``, verbatim unless he says it is a summary), the article it
+    stands in, and the source. From then on it is no longer marked
+    参照同类规定拟定（待核定） / 示例默认（待核定）."""
     item = PolicyItem.objects.select_for_update().get(pk=item.pk)
     version = _lock_version(item.version)
     _ensure_draft(version)
-    if item.certainty != Certainty.RECONSTRUCTED:
+    if not item.is_unconfirmed:
         raise ApplicationError(_(NOT_RECONSTRUCTED), code="not_reconstructed")
     if certainty not in (Certainty.VERBATIM, Certainty.SUMMARY):
         raise ValidationError({"certainty": _(CONFIRMED_CERTAINTY)})

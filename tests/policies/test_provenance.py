@@ -40,6 +40,22 @@ def test_confirm_against_the_text(kunming_latest, policy_admin):
     assert exc.value.code == "not_reconstructed"
 
 
+def test_confirm_an_example_default_item(kunming_latest, policy_admin):
+    """An example-default item is as unconfirmed as a drafted one: marked
+    示例默认（待核定） until the admin confirms it, by the same service or by
+    setting its certainty to verbatim or summary."""
+    draft = services.policy_version_create_draft_from(version=kunming_latest, actor=policy_admin)
+    first, second = draft.items.filter(kind="positive").order_by("number")[:2]
+    PolicyItem.objects.filter(pk__in=[first.pk, second.pk]).update(certainty=Certainty.EXAMPLE_DEFAULT)
+    first.refresh_from_db()
+    assert first.mark == "示例默认（待核定）" and first.label().endswith("（示例默认（待核定））")
+    first = services.policy_item_confirm(item=first, actor=policy_admin, article="第五条（一）")
+    assert (first.certainty, first.mark, first.confirmed_by) == (Certainty.VERBATIM, "", policy_admin)
+    second.refresh_from_db()
+    second = services.policy_item_update(item=second, actor=policy_admin, data={"certainty": Certainty.SUMMARY})
+    assert second.mark == "" and second.confirmed_by == policy_admin
+
+
 def test_loader_marks_an_older_database(kunming_latest):
     """A database loaded before the marking (its drafted items stored as
     summaries) gets them marked by the next load, published or not; no

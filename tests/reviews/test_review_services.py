@@ -467,8 +467,9 @@ class TestDeliberation:
             (uses[0].pk, None), (uses[1].pk, 12)]
         letter = Letter.objects.get(case=accepted, kind="ruling")
         text = strip_tags(render_html(LetterKind.RULING, letter.context)).replace("\n", "")
-        assert f"1．{uses[0].text.rstrip('。')}。" in text
-        assert f"2．{uses[1].text.rstrip('。')}，期限为12个月。" in text
+        # (The factory's uses are example defaults: each cited with its mark.)
+        assert f"1．{uses[0].text.rstrip('。')}（示例默认，待核定）。" in text
+        assert f"2．{uses[1].text.rstrip('。')}（示例默认，待核定），期限为12个月。" in text
 
     def test_ruling_letter_states_the_facts_the_inspectors_found(self, accepted, users):
         """Issue 22: the letter's 基本事实 are the findings of the preliminary
