@@ -16,6 +16,7 @@ from deadlines.models import Clock
 from letters.models import Letter
 from policies import procedure
 from policies.models import PolicyItem
+from policies.selectors import stage_time_limit_stated
 
 from .models import (
     Assessment,
@@ -298,6 +299,19 @@ def queue_rows(cases) -> list[Case]:
 
 
 # --- The case panel ------------------------------------------------------------------
+
+
+def stated_window(*, case, stage: str) -> dict | None:
+    """The window for ``stage`` (申辩, 复核) the case page may state to the
+    applicant: the version's limit taken from its text, with the due date of
+    the case's clock that enforces it. None for an example default or no
+    limit: the page then offers the step without a limit (issue 16: nothing
+    printed states a rule the version does not configure)."""
+    limit = stage_time_limit_stated(version=case.policy_version, stage=stage)
+    if limit is None:
+        return None
+    clock = Clock.objects.filter(case=case, stage=stage).exclude(due_date=None).order_by("-id").first()
+    return {"amount": limit.amount, "unit": limit.get_unit_display(), "due": clock.due_date if clock else None}
 
 
 def review_record(*, case, internal: bool = True) -> dict:

@@ -63,6 +63,10 @@ def case_panel_context(request, case) -> dict | None:
         "quorum": _quorum_hint(case, forms),
         # Issue 16: the decision a joint version's 组织部门 has not countersigned yet.
         "countersign_awaited": selectors.countersign_awaited(case),
+        # The 申辩 and 复核 windows only as the version states them (issue 16).
+        "defence_window": selectors.stated_window(case=case, stage="defence") if "defend" in forms else None,
+        "review_window": (selectors.stated_window(case=case, stage="review_request")
+                          if "request_review" in forms else None),
         "inspector_choices": selectors.inspectors_for(case=case) if "assign" in actions else [],
     }
 
