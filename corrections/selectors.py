@@ -12,7 +12,7 @@ from cases.services import case_actions_for_user
 from core.form_flash import form_flash_bind
 from core.steps import step_cache_seed, steps_of
 from policies.models import Certainty
-from policies.procedure import correction_mode, correction_source
+from policies.procedure import FOUR_FORMS_SOURCE, correction_mode, correction_source, four_forms
 from reviews.models import Ruling
 
 from . import forms
@@ -139,6 +139,10 @@ def correction_panel_context(request, case: Case) -> dict | None:
         "correction_mode": correction_mode(case.policy_version),
         "correction_source": correction_source(case.policy_version),
         "unconfirmed_mark": Certainty.RECONSTRUCTED.label,
+        # 四种形态分类处置: each form in its current central wording, cited,
+        # with the handling the version's 办法 gives it (issue 16).
+        "four_forms": four_forms(case.policy_version),
+        "four_forms_source": FOUR_FORMS_SOURCE,
     }
     return context
 

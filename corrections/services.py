@@ -35,6 +35,7 @@ from deadlines import services as clocks
 from letters.models import Letter
 from policies.models import TimeLimitStage
 from policies.procedure import correction_mode
+from policies.procedure import four_forms as version_four_forms
 from reviews.models import Ruling
 
 from .models import (
@@ -263,6 +264,10 @@ def correction_start(*, case: Case, actor: User, decided_by: str, problems: str,
         raise ValidationError({"four_forms": _("Choose one of the four forms, or none.")})
     mode = correction_mode(case.policy_version)
     by_forms = mode == "four_forms"
+    if by_forms and not (four_forms_note or "").strip():
+        # The handling the 办法 gives the chosen form, where it gives one.
+        four_forms_note = next((f["handling"] for f in version_four_forms(case.policy_version)
+                                if f["form"] == four_forms), "")
     if by_forms and (not four_forms or not (four_forms_note or "").strip()):
         raise ValidationError({"four_forms": _(FOUR_FORMS_REQUIRED)})
     if mode != "five_steps" and not by_forms and not (four_forms_note or "").strip():

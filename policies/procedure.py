@@ -16,7 +16,9 @@ Schema (all keys optional)::
                         origins whose applications go through the unit's
                         party organisation first ([] = none do)
     correction:         {mode: "five_steps" | "four_forms" | "unspecified", source,
-                         forms: [{form, handling}]}   # four_forms only
+                         forms: [{form: "first"…"fourth", handling}]}
+                        # forms: four_forms only; each form's handling as the
+                        # 办法 states it (FOUR_FORMS gives the wording)
                         "unspecified": the 办法 names no correction
                         procedure (its source says what the text does say);
                         the correction is one record of what is corrected
@@ -59,9 +61,12 @@ KNOWN_KEYS = (
 # codes); a version names those of its 防错 rules.
 PREVENTION_PROCEDURES = ("collective_decision", "expert_consultation", "hearing", "legal_review")
 
-# 四种形态 in current wording: 《中国共产党党内监督条例》第七条 and
-# 《中国共产党纪律处分条例》（2023年修订）第五条. The handling of each form is
-# the jurisdiction's own (its 办法 says it); the names are central.
+# 四种形态 in current wording, verbatim as both articles state them (with
+# their “红红脸、出出汗” in Chinese double quotes): 《中国共产党党内监督条例》
+# 第七条 ("党内监督必须把纪律挺在前面，运用监督执纪“四种形态”，…") and
+# 《中国共产党纪律处分条例》（2023年修订）第五条 ("深化运用监督执纪“四种形态”，…").
+# The handling of each form is the jurisdiction's own (its 办法 says it:
+# ``correction.forms``); the wording is central.
 FOUR_FORMS = (
     ("first", "经常开展批评和自我批评、约谈函询，让“红红脸、出出汗”成为常态"),
     ("second", "党纪轻处分、组织调整成为违纪处理的大多数"),
@@ -69,6 +74,7 @@ FOUR_FORMS = (
     ("fourth", "严重违纪涉嫌违法立案审查的成为极少数"),
 )
 FOUR_FORMS_SOURCE = "《中国共产党党内监督条例》第七条；《中国共产党纪律处分条例》（2023年修订）第五条"
+FOUR_FORM_ORDINALS = {"first": "第一种形态", "second": "第二种形态", "third": "第三种形态", "fourth": "第四种形态"}
 
 ERR_UNKNOWN_KEY = gettext_noop("Unknown procedure setting: %(key)s.")
 ERR_SOURCE = gettext_noop("The procedure setting “%(key)s” needs its source (the article of the 办法).")
@@ -78,6 +84,9 @@ ERR_MODE = gettext_noop(
 )
 ERR_FRACTION = gettext_noop("The majority must be a fraction between 0 and 1, such as 1/2.")
 ERR_TEXT = gettext_noop("The procedure setting “%(key)s” needs its text.")
+ERR_FORM = gettext_noop(
+    "Each of the four forms configured needs its form (first, second, third or fourth) and its handling, once."
+)
 
 
 def procedure_validate(procedure: dict) -> dict:
@@ -100,6 +109,12 @@ def procedure_validate(procedure: dict) -> dict:
             raise ValidationError({"procedure": _(ERR_ORIGIN) % {"origin": origin}})
     if "correction" in procedure and procedure["correction"].get("mode") not in CORRECTION_MODES:
         raise ValidationError({"procedure": _(ERR_MODE)})
+    forms = (procedure.get("correction") or {}).get("forms") or []
+    codes = [f.get("form") if isinstance(f, dict) else None for f in forms]
+    if forms and (procedure["correction"].get("mode") != "four_forms" or len(set(codes)) != len(codes)
+                  or any(c not in FOUR_FORM_ORDINALS or not str(f.get("handling", "")).strip()
+                         for c, f in zip(codes, forms, strict=True))):
+        raise ValidationError({"procedure": _(ERR_FORM)})
     for code in (procedure.get("prevention") or {}).get("procedures", []):
         if code not in PREVENTION_PROCEDURES:
             raise ValidationError({"procedure": _(ERR_UNKNOWN_KEY) % {"key": f"prevention.{code}"}})
@@ -138,6 +153,19 @@ def correction_mode(version) -> str:
     or no setting): then the correction is one record, nothing binding."""
     mode = (_proc(version).get("correction") or {}).get("mode", "")
     return "" if mode == "unspecified" else mode
+
+
+def four_forms(version) -> list[dict]:
+    """The four forms of a version that corrects by them (``four_forms``
+    mode), each ``{"form", "ordinal", "wording", "handling"}``: the wording
+    central (FOUR_FORMS, cited as FOUR_FORMS_SOURCE), the handling the
+    version's own (``correction.forms``; "" where its text says none).
+    [] for any other version."""
+    if correction_mode(version) != "four_forms":
+        return []
+    handling = {f["form"]: f["handling"].strip() for f in (_proc(version).get("correction") or {}).get("forms", [])}
+    return [{"form": code, "ordinal": FOUR_FORM_ORDINALS[code], "wording": wording, "handling": handling.get(code, "")}
+            for code, wording in FOUR_FORMS]
 
 
 def correction_source(version) -> str:
