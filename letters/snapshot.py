@@ -420,11 +420,14 @@ def build_context(*, case, kind: str, ref: str, number: str, issued_on: dt.date,
         items = _policy_items(case)
         steps = extra.pop("steps", None)
         if steps is None:
-            context["steps"] = [{"text": i.text} for i in sorted(items.values(), key=lambda i: i.number)
+            # A step nobody has confirmed says so (issue 16), as in the 认定书.
+            context["steps"] = [{"text": i.text, "mark": item_mark(i)}
+                                for i in sorted(items.values(), key=lambda i: i.number)
                                 if i.kind == "correction_step"]
         else:
             context["steps"] = [
-                {"text": _item(items, s).text} if not isinstance(s, dict) else {"text": s.get("text", "")}
+                {"text": _item(items, s).text, "mark": item_mark(_item(items, s))} if not isinstance(s, dict)
+                else {"text": s.get("text", ""), "mark": ""}
                 for s in steps
             ]
     elif kind == LetterKind.PRELIMINARY_NOTICE:

@@ -272,3 +272,19 @@ def test_review_provided_by_the_text_cites_it(catalogue):
     version.refresh_from_db()
     ruling = next(t for k, o, t in _letters(version, start=50) if k == LetterKind.RULING).replace("\n", "")
     assert f"按照《{version.document.title}》规定向中共怀来县纪律检查委员会书面申请复核一次。" in ruling
+
+
+def test_correction_notice_marks_an_unconfirmed_step(catalogue):
+    """A correction step nobody has confirmed (e.g. one an admin took over
+    with a template: issue 16) is printed with its mark; a verbatim one
+    without."""
+    version = PolicyVersion.objects.filter(document__jurisdiction__code="kunming").latest("number")
+    steps = list(version.items.filter(kind=PolicyItem.Kind.CORRECTION_STEP).order_by("number"))
+    assert len(steps) == 5 and all(s.certainty == "verbatim" for s in steps)
+    PolicyItem.objects.filter(pk=steps[1].pk).update(certainty="reconstructed")
+    case = _case_for(version, "individual", 900)
+    context = build_context(case=case, kind=LetterKind.CORRECTION_NOTICE, ref="t", number="测纪容〔2026〕1号",
+                            issued_on=dt.date(2026, 11, 3), data={"problems": "程序不完备。"})
+    flat = strip_tags(render_html(LetterKind.CORRECTION_NOTICE, context)).replace("\n", "")
+    assert f"2. {steps[1].text}（{MARK}）" in flat
+    assert f"1. {steps[0].text}（" not in flat and f"1. {steps[0].text}" in flat
