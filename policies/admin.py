@@ -52,6 +52,7 @@ ADOPTED = gettext_noop(
     "Adopted %(items)s items and %(limits)s time limits of %(template)s into %(draft)s. Every one is marked "
     "参照同类规定拟定（待核定） or 示例默认（待核定） until you confirm it against your own 办法.")
 CONFIRMED = gettext_noop("Confirmed against your text: %(item)s.")
+TEMPLATE_LABEL = gettext_noop("%(jurisdiction)s · 《%(title)s》 version %(number)s (%(kind)s)")
 
 
 def _library_years() -> tuple[int, int]:
@@ -83,9 +84,10 @@ class AdoptTemplateForm(forms.Form):
 
 
 def _template_label(version) -> str:
-    shipped = _("shipped example") if getattr(version, "shipped", False) else _("published version")
-    return (f"{version.document.jurisdiction.name} · 《{version.document.title}》 "
-            f"{_('version %(number)s') % {'number': version.number}} ({shipped})")
+    return _(TEMPLATE_LABEL) % {
+        "jurisdiction": version.document.jurisdiction.name, "title": version.document.title,
+        "number": version.number,
+        "kind": _("shipped example") if getattr(version, "shipped", False) else _("published version")}
 
 
 class JurisdictionAdmin(admin.ModelAdmin):
@@ -141,6 +143,7 @@ class JurisdictionAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request), "opts": self.model._meta, "original": jurisdiction,
             "title": _("Adopt a template into a new draft of %(jurisdiction)s") % {"jurisdiction": jurisdiction},
             "form": form, "preview": adoption_preview(template) if template else None,
+            "template_label": _template_label(template) if template else "",
             "open_draft": jurisdiction_open_draft(jurisdiction), "refusal": refusal,
         }
         return TemplateResponse(request, "policies/admin_adopt.html", context, status=status)

@@ -798,7 +798,10 @@ def policy_version_adopt_template(*, jurisdiction, template: PolicyVersion, acto
         effective_from = timezone.localdate()
         if latest is not None and latest.effective_from >= effective_from:
             effective_from = latest.effective_from + dt.timedelta(days=1)
-    version = policy_version_create(document=document, actor=actor, effective_from=effective_from)
+    # Said on the version itself too (admin page, public portal once published).
+    notes = (f"本版以{template.document.jurisdiction.name}《{template.document.title}》第{template.number}版为模板起草："
+             f"各条目和时限均取自该版本，在对照《{document.title}》逐项核定之前标注为待核定；该版本的程序设置未复制。")
+    version = policy_version_create(document=document, actor=actor, effective_from=effective_from, notes=notes)
     items = list(template.items.order_by("kind", "number"))
     PolicyItem.objects.bulk_create(
         PolicyItem(
