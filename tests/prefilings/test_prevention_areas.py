@@ -100,3 +100,22 @@ def test_the_page_offers_the_versions_areas_and_procedures(world, client):
     filing.refresh_from_db()
     assert filing.area == areas[2] and set(filing.procedures) == {"collective_decision", "expert_consultation",
                                                                    "hearing"}
+
+
+def test_the_area_choices_carry_the_mark(world):
+    """Issue 16: Kunming's six areas are drafted after comparable rules, so
+    the pre-filing form offers each marked 参照同类规定拟定（待核定）; one
+    confirmed against the text is offered unmarked."""
+    from django.utils import translation
+
+    from prefilings.forms import PreFilingForm
+
+    catalogue_load(only=["kunming"])
+    kunming = PolicyVersion.objects.get(document__code="kunming-rongcuo", number=2)
+    areas = list(kunming.items.filter(kind=K.PREVENTION_AREA).order_by("number"))
+    PolicyItem.objects.filter(pk=areas[0].pk).update(certainty=Certainty.VERBATIM)
+    with translation.override("zh-hans"):
+        choices = dict(PreFilingForm(version=kunming).fields["area"].choices)
+    assert choices[areas[0].pk] == areas[0].title
+    for area in areas[1:]:
+        assert choices[area.pk] == f"{area.title}（参照同类规定拟定（待核定））", area.title
