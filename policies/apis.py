@@ -15,13 +15,22 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.exceptions import ApplicationError
 from core.pagination import PaginatedListMixin, paginated_response
 
 from . import calendar as workcal
 from .models import Certainty, Jurisdiction, PolicyItem, PolicyVersion, TimeLimitStage, TimeUnit
-from .selectors import adoption_preview, policy_version_get, policy_version_list, time_limits_in_stage_order
+from .selectors import (
+    adoption_preview,
+    adoption_templates,
+    jurisdiction_admin_can,
+    policy_version_get,
+    policy_version_list,
+    time_limits_in_stage_order,
+)
 from .services import (
     AMOUNT_TOO_LARGE,
+    ERR_ADOPT_NOT_ADMIN,
     ERR_ADOPT_TITLE,
     FLAGGED_WARNING,
     policy_version_adopt_template,
@@ -196,6 +205,41 @@ class DueDateApi(APIView):
             if result.flagged else None
         )
         return Response(body)
+
+
+class AdoptionTemplateListApi(APIView):
+    class OutputSerializer(_VersionBaseSerializer):
+        shipped = serializers.BooleanField(help_text="One of the shipped example catalogues")
+        counts = serializers.SerializerMethodField()
+        unconfirmed = serializers.SerializerMethodField()
+        procedure_not_copied = serializers.SerializerMethodField()
+
+        def get_counts(self, v) -> dict:
+            counts = {kind: getattr(v, f"count_{kind}") for kind in PolicyItem.Kind.values}
+            counts["time_limits"] = v.count_time_limits
+            return counts
+
+        def get_unconfirmed(self, v) -> int:
+            # In the adopting draft every copied item and limit is.
+            return sum(self.get_counts(v).values())
+
+        def get_procedure_not_copied(self, v) -> list[str]:
+            return sorted((v.procedure or {}).keys())
+
+    @extend_schema(
+        responses={200: OutputSerializer(many=True),
+                   403: OpenApiResponse(description=gettext_lazy("Not an administrator of the jurisdiction")),
+                   404: OpenApiResponse(description=gettext_lazy("No such jurisdiction or template"))},
+        summary=gettext_lazy("The templates a jurisdiction may adopt, with what each would copy"),
+        operation_id="policies_adoption_templates",
+    )
+    def get(self, request, code: str):
+        jurisdiction = get_object_or_404(Jurisdiction, code=code)
+        if not jurisdiction_admin_can(user=request.user, jurisdiction=jurisdiction):
+            raise ApplicationError(_(ERR_ADOPT_NOT_ADMIN) % {"jurisdiction": jurisdiction.name},
+                                   code="permission_denied", status_code=403)
+        templates = adoption_templates(jurisdiction=jurisdiction)
+        return Response(self.OutputSerializer(templates, many=True).data)
 
 
 class AdoptTemplateApi(APIView):

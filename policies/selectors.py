@@ -257,10 +257,18 @@ def jurisdiction_open_draft(jurisdiction: Jurisdiction) -> PolicyVersion | None:
 
 def adoption_templates(*, jurisdiction: Jurisdiction) -> list[PolicyVersion]:
     """The published versions of other jurisdictions ``jurisdiction`` may
-    adopt as a template, the shipped examples first, each with ``shipped``
-    and the item counts of ``policy_version_list`` (one query)."""
+    adopt as a template, the shipped examples first, each with ``shipped``,
+    ``count_<kind>`` and ``count_time_limits``: what adopting it copies
+    (an earlier load's hidden copies are not; one query)."""
     shipped = shipped_document_codes()
-    versions = list(policy_version_list().exclude(document__jurisdiction=jurisdiction))
+    own = Q(items__copied_from="") | Q(items__adopted_at__isnull=False)
+    versions = list(
+        PolicyVersion.objects.select_related("document__jurisdiction")
+        .filter(status=PolicyVersion.Status.PUBLISHED).exclude(document__jurisdiction=jurisdiction)
+        .annotate(**{f"count_{kind}": Count("items", filter=own & Q(items__kind=kind), distinct=True)
+                     for kind in PolicyItem.Kind.values},
+                  count_time_limits=Count("time_limits", distinct=True))
+    )
     for version in versions:
         version.shipped = version.document.code in shipped
     return sorted(versions, key=lambda v: (not v.shipped, v.document.jurisdiction.code, v.document.code, -v.number))

@@ -284,3 +284,25 @@ def test_api_refuses_bad_input_and_other_admins(client, county):
                            content_type="application/json")
     assert response.status_code == 403
     assert not PolicyVersion.objects.filter(document__jurisdiction=county["jurisdiction"]).exists()
+
+
+def test_api_lists_the_templates_with_what_each_copies(client, county, django_assert_max_num_queries):
+    template = county["template"]
+    url = reverse("api-policy-templates", args=[county["jurisdiction"].code])
+    client.force_login(county["xa_admin"])
+    with django_assert_max_num_queries(8):
+        response = client.get(url)
+    assert response.status_code == 200
+    rows = {row["id"]: row for row in response.json()}
+    assert set(rows) == set(PolicyVersion.objects.filter(document__jurisdiction__code="kunming")
+                            .values_list("pk", flat=True))
+    row = rows[template.pk]
+    assert row["shipped"] is True and row["counts"]["positive"] == template.items.filter(kind="positive").count()
+    assert row["unconfirmed"] == template.items.count() + template.time_limits.count()
+    assert "correction" in row["procedure_not_copied"]
+    # What the list says is what adopting copies.
+    client.post(_api_url(county), {"template": template.pk, "title": OWN_TITLE}, content_type="application/json")
+    draft = PolicyVersion.objects.get(document__jurisdiction=county["jurisdiction"])
+    assert row["unconfirmed"] == draft.items.count() + draft.time_limits.count()
+    client.force_login(county["jc_admin"])
+    assert client.get(url).status_code == 403
