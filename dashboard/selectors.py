@@ -15,7 +15,7 @@ from collections import defaultdict
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -609,16 +609,21 @@ def stats_from_cells(total: Cells, *, today: dt.date, stays: dict[str, tuple] | 
 
 
 def dashboard_overdue(*, user: User, filters: dict | None = None) -> dict:
-    """Cases with a running clock past its due date: how many, and the
-    first ones by due date (read off the clocks' sweep index). Live: they
-    change with the date, not with the cases."""
+    """Cases with a running clock past its due date: how many (off the
+    case's stored next due date), and the first clocks by due date (read
+    off the clocks' sweep index). Live: they change with the date, not with
+    the cases."""
     today = timezone.localdate()
     cases = dashboard_cases(user=user, filters=filters)
     overdue_qs = Clock.objects.filter(case__in=cases.values("pk"), status=Clock.Status.RUNNING, due_date__lt=today)
     # How many cases: exact up to core.pagination.COUNT_EXACT_UP_TO, the
-    # planner's estimate beyond ("约 N"), like every count of a list.
-    count, approximate = count_estimate(cases.filter(Exists(
-        Clock.objects.filter(case=OuterRef("pk"), status=Clock.Status.RUNNING, due_date__lt=today))))
+    # planner's estimate beyond ("约 N"), like every count of a list. A case
+    # has a running clock past due exactly when its nearest running due date
+    # (Case.next_due, kept by deadlines.services.case_deadline_sync) is past:
+    # read off case_due_idx in due order, the visibility checked on each row,
+    # so it stops after the limit's rows, where an EXISTS on the clocks made
+    # PostgreSQL hash every overdue clock first (issue 19).
+    count, approximate = count_estimate(cases.filter(next_due__lt=today))
     return {
         "count": count,
         "count_approximate": approximate,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from cases.models import Case, CaseEvent, Origin
 from core.history import chain_append
 from deadlines.models import Clock, ClockEntry
+from deadlines.services import case_deadline_sync
 from policies.models import PolicyItem
 
 TZ = timezone.get_current_timezone()
@@ -51,6 +52,8 @@ def clock(case: Case, *, stage="verification", due=None, status=Clock.Status.RUN
                 continue
             entry = ClockEntry.objects.create(clock=c, kind=kind, on=when.date())
             ClockEntry.objects.filter(pk=entry.pk).update(created_at=when)
+    # The copy on the case every clock service keeps (Case.next_due …).
+    case_deadline_sync(case_id=case.pk)
     return c
 
 
