@@ -6,18 +6,21 @@ grow with the number of cases are read by keyset (``keyset_page``,
 ``WHERE (order columns) after (the cursor's values) ORDER BY … LIMIT n``,
 read off an index on the same columns whatever the page, where an OFFSET
 would read and drop every row before it. Counts stop counting at
-``COUNT_EXACT_UP_TO`` and are estimated beyond it (``count_estimate``).
+``COUNT_EXACT_UP_TO`` and are estimated beyond it (``count_estimate``); a
+list keeps its estimate ``COUNT_ESTIMATE_SECONDS``.
 """
 
 import base64
 import binascii
 import datetime as dt
 import functools
+import hashlib
 import json
 import operator
 import re
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
@@ -113,20 +116,49 @@ def _planner_rows(qs: QuerySet) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def count_estimate(qs: QuerySet, *, exact_up_to: int | None = None) -> tuple[int, bool]:
+# How long a list keeps an estimated count (``count_estimate``'s
+# ``keep_seconds``): past the threshold, finding that a count is beyond it
+# (LIMIT n + 1 rows) and asking the planner cost a list page more than its
+# rows at 100k cases (issue 19).
+COUNT_ESTIMATE_SECONDS = 60
+
+
+def _estimate_key(qs: QuerySet, exact_up_to: int) -> str:
+    """The cache key of ``qs``'s estimate: its SQL and parameters (so the
+    reader's visibility and every filter), the threshold and the database
+    (benches serve several from one Redis)."""
+    sql, params = qs.query.sql_with_params()
+    db = connections[qs.db].settings_dict
+    raw = repr((db["HOST"], db["PORT"], db["NAME"], exact_up_to, sql, params))
+    return "count-estimate:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def count_estimate(qs: QuerySet, *, exact_up_to: int | None = None, keep_seconds: int = 0) -> tuple[int, bool]:
     """(count, approximate). One query that stops at ``exact_up_to`` + 1
     rows; past that, on PostgreSQL, one EXPLAIN for the planner's row
     estimate (never fewer than the rows already seen). SQLite (``make run``,
-    small data) counts exactly."""
+    small data) counts exactly.
+
+    ``keep_seconds``: an estimate is kept that long in the cache and read
+    from it instead (no query): a list paged through or reloaded asks
+    once. An exact count is never kept, so a new case shows at once in a
+    count up to the threshold, and in an estimate (which the planner's
+    statistics also lag) once the kept one ages."""
     exact_up_to = COUNT_EXACT_UP_TO if exact_up_to is None else exact_up_to
     qs = qs.order_by()
+    key = _estimate_key(qs, exact_up_to) if keep_seconds else None
+    if key and (kept := cache.get(key)) is not None:
+        return kept, True
     seen = qs[: exact_up_to + 1].count()
     if seen <= exact_up_to:
         return seen, False
     estimate = _planner_rows(qs)
     if estimate is None:
         return qs.count(), False
-    return max(estimate, seen), True
+    estimate = max(estimate, seen)
+    if key:
+        cache.set(key, estimate, keep_seconds)
+    return estimate, True
 
 
 # --- Keyset pages -------------------------------------------------------------------
@@ -225,6 +257,35 @@ def decode_cursor(cursor: str, keys: list[OrderKey], model) -> tuple[list, bool]
         raise ValidationError(INVALID_CURSOR, code="invalid_cursor") from None
 
 
+def _cursor_position(cursor: str | None, keys: list[OrderKey], model) -> tuple[list | None, bool, list[OrderKey]]:
+    """(values, reverse, read_keys) of ``cursor`` for the ordering ``keys``:
+    no cursor is the first page (values None); a previous link's cursor is
+    read in the reversed order. ``ValidationError`` as ``decode_cursor``."""
+    if not cursor:
+        return None, False, keys
+    values, reverse = decode_cursor(cursor, keys, model)
+    return values, reverse, [k.reversed() for k in keys] if reverse else keys
+
+
+def _keyset_result(rows: list, *, page_size: int, keys: list[OrderKey], values, reverse: bool) -> "KeysetPage":
+    """The page from up to ``page_size`` + 1 rows read past the cursor in
+    the read order: the extra row says another page follows that way."""
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    if reverse:
+        rows.reverse()
+    has_next, has_previous = (values is not None, more) if reverse else (more, values is not None)
+
+    def position(row):
+        return [getattr(row, k.name) for k in keys]
+
+    return KeysetPage(
+        object_list=rows,
+        next_cursor=encode_cursor(position(rows[-1]), False) if rows and has_next else None,
+        previous_cursor=encode_cursor(position(rows[0]), True) if rows and has_previous else None,
+    )
+
+
 @dataclass
 class KeysetPage:
     """One page read by keyset: its rows and the cursors of the pages
@@ -290,14 +351,11 @@ def _union_ids(qs: QuerySet, read_keys: list[OrderKey], values, size: int) -> Qu
 def keyset_page(qs: QuerySet, *, cursor: str | None, page_size: int, count: bool = True) -> KeysetPage:
     """The page of ``qs`` (ordered on indexed columns ending with the id)
     that ``cursor`` points at (the first page without one): one query for
-    the rows, plus ``count_estimate`` when ``count``. Raises
+    the rows, plus ``count_estimate`` when ``count`` (an estimate kept
+    ``COUNT_ESTIMATE_SECONDS``: then none). Raises
     ``ValidationError`` for a cursor this ordering did not make."""
     keys = ordering_of(qs)
-    reverse = False
-    values = None
-    if cursor:
-        values, reverse = decode_cursor(cursor, keys, qs.model)
-    read_keys = [k.reversed() for k in keys] if reverse else keys
+    values, reverse, read_keys = _cursor_position(cursor, keys, qs.model)
     page_qs = qs.order_by(*[k.expression() for k in read_keys])
     if values is not None:
         page_qs = page_qs.filter(_after(read_keys, values))
@@ -308,28 +366,13 @@ def keyset_page(qs: QuerySet, *, cursor: str | None, page_size: int, count: bool
         page_qs = qs.all()
         page_qs.query.where = WhereNode()
         page_qs = page_qs.filter(pk__in=ids).order_by(*[k.expression() for k in read_keys])
-    rows = list(page_qs[: page_size + 1])
-    more = len(rows) > page_size
-    rows = rows[:page_size]
-    if reverse:
-        rows.reverse()
-
-    def position(row):
-        return [getattr(row, k.name) for k in keys]
-
-    if reverse:
-        has_next, has_previous = values is not None, more
-    else:
-        has_next, has_previous = more, values is not None
-    page = KeysetPage(
-        object_list=rows,
-        next_cursor=encode_cursor(position(rows[-1]), False) if rows and has_next else None,
-        previous_cursor=encode_cursor(position(rows[0]), True) if rows and has_previous else None,
-    )
+    page = _keyset_result(list(page_qs[: page_size + 1]), page_size=page_size, keys=keys, values=values,
+                          reverse=reverse)
     if count:
         # Always one (bounded) query, so a list's query count is the same
-        # whether it fits on one page or not.
-        page.count, page.count_approximate = count_estimate(qs)
+        # whether it fits on one page or not; beyond the threshold, none
+        # while the estimate is kept.
+        page.count, page.count_approximate = count_estimate(qs, keep_seconds=COUNT_ESTIMATE_SECONDS)
     return page
 
 
@@ -350,13 +393,10 @@ def keyset_parts_page(qs: QuerySet, *parts: Q, cursor: str | None, page_size: in
     the parts' OR in that order: small data). Nothing counted."""
     keys = ordering_of(qs)
     all_keys = [OrderKey(PART), *keys]
-    reverse, values = False, None
-    if cursor:
-        values, reverse = decode_cursor(cursor, all_keys, qs.model)
-        if type(values[0]) is not int or not 0 <= values[0] < len(parts):
-            raise ValidationError(INVALID_CURSOR, code="invalid_cursor")
-    read_keys = [k.reversed() for k in keys] if reverse else keys
-    read_all = [k.reversed() for k in all_keys] if reverse else all_keys
+    values, reverse, read_all = _cursor_position(cursor, all_keys, qs.model)
+    if values is not None and (type(values[0]) is not int or not 0 <= values[0] < len(parts)):
+        raise ValidationError(INVALID_CURSOR, code="invalid_cursor")
+    read_keys = read_all[1:]
     part = Case(*[When(q, then=Value(i)) for i, q in enumerate(parts)], output_field=IntegerField())
     if connections[qs.db].features.supports_slicing_ordering_in_compound:
         # Forwards: the cursor's part and those after it; backwards (a
@@ -378,21 +418,8 @@ def keyset_parts_page(qs: QuerySet, *parts: Q, cursor: str | None, page_size: in
     page_qs = page_qs.annotate(**{PART: part}).order_by(*[k.expression() for k in read_all])
     if values is not None and not connections[qs.db].features.supports_slicing_ordering_in_compound:
         page_qs = page_qs.filter(_after(read_all, values))
-    rows = list(page_qs[: page_size + 1])
-    more = len(rows) > page_size
-    rows = rows[:page_size]
-    if reverse:
-        rows.reverse()
-
-    def position(row):
-        return [getattr(row, k.name) for k in all_keys]
-
-    has_next, has_previous = (values is not None, more) if reverse else (more, values is not None)
-    return KeysetPage(
-        object_list=rows,
-        next_cursor=encode_cursor(position(rows[-1]), False) if rows and has_next else None,
-        previous_cursor=encode_cursor(position(rows[0]), True) if rows and has_previous else None,
-    )
+    return _keyset_result(list(page_qs[: page_size + 1]), page_size=page_size, keys=all_keys, values=values,
+                          reverse=reverse)
 
 
 class CursorPagination(BasePagination):

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.selectors import case_get_for_user
-from core.pagination import PaginatedListMixin, paginated_response
+from core.pagination import CursorPagination, PaginatedListMixin, paginated_response
 
 from . import selectors, services
 from .models import Publication
@@ -221,6 +221,12 @@ class PublicOutcomeOutputSerializer(serializers.Serializer):
 class PublicOutcomeListApi(PaginatedListMixin, APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    # Read by keyset off publication_portal_idx with a bounded count, as the
+    # portal page is (issue 19): a page number's OFFSET and an exact count
+    # read every published outcome before it. A cursor that is not one of
+    # this list's is a 404.
+    pagination_class = CursorPagination
+    schema_error_statuses = (404,)
 
     class FilterSerializer(serializers.Serializer):
         q = serializers.CharField(required=False, allow_blank=True)

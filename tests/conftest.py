@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 from accounts.demo import DEMO_PASSWORD, build_demo_org
 
@@ -27,6 +28,14 @@ CHROMIUM_ARGS = [
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_STORAGE_ROOT = settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test's database starts over, so must what is cached of one
+    (the lists' kept count estimates, core.pagination: the same query's
+    key in another test would answer with that test's count)."""
+    cache.clear()
 
 
 @pytest.fixture

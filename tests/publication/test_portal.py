@@ -3,6 +3,7 @@ reachable, a withdrawn publication is a notice without its content, and
 nothing points at the case record."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
@@ -269,8 +270,14 @@ def test_portal_pages_by_keyset_with_a_bounded_count(ruled_case, users, django_a
     first = _many_published(ruled_case, users, 1200)
     client = Client()
     client.get("/public/outcomes/")
+    cache.clear()  # the estimate the first request kept
     with django_assert_num_queries(7):  # options (3), page, scenarios, bounded count, estimate
         html = client.get("/public/outcomes/").content.decode()
+    # The estimate is kept (core.pagination.COUNT_ESTIMATE_SECONDS): the
+    # next request counts nothing.
+    with django_assert_num_queries(5):
+        again = client.get("/public/outcomes/").content.decode()
+    assert re.search(r'id="outcome-count">共约 1,?001', again)
     assert re.search(r'id="outcome-count">共约 1,?001', html), html[html.find("outcome-count"):][:80]
     # Newest first: scale-0, the first outcome (published just before), scale-1 … 18.
     assert first.published_title in html and "规模公开18<" in html and "规模公开19<" not in html
@@ -278,6 +285,38 @@ def test_portal_pages_by_keyset_with_a_bounded_count(ruled_case, users, django_a
     html = client.get("/public/outcomes/", {"cursor": cursor}).content.decode()
     assert "规模公开19<" in html and "规模公开38<" in html and "规模公开18<" not in html
     assert portal_filter_options()["years"] == sorted({2021, 2023, 2026, first.decided_on.year}, reverse=True)
+
+
+def test_public_api_pages_by_cursor_forwards_and_back(ruled_case, users, django_assert_num_queries):
+    """The public API reads by keyset like the portal page (issue 19):
+    ``next`` links walk every published outcome once, newest first, each
+    page in the same queries; ``previous`` goes back; a cursor it did not
+    make is a 404 (a schema-valid string, so not a 400)."""
+    _many_published(ruled_case, users, 24)
+    expected = list(Publication.objects.filter(status=Publication.Status.PUBLISHED, kind=Publication.Kind.OUTCOME)
+                    .order_by("-published_at", "-id").values_list("slug", flat=True))
+    assert len(expected) == 25
+    api = APIClient()
+    pages, url = [], "/api/v1/public/outcomes/?page_size=10"
+    while url:
+        with django_assert_num_queries(3):  # count, page, scenarios
+            body = api.get(url).json()
+        pages.append(body)
+        url = body["next"]
+    assert [r["slug"] for p in pages for r in p["results"]] == expected
+    assert [len(p["results"]) for p in pages] == [10, 10, 5]
+    assert all(p["count"] == 25 and p["count_approximate"] is False for p in pages)
+    assert pages[0]["previous"] is None and pages[-1]["next"] is None
+    back = api.get(pages[-1]["previous"]).json()
+    assert [r["slug"] for r in back["results"]] == [r["slug"] for r in pages[1]["results"]]
+    assert [r["slug"] for r in api.get(back["previous"]).json()["results"]] == expected[:10]
+    # Filters stay in the links.
+    by_year = api.get("/api/v1/public/outcomes/", {"page_size": 3, "year": 2023}).json()
+    assert "year=2023" in by_year["next"]
+    assert {r["decided_on"][:4] for r in api.get(by_year["next"]).json()["results"]} == {"2023"}
+    for bad in ("not-a-cursor", "eyJ2IjpbMV0sInIiOjB9", "e30"):
+        response = api.get("/api/v1/public/outcomes/", {"cursor": bad})
+        assert response.status_code == 404 and response.json()["code"] == "not_found", bad
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL plans")
