@@ -102,6 +102,42 @@ def case_visibility_q(user: User) -> Q:
     return q
 
 
+# The roles through which case_visibility_q shows cases beyond a user's own.
+CASE_SEEING_ROLES = frozenset({Role.UNIT_REVIEWER, Role.INTAKE, Role.SUPERVISOR, Role.COMMITTEE, Role.ADMIN,
+                               Role.INSPECTOR, Role.ORG_DEPT})
+
+
+def _path_ids(path: str) -> list[int]:
+    return [int(x) for x in path.strip("/").split("/") if x]
+
+
+def case_jurisdiction_choices(*, user: User) -> QuerySet[OrgUnit]:
+    """The jurisdictions the cases ``user`` may see can be in (the lists'
+    filter; issue 22: an applicant of 怀来县 was offered 昆明市), read off
+    the org tree, a table of a few hundred rows, rather than off the cases
+    he sees (every visible case at scale, issue 19). A case's jurisdiction
+    is the nearest one at or above its unit (cases.services), so for each
+    subtree where he holds a role that sees cases: the jurisdictions inside
+    it and the nearest one at or above its root. His own cases and those
+    he filed add theirs (a few rows, by their indexes)."""
+    jurisdictions = OrgUnit.objects.filter(kind=OrgUnit.Kind.JURISDICTION).order_by("path")
+    if not user.is_authenticated or not user.is_active:
+        return jurisdictions.none()
+    if user.is_superuser:
+        return jurisdictions
+    q = Q(pk__in=Case.objects.filter(Q(applicant=user) | Q(created_by=user)).values("jurisdiction_id"))
+    paths = role_paths(user, CASE_SEEING_ROLES)
+    if paths:
+        q |= subtree_q(paths, "path")
+    for path in paths:
+        # The deepest jurisdiction among the root's ancestors and itself.
+        above = _path_ids(path)
+        deeper = OrgUnit.objects.filter(kind=OrgUnit.Kind.JURISDICTION, pk__in=above,
+                                        path__startswith=OuterRef("path")).exclude(pk=OuterRef("pk"))
+        q |= Q(pk__in=above) & ~Exists(deeper)
+    return jurisdictions.filter(q)
+
+
 def case_in_paths_q(user: User, roles) -> Q:
     """Cases of units under the org units where ``user`` holds one of ``roles``."""
     paths = role_paths(user, roles)
@@ -202,6 +238,16 @@ def search_q(text: str) -> Q:
 LIST_DEFERRED = ("search_text", "matter", "impact", "trigger", "accountability_considered", "facts_reasons",
                  "remedial_steps", "collective_decision_note", "self_check")
 
+# The columns a list row prints (the API's CaseListItemSerializer, the
+# list pages) and the keys the lists are ordered and paged on: a page of a
+# list reads these alone (``case_list_rows``), not the case's thirty
+# columns and its applicant's and unit's rows.
+LIST_COLUMNS = (
+    "id", "number", "title", "stage", "outcome", "origin", "submitted_at", "next_due", "is_paused",
+    "clock_flagged", "created_at", "applicant_id", "unit_id",
+    "applicant__id", "applicant__full_name", "applicant__username", "unit__id", "unit__name",
+)
+
 QUEUE_STAGES = {
     "unit": [Stage.UNIT_REVIEW],
     "intake": [Stage.SUBMITTED, Stage.SUPPLEMENT],
@@ -261,6 +307,10 @@ def case_search(*, user: User, filters: dict | None = None, queue: str | None = 
     return qs.order_by("-created_at", "-id")
 
 
+def case_list_rows(*, user: User, filters: dict | None = None, queue: str | None = None) -> QuerySet[Case]:
+    """``case_search`` reading only ``LIST_COLUMNS``: the case list API and
+    pages, whose rows print those and nothing else."""
+    return case_search(user=user, filters=filters, queue=queue).only(*LIST_COLUMNS)
 
 
 def case_sees_internal(*, case: Case, user: User) -> bool:

@@ -60,6 +60,34 @@ class CaseListItemSerializer(serializers.Serializer):
         # is never overdue on intake's side).
         return case.next_due is not None and case.next_due < timezone.localdate()
 
+    def to_representation(self, case):
+        """The fields above, written out: the same JSON as DRF's field by
+        field walk (the declared fields stay the schema), which was most of
+        the list API's time per page (issue 19: 0.29 of a bare view's
+        requests per second). Reads only ``cases.selectors.LIST_COLUMNS``."""
+        fields = self.fields
+        submitted_at = case.submitted_at
+        applicant = case.applicant
+        next_due = case.next_due
+        unit = case.unit
+        return {
+            "id": case.id,
+            "number": case.number,
+            "title": case.title,
+            "stage": case.stage,
+            "stage_label": fields["stage_label"].to_representation(case.stage),
+            "outcome": case.outcome,
+            "outcome_label": fields["outcome_label"].to_representation(case.outcome),
+            "origin": case.origin,
+            "origin_label": fields["origin_label"].to_representation(case.origin),
+            "applicant": {"id": applicant.id, "name": applicant.full_name or applicant.username},
+            "unit": {"id": unit.id, "name": unit.name},
+            "submitted_at": fields["submitted_at"].to_representation(submitted_at) if submitted_at else None,
+            "next_due": next_due.isoformat() if next_due else None,
+            "is_paused": case.is_paused,
+            "overdue": self.get_overdue(case),
+        }
+
 
 class PolicyVersionRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()

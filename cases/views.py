@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import OrgUnit, Role
+from accounts.models import Role
 from accounts.selectors import user_memberships, user_roles
 from core.exceptions import ApplicationError
 from core.form_flash import form_flash_bind
@@ -28,9 +28,9 @@ from .selectors import (
     case_attachment_get_for_user,
     case_detail_for_user,
     case_get_for_user,
-    case_list_for_user,
+    case_jurisdiction_choices,
+    case_list_rows,
     case_page_head,
-    case_search,
     policy_lists,
 )
 from .uploads import attachment_file_response
@@ -66,10 +66,9 @@ LIST_TITLES = {
 
 
 def _case_list(request, queue):
-    # Only the jurisdictions of the cases the user may see are offered.
-    form = forms.CaseFilterForm(request.GET or None, jurisdictions=OrgUnit.objects.filter(
-        kind=OrgUnit.Kind.JURISDICTION, pk__in=case_list_for_user(user=request.user).values("jurisdiction_id")))
-    qs = case_search(user=request.user, filters=form.filters() if request.GET else {}, queue=queue)
+    # Only the jurisdictions the user's cases may be in are offered.
+    form = forms.CaseFilterForm(request.GET or None, jurisdictions=case_jurisdiction_choices(user=request.user))
+    qs = case_list_rows(user=request.user, filters=form.filters() if request.GET else {}, queue=queue)
     try:
         page = keyset_page(qs, cursor=request.GET.get("cursor"), page_size=PAGE_SIZE)
     except ValidationError:

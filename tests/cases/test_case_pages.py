@@ -1,12 +1,16 @@
 """Case pages: lists keep a fixed number of queries; access is checked; bad
 input gets a clear message and changes nothing."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from accounts.models import OrgUnit
+from accounts.services import org_unit_create
 from cases import services
 from cases.models import Case, Stage
+from cases.selectors import case_jurisdiction_choices, case_search
 
 from .conftest import fill_draft, pdf
 
@@ -72,6 +76,44 @@ def test_applicant_region_filter_offers_only_his_cases_jurisdictions(client, use
     body = client.get("/cases/mine/").content.decode()
     assert f'<option value="{submitted.jurisdiction_id}">{submitted.jurisdiction.name}</option>' in body
     assert "昆明市" not in body
+
+
+def test_region_filter_lists_the_jurisdictions_of_the_users_tree(client, users, submitted):
+    """The region filter is read off the org tree (issue 19: not off every
+    case the user sees): a jurisdiction inside a staff member's tree is
+    offered before any case is filed there; one outside it never; a unit's
+    reviewer is offered the jurisdiction his unit's cases are in; an
+    applicant without a case none."""
+    huailai = submitted.jurisdiction
+    town = org_unit_create(name="沙城镇", code="shacheng", kind=OrgUnit.Kind.JURISDICTION, parent=huailai,
+                           short_name="沙")
+    kunming = OrgUnit.objects.get(code="kunming")
+
+    def offered(user) -> set[str]:
+        client.force_login(user)
+        body = client.get("/cases/search/").content.decode()
+        select = re.search(r'<select name="jurisdiction".*?</select>', body, re.S).group(0)
+        return set(re.findall(r'<option value="\d+">([^<]+)</option>', select))
+
+    assert offered(users["intake"]) == {"怀来县", "沙城镇"}
+    assert offered(users["km_intake"]) == {"昆明市"}
+    assert offered(users["admin"]) == {"怀来县", "沙城镇", "昆明市"}
+    assert offered(users["unit_reviewer"]) == {"怀来县"}  # 教育局 lies in 怀来县, not in 沙城镇
+    assert offered(users["org_dept"]) == {"怀来县", "沙城镇"}
+    assert offered(users["applicant"]) == {"怀来县"}  # his case's
+    assert offered(users["applicant2"]) == set()
+    # Every case a user sees is in one of the jurisdictions offered to him.
+    for name in ("intake", "km_intake", "admin", "unit_reviewer", "org_dept", "applicant"):
+        user = users[name]
+        visible = set(Case.objects.filter(pk__in=case_search(user=user).values("pk"))
+                      .values_list("jurisdiction_id", flat=True))
+        assert visible <= set(case_jurisdiction_choices(user=user).values_list("pk", flat=True)), name
+    # Filtering on one works, and one outside the tree is refused as a choice.
+    client.force_login(users["intake"])
+    assert submitted.title in client.get("/cases/search/", {"jurisdiction": huailai.pk}).content.decode()
+    assert submitted.title not in client.get("/cases/search/", {"jurisdiction": town.pk}).content.decode()
+    response = client.get("/cases/search/", {"jurisdiction": kunming.pk})
+    assert response.context["form"].errors["jurisdiction"]
 
 
 def test_search_finds_chinese_substrings(client, users, submitted):

@@ -2,10 +2,21 @@
 order, forwards and back; the due date kept on the case by the clock
 services; counts estimated past their threshold."""
 
+import datetime as dt
+import json
+
 import pytest
+import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.test import APIClient
+from rest_framework.utils.encoders import JSONEncoder
 
 from cases.models import Case, Stage
+from cases.selectors import case_list_rows
+from cases.serializers import CaseListItemSerializer
 from core import pagination
 from deadlines.services import case_deadline_values
 
@@ -94,3 +105,83 @@ def test_count_estimate_is_exact_up_to_the_threshold(users):
     assert pagination.count_estimate(qs) == (3, False)
     n, approximate = pagination.count_estimate(qs, exact_up_to=2)
     assert n >= 3 and approximate == (connection.vendor == "postgresql")
+
+
+def test_list_rows_print_as_drf_would_from_their_columns_alone(users, django_assert_num_queries):
+    """The list API's hand-written rows (CaseListItemSerializer, issue 19)
+    are exactly what DRF's walk of the declared fields (the schema) gives,
+    for every kind of row: a draft (no submission, no due date), a paused
+    case, a running clock, an overdue one; and they read nothing beyond the
+    columns the list loads (cases.selectors.LIST_COLUMNS)."""
+    for stage in (Stage.DRAFT, Stage.SUPPLEMENT, Stage.SUBMITTED, Stage.SUBMITTED):
+        _case_at(stage, users, title=f"申请{stage}")
+    overdue = Case.objects.filter(stage=Stage.SUBMITTED).order_by("id").first()
+    Case.objects.filter(pk=overdue.pk).update(next_due=dt.date(2020, 1, 6), number="怀容〔2026〕第0007号")
+    users["applicant"].full_name = ""  # the name falls back to the username
+    users["applicant"].save(update_fields=["full_name"])
+    rows = list(case_list_rows(user=users["applicant"], queue="mine"))
+    assert len(rows) == 4
+    serializer = CaseListItemSerializer(rows, many=True)
+    with django_assert_num_queries(0):
+        written = serializer.data
+    walked = [serializers.Serializer.to_representation(serializer.child, row) for row in rows]
+    assert written == walked
+    kinds = {(r["submitted_at"] is None, r["next_due"] is None, r["is_paused"], r["overdue"]) for r in written}
+    assert kinds == {(True, True, False, False), (False, False, True, False), (False, False, False, False),
+                     (False, False, False, True)}
+    assert {r["applicant"]["name"] for r in written} == {users["applicant"].username}
+    # And through the API, the same rows in the same JSON.
+    body = _client(users["applicant"]).get(CASES, {"queue": "mine"}).json()
+    assert body["results"] == json.loads(json.dumps(walked, cls=JSONEncoder))
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the planner's estimate")
+def test_a_list_keeps_its_estimated_count_a_minute(users, monkeypatch):
+    """Past the threshold a list's count is the planner's estimate, kept
+    COUNT_ESTIMATE_SECONDS per query (the reader's visibility and filters):
+    a reload or the next page asks nothing; another filter or a reader who
+    sees other cases has its own; new cases show once the kept one ages.
+    An exact count is never kept: a new case shows at once."""
+    for i in range(3):
+        _case_at(Stage.SUBMITTED, users, title=f"申请{i}")
+    intake = APIClient()
+    intake.force_authenticate(users["intake"])
+    assert intake.get(CASES).json()["count"] == 3
+    _case_at(Stage.SUBMITTED, users, title="又一件")
+    assert intake.get(CASES).json()["count"] == 4  # exact: at once
+
+    monkeypatch.setattr(pagination, "COUNT_EXACT_UP_TO", 1)
+
+    def get(client, url, params=None):
+        """The body, and whether the count was asked of the database."""
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url, params).json()
+        sql = [q["sql"] for q in queries.captured_queries]
+        counted = any(q.startswith("SELECT COUNT(*)") for q in sql)
+        assert counted == any(q.startswith("EXPLAIN") for q in sql)
+        return body, counted
+
+    first, counted = get(intake, CASES, {"page_size": 2})
+    assert first["count_approximate"] is True and counted
+    assert get(intake, CASES, {"page_size": 2}) == (first, False)  # kept
+    assert get(intake, first["next"])[0]["count"] == first["count"] and not get(intake, first["next"])[1]
+    assert get(intake, CASES, {"page_size": 2, "stage": "submitted"})[1]  # another filter: its own
+    admin = APIClient()
+    admin.force_authenticate(users["admin"])  # sees 昆明市's too: his own
+    assert get(admin, CASES, {"page_size": 2})[1]
+
+    # Forty more (copies, unnumbered), and the statistics the planner reads.
+    model = Case.objects.get(pk=first["results"][0]["id"])
+    copy = {f.attname: getattr(model, f.attname) for f in Case._meta.concrete_fields if not f.primary_key}
+    Case.objects.bulk_create([Case(**copy | {"number": "", "number_year": None, "number_seq": None})
+                              for _i in range(40)])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_case")
+    fresh = pagination.count_estimate(case_list_rows(user=users["intake"]))
+    assert fresh[1] and fresh[0] != first["count"]
+    body, counted = get(intake, CASES, {"page_size": 2})
+    assert body["count"] == first["count"] and not counted  # still the kept one
+    later = timezone.now() + dt.timedelta(seconds=pagination.COUNT_ESTIMATE_SECONDS + 1)
+    with time_machine.travel(later, tick=False):
+        body, counted = get(intake, CASES, {"page_size": 2})
+    assert counted and body["count"] == fresh[0] and body["count_approximate"]
