@@ -171,3 +171,138 @@ def test_indexes_rebuilt_on_their_own_connections_after_the_load():
         plan = " ".join(row[0] for row in cursor.fetchall())
         cursor.execute("RESET enable_seqscan")
     assert "case_search_bigram" in plan, plan
+
+
+def test_applicants_file_a_few_cases_each_at_any_count(db):
+    """A cadre files a few cases over the years (issue 19: 20 applicants a
+    unit gave the bench's applicant 2,149 cases at 1M): each load makes
+    applicants in proportion to its count, about two cases each, so the
+    applicant bench/scale.py signs in as (the newest case's) has a handful
+    whether there are a thousand cases or a million."""
+    from django.db.models import Count
+
+    def per_applicant():
+        rows = (Case.objects.filter(jurisdiction__code__startswith="synthetic-bench").values("applicant")
+                .annotate(n=Count("id")).values_list("n", flat=True))
+        return sorted(rows)
+
+    _generate(400)
+    small = per_applicant()
+    _generate(1600, seed=9)
+    large = per_applicant()
+    for counts in (small, large):
+        assert 1.5 <= sum(counts) / len(counts) <= 3.5, counts
+        assert max(counts) <= 12, counts
+    # Five times the cases, about five times the applicants.
+    assert 3.5 < len(large) / len(small) < 6.5, (len(small), len(large))
+    newest = Case.objects.filter(jurisdiction__code__startswith="synthetic-bench").order_by("-id").first()
+    assert Case.objects.filter(applicant_id=newest.applicant_id).count() <= 12
+    # Applicants hold the applicant role over their unit, as the services require.
+    assert newest.applicant.org_unit_id == newest.unit_id
+    assert newest.applicant.memberships.filter(role="applicant", org_unit=newest.unit).exists()
+    assert not newest.applicant.has_usable_password()
+
+
+def test_inspectors_assigned_as_the_services_leave_them(db):
+    """Cases accepted for verification have their inspectors (issue 19: the
+    supervisor's second part was empty): every accepted case two or three,
+    a quarter of those at verification still waiting, a few after a
+    recusal. The rows are those reviews.services leaves: the history's
+    assigned / recusal_marked events replayed give each case's active
+    inspectors; Case.active_inspectors is the count _active_inspectors_sync
+    stores (and migration cases 0019 counts); an ended assignment carries
+    the recusal's reason; then case_assign and recusal_mark, run on
+    generated cases, keep the same count."""
+    from accounts.models import User
+    from accounts.selectors import user_has_role
+    from reviews.models import Assignment, Recusal
+    from reviews.selectors import SUPERVISOR_PARTS, inspector_must_recuse, supervisor_queue
+    from reviews.services import case_assign, recusal_mark
+
+    _generate(900)
+    cases = {c.pk: c for c in Case.objects.filter(jurisdiction__code__startswith="synthetic-bench")
+             .select_related("unit")}
+    rows = {}
+    for a in Assignment.objects.filter(case__in=cases.values()).order_by("id"):
+        rows.setdefault(a.case_id, []).append(a)
+    recusals = {(r.case_id, r.user_id): r for r in Recusal.objects.filter(case__in=cases.values())}
+    replayed, seen_recusal = {}, 0
+    for e in CaseEvent.objects.filter(case__in=cases.values(), kind__in=("assigned", "recusal_marked")).order_by("id"):
+        active = replayed.setdefault(e.case_id, set())
+        assert e.from_stage == e.to_stage == "verification"
+        if e.kind == "assigned":
+            assert set(e.data["inspectors"]) == active | set(e.data["added"]) and e.data["removed"] == []
+            assert len(e.data["inspectors"]) >= 2 and len(e.data["names"]) == len(e.data["inspectors"])
+            active |= set(e.data["added"])
+        else:
+            assert (e.case_id, e.data["user"]) in recusals and e.reason == recusals[(e.case_id, e.data["user"])].reason
+            active.discard(e.data["user"])
+            seen_recusal += 1
+    inspectors = {u.pk: u for u in User.objects.filter(assignments__case__in=cases.values()).distinct()}
+    at_verification = [c for c in cases.values() if c.stage == "verification"]
+    for case in cases.values():
+        mine = rows.get(case.pk, [])
+        active = {a.inspector_id for a in mine if a.active}
+        assert case.active_inspectors == len(active), case.pk  # what the services store
+        assert active == replayed.get(case.pk, set()), case.pk
+        accepted = case.accepted_at is not None
+        if not accepted:
+            assert not mine, case.pk
+        elif case.stage != "verification":
+            assert len(active) >= 2, (case.pk, case.stage)
+        for a in mine:
+            assert a.assigned_by.username == "synthetic-supervisor"
+            assert user_has_role(inspectors[a.inspector_id], "inspector", case.unit)
+            if a.active:
+                assert inspector_must_recuse(case=case, user=inspectors[a.inspector_id]) is None
+                assert a.created_at >= case.accepted_at
+            else:
+                assert (case.pk, a.inspector_id) in recusals and a.ended_reason == recusals[(case.pk, a.inspector_id)].reason
+    waiting = [c for c in at_verification if c.active_inspectors < 2]
+    assert 0.1 < len(waiting) / len(at_verification) < 0.5, (len(waiting), len(at_verification))
+    assert seen_recusal > 0
+    # The supervisor's queue has both parts.
+    supervisor = User.objects.get(username="synthetic-supervisor")
+    queue = supervisor_queue(user=supervisor)
+    assert all(queue.filter(part).exists() for part in SUPERVISOR_PARTS)
+    # The services go on from the generated rows and keep the same count.
+    case = Case.objects.get(pk=next(c.pk for c in waiting if c.active_inspectors == 0))
+    pool = [u for u in User.objects.filter(memberships__role="inspector", memberships__org_unit=case.jurisdiction)
+            .order_by("id")[:2]]
+    case_assign(case=case, actor=supervisor, inspectors=pool)
+    case.refresh_from_db()
+    assert case.active_inspectors == 2 == Assignment.objects.filter(case=case, active=True).count()
+    assigned = Case.objects.get(pk=next(c.pk for c in at_verification if c.active_inspectors >= 2))
+    gone = Assignment.objects.filter(case=assigned, active=True).first().inspector
+    recusal_mark(case=assigned, actor=supervisor, user=gone, reason="同学关系")
+    assigned.refresh_from_db()
+    assert assigned.active_inspectors == Assignment.objects.filter(case=assigned, active=True).count()
+    out = io.StringIO()
+    call_command("verify_history", stdout=out)
+    assert "BROKEN" not in out.getvalue()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's bigram function")
+def test_bulk_bigrams_are_the_functions_pairs(db):
+    """The bulk body generate_cases builds the bigram index and ANALYZE's
+    sample with gives, for every generated text and the reference texts,
+    the pairs case_bigrams gives; after a load the function is again the
+    one search_index installs."""
+    from cases.management.commands import generate_cases as gen
+    from cases.search_index import PG_FUNCTION, bigrams
+
+    assert gen._bulk_bigrams_usable()
+    _generate(300, rebuild_indexes="yes")
+    texts = list(Case.objects.values_list("search_text", flat=True)) + [
+        "", "校", "校舍", "ab校舍x", "aAbB\tc d\r\n", "王王王王", "𠀀𠀁字"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'case_bigrams'")
+        assert cursor.fetchone()[0].strip() in PG_FUNCTION
+        cursor.execute("SELECT t, case_bigrams(t) FROM unnest(%s::text[]) t", [texts])
+        expected = {t: set(pairs) for t, pairs in cursor.fetchall()}
+        cursor.execute(gen._BIGRAMS_BULK)
+        cursor.execute("SELECT t, case_bigrams(t) FROM unnest(%s::text[]) t", [texts])
+        bulk = {t: set(pairs) for t, pairs in cursor.fetchall()}
+        cursor.execute(PG_FUNCTION)
+    assert bulk == expected
+    assert all(expected[t] == set(bigrams(t)) for t in texts)
