@@ -103,7 +103,12 @@ class FigureCell(models.Model):
                          condition=~models.Q(kind__in=STAY_KINDS), name="figurecell_not_stay"),
             # Time per stage a level at a time: ten cells of each stage
             # wanted, for every jurisdiction and year (selectors.stay_summaries).
-            models.Index(fields=["kind", "a", "b", "jurisdiction_id", "year"], include=["n", "total"],
+            # Jurisdiction and year are included, not keys: as keys, their
+            # IN list made PostgreSQL 15 descend once per jurisdiction and
+            # key wanted, and so prefer reading every cell of the stage with
+            # the keys as a filter (and in parallel at 100k cases); included,
+            # they filter the few cells the keys find (issue 19).
+            models.Index(fields=["kind", "a", "b"], include=["jurisdiction_id", "year", "n", "total"],
                          condition=models.Q(kind__in=STAY_KINDS), name="figurecell_stay"),
         ]
 
