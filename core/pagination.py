@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ValidationError
 from django.db import connections
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import OrderBy
@@ -148,7 +148,13 @@ def count_estimate(qs: QuerySet, *, exact_up_to: int | None = None, keep_seconds
     statistics also lag) once the kept one ages."""
     exact_up_to = COUNT_EXACT_UP_TO if exact_up_to is None else exact_up_to
     qs = qs.order_by()
-    key = _estimate_key(qs, exact_up_to) if keep_seconds else None
+    try:
+        key = _estimate_key(qs, exact_up_to) if keep_seconds else None
+    except EmptyResultSet:
+        # A filter that can match nothing (e.g. ``pk__in=[]``: a reader who
+        # sees no case) has no SQL; Django's own count answers 0 without a
+        # query, and so does this.
+        return 0, False
     if key and (kept := cache.get(key)) is not None:
         return kept, True
     seen = qs[: exact_up_to + 1].count()

@@ -107,6 +107,18 @@ def test_count_estimate_is_exact_up_to_the_threshold(users):
     assert n >= 3 and approximate == (connection.vendor == "postgresql")
 
 
+def test_a_count_that_can_match_nothing_is_zero_kept_or_not(users):
+    """A reader whose visibility can match no case (``pk__in=[]``, e.g. a
+    system administrator, who sees no case content) has no SQL to key a
+    kept estimate on: the count is 0, exact, and asks nothing (it raised
+    EmptyResultSet on the case list for sysadmin and auditadmin)."""
+    _case_at(Stage.SUBMITTED, users, title="申请")
+    with CaptureQueriesContext(connection) as queries:
+        for keep in (0, pagination.COUNT_ESTIMATE_SECONDS):
+            assert pagination.count_estimate(Case.objects.filter(pk__in=[]), keep_seconds=keep) == (0, False)
+    assert not queries.captured_queries
+
+
 def test_list_rows_print_as_drf_would_from_their_columns_alone(users, django_assert_num_queries):
     """The list API's hand-written rows (CaseListItemSerializer, issue 19)
     are exactly what DRF's walk of the declared fields (the schema) gives,
