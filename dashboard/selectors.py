@@ -23,7 +23,7 @@ from accounts.models import OrgUnit, Role, User
 from accounts.selectors import role_paths, user_roles
 from cases.models import Case, CaseEvent, Outcome, Stage
 from cases.selectors import case_visibility_q
-from core.pagination import count_estimate
+from core.pagination import COUNT_ESTIMATE_SECONDS, count_estimate
 from deadlines.models import Clock, ClockEntry
 from policies.models import PolicyItem
 from reviews.models import Recusal, Result, Ruling
@@ -623,7 +623,7 @@ def dashboard_overdue(*, user: User, filters: dict | None = None) -> dict:
     # read off case_due_idx in due order, the visibility checked on each row,
     # so it stops after the limit's rows, where an EXISTS on the clocks made
     # PostgreSQL hash every overdue clock first (issue 19).
-    count, approximate = count_estimate(cases.filter(next_due__lt=today))
+    count, approximate = count_estimate(cases.filter(next_due__lt=today), keep_seconds=COUNT_ESTIMATE_SECONDS)
     return {
         "count": count,
         "count_approximate": approximate,

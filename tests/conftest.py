@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts.demo import DEMO_PASSWORD, build_demo_org
+from core.pagination import count_estimates_forget
 
 from .factories import make_policy_version
 
@@ -36,6 +37,7 @@ def _fresh_cache():
     (the lists' kept count estimates, core.pagination: the same query's
     key in another test would answer with that test's count)."""
     cache.clear()
+    count_estimates_forget()
 
 
 @pytest.fixture

@@ -98,3 +98,34 @@ def test_cases_index_leads_to_the_right_list(users, client):
     assert client.get("/cases/")["Location"] == "/cases/mine/"
     client.force_login(users["inspector1"])
     assert client.get("/cases/")["Location"] == "/cases/search/"
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_estimated_counts_are_kept_and_then_asked_again(users, client, monkeypatch):
+    """Past the exact threshold a section's counts are the planner's
+    estimates, kept core.pagination.COUNT_ESTIMATE_SECONDS like the lists'
+    (issue 19: at 1M cases the bounded count and the EXPLAIN of each
+    section were most of the home page): a reload asks neither, and once
+    the kept estimate ages the page asks again."""
+    from core import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_EXACT_UP_TO", 1)
+    for i in range(3):
+        _at_intake(users, f"改革事项{i}的容错申请")
+    client.force_login(users["intake"])
+
+    def counted():
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get("/").content.decode()
+        sql = [q["sql"] for q in queries.captured_queries]
+        return body, sum(q.startswith("EXPLAIN") for q in sql), sum(q.startswith("SELECT COUNT(*)") for q in sql)
+
+    body, explains, counts = counted()
+    assert explains and "约" in _section(body, "intake")
+    # Exact counts (the empty sections, none overdue) are asked every time.
+    body, explains_again, counts_again = counted()
+    assert explains_again == 0 and counts_again == counts - explains and "约" in _section(body, "intake")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=pagination.COUNT_ESTIMATE_SECONDS + 1)
+    with time_machine.travel(later, tick=False):
+        _body, explains, counts = counted()
+    assert explains and counts
