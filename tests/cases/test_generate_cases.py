@@ -159,7 +159,14 @@ def test_indexes_rebuilt_on_their_own_connections_after_the_load():
     out = io.StringIO()
     call_command("generate_cases", count=300, counties=3, rebuild_indexes="yes", index_workers=2, stdout=out)
     assert "built again on 2 connections" in out.getvalue()
+    # The recount ran on a third connection while the GIN indexes built.
+    assert "phase indexes and recount (at once)" in out.getvalue()
     assert _indexes() == before
+    with connection.cursor() as cursor:
+        # ANALYZE of the cases came after the GIN builds: the bigram
+        # index's expression has its statistics, as after a plain load.
+        cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'case_search_bigram'")
+        assert cursor.fetchone()[0] == 1
     _check_rows()
     history = io.StringIO()
     call_command("verify_history", stdout=history)

@@ -35,7 +35,9 @@ secondary indexes and builds them after, with the row triggers (the
 dashboard's marks, replaced by the recount) and foreign key checks off for
 the load (``session_replication_role``; a superuser's). The bigram index
 and ANALYZE of the cases are computed with a cheaper body of the same
-function (_BIGRAMS_BULK). Each phase's time is printed. Ids are reserved
+function (_BIGRAMS_BULK); the recount runs on a connection of its own
+while the GIN indexes build. Each phase's time is printed (1M, load 4:
+load 204 s, indexes and recount 331 s, 540 s in all). Ids are reserved
 up front. Other databases get batched INSERTs of the same rows.
 """
 
@@ -512,22 +514,49 @@ class Command(BaseCommand):
             counters, dropped = self._load(world, count, batch_size, seed + existing, pg, rebuild, after_commit)
             self._counters(counters)
         t = phase("load (generate and COPY; indexes too inside a transaction)", t)
-        if dropped:
+        recounted = False
+        if dropped and pg and index_workers:
+            # The recount and ANALYZE are one backend each, the GIN builds of
+            # the search text two: the recount (it needs the B-trees, not
+            # those) runs on a connection of its own while they build, so
+            # the two cores stay busy at the tails (issue 19, 100k idle:
+            # indexes, ANALYZE, recount 27 s one after the other, 25 s
+            # together; 1M at load 4: 331 s, the recount last).
+            self._build(dropped, workers=index_workers, meanwhile=self._recount_meanwhile)
+            recounted = True
+            t = phase("indexes and recount (at once)", t)
+        elif dropped:
             self._build(dropped, workers=index_workers)
             t = phase("indexes", t)
         loaded = t
-        self.stdout.write(f"loaded in {loaded - started:.1f} s (generator CPU {time.process_time() - cpu:.1f} s)")
+        self.stdout.write(f"loaded{' and recounted' if recounted else ''} in {loaded - started:.1f} s "
+                          f"(generator CPU {time.process_time() - cpu:.1f} s)")
         if pg:
             with transaction.atomic(), connection.cursor() as cursor:
-                for table in LOAD_TABLES:
+                for table in (Case._meta.db_table,) if recounted else (*LOAD_TABLES, "accounts_orgunit"):
                     statement = f"ANALYZE {connection.ops.quote_name(table)}"
                     # ANALYZE computes the index expressions of its sample.
                     if table == Case._meta.db_table:
                         _with_bulk_bigrams(cursor, statement)
                     else:
                         cursor.execute(statement)
-                cursor.execute("ANALYZE accounts_orgunit")
             t = phase("analyze", t)
+        if not recounted:
+            self._recount(pg)
+            t = phase("recount", t)
+        if pg and not connection.in_atomic_block:
+            # Fresh visibility maps and statistics: the cells are read by
+            # index-only scans. (VACUUM needs autocommit: not inside a test.)
+            with connection.cursor() as cursor:
+                for table in ("dashboard_figurecell", "dashboard_casefigure", "dashboard_figuredirty"):
+                    cursor.execute(f"VACUUM ANALYZE {table}")
+            t = phase("vacuum", t)
+        self.stdout.write(self.style.SUCCESS(
+            f"created {count} synthetic cases in {time.monotonic() - started:.1f} s (after the indexes "
+            f"{time.monotonic() - loaded:.1f} s; CPU of this process {time.process_time() - cpu:.1f} s): "
+            + ", ".join(f"{name.split(' ')[0]} {s:.0f} s" for name, s in phases)))
+
+    def _recount(self, pg: bool) -> None:
         # The dashboard's cells (dashboard.services): the rows were marked
         # by the database as they came (or, in a large load, not at all:
         # its triggers were off); a recount is faster than folding.
@@ -537,18 +566,23 @@ class Command(BaseCommand):
                     # Compiling its plan per batch cost more than it saved.
                     cursor.execute("SET LOCAL jit = off")
             figures_recount()
-        t = phase("recount", t)
-        if pg and not connection.in_atomic_block:
-            # Fresh visibility maps and statistics: the cells are read by
-            # index-only scans. (VACUUM needs autocommit: not inside a test.)
+
+    def _recount_meanwhile(self) -> None:
+        """The recount in a thread of its own (Django gives it its own
+        connection) once every index but the case table's GIN ones is
+        built: the other tables analyzed, the case table's columns only (a
+        column list skips the index expressions; their statistics are
+        gathered after the GIN builds, by the bulk bigram body, which must
+        not be put in while a build holds the function)."""
+        try:
             with connection.cursor() as cursor:
-                for table in ("dashboard_figurecell", "dashboard_casefigure", "dashboard_figuredirty"):
-                    cursor.execute(f"VACUUM ANALYZE {table}")
-            t = phase("vacuum", t)
-        self.stdout.write(self.style.SUCCESS(
-            f"created {count} synthetic cases in {time.monotonic() - started:.1f} s (recount "
-            f"{time.monotonic() - loaded:.1f} s; CPU of this process {time.process_time() - cpu:.1f} s): "
-            + ", ".join(f"{name.split(' ')[0]} {s:.0f} s" for name, s in phases)))
+                for table in (*LOAD_TABLES[1:], "accounts_orgunit"):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+                columns = ", ".join(connection.ops.quote_name(f.column) for f in Case._meta.concrete_fields)
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(Case._meta.db_table)} ({columns})")
+            self._recount(pg=True)
+        finally:
+            connection.close()
 
     def _people(self, counties, count, users, memberships, rng, staff) -> dict:
         """This load's applicants (one per CASES_PER_APPLICANT cases each
@@ -958,7 +992,7 @@ class Command(BaseCommand):
                 dropped = []
         return (counters, letter_counters), dropped
 
-    def _build(self, dropped: list[tuple[str, str]], workers: int) -> None:
+    def _build(self, dropped: list[tuple[str, str]], workers: int, meanwhile=None) -> None:
         """Build the dropped indexes: in this transaction (``workers`` 0:
         the command runs inside an outer one, as in the tests), or after the
         load committed, on ``workers`` connections of their own at once
@@ -979,9 +1013,22 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(dropped)} indexes built again ({time.monotonic() - t:.1f} s)")
             return
         # Largest first: the GIN indexes of the case table, then the
-        # event table's (the most rows), then the rest.
+        # event table's (the most rows), then the rest. With ``meanwhile``
+        # (run on a thread of its own once only the search text's GIN
+        # indexes are left) the bigram one, the longest, first, then the
+        # B-trees, then the other GIN ones.
         todo = queue.Queue()
-        for item in sorted(dropped, key=lambda d: (" gin " not in d[1], "cases_caseevent" not in d[1], d[0])):
+        if meanwhile is None:
+            order = sorted(dropped, key=lambda d: (" gin " not in d[1], "cases_caseevent" not in d[1], d[0]))
+        else:
+            order = sorted(dropped, key=lambda d: ("case_bigrams(" not in d[1], " gin " in d[1],
+                                                    "cases_caseevent" not in d[1], d[0]))
+        searching = {name for name, definition in dropped if " gin " in definition}
+        pending = {name for name, _d in dropped} - searching
+        others_built = threading.Event()
+        if not pending:
+            others_built.set()
+        for item in order:
             todo.put(item)
         failed: list[tuple[str, str, str]] = []
         took: dict[str, float] = {}
@@ -1008,14 +1055,34 @@ class Command(BaseCommand):
                         except Exception as exc:  # noqa: BLE001 - reported below with its definition
                             failed.append((name, definition, str(exc)))
                         took[name] = time.monotonic() - started
+                        pending.discard(name)
+                        if not pending:
+                            others_built.set()
             finally:
                 raw.close()
 
+        errors: list[BaseException] = []
+
+        def then():
+            others_built.wait()
+            started = time.monotonic()
+            try:
+                meanwhile()
+            except BaseException as exc:  # noqa: BLE001 - raised in the command's thread below
+                errors.append(exc)
+            took["(recount)"] = time.monotonic() - started
+
         threads = [threading.Thread(target=work, name=f"generate_cases-index-{i}") for i in range(workers)]
-        for thread in threads:
+        later = [threading.Thread(target=then, name="generate_cases-recount")] if meanwhile is not None else []
+        for thread in threads + later:
             thread.start()
         for thread in threads:
             thread.join()
+        others_built.set()  # also when a worker failed before its share
+        for thread in later:
+            thread.join()
+        if errors:
+            raise errors[0]
         if failed:
             raise CommandError("the cases are loaded but these indexes could not be built again; run their "
                                "definitions by hand:\n" + "\n".join(f"{d};  -- {e}" for _n, d, e in failed))
