@@ -35,7 +35,7 @@ from .selectors import (
     case_detail_for_user,
     case_events_for_user,
     case_get_for_user,
-    case_list_rows,
+    case_list_values,
     events_redact,
 )
 from .serializers import (
@@ -138,7 +138,7 @@ class CaseListApi(PaginatedListMixin, APIView):
         filters.is_valid(raise_exception=True)
         data = dict(filters.validated_data)
         queue = data.pop("queue", None)
-        cases = case_list_rows(user=request.user, filters=data, queue=queue)
+        cases = case_list_values(user=request.user, filters=data, queue=queue)
         return paginated_response(request=request, view=self, queryset=cases, serializer_class=CaseListItemSerializer)
 
     @extend_schema(

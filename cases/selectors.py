@@ -308,9 +308,25 @@ def case_search(*, user: User, filters: dict | None = None, queue: str | None = 
 
 
 def case_list_rows(*, user: User, filters: dict | None = None, queue: str | None = None) -> QuerySet[Case]:
-    """``case_search`` reading only ``LIST_COLUMNS``: the case list API and
-    pages, whose rows print those and nothing else."""
+    """``case_search`` reading only ``LIST_COLUMNS``: the case list pages,
+    whose rows print those and nothing else."""
     return case_search(user=user, filters=filters, queue=queue).only(*LIST_COLUMNS)
+
+
+# What the list API prints of a row (CaseListItemSerializer) and the keys
+# it pages on, as one dict a row.
+LIST_VALUES = (
+    "id", "number", "title", "stage", "outcome", "origin", "submitted_at", "next_due", "is_paused", "created_at",
+    "applicant_id", "applicant__full_name", "applicant__username", "unit_id", "unit__name",
+)
+
+
+def case_list_values(*, user: User, filters: dict | None = None, queue: str | None = None) -> QuerySet:
+    """``case_search``'s rows as dicts of ``LIST_VALUES``: the case list
+    API, whose JSON is written from them. Building a case, its applicant
+    and its unit as models for each row was a third of a page's time at 1M
+    cases (issue 19: the list API against one bare query)."""
+    return case_search(user=user, filters=filters, queue=queue).values(*LIST_VALUES)
 
 
 def case_sees_internal(*, case: Case, user: User) -> bool:

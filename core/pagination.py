@@ -319,6 +319,9 @@ def _keyset_result(rows: list, *, page_size: int, keys: list[OrderKey], values, 
     has_next, has_previous = (values is not None, more) if reverse else (more, values is not None)
 
     def position(row):
+        # A row is a model or, read with ``values()``, a dict.
+        if isinstance(row, dict):
+            return [row[k.name] for k in keys]
         return [getattr(row, k.name) for k in keys]
 
     return KeysetPage(

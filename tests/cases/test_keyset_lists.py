@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from rest_framework.utils.encoders import JSONEncoder
 
 from cases.models import Case, Stage
-from cases.selectors import case_list_rows
+from cases.selectors import case_list_rows, case_list_values
 from cases.serializers import CaseListItemSerializer
 from core import pagination
 from deadlines.services import case_deadline_values
@@ -123,8 +123,9 @@ def test_list_rows_print_as_drf_would_from_their_columns_alone(users, django_ass
     """The list API's hand-written rows (CaseListItemSerializer, issue 19)
     are exactly what DRF's walk of the declared fields (the schema) gives,
     for every kind of row: a draft (no submission, no due date), a paused
-    case, a running clock, an overdue one; and they read nothing beyond the
-    columns the list loads (cases.selectors.LIST_COLUMNS)."""
+    case, a running clock, an overdue one; written from the API's rows as
+    dicts (cases.selectors.LIST_VALUES) with no query, walked over the
+    cases as models (LIST_COLUMNS)."""
     for stage in (Stage.DRAFT, Stage.SUPPLEMENT, Stage.SUBMITTED, Stage.SUBMITTED):
         _case_at(stage, users, title=f"申请{stage}")
     overdue = Case.objects.filter(stage=Stage.SUBMITTED).order_by("id").first()
@@ -132,10 +133,12 @@ def test_list_rows_print_as_drf_would_from_their_columns_alone(users, django_ass
     users["applicant"].full_name = ""  # the name falls back to the username
     users["applicant"].save(update_fields=["full_name"])
     rows = list(case_list_rows(user=users["applicant"], queue="mine"))
-    assert len(rows) == 4
-    serializer = CaseListItemSerializer(rows, many=True)
+    values = list(case_list_values(user=users["applicant"], queue="mine"))
+    assert len(rows) == len(values) == 4
+    serializer = CaseListItemSerializer(values, many=True)
     with django_assert_num_queries(0):
         written = serializer.data
+    # DRF's walk of the schema's fields over the cases as models.
     walked = [serializers.Serializer.to_representation(serializer.child, row) for row in rows]
     assert written == walked
     kinds = {(r["submitted_at"] is None, r["next_due"] is None, r["is_paused"], r["overdue"]) for r in written}
