@@ -35,6 +35,7 @@ from .selectors import (
     case_detail_for_user,
     case_events_for_user,
     case_get_for_user,
+    case_list_count_key,
     case_list_values,
     events_redact,
 )
@@ -139,6 +140,7 @@ class CaseListApi(PaginatedListMixin, APIView):
         data = dict(filters.validated_data)
         queue = data.pop("queue", None)
         cases = case_list_values(user=request.user, filters=data, queue=queue)
+        self.count_key = case_list_count_key(user=request.user, filters=data, queue=queue)
         return paginated_response(request=request, view=self, queryset=cases, serializer_class=CaseListItemSerializer)
 
     @extend_schema(

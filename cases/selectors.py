@@ -321,6 +321,21 @@ LIST_VALUES = (
 )
 
 
+def case_list_count_key(*, user: User, filters: dict | None = None, queue: str | None = None) -> str:
+    """What ``case_search(user, filters, queue)`` counts, as a key of its
+    kept estimate (core.pagination.count_estimate): everything
+    ``case_visibility_q`` and the filters read of the reader (his roles and
+    their units, his unit, superuser, active), the filters, the queue and
+    the day (the overdue filter). A recusal marked meanwhile is not in it:
+    an estimate may lag it, as the planner's statistics lag new cases, for
+    COUNT_ESTIMATE_SECONDS."""
+    if not user.is_authenticated:
+        return repr(("cases", None))
+    roles = sorted((m.role, m.org_unit.path) for m in user_memberships(user))
+    return repr(("cases", user.pk, user.is_active, user.is_superuser, user.org_unit_id, roles,
+                 sorted((filters or {}).items()), queue, timezone.localdate().isoformat()))
+
+
 def case_list_values(*, user: User, filters: dict | None = None, queue: str | None = None) -> QuerySet:
     """``case_search``'s rows as dicts of ``LIST_VALUES``: the case list
     API, whose JSON is written from them. Building a case, its applicant

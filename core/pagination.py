@@ -166,7 +166,8 @@ def _keep(key: str, estimate: int, seconds: int) -> None:
     _KEPT[key] = entry
 
 
-def count_estimate(qs: QuerySet, *, exact_up_to: int | None = None, keep_seconds: int = 0) -> tuple[int, bool]:
+def count_estimate(qs: QuerySet, *, exact_up_to: int | None = None, keep_seconds: int = 0,
+                   key: str | None = None) -> tuple[int, bool]:
     """(count, approximate). One query that stops at ``exact_up_to`` + 1
     rows; past that, on PostgreSQL, one EXPLAIN for the planner's row
     estimate (never fewer than the rows already seen). SQLite (``make run``,
@@ -177,9 +178,18 @@ def count_estimate(qs: QuerySet, *, exact_up_to: int | None = None, keep_seconds
     from it instead (no query): a list paged through or reloaded asks
     once. An exact count is never kept, so a new case shows at once in a
     count up to the threshold, and in an estimate (which the planner's
-    statistics also lag) once the kept one ages."""
+    statistics also lag) once the kept one ages.
+
+    ``key``: what the count is of, from the caller (its reader's
+    visibility and its filters, e.g. ``cases.selectors.case_list_count_key``),
+    instead of the query's SQL: a kept estimate is then read without
+    compiling the query (0.7 ms of a 7 ms list page at 1M cases)."""
     exact_up_to = COUNT_EXACT_UP_TO if exact_up_to is None else exact_up_to
     connection = connections[qs.db]
+    if key is not None and keep_seconds:
+        key = _estimate_key(connection, key, (), exact_up_to)
+        if (kept := _kept(key)) is not None:
+            return kept, True
     try:
         sql, params = qs.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:
@@ -187,9 +197,10 @@ def count_estimate(qs: QuerySet, *, exact_up_to: int | None = None, keep_seconds
         # sees no case) has no SQL; Django's own count answers 0 without a
         # query, and so does this.
         return 0, False
-    key = _estimate_key(connection, sql, params, exact_up_to) if keep_seconds else None
-    if key and (kept := _kept(key)) is not None:
-        return kept, True
+    if key is None and keep_seconds:
+        key = _estimate_key(connection, sql, params, exact_up_to)
+        if (kept := _kept(key)) is not None:
+            return kept, True
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {int(exact_up_to) + 1}) ids", params)
         seen = cursor.fetchone()[0]
@@ -393,7 +404,8 @@ def _union_ids(qs: QuerySet, read_keys: list[OrderKey], values, size: int) -> Qu
     return parts[0].union(*parts[1:], all=True)
 
 
-def keyset_page(qs: QuerySet, *, cursor: str | None, page_size: int, count: bool = True) -> KeysetPage:
+def keyset_page(qs: QuerySet, *, cursor: str | None, page_size: int, count: bool = True,
+                count_key: str | None = None) -> KeysetPage:
     """The page of ``qs`` (ordered on indexed columns ending with the id)
     that ``cursor`` points at (the first page without one): one query for
     the rows, plus ``count_estimate`` when ``count`` (an estimate kept
@@ -417,7 +429,7 @@ def keyset_page(qs: QuerySet, *, cursor: str | None, page_size: int, count: bool
         # Always one (bounded) query, so a list's query count is the same
         # whether it fits on one page or not; beyond the threshold, none
         # while the estimate is kept.
-        page.count, page.count_approximate = count_estimate(qs, keep_seconds=COUNT_ESTIMATE_SECONDS)
+        page.count, page.count_approximate = count_estimate(qs, keep_seconds=COUNT_ESTIMATE_SECONDS, key=count_key)
     return page
 
 
@@ -485,8 +497,10 @@ class CursorPagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         try:
+            # A view may say what its count is of (``count_key``, see
+            # count_estimate) so that a kept estimate costs no compiling.
             self.page = keyset_page(queryset, cursor=request.query_params.get(self.cursor_query_param),
-                                    page_size=self._page_size(request))
+                                    page_size=self._page_size(request), count_key=getattr(view, "count_key", None))
         except ValidationError as exc:
             raise NotFound(exc.messages[0]) from None
         return self.page.object_list

@@ -14,8 +14,9 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 from rest_framework.utils.encoders import JSONEncoder
 
+from accounts.models import Membership, Role
 from cases.models import Case, Stage
-from cases.selectors import case_list_rows, case_list_values
+from cases.selectors import case_list_count_key, case_list_rows, case_list_values
 from cases.serializers import CaseListItemSerializer
 from core import pagination
 from deadlines.services import case_deadline_values
@@ -200,3 +201,24 @@ def test_a_list_keeps_its_estimated_count_a_minute(users, monkeypatch):
     with time_machine.travel(later, tick=False):
         body, counted = get(intake, CASES, {"page_size": 2})
     assert counted and body["count"] == fresh[0] and body["count_approximate"]
+
+
+def test_the_list_count_key_is_what_the_count_reads_of_the_reader(users):
+    """The list API keeps its estimate under case_list_count_key (no SQL
+    compiled to read it): the same reader, filters and queue on the same
+    day have one key; another reader, filter, queue, day, or a role gained
+    (the cases he sees change) each have their own."""
+    intake, other = users["intake"], users["admin"]
+
+    def key(user=intake, **kw):
+        user.__dict__.pop("_membership_cache", None)  # a new request
+        return case_list_count_key(user=user, **kw)
+
+    base = key(filters={"stage": "submitted"})
+    assert key(filters={"stage": "submitted"}) == base
+    assert len({base, key(), key(other, filters={"stage": "submitted"}), key(filters={"stage": "verification"}),
+                key(filters={"stage": "submitted"}, queue="intake")}) == 5
+    with time_machine.travel(timezone.now() + dt.timedelta(days=1), tick=False):
+        assert key(filters={"stage": "submitted"}) != base
+    Membership.objects.create(user=intake, org_unit=users["applicant"].org_unit, role=Role.INSPECTOR)
+    assert key(filters={"stage": "submitted"}) != base
