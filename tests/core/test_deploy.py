@@ -62,3 +62,16 @@ def test_no_secrets_tracked():
     """No .env file, database file or key is tracked by git."""
     files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
     assert not [f for f in files if f.endswith((".sqlite3", ".pem")) or Path(f).name == ".env"]
+
+
+def test_production_plans_no_parallel_workers_unless_told():
+    """Production's connections plan no parallel query (issue 19: starting
+    two workers cost a search page 90 of its 112 ms at 1M cases);
+    DB_PARALLEL_WORKERS_PER_GATHER sets another number."""
+    script = ("from django.db import connection; c = connection.cursor(); "
+              "c.execute('SHOW max_parallel_workers_per_gather'); print('WORKERS', c.fetchone()[0])")
+    env = {**PROD_ENV, "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres"}
+    for extra, workers in (({}, "0"), ({"DB_PARALLEL_WORKERS_PER_GATHER": "2"}, "2")):
+        result = _manage("shell", "-c", script, extra_env={**env, **extra})
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"WORKERS {workers}" in result.stdout
