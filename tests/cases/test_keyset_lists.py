@@ -222,3 +222,18 @@ def test_the_list_count_key_is_what_the_count_reads_of_the_reader(users):
         assert key(filters={"stage": "submitted"}) != base
     Membership.objects.create(user=intake, org_unit=users["applicant"].org_unit, role=Role.INSPECTOR)
     assert key(filters={"stage": "submitted"}) != base
+
+
+def test_the_list_api_counts_the_cases_without_its_columns_joins(users):
+    """The rows' columns join the applicant and the unit; the count reads
+    the cases alone (core.pagination.counted_as), and counts the same."""
+    for i in range(3):
+        _case_at(Stage.SUBMITTED, users, title=f"申请{i}")
+    with CaptureQueriesContext(connection) as queries:
+        body = _client(users["intake"]).get(CASES).json()
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*) FROM")]
+    assert len(counts) == 1 and "JOIN" not in counts[0] and '"accounts_user"' not in counts[0]
+    assert body["count"] == len(body["results"]) == 3
+    # Filtered further, the rows are counted as they are.
+    rows = case_list_values(user=users["intake"]).filter(title="申请1")
+    assert pagination.count_estimate(rows) == (1, False)
