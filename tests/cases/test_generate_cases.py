@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
 from cases.models import Case, CaseEvent, CaseNumberCounter
-from dashboard.models import FigureDirty
+from dashboard.models import CaseFigure, FigureCell, FigureDirty
 from dashboard.services import figures_recount
 from deadlines.models import Clock
 from letters.models import Letter, LetterNumberCounter
@@ -130,8 +130,10 @@ def _indexes():
 def test_rebuilt_indexes_and_triggers_come_back(db):
     """A large load (forced here on a few cases) drops the secondary
     indexes and turns the row triggers off: afterwards every index is back
-    as it was, the history is still append-only, the figures equal a
-    recount and the search finds the new cases off its index."""
+    as it was, the history is still append-only, the figures the load
+    wrote (each case's contribution, the cells; added to those there were
+    by a second load) equal a recount and the search finds the new cases
+    off its index."""
     before = _indexes()
     _generate(300, rebuild_indexes="yes")
     assert _indexes() == before
@@ -139,6 +141,22 @@ def test_rebuilt_indexes_and_triggers_come_back(db):
         cursor.execute("SHOW session_replication_role")
         assert cursor.fetchone()[0] == "origin"
     _check_rows()
+    _generate(250, rebuild_indexes="yes", seed=8)
+    assert not FigureDirty.objects.exists()
+
+    def contributions():
+        return {f.case_id: (f.jurisdiction_id, f.unit_id, f.year, sorted(map(tuple, f.cells)))
+                for f in CaseFigure.objects.all()}
+
+    written = contributions()
+    assert len(written) == Case.objects.exclude(stage="draft").count() > 400
+    kinds = Counter(cell[0] for _j, _u, _y, cells in written.values() for cell in cells)
+    assert kinds["stay"] > len(written) and min(kinds[k] for k in ("case", "submitted", "scenario", "ruled")) > 0
+    cells = FigureCell.objects.count()
+    assert figures_recount(repair=False) == []
+    # The recount writes the same contributions (the same floats) and cells.
+    assert figures_recount() == []
+    assert contributions() == written and FigureCell.objects.count() == cells
     event = CaseEvent.objects.order_by("-id").first()
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
         CaseEvent.objects.filter(pk=event.pk).update(reason="changed")
@@ -159,8 +177,9 @@ def test_indexes_rebuilt_on_their_own_connections_after_the_load():
     out = io.StringIO()
     call_command("generate_cases", count=300, counties=3, rebuild_indexes="yes", index_workers=2, stdout=out)
     assert "built again on 2 connections" in out.getvalue()
-    # The recount ran on a third connection while the GIN indexes built.
-    assert "phase indexes and recount (at once)" in out.getvalue()
+    # The load wrote the figures; ANALYZE ran on a third connection while
+    # the GIN indexes built.
+    assert "phase indexes and analyze (at once)" in out.getvalue()
     assert _indexes() == before
     with connection.cursor() as cursor:
         # ANALYZE of the cases came after the GIN builds: the bigram

@@ -60,7 +60,9 @@ from accounts.services import org_unit_create
 from cases import search_index
 from cases.models import Case, CaseEvent, CaseNumberCounter
 from core.history import GENESIS, link
-from dashboard.services import figures_recount
+from dashboard.models import STAY, STAY_LEVELS, CaseFigure, FigureCell
+from dashboard.selectors import DECIDED, TENTH_US, UNTIMED_STAGES
+from dashboard.services import _lock_figures, figures_recount
 from deadlines.models import Clock
 from letters.models import Letter, LetterNumberCounter
 from policies.calendar import WorkCalendar, compute_due_date
@@ -336,6 +338,28 @@ def _with_bulk_bigrams(cursor, statement: str) -> None:
     cursor.execute(search_index.PG_FUNCTION)
 
 
+def _figures_add(sums: dict[tuple, list]) -> None:
+    """Add the cells of a load's cases (their CaseFigure rows written with
+    them, unmarked: the row triggers were off) to the maintained ones,
+    under the figures' lock (dashboard.services: no fold interleaves)."""
+    if not sums:
+        return
+    _lock_figures()
+    cell = FigureCell._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS generate_cells")
+        cursor.execute("CREATE TEMPORARY TABLE generate_cells (jurisdiction_id bigint, year int, kind text, a text, "
+                       "b text, n bigint, total float8) ON COMMIT DROP")
+        rows = [f"{j}\t{y}\t{k}\t{a}\t{b}\t{n}\t{total!r}\n" for (j, y, k, a, b), (n, total) in sums.items()]
+        _write(cursor, "generate_cells",
+               ["jurisdiction_id", "year", "kind", "a", "b", "n", "total"], rows)
+        cursor.execute(f"""INSERT INTO {cell} (jurisdiction_id, year, kind, a, b, n, total)
+            SELECT jurisdiction_id, year, kind, a, b, n, total FROM generate_cells ORDER BY 1, 2, 3, 4, 5
+            ON CONFLICT (jurisdiction_id, year, kind, a, b)
+            DO UPDATE SET n = {cell}.n + EXCLUDED.n, total = {cell}.total + EXCLUDED.total""")
+        cursor.execute("DROP TABLE generate_cells")
+
+
 def _reserve_ids(model, n: int) -> int:
     """The first of ``n`` consecutive ids nobody else will be given."""
     table = model._meta.db_table
@@ -514,26 +538,29 @@ class Command(BaseCommand):
             counters, dropped = self._load(world, count, batch_size, seed + existing, pg, rebuild, after_commit)
             self._counters(counters)
         t = phase("load (generate and COPY; indexes too inside a transaction)", t)
-        recounted = False
+        # A large load (its triggers off) wrote its cases' figures itself.
+        recounted, analyzed = rebuild, False
         if dropped and pg and index_workers:
-            # The recount and ANALYZE are one backend each, the GIN builds of
-            # the search text two: the recount (it needs the B-trees, not
-            # those) runs on a connection of its own while they build, so
-            # the two cores stay busy at the tails (issue 19, 100k idle:
-            # indexes, ANALYZE, recount 27 s one after the other, 25 s
+            # ANALYZE is one backend, the GIN builds of the search text two:
+            # it (and, without the load's figures, the recount: it needs the
+            # B-trees, not those) runs on a connection of its own while they
+            # build, so the two cores stay busy at the tails (issue 19, 100k
+            # idle: indexes, ANALYZE, recount 27 s one after the other, 25 s
             # together; 1M at load 4: 331 s, the recount last).
-            self._build(dropped, workers=index_workers, meanwhile=self._recount_meanwhile)
-            recounted = True
-            t = phase("indexes and recount (at once)", t)
+            self._build(dropped, workers=index_workers,
+                        meanwhile=self._analyze_meanwhile if recounted else self._recount_meanwhile,
+                        btrees_early=not recounted)
+            t = phase("indexes and recount (at once)" if not recounted else "indexes and analyze (at once)", t)
+            recounted = analyzed = True
         elif dropped:
             self._build(dropped, workers=index_workers)
             t = phase("indexes", t)
         loaded = t
-        self.stdout.write(f"loaded{' and recounted' if recounted else ''} in {loaded - started:.1f} s "
+        self.stdout.write(f"loaded{' and counted' if recounted else ''} in {loaded - started:.1f} s "
                           f"(generator CPU {time.process_time() - cpu:.1f} s)")
         if pg:
             with transaction.atomic(), connection.cursor() as cursor:
-                for table in (Case._meta.db_table,) if recounted else (*LOAD_TABLES, "accounts_orgunit"):
+                for table in (Case._meta.db_table,) if analyzed else (*LOAD_TABLES, "accounts_orgunit"):
                     statement = f"ANALYZE {connection.ops.quote_name(table)}"
                     # ANALYZE computes the index expressions of its sample.
                     if table == Case._meta.db_table:
@@ -567,22 +594,26 @@ class Command(BaseCommand):
                     cursor.execute("SET LOCAL jit = off")
             figures_recount()
 
-    def _recount_meanwhile(self) -> None:
-        """The recount in a thread of its own (Django gives it its own
-        connection) once every index but the case table's GIN ones is
-        built: the other tables analyzed, the case table's columns only (a
-        column list skips the index expressions; their statistics are
-        gathered after the GIN builds, by the bulk bigram body, which must
-        not be put in while a build holds the function)."""
+    def _analyze_meanwhile(self, recount: bool = False) -> None:
+        """In a thread of its own (Django gives it its own connection)
+        once every index but the case table's GIN ones is built: the other
+        tables analyzed, the case table's columns only (a column list skips
+        the index expressions; their statistics are gathered after the GIN
+        builds, by the bulk bigram body, which must not be put in while a
+        build holds the function); with ``recount``, then the recount."""
         try:
             with connection.cursor() as cursor:
                 for table in (*LOAD_TABLES[1:], "accounts_orgunit"):
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
                 columns = ", ".join(connection.ops.quote_name(f.column) for f in Case._meta.concrete_fields)
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(Case._meta.db_table)} ({columns})")
-            self._recount(pg=True)
+            if recount:
+                self._recount(pg=True)
         finally:
             connection.close()
+
+    def _recount_meanwhile(self) -> None:
+        self._analyze_meanwhile(recount=True)
 
     def _people(self, counties, count, users, memberships, rng, staff) -> dict:
         """This load's applicants (one per CASES_PER_APPLICANT cases each
@@ -667,6 +698,48 @@ class Command(BaseCommand):
                 dues[(amount, start)] = (r.due, r.flagged)
             return dues[(amount, start)]
 
+        # The dashboard's figures of these cases when the row triggers that
+        # mark them are off (issue 19: the recount after a 1M load took
+        # ~130 s of the database's CPU; here ~1 µs a cell): each case's
+        # contribution (CaseFigure, as dashboard.recount writes it: its
+        # cells as selectors.case_figures computes them; the generator
+        # writes no clock entries, applied items or decisions) and the
+        # cells' sums (_figures_add). tests/cases/test_generate_cases.py
+        # holds both equal to a recount.
+        figures = _Table(CaseFigure, ("case_id", "jurisdiction_id", "unit_id", "year", "cells"), now, pg)
+        sums: dict[tuple, list] = {}
+        untimed, decided = {str(v) for v in UNTIMED_STAGES}, {str(v) for v in DECIDED}
+        microsecond = dt.timedelta(microseconds=1)
+
+        def figure(jur, unit_pk, year, cells, stays):
+            # cells: (kind, a, b) with no time; stays: {stage: microseconds}.
+            # The JSON text as recount_sql's string_agg writes it (float8
+            # text: "0", "86400", "1.5"), and the sums with the coarse
+            # levels of each stay (recount._with_levels).
+            parts = []
+            for kind, a, b in cells:
+                parts.append(f'["{kind}","{a}","{b}",1,0]')
+                cell = sums.get((jur, year, kind, a, b))
+                if cell is None:
+                    sums[(jur, year, kind, a, b)] = [1, 0.0]
+                else:
+                    cell[0] += 1
+            for stage, us in stays.items():
+                tenths = (us + TENTH_US // 2) // TENTH_US
+                seconds = us / 1000000
+                text = repr(seconds)
+                parts.append(f'["{STAY}","{stage}","{tenths // 10}.{tenths % 10}",1,'
+                             f'{text[:-2] if text.endswith(".0") else text}]')
+                for kind, b in ((STAY, f"{tenths // 10}.{tenths % 10}"),
+                                *((level, str(tenths // per)) for level, per in STAY_LEVELS)):
+                    cell = sums.get((jur, year, kind, stage, b))
+                    if cell is None:
+                        sums[(jur, year, kind, stage, b)] = [1, seconds]
+                    else:
+                        cell[0] += 1
+                        cell[1] += seconds
+            figures.add(case_id, jur, unit_pk, year, f"[{','.join(parts)}]")
+
         cases = _Table(Case, (
             "id", "number", "number_year", "number_seq", "origin", "stage", "outcome", "applicant_id",
             "created_by_id", "unit_id", "jurisdiction_id", "policy_version_id", "title", "matter", "facts_reasons",
@@ -708,7 +781,7 @@ class Command(BaseCommand):
                           fixed={"marked_by_id": staff["supervisor"]})
         # In foreign-key order.
         tables = (users, memberships, cases, clocks, rulings, scenarios, letters, publications,
-                  publication_scenarios, assignments, recusals, events, publication_logs)
+                  publication_scenarios, assignments, recusals, events, publication_logs, figures)
         sha256 = hashlib.sha256
         # A copy of an empty SM3 hash is cheaper than looking the digest up
         # by name for each of the ten million links of a large load.
@@ -837,7 +910,8 @@ class Command(BaseCommand):
                     submitted_at = N
                     if "submitted" in path or origin == "proactive":
                         submitted_at = step_times[1] if origin != "proactive" else created
-                        year = submitted_at.astimezone(local).year
+                        submitted_local = submitted_at.astimezone(local)
+                        year = submitted_local.year
                         key = (county["unit"].pk, year)
                         seq = counters[key] = counters.get(key, 0) + 1
                         number = f"{county['prefix']}〔{year}〕第{seq:04d}号"
@@ -966,6 +1040,23 @@ class Command(BaseCommand):
                                    reason, at)
                         prev = own
                         event_id += 1
+                    if rebuild and stage != "draft":
+                        # case_figures' cells; a stay is a stage left by the
+                        # next stage change after one that entered it (the
+                        # created event changes no stage).
+                        cells = [("case", stage, outcome)]
+                        if submitted_at is not N:
+                            cells.append(("submitted", f"{submitted_local:%Y-%m}", ""))
+                        if outcome in decided and scenario is not N:
+                            cells.append(("scenario", outcome, str(scenario)))
+                        if this_ruling is not N:
+                            cells.append(("ruled", f"{decided_on:%Y-%m}", ""))
+                        stays = {}
+                        for k in range(2, len(path)):
+                            if path[k - 1] not in untimed:
+                                stays[path[k - 1]] = (stays.get(path[k - 1], 0)
+                                                      + (step_times[k] - step_times[k - 1]) // microsecond)
+                        figure(county["unit"].pk, unit.pk, 0 if year is N else year, cells, stays)
                     case_id += 1
                 batch = [t.take() for t in tables]
                 if loader is not None:
@@ -987,12 +1078,13 @@ class Command(BaseCommand):
         if rebuild:
             with connection.cursor() as cursor:
                 cursor.execute(f"SET LOCAL session_replication_role = {role}")
+            _figures_add(sums)
             if not after_commit:
                 self._build(dropped, workers=0)
                 dropped = []
         return (counters, letter_counters), dropped
 
-    def _build(self, dropped: list[tuple[str, str]], workers: int, meanwhile=None) -> None:
+    def _build(self, dropped: list[tuple[str, str]], workers: int, meanwhile=None, btrees_early=False) -> None:
         """Build the dropped indexes: in this transaction (``workers`` 0:
         the command runs inside an outer one, as in the tests), or after the
         load committed, on ``workers`` connections of their own at once
@@ -1012,14 +1104,16 @@ class Command(BaseCommand):
                         cursor.execute(definition)
             self.stdout.write(f"{len(dropped)} indexes built again ({time.monotonic() - t:.1f} s)")
             return
-        # Largest first: the GIN indexes of the case table, then the
-        # event table's (the most rows), then the rest. With ``meanwhile``
-        # (run on a thread of its own once only the search text's GIN
-        # indexes are left) the bigram one, the longest, first, then the
-        # B-trees, then the other GIN ones.
+        # Largest first: the GIN indexes of the case table (the bigram one,
+        # the longest, first), then the event table's (the most rows), then
+        # the rest. ``meanwhile`` runs on a thread of its own once only the
+        # search text's GIN indexes are left; with ``btrees_early`` (the
+        # recount: it needs them) the bigram one first, then the B-trees,
+        # then the other GIN ones.
         todo = queue.Queue()
-        if meanwhile is None:
-            order = sorted(dropped, key=lambda d: (" gin " not in d[1], "cases_caseevent" not in d[1], d[0]))
+        if not btrees_early:
+            order = sorted(dropped, key=lambda d: ("case_bigrams(" not in d[1], " gin " not in d[1],
+                                                    "cases_caseevent" not in d[1], d[0]))
         else:
             order = sorted(dropped, key=lambda d: ("case_bigrams(" not in d[1], " gin " in d[1],
                                                     "cases_caseevent" not in d[1], d[0]))
