@@ -60,7 +60,8 @@ from accounts.services import org_unit_create
 from cases import search_index
 from cases.models import Case, CaseEvent, CaseNumberCounter
 from core.history import GENESIS, link
-from dashboard.models import STAY, STAY_LEVELS, CaseFigure, FigureCell
+from dashboard.models import STAY, CaseFigure, FigureCell
+from dashboard.recount import _with_levels
 from dashboard.selectors import DECIDED, TENTH_US, UNTIMED_STAGES
 from dashboard.services import _lock_figures, figures_recount
 from deadlines.models import Clock
@@ -338,23 +339,24 @@ def _with_bulk_bigrams(cursor, statement: str) -> None:
     cursor.execute(search_index.PG_FUNCTION)
 
 
-def _figures_add(sums: dict[tuple, list]) -> None:
-    """Add the cells of a load's cases (their CaseFigure rows written with
-    them, unmarked: the row triggers were off) to the maintained ones,
-    under the figures' lock (dashboard.services: no fold interleaves)."""
-    if not sums:
-        return
-    _lock_figures()
-    cell = FigureCell._meta.db_table
-    with connection.cursor() as cursor:
+def _figures_add(first: int, last: int) -> None:
+    """Add the cells of the cases ``first``..``last`` (their CaseFigure
+    rows written with them, unmarked: the row triggers were off) to the
+    maintained ones, under the figures' lock (dashboard.services: no fold
+    interleaves): summed from those rows by the database, then the coarse
+    levels of the stays (dashboard.recount._with_levels)."""
+    cell, figure = FigureCell._meta.db_table, CaseFigure._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock_figures()
         cursor.execute("DROP TABLE IF EXISTS generate_cells")
-        cursor.execute("CREATE TEMPORARY TABLE generate_cells (jurisdiction_id bigint, year int, kind text, a text, "
-                       "b text, n bigint, total float8) ON COMMIT DROP")
-        rows = [f"{j}\t{y}\t{k}\t{a}\t{b}\t{n}\t{total!r}\n" for (j, y, k, a, b), (n, total) in sums.items()]
-        _write(cursor, "generate_cells",
-               ["jurisdiction_id", "year", "kind", "a", "b", "n", "total"], rows)
+        cursor.execute(f"""CREATE TEMPORARY TABLE generate_cells ON COMMIT DROP AS
+            SELECT f.jurisdiction_id AS jur, f.year, c ->> 0 AS kind, c ->> 1 AS a, c ->> 2 AS b,
+                   SUM((c ->> 3)::bigint) AS n, SUM((c ->> 4)::float8) AS total
+            FROM {figure} f CROSS JOIN LATERAL jsonb_array_elements(f.cells) c
+            WHERE f.case_id BETWEEN %s AND %s GROUP BY 1, 2, 3, 4, 5""", [first, last])
         cursor.execute(f"""INSERT INTO {cell} (jurisdiction_id, year, kind, a, b, n, total)
-            SELECT jurisdiction_id, year, kind, a, b, n, total FROM generate_cells ORDER BY 1, 2, 3, 4, 5
+            SELECT jur, year, kind, a, b, SUM(n), SUM(total) FROM ({_with_levels('generate_cells', 'jur, year')}) x
+            GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
             ON CONFLICT (jurisdiction_id, year, kind, a, b)
             DO UPDATE SET n = {cell}.n + EXCLUDED.n, total = {cell}.total + EXCLUDED.total""")
         cursor.execute("DROP TABLE generate_cells")
@@ -549,7 +551,7 @@ class Command(BaseCommand):
             # together; 1M at load 4: 331 s, the recount last).
             self._build(dropped, workers=index_workers,
                         meanwhile=self._analyze_meanwhile if recounted else self._recount_meanwhile,
-                        btrees_early=not recounted)
+                        btrees_early=not recounted, at_once=self._figures_meanwhile if recounted else None)
             t = phase("indexes and recount (at once)" if not recounted else "indexes and analyze (at once)", t)
             recounted = analyzed = True
         elif dropped:
@@ -605,12 +607,20 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 for table in (*LOAD_TABLES[1:], "accounts_orgunit"):
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
-                columns = ", ".join(connection.ops.quote_name(f.column) for f in Case._meta.concrete_fields)
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(Case._meta.db_table)} ({columns})")
+                if recount:
+                    # (For the recount's plans; it waits for the GIN builds.)
+                    columns = ", ".join(connection.ops.quote_name(f.column) for f in Case._meta.concrete_fields)
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(Case._meta.db_table)} ({columns})")
             if recount:
                 self._recount(pg=True)
         finally:
             connection.close()
+
+    def _figures_meanwhile(self) -> None:
+        # The load's cells, at once: they read and write no table whose
+        # indexes are being built (1M: ~22 s of the database's CPU).
+        _figures_add(*self.uncounted)
+        self.uncounted = None
 
     def _recount_meanwhile(self) -> None:
         self._analyze_meanwhile(recount=True)
@@ -700,44 +710,27 @@ class Command(BaseCommand):
 
         # The dashboard's figures of these cases when the row triggers that
         # mark them are off (issue 19: the recount after a 1M load took
-        # ~130 s of the database's CPU; here ~1 µs a cell): each case's
+        # ~130 s of the database's CPU, most of it beside the GIN builds): each case's
         # contribution (CaseFigure, as dashboard.recount writes it: its
         # cells as selectors.case_figures computes them; the generator
         # writes no clock entries, applied items or decisions) and the
-        # cells' sums (_figures_add). tests/cases/test_generate_cases.py
+        # cells' sums (_figures_add, in SQL). tests/cases/test_generate_cases.py
         # holds both equal to a recount.
         figures = _Table(CaseFigure, ("case_id", "jurisdiction_id", "unit_id", "year", "cells"), now, pg)
-        sums: dict[tuple, list] = {}
         untimed, decided = {str(v) for v in UNTIMED_STAGES}, {str(v) for v in DECIDED}
         microsecond = dt.timedelta(microseconds=1)
+        half_tenth = TENTH_US // 2
 
         def figure(jur, unit_pk, year, cells, stays):
             # cells: (kind, a, b) with no time; stays: {stage: microseconds}.
             # The JSON text as recount_sql's string_agg writes it (float8
-            # text: "0", "86400", "1.5"), and the sums with the coarse
-            # levels of each stay (recount._with_levels).
-            parts = []
-            for kind, a, b in cells:
-                parts.append(f'["{kind}","{a}","{b}",1,0]')
-                cell = sums.get((jur, year, kind, a, b))
-                if cell is None:
-                    sums[(jur, year, kind, a, b)] = [1, 0.0]
-                else:
-                    cell[0] += 1
+            # text: "0", "86400", "1.5").
+            parts = [f'["{kind}","{a}","{b}",1,0]' for kind, a, b in cells]
             for stage, us in stays.items():
-                tenths = (us + TENTH_US // 2) // TENTH_US
-                seconds = us / 1000000
-                text = repr(seconds)
+                tenths = (us + half_tenth) // TENTH_US
+                text = repr(us / 1000000)
                 parts.append(f'["{STAY}","{stage}","{tenths // 10}.{tenths % 10}",1,'
                              f'{text[:-2] if text.endswith(".0") else text}]')
-                for kind, b in ((STAY, f"{tenths // 10}.{tenths % 10}"),
-                                *((level, str(tenths // per)) for level, per in STAY_LEVELS)):
-                    cell = sums.get((jur, year, kind, stage, b))
-                    if cell is None:
-                        sums[(jur, year, kind, stage, b)] = [1, seconds]
-                    else:
-                        cell[0] += 1
-                        cell[1] += seconds
             figures.add(case_id, jur, unit_pk, year, f"[{','.join(parts)}]")
 
         cases = _Table(Case, (
@@ -804,6 +797,9 @@ class Command(BaseCommand):
             return iso[:26] + "Z", iso if pg else t
 
         case_id = _reserve_ids(Case, count)
+        # The cases whose cells are still to add (_figures_add): after the
+        # commit, by the connection that analyzes while the GIN indexes build.
+        self.uncounted = (case_id, case_id + count - 1) if rebuild else None
         event_id = _reserve_ids(CaseEvent, count * EVENTS_PER_CASE)
         clock_id = _reserve_ids(Clock, count)
         ruling_id = _reserve_ids(Ruling, count)
@@ -1078,13 +1074,15 @@ class Command(BaseCommand):
         if rebuild:
             with connection.cursor() as cursor:
                 cursor.execute(f"SET LOCAL session_replication_role = {role}")
-            _figures_add(sums)
             if not after_commit:
+                _figures_add(*self.uncounted)
+                self.uncounted = None
                 self._build(dropped, workers=0)
                 dropped = []
         return (counters, letter_counters), dropped
 
-    def _build(self, dropped: list[tuple[str, str]], workers: int, meanwhile=None, btrees_early=False) -> None:
+    def _build(self, dropped: list[tuple[str, str]], workers: int, meanwhile=None, btrees_early=False,
+               at_once=None) -> None:
         """Build the dropped indexes: in this transaction (``workers`` 0:
         the command runs inside an outer one, as in the tests), or after the
         load committed, on ``workers`` connections of their own at once
@@ -1106,8 +1104,9 @@ class Command(BaseCommand):
             return
         # Largest first: the GIN indexes of the case table (the bigram one,
         # the longest, first), then the event table's (the most rows), then
-        # the rest. ``meanwhile`` runs on a thread of its own once only the
-        # search text's GIN indexes are left; with ``btrees_early`` (the
+        # the rest. ``at_once`` then ``meanwhile`` run on a thread of its
+        # own, ``meanwhile`` once only the search text's GIN indexes are
+        # left; with ``btrees_early`` (the
         # recount: it needs them) the bigram one first, then the B-trees,
         # then the other GIN ones.
         todo = queue.Queue()
@@ -1158,13 +1157,17 @@ class Command(BaseCommand):
         errors: list[BaseException] = []
 
         def then():
-            others_built.wait()
             started = time.monotonic()
             try:
+                if at_once is not None:
+                    at_once()
+                others_built.wait()
                 meanwhile()
             except BaseException as exc:  # noqa: BLE001 - raised in the command's thread below
                 errors.append(exc)
-            took["(recount)"] = time.monotonic() - started
+            finally:
+                connection.close()
+            took["(recount)" if btrees_early else "(cells, analyze)"] = time.monotonic() - started
 
         threads = [threading.Thread(target=work, name=f"generate_cases-index-{i}") for i in range(workers)]
         later = [threading.Thread(target=then, name="generate_cases-recount")] if meanwhile is not None else []
