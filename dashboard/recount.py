@@ -164,7 +164,7 @@ def _tenths(vendor: str) -> str:
     return "(CAST(substr(b, 1, instr(b, '.') - 1) AS INTEGER) * 10 + CAST(substr(b, instr(b, '.') + 1) AS INTEGER))"
 
 
-def _with_levels(source: str, keys: str, vendor: str = "postgresql") -> str:
+def sql_with_levels(source: str, keys: str, vendor: str = "postgresql") -> str:
     """The rows (keys…, kind, a, b, n, total) of ``source`` and, for each
     0.1-day stay among them, its coarse cells (models.STAY_LEVELS), as
     selectors.cells_with_levels adds them."""
@@ -184,7 +184,7 @@ def stay_levels_rebuild(conn) -> None:
         cursor.execute(f"DELETE FROM {cell} WHERE kind IN ({coarse})")
         cursor.execute(f"""INSERT INTO {cell} (jurisdiction_id, year, kind, a, b, n, total)
             SELECT jurisdiction_id, year, kind, a, b, SUM(n), SUM(total)
-            FROM ({_with_levels(f"(SELECT * FROM {cell} WHERE kind = '{STAY}') s", 'jurisdiction_id, year',
+            FROM ({sql_with_levels(f"(SELECT * FROM {cell} WHERE kind = '{STAY}') s", 'jurisdiction_id, year',
                                 conn.vendor)}) x
             WHERE kind IN ({coarse}) GROUP BY jurisdiction_id, year, kind, a, b HAVING SUM(n) <> 0""")
 
@@ -233,7 +233,7 @@ def recount_sql(*, repair: bool, batch: int, out=None) -> None:
                                                    || total || ']', ',') || ']')::jsonb
                          FROM recount_cell GROUP BY case_id, jur, unit, year ORDER BY case_id""")
         _execute(f"""INSERT INTO recount_part SELECT jur, year, kind, a, b, SUM(n), SUM(total)
-                     FROM ({_with_levels('recount_cell', 'jur, year')}) x GROUP BY jur, year, kind, a, b""")
+                     FROM ({sql_with_levels('recount_cell', 'jur, year')}) x GROUP BY jur, year, kind, a, b""")
         last = hi
         if out:
             out(f"{last} ...")

@@ -160,7 +160,7 @@ def _cells_apply(deltas: dict[tuple[int, int, str, str, str], list]) -> None:
     keys = sorted(k for k, (n, s) in deltas.items() if n or s)
     existing = {
         (c.jurisdiction_id, c.year, c.kind, c.a, c.b): c
-        # Under the figures lock (_lock_figures): nobody else writes cells.
+        # Under the figures lock (lock_figures): nobody else writes cells.
         for c in FigureCell.objects.filter(
             jurisdiction_id__in={k[0] for k in keys}, year__in={k[1] for k in keys},
             kind__in={k[2] for k in keys}, a__in={k[3] for k in keys}, b__in={k[4] for k in keys})
@@ -181,7 +181,7 @@ def _cells_apply(deltas: dict[tuple[int, int, str, str, str], list]) -> None:
     FigureCell.objects.filter(pk__in=[c.pk for c in gone]).delete()
 
 
-def _lock_figures() -> None:
+def lock_figures() -> None:
     # One fold or recount at a time (PostgreSQL; SQLite has one writer):
     # each reads a case's stored contribution and replaces it.
     if connection.vendor == "postgresql":
@@ -195,7 +195,7 @@ def figures_fold(*, limit: int = FOLD_BATCH) -> int:
     Safe to run twice or side by side: a case changed again while it was
     folded keeps its newer mark and is folded again."""
     with transaction.atomic():
-        _lock_figures()
+        lock_figures()
         marks = list(FigureDirty.objects.order_by("id").values_list("id", "case_id")[: limit * 4])
         if not marks:
             return 0
@@ -295,7 +295,7 @@ def figures_recount(*, repair: bool = True, batch: int = 20000, out=None) -> lis
     the database does the counting (dashboard.recount: set-based SQL,
     ``batch`` cases per statement); elsewhere case_figures does."""
     with transaction.atomic():
-        _lock_figures()
+        lock_figures()
         # The marks so far: the recount reads every row after them. (Run it
         # while nobody writes: a change committed during the recount may be
         # read or not, and its mark, older than this one, go with these.)

@@ -61,9 +61,9 @@ from cases import search_index
 from cases.models import Case, CaseEvent, CaseNumberCounter
 from core.history import GENESIS, link
 from dashboard.models import STAY, CaseFigure, FigureCell
-from dashboard.recount import _with_levels
+from dashboard.recount import sql_with_levels
 from dashboard.selectors import DECIDED, TENTH_US, UNTIMED_STAGES
-from dashboard.services import _lock_figures, figures_recount
+from dashboard.services import figures_recount, lock_figures
 from deadlines.models import Clock
 from letters.models import Letter, LetterNumberCounter
 from policies.calendar import WorkCalendar, compute_due_date
@@ -344,10 +344,10 @@ def _figures_add(first: int, last: int) -> None:
     rows written with them, unmarked: the row triggers were off) to the
     maintained ones, under the figures' lock (dashboard.services: no fold
     interleaves): summed from those rows by the database, then the coarse
-    levels of the stays (dashboard.recount._with_levels)."""
+    levels of the stays (dashboard.recount.sql_with_levels)."""
     cell, figure = FigureCell._meta.db_table, CaseFigure._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock_figures()
+        lock_figures()
         cursor.execute("DROP TABLE IF EXISTS generate_cells")
         cursor.execute(f"""CREATE TEMPORARY TABLE generate_cells ON COMMIT DROP AS
             SELECT f.jurisdiction_id AS jur, f.year, c ->> 0 AS kind, c ->> 1 AS a, c ->> 2 AS b,
@@ -355,7 +355,7 @@ def _figures_add(first: int, last: int) -> None:
             FROM {figure} f CROSS JOIN LATERAL jsonb_array_elements(f.cells) c
             WHERE f.case_id BETWEEN %s AND %s GROUP BY 1, 2, 3, 4, 5""", [first, last])
         cursor.execute(f"""INSERT INTO {cell} (jurisdiction_id, year, kind, a, b, n, total)
-            SELECT jur, year, kind, a, b, SUM(n), SUM(total) FROM ({_with_levels('generate_cells', 'jur, year')}) x
+            SELECT jur, year, kind, a, b, SUM(n), SUM(total) FROM ({sql_with_levels('generate_cells', 'jur, year')}) x
             GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
             ON CONFLICT (jurisdiction_id, year, kind, a, b)
             DO UPDATE SET n = {cell}.n + EXCLUDED.n, total = {cell}.total + EXCLUDED.total""")
