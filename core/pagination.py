@@ -175,6 +175,7 @@ def _kept(key: str) -> tuple[int, bool] | None:
     if local is not None and local[0] > now:
         return local[2], False
     shared = cache.get(key)
+    # (A two-item entry is from before the stale factor: asked again.)
     if shared is None or len(shared) != 3 or shared[1] <= now:
         return None
     _remember(key, shared)

@@ -12,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from core import pagination
 
+pytestmark = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the planner's estimate")
+
 
 def _users(n: int, prefix: str) -> None:
     User.objects.bulk_create([User(username=f"{prefix}{i}") for i in range(n)])
@@ -26,7 +28,6 @@ def _asked(qs, **kw):
     return result, any(q["sql"].startswith(("SELECT COUNT(*)", "EXPLAIN")) for q in queries.captured_queries)
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the planner's estimate")
 @pytest.mark.django_db(transaction=True)
 def test_an_aged_estimate_is_served_while_it_is_asked_again_in_the_background(monkeypatch):
     monkeypatch.setattr(pagination, "COUNT_EXACT_UP_TO", 1)
@@ -58,7 +59,6 @@ def test_an_aged_estimate_is_served_while_it_is_asked_again_in_the_background(mo
     assert counted and result == fresh
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the planner's estimate")
 @pytest.mark.django_db(transaction=True)
 def test_an_aged_estimate_back_under_the_threshold_is_counted_exactly_again(monkeypatch):
     monkeypatch.setattr(pagination, "COUNT_EXACT_UP_TO", 5)
@@ -74,7 +74,6 @@ def test_an_aged_estimate_back_under_the_threshold_is_counted_exactly_again(monk
         assert _asked(qs, keep_seconds=keep) == ((3, False), True)  # exact, asked at once
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the planner's estimate")
 @pytest.mark.django_db
 def test_inside_a_transaction_an_aged_estimate_is_asked_again_at_once(monkeypatch):
     """Another connection would not see the transaction's own rows."""
