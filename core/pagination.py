@@ -28,6 +28,7 @@ from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, Validation
 from django.db import connections
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import OrderBy
+from django.db.models.query import ValuesIterable
 from django.db.models.sql.where import WhereNode
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound
@@ -143,8 +144,9 @@ logger = logging.getLogger(__name__)
 
 
 def count_estimates_forget() -> None:
-    """Drop this process's kept estimates (tests: each starts over)."""
+    """Drop this process's kept estimates and compiled SQL (tests: each starts over)."""
     _KEPT.clear()
+    _COMPILED.clear()
 
 
 def count_estimates_settle(timeout: float = 30) -> None:
@@ -220,16 +222,17 @@ def _refresh(alias: str, key: str, sql: str, params, exact_up_to: int, keep_seco
         connections.close_all()  # this thread's connections, not the requests'
 
 
-def _ask_again_later(qs: QuerySet, key: str, exact_up_to: int, keep_seconds: int) -> None:
+def _ask_again_later(built: "_Built", key: str, exact_up_to: int, keep_seconds: int,
+                     sql_key=None) -> None:
     # One process asks (the lock, kept no longer than a keep, in case its
     # thread dies); the others serve the aged estimate meanwhile.
     if not cache.add(key + ":asking", 1, keep_seconds):
         return
     try:
-        sql, params = qs.order_by().values("pk").query.sql_with_params()
+        sql, params = _ids_sql(built, sql_key)
     except EmptyResultSet:  # pragma: no cover - such a query is never kept
         return
-    future = _REFRESHER.submit(_refresh, qs.db, key, sql, params, exact_up_to, keep_seconds)
+    future = _REFRESHER.submit(_refresh, built.db, key, sql, params, exact_up_to, keep_seconds)
     _REFRESHING.add(future)
     future.add_done_callback(_REFRESHING.discard)
 
@@ -245,8 +248,8 @@ def counted_as(rows: QuerySet, base: QuerySet) -> QuerySet:
     return rows
 
 
-def count_estimate(qs: QuerySet, *, exact_up_to: int | None = None, keep_seconds: int = 0,
-                   key: str | None = None) -> tuple[int, bool]:
+def count_estimate(qs, *, exact_up_to: int | None = None, keep_seconds: int = 0,
+                   key: str | None = None, sql_key=None) -> tuple[int, bool]:
     """(count, approximate). One query that stops at ``exact_up_to`` + 1
     rows; past that, on PostgreSQL, one EXPLAIN for the planner's row
     estimate (never fewer than the rows already seen). SQLite (``make run``,
@@ -265,18 +268,19 @@ def count_estimate(qs: QuerySet, *, exact_up_to: int | None = None, keep_seconds
     ``key``: what the count is of, from the caller (its reader's
     visibility and its filters, e.g. ``cases.selectors.case_list_count_key``),
     instead of the query's SQL: a kept estimate is then read without
-    compiling the query (0.7 ms of a 7 ms list page at 1M cases)."""
+    compiling the query (0.7 ms of a 7 ms list page at 1M cases).
+
+    ``sql_key``: as ``keyset_page``'s: the ids' SQL is then compiled once
+    per process for it, and ``qs`` may be a function making the queryset."""
     exact_up_to = COUNT_EXACT_UP_TO if exact_up_to is None else exact_up_to
-    connection = connections[qs.db]
-    spec = getattr(qs.query, "counted_as", None)
-    if spec is not None and len(qs.query.where.children) == spec[1]:
-        qs = spec[0]
+    built = qs if isinstance(qs, _Built) else _Built(qs)
+    connection = connections[built.db]
     if key is not None and keep_seconds:
         key = _estimate_key(connection, key, (), exact_up_to)
-        if (kept := _served(qs, connection, key, exact_up_to, keep_seconds)) is not None:
+        if (kept := _served(built, connection, key, exact_up_to, keep_seconds, sql_key)) is not None:
             return kept, True
     try:
-        sql, params = qs.order_by().values("pk").query.sql_with_params()
+        sql, params = _ids_sql(built, sql_key)
     except EmptyResultSet:
         # A filter that can match nothing (e.g. ``pk__in=[]``: a reader who
         # sees no case) has no SQL; Django's own count answers 0 without a
@@ -284,17 +288,33 @@ def count_estimate(qs: QuerySet, *, exact_up_to: int | None = None, keep_seconds
         return 0, False
     if key is None and keep_seconds:
         key = _estimate_key(connection, sql, params, exact_up_to)
-        if (kept := _served(qs, connection, key, exact_up_to, keep_seconds)) is not None:
+        if (kept := _served(built, connection, key, exact_up_to, keep_seconds, sql_key)) is not None:
             return kept, True
     estimate = _estimate(connection, sql, params, exact_up_to)
     if estimate is None:
-        return qs.count(), False
+        return built.qs.count(), False
     if estimate[1] and key:
         _keep(key, estimate[0], keep_seconds)
     return estimate
 
 
-def _served(qs, connection, key, exact_up_to, keep_seconds) -> int | None:
+def _ids_sql(built: "_Built", sql_key=None) -> tuple[str, tuple]:
+    """The SQL of the ids ``built`` counts (``counted_as``'s base if so),
+    compiled once per process for ``sql_key``. Raises ``EmptyResultSet``
+    (never kept) for a filter that can match nothing."""
+    if sql_key is not None and (kept := _COMPILED.get(("ids", built.db, sql_key))) is not None:
+        return kept
+    qs = built.qs
+    spec = getattr(qs.query, "counted_as", None)
+    if spec is not None and len(qs.query.where.children) == spec[1]:
+        qs = spec[0]
+    compiled = qs.order_by().values("pk").query.sql_with_params()
+    if sql_key is not None:
+        _compiled_keep(("ids", built.db, sql_key), compiled)
+    return compiled
+
+
+def _served(built, connection, key, exact_up_to, keep_seconds, sql_key=None) -> int | None:
     """The kept estimate to answer with, asking an aged one again in the background."""
     kept = _kept(key)
     if kept is None:
@@ -303,8 +323,140 @@ def _served(qs, connection, key, exact_up_to, keep_seconds) -> int | None:
     if aged:
         if connection.in_atomic_block:
             return None
-        _ask_again_later(qs, key, exact_up_to, keep_seconds)
+        _ask_again_later(built, key, exact_up_to, keep_seconds, sql_key)
     return estimate
+
+
+# --- Compiled SQL -------------------------------------------------------------------
+
+# A list read again by the same reader with the same filters builds and
+# compiles the same SQL each time: the visibility, the filters, the joins,
+# then Django's compiler. That was a third of the list API's own time
+# (issue 19: about 1.1 of the 3.5 ms it took beyond a bare one-query view).
+# A caller that knows what determines its queryset's SQL gives
+# ``keyset_page`` an ``sql_key`` (the reader's visibility, the filters,
+# the day: e.g. cases.selectors.case_list_count_key): each process keeps
+# the compiled page and count for it, with the places of the cursor's
+# values among the parameters. Only ``values()`` pages (rows as dicts) are
+# kept; a key must differ whenever the SQL could.
+_COMPILED: dict = {}
+_COMPILED_MAX = 2048
+
+
+def _compiled_keep(key, entry) -> None:
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.clear()
+    _COMPILED[key] = entry
+
+
+class _Built:
+    """A queryset made when first needed: ``keyset_page`` and
+    ``count_estimate`` take a function making it, which a page read from
+    kept SQL never calls."""
+
+    def __init__(self, qs, db: str | None = None):
+        self._qs = qs if isinstance(qs, QuerySet) else None
+        self._make = None if self._qs is not None else qs
+        self._db = db
+
+    @property
+    def qs(self) -> QuerySet:
+        if self._qs is None:
+            self._qs = self._make()
+        return self._qs
+
+    @property
+    def db(self) -> str:
+        return self._db if self._qs is None and self._db else self.qs.db
+
+
+@dataclass(frozen=True)
+class _CompiledPage:
+    """A page's SQL with its parameters; ``slots``: (place, key index) of
+    the cursor's values; ``names`` and ``converters`` read rows as
+    ``values()`` does."""
+
+    sql: str
+    params: tuple
+    slots: tuple
+    preps: tuple
+    names: tuple
+    converters: tuple
+
+    def rows(self, connection, values) -> list[dict]:
+        params = list(self.params)
+        for place, k in self.slots:
+            params[place] = self.preps[k](values[k], connection)
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        if self.converters:
+            # As SQLCompiler.apply_converters, with this thread's connection.
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for pos, (convs, expression) in self.converters:
+                    value = row[pos]
+                    for converter in convs:
+                        value = converter(value, expression, connection)
+                    row[pos] = value
+        names = self.names
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _sentinel(field, i: int):
+    """A value of ``field``'s type no real cursor holds, to find where a
+    cursor's values go among a page's parameters; None for other types."""
+    kind = field.get_internal_type()
+    if kind == "DateTimeField":
+        return dt.datetime(1901, 2, 3, 4, 5, 6, 100 + i, tzinfo=dt.UTC)
+    if kind == "DateField":
+        return dt.date(1901, 2, 3 + i)
+    if kind in ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "PositiveIntegerField",
+                "SmallIntegerField", "PositiveSmallIntegerField"):
+        return -9_000_000_000 - i
+    return None
+
+
+def _prep(field):
+    # What a lookup on ``field`` makes of its value (Lookup.get_db_prep_lookup).
+    return lambda value, connection: field.get_db_prep_value(field.get_prep_value(value), connection, prepared=True)
+
+
+def _compile_page(page_qs: QuerySet) -> tuple[str, tuple, object]:
+    compiler = page_qs.query.get_compiler(using=page_qs.db)
+    sql, params = compiler.as_sql()
+    return sql, tuple(params), compiler
+
+
+def _page_compiled(qs: QuerySet, sliced: QuerySet, keys: "list[OrderKey]", read_keys: "list[OrderKey]", values,
+                   page_size: int) -> "_CompiledPage | None":
+    """``sliced`` (``qs``'s page past ``values``) to keep, or None. A
+    cursor's page is kept only if its SQL is the same with sentinel values
+    in the cursor and putting the real ones in their places gives exactly
+    the parameters Django compiles. Raises ``EmptyResultSet`` as Django."""
+    if not issubclass(sliced._iterable_class, ValuesIterable) or sliced.query.extra_select:
+        return None
+    sql, params, compiler = _compile_page(sliced)
+    slots, preps, kept_params = (), (), params
+    if values is not None:
+        connection = connections[sliced.db]
+        fields = [qs.model._meta.get_field(k.name) for k in keys]
+        marks = [None if v is None else _sentinel(f, i) for i, (f, v) in enumerate(zip(fields, values, strict=True))]
+        if any(m is None and v is not None for m, v in zip(marks, values, strict=True)):
+            return None
+        s_sql, kept_params, _compiler = _compile_page(_page_qs(qs, read_keys, marks, page_size))
+        preps = tuple(_prep(f) for f in fields)
+        prepped = {i: preps[i](m, connection) for i, m in enumerate(marks) if m is not None}
+        slots = tuple((place, i) for place, p in enumerate(kept_params) for i, m in prepped.items()
+                      if type(p) is type(m) and p == m)
+        filled = list(kept_params)
+        for place, i in slots:
+            filled[place] = preps[i](values[i], connection)
+        if s_sql != sql or tuple(filled) != params:
+            return None
+    names = (*sliced.query.values_select, *sliced.query.annotation_select)
+    converters = tuple(compiler.get_converters([s[0] for s in compiler.select[0:compiler.col_count]]).items())
+    return _CompiledPage(sql, kept_params, slots, preps, names, converters)
 
 
 # --- Keyset pages -------------------------------------------------------------------
@@ -497,15 +649,8 @@ def _union_ids(qs: QuerySet, read_keys: list[OrderKey], values, size: int) -> Qu
     return parts[0].union(*parts[1:], all=True)
 
 
-def keyset_page(qs: QuerySet, *, cursor: str | None, page_size: int, count: bool = True,
-                count_key: str | None = None) -> KeysetPage:
-    """The page of ``qs`` (ordered on indexed columns ending with the id)
-    that ``cursor`` points at (the first page without one): one query for
-    the rows, plus ``count_estimate`` when ``count`` (an estimate kept
-    ``COUNT_ESTIMATE_SECONDS``: then none). Raises
-    ``ValidationError`` for a cursor this ordering did not make."""
-    keys = ordering_of(qs)
-    values, reverse, read_keys = _cursor_position(cursor, keys, qs.model)
+def _page_qs(qs: QuerySet, read_keys: list[OrderKey], values, page_size: int) -> QuerySet:
+    """The query of the page past ``values`` in the order ``read_keys``, sliced."""
     page_qs = qs.order_by(*[k.expression() for k in read_keys])
     if values is not None:
         page_qs = page_qs.filter(_after(read_keys, values))
@@ -516,13 +661,56 @@ def keyset_page(qs: QuerySet, *, cursor: str | None, page_size: int, count: bool
         page_qs = qs.all()
         page_qs.query.where = WhereNode()
         page_qs = page_qs.filter(pk__in=ids).order_by(*[k.expression() for k in read_keys])
-    page = _keyset_result(list(page_qs[: page_size + 1]), page_size=page_size, keys=keys, values=values,
-                          reverse=reverse)
+    return page_qs[: page_size + 1]
+
+
+def _page_rows(built: _Built, sql_key, keys, read_keys, values, reverse: bool, page_size: int) -> list:
+    """The rows of the page, from its SQL kept for ``sql_key`` if there is."""
+    shape = (built.db, sql_key, page_size, reverse, None if values is None else tuple(v is None for v in values))
+    if sql_key is not None and (kept := _COMPILED.get(shape)) is not None:
+        return kept.rows(connections[built.db], values)
+    qs = built.qs
+    sliced = _page_qs(qs, read_keys, values, page_size)
+    if sql_key is None:
+        return list(sliced)
+    try:
+        compiled = _page_compiled(qs, sliced, keys, read_keys, values, page_size)
+    except EmptyResultSet:
+        return []
+    if compiled is None:
+        return list(sliced)
+    _compiled_keep(shape, compiled)
+    _compiled_keep(("keys", sql_key), (keys, qs.model, built.db))
+    return compiled.rows(connections[built.db], values)
+
+
+def keyset_page(qs, *, cursor: str | None, page_size: int, count: bool = True,
+                count_key: str | None = None, sql_key=None) -> KeysetPage:
+    """The page of ``qs`` (ordered on indexed columns ending with the id)
+    that ``cursor`` points at (the first page without one): one query for
+    the rows, plus ``count_estimate`` when ``count`` (an estimate kept
+    ``COUNT_ESTIMATE_SECONDS``: then none). Raises
+    ``ValidationError`` for a cursor this ordering did not make.
+
+    ``sql_key``: what determines ``qs``'s SQL, from a caller that builds it
+    the same way for the same key (see _COMPILED); ``qs`` may then be a
+    function making the queryset, called only when its SQL is not kept."""
+    kept = _COMPILED.get(("keys", sql_key)) if sql_key is not None else None
+    if kept is not None:
+        keys, model, db = kept
+        built = _Built(qs, db)
+    else:
+        built = _Built(qs)
+        keys, model = ordering_of(built.qs), built.qs.model
+    values, reverse, read_keys = _cursor_position(cursor, keys, model)
+    rows = _page_rows(built, sql_key, keys, read_keys, values, reverse, page_size)
+    page = _keyset_result(rows, page_size=page_size, keys=keys, values=values, reverse=reverse)
     if count:
         # Always one (bounded) query, so a list's query count is the same
         # whether it fits on one page or not; beyond the threshold, none
         # while the estimate is kept.
-        page.count, page.count_approximate = count_estimate(qs, keep_seconds=COUNT_ESTIMATE_SECONDS, key=count_key)
+        page.count, page.count_approximate = count_estimate(built, keep_seconds=COUNT_ESTIMATE_SECONDS,
+                                                            key=count_key, sql_key=sql_key)
     return page
 
 
@@ -593,7 +781,8 @@ class CursorPagination(BasePagination):
             # A view may say what its count is of (``count_key``, see
             # count_estimate) so that a kept estimate costs no compiling.
             self.page = keyset_page(queryset, cursor=request.query_params.get(self.cursor_query_param),
-                                    page_size=self._page_size(request), count_key=getattr(view, "count_key", None))
+                                    page_size=self._page_size(request), count_key=getattr(view, "count_key", None),
+                                    sql_key=getattr(view, "sql_key", None))
         except ValidationError as exc:
             raise NotFound(exc.messages[0]) from None
         return self.page.object_list
