@@ -30,7 +30,13 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT COALESCE(array_agg(DISTINCT substr(u, i, 2)), '{}')
     FROM (SELECT upper(t) AS u) s, generate_series(1, length(u) - 1) AS i
 $$"""
-PG_INDEX = "CREATE INDEX IF NOT EXISTS case_search_bigram ON cases_case USING gin (case_bigrams(search_text))"
+# The index's keys compared bytewise (COLLATE "C", cases 0022): the
+# database's default collation (C.UTF-8 here, not "C" to PostgreSQL 15)
+# compares through strcoll, most of a GIN build's time; the same keys, the
+# same matches (equality is bytewise either way). The search writes the
+# same COLLATE on its side (cases.selectors), or the index does not match.
+PG_INDEX = ('CREATE INDEX IF NOT EXISTS case_search_bigram ON cases_case USING gin '
+            '((case_bigrams(search_text) COLLATE "C"))')
 
 # One character (a surname: 王, 李) has no pair either: on PostgreSQL the
 # characters of the text (repeats kept, as case_bigrams since cases 0014:
@@ -57,7 +63,8 @@ BEGIN
     RETURN string_to_array(upper(t), NULL);
 END
 $$"""
-PG_CHARS_INDEX = "CREATE INDEX IF NOT EXISTS case_search_chars ON cases_case USING gin (case_chars(search_text))"
+PG_CHARS_INDEX = ('CREATE INDEX IF NOT EXISTS case_search_chars ON cases_case USING gin '
+                  '((case_chars(search_text) COLLATE "C"))')
 
 FTS_TABLE = "cases_case_fts"
 SQLITE_TABLE = f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(bigrams, detail=none, tokenize='ascii')"

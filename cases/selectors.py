@@ -172,20 +172,22 @@ def case_get_for_user(*, user: User, case_id) -> Case:
 
 
 class _BigramsContain(Func):
-    """PostgreSQL: ``case_bigrams(search_text) @> case_bigrams(term)``, the
-    expression of the GIN index ``case_search_bigram`` (cases.search_index)."""
+    """PostgreSQL: ``(case_bigrams(search_text) COLLATE "C") @>
+    case_bigrams(term)``, the expression and collation of the GIN index
+    ``case_search_bigram`` (cases.search_index)."""
 
-    template = "case_bigrams(%(expressions)s)"
-    arg_joiner = ") @> case_bigrams("
+    template = '(case_bigrams(%(expressions)s))'
+    arg_joiner = ') COLLATE "C") @> (case_bigrams('
     output_field = BooleanField()
 
 
 class _CharsContain(Func):
-    """PostgreSQL: ``case_chars(search_text) @> case_chars(term)``, the
-    expression of the GIN index ``case_search_chars`` (cases.search_index)."""
+    """PostgreSQL: ``(case_chars(search_text) COLLATE "C") @>
+    case_chars(term)``, the expression and collation of the GIN index
+    ``case_search_chars`` (cases.search_index)."""
 
-    template = "case_chars(%(expressions)s)"
-    arg_joiner = ") @> case_chars("
+    template = '(case_chars(%(expressions)s))'
+    arg_joiner = ') COLLATE "C") @> (case_chars('
     output_field = BooleanField()
 
 
