@@ -35,10 +35,19 @@ secondary indexes and builds them after, with the row triggers (the
 dashboard's marks, replaced by the recount) and foreign key checks off for
 the load (``session_replication_role``; a superuser's). The bigram index
 and ANALYZE of the cases are computed with a cheaper body of the same
-function (_BIGRAMS_BULK); the recount runs on a connection of its own
-while the GIN indexes build. Each phase's time is printed (1M, load 4:
-load 204 s, indexes and recount 331 s, 540 s in all). Ids are reserved
-up front. Other databases get batched INSERTs of the same rows.
+function (_BIGRAMS_BULK); the bigram and character indexes compare their
+keys bytewise (COLLATE "C", cases 0022: comparing them under the default
+collation was about half of their builds); the cells are summed and the
+other tables analyzed on a connection of its own while the GIN indexes
+build. Each phase's time is printed. 1M on this 2-core machine, nothing
+else running (load 1.2), before COLLATE "C" (those two builds 25% and 20%
+shorter at 100k; no quiet 1M run since): load 243 s (COPY 167 s of
+it, beside the generator: the generator is the bound), indexes and analyze
+193 s (bigram 145 s, characters 84 s, trigram 61 s at once on two
+connections, then the B-trees), 441 s in all; the index phase is CPU-bound
+on both cores (~380 CPU-s), the load on the generator's one (~225 CPU-s,
+the COPY backend ~110). Ids are reserved up front. Other databases get
+batched INSERTs of the same rows.
 """
 
 import bisect
@@ -793,7 +802,9 @@ class Command(BaseCommand):
             # core.history._value of a datetime (UTC, microseconds, Z), and
             # the column's value: on PostgreSQL the same ISO text (COPY
             # reads it), so the datetime is formatted once.
-            iso = t.isoformat(timespec="microseconds")
+            # (isoformat() writes the microseconds unless they are 0, and
+            # is twice as fast as naming the timespec.)
+            iso = t.isoformat() if t.microsecond else t.isoformat(timespec="microseconds")
             return iso[:26] + "Z", iso if pg else t
 
         case_id = _reserve_ids(Case, count)
