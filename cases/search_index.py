@@ -63,6 +63,7 @@ BEGIN
     RETURN string_to_array(upper(t), NULL);
 END
 $$"""
+PG_CHARS_INDEX_NAME = "case_search_chars"
 PG_CHARS_INDEX = ('CREATE INDEX IF NOT EXISTS case_search_chars ON cases_case USING gin '
                   '((case_chars(search_text) COLLATE "C"))')
 
