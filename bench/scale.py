@@ -57,6 +57,8 @@ PAGES = [
     ("search ?q=校舍 (2 chars)", "/cases/search/?q=%E6%A0%A1%E8%88%8D", "intake"),
     ("search ?q=校舍改造 (4 chars)", "/cases/search/?q=%E6%A0%A1%E8%88%8D%E6%94%B9%E9%80%A0", "intake"),
     ("search API ?q=王", "/api/v1/cases/?q=%E7%8E%8B", "intake"),
+    # A character in no generated case: outside the planner's statistics.
+    ("search API ?q=琰 (in no case)", "/api/v1/cases/?q=%E7%90%B0", "intake"),
     ("my cases (applicant)", "/cases/mine/", "applicant"),
     ("case detail", "/cases/{case}/", "intake"),
     ("portal", "/public/outcomes/", None),
