@@ -207,7 +207,7 @@ class _TextHas(Func):
     output_field = BooleanField()
 
 
-class _TextHasRare(Func):
+class _TextHasRare(_TextHas):
     """``strpos(upper(search_text), upper(term)) BETWEEN 1 AND 2147483647``:
     the same test as ``_TextHas`` (strpos is at most the text's length),
     written as a range the planner estimates at 0.5 % (its default for a
@@ -220,8 +220,6 @@ class _TextHasRare(Func):
     character index: 0.1 and 3.5 ms (issue 19)."""
 
     template = "strpos(upper(%(expressions)s)) BETWEEN 1 AND 2147483647"
-    arg_joiner = "), upper("
-    output_field = BooleanField()
 
 
 # The characters the planner has a frequency of (the most common elements
@@ -233,7 +231,7 @@ _COMMON_CHARS: dict[str, tuple[float, frozenset[str]]] = {}
 
 def _common_chars() -> frozenset[str]:
     """The upper-cased characters PostgreSQL keeps a frequency of for the
-    character index (pg_stats of its expression). None before the first
+    character index (pg_stats of its expression). Empty before the first
     ANALYZE, or where the database's user may not read them: every
     character is then looked up as a rare one (found by the index; a common
     one's page costs more than by walking the list, but is right)."""

@@ -420,7 +420,8 @@ def test_a_character_without_statistics_is_read_off_the_character_index(generate
                .values_list("pk", flat=True)[:7])
     Case.objects.filter(pk__in=ids).update(search_text=models.functions.Concat("search_text", models.Value("琰")))
 
-    def rows(form) -> float:
+    def rows(form):
+        # The planner's row estimate of the character's test in ``form``, and its queryset.
         qs = Case.objects.filter(selectors._CharsContain(models.F("search_text"), models.Value("琰")),
                                  form(models.F("search_text"), models.Value("琰")))
         return _plan(qs)["Plan Rows"], qs
