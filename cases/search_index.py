@@ -1,10 +1,10 @@
 """The bigram index of the cases' search text (issue 19): Chinese has no
-spaces, and a two-character term (校舍, 王芳) has no whole trigram, so the
-trigram index (migration cases 0005) cannot find it. Every pair of adjacent
-characters of ``UPPER(search_text)`` is an index entry instead; a term of
-two characters or more is looked up by its own pairs, and the plain
-``icontains`` filter next to it keeps the result exact (pairs found apart
-from each other are not the term).
+spaces, and a two-character term (校舍, 王芳) has no whole trigram, so a
+trigram index (migration cases 0005; dropped by 0023) cannot find it. Every
+pair of adjacent characters of ``UPPER(search_text)`` is an index entry
+instead; a term of two characters or more is looked up by its own pairs,
+and the plain ``icontains`` filter next to it keeps the result exact (pairs
+found apart from each other are not the term).
 
 - PostgreSQL: an immutable SQL function ``case_bigrams(text) -> text[]`` and
   a GIN index on ``case_bigrams(search_text)`` (migration cases 0012). The
@@ -37,6 +37,16 @@ $$"""
 # same COLLATE on its side (cases.selectors), or the index does not match.
 PG_INDEX = ('CREATE INDEX IF NOT EXISTS case_search_bigram ON cases_case USING gin '
             '((case_bigrams(search_text) COLLATE "C"))')
+
+# A term of three characters or more is looked up by all its pairs in the
+# same index (cases 0023 dropped the trigram index beside it). Whether the
+# planner should read the index or walk the list's one it tells from the
+# estimate of ``UPPER(search_text) LIKE``, which these statistics of the
+# expression (PostgreSQL 14+) give it; cases.selectors.search_form reads
+# their sample for the same purpose.
+PG_TEXT_STATISTICS_NAME = "case_search_upper"
+PG_TEXT_STATISTICS = (f"CREATE STATISTICS IF NOT EXISTS {PG_TEXT_STATISTICS_NAME} "
+                      "ON (UPPER(search_text)) FROM cases_case")
 
 # One character (a surname: 王, 李) has no pair either: on PostgreSQL the
 # characters of the text (repeats kept, as case_bigrams since cases 0014:

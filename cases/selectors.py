@@ -212,7 +212,7 @@ class _TextHasRare(_TextHas):
     the same test as ``_TextHas`` (strpos is at most the text's length),
     written as a range the planner estimates at 0.5 % (its default for a
     range it has no statistics for) instead of a third. For a character
-    outside the character index's statistics (``_common_chars``) the
+    outside the character index's statistics (``_search_stats``) the
     planner assumes 0.5 % of the rows hold it (PostgreSQL's default for an
     element it has no frequency of) and, at 1M cases, walked the list's
     index backwards through every row to fill a page: 琰, in no case, 4.5 s;
@@ -222,66 +222,79 @@ class _TextHasRare(_TextHas):
     template = "strpos(upper(%(expressions)s)) BETWEEN 1 AND 2147483647"
 
 
-# The characters the planner has a frequency of (the most common elements
-# of case_search_chars' statistics), per database, kept for
-# COMMON_CHARS_SECONDS: ANALYZE changes them, autovacuum's every so often.
-COMMON_CHARS_SECONDS = 600
-_COMMON_CHARS: dict[str, tuple[float, frozenset[str]]] = {}
+# What the search's plans are decided by, from the planner's own
+# statistics: the characters it keeps a frequency of (the most common
+# elements of case_search_chars' expression) and its sample of the search
+# texts (the histogram and most common values of the expression
+# statistics case_search_upper, cases 0023), per database, kept for
+# SEARCH_STATS_SECONDS: ANALYZE changes them, autovacuum's every so often.
+SEARCH_STATS_SECONDS = 600
+_SEARCH_STATS: dict[str, tuple[float, frozenset[str], tuple[str, ...]]] = {}
 
 
-def _common_chars() -> frozenset[str]:
-    """The upper-cased characters PostgreSQL keeps a frequency of for the
-    character index (pg_stats of its expression). Empty before the first
-    ANALYZE, or where the database's user may not read them: every
-    character is then looked up as a rare one (found by the index; a common
-    one's page costs more than by walking the list, but is right)."""
+def _search_stats() -> tuple[frozenset[str], tuple[str, ...]]:
+    """(the upper-cased characters PostgreSQL keeps a frequency of, its
+    sample of the upper-cased search texts). Empty before the first
+    ANALYZE, or where the database's user may not read them: every term is
+    then looked up as a rare one (found by an index; a common one's page
+    costs more than by walking the list, but is right)."""
     alias = connection.alias
-    kept = _COMMON_CHARS.get(alias)
+    kept = _SEARCH_STATS.get(alias)
     now = time.monotonic()
     if kept is not None and kept[0] > now:
-        return kept[1]
+        return kept[1], kept[2]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT most_common_elems::text::text[] FROM pg_stats "
-            "WHERE schemaname = current_schema() AND tablename = %s", [search_index.PG_CHARS_INDEX_NAME])
-        row = cursor.fetchone()
-    chars = frozenset(row[0] or ()) if row else frozenset()
-    _COMMON_CHARS[alias] = (now + COMMON_CHARS_SECONDS, chars)
-    return chars
+            "SELECT (SELECT most_common_elems::text::text[] FROM pg_stats"
+            " WHERE schemaname = current_schema() AND tablename = %s LIMIT 1),"
+            " (SELECT COALESCE(histogram_bounds::text::text[], '{}') || COALESCE(most_common_vals::text::text[], '{}')"
+            " FROM pg_stats_ext_exprs WHERE statistics_schemaname = current_schema() AND statistics_name = %s"
+            " LIMIT 1)",
+            [search_index.PG_CHARS_INDEX_NAME, search_index.PG_TEXT_STATISTICS_NAME])
+        chars, texts = cursor.fetchone()
+    kept = (now + SEARCH_STATS_SECONDS, frozenset(chars or ()), tuple(texts or ()))
+    _SEARCH_STATS[alias] = kept
+    return kept[1], kept[2]
 
 
-def common_chars_forget() -> None:
+def search_stats_forget() -> None:
     """Read the statistics again at the next search (tests: each has its
     own database)."""
-    _COMMON_CHARS.clear()
+    _SEARCH_STATS.clear()
 
 
 def search_form(text: str) -> str:
     """Which SQL ``search_q(text)`` writes, for the keys of what is kept of
-    a list's SQL and count (case_list_count_key): a one-character term is
-    written one way for a character the planner has statistics of, another
-    for the others."""
+    a list's SQL and count (case_list_count_key). On PostgreSQL a term of
+    one character is "common" if the planner keeps a frequency of it, one
+    of three or more if its sample of the texts holds it (it then
+    estimates the term at 1 % of the cases or more); else "rare"."""
     text = text.strip()
-    if connection.vendor == "postgresql" and len(text) == 1:
-        return "common" if text.upper() in _common_chars() else "rare"
-    return ""
+    if connection.vendor != "postgresql" or len(text) == search_index.BIGRAM_MIN or not text:
+        return ""
+    chars, texts = _search_stats()
+    upper = text.upper()
+    if len(text) == 1:
+        return "common" if upper in chars else "rare"
+    return "common" if any(upper in t for t in texts) else "rare"
 
 
 def search_q(text: str) -> Q:
     """Cases whose search text (number, names, title and text; written by
     the services) contains ``text``, Chinese substrings included, in any
     case; ``icontains`` keeps the result exact. On PostgreSQL a term of
-    exactly two characters (no whole trigram) is looked up in the bigram
-    GIN index (cases.search_index); three or more in the trigram GIN index
-    ``case_search_trgm`` (migration cases 0005), never both: the planner
-    multiplies the pairs' frequencies as if independent (校舍 · 舍改 · 改造:
-    375 rows estimated, 49,210 found at 1M), takes a bitmap scan for a
-    common term and reads 40,000 pages at random (70 s); the trigram
-    index's estimate is sound, so a common term walks the list's index. On
-    SQLite (no trigram index) every term of two or more characters reads
-    the FTS5 table of pairs. One character, on PostgreSQL, is looked up in
-    the GIN index of the text's characters (``case_search_chars``); on
-    SQLite it is filtered while the list's index is read in order."""
+    two characters or more is looked up in the bigram GIN index by its
+    pairs (cases.search_index); for three or more only when it is rare
+    (search_form): the planner multiplies the pairs' frequencies as if
+    they were independent (校舍 · 舍改 · 改造: 375 rows estimated, 49,210
+    found at 1M), takes a bitmap scan for a common term and reads 40,000
+    pages at random (70 s). A common one is the ``icontains`` filter alone,
+    which the planner estimates from the texts' statistics
+    (case_search_upper), and walks the list's index. On SQLite every term
+    of two or more characters reads the FTS5 table of pairs. One
+    character, on PostgreSQL, is looked up in the GIN index of the text's
+    characters (``case_search_chars``); on SQLite it is filtered while the
+    list's index is read in order."""
     exact = Q(search_text__icontains=text)
     if len(text) < search_index.BIGRAM_MIN:
         if connection.vendor == "postgresql" and len(text) == 1:
@@ -293,7 +306,7 @@ def search_q(text: str) -> Q:
             return Q(_CharsContain(F("search_text"), Value(text))) & Q(has(F("search_text"), Value(text)))
         return exact
     if connection.vendor == "postgresql":
-        if len(text) == search_index.BIGRAM_MIN:
+        if len(text) == search_index.BIGRAM_MIN or search_form(text) == "rare":
             return Q(_BigramsContain(F("search_text"), Value(text))) & exact
         return exact
     if connection.vendor == "sqlite":

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts.demo import DEMO_PASSWORD, build_demo_org
-from cases.selectors import common_chars_forget
+from cases.selectors import search_stats_forget
 from core.pagination import count_estimates_forget
 
 from .factories import make_policy_version
@@ -39,7 +39,7 @@ def _fresh_cache():
     key in another test would answer with that test's count)."""
     cache.clear()
     count_estimates_forget()
-    common_chars_forget()
+    search_stats_forget()
 
 
 @pytest.fixture

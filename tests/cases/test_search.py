@@ -1,6 +1,6 @@
 """Search (``?q=``) finds Chinese substrings of two characters or more, the
-case number and the applicant's name, on PostgreSQL (trigram index,
-migration cases 0005) and on SQLite (make run: LIKE over the search text)."""
+case number and the applicant's name, on PostgreSQL (bigram index,
+cases.search_index) and on SQLite (make run: LIKE over the search text)."""
 
 import pytest
 from django.core.management import call_command

@@ -95,8 +95,8 @@ def test_lists_and_queues_read_an_index_in_order(generated):
 @pytest.mark.parametrize("text", ["校舍", "校舍改造", "合成甲县教育局"])
 def test_search_reads_an_index(generated, text):
     """Search (two characters or more, Chinese) never scans the whole case
-    table: the trigram index (three characters or more) or the list's index
-    read in order with the text as a filter (two)."""
+    table: common terms like these walk the list's index in order with the
+    text as a filter, or read the bigram index."""
     plan = _plan(case_search(user=generated["intake"], filters={"q": text})[:21])
     scans = _scans_of_cases(plan)
     assert scans and all(s["Node Type"] != "Seq Scan" for s in scans), scans
@@ -145,16 +145,24 @@ def _rare_terms() -> tuple[str, str]:
 
 def test_rare_terms_are_read_off_the_bigram_index(generated):
     """A rare term of two characters (no whole trigram) and one of four are
-    found through an index of the search text, not by reading the cases in
-    list order: two characters the bigram GIN index (cases.search_index).
-    (Four characters go to the trigram index alone (search_q says why);
-    for a rare one on 4,000 cases the planner prefers a sequential scan of
-    the small table, so only the common 校舍改造 is asserted, above.)"""
+    found through the bigram GIN index (cases.search_index) by their pairs,
+    not by reading the cases in list order; the four characters only
+    because the planner's sample of the texts does not hold them
+    (search_form), while a common term of four is the text filter alone
+    (the planner would multiply its pairs' frequencies, expect a few rows
+    of thousands and read them all at random: search_q)."""
+    from cases import selectors
+
     intake = generated["intake"]
     two, four = _rare_terms()
     assert len(two) == 2 and len(four) == 4
     assert case_search(user=intake, filters={"q": four}).exists()
-    for text, indexes in ((two, {"case_search_bigram"}),):
+    assert selectors.search_form(four) == "rare" and selectors.search_form("校舍改造") == "common"
+    assert selectors.search_form("合成甲县教育局") == "common"
+    assert "'rare'" in selectors.case_list_count_key(user=intake, filters={"q": four})
+    common = {n.get("Index Name") for n in _nodes(_plan(case_search(user=intake, filters={"q": "校舍改造"})[:21]))}
+    assert "case_search_bigram" not in common, common
+    for text, indexes in ((two, {"case_search_bigram"}), (four, {"case_search_bigram"})):
         qs = case_search(user=intake, filters={"q": text})
         plan = _plan(qs[:21])
         scans = _scans_of_cases(plan)
@@ -399,7 +407,7 @@ def test_one_character_never_walks_the_cases_in_parallel(generated):
 
 def test_a_character_without_statistics_is_read_off_the_character_index(generated):
     """A character the planner keeps no frequency of (cases.selectors.
-    _common_chars: 琰 is in no generated text) is written so that the
+    _search_stats: 琰 is in no generated text) is written so that the
     planner expects few rows (_TextHasRare) and reads the character index;
     at 1M cases it had expected 0.5 % of them and walked the list's index
     backwards through every case (3.4 s for 40 matches, now 3.5 ms). A
