@@ -56,6 +56,9 @@ PAGES = [
     ("stats API", "/api/v1/stats/", "admin"),
     ("search ?q=校舍 (2 chars)", "/cases/search/?q=%E6%A0%A1%E8%88%8D", "intake"),
     ("search ?q=校舍改造 (4 chars)", "/cases/search/?q=%E6%A0%A1%E8%88%8D%E6%94%B9%E9%80%A0", "intake"),
+    # A rare term of four characters (a name and 在: a few cases at 1M),
+    # read off the bigram index by its pairs (cases.selectors.search_q).
+    ("search ?q=王伟芳在 (4 chars, rare)", "/cases/search/?q=%E7%8E%8B%E4%BC%9F%E8%8A%B3%E5%9C%A8", "intake"),
     ("search API ?q=王", "/api/v1/cases/?q=%E7%8E%8B", "intake"),
     # A character in no generated case: outside the planner's statistics.
     ("search API ?q=琰 (in no case)", "/api/v1/cases/?q=%E7%90%B0", "intake"),

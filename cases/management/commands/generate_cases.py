@@ -46,7 +46,11 @@ it, beside the generator: the generator is the bound), indexes and analyze
 193 s (bigram 145 s, characters 84 s, trigram 61 s at once on two
 connections, then the B-trees), 441 s in all; the index phase is CPU-bound
 on both cores (~380 CPU-s), the load on the generator's one (~225 CPU-s,
-the COPY backend ~110). Ids are reserved up front. Other databases get
+the COPY backend ~110). Since cases 0023 there is no trigram index to
+build; on a slower machine (2026-12-03) 1M took 659 s: load 412 s
+(generator CPU 401 s, COPY 250 s), indexes and analyze 240 s, which is the
+bigram index's build alone (the characters' 104 s and the B-trees beside
+it): that build is now the phase's critical path. Ids are reserved up front. Other databases get
 batched INSERTs of the same rows.
 """
 
