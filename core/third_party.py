@@ -84,3 +84,8 @@ DJANGO_ADMIN_MSGIDS = [
     # colons in Chinese text): the full-width colon.
     gettext_noop(":"),
 ]
+# Django's own msgids whose zh_Hans wording is wrong: ours, in the project
+# catalogue, comes first (LOCALE_PATHS). "Null characters…" (a NUL in any
+# form field or API string, e.g. ``?q=%00``) reads "不允许是用空字符串。"
+# there: it speaks of an empty string, with a typo.
+DJANGO_MSGIDS_REWORDED = [gettext_noop("Null characters are not allowed.")]

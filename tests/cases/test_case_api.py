@@ -672,3 +672,20 @@ def test_detail_query_count_is_fixed(files, users, django_assert_num_queries):
     assert r.status_code == 200
     assert len(r.data["attachments"]) == files and len(r.data["supplement_requests"]) == files
     assert len(r.data["unit_reviews"]) == 1 and len(r.data["events"]) >= 5 + 2 * files
+
+
+def test_a_nul_in_the_search_is_refused_in_words_that_say_so(users):
+    """A NUL character in ?q= (or any text) is refused, 400 in the API and
+    the message at the field on the page, in our wording: Django's own
+    Chinese for it ("不允许是用空字符串。") speaks of an empty string."""
+    r = _client(users["intake"]).get("/api/v1/cases/?q=%00")
+    assert r.status_code == 400
+    assert r.json()["fields"]["q"] == ["不能包含空字符（NUL）。"]
+    r = _client(users["intake"], HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/cases/?q=%00")
+    assert r.status_code == 400 and r.json()["fields"]["q"] == ["Null characters are not allowed."]
+    from django.test import Client
+
+    page = Client()
+    page.force_login(users["intake"])
+    body = page.get("/cases/search/?q=%00").content.decode()
+    assert "不能包含空字符（NUL）。" in body and "空字符串" not in body
