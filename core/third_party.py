@@ -41,7 +41,9 @@ def _access_attempt_str(self) -> str:
 def _access_failure_str(self) -> str:
     text = _("Failed login of %(username)s at %(time)s from %(ip)s") % {
         "username": self.username, "time": self.attempt_time, "ip": self.ip_address}
-    return f"{text}{_('(locked out)')}" if self.locked_out else text
+    # Not inside the f-string: makemessages (xgettext) does not read there.
+    locked = _("(locked out)")
+    return f"{text}{locked}" if self.locked_out else text
 
 
 class TotpConfig(TotpAppConfig):
