@@ -48,10 +48,10 @@ other tables analyzed on a connection of its own while the GIN indexes
 build. Each phase's time is printed. 1M on a 2-core machine, nothing else
 running (2026-12-07), one generator against two, one run after the other:
 load 180 s (generator CPU 175 s, COPY 129 s) against 143 s (the two
-processes' CPU ~190 s, COPY 121 s: the COPY backend is now the bound),
+processes' CPU 169 s, COPY 121 s: the COPY backend is now the bound),
 indexes and analyze 119 s both (the bigram index's build, the phase's
 critical path; the cells and ANALYZE 108 s and the characters' 56 s beside
-it), 303 s against 266 s in all. (On a slower machine, 2026-12-03, one
+it), 303 s against 266 s in all (258 s in a second run). (On a slower machine, 2026-12-03, one
 generator: 659 s.) Measured and not kept: the bigram index kept through the
 load (GIN's pending list: 2% faster, the index 13 times the size of one
 built after); each datetime formatted once for all its uses (no gain side
