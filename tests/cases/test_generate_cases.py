@@ -6,6 +6,7 @@ triggers as they were."""
 
 import io
 import math
+import os
 from collections import Counter
 
 import pytest
@@ -368,3 +369,29 @@ def test_county_groups_balance_the_cases_and_keep_a_letter_body_together():
     assert any({0, 12} <= set(g) for g in groups), groups
     assert _county_groups(*counties(1), 2) == [[0]]
     assert len(_county_groups(*counties(8), 1)) == 1
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's index rebuild")
+@pytest.mark.parametrize("batch_size", [10000, 20])
+def test_a_failed_split_load_keeps_nothing_and_leaves_no_process(db, batch_size):
+    """A COPY that fails while the generator processes run (here: the
+    events' sequence set back, so the reserved ids are taken) stops both
+    processes and raises in words; the load's rows, counters and dropped
+    indexes are as they were. (In one batch the COPY fails after the
+    processes ended; in batches of 20, while they still send.)"""
+    from django.core.management.base import CommandError
+
+    _generate(300, rebuild_indexes="yes")
+    before = (Case.objects.count(), CaseEvent.objects.count(), Letter.objects.count(),
+              list(CaseNumberCounter.objects.order_by("pk").values_list("last", flat=True)), _indexes())
+    with connection.cursor() as cursor:
+        # (Sequences outlive the tests' rollbacks: back to this load's first.)
+        cursor.execute("SELECT setval(pg_get_serial_sequence('cases_caseevent', 'id'), "
+                       "(SELECT min(id) FROM cases_caseevent))")
+    with pytest.raises(CommandError, match="the load failed, nothing of it was kept") as failed:
+        _generate(300, rebuild_indexes="yes", seed=9, batch_size=batch_size)
+    assert "UniqueViolation" in str(failed.value) or "duplicate key" in str(failed.value)
+    assert (Case.objects.count(), CaseEvent.objects.count(), Letter.objects.count(),
+            list(CaseNumberCounter.objects.order_by("pk").values_list("last", flat=True)), _indexes()) == before
+    with pytest.raises(ChildProcessError):  # every process reaped
+        os.waitpid(-1, os.WNOHANG)

@@ -1189,9 +1189,10 @@ class Command(BaseCommand):
 
     def _generate_apart(self, child, n: int, tables, count: int, started: float):
         """Fork ``n`` generator processes (``child(g, pipe)``) and COPY what
-        they hand over, on this connection, in this transaction: the
-        generator is the load's bound (1M: ~260 CPU-s in one process beside
-        ~160 of the COPY backend), so two of them keep both cores busy.
+        they hand over, on this connection, in this transaction: one
+        generator was the load's bound (1M: 175 CPU-s in one process beside
+        129 s of the COPY backend's), two keep both cores busy. A failure
+        (a process's or a COPY's) stops both processes and raises.
         Returns the case and letter counters, merged (each process has those
         of its own counties past where they were)."""
         self.stdout.flush()
@@ -1227,6 +1228,8 @@ class Command(BaseCommand):
                     head = pickle.loads(pipe.recv_bytes())
                     if head[0] in ("done", "error"):
                         results[g] = head
+                        if head[0] == "error":
+                            stop()
                         return
                     k, sizes = head
                     batch = [(tables[t].table, tables[t].columns, pipe.recv_bytes()) for t, _size in sizes]
@@ -1235,7 +1238,7 @@ class Command(BaseCommand):
                         made[0] += k
                         self.stdout.write(f"{made[0]} cases ({time.monotonic() - started:.1f} s)")
             except BaseException as exc:  # noqa: BLE001 - reported below
-                results[g] = ("error", f"generator {g}: {exc!r}")
+                results[g] = ("error", f"{exc!r} (the batches of generator process {g})")
                 stop()
 
         def stop():
@@ -1261,12 +1264,12 @@ class Command(BaseCommand):
             for pid, pipe in children:
                 os.waitpid(pid, 0)
                 pipe.close()
-            if failed:
-                loader.batches.put(None)
-                loader.join()
+            loader.batches.put(None)
+            loader.join()
+        if loader.error is not None and not failed:
+            failed = [repr(loader.error)]  # the last batches' COPY
         if failed:
-            raise CommandError("a generator process failed:\n" + "\n".join(str(f) for f in failed))
-        loader.finish()
+            raise CommandError("the load failed, nothing of it was kept:\n" + "\n".join(str(f) for f in failed))
         used = resource.getrusage(resource.RUSAGE_CHILDREN)
         self.stdout.write(f"written by {n} generator processes ({time.monotonic() - started:.1f} s; "
                           f"COPY {loader.seconds:.1f} s; their CPU {used.ru_utime + used.ru_stime:.1f} s)")
