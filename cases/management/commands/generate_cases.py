@@ -1115,7 +1115,8 @@ class Command(BaseCommand):
 
         made = 0
         gen_started = time.monotonic()
-        groups = _county_groups(counties, county_cum, generators if rebuild else 1)
+        # (Forked processes: where there is no fork, one generator.)
+        groups = _county_groups(counties, county_cum, generators if rebuild and hasattr(os, "fork") else 1)
         if len(groups) > 1:
             # Row order does not matter with the foreign key checks off.
             with connection.cursor() as cursor:
