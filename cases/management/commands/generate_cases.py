@@ -62,6 +62,7 @@ batched INSERTs of the same rows.
 import bisect
 import datetime as dt
 import hashlib
+import itertools
 import json
 import math
 import multiprocessing
@@ -493,6 +494,11 @@ LOAD_TABLES = ("cases_case", "cases_caseevent", "deadlines_clock", "reviews_ruli
 # ids reserved per case: the longest path's events, its letters, its
 # assignments (assigned, recusal, assigned again) and publication
 EVENTS_PER_CASE = 18
+# The most rows of each table one case makes: the ids a load reserves, and
+# each generator process's block of them (its first case's share).
+ROWS_PER_CASE = ((CaseEvent, EVENTS_PER_CASE), (Clock, 1), (Ruling, 1), (Case.claimed_scenarios.through, 1),
+                 (Letter, 3), (Publication, 1), (PublicationLog, 2), (Publication.scenarios.through, 1),
+                 (Assignment, 4), (Recusal, 1))
 RECUSAL_REASON = "与申请人有亲属关系（测试数据）"
 _quote = json.encoder.encode_basestring  # json.dumps of one str, ensure_ascii=False
 
@@ -516,11 +522,13 @@ def _county_groups(counties: list[dict], county_cum: list[float], n: int) -> lis
     for i, county in enumerate(counties):
         bodies.setdefault(county["letter_body"], []).append(i)
     weight = [county_cum[i] - (county_cum[i - 1] if i else 0) for i in range(len(counties))]
-    groups: list[tuple[float, list[int]]] = [(0.0, []) for _g in range(max(1, min(n, len(bodies))))]
+    n = max(1, min(n, len(bodies)))
+    loads, groups = [0.0] * n, [[] for _g in range(n)]
     for members in sorted(bodies.values(), key=lambda m: -sum(weight[i] for i in m)):
-        load, lightest = min(groups, key=lambda g: g[0])
-        groups[groups.index((load, lightest))] = (load + sum(weight[i] for i in members), lightest + members)
-    return [sorted(members) for _load, members in groups if members]
+        lightest = loads.index(min(loads))
+        loads[lightest] += sum(weight[i] for i in members)
+        groups[lightest] += members
+    return [sorted(members) for members in groups if members]
 
 
 def _cum(weighted) -> tuple[list, list[float]]:
@@ -856,16 +864,15 @@ class Command(BaseCommand):
         # The cases whose cells are still to add (_figures_add): after the
         # commit, by the connection that analyzes while the GIN indexes build.
         self.uncounted = (case_id, case_id + count - 1) if rebuild else None
-        event_id = _reserve_ids(CaseEvent, count * EVENTS_PER_CASE)
-        clock_id = _reserve_ids(Clock, count)
-        ruling_id = _reserve_ids(Ruling, count)
-        m2m_id = _reserve_ids(Case.claimed_scenarios.through, count)
-        letter_id = _reserve_ids(Letter, count * 3)
-        publication_id = _reserve_ids(Publication, count)
-        log_id = _reserve_ids(PublicationLog, count * 2)
-        pub_m2m_id = _reserve_ids(Publication.scenarios.through, count)
-        assignment_id = _reserve_ids(Assignment, count * 4)
-        recusal_id = _reserve_ids(Recusal, count)
+        firsts = [_reserve_ids(model, count * k) for model, k in ROWS_PER_CASE]
+
+        def first_ids(before: int) -> list[int]:
+            # The first id of each ROWS_PER_CASE table for the cases after
+            # ``before`` others.
+            return [first + before * k for first, (_model, k) in zip(firsts, ROWS_PER_CASE, strict=True)]
+
+        (event_id, clock_id, ruling_id, m2m_id, letter_id, publication_id, log_id, pub_m2m_id, assignment_id,
+         recusal_id) = first_ids(0)
         inspector_pools = self._people(counties, count, users, memberships, rng, world["staff"])
 
         def assign(steps, team, recused, replacement, t0, t_next):
@@ -1126,14 +1133,7 @@ class Command(BaseCommand):
             parts = [[] for _g in groups]
             for pos, c in enumerate(county_of):
                 parts[group_of[c]].append(pos)
-            offsets, done = [], 0
-            for part in parts:
-                offsets.append(done)
-                done += len(part)
-            per_case = {"event": EVENTS_PER_CASE, "letter": 3, "log": 2, "assignment": 4}
-            firsts = {"event": event_id, "clock": clock_id, "ruling": ruling_id, "m2m": m2m_id, "letter": letter_id,
-                      "publication": publication_id, "log": log_id, "pub_m2m": pub_m2m_id,
-                      "assignment": assignment_id, "recusal": recusal_id}
+            offsets = list(itertools.accumulate((len(part) for part in parts[:-1]), initial=0))
 
             def child(g, out):
                 # A forked process: it never touches the connection (the
@@ -1141,23 +1141,21 @@ class Command(BaseCommand):
                 # os._exit (no cleanup of what it shares with the parent).
                 nonlocal event_id, clock_id, ruling_id, m2m_id, letter_id, publication_id, log_id, pub_m2m_id
                 nonlocal assignment_id, recusal_id
-                at = {name: first + offsets[g] * per_case.get(name, 1) for name, first in firsts.items()}
-                event_id, clock_id, ruling_id, m2m_id = at["event"], at["clock"], at["ruling"], at["m2m"]
-                letter_id, publication_id, log_id, pub_m2m_id = at["letter"], at["publication"], at["log"], at["pub_m2m"]
-                assignment_id, recusal_id = at["assignment"], at["recusal"]
+                (event_id, clock_id, ruling_id, m2m_id, letter_id, publication_id, log_id, pub_m2m_id, assignment_id,
+                 recusal_id) = first_ids(offsets[g])
                 rng.seed(f"{seed}/{g}")
                 index = {t.table: k for k, t in enumerate(tables)}
 
                 def emit(batch, n):
                     datas = [(index[table], "".join(rows).encode()) for table, _columns, rows in batch if rows]
-                    out.send_bytes(pickle.dumps((n, [(k, len(data)) for k, data in datas])))
+                    out.send_bytes(pickle.dumps((n, [k for k, _data in datas])))
                     for _k, data in datas:
                         out.send_bytes(data)
 
                 generate(parts[g], emit)
                 out.send_bytes(pickle.dumps(("done", counters, letter_counters)))
 
-            counters, letter_counters = self._generate_apart(child, len(groups), tables, count, gen_started)
+            counters, letter_counters = self._generate_apart(child, len(groups), tables, gen_started)
             return self._after_load(rebuild, role, after_commit, dropped, counters, letter_counters)
         loader = None
         if pg:
@@ -1188,7 +1186,7 @@ class Command(BaseCommand):
                 loader.join()
         return self._after_load(rebuild, role, after_commit, dropped, counters, letter_counters)
 
-    def _generate_apart(self, child, n: int, tables, count: int, started: float):
+    def _generate_apart(self, child, n: int, tables, started: float):
         """Fork ``n`` generator processes (``child(g, pipe)``) and COPY what
         they hand over, on this connection, in this transaction: one
         generator was the load's bound (1M: 175 CPU-s in one process beside
@@ -1197,6 +1195,7 @@ class Command(BaseCommand):
         Returns the case and letter counters, merged (each process has those
         of its own counties past where they were)."""
         self.stdout.flush()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         loader = _Loader(connection.connection)
         children, results, made = [], [None] * n, [0]
         lock = threading.Lock()
@@ -1221,6 +1220,14 @@ class Command(BaseCommand):
             write.close()
             children.append((pid, read))
 
+        def stop():
+            # Nothing more is read: the processes would wait on their pipes.
+            for pid, _pipe in children:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
         def receive(g, pipe):
             # Batches are read as they come, each handed to the loader (whose
             # queue holds the process back while the COPYs are behind).
@@ -1232,8 +1239,8 @@ class Command(BaseCommand):
                         if head[0] == "error":
                             stop()
                         return
-                    k, sizes = head
-                    batch = [(tables[t].table, tables[t].columns, pipe.recv_bytes()) for t, _size in sizes]
+                    k, which = head
+                    batch = [(tables[t].table, tables[t].columns, pipe.recv_bytes()) for t in which]
                     loader.put(batch)
                     with lock:
                         made[0] += k
@@ -1241,14 +1248,6 @@ class Command(BaseCommand):
             except BaseException as exc:  # noqa: BLE001 - reported below
                 results[g] = ("error", f"{exc!r} (the batches of generator process {g})")
                 stop()
-
-        def stop():
-            # Nothing more is read: the processes would wait on their pipes.
-            for pid, _pipe in children:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
 
         readers = [threading.Thread(target=receive, args=(g, pipe), name=f"generate_cases-receive-{g}")
                    for g, (_pid, pipe) in enumerate(children)]
@@ -1272,10 +1271,9 @@ class Command(BaseCommand):
         if failed:
             raise CommandError("the load failed, nothing of it was kept:\n" + "\n".join(str(f) for f in failed))
         used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = used.ru_utime + used.ru_stime - before.ru_utime - before.ru_stime
         self.stdout.write(f"written by {n} generator processes ({time.monotonic() - started:.1f} s; "
-                          f"COPY {loader.seconds:.1f} s; their CPU {used.ru_utime + used.ru_stime:.1f} s)")
-        if made[0] != count:
-            raise CommandError(f"the generator processes made {made[0]} cases of {count}")
+                          f"COPY {loader.seconds:.1f} s; their CPU {cpu:.1f} s)")
         case_counters, letter_counters = {}, {}
         for _done, cases, letters in results:
             for merged, own in ((case_counters, cases), (letter_counters, letters)):
